@@ -1,0 +1,28 @@
+"""Where the project's bundled files live, and how a user-given path is resolved."""
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DATA_DIR = PROJECT_ROOT / "data"
+PUBLISHED_DIR = DATA_DIR / "published"
+RECONSTRUCTED_CSV = DATA_DIR / "reconstructed" / "ips_in_pain.csv"
+BUNDLED_DATA = "data/reconstructed/ips_in_pain.csv"
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+REPORT_DIR = PROJECT_ROOT / "reports"
+
+
+def resolve(path: str | Path) -> Path:
+    """Resolve `path`: absolute as given, relative to the working directory when it exists
+    there, otherwise relative to the project root (so notebooks executed from `reports/`
+    find `data/...`)."""
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p.resolve()
+    return (PROJECT_ROOT / p).resolve()
+
+
+def is_bundled(path: str | Path) -> bool:
+    """True when `path` is the bundled synthetic reconstruction."""
+    return resolve(path) == RECONSTRUCTED_CSV.resolve()

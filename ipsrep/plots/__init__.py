@@ -7,12 +7,8 @@ reproducible (no software/date metadata, fixed hash salt for SVG).
 """
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
 
 GROUP_COLORS = {"IPS": "#1b6ca8", "TAU": "#d1495b"}
 """Colour per randomised group, used by every figure."""
@@ -32,7 +28,6 @@ def use_report_style() -> None:
         }
     )
     try:  # the inline backend of a notebook kernel: drop PNG metadata there too
-        from matplotlib_inline.backend_inline import set_matplotlib_formats  # noqa: F401
         from IPython import get_ipython
 
         shell = get_ipython()

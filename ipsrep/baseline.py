@@ -1,0 +1,457 @@
+"""Table 1: baseline characteristics of the two groups, computed from participant data.
+
+Reproduces Table 1 of Sveinsdottir et al. (2022): for each yes/no characteristic the
+count and the valid percent of each group (the denominator is the group's respondents
+to that item, the table's footnote), for each continuous one the number of respondents,
+mean and standard deviation; and the p-value of the baseline comparison, with the test
+that produced it and why that test was chosen.
+
+Tests follow the paper's Statistical Analyses and Table 1 footnote, which were run in
+SPSS 25:
+
+- yes/no rows: Pearson chi-squared without continuity correction, replaced by Fisher's
+  exact test (two-sided) when a 2x2 table has an expected count below 5 (the HSCL
+  cutoff row, whose footnote says two cells did);
+- continuous rows: the independent-samples t test. SPSS prints two lines, "equal
+  variances assumed" (Student) and "not assumed" (Welch), beside Levene's test; the
+  customary reading, used here, takes the Welch line when Levene's p is below 0.05.
+  The paper does not say which line it reported; both p-values are kept.
+
+The computations themselves are in :mod:`ipsrep.stats` (``two_by_two`` and
+``spss_ttest``); this module decides what enters each row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats.contingency import expected_freq
+
+from . import stats
+from .measures import GROUPS, HSCL_CUTOFF
+from .published import load_published
+
+BENEFIT_CODES: dict[str, str] = {
+    "benefit_waa": "work_assessment_allowance",
+    "benefit_disability": "disability",
+    "benefit_other": "other",
+}
+"""Table 1 benefit rows and the ``benefits`` code each counts."""
+
+MIN_EXPECTED = 5.0
+"""Expected count below which the paper reports Fisher's exact p (Table 1 footnote)."""
+
+LEVENE_ALPHA = 0.05
+"""Levene p below which the SPSS reading takes the Welch t test line."""
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """One row of Table 1.
+
+    ``key`` is the row's ledger stem (``t1.<key>.*``), ``column`` the contract column it
+    is computed from, ``base`` who forms the denominator of a yes/no row.
+    """
+
+    key: str
+    label: str
+    kind: str
+    column: str
+    base: str = "respondents"
+
+
+CHARACTERISTICS: tuple[Characteristic, ...] = (
+    Characteristic("female", "Female", "binary", "female"),
+    Characteristic("age", "Age, years", "continuous", "age"),
+    Characteristic("higher_education", "Higher education", "binary", "higher_education"),
+    Characteristic("married", "Married / living with partner", "binary", "married"),
+    Characteristic("has_children", "Has children", "binary", "has_children"),
+    Characteristic("benefit_recipient", "Receives a benefit", "binary", "benefits"),
+    Characteristic("benefit_waa", "  Work assessment allowance", "binary", "benefits", "benefit recipients"),
+    Characteristic("benefit_disability", "  Disability benefit", "binary", "benefits", "benefit recipients"),
+    Characteristic("benefit_other", "  Other benefit", "binary", "benefits", "benefit recipients"),
+    Characteristic("out_of_work_over_2y", "Out of working life > 2 years", "binary", "out_of_work_over_2y"),
+    Characteristic("odi", "Pain-related disability, ODI (0-100)", "continuous", "odi_0m"),
+    Characteristic("eqvas", "Health-related QoL, EQ-VAS (0-100)", "continuous", "eqvas_0m"),
+    Characteristic("hscl", "Psychological distress, HSCL-25 (1-4)", "continuous", "hscl_0m"),
+    Characteristic("hscl_above_cutoff", f"  HSCL-25 >= {HSCL_CUTOFF}", "binary", "hscl_0m"),
+    Characteristic("anxiety", "Anxiety (1-4)", "continuous", "anxiety_0m"),
+    Characteristic("depression", "Depression (1-4)", "continuous", "depression_0m"),
+    Characteristic("bpi_current", "Pain now, BPI (0-10)", "continuous", "bpi_current_0m"),
+    Characteristic("bpi_worst", "Worst pain, BPI (0-10)", "continuous", "bpi_worst_0m"),
+    Characteristic("bpi_average", "Average pain, BPI (0-10)", "continuous", "bpi_average_0m"),
+    Characteristic("bpi_least", "Least pain, BPI (0-10)", "continuous", "bpi_least_0m"),
+)
+"""Table 1's rows in the paper's order."""
+
+CHARACTERISTIC_BY_KEY: dict[str, Characteristic] = {c.key: c for c in CHARACTERISTICS}
+
+TABLE1_COLUMNS = [
+    "key", "label", "kind", "base",
+    "ips_n", "ips_count", "ips_pct", "ips_mean", "ips_sd",
+    "tau_n", "tau_count", "tau_pct", "tau_mean", "tau_sd",
+    "test", "p", "why",
+    "chi2", "p_chi2", "p_fisher", "min_expected", "cells_below_min",
+    "levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _benefit_indicator(code: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def indicator(trial: pd.DataFrame) -> pd.Series:
+        benefits = trial["benefits"]
+        recipient = benefits.notna() & (benefits != "none")
+        return (benefits == code).astype(float).where(recipient)
+
+    return indicator
+
+
+def _recipient(trial: pd.DataFrame) -> pd.Series:
+    benefits = trial["benefits"]
+    return (benefits != "none").astype(float).where(benefits.notna())
+
+
+def _hscl_above_cutoff(trial: pd.DataFrame) -> pd.Series:
+    score = pd.to_numeric(trial["hscl_0m"], errors="coerce")
+    return (score >= HSCL_CUTOFF).astype(float).where(score.notna())
+
+
+_DERIVED: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "benefit_recipient": _recipient,
+    **{key: _benefit_indicator(code) for key, code in BENEFIT_CODES.items()},
+    "hscl_above_cutoff": _hscl_above_cutoff,
+}
+
+
+def indicator(trial: pd.DataFrame, key: str) -> pd.Series:
+    """0/1 indicator of a yes/no Table 1 row, NaN where the row does not apply or is missing.
+
+    Parameters
+    ----------
+    trial : DataFrame
+        Participant-level table following the data contract.
+    key : str
+        A binary row of :data:`CHARACTERISTICS`. Besides the contract's own 0/1 columns:
+        ``benefit_recipient`` is any benefit (``benefits`` not ``none``);
+        ``benefit_waa``, ``benefit_disability``, ``benefit_other`` are defined among
+        recipients only (the paper gives them as % of recipients: 21 of 32 is its
+        65.6%), NaN for non-recipients; ``hscl_above_cutoff`` is ``hscl_0m >= 1.75``
+        (``ipsrep.measures.HSCL_CUTOFF``, Strand et al. 2003).
+
+    Returns
+    -------
+    Series of float (1.0, 0.0 or NaN), aligned with `trial`.
+    """
+    spec = _characteristic(key, "binary")
+    _require(trial, ["group", spec.column])
+    if key in _DERIVED:
+        return _DERIVED[key](trial)
+    return pd.to_numeric(trial[spec.column], errors="coerce").astype(float)
+
+
+def _characteristic(key: str, kind: str | None = None) -> Characteristic:
+    try:
+        spec = CHARACTERISTIC_BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown Table 1 row {key!r}; known: {', '.join(CHARACTERISTIC_BY_KEY)}") from None
+    if kind is not None and spec.kind != kind:
+        raise ValueError(f"Table 1 row {key!r} is {spec.kind}, not {kind}")
+    return spec
+
+
+def _require(trial: pd.DataFrame, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in trial.columns]
+    if missing:
+        raise ValueError(
+            f"participant table lacks column(s) {', '.join(missing)}; the data contract "
+            "(data/README.md) lists the columns a trial file must have"
+        )
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _record(result: pd.DataFrame) -> dict:
+    """The single row of an :mod:`ipsrep.stats` result as a plain dict."""
+    return result.iloc[0].to_dict()
+
+
+def cells_below(a: int, n1: int, b: int, n2: int, threshold: float = MIN_EXPECTED) -> int:
+    """Number of the 2x2 table's four expected counts (under independence) below `threshold`.
+
+    SPSS prints this count under its chi-squared table; the paper's footnote to the
+    HSCL cutoff row quotes it ("two cells").
+
+    >>> cells_below(32, 33, 16, 18)
+    2
+    """
+    table = np.array([[a, n1 - a], [b, n2 - b]], dtype=float)
+    if table.sum() == 0 or (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return 0
+    return int((expected_freq(table) < threshold).sum())
+
+
+def binary_row(trial: pd.DataFrame, key: str) -> dict:
+    """Counts, valid percents and the baseline test for one yes/no row of Table 1.
+
+    The valid percent is ``100 * count / n`` with ``n`` the group's non-missing answers
+    to the item (among benefit recipients for the benefit types). The test is
+    ``ipsrep.stats.two_by_two``: Pearson chi-squared without continuity correction, or
+    Fisher's exact p when an expected count is below :data:`MIN_EXPECTED`.
+
+    Returns
+    -------
+    dict
+        The :data:`TABLE1_COLUMNS` entries of a binary row (continuous-only entries NaN).
+    """
+    spec = _characteristic(key, "binary")
+    values = indicator(trial, key)
+    row = _empty_row(spec)
+    counts = {}
+    for g in GROUPS:
+        x = values[trial["group"] == g].dropna()
+        n, k = int(x.size), int(x.sum())
+        counts[g] = (k, n)
+        prefix = g.lower()
+        row[f"{prefix}_n"] = n
+        row[f"{prefix}_count"] = k
+        row[f"{prefix}_pct"] = 100.0 * k / n if n else np.nan
+    (a, n1), (b, n2) = counts["IPS"], counts["TAU"]
+    row["cells_below_min"] = cells_below(a, n1, b, n2)
+    if n1 == 0 or n2 == 0 or a + b in (0, n1 + n2):
+        row["test"] = "none"
+        row["why"] = "not testable: a group has no answers or every answer is the same"
+        return row
+    res = _record(stats.two_by_two(a, n1, b, n2))
+    row.update(
+        chi2=res["chi2"],
+        p_chi2=res["p_chi2"],
+        p_fisher=res["p_fisher"],
+        min_expected=res["min_expected"],
+    )
+    fisher = res["rule"] == "fisher"
+    row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
+    row["p"] = res["p_rule"]
+    if fisher:
+        row["why"] = (
+            f"{row['cells_below_min']} of 4 expected counts below {MIN_EXPECTED:g} "
+            f"(smallest {res['min_expected']:.2f}): exact p"
+        )
+    else:
+        row["why"] = (
+            f"all expected counts at least {MIN_EXPECTED:g} (smallest {res['min_expected']:.2f}): "
+            "chi-squared without continuity correction"
+        )
+    return row
+
+
+def continuous_row(trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVENE_ALPHA) -> dict:
+    """Respondents, mean, SD and the baseline t test for one continuous row of Table 1.
+
+    Mean and SD (ddof = 1) over each group's non-missing values. The test is
+    ``ipsrep.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
+    both t tests; ``p`` is the Welch p when Levene's p < `levene_alpha`, else Student's.
+
+    Returns
+    -------
+    dict
+        The :data:`TABLE1_COLUMNS` entries of a continuous row (binary-only entries NaN).
+    """
+    spec = _characteristic(key, "continuous")
+    _require(trial, ["group", spec.column])
+    values = pd.to_numeric(trial[spec.column], errors="coerce").astype(float)
+    row = _empty_row(spec)
+    samples = {}
+    for g in GROUPS:
+        x = values[trial["group"] == g].dropna().to_numpy()
+        samples[g] = x
+        prefix = g.lower()
+        row[f"{prefix}_n"] = int(x.size)
+        row[f"{prefix}_mean"] = float(x.mean()) if x.size else np.nan
+        row[f"{prefix}_sd"] = float(x.std(ddof=1)) if x.size > 1 else np.nan
+    x, y = samples["IPS"], samples["TAU"]
+    if x.size < 2 or y.size < 2:
+        row["test"] = "none"
+        row["why"] = "not testable: a group has fewer than two values"
+        return row
+    res = _record(stats.spss_ttest(x, y, alpha=levene_alpha))
+    row.update(
+        levene_F=res["levene_F"],
+        levene_p=res["levene_p"],
+        t_student=res["t_student"],
+        p_student=res["p_student"],
+        t_welch=res["t_welch"],
+        p_welch=res["p_welch"],
+    )
+    welch = res["rule"] == "welch"
+    row["test"] = "Welch t" if welch else "Student t"
+    row["p"] = res["p_rule"]
+    if np.isnan(res["levene_p"]):
+        row["why"] = "Levene's test undefined (no spread in either group): equal variances assumed"
+    elif welch:
+        row["why"] = f"Levene p = {res['levene_p']:.3f} < {levene_alpha:g}: equal variances not assumed"
+    else:
+        row["why"] = f"Levene p = {res['levene_p']:.3f} >= {levene_alpha:g}: equal variances assumed"
+    return row
+
+
+def _empty_row(spec: Characteristic) -> dict:
+    row = {c: np.nan for c in TABLE1_COLUMNS}
+    row.update(key=spec.key, label=spec.label, kind=spec.kind, base=spec.base if spec.kind == "binary" else "",
+               test="", why="")
+    return row
+
+
+def table1(trial: pd.DataFrame, *, levene_alpha: float = LEVENE_ALPHA) -> pd.DataFrame:
+    """Table 1 of Sveinsdottir et al. (2022) computed from participant-level data.
+
+    Parameters
+    ----------
+    trial : DataFrame
+        Participant-level table following the data contract (baseline columns).
+    levene_alpha : float
+        Levene p below which a continuous row reports the Welch t test.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic, in the paper's order, with the columns of
+        :data:`TABLE1_COLUMNS`: group respondents ``*_n``; yes/no rows ``*_count``,
+        ``*_pct`` (valid percent); continuous rows ``*_mean``, ``*_sd``; the reported
+        ``test``, ``p`` and ``why``; and the alternatives behind the choice (both
+        chi-squared and Fisher p with the smallest expected count and the number of
+        cells below 5; Levene F and p with both t tests).
+    """
+    rows = [
+        binary_row(trial, c.key) if c.kind == "binary" else continuous_row(trial, c.key, levene_alpha=levene_alpha)
+        for c in CHARACTERISTICS
+    ]
+    table = pd.DataFrame(rows, columns=TABLE1_COLUMNS)
+    for col in ("ips_n", "tau_n", "ips_count", "tau_count", "cells_below_min"):
+        table[col] = table[col].astype("Int64")
+    return table
+
+
+# --------------------------------------------------------------------------- ledger & display
+
+
+def table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None) -> dict[str, float]:
+    """Every number of a computed Table 1 under its ledger key ``t1.<row>.<stat>``.
+
+    Stats: ``ips_count, ips_pct, tau_count, tau_pct`` (yes/no rows), ``ips_mean,
+    ips_sd, tau_mean, tau_sd`` (continuous rows), ``p`` (where a test was run); with
+    `trial`, the header's group sizes ``t1.ips_n`` and ``t1.tau_n``.
+    """
+    out: dict[str, float] = {}
+    if trial is not None:
+        for g in GROUPS:
+            out[f"t1.{g.lower()}_n"] = int((trial["group"] == g).sum())
+    stats_by_kind = {
+        "binary": ("ips_count", "ips_pct", "tau_count", "tau_pct"),
+        "continuous": ("ips_mean", "ips_sd", "tau_mean", "tau_sd"),
+    }
+    for _, r in table.iterrows():
+        for stat in stats_by_kind[r["kind"]]:
+            out[f"t1.{r['key']}.{stat}"] = float(r[stat])
+        if r["test"] not in ("", "none"):
+            out[f"t1.{r['key']}.p"] = float(r["p"])
+    return out
+
+
+def printed_table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None) -> dict[str, float]:
+    """The subset of :func:`table1_values` that the paper prints (its ``t1.*`` ledger keys).
+
+    The paper prints no p for the benefit rows and for time out of work; those p-values
+    are computed and shown but have no published counterpart in the ledger.
+    """
+    printed = set(load_published().index)
+    return {k: v for k, v in table1_values(table, trial).items() if k in printed}
+
+
+def _fmt_count(count, pct) -> str:
+    if pd.isna(count):
+        return ""
+    return f"{int(count)} ({pct:.1f})" if not pd.isna(pct) else f"{int(count)}"
+
+
+def _fmt_mean(mean, sd) -> str:
+    if pd.isna(mean):
+        return ""
+    return f"{mean:.2f} ({sd:.2f})"
+
+
+def _fmt_p(p) -> str:
+    if pd.isna(p):
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _printed_cell(published: pd.DataFrame, key: str, kind: str, group: str) -> str:
+    stats_ = ("count", "pct") if kind == "binary" else ("mean", "sd")
+    keys = [f"t1.{key}.{group}_{s}" for s in stats_]
+    if not all(k in published.index for k in keys):
+        return ""
+    first, second = (published.at[k, "printed"] for k in keys)
+    return f"{first} ({second})"
+
+
+def side_by_side(table: pd.DataFrame, *, published: bool = True) -> pd.DataFrame:
+    """Table 1 for reading: printed cells beside the cells computed from the data.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`table1`.
+    published : bool
+        Include the paper's printed cells (from ``data/published/trial.csv``); set False
+        for data other than the bundled reconstruction.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic: ``Characteristic``; for IPS and TAU the cell as
+        ``n (%)`` or ``mean (SD)`` (``paper`` and ``data``); the p-value (``paper`` and
+        ``data``); the test used and why. Yes/no cells report the count with its valid
+        percent, continuous cells the mean with its SD.
+    """
+    pub = load_published() if published else None
+    rows = []
+    for _, r in table.iterrows():
+        row = {"Characteristic": r["label"]}
+        for g in GROUPS:
+            pre = g.lower()
+            if published:
+                row[f"{g} paper"] = _printed_cell(pub, r["key"], r["kind"], pre)
+            if r["kind"] == "binary":
+                row[f"{g} data"] = _fmt_count(r[f"{pre}_count"], r[f"{pre}_pct"])
+            else:
+                row[f"{g} data"] = _fmt_mean(r[f"{pre}_mean"], r[f"{pre}_sd"])
+            row[f"{g} data n"] = r[f"{pre}_n"]
+        if published:
+            pkey = f"t1.{r['key']}.p"
+            row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
+        row["P data"] = _fmt_p(r["p"])
+        row["Test"] = r["test"]
+        row["Why"] = r["why"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def alternatives(table: pd.DataFrame) -> pd.DataFrame:
+    """The alternatives behind each p of Table 1, for the teaching note.
+
+    Returns
+    -------
+    DataFrame
+        One row per characteristic with a test: ``key``, ``test``, ``p`` and, for yes/no
+        rows, ``p_chi2``, ``p_fisher``, ``min_expected``, ``cells_below_min``; for
+        continuous rows ``levene_F``, ``levene_p``, ``p_student``, ``p_welch``.
+    """
+    cols = ["key", "kind", "test", "p", "p_chi2", "p_fisher", "min_expected", "cells_below_min",
+            "levene_F", "levene_p", "p_student", "p_welch"]
+    tested = table[~table["test"].isin(["", "none"])]
+    return tested[cols].reset_index(drop=True)

@@ -127,3 +127,15 @@ def test_flow_ledger_values():
 def test_missing_column_is_named():
     with pytest.raises(ValueError, match="employed_24m"):
         flow.respondents(small_trial().drop(columns=["employed_24m"]))
+
+
+def test_flow_box_text_lists_each_domain_with_its_range():
+    from ipsrep.plots.flow import visit_box_text
+
+    summary = flow.follow_up_summary(small_trial())
+    # IPS at 12 months: employment 4/4; hours items 3/4 and 3/4; questionnaires all 0/4
+    assert visit_box_text(summary, "IPS", "12m") == (
+        "12 months\nEmployment: 4 (100%)\nHours worked: 3 (75%)\nQuestionnaires: 0 (0%)"
+    )
+    # IPS at 6 months: questionnaires 0/4 to 3/4
+    assert visit_box_text(summary, "IPS", "6m").endswith("Questionnaires: 0\u20133 (0\u201375%)")

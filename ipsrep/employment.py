@@ -1,0 +1,368 @@
+"""Research question 1: competitive employment, IPS versus usual care.
+
+What the trial paper reports for its primary outcome (Sveinsdottir et al. 2022, Pain
+Medicine 23:1757-66), recomputed here:
+
+- Table 2: the share of each group employed at any time since baseline, at the 6-,
+  12- and 24-month follow-ups, compared by Pearson chi-squared with an odds ratio and
+  its Woolf interval (:func:`employment_table`);
+- Figure 2: the same rates over time, here with confidence intervals the paper does
+  not draw (:func:`employment_rates`);
+- the ancillary comparison with historical controls from the Oslo University Hospital
+  Pain Registry, which exists only as published counts (:func:`historical_control_comparison`);
+- the sample-size paragraph, 31 per group for 61% versus 23% (:func:`sample_size_table`).
+
+Every function reads the participant table of the data contract (one row per
+participant, columns ``group`` and ``employed_6m``, ``employed_12m``,
+``employed_24m``; empty = missing) and returns aggregates only. The statistics
+themselves live in :mod:`ipsrep.stats`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from . import stats
+from .measures import FOLLOW_UPS, GROUPS
+from .published import value
+
+__all__ = [
+    "INTERVAL_METHODS",
+    "employment_column",
+    "binary_outcome",
+    "employment_counts",
+    "employment_table",
+    "employment_rates",
+    "published_historical_counts",
+    "historical_control_comparison",
+    "sample_size_table",
+    "power_at_trial_size",
+]
+
+INTERVAL_METHODS: dict[str, str] = {
+    "wilson": "wilson",
+    "wald": "normal",
+    "clopper_pearson": "beta",
+    "agresti_coull": "agresti_coull",
+    "jeffreys": "jeffreys",
+}
+"""Interval methods for a proportion: our name -> statsmodels ``proportion_confint`` name."""
+
+
+# ---------------------------------------------------------------------- input checks
+def employment_column(follow_up: str) -> str:
+    """Contract column for employment since baseline at `follow_up` (``"6m"``, ``"12m"``, ``"24m"``).
+
+    >>> employment_column("12m")
+    'employed_12m'
+    """
+    if follow_up not in FOLLOW_UPS:
+        raise ValueError(f"follow_up must be one of {', '.join(FOLLOW_UPS)}; got {follow_up!r}")
+    return f"employed_{follow_up}"
+
+
+def binary_outcome(trial: pd.DataFrame, column: str) -> pd.Series:
+    """The 0/1 outcome `column` of the participant table as floats, missing kept as NaN.
+
+    Raises ``ValueError`` naming the column and the first offending row when the
+    column or ``group`` is missing or holds a value other than 0, 1 or empty, or a
+    group other than IPS/TAU.
+    """
+    for needed in ("group", column):
+        if needed not in trial.columns:
+            raise ValueError(
+                f"trial data: column '{needed}' is missing; the data contract (data/README.md) "
+                f"requires it (one row per participant)"
+            )
+    bad_group = ~trial["group"].isin(GROUPS)
+    if bad_group.any():
+        row = trial.index[bad_group][0]
+        raise ValueError(
+            f"trial data: column 'group', row {row}: '{trial.at[row, 'group']}' is not allowed; "
+            f"allowed: {' or '.join(GROUPS)}"
+        )
+    values = pd.to_numeric(trial[column], errors="coerce")
+    bad = (values.notna() & ~values.isin([0, 1])) | (values.isna() & trial[column].notna())
+    if bad.any():
+        row = trial.index[bad][0]
+        raise ValueError(
+            f"trial data: column '{column}', row {row}: '{trial.at[row, column]}' is not allowed; "
+            f"allowed: 0, 1 or empty (missing)"
+        )
+    return values
+
+
+# ------------------------------------------------------------------------ Table 2
+def employment_counts(trial: pd.DataFrame, follow_up: str) -> pd.DataFrame:
+    """Employed respondents per group at one follow-up, with valid percentages.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``employed_<follow_up>``).
+    follow_up : {"6m", "12m", "24m"}
+        Follow-up point; the outcome is *any* competitive job since baseline.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (IPS, TAU): ``follow_up, group``, ``employed`` (count),
+        ``n`` (respondents, missing excluded), ``pct`` (``100 employed / n``, the
+        paper's "valid percent").
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["IPS", "IPS", "IPS", "TAU", "TAU"],
+    ...                   "employed_6m": [1, 0, None, 0, 1]})
+    >>> employment_counts(t, "6m")[["group", "employed", "n"]].values.tolist()
+    [['IPS', 1, 2], ['TAU', 1, 2]]
+    """
+    column = employment_column(follow_up)
+    values = binary_outcome(trial, column)
+    rows = []
+    for group in GROUPS:
+        v = values[trial["group"] == group].dropna()
+        n = int(v.size)
+        employed = int(v.sum())
+        rows.append({"follow_up": follow_up, "group": group, "employed": employed, "n": n,
+                     "pct": 100.0 * employed / n if n else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """Table 2 of the trial paper: employment since baseline by group at 6, 12 and 24 months.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``employed_6m``,
+        ``employed_12m``, ``employed_24m``).
+    level : float, default 0.95
+        Confidence level of the odds-ratio interval (``1 - alpha``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per follow-up: ``follow_up, months``, then the columns of
+        :func:`ipsrep.stats.two_by_two` with IPS as group 1 and TAU as group 2:
+        ``a, n1, pct1`` (IPS employed, respondents, valid %), ``b, n2, pct2`` (TAU),
+        ``chi2, p_chi2`` (Pearson, no continuity correction: the paper's P column),
+        ``chi2_yates, p_yates``, ``p_fisher``, ``min_expected``, ``p_rule, rule``
+        (the paper's rule: Fisher when an expected count is below 5),
+        ``odds_ratio, ci_low, ci_high`` (Woolf), ``haldane``.
+
+    Notes
+    -----
+    The outcome is cumulative (the contract's ``employed_*`` are 1 once a participant
+    has had a competitive job since baseline); each follow-up is analysed among those
+    who answered at that follow-up, as the paper's valid percentages are.
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Statistical Analyses (research question 1) and Table 2.
+    """
+    rows = []
+    for follow_up in FOLLOW_UPS:
+        counts = employment_counts(trial, follow_up).set_index("group")
+        ips, tau = counts.loc["IPS"], counts.loc["TAU"]
+        if ips["n"] == 0 or tau["n"] == 0:
+            raise ValueError(
+                f"trial data: column '{employment_column(follow_up)}' has no answers in the "
+                f"{'IPS' if ips['n'] == 0 else 'TAU'} group; a comparison needs at least one per group"
+            )
+        test = stats.two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
+                                int(tau["n"]), level=level)
+        test.insert(0, "months", int(follow_up.rstrip("m")))
+        test.insert(0, "follow_up", follow_up)
+        rows.append(test)
+    return pd.concat(rows, ignore_index=True)
+
+
+# ------------------------------------------------------------------------ Figure 2
+def employment_rates(trial: pd.DataFrame, *, level: float = 0.95, method: str = "wilson") -> pd.DataFrame:
+    """Employment rate per group and follow-up with a confidence interval (Figure 2's data).
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract.
+    level : float, default 0.95
+        Confidence level.
+    method : {"wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"}
+        Interval for a binomial proportion (see Notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and follow-up: ``follow_up, months, group, employed, n``,
+        ``rate`` (0-1), ``ci_low, ci_high`` (0-1), ``method``, ``level``.
+
+    Notes
+    -----
+    The paper's Figure 2 shows the rates without intervals. Wilson's score interval
+    (Wilson 1927) is the default because it keeps close to the nominal coverage in
+    groups as small as 17-37 and never leaves [0, 1]; the Wald interval
+    :math:`\\hat p \\pm z\\sqrt{\\hat p(1-\\hat p)/n}` is offered to show how it
+    differs (Brown, Cai and DasGupta 2001). All intervals come from statsmodels
+    ``proportion_confint``.
+
+    References
+    ----------
+    Wilson EB. J Am Stat Assoc 1927;22:209-12. Brown LD, Cai TT, DasGupta A. Interval
+    estimation for a binomial proportion. Stat Sci 2001;16:101-33.
+    """
+    if method not in INTERVAL_METHODS:
+        raise ValueError(f"method must be one of {', '.join(INTERVAL_METHODS)}; got {method!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
+    rows = []
+    for follow_up in FOLLOW_UPS:
+        for _, r in employment_counts(trial, follow_up).iterrows():
+            if r["n"] == 0:
+                low = high = rate = float("nan")
+            else:
+                rate = r["employed"] / r["n"]
+                low, high = proportion_confint(r["employed"], r["n"], alpha=1 - level,
+                                               method=INTERVAL_METHODS[method])
+            rows.append({"follow_up": follow_up, "months": int(follow_up.rstrip("m")),
+                         "group": r["group"], "employed": int(r["employed"]), "n": int(r["n"]),
+                         "rate": float(rate), "ci_low": float(low), "ci_high": float(high),
+                         "method": method, "level": level})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------ historical controls
+def published_historical_counts() -> dict[str, int]:
+    """The counts behind the paper's ancillary analysis, from ``data/published/``.
+
+    Returns
+    -------
+    dict
+        ``ips_employed`` (19), ``ips_n`` (the chi-squared's n, 351, minus the 315
+        registry controls: 36), ``hc_employed`` (52) and ``hc_n`` (315).
+
+    Notes
+    -----
+    The paper prints the IPS count and percentage, the controls' count and
+    percentage, the controls' n (Methods) and the test's total n (Results); the IPS
+    denominator follows from the last two.
+    """
+    hc_n = int(value("hist.hc_n"))
+    return {"ips_employed": int(value("hist.ips_count")), "ips_n": int(value("hist.n_total")) - hc_n,
+            "hc_employed": int(value("hist.hc_count")), "hc_n": hc_n}
+
+
+def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: int, hc_n: int,
+                                  *, level: float = 0.95) -> pd.DataFrame:
+    """IPS group versus the Pain Registry's historical controls (the paper's ancillary analysis).
+
+    Parameters
+    ----------
+    ips_employed, ips_n : int
+        IPS participants employed during the 12-month follow-up, and respondents.
+    hc_employed, hc_n : int
+        Registry patients reporting current employment at 12 months, and respondents.
+    level : float, default 0.95
+        Confidence level of the odds-ratio interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The row of :func:`ipsrep.stats.two_by_two` (IPS as group 1), plus
+        ``n_total`` (``ips_n + hc_n``) and ``df`` (1).
+
+    Notes
+    -----
+    Pearson chi-squared, odds ratio and Woolf interval, as the paper states. The two
+    outcomes differ: *any* job during 12 months for IPS against *current* work at 12
+    months for the controls, which flatters IPS; the comparison is also not
+    randomised.
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Methods and Results, Ancillary Analysis. Granan LP et
+    al. The Oslo University Hospital Pain Registry. Scand J Pain 2019;19:365-73.
+
+    Examples
+    --------
+    >>> r = historical_control_comparison(19, 36, 52, 315)
+    >>> round(float(r.loc[0, "chi2"]), 2), round(float(r.loc[0, "odds_ratio"]), 2)
+    (26.34, 5.65)
+    """
+    row = stats.two_by_two(ips_employed, ips_n, hc_employed, hc_n, level=level)
+    row["n_total"] = int(ips_n) + int(hc_n)
+    row["df"] = 1
+    return row
+
+
+# ------------------------------------------------------------------- sample size
+_FORMULAS = {
+    "unpooled": "normal approximation, unpooled variance under H0 and H1",
+    "pooled": "Fleiss: pooled variance under H0",
+    "pooled_cc": "Fleiss, Tytun & Ury: pooled, continuity-corrected",
+    "arcsine": "Cohen's h (arcsine transformation)",
+}
+
+
+def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power: float = 0.9) -> pd.DataFrame:
+    """Participants per group for the trial's design assumptions, by four textbook formulas.
+
+    Parameters
+    ----------
+    p_ips, p_tau : float
+        Assumed employment proportions with IPS and in controls (the paper: 0.61 and
+        0.23, from earlier IPS trials).
+    alpha : float, default 0.05
+        Two-sided significance level.
+    power : float, default 0.9
+        Desired power.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per formula: ``method``, ``formula`` (a short description),
+        ``n_exact``, ``n_per_group`` (rounded up), ``n_total`` (both groups).
+
+    Notes
+    -----
+    Formulas as in :func:`ipsrep.stats.n_per_group_two_proportions`. The paper gives
+    only the inputs and the answer (Methods, Sample Size), so which formula it used is
+    found by which one returns its number.
+    """
+    table = stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power,
+                                              method=list(stats.SAMPLE_SIZE_METHODS))
+    table.insert(1, "formula", table["method"].map(_FORMULAS))
+    table["n_total"] = 2 * table["n_per_group"]
+    return table[["method", "formula", "p1", "p2", "alpha", "power", "n_exact", "n_per_group", "n_total"]]
+
+
+def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha: float = 0.05,
+                        n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Power of the trial's 2x2 test for given true rates and group sizes.
+
+    Parameters
+    ----------
+    p_ips, p_tau : float
+        True employment proportions (e.g. the design's 0.61 and 0.23, or the observed
+        12-month rates).
+    n_ips, n_tau : int
+        Group sizes (e.g. the 12-month respondents).
+    alpha : float, default 0.05
+        Two-sided significance level.
+    n_sim, seed : int
+        Monte Carlo trials and seed of the simulation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``p_ips, p_tau, n_ips, n_tau, power_normal`` (two-proportion z-test,
+        pooled, :func:`ipsrep.stats.power_two_proportions`), ``power_simulated`` (the
+        paper's rule, Pearson or Fisher, :func:`ipsrep.stats.simulated_power_chi2`)
+        and ``mc_se``.
+    """
+    normal = stats.power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method="pooled")
+    sim = stats.simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed,
+                                     rule="paper")
+    return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(n_ips), "n_tau": int(n_tau),
+                          "power_normal": normal, "power_simulated": float(sim.loc[0, "power"]),
+                          "mc_se": float(sim.loc[0, "mc_se"])}])

@@ -1,0 +1,408 @@
+"""Research question 2: job productivity, IPS versus usual care.
+
+The trial paper's "additional indicators of success in employment" (Sveinsdottir et
+al. 2022, Results), recomputed:
+
+- total hours worked during the 12-month follow-up, compared by an independent-samples
+  t-test (:func:`hours_summary`, :func:`hours_ttest`), with the check of which t-test
+  the printed p belongs to (:func:`published_hours_ttests`) and a sensitivity analysis
+  suited to a mostly-zero outcome (:func:`hours_sensitivity`, :func:`hours_histogram`);
+- the share who ever worked 20 hours or more in a week, by Fisher's exact test with an
+  odds ratio (:func:`worked_20h_table`);
+- the types of jobs IPS participants took, printed only as rounded percentages, and
+  the numbers of jobs those percentages allow (:func:`job_types`,
+  :func:`implied_job_totals`).
+
+Participant-level inputs are the data contract's ``group``, ``hours_12m`` (>= 0,
+empty = missing) and ``worked_20h_week_12m`` (0/1); outputs are aggregates only.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from . import stats
+from .employment import binary_outcome
+from .ledger import rounds_to
+from .measures import GROUPS
+from .published import load_published
+
+__all__ = [
+    "HOURS",
+    "TWENTY_HOURS",
+    "JOB_CATEGORIES",
+    "hours_by_group",
+    "hours_summary",
+    "hours_ttest",
+    "published_hours_ttests",
+    "hours_sensitivity",
+    "hours_histogram",
+    "worked_20h_table",
+    "job_types",
+    "implied_job_totals",
+]
+
+HOURS = "hours_12m"
+"""Contract column: total hours worked during the 12-month follow-up."""
+TWENTY_HOURS = "worked_20h_week_12m"
+"""Contract column: 1 if the participant ever worked 20 hours or more in one week."""
+
+JOB_CATEGORIES: dict[str, str] = {
+    "health_social": "Health and social services",
+    "childcare_school": "Child care and school",
+    "assistant": "Assistant, various businesses",
+    "retail": "Shop and retail",
+}
+"""Job sectors the paper names, keyed as in the ledger (``jobs.<key>_pct``)."""
+
+
+# ------------------------------------------------------------------------- hours
+def hours_by_group(trial: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Hours worked during 12 months per group, missing values dropped.
+
+    Raises ``ValueError`` naming column and row when ``group`` or ``hours_12m`` is
+    absent, a group is not IPS/TAU, or an hours value is not a number >= 0.
+    """
+    for needed in ("group", HOURS):
+        if needed not in trial.columns:
+            raise ValueError(f"trial data: column '{needed}' is missing; the data contract "
+                             f"(data/README.md) requires it")
+    bad_group = ~trial["group"].isin(GROUPS)
+    if bad_group.any():
+        row = trial.index[bad_group][0]
+        raise ValueError(f"trial data: column 'group', row {row}: '{trial.at[row, 'group']}' is not "
+                         f"allowed; allowed: {' or '.join(GROUPS)}")
+    hours = pd.to_numeric(trial[HOURS], errors="coerce")
+    bad = (hours.isna() & trial[HOURS].notna()) | (hours < 0) | np.isinf(hours)
+    if bad.any():
+        row = trial.index[bad][0]
+        raise ValueError(f"trial data: column '{HOURS}', row {row}: '{trial.at[row, HOURS]}' is not "
+                         f"allowed; allowed: a number >= 0 (fractions allowed) or empty (missing)")
+    return {g: hours[trial["group"] == g].dropna().to_numpy(dtype=float) for g in GROUPS}
+
+
+def hours_summary(trial: pd.DataFrame) -> pd.DataFrame:
+    """Descriptive statistics of hours worked during 12 months, per group.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``hours_12m``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``group, n, mean, sd`` (n - 1 denominator, as SPSS),
+        ``median, min, max``, ``n_zero`` and ``pct_zero`` (who worked no hours), and
+        ``mean_if_worked`` (mean among those with any hours).
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Results, Additional Indicators of Success in Employment.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["IPS"] * 3 + ["TAU"] * 2, "hours_12m": [0, 0, 30, 10, None]})
+    >>> hours_summary(t)[["group", "n", "mean", "n_zero"]].values.tolist()
+    [['IPS', 3, 10.0, 2], ['TAU', 1, 10.0, 0]]
+    """
+    rows = []
+    for group, h in hours_by_group(trial).items():
+        worked = h[h > 0]
+        rows.append({
+            "group": group, "n": int(h.size),
+            "mean": float(h.mean()) if h.size else math.nan,
+            "sd": float(h.std(ddof=1)) if h.size > 1 else math.nan,
+            "median": float(np.median(h)) if h.size else math.nan,
+            "min": float(h.min()) if h.size else math.nan,
+            "max": float(h.max()) if h.size else math.nan,
+            "n_zero": int((h == 0).sum()),
+            "pct_zero": 100.0 * float((h == 0).mean()) if h.size else math.nan,
+            "mean_if_worked": float(worked.mean()) if worked.size else math.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def hours_ttest(trial: pd.DataFrame, *, alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
+    """The paper's t-test of hours worked, IPS versus TAU, as SPSS reports it.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``hours_12m``).
+    alpha : float, default 0.05
+        Level at which Levene's test switches SPSS users to the Welch row.
+    level : float, default 0.95
+        Confidence level of the mean difference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The row of :func:`ipsrep.stats.spss_ttest` with IPS as ``x`` and TAU as ``y``:
+        Levene's F and p, Student's and Welch's t, df and p, the rule's choice and
+        ``p_rule``, the mean difference and its interval.
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Statistical Analyses (research question 2).
+    """
+    h = hours_by_group(trial)
+    return stats.spss_ttest(h["IPS"], h["TAU"], alpha=alpha, level=level)
+
+
+def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
+    """Which t-test the printed p for hours belongs to, from the printed summaries alone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows (``test`` = ``"student"``, ``"welch"``): ``t, df, p`` recomputed
+        from the printed means, SDs and ns (``rq2.hours.*`` in ``data/published/``),
+        ``printed_p`` and ``matches_printed`` (True when ``p`` rounds to it).
+
+    Notes
+    -----
+    :func:`ipsrep.stats.ttest_from_summary`. Levene's test needs the data, so this
+    says which row the paper printed, not whether SPSS's rule would have chosen it.
+    """
+    pub = load_published()
+    v = {k: float(pub.at[f"rq2.hours.{k}", "value"]) for k in
+         ("ips_mean", "ips_sd", "ips_n", "tau_mean", "tau_sd", "tau_n")}
+    printed = pub.at["rq2.hours.p", "printed"]
+    r = stats.ttest_from_summary(v["ips_mean"], v["ips_sd"], int(v["ips_n"]), v["tau_mean"], v["tau_sd"],
+                                 int(v["tau_n"]), level=level).iloc[0]
+    rows = []
+    for test in ("student", "welch"):
+        p = float(r[f"p_{test}"])
+        rows.append({"test": test, "t": float(r[f"t_{test}"]), "df": float(r[f"df_{test}"]), "p": p,
+                     "printed_p": printed, "matches_printed": rounds_to(p, printed)})
+    return pd.DataFrame(rows)
+
+
+def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: int = 10_000,
+                      seed: int = 0) -> pd.DataFrame:
+    """Hours worked, IPS versus TAU, by tests that do not lean on normality.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``hours_12m``).
+    level : float, default 0.95
+        Confidence level of the intervals.
+    n_resamples : int, default 10000
+        Resamples for the permutation test and the bootstrap.
+    seed : int, default 0
+        Seed of both; the same seed gives the same result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per analysis: ``analysis``, ``estimand`` (what ``estimate`` is),
+        ``estimate``, ``ci_low, ci_high`` (NaN where the method gives none), ``p``.
+        Rows: Student t, Welch t, Mann-Whitney U (estimate: probability that an IPS
+        participant worked more hours than a TAU one, ties counted half), permutation
+        test of the mean difference, BCa bootstrap interval of the mean difference.
+
+    Notes
+    -----
+    Hours are zero for everyone who found no job and long-tailed among those who
+    did, so the t-test's normal sampling distribution is doubtful at n = 17. The
+    Mann-Whitney test (:func:`ipsrep.stats.mann_whitney`) compares ranks, not means;
+    the permutation test (:func:`scipy.stats.permutation_test`, independent samples)
+    keeps the mean difference but takes its null distribution from reshuffling the
+    group labels, as randomisation licenses; the bootstrap
+    (:func:`ipsrep.stats.bootstrap_mean_difference`) gives an interval for the mean
+    difference without assuming normality.
+
+    References
+    ----------
+    Mann HB, Whitney DR. Ann Math Stat 1947;18:50-60. Efron B. J Am Stat Assoc
+    1987;82:171-85. Good P. Permutation, Parametric and Bootstrap Tests of
+    Hypotheses. 3rd ed. Springer; 2005.
+    """
+    h = hours_by_group(trial)
+    x, y = h["IPS"], h["TAU"]
+    t = stats.ttest_from_summary(x.mean(), x.std(ddof=1), x.size, y.mean(), y.std(ddof=1), y.size,
+                                 level=level).iloc[0]
+    diff = float(t["diff"])
+    mw = stats.mann_whitney(x, y).iloc[0]
+    perm = sps.permutation_test((x, y), _mean_difference, permutation_type="independent",
+                                vectorized=True, n_resamples=n_resamples, alternative="two-sided",
+                                rng=np.random.default_rng(seed))
+    boot = stats.bootstrap_mean_difference(x, y, n_resamples=n_resamples, seed=seed, level=level).iloc[0]
+    nan = math.nan
+    return pd.DataFrame([
+        {"analysis": "Student t (equal variances)", "estimand": "mean difference (h)", "estimate": diff,
+         "ci_low": float(t["ci_low_student"]), "ci_high": float(t["ci_high_student"]), "p": float(t["p_student"])},
+        {"analysis": "Welch t (unequal variances)", "estimand": "mean difference (h)", "estimate": diff,
+         "ci_low": float(t["ci_low_welch"]), "ci_high": float(t["ci_high_welch"]), "p": float(t["p_welch"])},
+        {"analysis": "Mann-Whitney U", "estimand": "P(IPS > TAU)",
+         "estimate": float(mw["U"]) / (x.size * y.size), "ci_low": nan, "ci_high": nan, "p": float(mw["p"])},
+        {"analysis": "Permutation test", "estimand": "mean difference (h)", "estimate": diff,
+         "ci_low": nan, "ci_high": nan, "p": float(perm.pvalue)},
+        {"analysis": "Bootstrap (BCa)", "estimand": "mean difference (h)", "estimate": float(boot["diff"]),
+         "ci_low": float(boot["ci_low"]), "ci_high": float(boot["ci_high"]), "p": nan},
+    ])
+
+
+def _mean_difference(u, v, axis=-1):
+    return np.mean(u, axis=axis) - np.mean(v, axis=axis)
+
+
+def hours_histogram(trial: pd.DataFrame, *, bin_width: float = 200) -> pd.DataFrame:
+    """Distribution of hours worked per group, with zero hours as a bin of its own.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``hours_12m``).
+    bin_width : float, default 200
+        Width of the bins above zero: (0, w], (w, 2w], ... up to the largest value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and bin: ``group, bin`` (label), ``low, high`` (bin edges;
+        0, 0 for the zero bin), ``count``, ``n`` (group total) and ``share`` (0-1).
+        Counts only, so the figure shows no individual's hours.
+    """
+    if not bin_width > 0:
+        raise ValueError(f"bin_width must be a positive number of hours, got {bin_width!r}")
+    h = hours_by_group(trial)
+    top = max((float(v.max()) for v in h.values() if v.size), default=0.0)
+    n_bins = max(1, math.ceil(top / bin_width))
+    edges = [(0.0, 0.0)] + [(i * bin_width, (i + 1) * bin_width) for i in range(n_bins)]
+    rows = []
+    for group, v in h.items():
+        for low, high in edges:
+            if high == 0:
+                count, label = int((v == 0).sum()), "0"
+            else:
+                count = int(((v > low) & (v <= high)).sum())
+                label = f"{low:g}-{high:g}"
+            rows.append({"group": group, "bin": label, "low": low, "high": high, "count": count,
+                         "n": int(v.size), "share": count / v.size if v.size else math.nan})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ >= 20 h a week
+def worked_20h_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """Who ever worked 20 hours or more in one week during 12 months, IPS versus TAU.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract (``group``, ``worked_20h_week_12m``).
+    level : float, default 0.95
+        Confidence level of the odds-ratio interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The row of :func:`ipsrep.stats.two_by_two` (IPS as group 1): counts, valid
+        percentages, Pearson, Yates and Fisher p, the smallest expected count, the
+        paper's rule (Fisher when an expected count is below 5) and its p, odds ratio
+        with Woolf interval.
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Statistical Analyses (research question 2) and Results.
+    """
+    values = binary_outcome(trial, TWENTY_HOURS)
+    counts = {}
+    for group in GROUPS:
+        v = values[trial["group"] == group].dropna()
+        if v.empty:
+            raise ValueError(f"trial data: column '{TWENTY_HOURS}' has no answers in the {group} group; "
+                             f"a comparison needs at least one per group")
+        counts[group] = (int(v.sum()), int(v.size))
+    return stats.two_by_two(*counts["IPS"], *counts["TAU"], level=level)
+
+
+# --------------------------------------------------------------------- job types
+def job_types() -> pd.DataFrame:
+    """Types of jobs IPS participants attained, as printed (rounded whole percentages).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per named sector and one for the rest: ``category`` (ledger stem),
+        ``label``, ``printed`` (text as printed; empty for the rest) and ``pct``
+        (the rest is 100 minus the named sectors).
+
+    References
+    ----------
+    Sveinsdottir et al. 2022, Results, Additional Indicators of Success in Employment.
+    """
+    pub = load_published()
+    rows = [{"category": k, "label": label, "printed": pub.at[f"jobs.{k}_pct", "printed"],
+             "pct": float(pub.at[f"jobs.{k}_pct", "value"])} for k, label in JOB_CATEGORIES.items()]
+    rows.append({"category": "other", "label": "Other sectors (remainder)", "printed": "",
+                 "pct": 100.0 - sum(r["pct"] for r in rows)})
+    return pd.DataFrame(rows)
+
+
+def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 100) -> pd.DataFrame:
+    """Numbers of jobs for which every printed percentage is a rounded share of whole jobs.
+
+    Parameters
+    ----------
+    printed : dict of str to str, optional
+        Category -> percentage as printed (e.g. ``{"retail": "10"}``); by default the
+        paper's four job sectors from ``data/published/``.
+    n_max : int, default 100
+        Largest total number of jobs tried.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per consistent total ``n_jobs`` (ascending) and category:
+        ``n_jobs, category, printed, jobs`` (the whole number of jobs whose share
+        rounds to the printed percentage), ``pct`` (``100 jobs / n_jobs``), and
+        ``named_jobs`` (jobs in all the given categories together, which must not
+        exceed ``n_jobs``). A total is consistent when every category has such a
+        count (of several, the closest to the printed value is kept; this happens
+        only above 100 jobs); the first rows give the smallest.
+
+    Notes
+    -----
+    A count *k* fits a printed percentage *P* when :math:`100k/n` lies in the
+    rounding window of *P* (:func:`ipsrep.stats.rounding_window`, ties either way).
+    The arithmetic is done in exact fractions.
+
+    Examples
+    --------
+    >>> t = implied_job_totals({"a": "50", "b": "33"})
+    >>> int(t["n_jobs"].min())  # 3 of 6 jobs and 2 of 6
+    6
+    """
+    if printed is None:
+        printed = job_types().query("category != 'other'").set_index("category")["printed"].to_dict()
+    if not printed:
+        raise ValueError("printed must name at least one category and its printed percentage")
+    if not isinstance(n_max, (int, np.integer)) or n_max < 1:
+        raise ValueError(f"n_max must be a whole number >= 1, got {n_max!r}")
+    windows = {}
+    for cat, text in printed.items():
+        low, high = stats.rounding_window(str(text))
+        windows[cat] = (Fraction(str(low)), Fraction(str(high)), Fraction(str(text)))
+    rows = []
+    for n in range(1, int(n_max) + 1):
+        fits = {}
+        for cat, (low, high, target) in windows.items():
+            ks = [k for k in range(n + 1) if low <= Fraction(100 * k, n) <= high]
+            if not ks:
+                break
+            fits[cat] = min(ks, key=lambda k: abs(Fraction(100 * k, n) - target))
+        else:
+            named = sum(fits.values())
+            if named > n:
+                continue
+            for cat, k in fits.items():
+                rows.append({"n_jobs": n, "category": cat, "printed": str(printed[cat]), "jobs": k,
+                             "pct": 100.0 * k / n, "named_jobs": named})
+    return pd.DataFrame(rows, columns=["n_jobs", "category", "printed", "jobs", "pct", "named_jobs"])

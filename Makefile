@@ -1,0 +1,56 @@
+# IPS in Pain replication report.
+#
+#   make report   build reports/ (HTML pages, executed notebooks, ledger.csv)
+#   make test     unit tests and doctests, then re-run the committed notebooks (nbval)
+#
+# Both create the virtual environment .venv first when it is missing, and reinstall the
+# project into it when pyproject.toml is newer than the last install.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := report
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ipsrep-installed
+BUILD_ARGS ?=
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+              --nbval-cell-timeout 1800
+
+.PHONY: report test unit nbval verify-report venv clean-cache
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(BIN)/python ]; then \
+	  if [ -z "$(PYTHON)" ]; then echo "make: no python3 found; install Python 3.11" >&2; exit 1; fi; \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || { \
+	    echo "make: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this project needs 3.11 or newer (make PYTHON=/path/to/python3.11)" >&2; exit 1; }; \
+	  echo "make: creating $(VENV) with $(PYTHON)"; \
+	  $(PYTHON) -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/ipsrep build $(BUILD_ARGS)
+
+test: unit nbval
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests ipsrep
+
+nbval: $(STAMP)
+	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }
+	$(BIN)/python -m pytest $(NBVAL_ARGS) reports/*.ipynb
+
+# Rebuild every notebook without the cache and fail if a committed file changes:
+# the check that the report is deterministic on this machine.
+verify-report: $(STAMP) clean-cache
+	$(BIN)/ipsrep build $(BUILD_ARGS)
+	@changed="$$(git status --porcelain -- reports/)"; \
+	if [ -n "$$changed" ]; then echo "make: the rebuilt report differs from the committed one:" >&2; echo "$$changed" >&2; exit 1; fi
+	@echo "make: rebuilt report is identical to the committed one"
+
+clean-cache:
+	rm -rf .cache/ipsrep-build

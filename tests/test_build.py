@@ -1,0 +1,318 @@
+"""The report pipeline (`ipsrep build`) on tiny fixture notebooks.
+
+``tests/fixtures/notebooks/ok`` holds two notebooks that read the data file, draw a
+figure and display ledger rows; ``tests/fixtures/notebooks/broken`` one that divides by
+zero in its fourth cell. The data file is written here: five participants whose ids,
+group sizes and ages the expected values below are computed from with the csv module.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ipsrep import build, contract, paths
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+OK = FIXTURES / "ok"
+BROKEN = FIXTURES / "broken"
+FIXED_DIGEST = "0" * 64
+"""Stands in for ipsrep.build.inputs_digest, so that other people's edits to the ipsrep
+package during a test run cannot turn an expected cache hit into a miss."""
+
+PARTICIPANTS = [  # id, group, age
+    ("FX-001", "IPS", 30),
+    ("FX-002", "IPS", 35),
+    ("FX-003", "IPS", 40),
+    ("FX-004", "TAU", 45),
+    ("FX-005", "TAU", 50),
+]
+
+
+def write_trial(path: Path, rows=PARTICIPANTS, age_override: dict | None = None) -> Path:
+    """A contract-shaped CSV: the given ids, groups and ages, other columns filled or empty."""
+    columns = contract.column_names()
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        for pid, group, age in rows:
+            row = {c: "" for c in columns}
+            row.update(participant_id=pid, group=group, age=(age_override or {}).get(pid, age),
+                       female=1, higher_education=0, married=1, has_children=0,
+                       out_of_work_over_2y=0, benefits="none", employed_6m=0, employed_12m=1,
+                       employed_24m=1, hours_12m=12.5, worked_20h_week_12m=0, odi_0m=30,
+                       eqvas_0m=55, hscl_0m=2.0, bpi_current_0m=5)
+            writer.writerow(row)
+    return path
+
+
+def run_build(**kwargs) -> tuple[int, str]:
+    """build_command with the fixed inputs digest; returns (exit status, stderr text)."""
+    err = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
+        mp.setattr(build, "inputs_digest", lambda data_file: FIXED_DIGEST)
+        status = build.build_command(**kwargs)
+    return status, err.getvalue()
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` (hidden ones included): bytes and modification time."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One successful build of the ok notebooks; the data, cache and report folders."""
+    root = tmp_path_factory.mktemp("build")
+    data = write_trial(root / "trial.csv")
+    assert contract.check_trial_file(data) == []
+    out = root / "report"
+    status, err = run_build(data=str(data), out=out, notebooks_dir=OK, jobs=2, cache_dir=root / "cache")
+    return {"root": root, "data": data, "out": out, "cache": root / "cache", "status": status, "err": err}
+
+
+# --------------------------------------------------------------------------------------
+# A successful build
+# --------------------------------------------------------------------------------------
+def test_build_writes_pages_notebooks_index_and_ledger(site):
+    assert site["status"] == 0, site["err"]
+    names = sorted(p.name for p in site["out"].iterdir())
+    assert names == ["00_counts.html", "00_counts.ipynb", "01_mean_age.html", "01_mean_age.ipynb",
+                     "index.html", "ledger.csv"]
+    index = (site["out"] / "index.html").read_text()
+    assert index.index('href="00_counts.html"') < index.index('href="01_mean_age.html"')
+    assert "Group sizes (build fixture)" in index and "Mean age (build fixture)" in index
+    assert 'href="ledger.csv"' in index
+
+
+def test_progress_is_one_line_per_notebook_start_and_end(site):
+    lines = site["err"].splitlines()
+    for stem in ("00_counts", "01_mean_age"):
+        assert sum(re.fullmatch(rf"\s*start\s+{stem}", line) is not None for line in lines) == 1
+        assert sum(re.fullmatch(rf"\s*done\s+{stem}\s+\d+\.\d s", line) is not None for line in lines) == 1
+    assert "Traceback" not in site["err"]
+
+
+def test_ledger_rows_in_notebook_order_and_full_precision(site):
+    with (site["out"] / "ledger.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["key", "source", "quantity", "published", "reproduced", "status", "note"]
+    assert [r["key"] for r in rows] == ["flow.ips_n", "fixture.mean_age"]
+    n_ips = sum(group == "IPS" for _, group, _ in PARTICIPANTS)
+    mean_age = sum(age for *_, age in PARTICIPANTS) / len(PARTICIPANTS)
+    assert float(rows[0]["reproduced"]) == n_ips == 3
+    assert rows[1]["reproduced"] == "13.333333333333334" == repr(mean_age / 3)
+    # not the bundled data: nothing is set beside the published numbers
+    assert rows[0]["published"] == "" and rows[0]["status"] == ""
+    assert rows[0]["source"].startswith("Sveinsdottir et al. 2022")
+
+
+def test_executed_notebooks_carry_no_timings_ids_or_project_paths(site):
+    for name in ("00_counts.ipynb", "01_mean_age.ipynb"):
+        text = (site["out"] / name).read_text()
+        nb = json.loads(text)
+        for word in ("start_time", "end_time", "duration", "iopub.status", "input_path", "output_path"):
+            assert word not in text, (name, word)
+        assert str(paths.PROJECT_ROOT) not in text
+        assert all("papermill" not in cell["metadata"] for cell in nb["cells"])
+        assert nb["metadata"]["papermill"] == {"parameters": {"data_path": str(site["data"])}}
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert len(injected) == 1 and str(site["data"]) in "".join(injected[0]["source"])
+        assert "version" not in nb["metadata"]["language_info"]
+        # papermill gives the injected cell a random id; the build replaces every id
+        assert all(re.fullmatch(r"[0-9a-f]{8}(-\d+)?", cell["id"]) for cell in nb["cells"])
+
+
+def test_second_build_without_cache_is_byte_identical(site, tmp_path):
+    out2 = tmp_path / "again"
+    status, err = run_build(data=str(site["data"]), out=out2, notebooks_dir=OK, jobs=2, cache=False)
+    assert status == 0, err
+    assert "cached" not in err
+    first = {k: v[0] for k, v in snapshot(site["out"]).items()}
+    second = {k: v[0] for k, v in snapshot(out2).items()}
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_unchanged_notebooks_come_from_cache_and_files_stay_untouched(site):
+    before = snapshot(site["out"])
+    status, err = run_build(data=str(site["data"]), out=site["out"], notebooks_dir=OK, jobs=2,
+                            cache_dir=site["cache"])
+    assert status == 0, err
+    assert re.search(r"cached\s+00_counts", err) and re.search(r"cached\s+01_mean_age", err)
+    assert "start" not in err
+    assert snapshot(site["out"]) == before  # same bytes, and not even rewritten
+
+
+def test_cache_key_follows_source_parameters_and_inputs(tmp_path):
+    base = build.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64)
+    assert build.cache_key(b"x = 2\n", {"alpha": 0.05}, "d" * 64) != base
+    assert build.cache_key(b"x = 1\n", {"alpha": 0.01}, "d" * 64) != base
+    assert build.cache_key(b"x = 1\n", {"alpha": 0.05}, "e" * 64) != base
+    assert build.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64) == base
+    a = write_trial(tmp_path / "a.csv")
+    b = write_trial(tmp_path / "b.csv", age_override={"FX-001": 31})
+    assert build.inputs_digest(a) != build.inputs_digest(b)
+
+
+# --------------------------------------------------------------------------------------
+# The HTML pages
+# --------------------------------------------------------------------------------------
+_LOADING_TAG = re.compile(
+    r"<(script|link|img|iframe|source|embed|video|audio)\b[^>]*?\b(src|href|srcset|data)\s*=\s*"
+    r"""["']?\s*(https?:)?//""", re.IGNORECASE)
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+_SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+
+
+def test_pages_load_nothing_from_the_network(site):
+    for page in sorted(site["out"].glob("*.html")):
+        text = page.read_text()
+        assert not _LOADING_TAG.search(text), page.name
+        for css in _STYLE.findall(text):
+            css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+            assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", css, re.IGNORECASE), page.name
+            assert not re.search(r"@import", css, re.IGNORECASE), page.name
+        for script in _SCRIPT.findall(text):
+            assert not re.search(r"https?://|cdnjs|unpkg|require\.js|mathjax", script, re.IGNORECASE), page.name
+    counts = (site["out"] / "00_counts.html").read_text()
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', counts)
+    assert '<a href="https://doi.org/10.1093/pm/pnac032">' in counts  # a link, not a load
+
+
+def test_external_loads_finds_a_cdn_script_and_a_remote_stylesheet():
+    from ipsrep.html import external_loads
+
+    page = ('<html><head><link rel="stylesheet" href="https://fonts.example.com/a.css">'
+            '<script src="//cdn.example.com/require.js"></script>'
+            "<style>/* see https://example.com */ p { color: red }</style></head>"
+            '<body><a href="https://doi.org/10.1093/pm/pnac032">paper</a></body></html>')
+    found = external_loads(page)
+    assert len(found) == 2
+    assert "fonts.example.com" in found[0] and "cdn.example.com" in found[1]
+
+
+def test_code_is_folded_by_default_and_open_with_show_code(site, tmp_path):
+    nb = json.loads((site["out"] / "00_counts.ipynb").read_text())
+    code_cells = sum(cell["cell_type"] == "code" for cell in nb["cells"])
+    assert code_cells == 5  # parameters, injected parameters, counts, figure, ledger
+    folded = (site["out"] / "00_counts.html").read_text()
+    details = re.findall(r"<details[^>]*>", folded)
+    assert details == ['<details class="ipsrep-code">'] * code_cells
+    out = tmp_path / "with-code"
+    status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=OK, show_code=True,
+                            cache_dir=site["cache"])
+    assert status == 0, err
+    details = re.findall(r"<details[^>]*>", (out / "00_counts.html").read_text())
+    assert len(details) == code_cells and all(re.search(r"\sopen\b", d) for d in details)
+
+
+def test_no_participant_rows_in_any_output(site):
+    for path in sorted(site["out"].iterdir()):
+        text = path.read_text()
+        for pid, *_ in PARTICIPANTS:
+            assert pid not in text, (path.name, pid)
+
+
+def test_committed_report_shows_no_bundled_participant_ids():
+    """The real report: no id of the bundled reconstruction in any committed notebook."""
+    notebooks = sorted(paths.REPORT_DIR.glob("*.ipynb"))
+    if not notebooks or not paths.RECONSTRUCTED_CSV.is_file():
+        pytest.skip("no built report or no bundled data yet")
+    with paths.RECONSTRUCTED_CSV.open(newline="") as f:
+        ids = [row["participant_id"] for row in csv.DictReader(f)]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    for nb in notebooks:
+        hit = pattern.search(nb.read_text())
+        assert hit is None, f"{nb.name} shows participant {hit.group(0)}"
+
+
+# --------------------------------------------------------------------------------------
+# Failures leave the previous report as it was
+# --------------------------------------------------------------------------------------
+def test_failing_notebook_leaves_previous_report_untouched(site, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for source in [*OK.glob("*.py"), *BROKEN.glob("*.py")]:
+        shutil.copy(source, notebooks / source.name)
+    before = snapshot(site["out"])
+    status, err = run_build(data=str(site["data"]), out=site["out"], notebooks_dir=notebooks, jobs=2,
+                            cache_dir=site["cache"])
+    assert status == 1
+    assert snapshot(site["out"]) == before
+    message = err[err.index("ipsrep build: ", 1):]  # after the progress lines
+    assert "02_broken.py" in message
+    assert "cell 4" in message and "participants = 0" in message  # 4th cell of the .py file
+    assert "line 19" in message
+    assert "ZeroDivisionError: division by zero" in message
+    assert "Traceback" not in err and "unchanged" in message
+
+
+def test_failed_first_build_creates_no_report_folder(site, tmp_path):
+    out = tmp_path / "never"
+    status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=BROKEN, cache=False)
+    assert status == 1 and "ZeroDivisionError" in err
+    assert not out.exists()
+
+
+def test_contract_error_stops_before_any_notebook_runs(site, tmp_path, monkeypatch):
+    bad = write_trial(tmp_path / "bad.csv", age_override={"FX-002": 17})
+    monkeypatch.setattr(build, "execute", lambda book: pytest.fail("a notebook was executed"))
+    before = snapshot(site["out"])
+    status, err = run_build(data=str(bad), out=site["out"], notebooks_dir=OK, cache=False)
+    assert status == 1
+    assert snapshot(site["out"]) == before
+    assert "'age'" in err and "line 3" in err and "17" in err  # FX-002 is on line 3 (header is 1)
+    assert "start" not in err and "Traceback" not in err
+
+
+def test_missing_notebook_folder_is_a_usage_error(tmp_path):
+    status, err = run_build(out=tmp_path / "r", notebooks_dir=tmp_path / "nowhere")
+    assert status == 2 and "does not exist" in err
+
+
+# --------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------
+def _nb(parameters_source: str):
+    import jupytext
+
+    return jupytext.reads(f'# %% tags=["parameters"]\n{parameters_source}\n\n# %%\nx = 1\n', fmt="py:percent")
+
+
+def test_only_declared_non_default_parameters_are_injected():
+    nb = _nb('data_path = "data/reconstructed/ips_in_pain.csv"\nalpha = 0.05\nn_boot = 2000')
+    assert build.injected_parameters(nb, None, {"alpha": 0.05}) == {}
+    assert build.injected_parameters(nb, None, {"alpha": 0.01, "unknown": 3}) == {"alpha": 0.01}
+    assert build.injected_parameters(nb, "my/trial.csv", {}) == {"data_path": "my/trial.csv"}
+    # the default file named another way is still the default
+    assert build.injected_parameters(nb, str(paths.RECONSTRUCTED_CSV), {}) == {}
+    assert build.injected_parameters(_nb("alpha = 0.05"), "my/trial.csv", {}) == {}
+
+
+def test_data_inside_the_project_is_passed_relative_to_its_root(tmp_path):
+    inside = paths.PUBLISHED_DIR / "trial.csv"
+    assert build.resolve_data(str(inside))[2] == "data/published/trial.csv"
+    outside = write_trial(tmp_path / "mine.csv")
+    assert build.resolve_data(str(outside))[2] == str(outside.resolve())
+    assert build.resolve_data(None)[2] is None
+    assert build.resolve_data(paths.BUNDLED_DATA)[2] is None
+
+
+def test_ledger_csv_writes_reproduced_values_in_full_precision():
+    import pandas as pd
+
+    table = pd.DataFrame({"key": ["a", "b"], "source": ["s", "s"], "quantity": ["q", "q"],
+                          "published": ["0.30", ""], "reproduced": [0.1 + 0.2, float("nan")],
+                          "status": ["reproduced", ""], "note": ["", ""]})
+    lines = build.ledger_csv(table).splitlines()
+    assert lines[1] == "a,s,q,0.30,0.30000000000000004,reproduced,"
+    assert lines[2] == "b,s,q,,,,"

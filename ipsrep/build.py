@@ -640,6 +640,37 @@ def ledger_csv(table: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def participant_ids(data_file: Path) -> list[str]:
+    """Participant ids of `data_file` distinctive enough to search outputs for.
+
+    Ids that are plain numbers or shorter than three characters are left out: they
+    would match counts and table cells that are not participant rows.
+    """
+    import csv
+
+    with Path(data_file).open(newline="", encoding="utf-8-sig") as f:
+        ids = {(row.get("participant_id") or "").strip() for row in csv.DictReader(f)}
+    return sorted(i for i in ids if len(i) >= 3 and not re.fullmatch(r"[\d.\s]+", i))
+
+
+def find_participant_rows(book: Notebook, ids: list[str]) -> str | None:
+    """Where `book`'s outputs show a participant id of the data (cell number and id), if anywhere."""
+    if not ids:
+        return None
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    for number, cell in enumerate(book.executed.cells, start=1):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")]
+            texts += [v for k, v in output.get("data", {}).items()
+                      if isinstance(v, str) and not k.startswith("image/")]
+            texts += [json.dumps(v) for v in output.get("data", {}).values() if isinstance(v, dict)]
+            for text in texts:
+                hit = pattern.search(text if isinstance(text, str) else "".join(text))
+                if hit:
+                    return f"cell {number} shows participant {hit.group(0)!r}"
+    return None
+
+
 def _data_label(data_file: Path) -> tuple[str, bool]:
     from .notebook import file_sha256
 
@@ -657,7 +688,12 @@ def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path)
     renderer = NotebookRenderer(show_code=show_code)
     files: dict[str, bytes] = {}
     pages = []
+    ids = participant_ids(data_file)
     for book in notebooks:
+        shown = find_participant_rows(book, ids)
+        if shown:
+            raise BuildError(f"{_shown(book.path)}: {shown}; the report shows aggregates only, "
+                             "never participant-level rows. No report was written.")
         title = notebook_title(book.executed, book.stem)
         page = renderer.render(book.executed, title)
         remote = external_loads(page)

@@ -316,3 +316,20 @@ def test_ledger_csv_writes_reproduced_values_in_full_precision():
     lines = build.ledger_csv(table).splitlines()
     assert lines[1] == "a,s,q,0.30,0.30000000000000004,reproduced,"
     assert lines[2] == "b,s,q,,,,"
+
+
+def test_outputs_showing_participant_ids_are_found(tmp_path):
+    import nbformat
+
+    data = write_trial(tmp_path / "trial.csv", rows=[*PARTICIPANTS, ("17", "TAU", 33)])
+    ids = build.participant_ids(data)
+    assert ids == ["FX-001", "FX-002", "FX-003", "FX-004", "FX-005"]  # "17" is too plain to search
+    leaky = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Rows"),
+        nbformat.v4.new_code_cell("trial.head()", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "  participant_id group\n0  FX-002  IPS"}, execution_count=1)]),
+    ])
+    book = build.Notebook(path=tmp_path / "09_rows.py", source=b"", executed=leaky)
+    assert build.find_participant_rows(book, ids) == "cell 2 shows participant 'FX-002'"
+    leaky.cells[1].outputs[0]["data"]["text/plain"] = "FX-0021 and XFX-002 are other tokens; 17 rows"
+    assert build.find_participant_rows(book, ids) is None

@@ -435,7 +435,9 @@ def failure_message(book: Notebook, err) -> str:
     """Which notebook, which cell (number in the notebook and first line) and what error.
 
     `err` is papermill's ``PapermillExecutionError``; its cell index counts the injected
-    parameters cell, which the source notebook does not have.
+    parameters cell, which the source notebook does not have. The line of the ``.py``
+    file that was running, and the innermost frame inside the project (say a module of
+    ``ipsrep``), are read from the kernel's traceback when it has them.
     """
     index = err.cell_index
     if book.parameters:
@@ -443,15 +445,36 @@ def failure_message(book: Notebook, err) -> str:
         injected_at = tagged[0] + 1 if tagged else 0
         if index >= injected_at:
             index -= 1
-    source = err.source or ""
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "(empty cell)")
-    where = f"cell {index + 1}"
-    line_no = _source_line(book, first, index + 1)
-    if line_no:
-        where += f" (line {line_no} of the .py file)"
-    return (f"{_shown(book.path)} failed at {where}: {first}\n"
-            f"  {err.ename}: {_one_line(err.evalue)}\n"
+    source_lines = (err.source or "").splitlines()
+    first_at = next((i for i, line in enumerate(source_lines) if line.strip()), None)
+    first = source_lines[first_at].strip() if first_at is not None else "(empty cell)"
+    where = f"cell {index + 1} ({first})"
+    start = _source_line(book, first, index + 1)
+    traceback = [_strip_ansi(line) for line in (err.traceback or [])]
+    in_cell = next((int(m.group(1)) for line in traceback
+                    for m in [re.search(r"Cell In\[\d+\], line (\d+)", line)] if m), None)
+    if start is not None:
+        offset = (in_cell - 1 - first_at) if in_cell and first_at is not None and in_cell - 1 >= first_at else 0
+        where += f", line {start + offset} of the .py file"
+    raised = _innermost_project_frame(traceback)
+    detail = f"  {err.ename}: {_one_line(scrub_text(err.evalue or ''))}"
+    if raised:
+        detail += f"\n  raised in {raised}"
+    return (f"{_shown(book.path)} failed at {where}\n{detail}\n"
             "  No report was written; the previous report folder is unchanged.")
+
+
+def _innermost_project_frame(traceback: list[str]) -> str | None:
+    """``path:line`` of the last traceback frame in a project file (not the installed
+    libraries), relative to the project root."""
+    found = None
+    libraries = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+    for line in traceback:
+        for m in re.finditer(r"File (\S+?):(\d+)", line):
+            path = m.group(1)
+            if path.startswith(str(PROJECT_ROOT)) and not path.startswith(libraries):
+                found = f"{Path(path).relative_to(PROJECT_ROOT).as_posix()}:{m.group(2)}"
+    return found
 
 
 def _source_line(book: Notebook, first_line: str, cell_number: int) -> int | None:

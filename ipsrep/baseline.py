@@ -46,6 +46,14 @@ MIN_EXPECTED = 5.0
 LEVENE_ALPHA = 0.05
 """Levene p below which the SPSS reading takes the Welch t test line."""
 
+BINARY_TESTS: tuple[str, ...] = ("paper", "pearson", "fisher")
+"""Choices for yes/no rows: the paper's rule (exact p when an expected count is below 5),
+always Pearson chi-squared, always Fisher's exact test."""
+
+T_TESTS: tuple[str, ...] = ("paper", "student", "welch")
+"""Choices for continuous rows: the SPSS reading (Welch when Levene's p is small),
+always Student's pooled t, always Welch's t."""
+
 
 @dataclass(frozen=True)
 class Characteristic:
@@ -195,19 +203,28 @@ def cells_below(a: int, n1: int, b: int, n2: int, threshold: float = MIN_EXPECTE
     return int((expected_freq(table) < threshold).sum())
 
 
-def binary_row(trial: pd.DataFrame, key: str) -> dict:
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value
+
+
+def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> dict:
     """Counts, valid percents and the baseline test for one yes/no row of Table 1.
 
     The valid percent is ``100 * count / n`` with ``n`` the group's non-missing answers
     to the item (among benefit recipients for the benefit types). The test is
-    ``ipsrep.stats.two_by_two``: Pearson chi-squared without continuity correction, or
-    Fisher's exact p when an expected count is below :data:`MIN_EXPECTED`.
+    ``ipsrep.stats.two_by_two``; with ``binary_test="paper"`` (default) its rule:
+    Pearson chi-squared without continuity correction, or Fisher's exact p when an
+    expected count is below :data:`MIN_EXPECTED`. ``"pearson"`` or ``"fisher"`` force
+    one test (for comparison; see :data:`BINARY_TESTS`).
 
     Returns
     -------
     dict
         The :data:`TABLE1_COLUMNS` entries of a binary row (continuous-only entries NaN).
     """
+    _check_choice("binary_test", binary_test, BINARY_TESTS)
     spec = _characteristic(key, "binary")
     values = indicator(trial, key)
     row = _empty_row(spec)
@@ -233,10 +250,15 @@ def binary_row(trial: pd.DataFrame, key: str) -> dict:
         p_fisher=res["p_fisher"],
         min_expected=res["min_expected"],
     )
-    fisher = res["rule"] == "fisher"
+    fisher = res["rule"] == "fisher" if binary_test == "paper" else binary_test == "fisher"
     row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
-    row["p"] = res["p_rule"]
-    if fisher:
+    row["p"] = res["p_fisher"] if fisher else res["p_chi2"]
+    if binary_test != "paper":
+        row["why"] = (
+            f"{'exact' if fisher else 'chi-squared'} test chosen by the reader "
+            f"(smallest expected count {res['min_expected']:.2f})"
+        )
+    elif fisher:
         row["why"] = (
             f"{row['cells_below_min']} of 4 expected counts below {MIN_EXPECTED:g} "
             f"(smallest {res['min_expected']:.2f}): exact p"
@@ -249,18 +271,23 @@ def binary_row(trial: pd.DataFrame, key: str) -> dict:
     return row
 
 
-def continuous_row(trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVENE_ALPHA) -> dict:
+def continuous_row(
+    trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVENE_ALPHA, t_test: str = "paper"
+) -> dict:
     """Respondents, mean, SD and the baseline t test for one continuous row of Table 1.
 
     Mean and SD (ddof = 1) over each group's non-missing values. The test is
     ``ipsrep.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
-    both t tests; ``p`` is the Welch p when Levene's p < `levene_alpha`, else Student's.
+    both t tests. With ``t_test="paper"`` (default) ``p`` is the Welch p when Levene's
+    p < `levene_alpha`, else Student's; ``"student"`` or ``"welch"`` force one line
+    (see :data:`T_TESTS`).
 
     Returns
     -------
     dict
         The :data:`TABLE1_COLUMNS` entries of a continuous row (binary-only entries NaN).
     """
+    _check_choice("t_test", t_test, T_TESTS)
     spec = _characteristic(key, "continuous")
     _require(trial, ["group", spec.column])
     values = pd.to_numeric(trial[spec.column], errors="coerce").astype(float)
@@ -287,10 +314,12 @@ def continuous_row(trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVEN
         t_welch=res["t_welch"],
         p_welch=res["p_welch"],
     )
-    welch = res["rule"] == "welch"
+    welch = res["rule"] == "welch" if t_test == "paper" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
-    row["p"] = res["p_rule"]
-    if np.isnan(res["levene_p"]):
+    row["p"] = res["p_welch"] if welch else res["p_student"]
+    if t_test != "paper":
+        row["why"] = f"{'Welch' if welch else 'Student'} line chosen by the reader (Levene p = {res['levene_p']:.3f})"
+    elif np.isnan(res["levene_p"]):
         row["why"] = "Levene's test undefined (no spread in either group): equal variances assumed"
     elif welch:
         row["why"] = f"Levene p = {res['levene_p']:.3f} < {levene_alpha:g}: equal variances not assumed"
@@ -306,7 +335,13 @@ def _empty_row(spec: Characteristic) -> dict:
     return row
 
 
-def table1(trial: pd.DataFrame, *, levene_alpha: float = LEVENE_ALPHA) -> pd.DataFrame:
+def table1(
+    trial: pd.DataFrame,
+    *,
+    levene_alpha: float = LEVENE_ALPHA,
+    binary_test: str = "paper",
+    t_test: str = "paper",
+) -> pd.DataFrame:
     """Table 1 of Sveinsdottir et al. (2022) computed from participant-level data.
 
     Parameters
@@ -315,6 +350,11 @@ def table1(trial: pd.DataFrame, *, levene_alpha: float = LEVENE_ALPHA) -> pd.Dat
         Participant-level table following the data contract (baseline columns).
     levene_alpha : float
         Levene p below which a continuous row reports the Welch t test.
+    binary_test : {"paper", "pearson", "fisher"}
+        Test for yes/no rows: the paper's rule (default) or one test for every row.
+    t_test : {"paper", "student", "welch"}
+        Test for continuous rows: the SPSS reading by Levene's test (default) or one
+        line for every row.
 
     Returns
     -------
@@ -327,7 +367,9 @@ def table1(trial: pd.DataFrame, *, levene_alpha: float = LEVENE_ALPHA) -> pd.Dat
         cells below 5; Levene F and p with both t tests).
     """
     rows = [
-        binary_row(trial, c.key) if c.kind == "binary" else continuous_row(trial, c.key, levene_alpha=levene_alpha)
+        binary_row(trial, c.key, binary_test=binary_test)
+        if c.kind == "binary"
+        else continuous_row(trial, c.key, levene_alpha=levene_alpha, t_test=t_test)
         for c in CHARACTERISTICS
     ]
     table = pd.DataFrame(rows, columns=TABLE1_COLUMNS)

@@ -249,3 +249,19 @@ def test_side_by_side_formats_cells():
     assert shown.loc["Female", "P paper"] == "0.602"
     plain = baseline.side_by_side(table, published=False)
     assert not any("paper" in c for c in plain.columns)
+
+
+def test_reader_can_force_one_test():
+    trial = paper_like_trial()
+    forced = baseline.binary_row(trial, "hscl_above_cutoff", binary_test="pearson")
+    assert forced["test"] == "Pearson chi-squared"
+    assert forced["p"] == pytest.approx(pearson_p(32, 33, 16, 18), rel=1e-9)
+    exact = baseline.binary_row(trial, "female", binary_test="fisher")
+    assert exact["p"] == pytest.approx(fisher_p(29, 38, 14, 20), rel=1e-9)
+    x, y = np.array([1.0, 2, 3, 4]), np.array([2.0, 4, 6, 8, 10])
+    welch = baseline.continuous_row(two_group_frame(x, y), "age", t_test="welch")
+    vx, vy = x.var(ddof=1) / 4, y.var(ddof=1) / 5
+    df = (vx + vy) ** 2 / (vx**2 / 3 + vy**2 / 4)
+    assert welch["p"] == pytest.approx(2 * sps.t.sf(3.5 / math.sqrt(vx + vy), df))
+    with pytest.raises(ValueError, match="t_test must be one of 'paper', 'student', 'welch'; got 'wilcoxon'"):
+        baseline.table1(trial, t_test="wilcoxon")

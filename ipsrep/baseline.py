@@ -483,17 +483,29 @@ def side_by_side(table: pd.DataFrame, *, published: bool = True) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def alternatives(table: pd.DataFrame) -> pd.DataFrame:
-    """The alternatives behind each p of Table 1, for the teaching note.
+def alternatives(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The alternatives behind each p of Table 1, for the teaching notes.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`table1`.
+    kind : {"binary", "continuous"}
+        Which rows: yes/no rows (chi-squared against Fisher) or continuous rows
+        (Student against Welch, with Levene's test).
 
     Returns
     -------
     DataFrame
-        One row per characteristic with a test: ``key``, ``test``, ``p`` and, for yes/no
-        rows, ``p_chi2``, ``p_fisher``, ``min_expected``, ``cells_below_min``; for
-        continuous rows ``levene_F``, ``levene_p``, ``p_student``, ``p_welch``.
+        One row per tested characteristic of that kind: ``key``, ``test``, ``p`` and,
+        for yes/no rows, ``p_chi2``, ``p_fisher``, ``min_expected``, ``cells_below_min``;
+        for continuous rows ``levene_F``, ``levene_p``, ``p_student``, ``p_welch``.
     """
-    cols = ["key", "kind", "test", "p", "p_chi2", "p_fisher", "min_expected", "cells_below_min",
-            "levene_F", "levene_p", "p_student", "p_welch"]
-    tested = table[~table["test"].isin(["", "none"])]
-    return tested[cols].reset_index(drop=True)
+    _check_choice("kind", kind, ("binary", "continuous"))
+    extra = (
+        ["p_chi2", "p_fisher", "min_expected", "cells_below_min"]
+        if kind == "binary"
+        else ["levene_F", "levene_p", "p_student", "p_welch"]
+    )
+    tested = table[(table["kind"] == kind) & ~table["test"].isin(["", "none"])]
+    return tested[["key", "test", "p", *extra]].reset_index(drop=True)

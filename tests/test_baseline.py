@@ -265,3 +265,16 @@ def test_reader_can_force_one_test():
     assert welch["p"] == pytest.approx(2 * sps.t.sf(3.5 / math.sqrt(vx + vy), df))
     with pytest.raises(ValueError, match="t_test must be one of 'paper', 'student', 'welch'; got 'wilcoxon'"):
         baseline.table1(trial, t_test="wilcoxon")
+
+
+def test_alternatives_keep_both_p_values_per_kind():
+    table = baseline.table1(paper_like_trial())
+    binary = baseline.alternatives(table, "binary").set_index("key")
+    assert "hscl_above_cutoff" in binary.index and "age" not in binary.index
+    row = binary.loc["hscl_above_cutoff"]
+    assert row["p_fisher"] == pytest.approx(fisher_p(32, 33, 16, 18), rel=1e-9)
+    assert row["p_chi2"] == pytest.approx(pearson_p(32, 33, 16, 18), rel=1e-9)
+    assert row["min_expected"] == pytest.approx(3 * 18 / 51)
+    continuous = baseline.alternatives(table, "continuous")
+    assert continuous.columns.tolist() == ["key", "test", "p", "levene_F", "levene_p", "p_student", "p_welch"]
+    assert len(continuous) == 10

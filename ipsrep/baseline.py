@@ -41,7 +41,9 @@ BENEFIT_CODES: dict[str, str] = {
 """Table 1 benefit rows and the ``benefits`` code each counts."""
 
 MIN_EXPECTED = 5.0
-"""Expected count below which the paper reports Fisher's exact p (Table 1 footnote)."""
+"""Expected count below which the paper reports Fisher's exact p (Table 1 footnote); the
+same threshold as the rule of ``ipsrep.stats.two_by_two``, used here to count and
+describe the small cells."""
 
 LEVENE_ALPHA = 0.05
 """Levene p below which the SPSS reading takes the Welch t test line."""

@@ -1,0 +1,506 @@
+"""The pilot study of IPS for chronic pain: its eight participants, employment and interviews.
+
+Source: Rødevand L, Ljosaa TM, Granan LP, Knutzen T, Jacobsen HB, Reme SE. A pilot study
+of the individual placement and support model for patients with chronic pain. BMC
+Musculoskeletal Disorders 2017;18:550.
+
+The paper describes its participants in aggregate (its Tables 1-2 are not in our source),
+so ``data/pilot/participants.csv`` holds a reconstruction that honours every aggregate
+statement, and ``data/pilot/provenance.csv`` says which cells rest on the text (see
+``data/pilot/README.md``). This module reads and checks both, summarises them into the
+numbers the paper prints (for the ledger), sets the 12-month employment rate with an
+exact interval beside the rates the paper and the trial compare it with, and asks
+whether the printed interview lengths are possible for eight whole-minute interviews.
+Figures at the end take these aggregates only.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from . import granularity, paths, published
+from .plots import GROUP_COLORS
+from .stats import clopper_pearson_interval
+
+PILOT_DIR = paths.DATA_DIR / "pilot"
+PARTICIPANTS_CSV = PILOT_DIR / "participants.csv"
+PROVENANCE_CSV = PILOT_DIR / "provenance.csv"
+
+PAIN_CONDITIONS: tuple[str, ...] = (
+    "chronic low back pain",
+    "chronic neck/back pain",
+    "chronic knee pain",
+    "chronic abdominal pain",
+    "post-stroke pain",
+    "elbow and neck pain",
+    "chronic widespread pain",
+    "post-traumatic headache",
+)
+"""The eight pain conditions the paper lists (Results, clinical characteristics)."""
+
+FOLLOW_UPS: tuple[str, str] = ("3 months", "extended")
+REGISTRATION_MONTHS: tuple[int, ...] = (3, 6, 12)
+"""Months at which the pilot registered employment (Methods, instruments)."""
+LIMITED_SUPPORT: tuple[str, str] = ("holiday abroad", "postponed for surgery")
+BASES: tuple[str, ...] = ("stated", "bounded", "inferred", "conflicting", "reconstructed")
+
+
+# --------------------------------------------------------------------------------------
+# Reading and checking
+# --------------------------------------------------------------------------------------
+def read_checked_csv(path: str | Path, schema: pa.DataFrameSchema, id_column: str) -> pd.DataFrame:
+    """Read a small bundled CSV and validate it with `schema`, every failure in one message.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV (header on line 1, first record on line 2).
+    schema : pandera.DataFrameSchema
+        Column types, allowed values and whole-table checks.
+    id_column : str
+        Column naming each record, quoted in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated table (pandera's coerced dtypes).
+
+    Raises
+    ------
+    ValueError
+        ``<file>: column '<c>', line <n> (<id>): <value> is not allowed; <check>``, one
+        line per failure, or a missing-file / missing-column message.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: file not found")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in schema.columns if c not in raw.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(schema.columns)}")
+    table = raw.replace("", np.nan)
+    try:
+        return schema.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        lines = []
+        for case in exc.failure_cases.itertuples(index=False):
+            where = f"column {case.column!r}" if isinstance(case.column, str) and case.column != schema.name else "table"
+            if pd.notna(case.index):
+                row = int(case.index)
+                where += f", line {row + 2} ({raw.at[row, id_column] or 'no id'})"
+            lines.append(f"{path.name}: {where}: {case.failure_case!r} fails {case.check}")
+        raise ValueError(f"{path}: {len(lines)} problem(s)\n" + "\n".join(lines)) from None
+
+
+def participants_schema() -> pa.DataFrameSchema:
+    """The checks on ``data/pilot/participants.csv`` (columns as in data/pilot/README.md)."""
+    whole = {"coerce": True}
+    return pa.DataFrameSchema(
+        {
+            "participant": pa.Column(str, pa.Check.str_matches(r"^P[1-8]$"), unique=True),
+            "sex": pa.Column(str, pa.Check.isin(["female", "male"])),
+            "age": pa.Column(int, pa.Check.in_range(18, 67), **whole),
+            "pain_condition": pa.Column(str, pa.Check.isin(PAIN_CONDITIONS), unique=True),
+            "pain_years": pa.Column(int, pa.Check.ge(0), **whole),
+            "out_of_work_years": pa.Column(int, pa.Check.ge(0), **whole),
+            "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), **whole),
+            "follow_up": pa.Column(str, pa.Check.isin(FOLLOW_UPS)),
+            "ips_months": pa.Column(float, pa.Check.in_range(0, 12), **whole),
+            "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, **whole),
+            "limited_support": pa.Column(str, pa.Check.isin(LIMITED_SUPPORT), nullable=True),
+        },
+        strict=True,
+        name="pilot participants",
+    )
+
+
+def load_participants(path: str | Path = PARTICIPANTS_CSV) -> pd.DataFrame:
+    """The eight pilot participants, one row each, checked (see data/pilot/README.md)."""
+    return read_checked_csv(path, participants_schema(), "participant").reset_index(drop=True)
+
+
+def provenance_schema() -> pa.DataFrameSchema:
+    """The checks on ``data/pilot/provenance.csv``."""
+    return pa.DataFrameSchema(
+        {
+            "participant": pa.Column(str, pa.Check.str_matches(r"^P[1-8]$")),
+            "column": pa.Column(str, pa.Check.isin(list(participants_schema().columns)[1:])),
+            "basis": pa.Column(str, pa.Check.isin(BASES[:-1])),
+            "note": pa.Column(str),
+        },
+        unique=["participant", "column"],
+        strict=True,
+        name="pilot provenance",
+    )
+
+
+def cell_basis(participants: pd.DataFrame, path: str | Path = PROVENANCE_CSV) -> pd.DataFrame:
+    """What each cell of the participant table rests on.
+
+    Parameters
+    ----------
+    participants : pandas.DataFrame
+        From :func:`load_participants`.
+    path : str or Path
+        ``data/pilot/provenance.csv``: the cells that rest on the text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant and column: ``participant, column, basis, note``, with
+        ``basis`` one of :data:`BASES` (``reconstructed`` for every cell not listed).
+    """
+    listed = read_checked_csv(path, provenance_schema(), "participant")
+    columns = [c for c in participants.columns if c != "participant"]
+    grid = pd.MultiIndex.from_product([participants["participant"], columns], names=["participant", "column"])
+    out = listed.set_index(["participant", "column"]).reindex(grid).reset_index()
+    out["basis"] = out["basis"].fillna("reconstructed")
+    out["note"] = out["note"].fillna("")
+    return out
+
+
+def basis_counts(basis: pd.DataFrame) -> pd.DataFrame:
+    """Cells per column and basis: a column per basis, a row per participant-table column."""
+    table = pd.crosstab(basis["column"], basis["basis"]).reindex(columns=list(BASES), fill_value=0)
+    order = list(dict.fromkeys(basis["column"]))
+    return table.reindex(order).rename_axis(columns=None).reset_index()
+
+
+# --------------------------------------------------------------------------------------
+# The printed aggregates
+# --------------------------------------------------------------------------------------
+def employment_by_month(participants: pd.DataFrame, months=(0, *REGISTRATION_MONTHS)) -> pd.DataFrame:
+    """Participants registered as employed by each month (cumulative, all eight counted).
+
+    The paper's rate counts every participant, the drop-out included, in the
+    denominator (Results, employment status).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month, employed, n, pct``.
+    """
+    start = participants["employed_from_month"]
+    n = len(participants)
+    rows = [{"month": m, "employed": int((start <= m).sum()), "n": n} for m in months]
+    out = pd.DataFrame(rows)
+    out["pct"] = 100 * out["employed"] / out["n"]
+    return out
+
+
+def summary_values(participants: pd.DataFrame) -> dict[str, float]:
+    """The pilot's printed aggregates recomputed from the participant table, by ledger key.
+
+    Keys follow ``data/published/pilot.csv``: size and sex, age range, pain and
+    work-absence ranges, drop-outs, the extended arm and who in it found work, the
+    limited-support reasons and employment at 3, 6 and 12 months (count and percent).
+    """
+    p = participants
+    employed = employment_by_month(p).set_index("month")
+    extended = p["follow_up"] == "extended"
+    return {
+        "pilot.n": len(p),
+        "pilot.women": int((p["sex"] == "female").sum()),
+        "pilot.men": int((p["sex"] == "male").sum()),
+        "pilot.age_min": p["age"].min(),
+        "pilot.age_max": p["age"].max(),
+        "pilot.pain_years_min": p["pain_years"].min(),
+        "pilot.pain_years_max": p["pain_years"].max(),
+        "pilot.out_of_work_years_min": p["out_of_work_years"].min(),
+        "pilot.out_of_work_years_max": p["out_of_work_years"].max(),
+        "pilot.dropouts": int(p["dropped_out"].sum()),
+        "pilot.extended_followup_methods": int(extended.sum()),
+        "pilot.extended_followup_discussion": int(extended.sum()),
+        "pilot.extended_employed": int((extended & p["employed_from_month"].notna()).sum()),
+        "pilot.holiday_abroad": int((p["limited_support"] == "holiday abroad").sum()),
+        "pilot.postponed_for_surgery": int((p["limited_support"] == "postponed for surgery").sum()),
+        **{f"pilot.employed_{m}m": int(employed.at[m, "employed"]) for m in REGISTRATION_MONTHS},
+        "pilot.employed_12m_pct": float(employed.at[12, "pct"]),
+    }
+
+
+def characteristics(participants: pd.DataFrame) -> pd.DataFrame:
+    """Table-1-style description of the reconstruction (aggregates only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``characteristic, value``: counts by sex, age range and how many are in their
+        thirties, pain and work-absence ranges, drop-outs and arm sizes.
+    """
+    p = participants
+    rng = lambda c: f"{p[c].min()}-{p[c].max()}"  # noqa: E731
+    rows = [
+        ("participants", f"{len(p)}"),
+        ("women / men", f"{(p['sex'] == 'female').sum()} / {(p['sex'] == 'male').sum()}"),
+        ("age, range (years)", rng("age")),
+        ("aged 30-39", f"{p['age'].between(30, 39).sum()} of {len(p)}"),
+        ("years with pain, range", rng("pain_years")),
+        ("years out of competitive work, range", rng("out_of_work_years")),
+        ("distinct pain conditions", f"{p['pain_condition'].nunique()}"),
+        ("dropped out early", f"{p['dropped_out'].sum()}"),
+        ("arm: 3 months / extended", " / ".join(str((p["follow_up"] == f).sum()) for f in FOLLOW_UPS)),
+    ]
+    return pd.DataFrame(rows, columns=["characteristic", "value"])
+
+
+def extended_followup_statements(participants: pd.DataFrame) -> pd.DataFrame:
+    """The paper's two counts of participants with extended job support, beside the table's.
+
+    The Methods (intervention) give four participants nine further months of job
+    support; the Discussion speaks of three with an extended intervention, two of whom
+    found work (at 6 and at 12 months). The reconstruction follows the Methods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``key, source, statement, printed, in_table``.
+    """
+    ours = summary_values(participants)
+    pub = published.load_published()
+    keys = ["pilot.extended_followup_methods", "pilot.extended_followup_discussion", "pilot.extended_employed"]
+    return pd.DataFrame(
+        {
+            "key": keys,
+            "source": [pub.at[k, "source"] for k in keys],
+            "statement": [pub.at[k, "quantity"] for k in keys],
+            "printed": [int(pub.at[k, "value"]) for k in keys],
+            "in_table": [ours[k] for k in keys],
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Employment rate beside its comparators
+# --------------------------------------------------------------------------------------
+def rate_row(label: str, count: int, n: int, level: float, source: str) -> dict:
+    """One estimate: count/n as a percentage with its Clopper-Pearson interval."""
+    low, high = clopper_pearson_interval(count, n, level)
+    return {"label": label, "kind": "estimate", "count": count, "n": n, "pct": 100 * count / n,
+            "low": 100 * low, "high": 100 * high, "level": level, "source": source}
+
+
+def published_rate(prefix: str) -> tuple[int, int]:
+    """Count and denominator of a published ``<prefix>_count`` / ``<prefix>_pct`` pair.
+
+    The denominator is not printed, so it is recovered as the only n for which the
+    count prints as the percentage (:func:`ipsrep.granularity.denominators_for`).
+    """
+    count = int(published.value(f"{prefix}_count"))
+    pct_key = f"{prefix}_pct"
+    decimals = int(published.load_published().at[pct_key, "decimals"])
+    ns = granularity.denominators_for(count, published.value(pct_key), decimals)
+    if len(ns) != 1:
+        raise ValueError(f"{prefix}: {count} and {published.value(pct_key)}% fit {len(ns)} denominators {ns}")
+    return count, ns[0]
+
+
+def rate_comparison(participants: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """The pilot's 12-month employment rate beside the rates it is compared with.
+
+    Rows: the pilot (employed by 12 months over all eight) and the trial's IPS and TAU
+    arms at 12 months (Sveinsdottir et al. 2022, Table 2; counts and percentages from
+    ``data/published``), each with a ``1 - alpha`` Clopper-Pearson interval; then the
+    two ranges of earlier studies that the pilot's Discussion cites (regular
+    return-to-work programmes and IPS, both for people with mental disorders).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label, kind (estimate | range), count, n, pct, low, high, level, source``;
+        percentages 0-100; ranges carry only ``low`` and ``high``.
+
+    References
+    ----------
+    Clopper CJ, Pearson ES. Biometrika 1934;26:404-13 (via
+    :func:`ipsrep.stats.clopper_pearson_interval`).
+    """
+    level = 1 - alpha
+    employed = employment_by_month(participants).set_index("month").loc[12]
+    trial_src = "Sveinsdottir et al. 2022, Table 2"
+    rows = [rate_row("Pilot, IPS (12 months)", int(employed["employed"]), int(employed["n"]), level,
+                     "Rødevand et al. 2017, Results")]
+    for group in ("ips", "tau"):
+        count, n = published_rate(f"t2.12m.{group}")
+        rows.append(rate_row(f"Trial, {group.upper()} arm (12 months)", count, n, level, trial_src))
+    for stem, label in (("rtw_programmes", "Regular return-to-work, mental disorders"),
+                        ("ips_smi", "IPS, mental disorders")):
+        rows.append({"label": f"{label} (earlier studies)", "kind": "range", "count": np.nan, "n": np.nan,
+                     "pct": np.nan, "low": published.value(f"pilot.{stem}_pct_min"),
+                     "high": published.value(f"pilot.{stem}_pct_max"), "level": np.nan,
+                     "source": "Rødevand et al. 2017, Discussion"})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Interview lengths
+# --------------------------------------------------------------------------------------
+def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Can eight whole-minute interviews have the printed range, mean and SD?
+
+    Reads minimum, maximum, mean and SD from ``data/published/pilot.csv`` (Methods:
+    13-33 minutes, mean 22, SD 9, all printed as whole numbers) and applies GRIM (Brown
+    and Heathers 2017), GRIMMER (Anaya 2016) and a complete enumeration of the samples
+    of `n` whole minutes that contain both extremes and round to both statistics
+    (:mod:`ipsrep.granularity`).
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of interviews; default the number of participants (all eight,
+        including the drop-out, were interviewed).
+
+    Returns
+    -------
+    checks : pandas.DataFrame
+        ``check, consistent, detail``: one row per test.
+    samples : pandas.DataFrame
+        Every sample that fits (``x1..xn, total, mean, sd``), from
+        :func:`ipsrep.granularity.possible_samples`.
+    """
+    n = int(published.value("pilot.n")) if n is None else n
+    pub = published.load_published()
+    get = lambda s: (pub.at[f"pilot.interview_minutes_{s}", "value"], int(pub.at[f"pilot.interview_minutes_{s}", "decimals"]))  # noqa: E731
+    (mean, dm), (sd, ds), (low, _), (high, _) = get("mean"), get("sd"), get("min"), get("max")
+    totals = granularity.grim_totals(mean, n, dm)
+    samples = granularity.possible_samples(mean, sd, n, dm, ds, low, high)
+    checks = pd.DataFrame(
+        [
+            ("GRIM: mean", bool(totals.size), f"totals of {totals.min()}-{totals.max()} minutes give the mean" if totals.size else "no total fits"),
+            ("GRIMMER: mean and SD", granularity.grimmer_consistent(mean, sd, n, dm, ds), "a whole sum of squares of the right parity exists"),
+            ("samples within the printed range", not samples.empty,
+             f"{len(samples)} distinct samples of {n} whole minutes, containing both extremes"),
+        ],
+        columns=["check", "consistent", "detail"],
+    )
+    return checks, samples
+
+
+def interview_sample_summary(samples: pd.DataFrame) -> pd.DataFrame:
+    """Where the fitting samples put each ordered interview length.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank`` (1 = shortest), ``min, median, max`` minutes over all fitting samples.
+    """
+    cols = [c for c in samples.columns if c.startswith("x")]
+    stats = samples[cols].agg(["min", "median", "max"]).T
+    return stats.reset_index(names="rank").assign(rank=lambda d: d["rank"].str[1:].astype(int))
+
+
+def interview_ledger_values(samples: pd.DataFrame) -> dict[str, float]:
+    """Ledger values for the interview statistics: the median over the fitting samples.
+
+    NaN when no sample fits, which the ledger then marks ``discrepant``.
+    """
+    if samples.empty:
+        return {"pilot.interview_minutes_mean": np.nan, "pilot.interview_minutes_sd": np.nan}
+    return {"pilot.interview_minutes_mean": float(samples["mean"].median()),
+            "pilot.interview_minutes_sd": float(samples["sd"].median())}
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------
+_PHASE_COLORS = {"IPS job support": GROUP_COLORS["IPS"], "clinical follow-up only": "#c9d6df"}
+
+
+def follow_up_figure(participants: pd.DataFrame, basis: pd.DataFrame) -> Figure:
+    """Swimmer plot of each participant's year, with the cumulative employment step.
+
+    Left: one lane per participant (interview code), job support from month 0 for
+    ``ips_months`` and clinical follow-up to month 12 after it; a cross where the
+    drop-out left, a star at the registration that first found a job. Lanes whose arm
+    or employment is reconstructed rather than stated carry an asterisk. Right: the
+    number employed at each registration (a step function).
+    """
+    fig = Figure(figsize=(9.0, 4.2))
+    ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
+    b = basis.set_index(["participant", "column"])["basis"]
+    lanes = participants.iloc[::-1].reset_index(drop=True)
+    labels = []
+    for y, r in lanes.iterrows():
+        ax.barh(y, r["ips_months"], left=0, height=0.55, color=_PHASE_COLORS["IPS job support"])
+        if r["dropped_out"]:
+            ax.plot(r["ips_months"], y, marker="X", ms=10, color="#333333", ls="none")
+        else:
+            ax.barh(y, 12 - r["ips_months"], left=r["ips_months"], height=0.55,
+                    color=_PHASE_COLORS["clinical follow-up only"])
+        if pd.notna(r["employed_from_month"]):
+            ax.plot(r["employed_from_month"], y, marker="*", ms=16, color=GROUP_COLORS["TAU"], ls="none")
+        guessed = any(b[(r["participant"], c)] == "reconstructed" for c in ("follow_up", "employed_from_month"))
+        labels.append(f"{r['participant']}{' *' if guessed else ''}")
+    for m in REGISTRATION_MONTHS:
+        ax.axvline(m, color="#888888", lw=0.8, ls=":")
+    ax.set_yticks(range(len(lanes)), labels)
+    ax.set_xticks([0, *REGISTRATION_MONTHS])
+    ax.set_xlim(0, 12.6)
+    ax.set_xlabel("Months since inclusion")
+    ax.set_title("Job support and employment per participant")
+    handles = [Patch(color=c, label=k) for k, c in _PHASE_COLORS.items()] + [
+        Line2D([], [], marker="*", ms=12, color=GROUP_COLORS["TAU"], ls="none", label="job first registered"),
+        Line2D([], [], marker="X", ms=8, color="#333333", ls="none", label="dropped out")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False, fontsize=8)
+    steps = employment_by_month(participants)
+    ax2.step(steps["month"], steps["employed"], where="post", color=GROUP_COLORS["IPS"], lw=2)
+    ax2.plot(steps["month"], steps["employed"], "o", color=GROUP_COLORS["IPS"])
+    ax2.set_xticks(steps["month"])
+    ax2.set_ylim(0, len(participants))
+    ax2.set_xlabel("Months since inclusion")
+    ax2.set_ylabel(f"Employed (of {len(participants)})")
+    ax2.set_title("Employed by registration")
+    fig.tight_layout()
+    return fig
+
+
+def rate_comparison_figure(table: pd.DataFrame) -> Figure:
+    """Employment rates with exact intervals beside the ranges of earlier studies.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`rate_comparison`.
+    """
+    fig = Figure(figsize=(8.0, 3.6))
+    ax = fig.subplots()
+    rows = table.iloc[::-1].reset_index(drop=True)
+    for y, r in rows.iterrows():
+        if r["kind"] == "range":
+            ax.barh(y, r["high"] - r["low"], left=r["low"], height=0.45, color="#bbbbbb", alpha=0.8)
+            ax.annotate(f"{r['low']:.0f}-{r['high']:.0f}%", (r["high"], y), xytext=(5, -3),
+                        textcoords="offset points", fontsize=8)
+        else:
+            color = GROUP_COLORS["TAU"] if "TAU" in r["label"] else GROUP_COLORS["IPS"]
+            ax.errorbar(r["pct"], y, xerr=[[r["pct"] - r["low"]], [r["high"] - r["pct"]]], fmt="o",
+                        color=color, capsize=4, lw=1.8)
+            ax.annotate(f"{int(r['count'])}/{int(r['n'])}", (r["high"], y), xytext=(5, -3),
+                        textcoords="offset points", fontsize=8)
+    ax.set_yticks(range(len(rows)), rows["label"])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Employed (%)")
+    level = table["level"].dropna().iloc[0]
+    ax.set_title(f"Employment within 12 months, {100 * level:g}% Clopper-Pearson intervals")
+    fig.tight_layout()
+    return fig
+
+
+def interview_samples_figure(summary: pd.DataFrame, n_samples: int) -> Figure:
+    """Range of each ordered interview length over every sample that fits the statistics."""
+    fig = Figure(figsize=(7.0, 3.4))
+    ax = fig.subplots()
+    ax.vlines(summary["rank"], summary["min"], summary["max"], color=GROUP_COLORS["IPS"], lw=6, alpha=0.5)
+    ax.plot(summary["rank"], summary["median"], "o", color=GROUP_COLORS["IPS"], label="median over samples")
+    ax.set_xticks(summary["rank"])
+    ax.set_xlabel("Interview, ordered from shortest to longest")
+    ax.set_ylabel("Length (minutes)")
+    ax.set_title(f"Interview lengths in the {n_samples} samples that fit")
+    ax.legend(frameon=False, loc="upper left")
+    fig.tight_layout()
+    return fig

@@ -3,8 +3,8 @@
 What the trial paper reports for its primary outcome (Sveinsdottir et al. 2022, Pain
 Medicine 23:1757-66), recomputed here:
 
-- Table 2: the share of each group employed at any time since baseline, at the 6-,
-  12- and 24-month follow-ups, compared by Pearson chi-squared with an odds ratio and
+- Table 2: per group and follow-up (6, 12, 24 months), the share who had held a job
+  at any time after enrolment, compared by Pearson chi-squared with an odds ratio and
   its Woolf interval (:func:`employment_table`);
 - Figure 2: the same rates over time, here with confidence intervals the paper does
   not draw (:func:`employment_rates`);
@@ -35,8 +35,15 @@ __all__ = [
     "employment_rates",
     "published_historical_counts",
     "historical_control_comparison",
+    "interval_comparison",
+    "published_design",
     "sample_size_table",
     "power_at_trial_size",
+    "P_COLUMNS",
+    "table2_display",
+    "table2_ledger",
+    "historical_ledger",
+    "sample_size_ledger",
 ]
 
 INTERVAL_METHODS: dict[str, str] = {
@@ -231,6 +238,37 @@ def employment_rates(trial: pd.DataFrame, *, level: float = 0.95, method: str = 
     return pd.DataFrame(rows)
 
 
+def interval_comparison(trial: pd.DataFrame, *, level: float = 0.95,
+                        methods: tuple[str, ...] = ("wald", "wilson", "clopper_pearson")) -> pd.DataFrame:
+    """The employment rates' intervals by several methods, side by side, in percent.
+
+    Parameters
+    ----------
+    trial : pandas.DataFrame
+        Participant table of the data contract.
+    level : float, default 0.95
+        Confidence level.
+    methods : tuple of str
+        Interval methods (keys of :data:`INTERVAL_METHODS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (follow-up, group); columns ``employed/n``, ``rate %`` and, per
+        method, the interval as text ``low-high`` (percent, one decimal) and its
+        width in percentage points (``<method> width``).
+    """
+    frames = [employment_rates(trial, level=level, method=m) for m in methods]
+    base = frames[0].set_index(["follow_up", "group"])
+    out = pd.DataFrame({"employed/n": base["employed"].astype(str) + "/" + base["n"].astype(str),
+                        "rate %": (100 * base["rate"]).round(1)})
+    for m, f in zip(methods, frames):
+        f = f.set_index(["follow_up", "group"])
+        out[m] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(f["ci_low"], f["ci_high"])]
+        out[f"{m} width"] = (100 * (f["ci_high"] - f["ci_low"])).round(1)
+    return out
+
+
 # ------------------------------------------------------------ historical controls
 def published_historical_counts() -> dict[str, int]:
     """The counts behind the paper's ancillary analysis, from ``data/published/``.
@@ -304,6 +342,19 @@ _FORMULAS = {
 }
 
 
+def published_design() -> dict[str, float]:
+    """The sample-size assumptions the paper prints (Methods, Sample Size), as proportions.
+
+    Returns
+    -------
+    dict
+        ``p_ips``, ``p_tau`` (assumed employment proportions), ``alpha``, ``power``
+        (from the percentages under ``ss.*`` in ``data/published/``).
+    """
+    return {"p_ips": value("ss.ips_rate") / 100, "p_tau": value("ss.tau_rate") / 100,
+            "alpha": value("ss.alpha") / 100, "power": value("ss.power") / 100}
+
+
 def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power: float = 0.9) -> pd.DataFrame:
     """Participants per group for the trial's design assumptions, by four textbook formulas.
 
@@ -366,3 +417,120 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
     return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(n_ips), "n_tau": int(n_tau),
                           "power_normal": normal, "power_simulated": float(sim.loc[0, "power"]),
                           "mc_se": float(sim.loc[0, "mc_se"])}])
+
+
+# ------------------------------------------------------- side-by-side and ledger
+P_COLUMNS: dict[str, str] = {"pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher", "rule": "p_rule"}
+"""Which p of :func:`employment_table` a display or ledger uses: Pearson (the paper's),
+Yates-corrected, Fisher's exact, or the paper's rule (Fisher when an expected count < 5)."""
+
+
+def _p_column(p_value: str) -> str:
+    if p_value not in P_COLUMNS:
+        raise ValueError(f"p_value must be one of {', '.join(P_COLUMNS)}; got {p_value!r}")
+    return P_COLUMNS[p_value]
+
+
+def _fmt_p(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_published: bool = True) -> pd.DataFrame:
+    """Table 2 as printed beside Table 2 as recomputed, in the paper's layout.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`employment_table`.
+    p_value : {"pearson", "yates", "fisher", "rule"}, default "pearson"
+        Which recomputed p fills the P column (the paper's is Pearson).
+    with_published : bool, default True
+        Interleave the printed rows (only meaningful on the bundled reconstruction).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (follow-up, source), source "paper" or "recomputed"; columns
+        ``IPS n (%)``, ``TAU n (%)``, ``P``, ``OR (95% CI)`` as text, with the
+        paper's number of decimals. The printed rows come from ``data/published/``.
+    """
+    from .published import load_published
+
+    column = _p_column(p_value)
+    pub = load_published()
+    rows = []
+    for _, r in table.iterrows():
+        fu = r["follow_up"]
+        if with_published:
+            k = lambda q: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
+            rows.append({"follow-up": fu, "source": "paper",
+                         "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
+                         "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})",
+                         "P": k("p"), "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})"})
+        rows.append({"follow-up": fu, "source": "recomputed",
+                     "IPS n (%)": f"{r['a']} ({r['pct1']:.1f})", "TAU n (%)": f"{r['b']} ({r['pct2']:.1f})",
+                     "P": _fmt_p(r[column]),
+                     "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})"})
+    return pd.DataFrame(rows).set_index(["follow-up", "source"])
+
+
+def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson") -> pd.DataFrame:
+    """Ledger rows ``t2.<follow-up>.*`` for :func:`employment_table` output.
+
+    Published keys: ``ips_count, ips_pct, tau_count, tau_pct, p, or, or_lo, or_hi``
+    (``p`` from the test named by `p_value`, the paper's being Pearson). Our own keys,
+    with no printed counterpart: ``p_yates`` and ``p_fisher``, the p-values the paper
+    did not use.
+    """
+    from . import ledger
+
+    column = _p_column(p_value)
+    values, notes = {}, {}
+    for _, r in table.iterrows():
+        k = f"t2.{r['follow_up']}."
+        values.update({k + "ips_count": r["a"], k + "ips_pct": r["pct1"], k + "tau_count": r["b"],
+                       k + "tau_pct": r["pct2"], k + "p": r[column], k + "or": r["odds_ratio"],
+                       k + "or_lo": r["ci_low"], k + "or_hi": r["ci_high"],
+                       k + "p_yates": r["p_yates"], k + "p_fisher": r["p_fisher"]})
+        notes[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
+        notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
+        if p_value != "pearson":
+            notes[k + "p"] = f"computed with the {p_value} p, not the paper's Pearson p"
+    return ledger.compare(values, bundled=bundled, notes=notes)
+
+
+def historical_ledger(row: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
+
+    The comparison uses only printed counts, so the rows check the paper's arithmetic
+    and are the same whatever participant data are in use.
+    """
+    from . import ledger
+
+    r = row.iloc[0]
+    values = {"hist.ips_count": r["a"], "hist.ips_pct": r["pct1"], "hist.hc_count": r["b"],
+              "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
+              "hist.chi2": r["chi2"], "hist.p": r["p_chi2"], "hist.or": r["odds_ratio"],
+              "hist.or_lo": r["ci_low"], "hist.or_hi": r["ci_high"]}
+    return ledger.compare(values, bundled=True)
+
+
+def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled") -> pd.DataFrame:
+    """Ledger rows for :func:`sample_size_table`: ``ss.n_per_group`` by the formula `method`,
+    plus our own ``ss.n_per_group.<method>`` for every formula in the table.
+
+    The rows use only the design's printed assumptions, so they check the paper's
+    arithmetic and are the same whatever participant data are in use.
+    """
+    from . import ledger
+
+    by_method = table.set_index("method")
+    if method not in by_method.index:
+        raise ValueError(f"method must be one of {', '.join(by_method.index)}; got {method!r}")
+    values = {"ss.n_per_group": by_method.at[method, "n_per_group"]}
+    notes = {"ss.n_per_group": f"{method} formula ({_FORMULAS[method]})"}
+    for m, r in by_method.iterrows():
+        key = f"ss.n_per_group.{m}"
+        values[key] = r["n_per_group"]
+        notes[key] = f"n per group, {_FORMULAS[m]} (unrounded {r['n_exact']:.2f})"
+    return ledger.compare(values, bundled=True, notes=notes)

@@ -44,6 +44,12 @@ __all__ = [
     "worked_20h_table",
     "job_types",
     "implied_job_totals",
+    "hours_display",
+    "hours_tests_display",
+    "hours_ledger",
+    "twenty_hours_display",
+    "twenty_hours_ledger",
+    "jobs_ledger",
 ]
 
 HOURS = "hours_12m"
@@ -406,3 +412,174 @@ def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 10
                 rows.append({"n_jobs": n, "category": cat, "printed": str(printed[cat]), "jobs": k,
                              "pct": 100.0 * k / n, "named_jobs": named})
     return pd.DataFrame(rows, columns=["n_jobs", "category", "printed", "jobs", "pct", "named_jobs"])
+
+
+# ------------------------------------------------------- side-by-side and ledger
+def _printed(key: str) -> str:
+    return load_published().at[key, "printed"]
+
+
+def hours_display(summary: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+    """Hours worked per group as printed beside as recomputed.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`hours_summary`.
+    with_published : bool, default True
+        Interleave the printed rows (only meaningful on the bundled reconstruction).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (group, source), source "paper" or "recomputed"; text columns ``n``,
+        ``mean (SD)`` and ``range``; also ``median`` and ``% with 0 h``, which the
+        paper does not print.
+    """
+    rows = []
+    for _, r in summary.iterrows():
+        g = r["group"].lower()
+        if with_published:
+            k = lambda q: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
+            rows.append({"group": r["group"], "source": "paper", "n": k("n"),
+                         "mean (SD)": f"{k('mean')} ({k('sd')})", "range": f"{k('min')}-{k('max')}",
+                         "median": "", "% with 0 h": ""})
+        rows.append({"group": r["group"], "source": "recomputed", "n": str(r["n"]),
+                     "mean (SD)": f"{r['mean']:.2f} ({r['sd']:.2f})", "range": f"{r['min']:g}-{r['max']:g}",
+                     "median": f"{r['median']:g}", "% with 0 h": f"{r['pct_zero']:.0f}"})
+    return pd.DataFrame(rows).set_index(["group", "source"])
+
+
+def hours_tests_display(ttest: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+    """Levene, Student and Welch for hours worked, with the SPSS rule's pick and the paper's row.
+
+    Parameters
+    ----------
+    ttest : pandas.DataFrame
+        Output of :func:`hours_ttest`.
+    with_published : bool, default True
+        Add the test statistics recomputed from the printed summaries and the
+        printed p (:func:`published_hours_ttests`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test (``Levene``, ``Student``, ``Welch``): ``statistic`` (F or t),
+        ``df``, ``p`` on the data in use; ``SPSS rule picks`` (a mark on the row
+        Levene's test selects); with published: ``p from printed summaries`` and
+        ``paper printed`` (a mark on the row whose p rounds to the printed one).
+    """
+    r = ttest.iloc[0]
+    rows = [
+        {"test": "Levene (equal variances)", "statistic": r["levene_F"], "df": f"1, {r['n_x'] + r['n_y'] - 2}",
+         "p": r["levene_p"], "SPSS rule picks": ""},
+        {"test": "Student (equal variances assumed)", "statistic": r["t_student"], "df": f"{r['df_student']:.0f}",
+         "p": r["p_student"], "SPSS rule picks": "yes" if r["rule"] == "student" else ""},
+        {"test": "Welch (not assumed)", "statistic": r["t_welch"], "df": f"{r['df_welch']:.1f}",
+         "p": r["p_welch"], "SPSS rule picks": "yes" if r["rule"] == "welch" else ""},
+    ]
+    table = pd.DataFrame(rows)
+    if with_published:
+        pub = published_hours_ttests().set_index("test")
+        table["p from printed summaries"] = [math.nan, pub.at["student", "p"], pub.at["welch", "p"]]
+        table["paper printed"] = ["", "yes" if pub.at["student", "matches_printed"] else "",
+                                  "yes" if pub.at["welch", "matches_printed"] else ""]
+    return table.set_index("test")
+
+
+def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, test: str = "rule") -> pd.DataFrame:
+    """Ledger rows ``rq2.hours.*``: per-group n, mean, SD, min, max and the t-test p.
+
+    Parameters
+    ----------
+    summary, ttest : pandas.DataFrame
+        Outputs of :func:`hours_summary` and :func:`hours_ttest`.
+    bundled : bool
+        Whether the data are the bundled reconstruction (else no comparison).
+    test : {"rule", "student", "welch"}, default "rule"
+        Which p goes under ``rq2.hours.p``: the row SPSS's Levene rule picks, or a
+        fixed row. Our own keys ``p_student``, ``p_welch`` and ``levene_p`` carry all three.
+    """
+    from . import ledger
+
+    if test not in ("rule", "student", "welch"):
+        raise ValueError(f"test must be 'rule', 'student' or 'welch'; got {test!r}")
+    t = ttest.iloc[0]
+    values = {}
+    for _, r in summary.iterrows():
+        g = r["group"].lower()
+        for q in ("mean", "sd", "n", "min", "max"):
+            values[f"rq2.hours.{g}_{q}"] = r[q]
+    chosen = t["rule"] if test == "rule" else test
+    values["rq2.hours.p"] = t[f"p_{chosen}"]
+    values.update({"rq2.hours.p_student": t["p_student"], "rq2.hours.p_welch": t["p_welch"],
+                   "rq2.hours.levene_p": t["levene_p"]})
+    printed_row = published_hours_ttests().query("matches_printed")["test"].tolist()
+    notes = {
+        "rq2.hours.p": (f"{chosen} row" + (f" (SPSS rule: Levene p = {t['levene_p']:.3f})" if test == "rule" else "")
+                        + (f"; the printed p is the {printed_row[0]} row of the printed summaries"
+                           if printed_row else "")),
+        "rq2.hours.p_student": "hours, Student t-test p (equal variances assumed)",
+        "rq2.hours.p_welch": "hours, Welch t-test p (equal variances not assumed)",
+        "rq2.hours.levene_p": "hours, Levene's test p (mean-centred, as SPSS)",
+    }
+    return ledger.compare(values, bundled=bundled, notes=notes)
+
+
+def twenty_hours_display(row: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+    """Ever >= 20 h in a week, as printed beside as recomputed (Fisher's p, OR, CI)."""
+    r = row.iloc[0]
+    rows = []
+    if with_published:
+        k = lambda q: _printed(f"rq2.20h.{q}")  # noqa: E731
+        rows.append({"source": "paper", "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
+                     "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})", "Fisher P": k("p"),
+                     "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})"})
+    rows.append({"source": "recomputed", "IPS n (%)": f"{r['a']}/{r['n1']} ({r['pct1']:.2f})",
+                 "TAU n (%)": f"{r['b']}/{r['n2']} ({r['pct2']:.2f})", "Fisher P": f"{r['p_fisher']:.3f}",
+                 "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})"})
+    return pd.DataFrame(rows).set_index("source")
+
+
+def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
+    """Ledger rows ``rq2.20h.*`` for :func:`worked_20h_table` (p is Fisher's, as printed),
+    plus our own ``p_pearson``, ``p_yates`` and ``min_expected``."""
+    from . import ledger
+
+    r = row.iloc[0]
+    values = {"rq2.20h.ips_count": r["a"], "rq2.20h.ips_pct": r["pct1"], "rq2.20h.tau_count": r["b"],
+              "rq2.20h.tau_pct": r["pct2"], "rq2.20h.p": r["p_fisher"], "rq2.20h.or": r["odds_ratio"],
+              "rq2.20h.or_lo": r["ci_low"], "rq2.20h.or_hi": r["ci_high"],
+              "rq2.20h.p_pearson": r["p_chi2"], "rq2.20h.p_yates": r["p_yates"],
+              "rq2.20h.min_expected": r["min_expected"]}
+    notes = {"rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
+             "rq2.20h.p_yates": ">= 20 h: chi-squared p with Yates' correction (not printed)",
+             "rq2.20h.min_expected": ">= 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
+    return ledger.compare(values, bundled=bundled, notes=notes)
+
+
+def jobs_ledger(implied: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows ``jobs.*_pct`` from the smallest consistent number of jobs, and our own
+    ``jobs.n_jobs_implied``.
+
+    Parameters
+    ----------
+    implied : pandas.DataFrame
+        Output of :func:`implied_job_totals`; its smallest ``n_jobs`` is used.
+
+    Notes
+    -----
+    The job types are not in the participant data; the rows check that whole numbers
+    of jobs reproduce the printed percentages, the same whatever data are in use.
+    """
+    from . import ledger
+
+    if implied.empty:
+        raise ValueError("no number of jobs reproduces the printed percentages; raise n_max")
+    n = int(implied["n_jobs"].min())
+    first = implied[implied["n_jobs"] == n]
+    values = {f"jobs.{r['category']}_pct": r["pct"] for _, r in first.iterrows()}
+    notes = {f"jobs.{r['category']}_pct": f"{r['jobs']} of {n} jobs" for _, r in first.iterrows()}
+    values["jobs.n_jobs_implied"] = n
+    notes["jobs.n_jobs_implied"] = "smallest number of jobs for which all printed job-type percentages round correctly"
+    return ledger.compare(values, bundled=True, notes=notes)

@@ -193,3 +193,49 @@ def test_power_at_trial_size_normal_by_hand():
     power = Z.cdf((p1 - p2 - z * s0) / s1) + Z.cdf((p2 - p1 - z * s0) / s1)
     assert r["power_normal"] == pytest.approx(power, rel=1e-9)
     assert abs(r["power_simulated"] - power) < 0.06
+
+
+def test_table2_ledger_reproduces_the_printed_table(trial):
+    rows = employment.table2_ledger(employment.employment_table(trial), bundled=True).set_index("key")
+    printed = rows[rows["source"] != "ipsrep"]
+    assert len(printed) == 24 and (printed["status"] == "reproduced").all()
+    own = rows[rows["source"] == "ipsrep"]
+    assert sorted(own.index) == sorted(f"t2.{fu}.{q}" for fu in ("6m", "12m", "24m") for q in ("p_fisher", "p_yates"))
+    # the Yates p in the P column is not the printed one at 12 months
+    yates = employment.table2_ledger(employment.employment_table(trial), bundled=True, p_value="yates")
+    assert yates.set_index("key").at["t2.12m.p", "status"] == "discrepant"
+
+
+def test_table2_ledger_on_other_data_has_no_comparison(trial):
+    rows = employment.table2_ledger(employment.employment_table(trial), bundled=False)
+    assert (rows["published"] == "").all() and (rows["status"] == "").all()
+
+
+def test_table2_display_layout(trial):
+    d = employment.table2_display(employment.employment_table(trial))
+    assert d.loc[("12m", "recomputed"), "OR (95% CI)"] == "1.76 (0.56-5.56)"
+    assert d.loc[("12m", "paper"), "IPS n (%)"] == "19 (52.8)"
+    assert len(employment.table2_display(employment.employment_table(trial), with_published=False)) == 3
+
+
+def test_interval_comparison_clopper_pearson_by_beta_quantiles(trial):
+    from scipy.stats import beta
+
+    c = employment.interval_comparison(trial).loc[("12m", "TAU")]
+    lo, hi = beta.ppf(0.025, 7, 12), beta.ppf(0.975, 8, 11)
+    assert c["clopper_pearson"] == f"{100 * lo:.1f}-{100 * hi:.1f}"
+    assert c["employed/n"] == "7/18"
+
+
+def test_historical_and_sample_size_ledgers():
+    hist = employment.historical_control_comparison(**employment.published_historical_counts())
+    rows = employment.historical_ledger(hist)
+    assert (rows["status"] == "reproduced").all() and len(rows) == 12
+    design = employment.published_design()
+    assert design == pytest.approx({"p_ips": 0.61, "p_tau": 0.23, "alpha": 0.05, "power": 0.9})
+    table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
+    ss = employment.sample_size_ledger(table).set_index("key")
+    assert ss.at["ss.n_per_group", "status"] == "reproduced"
+    assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "discrepant"
+    with pytest.raises(ValueError, match="method must be one of"):
+        employment.sample_size_ledger(table, method="exact")

@@ -157,3 +157,38 @@ def test_implied_job_totals_ties_and_input():
     assert sorted(set(t["n_jobs"])) == [2, 4]  # 1/2 and 2/4; 1/3, 2/3 and 1/1 do not print as 50
     with pytest.raises(ValueError, match="printed must name"):
         productivity.implied_job_totals({})
+
+
+def test_twenty_hours_ledger_on_printed_counts():
+    trial = pd.DataFrame({
+        "group": ["IPS"] * 34 + ["TAU"] * 17,
+        "worked_20h_week_12m": [1] * 6 + [0] * 28 + [1] * 2 + [0] * 15,
+    })
+    rows = productivity.twenty_hours_ledger(productivity.worked_20h_table(trial), bundled=True).set_index("key")
+    printed = rows[rows["source"] != "ipsrep"]
+    assert len(printed) == 8 and (printed["status"] == "reproduced").all()
+    assert rows.at["rq2.20h.min_expected", "reproduced"] == pytest.approx(17 * 8 / 51)
+
+
+def test_hours_ledger_picks_the_requested_row(trial):
+    s, t = productivity.hours_summary(trial), productivity.hours_ttest(trial)
+    for test in ("student", "welch"):
+        rows = productivity.hours_ledger(s, t, bundled=False, test=test).set_index("key")
+        assert rows.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, f"p_{test}"]))
+    rule = productivity.hours_ledger(s, t, bundled=True).set_index("key")
+    assert rule.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, "p_rule"]))
+    assert "student row of the printed summaries" in rule.at["rq2.hours.p", "note"]
+    assert rule.at["rq2.hours.ips_n", "reproduced"] == 10
+    with pytest.raises(ValueError, match="test must be"):
+        productivity.hours_ledger(s, t, bundled=True, test="levene")
+
+
+def test_jobs_ledger_and_hours_displays(trial):
+    rows = productivity.jobs_ledger(productivity.implied_job_totals()).set_index("key")
+    assert (rows.loc[[k for k in rows.index if k.endswith("_pct")], "status"] == "reproduced").all()
+    assert rows.at["jobs.n_jobs_implied", "reproduced"] == 30
+    assert rows.at["jobs.retail_pct", "note"] == "3 of 30 jobs"
+    d = productivity.hours_display(productivity.hours_summary(trial))
+    assert d.loc[("IPS", "paper"), "n"] == "35" and d.loc[("TAU", "recomputed"), "range"] == "0-400"
+    tests = productivity.hours_tests_display(productivity.hours_ttest(trial))
+    assert tests.loc["Student (equal variances assumed)", "paper printed"] == "yes"

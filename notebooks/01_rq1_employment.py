@@ -1,0 +1,314 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Research question 1: did IPS lead to more competitive employment?
+#
+# **The question.** The trial's primary outcome is simple to state: did a participant
+# hold an ordinary, paid job on the open labour market at any time after enrolment? A
+# single day of such work counts. The question was asked at 6, 12 and 24 months, and
+# each answer covers the whole period since baseline, so a participant who had a job at
+# 6 months counts as employed at 12 and 24 months too. The 12-month answer is the
+# primary endpoint; 24 months is a longer-term look.
+#
+# This notebook recomputes, from the participant-level data in use:
+#
+# 1. the paper's Table 2 (employment per group at each follow-up, Pearson chi-squared,
+#    odds ratio with 95% interval), with the p-values the paper did *not* choose beside
+#    the one it did;
+# 2. its Figure 2 (employment rates over time), this time with confidence intervals;
+# 3. a forest plot of the three odds ratios;
+# 4. the ancillary comparison with historical controls from the clinic's pain registry,
+#    which rests on published counts only;
+# 5. the sample-size calculation, including which textbook formula reproduces the
+#    printed number.
+
+# %% tags=["parameters"]
+data_path = "data/reconstructed/ips_in_pain.csv"
+alpha = 0.05
+p_value = "pearson"  # P column of Table 2: "pearson" (the paper), "yates", "fisher" or "rule"
+interval_method = "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
+sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsine"
+design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
+design_power = None  # power for the sample size, e.g. 0.8; None = as printed in the paper
+n_sim = 20000  # simulated trials for the power of the paper's test
+
+# %%
+import pandas as pd
+from IPython.display import Markdown
+
+from ipsrep import employment, ledger, published
+from ipsrep.notebook import Banner, setup
+from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
+
+ctx = setup(data_path)
+level = 1 - alpha
+Banner(ctx)
+
+# %% [markdown]
+# ## Table 2: employment at each follow-up
+#
+# **Methods.** At each follow-up we count, per group, the participants who answered
+# the employment question and those among them who had been employed since baseline.
+# Percentages are *valid percentages*: the denominator is the number who answered at
+# that follow-up, not the number randomised, so each follow-up has its own
+# denominators. The two groups are compared in a 2x2 table (group by employed) with
+# Pearson's chi-squared test without continuity correction, and the association is
+# summarised by the odds ratio of employment, IPS versus TAU, with a Woolf interval at
+# the level `1 - alpha`. The paper's analysis plan switches to Fisher's exact test when
+# an expected count falls below 5; the column `rule` below says whether that happened.
+
+# %%
+table2 = employment.employment_table(ctx.trial, level=level)
+employment.table2_display(table2, p_value=p_value, with_published=ctx.bundled)
+
+# %% [markdown]
+# **Reading the table.** On the bundled reconstruction each *recomputed* row should
+# agree with the *paper* row above it; that checks the reconstruction and our reading
+# of the methods, not the trial itself. In the paper, IPS participants were employed
+# somewhat more often at every follow-up, the gap grew with time, and no comparison
+# came near conventional significance: with groups this small, an odds ratio of about
+# two is well within what chance alone produces.
+#
+# ### Teaching note: which p-value for a 2x2 table?
+#
+# Three p-values are in common use for the same 2x2 table, and they can disagree.
+#
+# * **Pearson's chi-squared** compares each cell with the count expected if group and
+#   outcome were unrelated, and refers the sum of (observed - expected)^2 / expected to
+#   a chi-squared distribution with one degree of freedom. That distribution is an
+#   approximation that holds when the expected counts are not too small (the usual
+#   threshold is 5 in every cell).
+# * **Yates' continuity correction** shrinks each |observed - expected| by one half
+#   before squaring, to compensate for approximating a discrete count by a continuous
+#   curve. It overcorrects: its p is systematically larger than the exact one, so
+#   tests with it reject less often than the nominal level. SPSS prints it on the line
+#   "Continuity Correction" directly under Pearson's, which makes it easy to report the
+#   wrong line by accident.
+# * **Fisher's exact test** fixes both margins and sums the probabilities of all tables
+#   as extreme as the observed one. It needs no large-sample approximation, but because
+#   it conditions on both margins it, too, tends to be conservative.
+#
+# The paper reports Pearson's p. With the smallest expected count above 5 at every
+# follow-up, that is what its own rule prescribes. The choice still matters for
+# reporting: the corrected and exact p-values below are noticeably larger, and a
+# replication that picks a different line of the SPSS output gets different numbers.
+# Setting the parameter `p_value` to `"yates"` or `"fisher"` fills Table 2 and the
+# ledger with those instead, and the ledger then flags them as not matching.
+
+# %%
+table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "rule"]].round(4)
+
+# %% [markdown]
+# ### Teaching note: the odds ratio and Woolf's interval
+#
+# With *a* of *n1* IPS participants and *b* of *n2* TAU participants employed, the odds
+# of employment are a/(n1 - a) and b/(n2 - b), and the odds ratio is their quotient,
+# a(n2 - b) / (b(n1 - a)). An odds ratio of 1 means no difference. Its sampling
+# distribution is skewed, but the logarithm of the odds ratio is close to normal with
+# standard error sqrt(1/a + 1/b + 1/c + 1/d) over the four cells (Woolf 1955); the
+# interval is built on the log scale and transformed back, which is why it is not
+# symmetric around the estimate. Two cautions for reading it. First, when the outcome
+# is common, as employment is here, an odds ratio is noticeably further from 1 than
+# the ratio of the two percentages, so it should not be read as "twice as likely".
+# Second, each interval below stretches from well under 1 to well above 3: the data
+# are compatible with no effect and with a large one.
+#
+# The forest plot sets the three odds ratios on a log axis, where an interval's
+# asymmetry disappears and equal ratios in either direction are equally far from 1.
+
+# %%
+odds_ratio_forest(table2.assign(follow_up=table2["months"].astype(str) + " months"), level=level)
+
+# %% [markdown]
+# ## Figure 2, redrawn with confidence intervals
+#
+# The paper's Figure 2 shows the employment rate of each group at each follow-up as
+# bare points. Below, the same rates are drawn with an interval for each point (method
+# chosen by `interval_method`, Wilson's score interval by default) and with the counts
+# behind them, so that the reader can see how little a difference of one or two
+# participants in a group of under twenty moves the picture.
+
+# %%
+rates = employment.employment_rates(ctx.trial, level=level, method=interval_method)
+employment_rates_figure(rates)
+
+# %% [markdown]
+# The intervals of the two groups overlap widely at every follow-up. Overlapping
+# intervals are not themselves a test, but here they agree with Table 2.
+#
+# ### Teaching note: Wilson versus Wald intervals
+#
+# The interval most textbooks teach first, the Wald interval p ± z sqrt(p(1 - p)/n),
+# uses the estimate itself to estimate the standard error. In small samples and for
+# proportions away from one half its coverage falls below the nominal level, sometimes
+# far below, and it can reach past 0 or 100% (Brown, Cai and DasGupta 2001). Wilson's
+# interval instead collects every proportion that a score test would not reject; it is
+# pulled towards one half and asymmetric, keeps close to the nominal coverage at these
+# sample sizes, and never leaves [0, 1]. The Clopper-Pearson interval inverts exact
+# binomial tests and guarantees at least the nominal coverage, at the price of being
+# wider. The table compares all three for the data in use.
+
+# %%
+employment.interval_comparison(ctx.trial, level=level)
+
+# %% [markdown]
+# ## Ledger: Table 2
+#
+# Each printed cell of Table 2, with the recomputed value and whether it rounds to the
+# printed digits. Our own rows (the Yates and Fisher p-values) have no printed
+# counterpart and carry no status.
+
+# %%
+ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, p_value=p_value))
+
+# %% [markdown]
+# ## Ancillary analysis: IPS against historical controls
+#
+# Because the trial recruited fewer participants than planned, the authors added a
+# comparison with patients from the Oslo University Hospital Pain Registry: people who
+# were on a work-capability or disability benefit when they first came to the clinic
+# and who answered the registry's question about work one year later. Their employment
+# rate was compared with the IPS group's by Pearson's chi-squared test and an odds
+# ratio. The registry patients are not in the participant-level file, so this
+# comparison is recomputed from the counts the paper prints (the IPS denominator is
+# the test's total n minus the registry n).
+#
+# **Why the comparison flatters IPS**, in our words. The two groups were not asked the
+# same question. An IPS participant counts as employed if they worked at *any* point
+# during the year; a registry patient counts only if they were working *at the moment*
+# of the one-year question. Everyone employed at one year has been employed during the
+# year, but not the other way round, so the IPS figure is inflated relative to the
+# registry's by construction. On top of that, the comparison is not randomised: trial
+# participants had to want a job and live in Oslo, registry patients did not, and
+# their treatment took place in different years. The authors themselves caution that
+# the outcomes are not directly comparable and that the analysis is secondary; the
+# large odds ratio below should be read as an upper bound on anything IPS might have
+# achieved, not as an estimate of its effect.
+
+# %%
+hist_counts = employment.published_historical_counts()
+hist = employment.historical_control_comparison(**hist_counts, level=level)
+ips12 = table2.set_index("follow_up").loc["12m"]
+hist_data = employment.historical_control_comparison(int(ips12["a"]), int(ips12["n1"]), hist_counts["hc_employed"],
+                                                     hist_counts["hc_n"], level=level)
+columns = ["a", "n1", "pct1", "b", "n2", "pct2", "n_total", "chi2", "p_chi2", "odds_ratio", "ci_low", "ci_high"]
+pd.concat([hist, hist_data], keys=["IPS counts as printed", "IPS counts in the data in use"])[columns] \
+    .droplevel(1).round(4)
+
+# %% [markdown]
+# The first row uses only printed counts and so checks the paper's arithmetic; the
+# second puts the 12-month IPS count of the data in use against the same registry
+# controls (on the bundled reconstruction the two rows coincide).
+
+# %%
+ledger.emit(employment.historical_ledger(hist))
+
+# %% [markdown]
+# ## Sample size
+#
+# **What the paper says.** The planned size was based on earlier IPS trials in severe
+# mental illness: an assumed employment proportion with IPS, an assumed proportion in
+# controls, a two-sided 5% significance level and 90% power (the printed values are
+# in the table's `p1`, `p2`, `alpha` and `power` columns). The paper gives the
+# resulting number per group but not the formula.
+#
+# **What we do.** We run the four formulas found in textbooks and software for
+# comparing two independent proportions and see which one returns the printed number:
+#
+# * *unpooled*: n = (z_{1-α/2} + z_{1-β})^2 [p1(1 - p1) + p2(1 - p2)] / (p1 - p2)^2, the
+#   variance of the difference taken at the alternative for both terms;
+# * *pooled* (Fleiss): the z_{1-α/2} term uses the variance under the null hypothesis,
+#   at the average proportion, as the chi-squared test itself does;
+# * *pooled_cc* (Fleiss, Tytun and Ury 1980): the pooled answer with a continuity
+#   correction, the counterpart of Yates' test;
+# * *arcsine*: Cohen's effect size h on the arcsine-square-root scale, as in G*Power's
+#   and statsmodels' power routines.
+
+# %%
+design = employment.published_design()
+p_ips, p_tau = design_rates if design_rates is not None else (design["p_ips"], design["p_tau"])
+power = design_power if design_power is not None else design["power"]
+sizes = employment.sample_size_table(p_ips, p_tau, alpha=design["alpha"], power=power)
+sizes.round(2)
+
+# %%
+printed_n = int(published.value("ss.n_per_group"))
+matching = sizes.loc[sizes["n_per_group"] == printed_n, "method"].tolist()
+Markdown(
+    f"Formula(s) giving the printed {printed_n} per group: **{', '.join(matching) or 'none'}**. "
+    f"The others ask for {', '.join(f'{m} {n}' for m, n in zip(sizes['method'], sizes['n_per_group']) if m not in matching)}."
+)
+
+# %% [markdown]
+# **Reading it.** Only the simplest formula, with unpooled variances and no continuity
+# correction, reproduces the printed number. It is also the least conservative: the
+# test actually planned (Pearson's chi-squared) uses the pooled variance, and the
+# pooled formulas ask for several more participants per group. So even the original
+# target was at the optimistic end of the usual choices. The trial then analysed far
+# fewer participants than planned, with unequal groups, and the control group's
+# employment rate turned out much higher than the assumed one.
+#
+# The power of the paper's test (Pearson, or Fisher when an expected count is below 5)
+# with the group sizes actually analysed at 12 months, first for the design's
+# assumed difference and then for the difference observed: the normal approximation
+# and a simulation of the test itself.
+
+# %%
+n_ips, n_tau = int(ips12["n1"]), int(ips12["n2"])
+power_table = pd.concat([
+    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
+    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
+], keys=["design difference", "observed difference"]).droplevel(1)
+power_table.round(3)
+
+# %%
+Markdown(
+    f"With {n_ips} IPS and {n_tau} TAU respondents at 12 months, the simulated power is "
+    f"{power_table['power_simulated'].iloc[0]:.0%} for the design difference and "
+    f"{power_table['power_simulated'].iloc[1]:.0%} for the observed one."
+)
+
+# %% [markdown]
+# Against the difference the trial was designed for, the smaller, unbalanced sample
+# lost some power but kept most of it. Against a difference of the size actually
+# observed, power is low: a non-significant result is what one should expect even if
+# that difference were real. This is the arithmetic behind the paper's remark that
+# the study was too small to be conclusive.
+#
+# The ledger row `ss.n_per_group` holds the answer of the formula named by
+# `sample_size_formula` for the paper's design values; our own rows give every
+# formula's answer.
+
+# %%
+ledger.emit(employment.sample_size_ledger(
+    employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
+    method=sample_size_formula))
+
+# %% [markdown]
+# ## Try it
+#
+# * **Alpha.** Set `alpha = 0.10`: every interval narrows (the odds-ratio intervals,
+#   the employment-rate intervals); does any odds-ratio interval now exclude 1? The
+#   ledger's CI rows turn discrepant, since they no longer answer the paper's question.
+# * **Continuity correction and exact tests.** Set `p_value = "yates"` or `"fisher"`
+#   and compare the P column of Table 2 with the paper's. Which follow-up moves most,
+#   and why is it the one with the smallest expected count?
+# * **Interval method.** Set `interval_method = "wald"` and redraw Figure 2: where does
+#   the Wald interval differ most from Wilson's (hint: the smaller group, the more
+#   extreme rate)?
+# * **Sample size.** Set `design_rates = (0.5, 0.35)`, a difference closer to what the
+#   trial observed, and see how many participants each formula asks for. Set
+#   `sample_size_formula = "pooled"` to see the ledger flag the printed number.
+# * **Your own data.** Point `data_path` at another trial file that follows
+#   `data/README.md`; Table 2, the figures and the ledger describe that file, and the
+#   historical comparison's second row puts its IPS arm against the registry controls.

@@ -22,9 +22,9 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import stats
+from . import ledger, stats
 from .measures import FOLLOW_UPS, GROUPS
-from .published import value
+from .published import load_published, value
 
 __all__ = [
     "INTERVAL_METHODS",
@@ -454,8 +454,6 @@ def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_publis
         ``IPS n (%)``, ``TAU n (%)``, ``P``, ``OR (95% CI)`` as text, with the
         paper's number of decimals. The printed rows come from ``data/published/``.
     """
-    from .published import load_published
-
     column = _p_column(p_value)
     pub = load_published()
     rows = []
@@ -482,8 +480,6 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson
     with no printed counterpart: ``p_yates`` and ``p_fisher``, the p-values the paper
     did not use.
     """
-    from . import ledger
-
     column = _p_column(p_value)
     values, notes = {}, {}
     for _, r in table.iterrows():
@@ -505,8 +501,6 @@ def historical_ledger(row: pd.DataFrame) -> pd.DataFrame:
     The comparison uses only printed counts, so the rows check the paper's arithmetic
     and are the same whatever participant data are in use.
     """
-    from . import ledger
-
     r = row.iloc[0]
     values = {"hist.ips_count": r["a"], "hist.ips_pct": r["pct1"], "hist.hc_count": r["b"],
               "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
@@ -522,8 +516,6 @@ def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled") -> pd.D
     The rows use only the design's printed assumptions, so they check the paper's
     arithmetic and are the same whatever participant data are in use.
     """
-    from . import ledger
-
     by_method = table.set_index("method")
     if method not in by_method.index:
         raise ValueError(f"method must be one of {', '.join(by_method.index)}; got {method!r}")

@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import stats
+from . import ledger, stats
 from .employment import binary_outcome
-from .ledger import rounds_to
 from .measures import GROUPS
 from .published import load_published
 
@@ -185,7 +184,7 @@ def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
     for test in ("student", "welch"):
         p = float(r[f"p_{test}"])
         rows.append({"test": test, "t": float(r[f"t_{test}"]), "df": float(r[f"df_{test}"]), "p": p,
-                     "printed_p": printed, "matches_printed": rounds_to(p, printed)})
+                     "printed_p": printed, "matches_printed": ledger.rounds_to(p, printed)})
     return pd.DataFrame(rows)
 
 
@@ -500,8 +499,6 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         Which p goes under ``rq2.hours.p``: the row SPSS's Levene rule picks, or a
         fixed row. Our own keys ``p_student``, ``p_welch`` and ``levene_p`` carry all three.
     """
-    from . import ledger
-
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch'; got {test!r}")
     t = ttest.iloc[0]
@@ -544,8 +541,6 @@ def twenty_hours_display(row: pd.DataFrame, *, with_published: bool = True) -> p
 def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows ``rq2.20h.*`` for :func:`worked_20h_table` (p is Fisher's, as printed),
     plus our own ``p_pearson``, ``p_yates`` and ``min_expected``."""
-    from . import ledger
-
     r = row.iloc[0]
     values = {"rq2.20h.ips_count": r["a"], "rq2.20h.ips_pct": r["pct1"], "rq2.20h.tau_count": r["b"],
               "rq2.20h.tau_pct": r["pct2"], "rq2.20h.p": r["p_fisher"], "rq2.20h.or": r["odds_ratio"],
@@ -572,8 +567,6 @@ def jobs_ledger(implied: pd.DataFrame) -> pd.DataFrame:
     The job types are not in the participant data; the rows check that whole numbers
     of jobs reproduce the printed percentages, the same whatever data are in use.
     """
-    from . import ledger
-
     if implied.empty:
         raise ValueError("no number of jobs reproduces the printed percentages; raise n_max")
     n = int(implied["n_jobs"].min())

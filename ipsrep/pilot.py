@@ -1,8 +1,7 @@
 """The pilot study of IPS for chronic pain: its eight participants, employment and interviews.
 
-Source: Rødevand L, Ljosaa TM, Granan LP, Knutzen T, Jacobsen HB, Reme SE. A pilot study
-of the individual placement and support model for patients with chronic pain. BMC
-Musculoskeletal Disorders 2017;18:550.
+Source: Rødevand L, Ljosaa TM, Granan LP, Knutzen T, Jacobsen HB, Reme SE. BMC
+Musculoskeletal Disorders 2017;18:550 (the pilot of IPS at the Oslo pain clinic).
 
 The paper describes its participants in aggregate (its Tables 1-2 are not in our source),
 so ``data/pilot/participants.csv`` holds a reconstruction that honours every aggregate
@@ -32,17 +31,8 @@ PILOT_DIR = paths.DATA_DIR / "pilot"
 PARTICIPANTS_CSV = PILOT_DIR / "participants.csv"
 PROVENANCE_CSV = PILOT_DIR / "provenance.csv"
 
-PAIN_CONDITIONS: tuple[str, ...] = (
-    "chronic low back pain",
-    "chronic neck/back pain",
-    "chronic knee pain",
-    "chronic abdominal pain",
-    "post-stroke pain",
-    "elbow and neck pain",
-    "chronic widespread pain",
-    "post-traumatic headache",
-)
-"""The eight pain conditions the paper lists (Results, clinical characteristics)."""
+PAIN_CONDITIONS_CSV = PILOT_DIR / "pain_conditions.csv"
+"""The pain conditions the paper lists (Results, clinical characteristics), one a line."""
 
 FOLLOW_UPS: tuple[str, str] = ("3 months", "extended")
 REGISTRATION_MONTHS: tuple[int, ...] = (3, 6, 12)
@@ -74,7 +64,7 @@ def read_checked_csv(path: str | Path, schema: pa.DataFrameSchema, id_column: st
     Raises
     ------
     ValueError
-        ``<file>: column '<c>', line <n> (<id>): <value> is not allowed; <check>``, one
+        ``<file>: column '<c>', line <n> (<id>): <value> is not allowed: <check>``, one
         line per failure, or a missing-file / missing-column message.
     """
     path = Path(path)
@@ -85,17 +75,34 @@ def read_checked_csv(path: str | Path, schema: pa.DataFrameSchema, id_column: st
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(schema.columns)}")
     table = raw.replace("", np.nan)
+    for name, column in schema.columns.items():  # "7.0" is a whole number too
+        if "int" in str(column.dtype).lower():
+            numbers = pd.to_numeric(table[name], errors="coerce")
+            whole = numbers.notna() & (numbers % 1 == 0)
+            table[name] = table[name].where(~whole, numbers[whole].astype("Int64").astype(str))
     try:
         return schema.validate(table, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        lines = []
-        for case in exc.failure_cases.itertuples(index=False):
-            where = f"column {case.column!r}" if isinstance(case.column, str) and case.column != schema.name else "table"
-            if pd.notna(case.index):
-                row = int(case.index)
-                where += f", line {row + 2} ({raw.at[row, id_column] or 'no id'})"
-            lines.append(f"{path.name}: {where}: {case.failure_case!r} fails {case.check}")
-        raise ValueError(f"{path}: {len(lines)} problem(s)\n" + "\n".join(lines)) from None
+        cases = exc.failure_cases
+    problems: dict[tuple, str] = {}
+    for case in cases.itertuples(index=False):
+        column = case.column if isinstance(case.column, str) and case.column != schema.name else None
+        row = None if pd.isna(case.index) else int(case.index)
+        if row is None and any(k[0] == column and k[1] is not None for k in problems):
+            continue  # a column-wide echo of cell errors already listed
+        check = str(case.check)
+        what = "is not a whole number" if "dtype" in check and "int" in check.lower() else f"is not allowed: {check}"
+        where = f"column {column!r}" if column else "table"
+        if row is not None:
+            where += f", line {row + 2} ({raw.at[row, id_column] or 'no id'})"
+        problems.setdefault((column, row), f"{path.name}: {where}: {case.failure_case!r} {what}")
+    lines = list(problems.values())
+    raise ValueError(f"{path}: {len(lines)} problem(s)\n" + "\n".join(lines))
+
+
+def pain_conditions(path: str | Path = PAIN_CONDITIONS_CSV) -> list[str]:
+    """The pain conditions named in the pilot paper (``data/pilot/pain_conditions.csv``)."""
+    return pd.read_csv(path, dtype=str)["pain_condition"].str.strip().tolist()
 
 
 def participants_schema() -> pa.DataFrameSchema:
@@ -106,7 +113,7 @@ def participants_schema() -> pa.DataFrameSchema:
             "participant": pa.Column(str, pa.Check.str_matches(r"^P[1-8]$"), unique=True),
             "sex": pa.Column(str, pa.Check.isin(["female", "male"])),
             "age": pa.Column(int, pa.Check.in_range(18, 67), **whole),
-            "pain_condition": pa.Column(str, pa.Check.isin(PAIN_CONDITIONS), unique=True),
+            "pain_condition": pa.Column(str, pa.Check.isin(pain_conditions()), unique=True),
             "pain_years": pa.Column(int, pa.Check.ge(0), **whole),
             "out_of_work_years": pa.Column(int, pa.Check.ge(0), **whole),
             "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), **whole),

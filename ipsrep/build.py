@@ -510,12 +510,17 @@ def run_notebooks(notebooks: list[Notebook], *, jobs: int, store: _Cache | None)
     if not todo:
         return
 
+    stop = threading.Event()
+
     def one(book: Notebook) -> None:
+        if stop.is_set():  # another notebook failed: the build is lost, do not start more
+            return
         _say(f"  start    {book.stem}")
         t0 = time.monotonic()
         try:
             executed = normalise(execute(book))
-        except BuildError:
+        except BaseException:
+            stop.set()
             book.seconds = time.monotonic() - t0
             _say(f"  FAILED   {book.stem}  {book.seconds:.1f} s")
             raise

@@ -13,6 +13,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -256,10 +258,14 @@ def test_failing_notebook_leaves_previous_report_untouched(site, tmp_path):
     assert "Traceback" not in err and "unchanged" in message
 
 
-def test_failed_first_build_creates_no_report_folder(site, tmp_path):
+def test_failed_first_build_creates_no_report_folder(site, tmp_path, monkeypatch):
+    def fail(book):
+        raise build.BuildError(f"{book.stem} failed at cell 2 (x = 1 / 0)")
+
+    monkeypatch.setattr(build, "execute", fail)
     out = tmp_path / "never"
-    status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=BROKEN, cache=False)
-    assert status == 1 and "ZeroDivisionError" in err
+    status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=OK, cache=False)
+    assert status == 1 and "failed at cell 2" in err
     assert not out.exists()
 
 
@@ -333,3 +339,26 @@ def test_outputs_showing_participant_ids_are_found(tmp_path):
     assert build.find_participant_rows(book, ids) == "cell 2 shows participant 'FX-002'"
     leaky.cells[1].outputs[0]["data"]["text/plain"] = "FX-0021 and XFX-002 are other tokens; 17 rows"
     assert build.find_participant_rows(book, ids) is None
+
+
+def test_nbval_accepts_a_rebuilt_notebook_and_rejects_a_changed_result(site, tmp_path):
+    """The `make nbval` stage on the fixture report: re-executed outputs match the stored
+    ones (sanitize patterns and plugin included), and a stored value edited by hand does not."""
+    folder = tmp_path / "nbval"
+    folder.mkdir()
+    for name in ("00_counts.ipynb", "01_mean_age.ipynb"):
+        shutil.copy(site["out"] / name, folder / name)
+    nb = json.loads((folder / "01_mean_age.ipynb").read_text())
+    result = next(o for c in nb["cells"] for o in c.get("outputs", []) if "application/vnd.ipsrep.ledger+json" in o.get("data", {}))
+    result["data"]["application/vnd.ipsrep.ledger+json"]["rows"][0]["reproduced"] = "13.3"
+    (folder / "02_tampered.ipynb").write_text(json.dumps(nb))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.nbval_plugin", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-q", "--color=no", "-p", "no:cacheprovider", "--rootdir", str(folder),
+         *sorted(str(p) for p in folder.glob("*.ipynb"))],
+        cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    summary = run.stdout.strip().splitlines()[-1]
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert re.search(r"\b1 failed\b", summary) and re.search(r"\b(\d+) passed\b", summary), summary
+    failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and "02_tampered" in failed[0], failed

@@ -242,7 +242,10 @@ def characteristics(participants: pd.DataFrame) -> pd.DataFrame:
         thirties, pain and work-absence ranges, drop-outs and arm sizes.
     """
     p = participants
-    rng = lambda c: f"{p[c].min()}-{p[c].max()}"  # noqa: E731
+
+    def rng(column: str) -> str:
+        return f"{p[column].min()}-{p[column].max()}"
+
     rows = [
         ("participants", f"{len(p)}"),
         ("women / men", f"{(p['sex'] == 'female').sum()} / {(p['sex'] == 'male').sum()}"),
@@ -373,8 +376,10 @@ def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataF
     """
     n = int(published.value("pilot.n")) if n is None else n
     pub = published.load_published()
-    get = lambda s: (pub.at[f"pilot.interview_minutes_{s}", "value"], int(pub.at[f"pilot.interview_minutes_{s}", "decimals"]))  # noqa: E731
-    (mean, dm), (sd, ds), (low, _), (high, _) = get("mean"), get("sd"), get("min"), get("max")
+    printed = {s: pub.loc[f"pilot.interview_minutes_{s}"] for s in ("mean", "sd", "min", "max")}
+    mean, dm = printed["mean"]["value"], int(printed["mean"]["decimals"])
+    sd, ds = printed["sd"]["value"], int(printed["sd"]["decimals"])
+    low, high = printed["min"]["value"], printed["max"]["value"]
     totals = granularity.grim_totals(mean, n, dm)
     samples = granularity.possible_samples(mean, sd, n, dm, ds, low, high)
     checks = pd.DataFrame(

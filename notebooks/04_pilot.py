@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # The pilot study: eight participants, one year, and what the numbers allow
+# # The pilot study: a handful of participants, one year, and what the numbers allow
 #
 # Before the randomised trial, the same research group offered Individual Placement and
 # Support (IPS) to a handful of patients at the pain clinic and interviewed them about it
@@ -57,8 +57,8 @@ Banner(ctx)
 # only through sentences: how many of each sex, the youngest and oldest ages and that
 # most were in their thirties, a list of pain conditions, the shortest and longest
 # durations of pain and of absence from work, one early drop-out, and who was followed
-# for how long. `data/pilot/participants.csv` holds one row per interview code (P1 to
-# P8) whose values satisfy all of those sentences together. The table below summarises
+# for how long. `data/pilot/participants.csv` holds one row per interview code (P1,
+# P2, ...) whose values satisfy all of those sentences together. The table below summarises
 # it; every line is a statement of the paper that the reconstruction must reproduce.
 
 # %%
@@ -88,11 +88,11 @@ pilot.basis_counts(basis)
 # %% [markdown]
 # ## 2. Follow-up and employment over the year
 #
-# Every participant was to receive three months of job support from an employment
-# specialist alongside usual pain treatment. Because an opportunity arose, support was
-# extended by nine months for those judged to need it most, while the others continued
-# with clinical follow-up only. Employment was registered at 3, 6 and 12 months; a job
-# is therefore dated by the first registration that found it, not by its start date.
+# Every participant was to receive a short, fixed period of job support from an
+# employment specialist alongside usual pain treatment. Because an opportunity arose,
+# support was prolonged for those judged to need it most, while the others continued
+# with clinical follow-up only. Employment was registered at a few fixed follow-ups, so
+# a job is dated by the first registration that found it, not by its start date.
 
 # %%
 pilot.follow_up_figure(participants, basis)
@@ -113,16 +113,16 @@ employment
 # %% [markdown]
 # ### Where the paper disagrees with itself
 #
-# The Methods section describes the extension as going to four participants, the other
-# four staying with clinicians only. The Discussion, explaining the modest employment
-# rate, refers to three participants who received extended support, two of whom were in
-# work by 6 and by 12 months respectively. The two counts cannot both be right. Our table
-# follows the Methods; the Discussion's count is carried into the ledger as
-# `source_inconsistent` rather than forced. One reading that would reconcile them (not
-# stated by the authors): of the three participants whose support was curtailed (two
-# abroad on holiday, one waiting for surgery), at least one must have been in the
-# extended arm if the arm had four members, and may not have been counted as having
-# received it.
+# The Methods section says how many participants were given the extension, and that
+# the rest stayed with clinicians only. The Discussion, explaining the modest employment
+# rate, gives a smaller number of participants with extended support, and says how many
+# of them were in work (one by the 6-month and one by the 12-month registration). The
+# counts, set side by side in the table below, cannot both be right. Our table follows
+# the Methods; the Discussion's count is carried into the ledger as `source_inconsistent`
+# rather than forced. One reading that would reconcile them (not stated by the authors):
+# the participants whose support was curtailed (by a holiday abroad or by waiting for
+# surgery) cannot all fit into the short arm, so at least one of them was in the
+# extended arm and may not have been counted as having received the extension.
 
 # %%
 pilot.extended_followup_statements(participants)
@@ -182,8 +182,9 @@ Markdown(
 #   extremes, kept when it rounds to both printed statistics (the exhaustive version of
 #   SPRITE's search, feasible for a sample this small).
 #
-# With statistics printed to whole minutes and n this small, GRIM has little power (the
-# possible means are an eighth of a minute apart); the enumeration is the real test.
+# With statistics printed to whole minutes, GRIM has little power even for a small n
+# (possible means are 1/n of a minute apart, finer than the printed precision); the
+# enumeration is the real test.
 
 # %%
 checks, samples = pilot.interview_length_check(n_interviews)
@@ -215,7 +216,7 @@ pilot.interview_samples_figure(sample_ranks, len(samples))
 # %%
 values = {**pilot.summary_values(participants), **pilot.interview_ledger_values(samples)}
 notes = {
-    "pilot.extended_followup_discussion": "Methods says four participants had extended support; the table follows it",
+    "pilot.extended_followup_discussion": "the Methods give a different count; the table follows the Methods",
     "pilot.employed_12m_pct": "employed by 12 months over all participants, drop-out included",
     "pilot.interview_minutes_mean": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
     "pilot.interview_minutes_sd": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
@@ -227,11 +228,11 @@ ledger.emit(rows)
 # %% [markdown]
 # ## Try it
 #
-# - Set `n_interviews = 7` (as if the drop-out had not been interviewed) and rerun:
-#   do seven whole-minute interviews still fit the printed statistics, and how many
-#   samples remain?
-# - Set `alpha = 0.10` and watch how little the intervals in Figure 2 shrink: with eight
-#   people the width comes from the sample size, not the confidence level.
+# - Set `n_interviews` to one less than the number of participants (as if the drop-out
+#   had not been interviewed) and rerun: do the whole-minute interviews still fit the
+#   printed statistics, and how many samples remain?
+# - Set `alpha = 0.10` and watch how little the intervals in Figure 2 shrink: with so
+#   few people the width comes from the sample size, not the confidence level.
 # - Copy `data/pilot/participants.csv`, move the 6-month job to a participant in the
 #   3-month arm, and point `pilot_csv` at the copy: which ledger row notices, and which
 #   statement of the Discussion does the change contradict?

@@ -50,8 +50,8 @@ Banner(ctx)
 #
 # Systematic text condensation (STC; Malterud 2012) is a descriptive, cross-case method
 # for qualitative data, derived from Giorgi's phenomenological analysis. The pilot's
-# three analysts read the transcribed interviews independently and worked inductively,
-# letting the material suggest the themes. For a course, the four steps are:
+# analysts read the transcribed interviews independently and worked inductively,
+# letting the material suggest the themes. For a course, the steps are:
 #
 # 1. **Overall impression.** Read all transcripts to get a sense of the whole and note
 #    preliminary themes, keeping one's own expectations at a distance.
@@ -78,7 +78,7 @@ themes
 # Each row of `data/qualitative/codebook.csv` is one statement the paper makes within a
 # theme: an experience, a helpful element of IPS, or a challenge, summarised in our own
 # words. The paper says how many participants a statement applies to in one of three
-# ways: a number ("six of the eight"), an exception ("all except the drop-out"), or a
+# ways: a number out of the whole group, an exception ("all except the drop-out"), or a
 # word ("some", "several", "most"). It also often names participants through the codes
 # attached to quotations. We record the wording exactly and read each word as a range
 # of counts:
@@ -154,7 +154,7 @@ qualitative.load_quotes(codebook=codebook)
 #
 # At 6 months the trial asked its IPS participants how satisfied they were with the job
 # support, how useful it was, and which factors had hindered or helped their search.
-# The summary article prints seven percentages and no denominator. If every item was
+# The summary article prints one percentage per item and no denominator. If every item was
 # answered by the same people, the denominator must make each percentage a whole number
 # of respondents when rounded; GRIM with a step of 100 per person (Brown and Heathers
 # 2017) lists the candidates. Only IPS participants were asked, so the search stops at
@@ -204,8 +204,8 @@ qualitative.process_figure(process)
 # ## 5. Where the pilot's themes meet the trial's results
 #
 # **Length of support.** The pilot's most counted challenges included a support period
-# that felt too short; its authors extended it for some participants and argue that
-# three months is too brief for IPS. The trial offered support for far longer:
+# that felt too short; its authors extended it for some participants and argue that the
+# planned period was too brief for IPS. The trial offered support for far longer:
 
 # %%
 qualitative.support_duration()
@@ -243,7 +243,7 @@ qualitative.theme_links(codebook, process)
 #
 # The process rows give each printed percentage as reproduced from a whole count over
 # the implied number of respondents: they are `reproduced` exactly when one common
-# denominator fits all seven items.
+# denominator fits every item.
 
 # %%
 rows = ledger.compare(dict(zip(process["key"], process["pct"])), bundled=ctx.bundled,
@@ -253,7 +253,7 @@ ledger.emit(rows)
 # %% [markdown]
 # ## Try it
 #
-# - Set `n_max_respondents = 100`: which other denominators would fit the seven
+# - Set `n_max_respondents = 100`: which other denominators would fit all the
 #   percentages, and why does the IPS arm's size rule them out?
 # - Copy `data/qualitative/codebook.csv`, change the quantifier of `c_pain` from
 #   `several` to `most`, and point `codebook_csv` at the copy: how do Figure 2 and the

@@ -34,7 +34,8 @@ PROVENANCE_CSV = PILOT_DIR / "provenance.csv"
 PAIN_CONDITIONS_CSV = PILOT_DIR / "pain_conditions.csv"
 """The pain conditions the paper lists (Results, clinical characteristics), one a line."""
 
-FOLLOW_UPS: tuple[str, str] = ("3 months", "extended")
+ARMS: tuple[str, str] = ("3 months", "extended")
+"""The job-support arms: the planned period only, or the planned period plus the extension."""
 REGISTRATION_MONTHS: tuple[int, ...] = (3, 6, 12)
 """Months at which the pilot registered employment (Methods, instruments)."""
 LIMITED_SUPPORT: tuple[str, str] = ("holiday abroad", "postponed for surgery")
@@ -117,7 +118,7 @@ def participants_schema() -> pa.DataFrameSchema:
             "pain_years": pa.Column(int, pa.Check.ge(0), **whole),
             "out_of_work_years": pa.Column(int, pa.Check.ge(0), **whole),
             "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), **whole),
-            "follow_up": pa.Column(str, pa.Check.isin(FOLLOW_UPS)),
+            "follow_up": pa.Column(str, pa.Check.isin(ARMS)),
             "ips_months": pa.Column(float, pa.Check.in_range(0, 12), **whole),
             "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, **whole),
             "limited_support": pa.Column(str, pa.Check.isin(LIMITED_SUPPORT), nullable=True),
@@ -255,7 +256,7 @@ def characteristics(participants: pd.DataFrame) -> pd.DataFrame:
         ("years out of competitive work, range", rng("out_of_work_years")),
         ("distinct pain conditions", f"{p['pain_condition'].nunique()}"),
         ("dropped out early", f"{p['dropped_out'].sum()}"),
-        ("arm: 3 months / extended", " / ".join(str((p["follow_up"] == f).sum()) for f in FOLLOW_UPS)),
+        ("arm: 3 months / extended", " / ".join(str((p["follow_up"] == f).sum()) for f in ARMS)),
     ]
     return pd.DataFrame(rows, columns=["characteristic", "value"])
 

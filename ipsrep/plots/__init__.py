@@ -23,7 +23,6 @@ def use_report_style() -> None:
             "savefig.dpi": 100,
             "figure.figsize": (7.0, 4.0),
             "svg.hashsalt": "ipsrep",
-            "savefig.metadata": {"Software": None},
             "axes.titleweight": "bold",
         }
     )
@@ -32,6 +31,7 @@ def use_report_style() -> None:
 
         shell = get_ipython()
         if shell is not None:
+            shell.enable_matplotlib("inline")  # registers the PNG formatter for Figure objects
             shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}")
     except Exception:  # pragma: no cover - outside IPython there is nothing to configure
         pass

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,7 @@ def window(printed: str) -> tuple[Fraction, Fraction]:
     return centre - half, centre + half
 
 
+@lru_cache(maxsize=65536)
 def moment_candidates(target: Printed, grid: Grid, extras: tuple = (), bottom: int = 0) -> pd.DataFrame:
     """All exact (S, Q) in grid units whose mean and SD print as `target` does.
 
@@ -85,7 +87,8 @@ def moment_candidates(target: Printed, grid: Grid, extras: tuple = (), bottom: i
     `extras`: values fixed in advance, on the grid or not (a printed maximum, structural
     zeros, a prorated score). S is the sum and Q the sum of squares of the grid part's
     units; Q must have the parity of S (k^2 and k are both odd or both even). An empty
-    frame means the printed pair is impossible (GRIM or GRIMMER inconsistent).
+    frame means the printed pair is impossible (GRIM or GRIMMER inconsistent). Results
+    are cached; treat the returned frame as read-only.
     """
     n, m = target.n, target.n - len(extras)
     low, step = grid.low, grid.step

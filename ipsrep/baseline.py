@@ -22,6 +22,7 @@ The computations themselves are in :mod:`ipsrep.stats` (``two_by_two`` and
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from scipy.stats.contingency import expected_freq
 
 from . import stats
 from .measures import GROUPS, HSCL_CUTOFF
+from .ledger import rounds_to
 from .published import load_published
 
 BENEFIT_CODES: dict[str, str] = {
@@ -511,3 +513,74 @@ def alternatives(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     )
     tested = table[(table["kind"] == kind) & ~table["test"].isin(["", "none"])]
     return tested[["key", "test", "p", *extra]].reset_index(drop=True)
+
+
+def percent_inconsistencies(published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Printed Table 1 count/percent pairs that no whole-number denominator can produce.
+
+    A valid percent ``100 * count / n`` is printed beside its count; the denominator
+    ``n`` (the group's respondents to the item) is not printed but must be a whole
+    number between the count and the group size of the table header. A printed percent
+    that no such ``n`` rounds to (ties either way, as :func:`ipsrep.ledger.rounds_to`)
+    cannot be reproduced by any data: the paper's numbers disagree with each other.
+
+    Parameters
+    ----------
+    published : DataFrame, optional
+        Published numbers (default: :func:`ipsrep.published.load_published`).
+
+    Returns
+    -------
+    DataFrame
+        One row per inconsistent pair: ``key`` (the percent's ledger key), ``count``,
+        ``printed`` (the percent as printed), ``group_size``, ``nearest_n`` and
+        ``nearest_pct`` (the denominator whose percent comes closest), and ``note``.
+    """
+    pub = load_published() if published is None else published
+    rows = []
+    for key in pub.index:
+        if not (key.startswith("t1.") and key.endswith("_pct")):
+            continue
+        stem, stat = key.rsplit(".", 1)
+        group = stat.removesuffix("_pct")
+        count_key, size_key = f"{stem}.{group}_count", f"t1.{group}_n"
+        if count_key not in pub.index or size_key not in pub.index:
+            continue
+        count, size = int(pub.at[count_key, "value"]), int(pub.at[size_key, "value"])
+        printed = pub.at[key, "printed"]
+        candidates = range(max(count, 1), size + 1)
+        if any(rounds_to(100.0 * count / n, printed) for n in candidates):
+            continue
+        nearest = min(candidates, key=lambda n: abs(100.0 * count / n - float(printed)))
+        pct = 100.0 * count / nearest
+        decimals = len(printed.split(".")[1]) if "." in printed else 0
+        truncated = math.floor(pct * 10**decimals) / 10**decimals == float(printed)
+        rows.append(
+            {
+                "key": key,
+                "count": count,
+                "printed": printed,
+                "group_size": size,
+                "nearest_n": nearest,
+                "nearest_pct": pct,
+                "note": (
+                    f"no whole denominator up to {size} turns {count} into {printed}% after rounding; "
+                    f"the closest, {count}/{nearest} = {pct:.2f}%, prints as {pct:.{decimals}f}"
+                    + (" (the printed figure is this value truncated)" if truncated else "")
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=["key", "count", "printed", "group_size", "nearest_n", "nearest_pct", "note"])
+
+
+def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Ledger ``status`` overrides and ``notes`` for Table 1 keys the paper contradicts.
+
+    Every pair found by :func:`percent_inconsistencies` is marked
+    ``source_inconsistent`` with its explanation; pass both dicts to
+    :func:`ipsrep.ledger.compare`.
+    """
+    bad = percent_inconsistencies(published)
+    status = {k: "source_inconsistent" for k in bad["key"]}
+    notes = dict(zip(bad["key"], bad["note"]))
+    return status, notes

@@ -140,10 +140,13 @@ Markdown(
 
 # %% [markdown]
 # **Reading the table.** On the bundled data every cell of the *data* columns should
-# round to the printed cell beside it: the reconstruction was built to match the
+# round to the printed cell beside it, except where the paper's own numbers rule that
+# out (see the check before the ledger): the reconstruction was built to match the
 # paper's summaries, so this is a check of the reconstruction and of our reading of the
 # paper's methods (denominators, cutoff, test choice), not independent evidence about
-# the trial.
+# the trial. Where a percent falls exactly halfway between two printable values (a
+# count of 6 out of 32, say, is 18.75%), the paper's software and Python may round it
+# in different directions; the ledger accepts either.
 #
 # ### Teaching note: chi-squared or Fisher?
 #
@@ -203,9 +206,20 @@ baseline.alternatives(t1, "continuous").round(4)
 # Randomised and withdrawn counts are not listed: they are read from the paper, not
 # computed.
 
+# %% [markdown]
+# One check needs no data at all. A printed percent is its count divided by a whole
+# number of respondents, so for each count/percent pair of Table 1 we ask whether *any*
+# denominator up to the group size reproduces the printed percent. Pairs for which none
+# does are contradictions within the paper; the ledger marks them
+# `source_inconsistent` rather than blaming the data:
+
 # %%
+baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]]
+
+# %%
+status, notes = baseline.ledger_annotations()
 ledger.emit(
-    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled),
+    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled, status=status, notes=notes),
     ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.bundled),
 )
 

@@ -278,3 +278,27 @@ def test_alternatives_keep_both_p_values_per_kind():
     continuous = baseline.alternatives(table, "continuous")
     assert continuous.columns.tolist() == ["key", "test", "p", "levene_F", "levene_p", "p_student", "p_welch"]
     assert len(continuous) == 10
+
+
+def test_only_the_married_ips_percent_is_impossible():
+    """11 of 34 is 32.35% and 11 of 35 is 31.43%: no denominator prints 32.3; the other
+    printed pairs fit (e.g. 6/32 = 18.75 may print as 18.7, 32/33 = 96.97 as 97)."""
+    bad = baseline.percent_inconsistencies()
+    assert bad["key"].tolist() == ["t1.married.ips_pct"]
+    row = bad.iloc[0]
+    assert (row["count"], row["nearest_n"]) == (11, 34)
+    assert row["nearest_pct"] == pytest.approx(1100 / 34)
+    status, notes = baseline.ledger_annotations()
+    assert status == {"t1.married.ips_pct": "source_inconsistent"}
+    assert "11/34 = 32.35%, prints as 32.4 (the printed figure is this value truncated)" in notes["t1.married.ips_pct"]
+
+
+def test_inconsistency_check_reads_the_table_it_is_given():
+    pub = pd.DataFrame(
+        {"value": [10.0, 33.3, 30.0, 2.0, 50.0, 4.0], "printed": ["10", "33.3", "30", "2", "50", "4"]},
+        index=["t1.x.ips_count", "t1.x.ips_pct", "t1.ips_n", "t1.y.tau_count", "t1.y.tau_pct", "t1.tau_n"],
+    )
+    # 10/30 = 33.33 fits; 2/4 = 50 fits
+    assert baseline.percent_inconsistencies(pub).empty
+    pub.loc["t1.x.ips_pct", "printed"] = "33.0"  # 10/n for n <= 30: 33.33 or 34.48, never 33.0
+    assert baseline.percent_inconsistencies(pub)["nearest_n"].tolist() == [30]

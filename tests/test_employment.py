@@ -239,3 +239,18 @@ def test_historical_and_sample_size_ledgers():
     assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "discrepant"
     with pytest.raises(ValueError, match="method must be one of"):
         employment.sample_size_ledger(table, method="exact")
+
+
+def test_figures_carry_the_numbers(trial):
+    from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
+
+    table = employment.employment_table(trial)
+    ax = odds_ratio_forest(table).axes[0]
+    labels = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert labels["6m"] > labels["12m"] > labels["24m"]  # table order, top to bottom
+    texts = {t.get_text() for t in ax.texts}
+    assert "1.76 (0.56\u20135.56)" in texts
+    fig = employment_rates_figure(employment.employment_rates(trial, method="wald", level=0.9))
+    ax = fig.axes[0]
+    assert "90% Wald" in ax.get_title()
+    assert {"19/36", "7/18", "22/37"} <= {t.get_text() for t in ax.texts}

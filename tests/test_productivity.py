@@ -192,3 +192,16 @@ def test_jobs_ledger_and_hours_displays(trial):
     assert d.loc[("IPS", "paper"), "n"] == "35" and d.loc[("TAU", "recomputed"), "range"] == "0-400"
     tests = productivity.hours_tests_display(productivity.hours_ttest(trial))
     assert tests.loc["Student (equal variances assumed)", "paper printed"] == "yes"
+
+
+def test_figures_carry_the_numbers(trial):
+    from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
+
+    hist = productivity.hours_histogram(trial, bin_width=500)
+    ax = hours_distribution_figure(hist, productivity.hours_summary(trial)).axes[0]
+    assert len(ax.patches) == len(hist)  # one bar per group and band
+    assert {t.get_text() for t in ax.texts} >= {"5", "4", "3"}
+    implied = productivity.implied_job_totals()
+    ax = job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == 30]).axes[0]
+    texts = {t.get_text() for t in ax.texts}
+    assert "23%  (7 of 30 jobs)" in texts and "41%  (12 of 30 jobs)" in texts

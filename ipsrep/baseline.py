@@ -31,8 +31,8 @@ import pandas as pd
 from scipy.stats.contingency import expected_freq
 
 from . import stats
-from .measures import GROUPS, HSCL_CUTOFF
 from .ledger import rounds_to
+from .measures import GROUPS, HSCL_CUTOFF
 from .published import load_published
 
 BENEFIT_CODES: dict[str, str] = {

@@ -145,7 +145,7 @@ def build_command(
         _say(f"ipsrep build: {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} "
              f"from {_shown(notebooks_dir)}, data {_shown(data_file)}, up to {jobs} at once")
         run_notebooks(notebooks, jobs=jobs, store=store)
-        summary = write_report(notebooks, out_dir, data_file=data_file, show_code=show_code)
+        summary = write_report(notebooks, out_dir, data_file=data_file, show_code=show_code, store=store)
     except BuildError as err:
         _say(f"ipsrep build: {err}")
         return 2 if isinstance(err, _UsageError) else 1
@@ -286,26 +286,34 @@ def injected_parameters(nb, data_param: str | None, extra: dict) -> dict:
 # --------------------------------------------------------------------------------------
 # Cache
 # --------------------------------------------------------------------------------------
-def _tree_digest(root: Path, pattern: str, skip: tuple[str, ...] = ()) -> hashlib._Hash:
+RENDERING_ONLY = ("html.py", "templates")
+"""Parts of the package that shape the HTML pages but not the executed notebooks: left
+out of the cache key, so that restyling the pages does not re-run every notebook."""
+
+
+def _tree_digest(root: Path, skip: tuple[str, ...] = ()) -> hashlib._Hash:
+    """SHA-256 over the relative paths and bytes of the files under `root`, leaving out
+    any file with a path component named in `skip`."""
     h = hashlib.sha256()
     if root.is_dir():
-        for p in sorted(root.rglob(pattern)):
-            rel = p.relative_to(root).as_posix()
-            if p.is_file() and not any(part in skip for part in p.parts):
-                h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
+        for p in sorted(root.rglob("*")):
+            rel = p.relative_to(root)
+            if p.is_file() and not any(part in skip for part in rel.parts):
+                h.update(rel.as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h
 
 
 def inputs_digest(data_file: Path) -> str:
     """SHA-256 of what every notebook depends on besides its own source and parameters.
 
-    The ipsrep package source, every file under ``data/`` (published numbers, pilot and
-    qualitative tables, the bundled reconstruction), the data file in use, the Python
-    version and the versions of the numerical libraries.
+    The ipsrep package source (except :data:`RENDERING_ONLY`), every file under
+    ``data/`` (published numbers, pilot and qualitative tables, the bundled
+    reconstruction), the data file in use, the Python version and the versions of the
+    numerical libraries.
     """
     h = hashlib.sha256(CACHE_FORMAT.encode())
-    h.update(_tree_digest(PACKAGE_DIR, "*", skip=("__pycache__",)).digest())
-    h.update(_tree_digest(paths.DATA_DIR, "*").digest())
+    h.update(_tree_digest(PACKAGE_DIR, skip=("__pycache__", *RENDERING_ONLY)).digest())
+    h.update(_tree_digest(paths.DATA_DIR).digest())
     h.update(Path(data_file).read_bytes())
     h.update(sys.version.encode())
     for name in VERSIONED:
@@ -325,39 +333,68 @@ def cache_key(source: bytes, parameters: dict, digest: str) -> str:
 
 
 class _Cache:
-    """Executed, normalised notebooks by cache key; a few recent ones kept per notebook."""
+    """Executed, normalised notebooks (``.ipynb``) and their pages (``.html``) by key.
+
+    Entries are named ``<notebook stem>-<key>``; the few most recently used per notebook
+    and kind are kept. A damaged or unreadable entry counts as a miss, and a cache
+    folder that cannot be written only means no caching.
+    """
 
     keep = 3
 
     def __init__(self, directory: Path):
         self.directory = directory
 
-    def _path(self, book: Notebook) -> Path:
-        return self.directory / f"{book.stem}-{book.cache_key[:24]}.ipynb"
+    def _path(self, book: Notebook, key: str, suffix: str) -> Path:
+        return self.directory / f"{book.stem}-{key[:24]}{suffix}"
 
-    def get(self, book: Notebook):
-        import nbformat
-
-        path = self._path(book)
-        if not path.is_file():
-            return None
+    def read(self, book: Notebook, key: str, suffix: str) -> bytes | None:
+        path = self._path(book, key, suffix)
         try:
-            nb = nbformat.read(path, as_version=4)
+            content = path.read_bytes()
             os.utime(path)
-            return nb
-        except Exception:  # a damaged entry is a miss
+            return content
+        except OSError:
             return None
 
-    def put(self, book: Notebook, nb) -> None:
+    def write(self, book: Notebook, key: str, suffix: str, content: bytes) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self._path(book), _notebook_text(nb).encode())
-            entries = sorted(self.directory.glob(f"{glob_escape(book.stem)}-*.ipynb"),
+            _write_atomic(self._path(book, key, suffix), content)
+            entries = sorted(self.directory.glob(f"{glob_escape(book.stem)}-*{suffix}"),
                              key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[self.keep:]:
                 old.unlink(missing_ok=True)
         except OSError:  # a read-only checkout still builds, only without a cache
             pass
+
+    def get(self, book: Notebook):
+        """The cached executed notebook of `book`, or None."""
+        import nbformat
+
+        content = self.read(book, book.cache_key, ".ipynb")
+        if content is None:
+            return None
+        try:
+            return nbformat.reads(content.decode("utf-8"), as_version=4)
+        except Exception:  # a damaged entry is a miss
+            return None
+
+    def put(self, book: Notebook, nb) -> None:
+        self.write(book, book.cache_key, ".ipynb", _notebook_text(nb).encode())
+
+
+def render_digest(show_code: bool) -> str:
+    """Key part for rendered pages: the renderer's source, template and nbconvert version."""
+    h = hashlib.sha256(f"{CACHE_FORMAT}|show_code={show_code}".encode())
+    h.update((PACKAGE_DIR / "html.py").read_bytes())
+    h.update(_tree_digest(PACKAGE_DIR / "templates").digest())
+    for name in ("nbconvert", "beautifulsoup4", "jinja2", "pygments", "mistune", "bleach"):
+        try:
+            h.update(f"{name}={importlib_metadata.version(name)}".encode())
+        except importlib_metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()
 
 
 def glob_escape(text: str) -> str:
@@ -708,12 +745,18 @@ def _data_label(data_file: Path) -> tuple[str, bool]:
     return f"{data_file.name} (sha256 {file_sha256(data_file)})", False
 
 
-def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path) -> tuple[dict[str, bytes], int]:
+def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path,
+                 store: _Cache | None = None) -> tuple[dict[str, bytes], int]:
     """File name -> bytes of every report file (executed notebooks, pages, index, ledger),
-    and the number of ledger rows."""
+    and the number of ledger rows.
+
+    Pages of notebooks that came with a cache key are taken from `store` when the same
+    notebook was rendered the same way before.
+    """
     from .html import NotebookRenderer, Page, external_loads, notebook_title, render_index
 
-    renderer = NotebookRenderer(show_code=show_code)
+    renderer = None
+    page_part = render_digest(show_code) if store is not None else ""
     files: dict[str, bytes] = {}
     pages = []
     ids = participant_ids(data_file)
@@ -723,14 +766,21 @@ def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path)
             raise BuildError(f"{_shown(book.path)}: {shown}; the report shows aggregates only, "
                              "never participant-level rows. No report was written.")
         title = notebook_title(book.executed, book.stem)
-        page = renderer.render(book.executed, title)
-        remote = external_loads(page)
-        if remote:
-            raise BuildError(f"{_shown(book.path)}: its page would load from the network "
-                             f"({'; '.join(remote[:3])}); the report must work offline. "
-                             "No report was written.")
+        page_key = hashlib.sha256(f"{book.cache_key}|{page_part}".encode()).hexdigest()
+        page = store.read(book, page_key, ".html") if store is not None and book.cache_key else None
+        if page is None:
+            renderer = renderer or NotebookRenderer(show_code=show_code)
+            text = renderer.render(book.executed, title)
+            remote = external_loads(text)
+            if remote:
+                raise BuildError(f"{_shown(book.path)}: its page would load from the network "
+                                 f"({'; '.join(remote[:3])}); the report must work offline. "
+                                 "No report was written.")
+            page = text.encode()
+            if store is not None and book.cache_key:
+                store.write(book, page_key, ".html", page)
         files[f"{book.stem}.ipynb"] = _notebook_text(book.executed).encode()
-        files[f"{book.stem}.html"] = page.encode()
+        files[f"{book.stem}.html"] = page
         pages.append(Page(book.stem, title, rows_from_notebook(book.executed)))
     ledger = ledger_table(notebooks)
     duplicated = sorted(set(ledger.loc[ledger["key"].duplicated(), "key"]))
@@ -748,7 +798,8 @@ def _write_atomic(path: Path, content: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_report(notebooks: list[Notebook], out_dir: Path, *, data_file: Path, show_code: bool) -> str:
+def write_report(notebooks: list[Notebook], out_dir: Path, *, data_file: Path, show_code: bool,
+                 store: _Cache | None = None) -> str:
     """Render and write the report into `out_dir`; return a one-line summary.
 
     Everything is rendered in memory and written to a staging folder
@@ -758,7 +809,7 @@ def write_report(notebooks: list[Notebook], out_dir: Path, *, data_file: Path, s
     `out_dir` already held a report, recognised by its ``ledger.csv``). Other files in
     `out_dir` are never touched.
     """
-    files, ledger_rows = render_pages(notebooks, show_code=show_code, data_file=data_file)
+    files, ledger_rows = render_pages(notebooks, show_code=show_code, data_file=data_file, store=store)
     created = not out_dir.exists()
     had_report = (out_dir / "ledger.csv").is_file()
     staging = out_dir / f".build-{uuid.uuid4().hex[:12]}"

@@ -162,6 +162,15 @@ _CSS_REMOTE = re.compile(
 _SCRIPT_REMOTE = re.compile(r"""(https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s'"]*""", re.IGNORECASE)
 
 
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>", re.DOTALL)
+_ATTR = re.compile(r"""([^\s=/>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_BLOCK = re.compile(r"<(style|script)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): html.unescape(m.group(2).strip("\"'")) for m in _ATTR.finditer(text or "")}
+
+
 def external_loads(page: str) -> list[str]:
     """Everything in the HTML text `page` that a browser would fetch from another host.
 
@@ -170,32 +179,34 @@ def external_loads(page: str) -> list[str]:
     or ``//``; ``url(...)`` and ``@import`` of remote addresses in ``<style>`` elements
     and ``style`` attributes; and any remote address written inside an inline
     ``<script>`` (a dynamic ``import()`` or loader). Ordinary ``<a href>`` links are
-    navigation, not loads, and are allowed.
+    navigation, not loads, and are allowed. (Regular expressions rather than a full
+    HTML parser: the pages are large, and nbconvert writes them well-formed.)
 
     >>> external_loads('<script src="https://cdn.example.org/x.js"></script><a href="https://doi.org/1">x</a>')
     ['<script src="https://cdn.example.org/x.js">']
     >>> external_loads('<img src="data:image/png;base64,AAAA"><style>p{color:red}</style>')
     []
     """
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(page, "html.parser")
     found: list[str] = []
-    for tag in soup.find_all(True):
-        for attr in _URL_ATTRS.get(tag.name, ()):
-            value = tag.get(attr)
+    for match in _TAG.finditer(page):
+        name = match.group(1).lower()
+        attrs = _attributes(match.group(2))
+        for attr in _URL_ATTRS.get(name, ()):
+            value = attrs.get(attr)
             if value is None:
                 continue
             candidates = [part.strip().split(" ")[0] for part in value.split(",")] if attr == "srcset" else [value]
             if any(_REMOTE.match(c) for c in candidates):
-                found.append(f'<{tag.name} {attr}="{value}">')
-        style = tag.get("style")
+                found.append(f'<{name} {attr}="{value}">')
+        style = attrs.get("style")
         if style:
-            found.extend(f"<{tag.name} style> {m.group(0)}" for m in _CSS_REMOTE.finditer(style))
-        if tag.name == "style" and tag.string:
-            found.extend(f"<style> {m.group(0)}" for m in _CSS_REMOTE.finditer(_strip_css_comments(tag.string)))
-        if tag.name == "script" and not tag.get("src") and tag.string:
-            found.extend(f"<script> {m.group(0)}" for m in _SCRIPT_REMOTE.finditer(tag.string))
+            found.extend(f"<{name} style> {m.group(0)}" for m in _CSS_REMOTE.finditer(style))
+    for match in _BLOCK.finditer(page):
+        kind, attrs, body = match.group(1).lower(), _attributes(match.group(2)), match.group(3)
+        if kind == "style":
+            found.extend(f"<style> {m.group(0)}" for m in _CSS_REMOTE.finditer(_strip_css_comments(body)))
+        elif "src" not in attrs:
+            found.extend(f"<script> {m.group(0)}" for m in _SCRIPT_REMOTE.finditer(body))
     return found
 
 
@@ -203,9 +214,16 @@ def _strip_css_comments(css: str) -> str:
     return re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
 
 
+UNPUBLISHED = "not printed"
+"""Index column for ledger rows without a published counterpart (empty status)."""
+
+
 def _status_counts(ledger: pd.DataFrame) -> dict[str, int]:
+    """Ledger rows per status, plus :data:`UNPUBLISHED` for rows with no status."""
     counts = ledger["status"].fillna("").value_counts() if len(ledger) else pd.Series(dtype=int)
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+    out = {s: int(counts.get(s, 0)) for s in STATUSES}
+    out[UNPUBLISHED] = len(ledger) - sum(out.values())
+    return out
 
 
 def render_index(pages: Sequence[Page], *, data_label: str, bundled: bool) -> str:
@@ -230,11 +248,12 @@ def render_index(pages: Sequence[Page], *, data_label: str, bundled: bool) -> st
         )
     else:
         banner = f'<div class="ipsrep-banner ipsrep-banner-user" role="note">Data: {esc(data_label)}</div>'
-    head = "".join(f'<th class="num">{esc(s.replace("_", " "))}</th>' for s in STATUSES) if bundled else ""
+    kinds = [*STATUSES, UNPUBLISHED]
+    head = "".join(f'<th class="num">{esc(s.replace("_", " "))}</th>' for s in kinds) if bundled else ""
     rows = []
     for number, page in enumerate(pages, start=1):
         counts = _status_counts(page.ledger)
-        cells = "".join(f'<td class="num">{counts[s]}</td>' for s in STATUSES) if bundled else ""
+        cells = "".join(f'<td class="num">{counts[s]}</td>' for s in kinds) if bundled else ""
         rows.append(
             f'<tr><td class="num">{number}</td><td><a href="{esc(page.href)}">{esc(page.title)}</a></td>'
             f'<td class="num">{len(page.ledger)}</td>{cells}</tr>'
@@ -242,9 +261,10 @@ def render_index(pages: Sequence[Page], *, data_label: str, bundled: bool) -> st
     total_rows = sum(len(p.ledger) for p in pages)
     if bundled:
         all_rows = pd.concat([p.ledger for p in pages], ignore_index=True) if pages else pd.DataFrame()
-        totals = _status_counts(all_rows) if len(all_rows) else {s: 0 for s in STATUSES}
+        totals = _status_counts(all_rows) if len(all_rows) else {s: 0 for s in kinds}
         summary = ", ".join(f"{totals[s]} {s.replace('_', ' ')}" for s in STATUSES)
-        ledger_line = f"{total_rows} published numbers checked: {summary}."
+        ledger_line = (f"{total_rows - totals[UNPUBLISHED]} published numbers checked: {summary}; "
+                       f"{totals[UNPUBLISHED]} further values computed that the papers do not print.")
     else:
         ledger_line = f"{total_rows} values computed from this data set."
     return f"""<!DOCTYPE html>

@@ -1,0 +1,388 @@
+"""Implied denominators: how many people stand behind each printed percentage.
+
+The trial paper prints valid percentages (Tables 1 and 2: "based on the total number of
+respondents") without their denominators, the Norwegian summary prints process
+measures as bare percentages, and the Results give job types the same way. A count k
+and a percentage P printed with d decimals admit exactly the denominators n for which
+``100 k / n`` rounds to P; a set of percentages that share one denominator admits the n
+for which every one of them is some whole count over n. Comparing those n with the
+participant flow (38 IPS, 20 TAU analysed) shows how many answered each item.
+
+When no denominator rounds to a printed percentage, the *truncated* reading (digits cut
+off, not rounded) is tried: a percentage that fits only that way is
+``consistent_other_variant``, one that fits neither ``inconsistent``.
+
+References
+----------
+Brown NJL, Heathers JAJ. The GRIM test. Soc Psychol Personal Sci 2017;8:363-9 (the same
+arithmetic, applied to percentages). Sveinsdottir et al. Pain Med 2022 (Tables 1-2,
+Results, Discussion); Reme, Tidsskr Nor Psykologforen 2022;59:896-8 (process measures).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from fractions import Fraction
+
+import pandas as pd
+
+from .. import stats
+from ..granularity import consistent_sample_sizes, denominators_for
+from ..published import load_published, value
+from .recompute import _span
+
+__all__ = [
+    "implied_denominators",
+    "percentage_denominator_table",
+    "table1_valid_n_range",
+    "common_denominators",
+    "process_denominators",
+    "jobs_denominators",
+    "response_rates",
+    "response_range_check",
+    "table1_admitted_n",
+    "hscl_cutoff_cross_check",
+]
+
+
+def _decimals(printed: str) -> int:
+    text = str(printed).strip()
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def implied_denominators(count: int, printed_pct: str, *, n_max: int | None = None) -> dict[str, list[int]]:
+    """Denominators n for which ``100 * count / n`` prints as `printed_pct`.
+
+    Parameters
+    ----------
+    count : int
+        The printed count.
+    printed_pct : str
+        The percentage as printed (its decimals set the rounding window).
+    n_max : int, optional
+        Largest denominator considered (e.g. the group size).
+
+    Returns
+    -------
+    dict
+        ``rounded``: the n that round to it (:func:`ipsrep.granularity.denominators_for`);
+        ``truncated``: the n whose percentage, with its further digits cut off, prints as
+        it (``P <= 100 k / n < P + unit``), in exact fractions.
+
+    Examples
+    --------
+    >>> implied_denominators(11, "32.3", n_max=38)
+    {'rounded': [], 'truncated': [34]}
+    >>> implied_denominators(11, "32.4", n_max=38)["rounded"]
+    [34]
+    """
+    if int(count) != count or count < 0:
+        raise ValueError(f"count must be a whole number >= 0, got {count!r}")
+    d = _decimals(printed_pct)
+    rounded = denominators_for(int(count), float(printed_pct), d, n_max)
+    p = Fraction(str(printed_pct).strip())
+    unit = Fraction(1, 10**d)
+    top = n_max if n_max is not None else (math.floor(100 * count / p) if p > 0 else int(count))
+    truncated = [n for n in range(max(int(count), 1), int(top) + 1) if p <= Fraction(100 * int(count), n) < p + unit]
+    return {"rounded": rounded, "truncated": truncated}
+
+
+# (prefix, group, count key suffix, base) for every printed count with a percentage.
+_BENEFIT_ROWS = ("benefit_waa", "benefit_disability", "benefit_other")
+
+
+def _count_pct_rows(pub: pd.DataFrame) -> list[dict]:
+    rows = []
+    for key in pub.index:
+        if not key.endswith("_pct") or not key.startswith(("t1.", "t2.", "rq2.20h.", "hist.")):
+            continue
+        stem = key[: -len("_pct")]
+        if stem + "_count" not in pub.index:
+            continue
+        prefix, group = stem.rsplit(".", 1)
+        if key.startswith("hist.") and group == "hc":
+            base, base_label = int(pub.at["hist.hc_n", "value"]), "historical controls with a 12-month answer"
+        elif any(prefix == f"t1.{b}" for b in _BENEFIT_ROWS):
+            base = int(pub.at[f"t1.benefit_recipient.{group}_count", "value"])
+            base_label = "benefit recipients in the group"
+        else:
+            base = int(pub.at[f"flow.{group}_n", "value"])
+            base_label = "analysed participants in the group"
+        rows.append({"key": key, "count_key": stem + "_count", "group": group.upper() if group != "hc" else "historical",
+                     "base": base, "base_label": base_label})
+    return rows
+
+
+def percentage_denominator_table() -> pd.DataFrame:
+    """The denominator behind every printed count-and-percentage pair of the trial paper.
+
+    Covers Table 1 (including the benefit types, whose base is the benefit
+    recipients), Table 2, the >= 20 hours comparison and the historical controls.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per printed percentage: ``key, source, group, count, printed``,
+        ``n_rounded, n_truncated`` (admitted denominators, as text), ``n`` (the one
+        used: the smallest rounded, else the smallest truncated; NaN if none),
+        ``base`` (the group size, or recipients, or the 315 historical controls),
+        ``missing`` (base - n), ``verdict`` and ``note``.
+    """
+    pub = load_published()
+    out = []
+    for r in _count_pct_rows(pub):
+        count = int(pub.at[r["count_key"], "value"])
+        printed = str(pub.at[r["key"], "printed"])
+        found = implied_denominators(count, printed, n_max=r["base"])
+        if found["rounded"]:
+            n, verdict, note = found["rounded"][0], "consistent", ""
+        elif found["truncated"]:
+            n, verdict = found["truncated"][0], "consistent_other_variant"
+            note = (f"{count}/{n} = {100 * count / n:.3f}% rounds to {round(100 * count / n, _decimals(printed))}; "
+                    f"{printed} is the value with its last digit cut off")
+        else:
+            n, verdict, note = math.nan, "inconsistent", f"no denominator up to {r['base']} gives {printed}% for {count}"
+        if len(found["rounded"]) > 1:
+            note = f"several denominators fit: {_span(found['rounded'])}"
+        out.append({
+            "key": r["key"], "source": str(pub.at[r["key"], "source"]),
+            "group": r["group"], "count": count, "printed": printed,
+            "n_rounded": _span(found["rounded"]), "n_truncated": _span(found["truncated"]),
+            "n": n, "base": r["base"], "missing": r["base"] - n if not math.isnan(n) else math.nan,
+            "verdict": verdict, "note": note,
+        })
+    return pd.DataFrame(out)
+
+
+def table1_valid_n_range(table: pd.DataFrame | None = None) -> dict[str, tuple[int, int]]:
+    """Range of respondents per group that Table 1's own yes/no rows imply.
+
+    The smallest implied denominator over Table 1's characteristic rows (not the
+    benefit types, whose base is the recipients) up to the group size. Table 1 prints
+    no n for its continuous rows; this range is where they are searched.
+
+    >>> table1_valid_n_range()
+    {'IPS': (29, 38), 'TAU': (16, 20)}
+    """
+    table = percentage_denominator_table() if table is None else table
+    t1 = table[table["key"].str.startswith("t1.") & ~table["key"].str.contains("|".join(_BENEFIT_ROWS))]
+    out = {}
+    for group in ("IPS", "TAU"):
+        g = t1[t1["group"] == group]
+        out[group] = (int(g["n"].min()), int(g["base"].max()))
+    return out
+
+
+def common_denominators(printed: Iterable[str], n_values: Iterable[int]) -> pd.DataFrame:
+    """Denominators under which several printed percentages are all whole counts over n.
+
+    Parameters
+    ----------
+    printed : iterable of str
+        Percentages as printed (decimals from the text).
+    n_values : iterable of int
+        Candidate denominators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per admitted n: ``n`` and ``counts`` (the count behind each
+        percentage, in order), from :func:`ipsrep.granularity.consistent_sample_sizes`
+        with a step of 100 (a person counts 100% / n).
+
+    >>> common_denominators(["50", "33"], range(1, 13))["n"].tolist()
+    [6, 12]
+    """
+    printed = [str(p) for p in printed]
+    found = consistent_sample_sizes([float(p) for p in printed], [_decimals(p) for p in printed],
+                                    n_values, step=100)
+    return found.rename(columns={"totals": "counts"})
+
+
+def process_denominators(n_max: int | None = None) -> pd.DataFrame:
+    """Respondents behind the Norwegian summary's process percentages (IPS group, 6 months).
+
+    Reads every ``process.*_pct`` number of ``data/published/`` (satisfaction,
+    usefulness, hindrances, helpful factors) and tries every n up to `n_max` (default:
+    the IPS group size).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per admitted n: ``n``, ``counts`` (tuple, one per item) and one column
+        per item with its count.
+    """
+    pub = load_published()
+    keys = [k for k in pub.index if k.startswith("process.") and k.endswith("_pct")]
+    if not keys:
+        raise ValueError("data/published/ holds no process.*_pct numbers (the process measures)")
+    n_max = int(value("flow.ips_n")) if n_max is None else int(n_max)
+    found = common_denominators([str(pub.at[k, "printed"]) for k in keys], range(1, n_max + 1))
+    for i, k in enumerate(keys):
+        found[k.removeprefix("process.").removesuffix("_pct")] = [c[i] for c in found["counts"]]
+    return found
+
+
+def jobs_denominators(*, n_max: int = 60, other_sectors: int | None = None) -> pd.DataFrame:
+    """Numbers of jobs for which the four printed job-type shares are whole counts.
+
+    Parameters
+    ----------
+    n_max : int, default 60
+        Largest number of jobs tried.
+    other_sectors : int, optional
+        Sectors beyond the four named ones that each had at least one job (default:
+        the sectors listed in the Norwegian summary's figure minus the four named,
+        ``background.job_sectors_listed`` in ``data/published/``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per admitted number of jobs: ``n_jobs``, ``named_jobs`` (jobs in the
+        four named sectors), ``other_jobs`` (the rest), ``counts`` (text, per sector)
+        and ``fits_sectors`` (the rest can give each other sector at least one job).
+
+    Notes
+    -----
+    Built on :func:`ipsrep.productivity.implied_job_totals` (exact fractions, ties
+    either way).
+    """
+    from ..productivity import implied_job_totals
+
+    if other_sectors is None:
+        other_sectors = int(value("background.job_sectors_listed")) - 4
+    t = implied_job_totals(n_max=n_max)
+    rows = []
+    for n, g in t.groupby("n_jobs", sort=True):
+        named = int(g["named_jobs"].iloc[0])
+        rows.append({"n_jobs": int(n), "named_jobs": named, "other_jobs": int(n) - named,
+                     "counts": ", ".join(f"{c} {j}" for c, j in zip(g["category"], g["jobs"])),
+                     "fits_sectors": int(n) - named >= other_sectors})
+    return pd.DataFrame(rows, columns=["n_jobs", "named_jobs", "other_jobs", "counts", "fits_sectors"])
+
+
+def response_rates(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Primary-outcome response rates implied by Table 2's denominators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per follow-up and group (IPS, TAU, then both): ``follow_up, group,
+        respondents`` (implied by the printed percentage), ``analysed`` (flow),
+        ``response_pct``.
+    """
+    table = percentage_denominator_table() if table is None else table
+    t2 = table[table["key"].str.startswith("t2.")].copy()
+    t2["follow_up"] = t2["key"].str.split(".").str[1]
+    rows = []
+    for visit, g in t2.groupby("follow_up", sort=False):
+        for _, r in g.iterrows():
+            rows.append({"follow_up": visit, "group": r["group"], "respondents": int(r["n"]), "analysed": int(r["base"])})
+        rows.append({"follow_up": visit, "group": "both", "respondents": int(g["n"].sum()), "analysed": int(g["base"].sum())})
+    out = pd.DataFrame(rows)
+    out["response_pct"] = 100.0 * out["respondents"] / out["analysed"]
+    return out
+
+
+def response_range_check(rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Does "85% to 97%" (Discussion) match the implied response rates?
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows (``by group`` and ``pooled``): ``basis, low, high`` (percent),
+        ``printed_low, printed_high`` and ``consistent`` (both ends round to the
+        printed ones).
+    """
+    rates = response_rates() if rates is None else rates
+    lo_p, hi_p = (str(load_published().at[k, "printed"]) for k in ("flow.response_rate_min", "flow.response_rate_max"))
+    out = []
+    for basis, sel in (("by group", rates["group"] != "both"), ("pooled", rates["group"] == "both")):
+        low, high = float(rates.loc[sel, "response_pct"].min()), float(rates.loc[sel, "response_pct"].max())
+        wl, wh = stats.rounding_window(lo_p), stats.rounding_window(hi_p)
+        out.append({"basis": basis, "low": low, "high": high, "printed_low": lo_p, "printed_high": hi_p,
+                    "consistent": bool(wl[0] <= low <= wl[1] and wh[0] <= high <= wh[1])})
+    return pd.DataFrame(out)
+
+
+def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] | None = None) -> pd.DataFrame:
+    """Respondents behind Table 1's continuous rows, from their p-values and granularity.
+
+    For each continuous row, the group sizes (within the range Table 1's percentages
+    imply, by default) under which (i) the printed p is reproduced by the matching
+    t-test and (ii) each group's mean and SD pass GRIMMER on the scale's grid (the
+    scale's finer fallback grids in turn where the strict one leaves no pair, see
+    :mod:`ipsrep.audit.grim`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per characteristic: ``row, test`` (Student or Welch), ``grid`` (the
+        grid used), ``n_ips_by_p,
+        n_tau_by_p`` (sizes in an admitted pair), ``n_ips_by_grid, n_tau_by_grid``,
+        ``n_ips, n_tau`` (both conditions, pairwise), ``n_ips_max, n_tau_max`` (the
+        largest of those), ``full_n`` (whether 38 and 20 pass both).
+    """
+    from .grim import GRIDS, admitted_on_grid
+    from .recompute import CONTINUOUS_ROWS, admitted_sample_sizes
+
+    span = table1_valid_n_range()
+    n_ips = list(range(span["IPS"][0], span["IPS"][1] + 1)) if n_ips is None else list(n_ips)
+    n_tau = list(range(span["TAU"][0], span["TAU"][1] + 1)) if n_tau is None else list(n_tau)
+    full = (int(value("flow.ips_n")), int(value("flow.tau_n")))
+    pub = load_published()
+    rows = []
+    for name in CONTINUOUS_ROWS:
+        k = f"t1.{name}."
+        args = [str(pub.at[k + s, "printed"]) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
+        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), *args, n_ips, n_tau)
+        test = "student" if scan["student"].any() else "welch"
+        by_p = scan[scan[test]]
+        grid = GRIDS[name]
+        for step, label in [(grid.step, grid.label), *grid.alternatives]:
+            grid_ips = admitted_on_grid(args[0], args[1], n_ips, step)
+            grid_tau = admitted_on_grid(args[2], args[3], n_tau, step)
+            both = by_p[by_p["n1"].isin(grid_ips) & by_p["n2"].isin(grid_tau)]
+            if not both.empty:
+                break
+        rows.append({
+            "row": name, "test": test.capitalize(), "grid": label,
+            "n_ips_by_p": _span(sorted(set(by_p["n1"]))), "n_tau_by_p": _span(sorted(set(by_p["n2"]))),
+            "n_ips_by_grid": _span(grid_ips), "n_tau_by_grid": _span(grid_tau),
+            "n_ips": _span(sorted(set(both["n1"]))), "n_tau": _span(sorted(set(both["n2"]))),
+            "n_ips_max": int(both["n1"].max()) if not both.empty else None,
+            "n_tau_max": int(both["n2"].max()) if not both.empty else None,
+            "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
+        })
+    return pd.DataFrame(rows)
+
+
+def hscl_cutoff_cross_check() -> pd.DataFrame:
+    """Table 1's HSCL mean row, checked at the respondents its cutoff row implies.
+
+    The "above cutoff" row is computed from HSCL scores, so its denominators (from its
+    printed counts and percentages) should also be the n behind the HSCL mean, SD and
+    p. Both the t-test p and GRIMMER are checked at those n.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n_ips, n_tau`` (from the cutoff row), ``p_printed``, ``p_low,
+        p_high`` (Student's test at those n), ``verdict`` (of the p, see
+        :func:`ipsrep.audit.recompute.check_t_test`), ``grimmer_ips, grimmer_tau``.
+    """
+    from .grim import GRIDS, admitted_on_grid
+    from .recompute import check_t_test
+
+    pub = load_published()
+    table = percentage_denominator_table().set_index("key")
+    n1, n2 = int(table.at["t1.hscl_above_cutoff.ips_pct", "n"]), int(table.at["t1.hscl_above_cutoff.tau_pct", "n"])
+    pr = {s: str(pub.at[f"t1.hscl.{s}", "printed"]) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd", "p")}
+    row = check_t_test("t1.hscl.p", pr["p"], pr["ips_mean"], pr["ips_sd"], n1, pr["tau_mean"], pr["tau_sd"], n2)
+    step = GRIDS["hscl"].step
+    return pd.DataFrame([{
+        "n_ips": n1, "n_tau": n2, "p_printed": pr["p"], "p_low": row["low"], "p_high": row["high"],
+        "verdict": row["verdict"],
+        "grimmer_ips": bool(admitted_on_grid(pr["ips_mean"], pr["ips_sd"], [n1], step)),
+        "grimmer_tau": bool(admitted_on_grid(pr["tau_mean"], pr["tau_sd"], [n2], step)),
+    }])

@@ -1,0 +1,245 @@
+"""Ledger rows for the audit (keys ``audit.*``), built from the audit's tables.
+
+:func:`ipsrep.ledger.compare` sets computed values beside published numbers under the
+same key; the audit instead checks the paper against itself, so its rows carry their
+own keys (``audit.<published key>`` for a checked number) with the printed text under
+``published``, the recomputed value under ``reproduced`` and the verdict as a status:
+
+- ``consistent`` and ``consistent_other_variant`` -> ``reproduced`` (the note names the
+  variant when it is not the one the paper states);
+- ``inconsistent`` -> ``source_inconsistent``, the reason in ``note``.
+
+Rows that have no printed counterpart (implied sizes, power, sample sizes) leave
+``published`` and ``status`` empty. The audit of the printed numbers does not depend on
+the data in use; rows computed from the data (planning) follow ``bundled`` like every
+other notebook's rows.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..ledger import LEDGER_COLUMNS, STATUSES, rounds_to
+from ..published import load_published
+
+__all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
+
+STATUS_BY_VERDICT: dict[str, str] = {
+    "consistent": "reproduced",
+    "consistent_other_variant": "reproduced",
+    "inconsistent": "source_inconsistent",
+}
+
+
+def ledger_row(key: str, reproduced: float, *, published: str = "", status: str = "", note: str = "",
+               source: str = "ipsrep audit", quantity: str = "") -> dict:
+    """One ledger record (a dict with :data:`ipsrep.ledger.LEDGER_COLUMNS`).
+
+    >>> ledger_row("audit.x", 1, status="reproduced")["status"]
+    'reproduced'
+    """
+    if status and status not in STATUSES:
+        raise ValueError(f"unknown ledger status {status!r}; allowed: {', '.join(STATUSES)}")
+    if not key.startswith("audit."):
+        raise ValueError(f"audit ledger keys start with 'audit.', got {key!r}")
+    value = math.nan if reproduced is None else float(reproduced)
+    return {"key": key, "source": source, "quantity": quantity, "published": published, "reproduced": value,
+            "status": status, "note": note}
+
+
+def rows(records: list[dict]) -> pd.DataFrame:
+    """A ledger frame from records, with duplicate keys refused."""
+    frame = pd.DataFrame(records, columns=LEDGER_COLUMNS)
+    dup = frame.loc[frame["key"].duplicated(), "key"].tolist()
+    if dup:
+        raise ValueError(f"audit ledger keys repeated: {', '.join(dup)}")
+    return frame
+
+
+def _verdict_note(verdict: str, matched: str, note: str) -> str:
+    if verdict == "consistent":
+        return f"consistent ({matched})" if matched else "consistent"
+    if verdict == "consistent_other_variant":
+        return f"consistent only as {matched}: {note}" if note else f"consistent only as {matched}"
+    return note
+
+
+def check_rows(checks: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows for a table of printed-statistic checks (:mod:`ipsrep.audit.recompute`).
+
+    Key ``audit.<key>``; ``published`` the printed text; ``reproduced`` the value
+    recomputed at the printed inputs; status from the verdict.
+    """
+    pub = load_published()
+    recs = []
+    for _, c in checks.iterrows():
+        src = str(pub.at[c["key"], "source"]) if c["key"] in pub.index else c["source"]
+        qty = str(pub.at[c["key"], "quantity"]) if c["key"] in pub.index else c["statistic"]
+        recs.append(ledger_row(f"audit.{c['key']}", c["value"], published=str(c["printed"]),
+                               status=STATUS_BY_VERDICT[c["verdict"]],
+                               note=_verdict_note(c["verdict"], c["matched"], c["note"]),
+                               source=src, quantity=f"consistency with the other printed numbers: {qty}"))
+    return rows(recs)
+
+
+def granularity_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows for granularity checks (:mod:`ipsrep.audit.grim`).
+
+    Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD pass
+    GRIMMER on the scale's stated grid, else 0; the status follows the verdict (a
+    finer fallback grid gives ``reproduced`` with a note).
+    """
+    recs = []
+    for _, r in table.iterrows():
+        recs.append(ledger_row(f"audit.grim.{r['key']}", 1.0 if r["grimmer"] else 0.0, published=str(r["printed"]),
+                               status=STATUS_BY_VERDICT[r["verdict"]],
+                               note=_verdict_note(r["verdict"], r["matched"], r["note"]) + f" [n {r['n']}]",
+                               source=r["source"], quantity=f"mean (SD) possible for scores in {r['grid']}"))
+    return rows(recs)
+
+
+def denominator_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows for printed count-and-percentage pairs (:mod:`ipsrep.audit.denominators`).
+
+    Key ``audit.<pct key>``; ``reproduced`` is the percentage recomputed as
+    100 * count / n with the implied n; the note gives n against its base.
+    """
+    recs = []
+    for _, r in table.iterrows():
+        n = r["n"]
+        pct = 100.0 * r["count"] / n if not (isinstance(n, float) and math.isnan(n)) else math.nan
+        base = f"n = {int(n)} of {r['base']} ({int(r['missing'])} missing)" if not math.isnan(pct) else "no n fits"
+        note = _verdict_note(r["verdict"], "truncated" if r["verdict"] == "consistent_other_variant" else "rounded", r["note"])
+        recs.append(ledger_row(f"audit.{r['key']}", pct, published=str(r["printed"]),
+                               status=STATUS_BY_VERDICT[r["verdict"]], note=f"{note}; {base}",
+                               source=r["source"], quantity="valid percentage with its implied denominator"))
+    return rows(recs)
+
+
+def printed_match(key: str, reproduced: float, published_key: str, *, note: str = "", quantity: str = "",
+                  mismatch: str = "source_inconsistent") -> dict:
+    """A row setting a value beside a printed number of another key (the ledger's rounding rule).
+
+    `mismatch` is the status when the value does not round to the printed one:
+    ``source_inconsistent`` when both come from the paper, ``discrepant`` when the
+    value is a recomputation.
+    """
+    pub = load_published()
+    printed, relation = str(pub.at[published_key, "printed"]), str(pub.at[published_key, "relation"])
+    ok = rounds_to(float(reproduced), printed, relation)
+    return ledger_row(key, reproduced, published=printed if relation == "=" else relation + printed,
+                      status="reproduced" if ok else mismatch, note=note,
+                      source=str(pub.at[published_key, "source"]), quantity=quantity or str(pub.at[published_key, "quantity"]))
+
+
+def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
+                   response: pd.DataFrame, *, ips_n: int) -> pd.DataFrame:
+    """Headline rows for implied sizes.
+
+    ``audit.process.n_implied`` (IPS respondents behind the process percentages: the
+    smallest admitted n), ``audit.jobs.n_implied`` (the smallest number of jobs that
+    fits the job-type shares and leaves a job for every other listed sector),
+    ``audit.n_admitted.t1.<row>.ips|tau`` (the largest size Table 1's p and grid admit
+    for each continuous row) and ``audit.response_rate.min|max`` (the group-wise
+    primary-outcome response rates against the Discussion's 85% and 97%).
+    """
+    recs = []
+    ns = process["n"].tolist()
+    recs.append(ledger_row(
+        "audit.process.n_implied", ns[0] if ns else math.nan,
+        note=(f"n admitted up to {ips_n}: {', '.join(map(str, ns))}" if ns else f"no n up to {ips_n} fits")
+        + (f"; counts {process['counts'].iloc[0]}" if ns else ""),
+        quantity="IPS respondents implied by the process percentages (Reme 2022)"))
+    fit = jobs[jobs["fits_sectors"]]
+    recs.append(ledger_row(
+        "audit.jobs.n_implied", fit["n_jobs"].iloc[0] if not fit.empty else math.nan,
+        note="jobs admitted: " + ", ".join(map(str, fit["n_jobs"])) + (
+            f"; at {fit['n_jobs'].iloc[0]}: {fit['counts'].iloc[0]}" if not fit.empty else ""),
+        quantity="smallest number of jobs fitting the four job-type percentages"))
+    for _, r in table1_n.iterrows():
+        for g in ("ips", "tau"):
+            largest = r[f"n_{g}_max"]
+            recs.append(ledger_row(
+                f"audit.n_admitted.t1.{r['row']}.{g}", math.nan if largest is None or pd.isna(largest) else largest,
+                note=f"{g.upper()} n admitted by p ({r['test']}) and grid ({r['grid']}): {r[f'n_{g}']}",
+                quantity=f"largest {g.upper()} respondents consistent with Table 1's {r['row']} row"))
+    by_group = response[response["group"] != "both"]
+    for end, fn, key in (("min", min, "flow.response_rate_min"), ("max", max, "flow.response_rate_max")):
+        v = fn(by_group["response_pct"])
+        pooled = fn(response.loc[response["group"] == "both", "response_pct"])
+        recs.append(printed_match(f"audit.response_rate.{end}", v, key,
+                                  note=f"group-wise rate from Table 2's denominators; pooled groups give {pooled:.1f}"))
+    return rows(recs)
+
+
+def hours_grim_row(hours: pd.DataFrame) -> pd.DataFrame:
+    """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible in whole hours, else 0."""
+    r = hours[hours["key"] == "rq2.hours.ips_mean"].iloc[0]
+    return rows([ledger_row("audit.hours_ips.grim", 1.0 if r["grim"] else 0.0, published=str(r["printed"]),
+                            status=STATUS_BY_VERDICT[r["verdict"]], note=r["note"] or "possible in whole hours",
+                            source="Sveinsdottir et al. 2022, Results (hours worked)",
+                            quantity=f"IPS mean hours possible for n = {r['n']} whole hours (1 = yes)")])
+
+
+__all__ += ["printed_match", "implied_n_rows", "hours_grim_row"]
+
+
+def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: pd.DataFrame,
+                  simulated_n: dict[float, int], *, follow_up: str = "12m") -> pd.DataFrame:
+    """Ledger rows for the planning section.
+
+    Parameters
+    ----------
+    sample_size : DataFrame
+        :func:`ipsrep.audit.planning.sample_size_reproduction`.
+    achieved : DataFrame
+        :func:`ipsrep.audit.planning.achieved_power` for the observed rates.
+    scenarios : DataFrame
+        :func:`ipsrep.audit.planning.scenario_table` with a ``key`` column added by
+        the caller (e.g. ``observed_12m``, ``meta``, ``design``) and its
+        ``n_per_group_<pct>`` columns.
+    simulated_n : dict
+        Target power -> n per group found by simulating the chi-squared test for the
+        observed rates.
+    follow_up : str
+        Follow-up of the observed rates, part of the keys.
+
+    Returns
+    -------
+    DataFrame
+        ``audit.ss.n_per_group`` (the formula that gives the paper's number),
+        ``audit.power.achieved_<fu>`` (normal approximation to Pearson's test),
+        ``audit.power.achieved_<fu>_sim``, ``audit.n_per_group_<pct>.<scenario key>``
+        (pooled formula) and ``audit.n_per_group_<pct>_sim.observed_<fu>``.
+    """
+    match = sample_size[sample_size["matches"]]
+    first = match.iloc[0] if not match.empty else sample_size.iloc[0]
+    others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"]))
+    recs = [printed_match("audit.ss.n_per_group", float(first["n_per_group"]), "ss.n_per_group", mismatch="discrepant",
+                          note=f"{first['method']} formula; all formulas: {others}",
+                          quantity="n per group for the design's rates, by the formula that matches")]
+    a = achieved.set_index("method")
+    p1, p2, n1, n2 = (achieved[c].iloc[0] for c in ("p_ips", "p_tau", "n_ips", "n_tau"))
+    where = f"{p1:.3f} vs {p2:.3f} with {n1} and {n2} respondents at {follow_up}"
+    recs.append(ledger_row(f"audit.power.achieved_{follow_up}", a.at["normal, pooled", "power"],
+                           note=f"normal approximation to Pearson's chi-squared, {where}",
+                           quantity="power the trial had for its observed difference"))
+    sim = "simulated Pearson chi-squared"
+    recs.append(ledger_row(f"audit.power.achieved_{follow_up}_sim", a.at[sim, "power"],
+                           note=f"{sim} (MC SE {a.at[sim, 'mc_se']:.4f}), {where}",
+                           quantity="simulated power for the observed difference"))
+    targets = sorted(int(c.rsplit("_", 1)[1]) for c in scenarios.columns if c.startswith("n_per_group_"))
+    for _, r in scenarios.iterrows():
+        for pct in targets:
+            recs.append(ledger_row(f"audit.n_per_group_{pct}.{r['key']}", r[f"n_per_group_{pct}"],
+                                   note=f"pooled formula, {r['p_ips']:.3f} vs {r['p_tau']:.3f}",
+                                   quantity=f"n per group for {pct}% power: {r['scenario']}"))
+    for power, n in simulated_n.items():
+        recs.append(ledger_row(f"audit.n_per_group_{round(100 * power)}_sim.observed_{follow_up}", n,
+                               note=f"smallest simulated size reaching {100 * power:g}% power",
+                               quantity="n per group by simulating the chi-squared test"))
+    return rows(recs)
+
+
+__all__.append("planning_rows")

@@ -1,0 +1,293 @@
+"""Planning the next trial from this one: the sample-size paragraph, achieved power, and
+the participants a definitive trial would need.
+
+- :func:`sample_size_reproduction`: the paper's 31 per group (61% versus 23%, alpha
+  .05, power .90; Methods, Sample Size) under four textbook formulas
+  (:func:`ipsrep.employment.sample_size_table`), and which one gives 31.
+- :func:`observed_rates`: the 12-month employment rates of the data in use.
+- :func:`achieved_power`: the power the trial had, at the group sizes it achieved, to
+  detect a given difference -- normal approximation to the Pearson chi-squared test
+  and Monte Carlo simulation of the test itself (:mod:`ipsrep.stats`).
+- :func:`n_per_group_analytic`, :func:`n_per_group_simulated`: the participants per
+  group a new trial needs for a target power, by formula and by simulating the
+  chi-squared test over a grid of sizes (optionally with a text progress bar).
+- :func:`scenario_table`, :func:`power_curve`: the same for the benchmark rates the
+  paper cites (55% versus 25% from its ref. 14; the design's 61% versus 23%) and the
+  trial's own estimate, and power over a range of true rates for the figure.
+
+Power is for a two-sided test at level alpha, equal allocation in the new trial.
+
+References
+----------
+Fleiss JL, Levin B, Paik MC. Statistical Methods for Rates and Proportions. 3rd ed.
+Wiley; 2003, ch. 4. Bond GR et al. World Psychiatry 2020;19:390-1 (the paper's ref.
+14, the IPS meta-analytic rates). Sveinsdottir et al. Pain Med 2022, Methods (Sample
+Size) and Discussion.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from ..employment import employment_counts, sample_size_table
+from ..published import value
+
+__all__ = [
+    "design_inputs",
+    "benchmark_rates",
+    "sample_size_reproduction",
+    "observed_rates",
+    "achieved_power",
+    "n_per_group_analytic",
+    "n_per_group_simulated",
+    "scenario_table",
+    "power_curve",
+    "power_by_size",
+]
+
+ANALYTIC_METHOD = "pooled"
+"""Formula used for 'n per group' headline numbers: Fleiss' pooled-variance formula,
+whose test statistic is the square root of the Pearson chi-squared the trial used."""
+
+
+def design_inputs() -> dict[str, float]:
+    """The sample-size paragraph's inputs as proportions: ``p_ips, p_tau, alpha, power``.
+
+    >>> design_inputs()
+    {'p_ips': 0.61, 'p_tau': 0.23, 'alpha': 0.05, 'power': 0.9}
+    """
+    return {k: round(value(f"ss.{src}") / 100, 10) for k, src in
+            (("p_ips", "ips_rate"), ("p_tau", "tau_rate"), ("alpha", "alpha"), ("power", "power"))}
+
+
+def benchmark_rates() -> dict[str, tuple[float, float]]:
+    """Benchmark employment proportions (IPS, control) the paper cites.
+
+    ``meta-analysis (ref. 14)``: 55% versus 25% over 28 trials in severe mental
+    illness (Introduction); ``design (ref. 27)``: 61% versus 23% (Sample Size).
+
+    >>> benchmark_rates()["meta-analysis (ref. 14)"]
+    (0.55, 0.25)
+    """
+    d = design_inputs()
+    return {
+        "meta-analysis (ref. 14)": (value("background.meta_ips_pct") / 100, value("background.meta_control_pct") / 100),
+        "design (ref. 27)": (d["p_ips"], d["p_tau"]),
+    }
+
+
+def sample_size_reproduction() -> pd.DataFrame:
+    """The paper's sample size under four formulas, and which reproduce its 31.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`ipsrep.employment.sample_size_table` for the design inputs, plus
+        ``published`` (the printed n per group) and ``matches`` (bool).
+    """
+    d = design_inputs()
+    table = sample_size_table(d["p_ips"], d["p_tau"], alpha=d["alpha"], power=d["power"])
+    table["published"] = int(value("ss.n_per_group"))
+    table["matches"] = table["n_per_group"] == table["published"]
+    return table
+
+
+def observed_rates(trial: pd.DataFrame, follow_up: str = "12m") -> pd.DataFrame:
+    """Employed respondents per group at a follow-up (:func:`ipsrep.employment.employment_counts`).
+
+    Returns one row per group: ``follow_up, group, employed, n, pct`` and ``rate``
+    (a proportion).
+    """
+    counts = employment_counts(trial, follow_up)
+    counts["rate"] = counts["employed"] / counts["n"]
+    return counts
+
+
+def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha: float = 0.05,
+                   n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Power to detect p_ips versus p_tau at the given group sizes, three ways.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method: ``method`` (``normal, pooled`` -- the approximation to the
+        Pearson chi-squared; ``normal, unpooled``; ``simulated Pearson
+        chi-squared``; ``simulated, paper's rule`` -- Fisher's exact p when an expected
+        count is below 5), ``power``, ``mc_se`` (Monte Carlo SE, simulations only).
+    """
+    rows = [
+        {"method": f"normal, {m}", "power": stats.power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
+         "mc_se": math.nan}
+        for m in ("pooled", "unpooled")
+    ]
+    for rule, label in (("pearson", "simulated Pearson chi-squared"), ("paper", "simulated, paper's rule")):
+        sim = stats.simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
+        rows.append({"method": label, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
+    out = pd.DataFrame(rows)
+    out.insert(0, "n_tau", int(n_tau))
+    out.insert(0, "n_ips", int(n_ips))
+    out.insert(0, "p_tau", float(p_tau))
+    out.insert(0, "p_ips", float(p_ips))
+    return out
+
+
+def n_per_group_analytic(p_ips: float, p_tau: float, *, alpha: float = 0.05,
+                         powers: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
+    """Participants per group for each target power, by each textbook formula.
+
+    Returns :func:`ipsrep.stats.n_per_group_two_proportions` rows for every method and
+    power (``method, p1, p2, alpha, power, n_exact, n_per_group``).
+    """
+    frames = [stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=pw,
+                                                method=list(stats.SAMPLE_SIZE_METHODS)) for pw in powers]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _progress(iterable, *, total: int, desc: str, enabled: bool):
+    """A text progress bar with no timings, so that its final state is reproducible."""
+    from tqdm.std import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, disable=not enabled, file=sys.stderr, ascii=True, ncols=72,
+                mininterval=0, miniters=max(1, total // 10), leave=True,
+                bar_format="{desc}: {n_fmt}/{total_fmt} sizes |{bar}|")
+
+
+def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alpha: float = 0.05,
+                          n_sim: int = 20_000, seed: int = 0, span: tuple[float, float] = (0.8, 1.25),
+                          progress: bool = False, desc: str = "simulating") -> tuple[int, pd.DataFrame]:
+    """Smallest n per group whose simulated chi-squared power reaches `power`.
+
+    Parameters
+    ----------
+    p_ips, p_tau : float
+        True employment proportions.
+    power : float, default 0.9
+        Target power.
+    alpha : float, default 0.05
+        Two-sided level of the Pearson chi-squared test (no continuity correction).
+    n_sim : int, default 20000
+        Simulated trials per size.
+    seed : int, default 0
+        Base seed; size n uses ``seed + n`` so every size has its own reproducible draws.
+    span : (float, float), default (0.8, 1.25)
+        The sizes simulated run from ``span[0]`` to ``span[1]`` times the pooled
+        formula's answer (step 1, or about 1% of it for large n); widened once if the
+        target is not crossed.
+    progress : bool, default False
+        Show a text progress bar (no timings, so the notebook's output is the same on
+        every run).
+
+    Returns
+    -------
+    n : int
+        The smallest simulated size with power at least `power` (the first size of
+        the grid, if all reach it).
+    table : pandas.DataFrame
+        ``n_per_group, power, mc_se`` for every size simulated.
+
+    Notes
+    -----
+    Each size is simulated by :func:`ipsrep.stats.simulated_power_chi2`; the answer is
+    uncertain by a few participants because each power carries a Monte Carlo SE of
+    about :math:`\\sqrt{0.9 \\times 0.1 / n_{sim}}`.
+    """
+    if not 0 < power < 1:
+        raise ValueError(f"power must be strictly between 0 and 1, got {power!r}")
+    n0 = float(stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power, method=ANALYTIC_METHOD)
+               .loc[0, "n_exact"])
+    for widen in (1.0, 2.0):
+        lo = max(2, int(math.floor(n0 * span[0] / widen)))
+        hi = max(lo + 1, int(math.ceil(n0 * span[1] * widen)))
+        step = max(1, int(round(n0 / 100)))
+        grid = list(range(lo, hi + 1, step))
+        rows = []
+        for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):
+            sim = stats.simulated_power_chi2(p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson")
+            rows.append({"n_per_group": n, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
+        table = pd.DataFrame(rows)
+        reached = table[table["power"] >= power]
+        if not reached.empty and table["power"].iloc[-1] >= power:
+            return int(reached["n_per_group"].iloc[0]), table
+    raise ValueError(f"simulated power never reached {power} between {lo} and {hi} per group")
+
+
+def scenario_table(scenarios: Mapping[str, tuple[float, float]], n_ips: int, n_tau: int, *, alpha: float = 0.05,
+                   powers: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
+    """For each scenario: power at the achieved sizes, and n per group for each target.
+
+    Parameters
+    ----------
+    scenarios : mapping of label -> (p_ips, p_tau)
+        True rates to plan for (e.g. the trial's estimate, the meta-analysis).
+    n_ips, n_tau : int
+        The achieved group sizes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: ``scenario, p_ips, p_tau, difference``,
+        ``power_achieved`` (pooled normal approximation), and ``n_per_group_<pct>``
+        (pooled formula) for each target power.
+    """
+    rows = []
+    for label, (p1, p2) in scenarios.items():
+        row = {"scenario": label, "p_ips": p1, "p_tau": p2, "difference": p1 - p2,
+               "power_achieved": stats.power_two_proportions(p1, p2, n_ips, n_tau, alpha, method="pooled")}
+        for pw in powers:
+            n = stats.n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=ANALYTIC_METHOD)
+            row[f"n_per_group_{round(100 * pw)}"] = int(n.loc[0, "n_per_group"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def power_curve(control_rates: Mapping[str, float], sizes: Mapping[str, tuple[int, int]], *, alpha: float = 0.05,
+                ips_rates: Iterable[float] | None = None) -> pd.DataFrame:
+    """Power of the chi-squared test over true IPS rates, per control rate and design.
+
+    Parameters
+    ----------
+    control_rates : mapping of label -> float
+        True control-group proportions (e.g. the trial's TAU rate, the meta-analytic 25%).
+    sizes : mapping of label -> (n_ips, n_tau)
+        Designs (e.g. the achieved 36 and 18; a new trial's n per group).
+    ips_rates : iterable of float, optional
+        True IPS proportions (default 0.01 to 0.95 by 0.01); those equal to a control
+        rate are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``control, p_tau, design, n_ips, n_tau, p_ips, difference, power`` (pooled
+        normal approximation, :func:`ipsrep.stats.power_two_proportions`).
+    """
+    grid = np.round(np.arange(0.01, 0.955, 0.01), 4) if ips_rates is None else np.asarray(list(ips_rates), float)
+    rows = []
+    for c_label, p2 in control_rates.items():
+        for d_label, (n1, n2) in sizes.items():
+            for p1 in grid:
+                if abs(p1 - p2) < 1e-9:
+                    continue
+                rows.append({"control": c_label, "p_tau": p2, "design": d_label, "n_ips": n1, "n_tau": n2,
+                             "p_ips": float(p1), "difference": float(p1 - p2),
+                             "power": stats.power_two_proportions(float(p1), p2, n1, n2, alpha, method="pooled")})
+    return pd.DataFrame(rows)
+
+
+def power_by_size(scenarios: Mapping[str, tuple[float, float]], n_values: Iterable[int], *,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Power against equal group sizes for each scenario (pooled normal approximation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, p_ips, p_tau, n_per_group, power``.
+    """
+    rows = [{"scenario": label, "p_ips": p1, "p_tau": p2, "n_per_group": int(n),
+             "power": stats.power_two_proportions(p1, p2, int(n), int(n), alpha, method="pooled")}
+            for label, (p1, p2) in scenarios.items() for n in n_values]
+    return pd.DataFrame(rows)

@@ -189,11 +189,11 @@ ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, p_value=p_valu
 # of the one-year question. Everyone employed at one year has been employed during the
 # year, but not the other way round, so the IPS figure is inflated relative to the
 # registry's by construction. On top of that, the comparison is not randomised: trial
-# participants had to want a job and live in Oslo, registry patients did not, and
-# their treatment took place in different years. The authors themselves caution that
-# the outcomes are not directly comparable and that the analysis is secondary; the
-# large odds ratio below should be read as an upper bound on anything IPS might have
-# achieved, not as an estimate of its effect.
+# participants had to want a job and live in Oslo, registry patients were not
+# selected for either, and they were treated at a different time. The authors
+# themselves caution that the outcomes are not directly comparable and that the
+# analysis is secondary. The large odds ratio below is tilted in favour of IPS by
+# design and should not be read as an estimate of its effect.
 
 # %%
 hist_counts = employment.published_historical_counts()

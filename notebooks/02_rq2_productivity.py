@@ -125,7 +125,7 @@ Markdown(
 #
 # **Why hours need one.** A t-test compares means and takes its p-value from a
 # t-distribution, which is justified if the group means are close to normally
-# distributed. With roughly half of each group at zero and a tail reaching well over a
+# distributed. With half or more of each group at zero and a tail reaching well over a
 # thousand hours, that rests entirely on the central limit theorem, and in a group of
 # under twenty a couple of long-working participants can move the mean, the SD and the
 # p-value a great deal. Two remedies, each answering a slightly different question:

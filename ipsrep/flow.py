@@ -213,6 +213,21 @@ class ParticipantFlow:
             return None
         return self.randomised - self.withdrew == self.analysed
 
+    def describe(self) -> str:
+        """One sentence: the trunk's counts and whether they add up.
+
+        >>> ParticipantFlow(67, 9, 58, {"IPS": 38, "TAU": 20}).describe()
+        'Randomised 67, withdrew 9, analysed 58 (IPS 38, TAU 20): the counts add up.'
+        >>> ParticipantFlow(None, None, 6, {"IPS": 4, "TAU": 2}).describe()
+        'Analysed 6 (IPS 4, TAU 2); how many were randomised and withdrew is not known from the data.'
+        """
+        groups = ", ".join(f"{g} {n}" for g, n in self.by_group.items())
+        if self.consistent is None:
+            return (f"Analysed {self.analysed} ({groups}); how many were randomised and withdrew "
+                    "is not known from the data.")
+        verdict = "the counts add up" if self.consistent else "the counts do NOT add up"
+        return f"Randomised {self.randomised}, withdrew {self.withdrew}, analysed {self.analysed} ({groups}): {verdict}."
+
 
 def participant_flow(
     trial: pd.DataFrame, *, randomised: int | None = None, withdrew: int | None = None

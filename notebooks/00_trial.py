@@ -81,11 +81,7 @@ flow_figure(trunk, summary)
 # equals the analysed count:
 
 # %%
-Markdown(
-    f"Randomised {trunk.randomised}, withdrew {trunk.withdrew}, analysed {trunk.analysed} "
-    f"(IPS {trunk.by_group['IPS']}, TAU {trunk.by_group['TAU']}): "
-    + {True: "consistent.", False: "**inconsistent**.", None: "randomisation counts not known."}[trunk.consistent]
-)
+Markdown(trunk.describe())
 
 # %% [markdown]
 # ### Completeness of the primary outcome
@@ -217,7 +213,7 @@ baseline.alternatives(t1, "continuous").round(4)
 baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]]
 
 # %%
-status, notes = baseline.ledger_annotations()
+status, notes = baseline.ledger_annotations() if ctx.bundled else ({}, {})
 ledger.emit(
     ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled, status=status, notes=notes),
     ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.bundled),

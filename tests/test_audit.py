@@ -461,3 +461,57 @@ def test_hscl_mean_fits_the_cutoff_rows_denominators():
                for m1, s1, m2, s2 in product((2.445, 2.455), (0.565, 0.575), (2.295, 2.305), (0.505, 0.515))]
     assert min(corners) <= 0.357 <= max(corners)
     assert row["verdict"] == "consistent" and row["grimmer_ips"] and row["grimmer_tau"]
+
+
+def test_printed_statistic_checks_findings():
+    checks = recompute.printed_statistic_checks(grid_points=3).set_index("key")
+    assert len(checks) == 10 + 5 + 12 + 4 + 1 + 5 + 18 + 72 + 1  # T1 t and 2x2, T2, 20 h, hours, hist, T3, T4, fidelity
+    assert sorted(checks.index[checks["verdict"] == "inconsistent"]) == [
+        "t4.bpi_worst.interaction.p", "t4.bpi_worst.interaction.z"]
+    assert (checks["verdict"] == "consistent_other_variant").sum() == 6
+
+
+def test_t_test_variant_table_labels():
+    table = recompute.t_test_variant_table(recompute.table3_checks()).set_index("key")
+    assert table.at["t3.odi.6m.p", "reported_as"] == "Welch"
+    assert table.at["t3.hscl.6m.p", "reported_as"] == "either"
+    assert table.at["t3.bpi_worst.12m.p", "reported_as"] == "Student"
+    assert table.at["t3.odi.6m.p", "sd_ratio"] == pytest.approx(17.27 / 9.71)
+
+
+def test_pilot_interviews_against_brute_force():
+    # 8 whole-minute interviews, shortest 13 and longest 33, mean printed 22 and SD 9
+    from itertools import combinations_with_replacement
+
+    free = np.array(list(combinations_with_replacement(range(13, 34), 6)))
+    samples = np.hstack([free, np.full((len(free), 1), 13), np.full((len(free), 1), 33)])
+    means, sds = samples.mean(axis=1), samples.std(axis=1, ddof=1)
+    fits = int(((means >= 21.5) & (means <= 22.5) & (sds >= 8.5) & (sds <= 9.5)).sum())
+    row = grim.pilot_interview_granularity().iloc[0]
+    assert fits > 0 and row["verdict"] == "consistent"
+    assert row["note"].startswith(f"{fits} samples")
+
+
+def test_denominator_and_granularity_rows():
+    rows = ledger_rows.denominator_rows(denominators.percentage_denominator_table()).set_index("key")
+    married = rows.loc["audit.t1.married.ips_pct"]
+    assert married["reproduced"] == pytest.approx(100 * 11 / 34)
+    assert married["status"] == "reproduced" and "truncated" in married["note"] and "n = 34 of 38" in married["note"]
+    gran = ledger_rows.granularity_rows(grim.table3_granularity()).set_index("key")
+    assert gran.at["audit.grim.t3.odi.6m.ips_mean", "reproduced"] == 0.0
+    assert gran.at["audit.grim.t3.eqvas.6m.ips_mean", "reproduced"] == 1.0
+    assert gran.at["audit.grim.t3.eqvas.6m.ips_mean", "status"] == "reproduced"
+
+
+def test_observed_rates_and_formulas():
+    trial = pd.DataFrame({"group": ["IPS"] * 4 + ["TAU"] * 3, "employed_12m": [1, 1, 0, None, 0, 1, 0]})
+    rates = planning.observed_rates(trial).set_index("group")
+    assert (rates.at["IPS", "employed"], rates.at["IPS", "n"], rates.at["TAU", "rate"]) == (2, 3, pytest.approx(1 / 3))
+    n = planning.n_per_group_analytic(0.61, 0.23, powers=[0.9]).set_index("method")
+    pooled = (Z975 * math.sqrt(2 * 0.42 * 0.58) + Z90 * math.sqrt(0.61 * 0.39 + 0.23 * 0.77)) ** 2 / 0.38**2
+    assert n.at["pooled", "n_per_group"] == math.ceil(pooled) == 34
+    by_size = planning.power_by_size({"s": (0.61, 0.23)}, [31])
+    s1 = math.sqrt((0.61 * 0.39 + 0.23 * 0.77) / 31)
+    s0 = math.sqrt(0.42 * 0.58 * 2 / 31)
+    assert by_size["power"].iloc[0] == pytest.approx(sps.norm.cdf((0.38 - Z975 * s0) / s1) + sps.norm.cdf((-0.38 - Z975 * s0) / s1))
+    assert planning.benchmark_rates()["meta-analysis (ref. 14)"] == pytest.approx((0.55, 0.25))

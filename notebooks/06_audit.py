@@ -49,7 +49,6 @@ show_progress = True  # text progress bar while the chi-squared test is simulate
 
 # %%
 import pandas as pd
-from IPython.display import Markdown
 
 from ipsrep import audit, ledger
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry

@@ -104,6 +104,10 @@ def observed_rates(trial: pd.DataFrame, follow_up: str = "12m") -> pd.DataFrame:
     (a proportion).
     """
     counts = employment_counts(trial, follow_up)
+    empty = counts.loc[counts["n"] == 0, "group"].tolist()
+    if empty:
+        raise ValueError(f"trial data: column 'employed_{follow_up}' has no answers in the {' and '.join(empty)} "
+                         f"group; planning needs an observed rate in both groups (choose another follow_up)")
     counts["rate"] = counts["employed"] / counts["n"]
     return counts
 

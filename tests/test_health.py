@@ -1,0 +1,137 @@
+"""Tests of ipsrep.health (Table 3, trajectories) against scipy, pingouin and statsmodels."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.weightstats import DescrStatsW
+
+from ipsrep import health
+from ipsrep.measures import MEASURES, VISITS
+
+
+def simulated_trial(seed: int = 7, n_ips: int = 30, n_tau: int = 18) -> pd.DataFrame:
+    """Participant table with the nine measures at three visits, ~20% missing at follow-up.
+
+    TAU scores are given a three times larger spread than IPS scores so that Levene's
+    test rejects for some measures and not for others.
+    """
+    rng = np.random.default_rng(seed)
+    n = n_ips + n_tau
+    trial = pd.DataFrame({"participant_id": [f"p{i:02d}" for i in range(n)],
+                          "group": ["IPS"] * n_ips + ["TAU"] * n_tau})
+    for k, m in enumerate(MEASURES):
+        person = rng.normal(0, 1, n)
+        spread = np.where(trial["group"] == "TAU", 1.0 + 2.0 * (k % 2), 1.0)
+        for j, visit in enumerate(VISITS):
+            x = (m.low + m.high) / 2 + (m.high - m.low) / 10 * (person + spread * rng.normal(0, 1, n) + 0.2 * j)
+            x = np.clip(x, m.low, m.high)
+            if j > 0:
+                x[rng.random(n) < 0.2] = np.nan
+            trial[m.column(visit)] = x
+    return trial
+
+
+@pytest.fixture(scope="module")
+def trial():
+    return simulated_trial()
+
+
+@pytest.fixture(scope="module")
+def table(trial):
+    return health.table3(trial)
+
+
+def test_long_format_keeps_observed_scores_only(trial):
+    long = health.long_format(trial, ["odi", "bpi_worst"])
+    for name in ("odi", "bpi_worst"):
+        expected = int(trial[[f"{name}_{v}" for v in VISITS]].notna().sum().sum())
+        assert (long["measure"] == name).sum() == expected
+    row = long[(long["measure"] == "odi") & (long["participant_id"] == "p03") & (long["visit"] == "0m")]
+    assert row["value"].item() == pytest.approx(trial.loc[3, "odi_0m"])
+    assert set(long["months"]) == {0, 6, 12}
+    assert set(long["visit_index"]) == {0, 1, 2}
+
+
+def test_long_format_rejects_unknown_measure(trial):
+    with pytest.raises(KeyError, match="unknown measure 'pain'"):
+        health.long_format(trial, ["pain"])
+
+
+def test_table3_summaries_and_tests_match_scipy_and_pingouin(trial, table):
+    assert len(table) == 18
+    for _, r in table.iterrows():
+        col = f"{r['measure']}_{r['visit']}"
+        ips = trial.loc[trial["group"] == "IPS", col].dropna().to_numpy()
+        tau = trial.loc[trial["group"] == "TAU", col].dropna().to_numpy()
+        assert r["ips_n"] == len(ips) and r["tau_n"] == len(tau)
+        assert r["ips_mean"] == pytest.approx(np.mean(ips))
+        assert r["tau_sd"] == pytest.approx(np.std(tau, ddof=1))
+        assert r["p_student"] == pytest.approx(sps.ttest_ind(ips, tau, equal_var=True).pvalue, rel=1e-9)
+        welch = pg.ttest(ips, tau, correction=True).iloc[0]
+        assert r["p_welch"] == pytest.approx(welch["p_val"] if "p_val" in welch else welch["p-val"], rel=1e-9)
+        assert r["df_welch"] == pytest.approx(welch["dof"], rel=1e-9)
+        assert r["levene_p"] == pytest.approx(sps.levene(ips, tau, center="mean").pvalue, rel=1e-9)
+
+
+def test_table3_rule_picks_welch_exactly_when_levene_rejects(table):
+    assert {"student", "welch"} == set(table["rule"])  # the simulation has both kinds of row
+    welch = table["levene_p"] < 0.05
+    assert (table.loc[welch, "p_rule"] == table.loc[welch, "p_welch"]).all()
+    assert (table.loc[~welch, "p_rule"] == table.loc[~welch, "p_student"]).all()
+
+
+def test_table3_alpha_moves_the_rule(trial, table):
+    loose = health.table3(trial, alpha=0.999)
+    assert (loose["rule"] == "welch").all()
+    assert (loose["significant"] == (loose["p_rule"] < 0.999)).all()
+
+
+def test_table3_holm_matches_statsmodels(table):
+    expected = multipletests(table["p_rule"], method="holm")[1]
+    np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-12)
+    assert (table["p_holm"] >= table["p_rule"]).all()
+
+
+def test_printed_variant_from_the_papers_summaries():
+    pv = health.printed_variant().set_index(["measure", "visit"])
+    # ODI at 6 months: 36.09 (9.71), n 28 vs 40.96 (17.27), n 17, printed p 0.298.
+    welch = sps.ttest_ind_from_stats(36.09, 9.71, 28, 40.96, 17.27, 17, equal_var=False).pvalue
+    student = sps.ttest_ind_from_stats(36.09, 9.71, 28, 40.96, 17.27, 17, equal_var=True).pvalue
+    assert round(welch, 3) == 0.298 and round(student, 3) == 0.231
+    assert pv.loc[("odi", "6m"), "printed"] == "welch"
+    # Worst pain at 12 months: Student gives the printed 0.012, Welch about 0.028.
+    assert pv.loc[("bpi_worst", "12m"), "printed"] == "student"
+    assert len(pv) == 18 and set(pv["printed"]) <= {"student", "welch", "both", "neither"}
+
+
+def test_rule_versus_printed_flags_agreement(table):
+    rv = health.rule_versus_printed(table)
+    assert len(rv) == 18
+    assert (rv["agrees"] == (rv["printed"] == rv["rule"])).all()
+    assert set(rv["printed"]) <= {"student", "welch"}
+
+
+def test_trajectories_interval_matches_statsmodels(trial):
+    traj = health.trajectories(trial, level=0.9)
+    assert len(traj) == 9 * 2 * 3
+    r = traj[(traj["measure"] == "eqvas") & (traj["group"] == "TAU") & (traj["visit"] == "12m")].iloc[0]
+    x = trial.loc[trial["group"] == "TAU", "eqvas_12m"].dropna().to_numpy()
+    low, high = DescrStatsW(x).tconfint_mean(alpha=0.1)
+    assert (r["n"], r["ci_low"], r["ci_high"]) == (len(x), pytest.approx(low), pytest.approx(high))
+    assert list(traj["measure"].unique()) == [m.name for m in MEASURES]
+
+
+def test_trajectories_rejects_bad_level(trial):
+    with pytest.raises(ValueError, match="level"):
+        health.trajectories(trial, level=95)
+
+
+def test_table3_ledger_values_keys(table):
+    values = health.table3_ledger_values(table)
+    assert len(values) == 18 * 7
+    assert values["t3.odi.6m.ips_n"] == table.query("measure == 'odi' and visit == '6m'")["ips_n"].item()
+    assert values["t3.bpi_least.12m.p"] == table.query("measure == 'bpi_least' and visit == '12m'")["p_rule"].item()

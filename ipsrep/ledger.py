@@ -59,11 +59,13 @@ def compare(
     bundled: bool = True,
     status: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
+    quantities: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Ledger rows for computed values, set beside the published numbers by key.
 
-    `reproduced` maps ledger keys to the values computed from the data in use; every key
-    must be published (in ``data/published/``) or carry a note saying what it is.
+    `reproduced` maps ledger keys to the values computed from the data in use. A key that
+    is not published (in ``data/published/``) is our own quantity: say what it is in
+    `quantities` (or, as before, in `notes`); its source is ``ipsrep`` and its status empty.
     `status` overrides the computed status for chosen keys (``approximate`` or
     ``source_inconsistent``); `notes` adds an explanation per key. With
     ``bundled=False`` the published and status columns are left empty.
@@ -71,6 +73,7 @@ def compare(
     published = load_published()
     status = dict(status or {})
     notes = dict(notes or {})
+    quantities = dict(quantities or {})
     bad = set(status.values()) - set(STATUSES)
     if bad:
         raise ValueError(f"unknown ledger status {sorted(bad)}; allowed: {', '.join(STATUSES)}")
@@ -83,7 +86,8 @@ def compare(
             printed = pub["printed"] if pub["relation"] == "=" else f"{pub['relation']}{pub['printed']}"
             ok = rounds_to(val, pub["printed"], pub["relation"])
         else:
-            source, quantity, printed, ok = "ipsrep", notes.get(key, ""), "", None
+            source, printed, ok = "ipsrep", "", None
+            quantity = quantities.get(key, notes.get(key, ""))
         row_status = status.get(key) or ("" if ok is None else "reproduced" if ok else "discrepant")
         rows.append(
             {
@@ -93,7 +97,7 @@ def compare(
                 "published": printed if bundled else "",
                 "reproduced": val,
                 "status": row_status if bundled else "",
-                "note": notes.get(key, "") if key in published.index else "",
+                "note": notes.get(key, "") if (key in published.index or key in quantities) else "",
             }
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

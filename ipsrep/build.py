@@ -46,7 +46,7 @@ from .ledger import LEDGER_COLUMNS, rows_from_notebook
 PACKAGE_DIR = paths.PACKAGE_DIR
 PROJECT_ROOT = paths.PROJECT_ROOT
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "ipsrep-build"
-CACHE_FORMAT = "ipsrep-build-cache-1"
+CACHE_FORMAT = "ipsrep-build-cache-2"
 """Bump when the cached notebooks' content changes meaning (part of every cache key)."""
 
 KERNEL_ENV = {
@@ -652,9 +652,15 @@ def normalise(nb):
     Removes papermill's timings, paths and version from the notebook and cell metadata
     (the injected parameters are kept), nbclient's execution timestamps, empty tag lists,
     the kernel's exact Python version, and papermill's error-marker cells; gives cells
-    stable ids; and scrubs machine paths and memory addresses from the outputs
-    (:func:`scrub_text`). Execution counts and images stay as they are.
+    stable ids; merges consecutive stream outputs and applies their carriage returns as a
+    notebook front end would (nbconvert's ``CoalesceStreamsPreprocessor``: a progress bar
+    leaves its last state, not every redraw); and scrubs machine paths and memory
+    addresses from the outputs (:func:`scrub_text`). Execution counts and images stay as
+    they are.
     """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     meta = nb.metadata
     pm = meta.get("papermill", {})
     meta["papermill"] = {k: pm[k] for k in ("parameters",) if pm.get(k)}

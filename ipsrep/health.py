@@ -32,6 +32,8 @@ __all__ = [
     "rule_versus_printed",
     "trajectories",
     "table3_ledger_values",
+    "table3_display",
+    "table3_ledger",
     "TABLE3_VISITS",
 ]
 
@@ -312,3 +314,72 @@ def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
             out[f"{stem}.{col}"] = float(r[col])
         out[f"{stem}.p"] = float(r["p_rule"])
     return out
+
+
+def table3_display(table: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+    """Table 3 as printed beside as recomputed, one text row per source.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`table3`.
+    with_published : bool
+        Interleave the paper's rows (meaningful on the bundled reconstruction only).
+
+    Returns
+    -------
+    DataFrame
+        Index (``measure, visit, source``), source ``paper`` or ``recomputed``; columns
+        ``IPS n, IPS mean (SD), TAU n, TAU mean (SD), p`` (the paper's p, or the SPSS
+        rule's p with the variant in brackets) and ``Holm p`` (ours, recomputed rows only).
+    """
+    from .published import load_published
+
+    pub = load_published() if with_published else None
+    rows = []
+    for _, r in table.iterrows():
+        key = (r["measure"], r["visit"])
+        if with_published:
+            k = lambda q: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
+            rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
+                         "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
+                         "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p": ""})
+        rows.append({"measure": key[0], "visit": key[1], "source": "recomputed", "IPS n": str(int(r["ips_n"])),
+                     "IPS mean (SD)": f"{r['ips_mean']:.2f} ({r['ips_sd']:.2f})", "TAU n": str(int(r["tau_n"])),
+                     "TAU mean (SD)": f"{r['tau_mean']:.2f} ({r['tau_sd']:.2f})",
+                     "p": f"{r['p_rule']:.3f} ({r['rule']})", "Holm p": f"{r['p_holm']:.3f}"})
+    return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
+
+
+def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rule") -> pd.DataFrame:
+    """Ledger rows ``t3.*`` for Table 3, with the p of the chosen t-test variant.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`table3`.
+    bundled : bool
+        Compare with the printed numbers (True only on the bundled reconstruction).
+    test : {"rule", "student", "welch"}
+        Which p goes into ``t3.*.p``: the one Levene's rule picks, or one variant for all.
+
+    Returns
+    -------
+    DataFrame
+        Rows of :func:`ipsrep.ledger.compare`; each p row's note names the variant used
+        and the variant the paper printed (:func:`printed_variant`).
+    """
+    from .ledger import compare
+
+    if test not in ("rule", "student", "welch"):
+        raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
+    values = table3_ledger_values(table)
+    notes = {}
+    printed = rule_versus_printed(table).set_index(["measure", "visit"])
+    for _, r in table.iterrows():
+        key = f"t3.{r['measure']}.{r['visit']}.p"
+        used = r["rule"] if test == "rule" else test
+        values[key] = float(r[f"p_{used}"])
+        paper = printed.at[(r["measure"], r["visit"]), "printed"]
+        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"
+    return compare(values, bundled=bundled, notes=notes)

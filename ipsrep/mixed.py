@@ -1,0 +1,724 @@
+"""Research question 3, adjusted: the linear mixed models of the trial paper's Table 4.
+
+The paper describes its model in one line ("time points and outcome status as fixed
+effects and clusters as random effects", maximum likelihood, adjusted for baseline and
+missing data; Sveinsdottir et al. 2022, Statistical Analyses and the note under Table 4)
+and prints four coefficients per outcome: group, time, group-by-time interaction and
+intercept. The coding behind them is not stated, so this module fits candidate
+specifications (:class:`Spec`), measures how far each lands from the printed
+coefficients in units of the printed standard error (:func:`rank_specs`), and fits the
+adopted one (:data:`ADOPTED`, :func:`table4`).
+
+All models are fitted with ``statsmodels`` ``MixedLM`` by maximum likelihood
+(``reml=False``) on the long table of observed scores (:func:`ipsrep.health.long_format`):
+a participant with a score missing at a visit still contributes the visits answered,
+which is what makes the analysis valid when missingness depends only on observed
+scores (missing at random; Rabe-Hesketh and Skrondal 2008, the paper's reference 28).
+
+Because a synthetic reconstruction fixes only the marginal distributions, the standard
+errors and interactions depend on how strongly scores are correlated within a person.
+:func:`calibrate_within_person_r` fits the adopted model across a grid of within-person
+correlations and :func:`choose_within_person_r` picks, per measure, the correlation whose
+standard errors come closest to the printed ones; :func:`write_calibration` stores the
+result as ``data/reconstructed/mixed_calibration.csv`` (and the chosen r per measure as
+``data/reconstructed/within_person_r.csv``) so the notebook need not refit it;
+:func:`write_ranking` does the same for the ranking of the candidates.
+"""
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from .health import long_format
+from .measures import MEASURES, measure as lookup_measure
+from .paths import DATA_DIR
+
+__all__ = [
+    "TERMS",
+    "Spec",
+    "ADOPTED",
+    "candidate_specs",
+    "design",
+    "CanonicalFit",
+    "fit_canonical",
+    "fit_spec",
+    "table4",
+    "published_table4",
+    "published_consistency",
+    "distance_to_published",
+    "rank_specs",
+    "calibrate_within_person_r",
+    "choose_within_person_r",
+    "CALIBRATION_CSV",
+    "WITHIN_PERSON_R_CSV",
+    "RANKING_CSV",
+    "write_calibration",
+    "read_calibration",
+    "calibrated_within_person_r",
+    "write_ranking",
+    "read_ranking",
+    "table4_ledger_values",
+    "table4_display",
+    "table4_ledger",
+]
+
+TERMS: tuple[str, ...] = ("group", "time", "interaction", "intercept")
+"""The four coefficients Table 4 prints per outcome, in its order."""
+
+TIME_CODINGS = ("visit", "months", "centred")
+GROUP_CODINGS = ("ips1", "tau1", "effect")
+BASELINE_HANDLING = ("outcome", "covariate")
+RANDOM_EFFECTS = ("intercept", "slope")
+INTERACTIONS = ("product", "centred_product", "separate")
+
+CALIBRATION_CSV = DATA_DIR / "reconstructed" / "mixed_calibration.csv"
+"""Stored fits of the adopted model over a grid of within-person correlations."""
+WITHIN_PERSON_R_CSV = DATA_DIR / "reconstructed" / "within_person_r.csv"
+"""Stored within-person correlation per measure chosen by :func:`choose_within_person_r`."""
+RANKING_CSV = DATA_DIR / "reconstructed" / "mixed_ranking.csv"
+"""Stored ranking of the candidate specifications on the bundled reconstruction."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One way of reading the paper's model description.
+
+    Attributes
+    ----------
+    time : {"visit", "months", "centred"}
+        Time as the visit number 0/1/2, as months 0/6/12, or as the visit number centred
+        on the middle visit (-1/0/1, so the intercept and group refer to 6 months).
+    group : {"ips1", "tau1", "effect"}
+        Group as 0/1 with IPS = 1 (TAU the reference), 0/1 with TAU = 1, or effect-coded
+        IPS = +1, TAU = -1.
+    baseline : {"outcome", "covariate"}
+        Baseline as the first outcome visit, or as a covariate (centred on its mean over
+        the participants analysed) with only the 6- and 12-month scores as outcomes.
+    random : {"intercept", "slope"}
+        Random intercept per participant, or random intercept and time slope with an
+        unstructured covariance.
+    interaction : {"product", "centred_product", "separate"}
+        The group-by-time term as the product of the two codes; as the product of the
+        codes centred on their means over the observations (main effects then read as
+        averages over the other factor); or ``separate``: group, time and intercept from
+        the model without interaction and the interaction from the model with it, as a
+        table assembled from two nested models would show them.
+    """
+
+    time: str = "visit"
+    group: str = "ips1"
+    baseline: str = "outcome"
+    random: str = "intercept"
+    interaction: str = "product"
+
+    def __post_init__(self):
+        for field, allowed in (
+            ("time", TIME_CODINGS), ("group", GROUP_CODINGS), ("baseline", BASELINE_HANDLING),
+            ("random", RANDOM_EFFECTS), ("interaction", INTERACTIONS),
+        ):
+            if getattr(self, field) not in allowed:
+                raise ValueError(f"Spec.{field}={getattr(self, field)!r}; allowed: {', '.join(allowed)}")
+
+    @property
+    def label(self) -> str:
+        """Short name, e.g. ``time=visit group=ips1 baseline=outcome re=intercept int=product``."""
+        return (f"time={self.time} group={self.group} baseline={self.baseline} "
+                f"re={self.random} int={self.interaction}")
+
+
+ADOPTED = Spec(time="visit", group="ips1", baseline="outcome", random="intercept", interaction="separate")
+"""The specification adopted for Table 4 (see :func:`rank_specs` and notebook 03)."""
+
+
+def candidate_specs(
+    *,
+    time: Iterable[str] = TIME_CODINGS,
+    group: Iterable[str] = GROUP_CODINGS,
+    baseline: Iterable[str] = BASELINE_HANDLING,
+    random: Iterable[str] = RANDOM_EFFECTS,
+    interaction: Iterable[str] = INTERACTIONS,
+) -> list[Spec]:
+    """Every combination of the given codings (by default all 108 candidates)."""
+    return [Spec(*combo) for combo in itertools.product(time, group, baseline, random, interaction)]
+
+
+def _time_code(visit_index: np.ndarray, coding: str) -> np.ndarray:
+    if coding == "visit":
+        return visit_index.astype(float)
+    if coding == "months":
+        return 6.0 * visit_index
+    return visit_index - 1.0
+
+
+def _group_code(group: np.ndarray, coding: str) -> np.ndarray:
+    ips = (group == "IPS").astype(float)
+    if coding == "ips1":
+        return ips
+    if coding == "tau1":
+        return 1.0 - ips
+    return 2.0 * ips - 1.0
+
+
+def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
+    """Response, fixed-effects design, clusters and random-effects design for one measure.
+
+    Parameters
+    ----------
+    long : DataFrame
+        One measure in the form of :func:`ipsrep.health.long_format`.
+    spec : Spec
+        The coding to build.
+    with_interaction : bool
+        Include the group-by-time column.
+
+    Returns
+    -------
+    y : ndarray
+    X : DataFrame
+        Columns ``intercept, group, time`` [``interaction``] [``baseline``].
+    clusters : ndarray
+        Participant id per row.
+    Z : ndarray
+        Random-effects design (a column of ones, plus time for a random slope).
+    """
+    data = long
+    if spec.baseline == "covariate":
+        base = long.loc[long["visit_index"] == 0].set_index("participant_id")["value"]
+        data = long.loc[(long["visit_index"] > 0) & long["participant_id"].isin(base.index)].copy()
+        data["baseline"] = data["participant_id"].map(base - base.loc[data["participant_id"].unique()].mean())
+    g = _group_code(data["group"].to_numpy(), spec.group)
+    t = _time_code(data["visit_index"].to_numpy(), spec.time)
+    X = pd.DataFrame({"intercept": 1.0, "group": g, "time": t}, index=data.index)
+    if with_interaction:
+        if spec.interaction == "centred_product":
+            X["interaction"] = (g - g.mean()) * (t - t.mean())
+        else:
+            X["interaction"] = g * t
+    if spec.baseline == "covariate":
+        X["baseline"] = data["baseline"].to_numpy()
+    Z = np.ones((len(data), 1)) if spec.random == "intercept" else np.column_stack([np.ones(len(data)), t])
+    return data["value"].to_numpy(dtype=float), X, data["participant_id"].to_numpy(), Z
+
+
+_OPTIMISERS = ("bfgs", "lbfgs", "powell")
+"""Tried in turn; statsmodels' L-BFGS sometimes stops where the Hessian is singular."""
+
+
+def _fit(y, X: pd.DataFrame, clusters, Z):
+    """Maximum-likelihood MixedLM fit; returns (results, converged)."""
+    model = MixedLM(y, X, groups=clusters, exog_re=Z)
+    failures = []
+    for method in _OPTIMISERS:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                result = model.fit(reml=False, method=method)
+            except (np.linalg.LinAlgError, ValueError) as exc:  # singular Hessian at the optimum
+                failures.append(f"{method}: {exc}")
+                continue
+        warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        converged = bool(getattr(result, "converged", True)) and not warned
+        if converged or method == _OPTIMISERS[-1]:
+            return result, converged
+    raise RuntimeError("mixed model could not be fitted: " + "; ".join(failures))
+
+
+CANONICAL = {"time": "visit", "group": "ips1", "interaction": "product"}
+"""Coding every model is fitted in; other codings are derived from it (see :func:`fit_spec`)."""
+
+
+@dataclass
+class CanonicalFit:
+    """ML fits of one measure in the canonical coding, with and without interaction."""
+
+    baseline: str
+    random: str
+    full: object
+    main: object
+    converged: bool
+
+
+def fit_canonical(long: pd.DataFrame, *, baseline: str = "outcome", random: str = "intercept") -> CanonicalFit:
+    """Fit the canonical coding (visit 0/1/2, IPS = 1) with and without the interaction.
+
+    Two statsmodels ``MixedLM`` fits by maximum likelihood on one measure's long table.
+    """
+    canon = Spec(baseline=baseline, random=random, **CANONICAL)
+    full, ok_full = _fit(*design(long, canon, with_interaction=True))
+    main, ok_main = _fit(*design(long, canon, with_interaction=False))
+    return CanonicalFit(baseline=baseline, random=random, full=full, main=main, converged=ok_full and ok_main)
+
+
+def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Fixed effects and their covariance in the spec's coding, from a canonical fit.
+
+    The spec's columns span the same space as the canonical ones (affine recoding of
+    group and time, centred or plain products), so X_spec = X_canonical M for a square
+    M, found by least squares on the design itself; then beta_spec = M^-1 beta and
+    Cov_spec = M^-1 Cov M^-T. Maximum likelihood is equivariant under such a
+    reparametrisation, so this equals fitting the spec directly (up to the optimiser's
+    tolerance) at a fraction of the cost.
+    """
+    names = list(X_canonical.columns)
+    M, *_ = np.linalg.lstsq(X_canonical.to_numpy(), X_spec.to_numpy(), rcond=None)
+    if not np.allclose(X_canonical.to_numpy() @ M, X_spec.to_numpy(), atol=1e-8):
+        raise ValueError("the specification is not a reparametrisation of the canonical model")
+    Minv = np.linalg.inv(M)
+    beta = Minv @ result.fe_params[names].to_numpy()
+    cov = Minv @ result.cov_params().loc[names, names].to_numpy() @ Minv.T
+    cols = list(X_spec.columns)
+    return pd.Series(beta, index=cols), pd.DataFrame(cov, index=cols, columns=cols)
+
+
+def _wald(beta: pd.Series, cov: pd.DataFrame, names: Sequence[str]) -> dict[str, dict[str, float]]:
+    out = {}
+    for name in names:
+        se = float(np.sqrt(cov.at[name, name]))
+        z = float(beta[name]) / se
+        out[name] = {"estimate": float(beta[name]), "se": se, "z": z, "p": float(2 * norm.sf(abs(z)))}
+    return out
+
+
+def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFit | None = None) -> pd.DataFrame:
+    """Fit one specification to one measure and return Table 4's four coefficients.
+
+    Parameters
+    ----------
+    long : DataFrame
+        One measure in the form of :func:`ipsrep.health.long_format`.
+    spec : Spec
+        The coding (default :data:`ADOPTED`).
+    canonical : CanonicalFit, optional
+        Fits from :func:`fit_canonical` with the spec's ``baseline`` and ``random``, to
+        reuse across codings (fitted here when not given).
+
+    Returns
+    -------
+    DataFrame
+        One row per term of :data:`TERMS`: ``term, estimate, se, z, p`` (Wald z and its
+        two-sided normal p, as Stata's ``mixed`` prints them), and per model
+        ``n_obs, n_participants, loglik`` (of the model with interaction), ``icc``
+        (random-intercept variance over total variance at the time origin of the
+        canonical coding, visit 0) and ``converged``.
+
+    Notes
+    -----
+    Every coding of time and group is an affine recoding of the canonical one
+    (:data:`CANONICAL`), so each model is fitted once and the coefficients of the other
+    codings are derived exactly by :func:`_recoded`; ``tests/test_mixed.py`` checks
+    this against direct statsmodels fits.
+    """
+    if canonical is None:
+        canonical = fit_canonical(long, baseline=spec.baseline, random=spec.random)
+    elif (canonical.baseline, canonical.random) != (spec.baseline, spec.random):
+        raise ValueError(f"canonical fit is for baseline={canonical.baseline}, random={canonical.random}; "
+                         f"spec needs baseline={spec.baseline}, random={spec.random}")
+    canon = Spec(baseline=spec.baseline, random=spec.random, **CANONICAL)
+    _, Xc, _, _ = design(long, canon, with_interaction=True)
+    y, Xs, clusters, _ = design(long, spec, with_interaction=True)
+    coefs = _wald(*_recoded(canonical.full, Xc, Xs), ["group", "time", "interaction", "intercept"])
+    if spec.interaction == "separate":
+        _, Xc0, _, _ = design(long, canon, with_interaction=False)
+        _, Xs0, _, _ = design(long, spec, with_interaction=False)
+        coefs.update(_wald(*_recoded(canonical.main, Xc0, Xs0), ["group", "time", "intercept"]))
+    full = canonical.full
+    re_var = float(np.asarray(full.cov_re)[0, 0])
+    icc = re_var / (re_var + float(full.scale)) if re_var + full.scale > 0 else np.nan
+    rows = [
+        {"term": term, **coefs[term], "n_obs": len(y), "n_participants": len(np.unique(clusters)),
+         "loglik": float(full.llf), "icc": icc, "converged": canonical.converged}
+        for term in TERMS
+    ]
+    return pd.DataFrame(rows)
+
+
+def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None) -> pd.DataFrame:
+    """Table 4 from participant-level data: the mixed model of every measure.
+
+    Parameters
+    ----------
+    trial : DataFrame
+        Participant-level table in the data contract.
+    spec : Spec
+        The coding (default :data:`ADOPTED`).
+    measures : list of str, optional
+        Measure stems (default: all nine).
+
+    Returns
+    -------
+    DataFrame
+        ``measure`` followed by the columns of :func:`fit_spec`, four rows per measure.
+    """
+    long = long_format(trial, measures)
+    frames = []
+    for name, part in long.groupby("measure", sort=False):
+        frames.append(fit_spec(part, spec).assign(measure=name))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["measure", *[c for c in table.columns if c != "measure"]]]
+
+
+def published_table4() -> pd.DataFrame:
+    """The printed Table 4 as a tidy frame: ``measure, term, estimate, se, z, p``.
+
+    Read from ``data/published/trial.csv`` (keys ``t4.<measure>.<term>.<stat>``).
+    """
+    from .published import load_published
+
+    pub = load_published()
+    pub = pub[pub["key"].str.startswith("t4.")]
+    parts = pub["key"].str.split(".", expand=True)
+    tidy = pd.DataFrame({"measure": parts[1].to_numpy(), "term": parts[2].to_numpy(),
+                         "stat": parts[3].to_numpy(), "value": pub["value"].to_numpy()})
+    wide = tidy.pivot_table(index=["measure", "term"], columns="stat", values="value", sort=False).reset_index()
+    wide.columns.name = None
+    return wide[["measure", "term", "estimate", "se", "z", "p"]]
+
+
+def published_consistency() -> pd.DataFrame:
+    """Check each printed Table 4 row against itself: estimate / SE versus z versus p.
+
+    For every printed row, the z that the printed estimate and SE allow (over all
+    values that round to them, :func:`ipsrep.stats.rounding_window`) is compared with
+    the printed z, and the two-sided normal p that the printed z allows with the
+    printed p. A row whose estimate and SE cannot give its printed z is flagged as
+    inconsistent: its estimate cannot be trusted as a target. (A p that misses the
+    printed z by a hair, as Stata's unrounded z can make it, is reported in
+    ``p_consistent`` but not flagged.)
+
+    Returns
+    -------
+    DataFrame
+        ``measure, term, estimate, se, z, p`` (printed), ``z_low, z_high`` (z allowed
+        by estimate and SE), ``z_consistent``, ``p_consistent``, ``consistent`` (=
+        ``z_consistent``) and ``z_implied_estimate`` (printed z times printed SE).
+    """
+    from .published import load_published
+    from .stats import rounding_window
+
+    pub = load_published()
+    rows = []
+    for _, r in published_table4().iterrows():
+        stem = f"t4.{r['measure']}.{r['term']}."
+        text = {k: str(pub.at[stem + k, "printed"]) for k in ("estimate", "se", "z", "p")}
+        est, se, z, p = (rounding_window(text[k]) for k in ("estimate", "se", "z", "p"))
+        corners = [e / s_ for e in est for s_ in se if s_ > 0]
+        z_low, z_high = min(corners), max(corners)
+        z_ok = z_low <= z[1] and z_high >= z[0]
+        p_from_z = sorted(2 * norm.sf(abs(v)) for v in z)
+        p_ok = p_from_z[0] <= p[1] and p_from_z[1] >= p[0]
+        rows.append({**r.to_dict(), "z_low": z_low, "z_high": z_high, "z_consistent": z_ok,
+                     "p_consistent": p_ok, "consistent": z_ok,
+                     "z_implied_estimate": r["z"] * r["se"]})
+    return pd.DataFrame(rows)
+
+
+def distance_to_published(fitted: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Set fitted coefficients beside the printed ones, in units of the printed SE.
+
+    Parameters
+    ----------
+    fitted : DataFrame
+        Output of :func:`table4` (``measure, term, estimate, se, ...``).
+    published : DataFrame, optional
+        Output of :func:`published_table4` (default: read it).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, term, estimate, printed, printed_se, se, distance`` ((estimate -
+        printed) / printed SE), ``within_1se`` (|distance| <= 1), ``same_sign`` and
+        ``se_ratio`` (fitted SE over printed SE).
+    """
+    published = published_table4() if published is None else published
+    both = fitted[["measure", "term", "estimate", "se"]].merge(
+        published[["measure", "term", "estimate", "se"]].rename(columns={"estimate": "printed", "se": "printed_se"}),
+        on=["measure", "term"], how="inner",
+    )
+    both["distance"] = (both["estimate"] - both["printed"]) / both["printed_se"]
+    both["within_1se"] = both["distance"].abs() <= 1.0
+    both["same_sign"] = np.sign(both["estimate"]) == np.sign(both["printed"])
+    both["se_ratio"] = both["se"] / both["printed_se"]
+    return both[["measure", "term", "estimate", "printed", "printed_se", "se", "distance",
+                 "within_1se", "same_sign", "se_ratio"]]
+
+
+def rank_specs(trial: pd.DataFrame, specs: Iterable[Spec] | None = None, *, measures=None,
+               exclude_inconsistent: bool = True) -> pd.DataFrame:
+    """Rank candidate specifications by distance to the printed Table 4.
+
+    Each specification is fitted to every measure and set beside the printed table.
+    Two distances, both in units of the printed standard error: for each estimate
+    (estimate - printed) / printed SE, and for each standard error (SE - printed SE) /
+    printed SE. The ranking score ``rms_distance`` is the root mean square over all 72
+    printed numbers (36 estimates and their 36 SEs), leaving out by default the rows
+    whose printed estimate, z and p contradict each other (:func:`published_consistency`:
+    the worst-pain interaction), since no model can be judged by a misprint. The
+    standard errors are needed:
+    the printed SEs are large beside the estimates, so estimates alone separate the
+    codings poorly, whereas a coding that halves or doubles a term (effect coding,
+    months) changes its SE by the same factor. Lower is closer.
+
+    Returns
+    -------
+    DataFrame
+        One row per specification, best first: ``rank, label`` and the five coding
+        fields of :class:`Spec`; ``rms_distance`` (the score), ``rms_estimate_distance``
+        and ``rms_se_distance`` (its two parts), ``n_within_1se`` (estimates within one
+        printed SE of the printed estimate), ``n_coefficients``, ``interaction_signs``
+        (interactions with the printed sign) and ``all_converged``.
+    """
+    specs = candidate_specs() if specs is None else list(specs)
+    published = published_table4()
+    if exclude_inconsistent:
+        check = published_consistency()
+        published = published[check["consistent"].to_numpy()]
+    long = long_format(trial, measures)
+    pieces = {name: part for name, part in long.groupby("measure", sort=False)}
+    canonical: dict[tuple[str, str, str], CanonicalFit] = {}
+    rows = []
+    for spec in specs:
+        frames = []
+        for name, part in pieces.items():
+            key = (name, spec.baseline, spec.random)
+            if key not in canonical:
+                canonical[key] = fit_canonical(part, baseline=spec.baseline, random=spec.random)
+            frames.append(fit_spec(part, spec, canonical=canonical[key]).assign(measure=name))
+        fitted = pd.concat(frames, ignore_index=True)
+        dist = distance_to_published(fitted, published)
+        inter = dist[dist["term"] == "interaction"]
+        est2, se2 = dist["distance"] ** 2, (dist["se_ratio"] - 1.0) ** 2
+        rows.append({
+            "label": spec.label, **asdict(spec),
+            "rms_distance": float(np.sqrt(np.mean(np.concatenate([est2, se2])))),
+            "rms_estimate_distance": float(np.sqrt(est2.mean())),
+            "rms_se_distance": float(np.sqrt(se2.mean())),
+            "n_within_1se": int(dist["within_1se"].sum()),
+            "n_coefficients": len(dist),
+            "interaction_signs": int(inter["same_sign"].sum()),
+            "all_converged": bool(fitted["converged"].all()),
+        })
+    ranking = pd.DataFrame(rows).sort_values("rms_distance", kind="stable").reset_index(drop=True)
+    ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    return ranking
+
+
+def calibrate_within_person_r(
+    reconstruct: Callable[..., pd.DataFrame],
+    grid: Sequence[float] = tuple(round(0.05 * k, 2) for k in range(19)),
+    *,
+    spec: Spec = ADOPTED,
+    measures=None,
+    seeds: Sequence[int | None] = (None,),
+) -> pd.DataFrame:
+    """Fit the adopted model on reconstructions with different within-person correlations.
+
+    Parameters
+    ----------
+    reconstruct : callable
+        ``reconstruct(seed=..., within_person_r={measure: r}) -> trial``, normally
+        :func:`ipsrep.reconstruct.reconstruct_trial`.
+    grid : sequence of float
+        Within-person correlations to try, each in [0, 1) (default 0, 0.05, ..., 0.9).
+    spec : Spec
+        The model fitted (default :data:`ADOPTED`).
+    measures : list of str, optional
+        Measure stems (default: all nine).
+    seeds : sequence
+        Reconstruction seeds (``None`` is the committed one); results are averaged.
+
+    Returns
+    -------
+    DataFrame
+        ``r, measure, term, estimate, se, icc, printed, printed_se, distance`` averaged
+        over seeds, one row per correlation, measure and term.
+    """
+    names = [m.name for m in MEASURES] if measures is None else [lookup_measure(n).name for n in measures]
+    bad = [r for r in grid if not 0.0 <= r < 1.0]
+    if bad:
+        raise ValueError(f"within-person correlations must lie in [0, 1); got {bad}")
+    published = published_table4()
+    frames = []
+    for r in grid:
+        for seed in seeds:
+            trial = reconstruct(seed=seed, within_person_r={n: float(r) for n in names})
+            fitted = table4(trial, spec, measures=names)
+            dist = distance_to_published(fitted, published)
+            dist["icc"] = fitted["icc"].to_numpy()
+            frames.append(dist.assign(r=float(r), seed=-1 if seed is None else seed))
+    raw = pd.concat(frames, ignore_index=True)
+    out = (raw.groupby(["r", "measure", "term"], sort=False)[["estimate", "se", "icc", "printed", "printed_se", "distance"]]
+           .mean().reset_index())
+    return out
+
+
+def choose_within_person_r(calibration: pd.DataFrame) -> pd.DataFrame:
+    """Per measure, the grid correlation whose SEs best match the printed SEs.
+
+    The criterion is the sum over the four terms of log(fitted SE / printed SE) squared:
+    a ratio criterion, so the intercept's large SE does not outweigh the interaction's.
+
+    Returns
+    -------
+    DataFrame
+        ``measure, r, se_mismatch`` (the criterion at the chosen r), ``n_within_1se``
+        (of the four estimates at that r).
+    """
+    c = calibration.assign(log_ratio2=np.log(calibration["se"] / calibration["printed_se"]) ** 2,
+                           within=calibration["distance"].abs() <= 1)
+    per = c.groupby(["measure", "r"], sort=False).agg(se_mismatch=("log_ratio2", "sum"),
+                                                      n_within_1se=("within", "sum")).reset_index()
+    best = per.loc[per.groupby("measure", sort=False)["se_mismatch"].idxmin()].reset_index(drop=True)
+    best["n_within_1se"] = best["n_within_1se"].astype(int)
+    return best[["measure", "r", "se_mismatch", "n_within_1se"]]
+
+
+def write_calibration(path: str | Path = CALIBRATION_CSV, r_path: str | Path = WITHIN_PERSON_R_CSV,
+                      **kwargs) -> pd.DataFrame:
+    """Run :func:`calibrate_within_person_r` on the reconstruction and store the result.
+
+    Uses :func:`ipsrep.reconstruct.reconstruct_trial` (committed seed); keyword
+    arguments go to :func:`calibrate_within_person_r`. Writes two small CSVs of
+    aggregates (no participant data): `path`, every fit of the grid (``r, measure,
+    term, estimate, se, icc, printed, printed_se, distance``), which notebook 03 shows
+    without refitting; and `r_path`, the chosen r per measure
+    (:func:`choose_within_person_r`: ``measure, r, se_mismatch, n_within_1se``), which
+    the reconstruction can take as its within-person correlations. Rerun after changing
+    the reconstruction::
+
+        python -c "from ipsrep.mixed import write_calibration; write_calibration()"
+    """
+    from .reconstruct import reconstruct_trial
+
+    calibration = calibrate_within_person_r(reconstruct_trial, **kwargs)
+    calibration.round(6).to_csv(path, index=False)
+    choose_within_person_r(calibration).round(6).to_csv(r_path, index=False)
+    return calibration
+
+
+def read_calibration(path: str | Path = CALIBRATION_CSV) -> pd.DataFrame:
+    """The stored calibration grid written by :func:`write_calibration`."""
+    return _read_stored(path, "write_calibration")
+
+
+def calibrated_within_person_r(path: str | Path = WITHIN_PERSON_R_CSV) -> dict[str, float]:
+    """The stored within-person correlation per measure (see :func:`write_calibration`)."""
+    table = _read_stored(path, "write_calibration")
+    return {str(m): float(r) for m, r in zip(table["measure"], table["r"])}
+
+
+def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None, **kwargs) -> pd.DataFrame:
+    """Rank all candidate specifications on the bundled reconstruction and store the table.
+
+    `data` defaults to the bundled file ``data/reconstructed/ips_in_pain.csv`` (loaded
+    through the data contract); keyword arguments go to :func:`rank_specs`. Takes a
+    minute or two, which is why notebook 03 reads the stored table. Rerun after the
+    bundled file changes::
+
+        python -c "from ipsrep.mixed import write_ranking; write_ranking()"
+    """
+    from .contract import load_trial
+    from .paths import RECONSTRUCTED_CSV
+
+    trial = load_trial(RECONSTRUCTED_CSV if data is None else data)
+    ranking = rank_specs(trial, **kwargs)
+    ranking.round(6).to_csv(path, index=False)
+    return ranking
+
+
+def read_ranking(path: str | Path = RANKING_CSV) -> pd.DataFrame:
+    """The stored ranking written by :func:`write_ranking`."""
+    return _read_stored(path, "write_ranking")
+
+
+def _read_stored(path: str | Path, writer: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not written yet; run ipsrep.mixed.{writer}() first")
+    return pd.read_csv(path)
+
+
+def table4_ledger_values(fitted: pd.DataFrame) -> dict[str, float]:
+    """Table 4 numbers keyed as in the ledger: ``t4.<measure>.<term>.<estimate|se|z|p>``."""
+    out = {}
+    for _, r in fitted.iterrows():
+        for stat in ("estimate", "se", "z", "p"):
+            out[f"t4.{r['measure']}.{r['term']}.{stat}"] = float(r[stat])
+    return out
+
+
+def table4_display(fitted: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+    """Table 4 as printed beside as reproduced.
+
+    Parameters
+    ----------
+    fitted : DataFrame
+        Output of :func:`table4`.
+    with_published : bool
+        Add the printed estimate, SE, z and p and the distance in printed SEs
+        (meaningful on the bundled reconstruction only).
+
+    Returns
+    -------
+    DataFrame
+        Index (``measure, term``); columns ``estimate, se, z, p`` reproduced and, with
+        the printed table, ``printed estimate, printed se, printed z, printed p,
+        distance (SE)``.
+    """
+    out = fitted.set_index(["measure", "term"])[["estimate", "se", "z", "p"]].copy()
+    if with_published:
+        pub = published_table4().set_index(["measure", "term"])
+        out = out.join(pub.add_prefix("printed "))
+        out["distance (SE)"] = (out["estimate"] - out["printed estimate"]) / out["printed se"]
+    return out
+
+
+def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = ADOPTED,
+                  within_person_r: str = "") -> pd.DataFrame:
+    """Ledger rows ``t4.*`` for Table 4, all ``approximate``.
+
+    Every Table 4 number depends on how the reconstruction pairs a participant's
+    scores across visits, which the paper does not print, so none can be
+    ``reproduced``. Rows whose printed estimate, SE and z contradict each other
+    (:func:`published_consistency`) are ``source_inconsistent``, with the z-implied
+    estimate in the note.
+
+    Parameters
+    ----------
+    fitted : DataFrame
+        Output of :func:`table4`.
+    bundled : bool
+        Compare with the printed numbers (True only on the bundled reconstruction).
+    spec : Spec
+        The coding fitted (named in the notes).
+    within_person_r : str
+        Text naming the within-person correlation(s) of the reconstruction, for the notes.
+    """
+    from .ledger import compare
+
+    values = table4_ledger_values(fitted)
+    check = published_consistency().set_index(["measure", "term"])
+    status, notes = {}, {}
+    base_note = f"mixed model, {spec.label}" + (f"; {within_person_r}" if within_person_r else "")
+    for key in values:
+        _, measure, term, stat = key.split(".")
+        status[key] = "approximate"
+        notes[key] = base_note
+        if (measure, term) in check.index and not check.at[(measure, term), "consistent"]:
+            row = check.loc[(measure, term)]
+            if stat in ("estimate", "z", "p"):
+                status[key] = "source_inconsistent"
+                notes[key] = (f"printed estimate {row['estimate']:g} / SE {row['se']:g} gives z "
+                              f"{row['z_low']:.2f}-{row['z_high']:.2f}, not the printed {row['z']:g} "
+                              f"(which implies an estimate near {row['z_implied_estimate']:.2f}); " + base_note)
+    return compare(values, bundled=bundled, status=status, notes=notes)

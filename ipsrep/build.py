@@ -130,7 +130,7 @@ def build_command(
         out_dir = Path(out).resolve() if out is not None else paths.REPORT_DIR
         jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         if jobs < 1:
-            raise BuildError(f"--jobs must be at least 1 (got {jobs})")
+            raise _UsageError(f"--jobs must be at least 1 (got {jobs})")
         notebooks = discover_notebooks(notebooks_dir)
         data_arg, data_file, data_param = resolve_data(data)
         _check_contract(data_arg)
@@ -149,6 +149,10 @@ def build_command(
     except BuildError as err:
         _say(f"ipsrep build: {err}")
         return 2 if isinstance(err, _UsageError) else 1
+    except Exception as exc:  # a failure of the pipeline itself: still one message, no traceback
+        _say(f"ipsrep build: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
+             "the report folder is unchanged. This is a bug in ipsrep; please report it.")
+        return 1
     _say(f"ipsrep build: wrote {_shown(out_dir)} ({summary}) in {time.monotonic() - started:.1f} s")
     return 0
 

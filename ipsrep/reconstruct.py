@@ -147,7 +147,7 @@ def reconstruct_measure_pair(
     return last
 
 
-def _cutoff_accept(n_a: int, n_b: int):
+def _cutoff_accept():
     """Samples must put as many above the HSCL-25 cut-off as Table 1 prints."""
     above_a, above_b = _pn("t1.hscl_above_cutoff.ips_count"), _pn("t1.hscl_above_cutoff.tau_count")
 
@@ -251,8 +251,7 @@ def _categorical(rng, n_ips: int, n_tau: int) -> pd.DataFrame:
     for group, n in (("IPS", n_ips), ("TAU", n_tau)):
         g = group.lower()
         cols = {"group": [group] * n}
-        for var, n_key in (("female", None), ("higher_education", None), ("married", None),
-                           ("has_children", None), ("out_of_work_over_2y", None)):
+        for var in ("female", "higher_education", "married", "has_children", "out_of_work_over_2y"):
             ones = _pn(f"t1.{var}.{g}_count")
             n_valid = n if var == "female" else round(ones / float(_printed(f"t1.{var}.{g}_pct")) * 100)
             cols[var] = _binary(rng, n, n_valid, ones)
@@ -291,8 +290,7 @@ def _employment(rng, table: pd.DataFrame) -> None:
 def _hours(rng, table: pd.DataFrame) -> list[dict]:
     """Hours over 12 months and the >= 20 h indicator, reproducing the printed results."""
     g = {grp: grp.lower() for grp in GROUPS}
-    pieces, fits = {}, []
-    plan = {}
+    fits, plan = [], {}
     for group in GROUPS:
         idx = np.flatnonzero(table["group"].to_numpy() == group)
         emp = table.loc[idx, "employed_12m"].to_numpy()
@@ -376,7 +374,7 @@ def _outcome_marginals(rng, table: pd.DataFrame, marg: Marginals) -> None:
             a = Printed(n_a, _printed(prefix + "ips_mean"), _printed(prefix + "ips_sd"))
             b = Printed(n_b, _printed(prefix + "tau_mean"), _printed(prefix + "tau_sd"))
             preferred = printed_test(prefix, n_a, n_b)
-            accept = _cutoff_accept(n_a, n_b) if (m.name == "hscl" and visit == "0m") else None
+            accept = _cutoff_accept() if (m.name == "hscl" and visit == "0m") else None
             res = reconstruct_measure_pair(m, a, b, _printed(prefix + "p"), rng, preferred=preferred, accept=accept)
             marg.outcomes[(m.name, visit, "IPS")] = res.a
             marg.outcomes[(m.name, visit, "TAU")] = res.b

@@ -1,10 +1,10 @@
 """Research question 3, adjusted: the linear mixed models of the trial paper's Table 4.
 
-The paper describes its model in one line ("time points and outcome status as fixed
-effects and clusters as random effects", maximum likelihood, adjusted for baseline and
-missing data; Sveinsdottir et al. 2022, Statistical Analyses and the note under Table 4)
-and prints four coefficients per outcome: group, time, group-by-time interaction and
-intercept. The coding behind them is not stated, so this module fits candidate
+The paper describes its model in one line (fixed effects for the time points and the
+group, random effects for the clusters, i.e. participants; maximum likelihood; adjusted
+for baseline and missing data: Sveinsdottir et al. 2022, Statistical Analyses and the
+note under Table 4) and prints four coefficients per outcome: group, time,
+group-by-time interaction and intercept. The coding behind them is not stated, so this module fits candidate
 specifications (:class:`Spec`), measures how far each lands from the printed
 coefficients in units of the printed standard error (:func:`rank_specs`), and fits the
 adopted one (:data:`ADOPTED`, :func:`table4`).

@@ -135,3 +135,21 @@ def test_table3_ledger_values_keys(table):
     assert len(values) == 18 * 7
     assert values["t3.odi.6m.ips_n"] == table.query("measure == 'odi' and visit == '6m'")["ips_n"].item()
     assert values["t3.bpi_least.12m.p"] == table.query("measure == 'bpi_least' and visit == '12m'")["p_rule"].item()
+
+
+def test_table3_ledger_uses_the_chosen_variant(table):
+    rows = health.table3_ledger(table, bundled=False, test="welch").set_index("key")
+    odi = table.query("measure == 'odi' and visit == '6m'").iloc[0]
+    assert rows.at["t3.odi.6m.p", "reproduced"] == pytest.approx(odi["p_welch"])
+    assert rows.at["t3.odi.6m.p", "note"].startswith("welch t-test")
+    with pytest.raises(ValueError, match="test must be"):
+        health.table3_ledger(table, test="mann-whitney")
+
+
+def test_figures_draw_one_panel_per_measure(trial):
+    from ipsrep.plots.health import trajectories_figure
+
+    fig = trajectories_figure(health.trajectories(trial))
+    assert sum(ax.get_visible() for ax in fig.axes) == 9
+    fig = trajectories_figure(health.trajectories(trial, measures=["odi", "eqvas"]))
+    assert sum(ax.get_visible() for ax in fig.axes) == 2

@@ -223,3 +223,26 @@ def test_table4_ledger_values_keys():
     fitted = pd.DataFrame({"measure": ["odi"], "term": ["time"], "estimate": [1.0], "se": [0.5], "z": [2.0], "p": [0.05]})
     assert mixed.table4_ledger_values(fitted) == {"t4.odi.time.estimate": 1.0, "t4.odi.time.se": 0.5,
                                                  "t4.odi.time.z": 2.0, "t4.odi.time.p": 0.05}
+
+
+def test_published_consistency_flags_only_the_worst_pain_interaction():
+    check = mixed.published_consistency().set_index(["measure", "term"])
+    flagged = check.index[~check["consistent"]].tolist()
+    assert flagged == [("bpi_worst", "interaction")]
+    row = check.loc[("bpi_worst", "interaction")]
+    # 0.06 / 0.24 at the rounding extremes: 0.055 / 0.245 and 0.065 / 0.235
+    assert row["z_low"] == pytest.approx(0.055 / 0.245) and row["z_high"] == pytest.approx(0.065 / 0.235)
+    assert row["z_implied_estimate"] == pytest.approx(1.60 * 0.24)
+    assert bool(check.loc[("odi", "interaction"), "consistent"]) is True
+
+
+def test_table4_ledger_statuses():
+    fitted = mixed.published_table4()
+    rows = mixed.table4_ledger(fitted).set_index("key")
+    assert len(rows) == 144
+    assert rows.at["t4.odi.group.estimate", "status"] == "approximate"
+    assert rows.at["t4.bpi_worst.interaction.estimate", "status"] == "source_inconsistent"
+    assert rows.at["t4.bpi_worst.interaction.se", "status"] == "approximate"
+    assert "0.38" in rows.at["t4.bpi_worst.interaction.z", "note"]
+    other = mixed.table4_ledger(fitted, bundled=False)
+    assert (other["status"] == "").all() and (other["published"] == "").all()

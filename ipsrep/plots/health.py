@@ -71,7 +71,7 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     return fig
 
 
-def table4_distance_figure(distance: pd.DataFrame) -> Figure:
+def table4_distance_figure(distance: pd.DataFrame, inconsistent: pd.DataFrame | None = None) -> Figure:
     """Reproduced minus printed Table 4 estimates, in printed standard errors.
 
     Parameters
@@ -79,6 +79,9 @@ def table4_distance_figure(distance: pd.DataFrame) -> Figure:
     distance : pandas.DataFrame
         Output of :func:`ipsrep.mixed.distance_to_published`: ``measure, term,
         distance, within_1se``.
+    inconsistent : pandas.DataFrame, optional
+        Rows (``measure, term``) whose printed numbers contradict each other
+        (:func:`ipsrep.mixed.published_consistency`); drawn as hollow markers.
 
     Returns
     -------
@@ -92,10 +95,18 @@ def table4_distance_figure(distance: pd.DataFrame) -> Figure:
     ax.axvline(0, color="0.5", lw=0.8)
     markers = dict(zip(_TERM_ORDER, ("o", "s", "D", "^")))
     offsets = dict(zip(_TERM_ORDER, (-0.24, -0.08, 0.08, 0.24)))
+    flagged = set() if inconsistent is None else set(zip(inconsistent["measure"], inconsistent["term"]))
+    colors = dict(zip(_TERM_ORDER, ("C0", "C1", "C2", "C3")))
     for term in _TERM_ORDER:
         part = distance[distance["term"] == term].set_index("measure").reindex(names)
         y = np.arange(len(names)) + offsets[term]
-        ax.scatter(part["distance"], y, marker=markers[term], s=30, label=term, zorder=3)
+        hollow = np.array([(n, term) in flagged for n in names])
+        ax.scatter(part["distance"][~hollow], y[~hollow], marker=markers[term], s=30, color=colors[term],
+                   label=term, zorder=3)
+        if hollow.any():
+            ax.scatter(part["distance"][hollow], y[hollow], marker=markers[term], s=30, facecolors="none",
+                       edgecolors=colors[term], zorder=3,
+                       label=f"{term} (printed row inconsistent)")
     ax.set_yticks(np.arange(len(names)), [_short_label(n) for n in names], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("(reproduced - printed) / printed SE")

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.stats.contingency import expected_freq
 
 from . import stats
+from .flow import require_columns
 from .ledger import rounds_to
 from .measures import GROUPS, HSCL_CUTOFF
 from .published import load_published
@@ -159,7 +160,7 @@ def indicator(trial: pd.DataFrame, key: str) -> pd.Series:
     Series of float (1.0, 0.0 or NaN), aligned with `trial`.
     """
     spec = _characteristic(key, "binary")
-    _require(trial, ["group", spec.column])
+    require_columns(trial, ["group", spec.column])
     if key in _DERIVED:
         return _DERIVED[key](trial)
     return pd.to_numeric(trial[spec.column], errors="coerce").astype(float)
@@ -173,15 +174,6 @@ def _characteristic(key: str, kind: str | None = None) -> Characteristic:
     if kind is not None and spec.kind != kind:
         raise ValueError(f"Table 1 row {key!r} is {spec.kind}, not {kind}")
     return spec
-
-
-def _require(trial: pd.DataFrame, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in trial.columns]
-    if missing:
-        raise ValueError(
-            f"participant table lacks column(s) {', '.join(missing)}; the data contract "
-            "(data/README.md) lists the columns a trial file must have"
-        )
 
 
 # --------------------------------------------------------------------------- rows
@@ -205,6 +197,11 @@ def cells_below(a: int, n1: int, b: int, n2: int, threshold: float = MIN_EXPECTE
     if table.sum() == 0 or (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return 0
     return int((expected_freq(table) < threshold).sum())
+
+
+def _group_values(trial: pd.DataFrame, values: pd.Series) -> dict[str, np.ndarray]:
+    """Each group's non-missing `values` (a Series aligned with `trial`), in ``GROUPS`` order."""
+    return {g: values[trial["group"] == g].dropna().to_numpy() for g in GROUPS}
 
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -233,14 +230,10 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
     values = indicator(trial, key)
     row = _empty_row(spec)
     counts = {}
-    for g in GROUPS:
-        x = values[trial["group"] == g].dropna()
+    for g, x in _group_values(trial, values).items():
         n, k = int(x.size), int(x.sum())
         counts[g] = (k, n)
-        prefix = g.lower()
-        row[f"{prefix}_n"] = n
-        row[f"{prefix}_count"] = k
-        row[f"{prefix}_pct"] = 100.0 * k / n if n else np.nan
+        row.update({f"{g.lower()}_n": n, f"{g.lower()}_count": k, f"{g.lower()}_pct": 100.0 * k / n if n else np.nan})
     (a, n1), (b, n2) = counts["IPS"], counts["TAU"]
     row["cells_below_min"] = cells_below(a, n1, b, n2)
     if n1 == 0 or n2 == 0 or a + b in (0, n1 + n2):
@@ -248,12 +241,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
         row["why"] = "not testable: a group has no answers or every answer is the same"
         return row
     res = _record(stats.two_by_two(a, n1, b, n2))
-    row.update(
-        chi2=res["chi2"],
-        p_chi2=res["p_chi2"],
-        p_fisher=res["p_fisher"],
-        min_expected=res["min_expected"],
-    )
+    row.update({k: res[k] for k in ("chi2", "p_chi2", "p_fisher", "min_expected")})
     fisher = res["rule"] == "fisher" if binary_test == "paper" else binary_test == "fisher"
     row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
     row["p"] = res["p_fisher"] if fisher else res["p_chi2"]
@@ -293,31 +281,20 @@ def continuous_row(
     """
     _check_choice("t_test", t_test, T_TESTS)
     spec = _characteristic(key, "continuous")
-    _require(trial, ["group", spec.column])
+    require_columns(trial, ["group", spec.column])
     values = pd.to_numeric(trial[spec.column], errors="coerce").astype(float)
     row = _empty_row(spec)
-    samples = {}
-    for g in GROUPS:
-        x = values[trial["group"] == g].dropna().to_numpy()
-        samples[g] = x
-        prefix = g.lower()
-        row[f"{prefix}_n"] = int(x.size)
-        row[f"{prefix}_mean"] = float(x.mean()) if x.size else np.nan
-        row[f"{prefix}_sd"] = float(x.std(ddof=1)) if x.size > 1 else np.nan
+    samples = _group_values(trial, values)
+    for g, x in samples.items():
+        row.update({f"{g.lower()}_n": int(x.size), f"{g.lower()}_mean": float(x.mean()) if x.size else np.nan,
+                    f"{g.lower()}_sd": float(x.std(ddof=1)) if x.size > 1 else np.nan})
     x, y = samples["IPS"], samples["TAU"]
     if x.size < 2 or y.size < 2:
         row["test"] = "none"
         row["why"] = "not testable: a group has fewer than two values"
         return row
     res = _record(stats.spss_ttest(x, y, alpha=levene_alpha))
-    row.update(
-        levene_F=res["levene_F"],
-        levene_p=res["levene_p"],
-        t_student=res["t_student"],
-        p_student=res["p_student"],
-        t_welch=res["t_welch"],
-        p_welch=res["p_welch"],
-    )
+    row.update({k: res[k] for k in ("levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch")})
     welch = res["rule"] == "welch" if t_test == "paper" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
     row["p"] = res["p_welch"] if welch else res["p_student"]

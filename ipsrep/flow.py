@@ -59,7 +59,23 @@ def flow_items() -> list[FlowItem]:
     return items
 
 
-def _require(trial: pd.DataFrame, columns: list[str]) -> None:
+def require_columns(trial: pd.DataFrame, columns: list[str]) -> None:
+    """Raise ``ValueError`` naming every column of `columns` that `trial` lacks.
+
+    Parameters
+    ----------
+    trial : DataFrame
+        Participant-level table (the data contract, ``data/README.md``).
+    columns : list of str
+        Contract columns the caller reads.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"group": ["IPS"]}), ["group", "age"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: participant table lacks column(s) age; the data contract ...
+    """
     missing = [c for c in columns if c not in trial.columns]
     if missing:
         raise ValueError(
@@ -82,7 +98,7 @@ def group_sizes(trial: pd.DataFrame) -> pd.DataFrame:
         One row per group in ``GROUPS`` order (a group absent from the data counts 0):
         ``group``, ``n``.
     """
-    _require(trial, ["group"])
+    require_columns(trial, ["group"])
     counts = trial["group"].value_counts()
     return pd.DataFrame({"group": list(GROUPS), "n": [int(counts.get(g, 0)) for g in GROUPS]})
 
@@ -100,7 +116,7 @@ def respondents(trial: pd.DataFrame) -> pd.DataFrame:
         ``response_pct`` (100 * respondents / analysed; NaN for an empty group).
     """
     items = flow_items()
-    _require(trial, ["group"] + [it.column for it in items])
+    require_columns(trial, ["group"] + [it.column for it in items])
     sizes = group_sizes(trial).set_index("group")["n"]
     rows = []
     for it in items:

@@ -29,6 +29,7 @@ from .published import load_published, value
 __all__ = [
     "INTERVAL_METHODS",
     "employment_column",
+    "check_group_and_column",
     "binary_outcome",
     "employment_counts",
     "employment_table",
@@ -68,12 +69,16 @@ def employment_column(follow_up: str) -> str:
     return f"employed_{follow_up}"
 
 
-def binary_outcome(trial: pd.DataFrame, column: str) -> pd.Series:
-    """The 0/1 outcome `column` of the participant table as floats, missing kept as NaN.
+def check_group_and_column(trial: pd.DataFrame, column: str) -> None:
+    """Raise ``ValueError`` unless `trial` has `column` and a ``group`` of IPS/TAU only.
 
-    Raises ``ValueError`` naming the column and the first offending row when the
-    column or ``group`` is missing or holds a value other than 0, 1 or empty, or a
-    group other than IPS/TAU.
+    The message names the missing column, or the column ``group``, the first offending
+    row and the allowed groups.
+
+    >>> check_group_and_column(pd.DataFrame({"group": ["IPS", "control"], "x": [1, 0]}), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: trial data: column 'group', row 1: 'control' is not allowed; allowed: IPS or TAU
     """
     for needed in ("group", column):
         if needed not in trial.columns:
@@ -88,6 +93,16 @@ def binary_outcome(trial: pd.DataFrame, column: str) -> pd.Series:
             f"trial data: column 'group', row {row}: '{trial.at[row, 'group']}' is not allowed; "
             f"allowed: {' or '.join(GROUPS)}"
         )
+
+
+def binary_outcome(trial: pd.DataFrame, column: str) -> pd.Series:
+    """The 0/1 outcome `column` of the participant table as floats, missing kept as NaN.
+
+    Raises ``ValueError`` naming the column and the first offending row when the
+    column or ``group`` is missing or holds a value other than 0, 1 or empty, or a
+    group other than IPS/TAU (:func:`check_group_and_column`).
+    """
+    check_group_and_column(trial, column)
     values = pd.to_numeric(trial[column], errors="coerce")
     bad = (values.notna() & ~values.isin([0, 1])) | (values.isna() & trial[column].notna())
     if bad.any():

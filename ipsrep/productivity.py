@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import ledger, stats
-from .employment import binary_outcome
+from .employment import binary_outcome, check_group_and_column
 from .measures import GROUPS
 from .published import load_published
 
@@ -72,15 +72,7 @@ def hours_by_group(trial: pd.DataFrame) -> dict[str, np.ndarray]:
     Raises ``ValueError`` naming column and row when ``group`` or ``hours_12m`` is
     absent, a group is not IPS/TAU, or an hours value is not a number >= 0.
     """
-    for needed in ("group", HOURS):
-        if needed not in trial.columns:
-            raise ValueError(f"trial data: column '{needed}' is missing; the data contract "
-                             f"(data/README.md) requires it")
-    bad_group = ~trial["group"].isin(GROUPS)
-    if bad_group.any():
-        row = trial.index[bad_group][0]
-        raise ValueError(f"trial data: column 'group', row {row}: '{trial.at[row, 'group']}' is not "
-                         f"allowed; allowed: {' or '.join(GROUPS)}")
+    check_group_and_column(trial, HOURS)
     hours = pd.to_numeric(trial[HOURS], errors="coerce")
     bad = (hours.isna() & trial[HOURS].notna()) | (hours < 0) | np.isinf(hours)
     if bad.any():

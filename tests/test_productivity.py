@@ -114,6 +114,16 @@ def test_bad_hours_message(trial):
         productivity.hours_histogram(trial, bin_width=0)
 
 
+def test_missing_hours_column_and_unknown_group_are_named(trial):
+    with pytest.raises(ValueError, match="column 'hours_12m' is missing"):
+        productivity.hours_summary(trial.drop(columns=["hours_12m"]))
+    bad = trial.copy()
+    bad["group"] = bad["group"].astype(object)
+    bad.loc[2, "group"] = "control"
+    with pytest.raises(ValueError, match=r"column 'group', row 2: 'control' is not allowed; allowed: IPS or TAU"):
+        productivity.hours_summary(bad)
+
+
 def test_worked_20h_paper_counts_and_hand_fisher():
     trial = pd.DataFrame({
         "group": ["IPS"] * 35 + ["TAU"] * 17,

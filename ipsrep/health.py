@@ -316,7 +316,7 @@ def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def table3_display(table: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+def table3_display(table: pd.DataFrame, *, with_published: bool = True, test: str = "rule") -> pd.DataFrame:
     """Table 3 as printed beside as recomputed, one text row per source.
 
     Parameters
@@ -325,29 +325,34 @@ def table3_display(table: pd.DataFrame, *, with_published: bool = True) -> pd.Da
         Output of :func:`table3`.
     with_published : bool
         Interleave the paper's rows (meaningful on the bundled reconstruction only).
+    test : {"rule", "student", "welch"}
+        Which recomputed p to show: Levene's rule's pick, or one variant for all rows.
 
     Returns
     -------
     DataFrame
         Index (``measure, visit, source``), source ``paper`` or ``recomputed``; columns
-        ``IPS n, IPS mean (SD), TAU n, TAU mean (SD), p`` (the paper's p, or the SPSS
-        rule's p with the variant in brackets) and ``Holm p`` (ours, recomputed rows only).
+        ``IPS n, IPS mean (SD), TAU n, TAU mean (SD), p`` (the paper's p, or ours with
+        the variant in brackets) and ``Holm p (ours)`` (our addition, recomputed rows only).
     """
     from .published import load_published
 
+    if test not in ("rule", "student", "welch"):
+        raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
     pub = load_published() if with_published else None
     rows = []
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
+        used = r["rule"] if test == "rule" else test
         if with_published:
             k = lambda q: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
-                         "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p": ""})
+                         "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})
         rows.append({"measure": key[0], "visit": key[1], "source": "recomputed", "IPS n": str(int(r["ips_n"])),
                      "IPS mean (SD)": f"{r['ips_mean']:.2f} ({r['ips_sd']:.2f})", "TAU n": str(int(r["tau_n"])),
                      "TAU mean (SD)": f"{r['tau_mean']:.2f} ({r['tau_sd']:.2f})",
-                     "p": f"{r['p_rule']:.3f} ({r['rule']})", "Holm p": f"{r['p_holm']:.3f}"})
+                     "p": f"{r[f'p_{used}']:.3f} ({used})", "Holm p (ours)": f"{r['p_holm']:.3f}"})
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 

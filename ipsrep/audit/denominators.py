@@ -29,7 +29,7 @@ import pandas as pd
 from .. import stats
 from ..granularity import consistent_sample_sizes, denominators_for
 from ..published import load_published, value
-from .recompute import _span
+from .recompute import _decimals, _span
 
 __all__ = [
     "implied_denominators",
@@ -43,11 +43,6 @@ __all__ = [
     "table1_admitted_n",
     "hscl_cutoff_cross_check",
 ]
-
-
-def _decimals(printed: str) -> int:
-    text = str(printed).strip()
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 def implied_denominators(count: int, printed_pct: str, *, n_max: int | None = None) -> dict[str, list[int]]:

@@ -31,7 +31,7 @@ import pandas as pd
 from ..granularity import grim_consistent, grim_totals, grimmer_consistent
 from ..measures import MEASURE_BY_NAME, MEASURES
 from ..published import load_published
-from .recompute import _span
+from .recompute import _decimals, _span
 
 __all__ = ["Grid", "GRIDS", "GRANULARITY_COLUMNS", "check_mean_sd", "admitted_on_grid", "grid_admitted_n", "table1_granularity",
            "table3_granularity", "hours_granularity", "pilot_interview_granularity", "granularity_checks"]
@@ -64,11 +64,6 @@ on steps of 2/9; with two unanswered (100 * total / 40, steps of 5/2) the common
 1/18."""
 
 GRANULARITY_COLUMNS: list[str] = ["key", "source", "printed", "n", "grid", "grim", "grimmer", "matched", "verdict", "note"]
-
-
-def _decimals(printed: str) -> int:
-    text = str(printed).strip()
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _passes(mean: str, sd: str | None, n: int, step: Fraction) -> tuple[bool, bool]:

@@ -192,12 +192,38 @@ def judge(recomputed: Mapping[str, tuple[float, float]], printed: tuple[float, f
     return ("consistent_other_variant" if matched else "inconsistent"), matched
 
 
+def _decimals(printed: str) -> int:
+    """Decimals a number is printed with: ``"0.336"`` -> 3, ``"31"`` -> 0."""
+    text = str(printed).strip()
+    return len(text.split(".")[1]) if "." in text else 0
+
+
 def _fmt_interval(iv: tuple[float, float], digits: int = 4) -> str:
     return f"[{iv[0]:.{digits}f}, {iv[1]:.{digits}f}]"
 
 
 def _intervals_text(recomputed: Mapping[str, tuple[float, float]], digits: int = 4) -> str:
     return "; ".join(f"{v} {_fmt_interval(iv, digits)}" for v, iv in recomputed.items())
+
+
+def _variant_note(subject: str, verdict: str, recomputed: Mapping[str, tuple[float, float]], matched: Sequence[str],
+                  stated: str, digits: int = 4) -> str:
+    """Why a check is not plainly consistent: the variant that reproduces `subject`, or that none does."""
+    if verdict == "consistent_other_variant":
+        return (f"{subject} is reproduced by {VARIANTS[matched[0]]} {_fmt_interval(recomputed[matched[0]], digits)}, "
+                f"not by the stated {VARIANTS[stated]} {_fmt_interval(recomputed[stated], digits)}")
+    if verdict == "inconsistent":
+        return f"{subject} is outside every recomputed interval: {_intervals_text(recomputed, digits)}"
+    return ""
+
+
+def _check_row(key: str, source: str, statistic: str, printed: str, inputs: str, stated: str,
+               interval: tuple[float, float], value: float, matched: Sequence[str], verdict: str,
+               intervals: str, note: str) -> dict:
+    """One record with the columns of :data:`CHECK_COLUMNS`; ``low, high`` is `interval`."""
+    return {"key": key, "source": source, "statistic": statistic, "printed": printed, "inputs": inputs,
+            "stated": stated, "low": interval[0], "high": interval[1], "value": value,
+            "matched": ", ".join(matched), "verdict": verdict, "intervals": intervals, "note": note}
 
 
 # --------------------------------------------------------------------------- t-tests
@@ -314,18 +340,9 @@ def check_t_test(key: str, p: str, m1: str, s1: str, n1: int, m2: str, s2: str, 
     shown = matched[0] if matched else stated
     point = float(sps.ttest_ind_from_stats(float(m1), float(s1), n1, float(m2), float(s2), n2,
                                            equal_var=(shown == "student")).pvalue)
-    note = ""
-    if verdict == "consistent_other_variant":
-        note = (f"p {p} is reproduced by {VARIANTS[matched[0]]} {_fmt_interval(recomputed[matched[0]])}, "
-                f"not by {VARIANTS[stated]} {_fmt_interval(recomputed[stated])}")
-    elif verdict == "inconsistent":
-        note = f"p {p} is outside every recomputed interval: {_intervals_text(recomputed)}"
-    return {
-        "key": key, "source": source, "statistic": "p", "printed": p,
-        "inputs": f"means {m1} vs {m2}, SDs {s1} vs {s2}, n {n1} vs {n2}",
-        "stated": stated, "low": recomputed[stated][0], "high": recomputed[stated][1], "value": point,
-        "matched": ", ".join(matched), "verdict": verdict, "intervals": _intervals_text(recomputed), "note": note,
-    }
+    note = _variant_note(f"p {p}", verdict, recomputed, matched, stated)
+    return _check_row(key, source, "p", p, f"means {m1} vs {m2}, SDs {s1} vs {s2}, n {n1} vs {n2}", stated,
+                      recomputed[stated], point, matched, verdict, _intervals_text(recomputed), note)
 
 
 # ------------------------------------------------------------------------ 2x2 tables
@@ -382,21 +399,13 @@ def check_two_by_two(key: str, statistic: str, printed: str, a: int, n1_values: 
     shown = matched[0] if matched else stated
     value = float(tables[0][fields[shown]])
     digits = 4 if statistic == "p" else 3
-    note = ""
-    if verdict == "consistent_other_variant":
-        note = (f"{printed} is reproduced by {VARIANTS[matched[0]]} {_fmt_interval(recomputed[matched[0]], digits)}, "
-                f"not by the stated {VARIANTS[stated]} {_fmt_interval(recomputed[stated], digits)}")
-    elif verdict == "inconsistent":
-        note = f"{printed} is outside every recomputed value: {_intervals_text(recomputed, digits)}"
+    note = _variant_note(printed, verdict, recomputed, matched, stated, digits)
     if n_note:
         note = f"{note}; {n_note}" if note else n_note
     ns = f"{'/'.join(map(str, n1_values))} vs {'/'.join(map(str, n2_values))}"
-    return {
-        "key": key, "source": source, "statistic": statistic, "printed": (relation if relation != "=" else "") + printed,
-        "inputs": f"counts {a} vs {b} of n {ns}", "stated": stated,
-        "low": recomputed[stated][0], "high": recomputed[stated][1], "value": value,
-        "matched": ", ".join(matched), "verdict": verdict, "intervals": _intervals_text(recomputed, digits), "note": note,
-    }
+    return _check_row(key, source, statistic, (relation if relation != "=" else "") + printed,
+                      f"counts {a} vs {b} of n {ns}", stated, recomputed[stated], value, matched, verdict,
+                      _intervals_text(recomputed, digits), note)
 
 
 # --------------------------------------------------------------------- z statistics
@@ -457,12 +466,8 @@ def check_ratio_z(key: str, estimate: str, se: str, z: str, *, source: str = "")
                 f"was cut off rather than rounded")
     elif verdict == "inconsistent":
         note = f"{estimate}/{se} admits z in {_fmt_interval(recomputed['ratio'], 3)}, not {z}"
-    return {
-        "key": key, "source": source, "statistic": "z", "printed": z, "inputs": f"estimate {estimate}, SE {se}",
-        "stated": "ratio", "low": recomputed["ratio"][0], "high": recomputed["ratio"][1], "value": value,
-        "matched": ", ".join(matched), "verdict": verdict,
-        "intervals": f"ratio {_fmt_interval(recomputed['ratio'], 3)}", "note": note,
-    }
+    return _check_row(key, source, "z", z, f"estimate {estimate}, SE {se}", "ratio", recomputed["ratio"], value,
+                      matched, verdict, f"ratio {_fmt_interval(recomputed['ratio'], 3)}", note)
 
 
 def check_p_from_z(key: str, p: str, z: str, estimate: str, se: str, *, source: str = "") -> dict:
@@ -493,11 +498,8 @@ def check_p_from_z(key: str, p: str, z: str, estimate: str, se: str, *, source: 
         note = (f"P {p} needs |z| in {_fmt_interval(zneed, 3)}; the printed z {z} gives P "
                 f"{_fmt_interval(recomputed['normal'], 4)} and {estimate}/{se} gives P "
                 f"{_fmt_interval(recomputed['from_ratio'], 4)}")
-    return {
-        "key": key, "source": source, "statistic": "p", "printed": p, "inputs": f"z {z} (estimate {estimate}, SE {se})",
-        "stated": "normal", "low": recomputed["normal"][0], "high": recomputed["normal"][1], "value": value,
-        "matched": ", ".join(matched), "verdict": verdict, "intervals": _intervals_text(recomputed), "note": note,
-    }
+    return _check_row(key, source, "p", p, f"z {z} (estimate {estimate}, SE {se})", "normal", recomputed["normal"],
+                      value, matched, verdict, _intervals_text(recomputed), note)
 
 
 # ------------------------------------------------------------- the paper's tables
@@ -572,14 +574,13 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         if matched and not full_ok:
             extra = f"not reproducible with all {full_n[0]} and {full_n[1]} participants, so some baseline answers were missing"
             note = f"{note}; {extra}" if note else extra
+        value = float(sps.ttest_ind_from_stats(float(args[0]), float(args[1]), full_n[0], float(args[2]),
+                                               float(args[3]), full_n[1], equal_var=(shown == "student")).pvalue)
         rows.append({
-            "key": k + "p", "source": _short_source(pub, k + "p"), "statistic": "p", "printed": p,
-            "inputs": f"means {args[0]} vs {args[2]}, SDs {args[1]} vs {args[3]}, n unknown",
-            "stated": "student", "low": full["student"][0], "high": full["student"][1],
-            "value": float(sps.ttest_ind_from_stats(float(args[0]), float(args[1]), full_n[0], float(args[2]),
-                                                    float(args[3]), full_n[1], equal_var=(shown == "student")).pvalue),
-            "matched": ", ".join(matched), "verdict": verdict,
-            "intervals": f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}", "note": note,
+            **_check_row(k + "p", _short_source(pub, k + "p"), "p", p,
+                         f"means {args[0]} vs {args[2]}, SDs {args[1]} vs {args[3]}, n unknown", "student",
+                         full["student"], value, matched, verdict,
+                         f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}", note),
             "n_ips_admitted": _span(sorted(set(ok["n1"]))), "n_tau_admitted": _span(sorted(set(ok["n2"]))),
             "full_n_admitted": full_ok,
         })
@@ -729,12 +730,10 @@ def fidelity_check() -> pd.DataFrame:
     mean = float(np.mean(scores))
     verdict, matched = judge({"mean": (mean, mean)}, window(_printed(pub, "fidelity.mean")), "mean")
     note = "" if verdict == "consistent" else f"the four scores average {mean:.2f}"
-    return pd.DataFrame([{
-        "key": "fidelity.mean", "source": _short_source(pub, "fidelity.mean"), "statistic": "mean",
-        "printed": _printed(pub, "fidelity.mean"), "inputs": "scores " + ", ".join(map(str, scores)),
-        "stated": "mean", "low": mean, "high": mean, "value": mean, "matched": ", ".join(matched),
-        "verdict": verdict, "intervals": f"mean [{mean:.2f}, {mean:.2f}]", "note": note,
-    }], columns=CHECK_COLUMNS)
+    row = _check_row("fidelity.mean", _short_source(pub, "fidelity.mean"), "mean", _printed(pub, "fidelity.mean"),
+                     "scores " + ", ".join(map(str, scores)), "mean", (mean, mean), mean, matched, verdict,
+                     f"mean [{mean:.2f}, {mean:.2f}]", note)
+    return pd.DataFrame([row], columns=CHECK_COLUMNS)
 
 
 def printed_statistic_checks(*, n_ips: Iterable[int] | None = None, n_tau: Iterable[int] | None = None,

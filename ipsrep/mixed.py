@@ -724,7 +724,7 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
             row = check.loc[(measure, term)]
             if stat in ("estimate", "z", "p"):
                 status[key] = "source_inconsistent"
-                notes[key] = (f"printed estimate {row['estimate']:g} / SE {row['se']:g} gives z "
-                              f"{row['z_low']:.2f}-{row['z_high']:.2f}, not the printed {row['z']:g} "
+                notes[key] = (f"printed estimate {row['estimate']:.2f} / SE {row['se']:.2f} gives z "
+                              f"{row['z_low']:.2f}-{row['z_high']:.2f}, not the printed {row['z']:.2f} "
                               f"(which implies an estimate near {row['z_implied_estimate']:.2f}); " + base_note)
     return compare(values, bundled=bundled, status=status, notes=notes)

@@ -10,7 +10,7 @@ statement, and ``data/pilot/provenance.csv`` says which cells rest on the text (
 numbers the paper prints (for the ledger), sets the 12-month employment rate with an
 exact interval beside the rates the paper and the trial compare it with, and asks
 whether the printed interview lengths are possible for eight whole-minute interviews.
-Figures at the end take these aggregates only.
+The figures drawn from these tables are in :mod:`ipsrep.plots.pilot`.
 """
 from __future__ import annotations
 
@@ -19,12 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from . import granularity, paths, published
-from .plots import GROUP_COLORS
+from .datafiles import read_checked_csv
 from .stats import clopper_pearson_interval
 
 PILOT_DIR = paths.DATA_DIR / "pilot"
@@ -45,62 +42,6 @@ BASES: tuple[str, ...] = ("stated", "bounded", "inferred", "conflicting", "recon
 # --------------------------------------------------------------------------------------
 # Reading and checking
 # --------------------------------------------------------------------------------------
-def read_checked_csv(path: str | Path, schema: pa.DataFrameSchema, id_column: str) -> pd.DataFrame:
-    """Read a small bundled CSV and validate it with `schema`, every failure in one message.
-
-    Parameters
-    ----------
-    path : str or Path
-        The CSV (header on line 1, first record on line 2).
-    schema : pandera.DataFrameSchema
-        Column types, allowed values and whole-table checks.
-    id_column : str
-        Column naming each record, quoted in messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The validated table (pandera's coerced dtypes).
-
-    Raises
-    ------
-    ValueError
-        ``<file>: column '<c>', line <n> (<id>): <value> is not allowed: <check>``, one
-        line per failure, or a missing-file / missing-column message.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"{path}: file not found")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in schema.columns if c not in raw.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(schema.columns)}")
-    table = raw.replace("", np.nan)
-    for name, column in schema.columns.items():  # "7.0" is a whole number too
-        if "int" in str(column.dtype).lower():
-            numbers = pd.to_numeric(table[name], errors="coerce")
-            whole = numbers.notna() & (numbers % 1 == 0)
-            table[name] = table[name].where(~whole, numbers[whole].astype("Int64").astype(str))
-    try:
-        return schema.validate(table, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-    problems: dict[tuple, str] = {}
-    for case in cases.itertuples(index=False):
-        column = case.column if isinstance(case.column, str) and case.column != schema.name else None
-        row = None if pd.isna(case.index) else int(case.index)
-        if row is None and any(k[0] == column and k[1] is not None for k in problems):
-            continue  # a column-wide echo of cell errors already listed
-        check = str(case.check)
-        what = "is not a whole number" if "dtype" in check and "int" in check.lower() else f"is not allowed: {check}"
-        where = f"column {column!r}" if column else "table"
-        if row is not None:
-            where += f", line {row + 2} ({raw.at[row, id_column] or 'no id'})"
-        problems.setdefault((column, row), f"{path.name}: {where}: {case.failure_case!r} {what}")
-    lines = list(problems.values())
-    raise ValueError(f"{path}: {len(lines)} problem(s)\n" + "\n".join(lines))
-
-
 def pain_conditions(path: str | Path = PAIN_CONDITIONS_CSV) -> list[str]:
     """The pain conditions named in the pilot paper (``data/pilot/pain_conditions.csv``)."""
     return pd.read_csv(path, dtype=str)["pain_condition"].str.strip().tolist()
@@ -417,103 +358,3 @@ def interview_ledger_values(samples: pd.DataFrame) -> dict[str, float]:
         return {"pilot.interview_minutes_mean": np.nan, "pilot.interview_minutes_sd": np.nan}
     return {"pilot.interview_minutes_mean": float(samples["mean"].median()),
             "pilot.interview_minutes_sd": float(samples["sd"].median())}
-
-
-# --------------------------------------------------------------------------------------
-# Figures
-# --------------------------------------------------------------------------------------
-_PHASE_COLORS = {"IPS job support": GROUP_COLORS["IPS"], "clinical follow-up only": "#c9d6df"}
-
-
-def follow_up_figure(participants: pd.DataFrame, basis: pd.DataFrame) -> Figure:
-    """Swimmer plot of each participant's year, with the cumulative employment step.
-
-    Left: one lane per participant (interview code), job support from month 0 for
-    ``ips_months`` and clinical follow-up to month 12 after it; a cross where the
-    drop-out left, a star at the registration that first found a job. Lanes whose arm
-    or employment is reconstructed rather than stated carry an asterisk. Right: the
-    number employed at each registration (a step function).
-    """
-    fig = Figure(figsize=(9.0, 4.2))
-    ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
-    b = basis.set_index(["participant", "column"])["basis"]
-    lanes = participants.iloc[::-1].reset_index(drop=True)
-    labels = []
-    for y, r in lanes.iterrows():
-        ax.barh(y, r["ips_months"], left=0, height=0.55, color=_PHASE_COLORS["IPS job support"])
-        if r["dropped_out"]:
-            ax.plot(r["ips_months"], y, marker="X", ms=10, color="#333333", ls="none")
-        else:
-            ax.barh(y, 12 - r["ips_months"], left=r["ips_months"], height=0.55,
-                    color=_PHASE_COLORS["clinical follow-up only"])
-        if pd.notna(r["employed_from_month"]):
-            ax.plot(r["employed_from_month"], y, marker="*", ms=16, color=GROUP_COLORS["TAU"], ls="none")
-        guessed = any(b[(r["participant"], c)] == "reconstructed" for c in ("follow_up", "employed_from_month"))
-        labels.append(f"{r['participant']}{' *' if guessed else ''}")
-    for m in REGISTRATION_MONTHS:
-        ax.axvline(m, color="#888888", lw=0.8, ls=":")
-    ax.set_yticks(range(len(lanes)), labels)
-    ax.set_xticks([0, *REGISTRATION_MONTHS])
-    ax.set_xlim(0, 12.6)
-    ax.set_xlabel("Months since inclusion")
-    ax.set_title("Job support and employment per participant")
-    handles = [Patch(color=c, label=k) for k, c in _PHASE_COLORS.items()] + [
-        Line2D([], [], marker="*", ms=12, color=GROUP_COLORS["TAU"], ls="none", label="job first registered"),
-        Line2D([], [], marker="X", ms=8, color="#333333", ls="none", label="dropped out")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False, fontsize=8)
-    steps = employment_by_month(participants)
-    ax2.step(steps["month"], steps["employed"], where="post", color=GROUP_COLORS["IPS"], lw=2)
-    ax2.plot(steps["month"], steps["employed"], "o", color=GROUP_COLORS["IPS"])
-    ax2.set_xticks(steps["month"])
-    ax2.set_ylim(0, len(participants))
-    ax2.set_xlabel("Months since inclusion")
-    ax2.set_ylabel(f"Employed (of {len(participants)})")
-    ax2.set_title("Employed by registration")
-    fig.tight_layout()
-    return fig
-
-
-def rate_comparison_figure(table: pd.DataFrame) -> Figure:
-    """Employment rates with exact intervals beside the ranges of earlier studies.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Output of :func:`rate_comparison`.
-    """
-    fig = Figure(figsize=(8.0, 3.6))
-    ax = fig.subplots()
-    rows = table.iloc[::-1].reset_index(drop=True)
-    for y, r in rows.iterrows():
-        if r["kind"] == "range":
-            ax.barh(y, r["high"] - r["low"], left=r["low"], height=0.45, color="#bbbbbb", alpha=0.8)
-            ax.annotate(f"{r['low']:.0f}-{r['high']:.0f}%", (r["high"], y), xytext=(5, -3),
-                        textcoords="offset points", fontsize=8)
-        else:
-            color = GROUP_COLORS["TAU"] if "TAU" in r["label"] else GROUP_COLORS["IPS"]
-            ax.errorbar(r["pct"], y, xerr=[[r["pct"] - r["low"]], [r["high"] - r["pct"]]], fmt="o",
-                        color=color, capsize=4, lw=1.8)
-            ax.annotate(f"{int(r['count'])}/{int(r['n'])}", (r["high"], y), xytext=(5, -3),
-                        textcoords="offset points", fontsize=8)
-    ax.set_yticks(range(len(rows)), rows["label"])
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Employed (%)")
-    level = table["level"].dropna().iloc[0]
-    ax.set_title(f"Employment within 12 months, {100 * level:g}% Clopper-Pearson intervals")
-    fig.tight_layout()
-    return fig
-
-
-def interview_samples_figure(summary: pd.DataFrame, n_samples: int) -> Figure:
-    """Range of each ordered interview length over every sample that fits the statistics."""
-    fig = Figure(figsize=(7.0, 3.4))
-    ax = fig.subplots()
-    ax.vlines(summary["rank"], summary["min"], summary["max"], color=GROUP_COLORS["IPS"], lw=6, alpha=0.5)
-    ax.plot(summary["rank"], summary["median"], "o", color=GROUP_COLORS["IPS"], label="median over samples")
-    ax.set_xticks(summary["rank"])
-    ax.set_xlabel("Interview, ordered from shortest to longest")
-    ax.set_ylabel("Length (minutes)")
-    ax.set_title(f"Interview lengths in the {n_samples} samples that fit")
-    ax.legend(frameon=False, loc="upper left")
-    fig.tight_layout()
-    return fig

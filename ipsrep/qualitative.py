@@ -13,7 +13,7 @@ Process measures: percentages of IPS participants in the trial who, at 6 months,
 satisfied with the job support, found it useful, or named things that hindered or
 helped (Reme 2022, Tidsskrift for Norsk psykologforening 59(10):896-8). The percentages
 are printed without a denominator; :func:`implied_respondents` recovers it with GRIM
-(:mod:`ipsrep.granularity`).
+(:mod:`ipsrep.granularity`). The figures are in :mod:`ipsrep.plots.qualitative`.
 
 References
 ----------
@@ -29,13 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from . import granularity, paths, published
-from .pilot import read_checked_csv
-from .plots import GROUP_COLORS
+from .datafiles import read_checked_csv
 from .stats import clopper_pearson_interval
 
 QUALITATIVE_DIR = paths.DATA_DIR / "qualitative"
@@ -86,6 +82,8 @@ def quantifier_table() -> pd.DataFrame:
                                                         else ("printed", "printed"))
         rows.append({"quantifier": word, "fewest": str(low), "most": str(high)})
     return pd.DataFrame(rows)
+
+
 STATES: tuple[str, ...] = ("named", "implied yes", "unknown", "implied no", "stated no")
 """A participant's membership of a code: named by the paper; yes or no because the count
 leaves no other possibility; not knowable; or excluded by the paper itself."""
@@ -427,92 +425,3 @@ def theme_links(codebook: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
             rows.append({"topic": topic, "source": "trial process measures (6 months)", "item": r["label"],
                          "share": f"{r['count']}/{r['n']} ({r['pct']:.0f} %)"})
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------
-# Figures
-# --------------------------------------------------------------------------------------
-STATE_COLORS: dict[str, str] = {
-    "named": GROUP_COLORS["IPS"],
-    "implied yes": "#8fb8d8",
-    "unknown": "#eeeeee",
-    "implied no": "#f2c1c8",
-    "stated no": GROUP_COLORS["TAU"],
-}
-
-
-def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
-    """Theme-by-participant matrix: a row per code (grouped by theme), a column per participant.
-
-    Cell colour is the state from :func:`participant_matrix`; unknown cells stay pale
-    grey rather than being guessed.
-    """
-    order = codebook["code"].tolist()
-    wide = matrix.pivot(index="code", columns="participant", values="state").loc[order, list(PARTICIPANTS)]
-    codes = wide.apply(lambda col: col.map({s: i for i, s in enumerate(STATES)})).to_numpy(dtype=float)
-    fig = Figure(figsize=(8.0, 10.5))
-    ax = fig.subplots()
-    ax.imshow(codes, cmap=ListedColormap([STATE_COLORS[s] for s in STATES]), vmin=-0.5,
-              vmax=len(STATES) - 0.5, aspect="auto")
-    labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"])]
-    ax.set_yticks(range(len(order)), [lab if len(lab) < 62 else lab[:59] + "..." for lab in labels], fontsize=7.5)
-    ax.set_xticks(range(len(PARTICIPANTS)), PARTICIPANTS)
-    ax.xaxis.tick_top()
-    ax.grid(False)
-    ax.set_xticks(np.arange(-0.5, len(PARTICIPANTS)), minor=True)
-    ax.set_yticks(np.arange(-0.5, len(order)), minor=True)
-    ax.grid(which="minor", color="white", lw=1)
-    for b in np.flatnonzero(np.diff(codebook["theme"].to_numpy())):
-        ax.axhline(b + 0.5, color="#333333", lw=1.2)
-    ax.legend(handles=[Patch(color=STATE_COLORS[s], label=s) for s in STATES], loc="upper center",
-              bbox_to_anchor=(0.5, -0.01), ncol=5, frameon=False, fontsize=8)
-    ax.set_title("Who expressed what: codes of the four themes by participant", pad=24)
-    fig.tight_layout()
-    return fig
-
-
-def counts_figure(codebook: pd.DataFrame) -> Figure:
-    """Participants per code: the range the paper's wording allows, and how many it names."""
-    book = codebook.iloc[::-1].reset_index(drop=True)
-    fig = Figure(figsize=(8.0, 10.0))
-    ax = fig.subplots()
-    kind_color = {"experience": "#7a7a7a", "helpful element": GROUP_COLORS["IPS"], "challenge": GROUP_COLORS["TAU"]}
-    for y, r in book.iterrows():
-        color = kind_color[r["kind"]]
-        if r["count_low"] == r["count_high"]:
-            ax.plot(r["count_low"], y, "s", color=color, ms=7)
-        else:
-            ax.plot([r["count_low"], r["count_high"]], [y, y], color=color, lw=5, alpha=0.45,
-                    solid_capstyle="butt")
-        ax.plot(r["n_named"], y, "o", mfc="white", mec="black", ms=5)
-    ax.set_yticks(range(len(book)), [f"{t}. {s}"[:60] for t, s in zip(book["theme"], book["summary"])], fontsize=7.5)
-    ax.set_xticks(range(len(PARTICIPANTS) + 1))
-    ax.set_xlim(-0.3, len(PARTICIPANTS) + 0.3)
-    ax.set_xlabel(f"Participants (of {len(PARTICIPANTS)})")
-    handles = [Patch(color=c, label=k) for k, c in kind_color.items()] + [
-        ax.plot([], [], "s", color="#555555", label="exact count")[0],
-        ax.plot([], [], "o", mfc="white", mec="black", label="named in the paper")[0]]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=3, fontsize=8, frameon=False)
-    ax.set_title("How many participants each code applies to")
-    fig.tight_layout()
-    return fig
-
-
-def process_figure(counts: pd.DataFrame) -> Figure:
-    """The trial's process measures as percentages with exact intervals, by domain."""
-    rows = counts.iloc[::-1].reset_index(drop=True)
-    color = {"overall": "#7a7a7a", "helped": GROUP_COLORS["IPS"], "hindered": GROUP_COLORS["TAU"]}
-    fig = Figure(figsize=(8.0, 3.8))
-    ax = fig.subplots()
-    ax.barh(range(len(rows)), rows["pct"], color=[color[d] for d in rows["domain"]], alpha=0.85, height=0.6)
-    ax.errorbar(rows["pct"], range(len(rows)), xerr=[rows["pct"] - rows["low"], rows["high"] - rows["pct"]],
-                fmt="none", ecolor="black", capsize=3, lw=1)
-    for y, r in rows.iterrows():
-        ax.annotate(f"{r['count']}/{r['n']}", (min(r["high"], 100), y), xytext=(4, -3), textcoords="offset points",
-                    fontsize=8)
-    ax.set_yticks(range(len(rows)), [f"{d}: {lab}" for d, lab in zip(rows["domain"], rows["label"])], fontsize=8.5)
-    ax.set_xlim(0, 112)
-    ax.set_xlabel("IPS respondents at 6 months (%)")
-    ax.set_title("Process measures of the trial's IPS arm")
-    fig.tight_layout()
-    return fig

@@ -45,6 +45,7 @@ from IPython.display import Markdown
 
 from ipsrep import ledger, pilot
 from ipsrep.notebook import Banner, setup
+from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -95,7 +96,7 @@ pilot.basis_counts(basis)
 # a job is dated by the first registration that found it, not by its start date.
 
 # %%
-pilot.follow_up_figure(participants, basis)
+follow_up_figure(participants, basis)
 
 # %% [markdown]
 # *Figure 1. Job support and employment per pilot participant (left) and the number
@@ -148,7 +149,7 @@ rates = pilot.rate_comparison(participants, alpha=alpha)
 rates.round(1)
 
 # %%
-pilot.rate_comparison_figure(rates)
+rate_comparison_figure(rates)
 
 # %% [markdown]
 # *Figure 2. Employment within 12 months with exact confidence intervals.* Points and
@@ -192,7 +193,7 @@ checks
 
 # %%
 sample_ranks = pilot.interview_sample_summary(samples)
-pilot.interview_samples_figure(sample_ranks, len(samples))
+interview_samples_figure(sample_ranks, len(samples))
 
 # %% [markdown]
 # *Figure 3. Interview lengths in every whole-minute sample consistent with the printed

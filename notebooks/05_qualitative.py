@@ -41,6 +41,7 @@ from IPython.display import Markdown
 
 from ipsrep import ledger, qualitative
 from ipsrep.notebook import Banner, setup
+from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -108,7 +109,7 @@ qualitative.theme_overview(codebook, themes)
 
 # %%
 matrix = qualitative.participant_matrix(codebook)
-qualitative.matrix_figure(matrix, codebook)
+matrix_figure(matrix, codebook)
 
 # %% [markdown]
 # *Figure 1. Theme-by-participant matrix.* One row per code, grouped by theme (black
@@ -131,7 +132,7 @@ Markdown(
 )
 
 # %%
-qualitative.counts_figure(codebook)
+counts_figure(codebook)
 
 # %% [markdown]
 # *Figure 2. Participants per code.* Squares: an exact count (printed, or forced by
@@ -190,7 +191,7 @@ process = qualitative.process_counts(n_implied, alpha=alpha)
 process.round(1)
 
 # %%
-qualitative.process_figure(process)
+process_figure(process)
 
 # %% [markdown]
 # *Figure 3. Process measures of the trial's IPS arm at 6 months.* Bars: the share of

@@ -188,3 +188,24 @@ def test_missing_column_is_named(tmp_path, people):
     people.drop(columns="age").to_csv(path, index=False)
     with pytest.raises(ValueError, match="missing column\\(s\\) age"):
         pilot.load_participants(path)
+
+
+# ---- figures (ipsrep.plots.pilot) -----------------------------------------------------------
+
+def test_follow_up_figure_draws_the_papers_employment_steps(people, basis):
+    from ipsrep.plots.pilot import follow_up_figure
+
+    fig = follow_up_figure(people, basis)
+    lanes, steps = fig.axes
+    # eight lanes, P1 at the top; none at 3 months, one by 6, three by 12 (Results)
+    assert [t.get_text().rstrip(" *") for t in lanes.get_yticklabels()] == [f"P{i}" for i in range(8, 0, -1)]
+    assert steps.lines[0].get_ydata().tolist() == [0, 0, 1, 3]
+
+
+def test_rate_comparison_figure_has_a_row_per_rate(people):
+    from ipsrep.plots.pilot import rate_comparison_figure
+
+    fig = rate_comparison_figure(pilot.rate_comparison(people))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 5 and labels[-1] == "Pilot, IPS (12 months)"
+    assert "95% Clopper-Pearson" in fig.axes[0].get_title()

@@ -173,3 +173,13 @@ def test_links_show_ranges_and_counts(book):
     pain = links[links["topic"] == "pain as an obstacle"].set_index("item")["share"]
     assert pain["the pain itself"] == "3-7 of 8"
     assert pain["pain"] == "16/28 (57 %)"
+
+
+def test_matrix_figure_never_colours_p5_as_named(book, matrix):
+    from ipsrep.plots.qualitative import matrix_figure
+
+    cells = matrix_figure(matrix, book).axes[0].images[0].get_array()
+    assert cells.shape == (len(book), 8)
+    named = qualitative.STATES.index("named")
+    assert not (cells[:, 4] == named).any()  # P5 is never named
+    assert (cells[:, 0] == named).any()  # P1 is

@@ -28,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..granularity import grim_consistent, grim_totals, grimmer_consistent
+from ..granularity import grim_consistent, grimmer_consistent
 from ..measures import MEASURE_BY_NAME, MEASURES
 from ..published import load_published
 from .recompute import _decimals, _span

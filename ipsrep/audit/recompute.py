@@ -42,7 +42,6 @@ import pandas as pd
 from scipy import stats as sps
 
 from .. import stats
-from ..granularity import denominators_for
 from ..measures import MEASURES
 from ..published import load_published
 

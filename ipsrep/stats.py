@@ -665,10 +665,12 @@ def n_per_group_two_proportions(p1: float, p2: float, *, alpha: float = 0.05, po
       z_b\\sqrt{p_1q_1 + p_2q_2}]^2 / \\Delta^2`;
     - ``pooled_cc`` (Fleiss, Tytun and Ury): :math:`n' = \\frac{n}{4}
       [1 + \\sqrt{1 + 4/(n\\Delta)}]^2` with `n` the pooled result;
-    - ``arcsine``: Cohen's :math:`h = 2\\arcsin\\sqrt{p_1} - 2\\arcsin\\sqrt{p_2}` and
-      :math:`n = 2((z_a + z_b)/h)^2` (each arcsine-transformed proportion
-      has variance about :math:`1/n`), solved by statsmodels ``NormalIndPower`` (which
-      also counts the far rejection tail).
+    - ``arcsine``: Cohen's :math:`h = 2\\arcsin\\sqrt{p_1} - 2\\arcsin\\sqrt{p_2}` and,
+      per group, :math:`n = 2((z_a + z_b)/h)^2`: each transformed proportion
+      :math:`2\\arcsin\\sqrt{\\hat p}` has variance about :math:`1/n`, so their
+      difference has variance :math:`2/n` (hence the factor 2; without it,
+      :math:`((z_a + z_b)/h)^2` is the one-sample size). Solved by statsmodels
+      ``NormalIndPower`` (which also counts the far rejection tail).
 
     For 61% versus 23%, alpha .05 and power .90 only ``unpooled`` gives the trial's
     31 per group (n = 30.2); the Fleiss formulas give 34 and 39, the arcsine 34. The

@@ -627,17 +627,21 @@ def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None
     """Rank all candidate specifications on the bundled reconstruction and store the table.
 
     `data` defaults to the bundled file ``data/reconstructed/ips_in_pain.csv`` (loaded
-    through the data contract); keyword arguments go to :func:`rank_specs`. Takes a
+    through the data contract); keyword arguments go to :func:`rank_specs`. The table
+    gets a ``data_sha256`` column naming the file it was computed on, so a reader can
+    tell when the stored ranking is older than the data. Takes a
     minute or two, which is why notebook 03 reads the stored table. Rerun after the
     bundled file changes::
 
         python -c "from ipsrep.mixed import write_ranking; write_ranking()"
     """
     from .contract import load_trial
+    from .notebook import file_sha256
     from .paths import RECONSTRUCTED_CSV
 
-    trial = load_trial(RECONSTRUCTED_CSV if data is None else data)
-    ranking = rank_specs(trial, **kwargs)
+    source = RECONSTRUCTED_CSV if data is None else data
+    ranking = rank_specs(load_trial(source), **kwargs)
+    ranking["data_sha256"] = file_sha256(source)
     ranking.round(6).to_csv(path, index=False)
     return ranking
 

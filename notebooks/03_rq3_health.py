@@ -240,8 +240,11 @@ ranking_view.head(12) if ranking_view is not None else Markdown("Ranking not com
 if ranking is not None:
     best = ranking.iloc[0]
     adopted_rank = int(ranking.loc[ranking["label"] == mixed.ADOPTED.label, "rank"].iloc[0])
+    stale = "data_sha256" in ranking and ranking["data_sha256"].iloc[0] != ctx.sha256
     ranking_text = Markdown(
-        f"Closest candidate: **{best['label']}** (distance {best['rms_distance']:.3f}). "
+        ("**Note: the stored ranking was computed on another version of the data; rerun "
+         "`ipsrep.mixed.write_ranking()` or set `rerank = True`.** " if stale and not rerank else "")
+        + f"Closest candidate: **{best['label']}** (distance {best['rms_distance']:.3f}). "
         f"The adopted specification ({mixed.ADOPTED.label}) is ranked **{adopted_rank}** of {len(ranking)}. "
         f"The best candidate with baseline as a covariate reaches "
         f"{ranking.loc[ranking['baseline'] == 'covariate', 'rms_distance'].min():.3f}, against "

@@ -272,6 +272,16 @@ def interval_comparison(trial: pd.DataFrame, *, level: float = 0.95,
         Index (follow-up, group); columns ``employed/n``, ``rate %`` and, per
         method, the interval as text ``low-high`` (percent, one decimal) and its
         width in percentage points (``<method> width``).
+
+    Notes
+    -----
+    Each method's intervals come from :func:`employment_rates`; the comparison shows
+    how the Wald interval differs from the score and exact ones in small groups.
+
+    References
+    ----------
+    Brown LD, Cai TT, DasGupta A. Interval estimation for a binomial proportion. Stat
+    Sci 2001;16:101-33.
     """
     frames = [employment_rates(trial, level=level, method=m) for m in methods]
     base = frames[0].set_index(["follow_up", "group"])

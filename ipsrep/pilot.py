@@ -232,7 +232,12 @@ def extended_followup_statements(participants: pd.DataFrame) -> pd.DataFrame:
 # Employment rate beside its comparators
 # --------------------------------------------------------------------------------------
 def rate_row(label: str, count: int, n: int, level: float, source: str) -> dict:
-    """One estimate: count/n as a percentage with its Clopper-Pearson interval."""
+    """One estimate: count/n as a percentage with its Clopper-Pearson interval.
+
+    The interval is :func:`ipsrep.stats.clopper_pearson_interval` at `level` (Clopper
+    and Pearson, Biometrika 1934;26:404-13), in percent; the row has the columns of
+    :func:`rate_comparison`.
+    """
     low, high = clopper_pearson_interval(count, n, level)
     return {"label": label, "kind": "estimate", "count": count, "n": n, "pct": 100 * count / n,
             "low": 100 * low, "high": 100 * high, "level": level, "source": source}

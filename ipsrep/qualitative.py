@@ -332,6 +332,11 @@ def process_counts(n: int, *, alpha: float = 0.05, measures: pd.DataFrame | None
     pandas.DataFrame
         ``key, item, domain, label, printed_pct, count, n, pct, low, high`` (percent);
         ``count`` is missing when no count out of `n` fits.
+
+    References
+    ----------
+    Clopper CJ, Pearson ES. Biometrika 1934;26:404-13. Brown NJL, Heathers JAJ. Soc
+    Psychol Personal Sci 2017;8:363-9 (GRIM, here with a step of 100 per person).
     """
     m = process_measures() if measures is None else measures
     rows = []

@@ -84,6 +84,20 @@ def _nearest_means(mean: str, n: int, step: Fraction) -> str:
 def check_mean_sd(key: str, mean: str, sd: str | None, n: int, grid: Grid, *, source: str = "") -> dict:
     """GRIM and GRIMMER of one printed mean (and SD) of n scores on a scale's grid.
 
+    Parameters
+    ----------
+    key : str
+        Published key of the mean.
+    mean, sd : str
+        Mean and SD as printed (their decimals set the rounding); `sd` None for GRIM
+        alone.
+    n : int
+        Number of scores.
+    grid : Grid
+        The scale's grid and fallbacks (:data:`GRIDS`).
+    source : str
+        Where the numbers are printed.
+
     Returns
     -------
     dict
@@ -91,6 +105,18 @@ def check_mean_sd(key: str, mean: str, sd: str | None, n: int, grid: Grid, *, so
         stated grid; ``matched`` names the stated grid when it passes GRIMMER, else the
         fallback grids that do; ``verdict``;
         ``note`` (the nearest possible means when the stated grid fails).
+
+    Notes
+    -----
+    GRIM asks whether some total of n grid scores averages to the printed mean;
+    GRIMMER whether, for such a total, some whole sum of squares gives the printed SD
+    (:func:`ipsrep.granularity.grim_consistent`,
+    :func:`ipsrep.granularity.grimmer_consistent`).
+
+    References
+    ----------
+    Brown NJL, Heathers JAJ. Soc Psychol Personal Sci 2017;8:363-9. Anaya J. PeerJ
+    Preprints 2016;4:e2400v1.
 
     Examples
     --------

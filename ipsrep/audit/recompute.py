@@ -325,8 +325,34 @@ def check_t_test(key: str, p: str, m1: str, s1: str, n1: int, m2: str, s2: str, 
                  stated: str = "student", source: str = "", grid_points: int = 5) -> dict:
     """One check row: a printed t-test p against rounded means and SDs with exact n.
 
-    Returns a dict with the columns of :data:`CHECK_COLUMNS`; ``value`` is the p at the
-    printed inputs under the first matching variant (the stated one when none match).
+    Parameters
+    ----------
+    key : str
+        Published key of the p checked.
+    p, m1, s1, m2, s2 : str
+        The printed p, and each group's mean and SD as printed (their rounding windows
+        are searched).
+    n1, n2 : int
+        Group sizes (exact).
+    stated : {"student", "welch"}, default "student"
+        The test the paper names (its "independent-samples t tests").
+    source : str
+        Where the numbers are printed.
+    grid_points : int, default 5
+        Values per input window (see :func:`t_test_p_ranges`).
+
+    Returns
+    -------
+    dict
+        The columns of :data:`CHECK_COLUMNS`; ``value`` is the p at the printed inputs
+        under the first matching variant (the stated one when none match).
+
+    Notes
+    -----
+    The p interval under Student's and Welch's test comes from
+    :func:`t_test_p_range` (:func:`scipy.stats.ttest_ind_from_stats` over the box of
+    rounding windows) and is classified by :func:`judge`, as statcheck does with point
+    values (Nuijten et al. 2016).
 
     >>> row = check_t_test("x", "0.298", "36.09", "9.71", 28, "40.96", "17.27", 17)
     >>> row["verdict"], row["matched"]
@@ -449,7 +475,12 @@ def check_ratio_z(key: str, estimate: str, se: str, z: str, *, source: str = "")
     """One check row: a printed z (Table 4's "F Score") against estimate / SE.
 
     Variants: ``ratio`` (stated, the rounded z) and, as the other variant, the printed
-    z read as truncated rather than rounded.
+    z read as truncated rather than rounded (:func:`truncation_window`). The ratio's
+    interval is the range of estimate / SE over both rounding windows
+    (:func:`z_ratio_range`). Stata's ``mixed`` prints this z beside each coefficient;
+    Table 4 heads the column "F Score".
+
+    Returns a dict with the columns of :data:`CHECK_COLUMNS`.
 
     >>> check_ratio_z("x", "0.06", "0.24", "1.60")["verdict"]
     'inconsistent'
@@ -474,7 +505,10 @@ def check_p_from_z(key: str, p: str, z: str, estimate: str, se: str, *, source: 
 
     Variants: ``normal`` (stated: p of the printed z's rounding window),
     ``normal_truncated`` (the printed z read as truncated) and ``from_ratio`` (p of
-    estimate / SE, for when the z column is the odd one out).
+    estimate / SE, for when the z column is the odd one out); each p is
+    :math:`2(1 - \\Phi(|z|))` over the z interval (:func:`p_from_z_range`).
+
+    Returns a dict with the columns of :data:`CHECK_COLUMNS`.
 
     >>> check_p_from_z("x", "0.090", "1.60", "0.06", "0.24")["verdict"]
     'inconsistent'

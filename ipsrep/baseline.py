@@ -35,6 +35,7 @@ from .flow import require_columns
 from .ledger import rounds_to
 from .measures import GROUPS, HSCL_CUTOFF
 from .published import load_published
+from .formatting import half_up, mean_sd
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",
@@ -398,13 +399,13 @@ def printed_table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None
 def _fmt_count(count, pct) -> str:
     if pd.isna(count):
         return ""
-    return f"{int(count)} ({pct:.1f})" if not pd.isna(pct) else f"{int(count)}"
+    return f"{int(count)} ({half_up(pct, 1)})" if not pd.isna(pct) else f"{int(count)}"
 
 
 def _fmt_mean(mean, sd) -> str:
     if pd.isna(mean):
         return ""
-    return f"{mean:.2f} ({sd:.2f})"
+    return mean_sd(mean, sd)
 
 
 def _fmt_p(p) -> str:

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .measures import GROUPS, MEASURES, VISITS, measure as lookup_measure
+from .formatting import half_up, mean_sd
 
 __all__ = [
     "long_format",
@@ -350,9 +351,9 @@ def table3_display(table: pd.DataFrame, *, with_published: bool = True, test: st
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
                          "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})
         rows.append({"measure": key[0], "visit": key[1], "source": "recomputed", "IPS n": str(int(r["ips_n"])),
-                     "IPS mean (SD)": f"{r['ips_mean']:.2f} ({r['ips_sd']:.2f})", "TAU n": str(int(r["tau_n"])),
-                     "TAU mean (SD)": f"{r['tau_mean']:.2f} ({r['tau_sd']:.2f})",
-                     "p": f"{r[f'p_{used}']:.3f} ({used})", "Holm p (ours)": f"{r['p_holm']:.3f}"})
+                     "IPS mean (SD)": mean_sd(r["ips_mean"], r["ips_sd"]), "TAU n": str(int(r["tau_n"])),
+                     "TAU mean (SD)": mean_sd(r["tau_mean"], r["tau_sd"]),
+                     "p": f"{half_up(r[f'p_{used}'], 3)} ({used})", "Holm p (ours)": f"{r['p_holm']:.3f}"})
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 

@@ -46,6 +46,8 @@ from .ledger import LEDGER_COLUMNS, rows_from_notebook
 PACKAGE_DIR = paths.PACKAGE_DIR
 PROJECT_ROOT = paths.PROJECT_ROOT
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "ipsrep-build"
+CACHE_DIR_VARIABLE = "IPSREP_CACHE_DIR"
+"""Environment variable naming another cache folder (the benchmark's cold builds use it)."""
 CACHE_FORMAT = "ipsrep-build-cache-2"
 """Bump when the cached notebooks' content changes meaning (part of every cache key)."""
 
@@ -79,6 +81,7 @@ class Notebook:
     source: bytes
     parameters: dict = field(default_factory=dict)
     nb: object = None
+    defaults: dict = field(default_factory=dict)
     executed: object = None
     cache_key: str = ""
     cached: bool = False
@@ -119,7 +122,8 @@ def build_command(
     cache : take unchanged notebooks from the cache (notebook source, data bytes,
         parameters, the ipsrep package, the files under ``data/`` and library versions
         make the key); False executes everything.
-    cache_dir : where cached executed notebooks are kept (default ``.cache/ipsrep-build``).
+    cache_dir : where cached executed notebooks are kept (default ``$IPSREP_CACHE_DIR``, else
+        ``.cache/ipsrep-build``).
 
     Messages go to stderr: one line per notebook as it starts and ends, then either a
     summary of what was written or one message saying what failed.
@@ -133,11 +137,13 @@ def build_command(
             raise _UsageError(f"--jobs must be at least 1 (got {jobs})")
         notebooks = discover_notebooks(notebooks_dir)
         data_arg, data_file, data_param = resolve_data(data)
-        _check_contract(data_arg)
+        store = _Cache(Path(cache_dir) if cache_dir else default_cache_dir()) if cache else None
+        _check_contract(data_arg, data_file, store)
         for book in notebooks:
-            book.nb = _read_notebook(book)
-            book.parameters = injected_parameters(book.nb, data_param, parameters or {})
-        store = _Cache(Path(cache_dir) if cache_dir else DEFAULT_CACHE_DIR) if cache else None
+            book.defaults = source_defaults(book)
+        check_parameters(notebooks, parameters or {})
+        for book in notebooks:
+            book.parameters = injected_parameters(book.defaults, data_param, parameters or {})
         if store is not None:
             digest = inputs_digest(data_file)
             for book in notebooks:
@@ -145,7 +151,9 @@ def build_command(
         _say(f"ipsrep build: {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} "
              f"from {_shown(notebooks_dir)}, data {_shown(data_file)}, up to {jobs} at once")
         run_notebooks(notebooks, jobs=jobs, store=store)
-        summary = write_report(notebooks, out_dir, data_file=data_file, show_code=show_code, store=store)
+        alpha = float((parameters or {}).get("alpha", _common_default(notebooks, "alpha", 0.05)))
+        summary = write_report(notebooks, out_dir, data_file=data_file, show_code=show_code, store=store,
+                               alpha=alpha)
     except BuildError as err:
         _say(f"ipsrep build: {err}")
         return 2 if isinstance(err, _UsageError) else 1
@@ -203,8 +211,31 @@ def resolve_data(data: str | os.PathLike | None) -> tuple[str, Path, str | None]
     return given, resolved, param
 
 
-def _check_contract(data_arg: str) -> None:
-    """Stop the build, listing every violation, when the data file breaks the contract."""
+def _contract_key(data_file: Path) -> str:
+    """Key of one contract check: the data file's bytes and the code that checks them."""
+    h = hashlib.sha256(CACHE_FORMAT.encode())
+    h.update(Path(data_file).read_bytes())
+    for name in ("contract.py", "measures.py", "paths.py"):
+        if (PACKAGE_DIR / name).is_file():
+            h.update((PACKAGE_DIR / name).read_bytes())
+    for name in ("pandera", "pandas", "numpy"):
+        try:
+            h.update(f"{name}={importlib_metadata.version(name)}".encode())
+        except importlib_metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()
+
+
+def _check_contract(data_arg: str, data_file: Path | None = None, store: _Cache | None = None) -> None:
+    """Stop the build, listing every violation, when the data file breaks the contract.
+
+    With a cache (`store`), a file that passed before with the same contract code is
+    not checked again (the check imports pandera and reads the whole file; a rebuild
+    with nothing changed should not pay for that).
+    """
+    key = _contract_key(data_file) if store is not None and data_file is not None else None
+    if key is not None and store.has_mark("contract", key):
+        return
     from .contract import check_trial_file
 
     violations = check_trial_file(data_arg)
@@ -216,6 +247,8 @@ def _check_contract(data_arg: str) -> None:
             f"{data_arg}: {n} violation{'s' if n != 1 else ''} of the data contract "
             "(see data/README.md); no notebook was run and the report folder is unchanged"
         )
+    if key is not None:
+        store.set_mark("contract", key)
 
 
 def discover_notebooks(directory: Path) -> list[Notebook]:
@@ -238,38 +271,97 @@ def _read_notebook(book: Notebook):
                          f"({type(exc).__name__}: {exc})") from None
 
 
+def _defaults_from_code(source: str) -> dict[str, object]:
+    """Names assigned in a parameters cell's code and their values (Python literals, else
+    the value's source text); empty when the code does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    defaults: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    try:
+                        defaults[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        defaults[target.id] = ast.get_source_segment(source, node.value)
+    return defaults
+
+
 def notebook_defaults(nb) -> dict[str, object]:
-    """Default values of the parameters cell (tagged ``parameters``) of `nb`.
+    """Default values of the parameters cell (tagged ``parameters``) of `nb` (nbformat node).
 
     Values that are not Python literals are kept as their source text.
     """
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:
-                return {}
-            defaults: dict[str, object] = {}
-            for node in tree.body:
-                if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for target in targets:
-                        if isinstance(target, ast.Name) and node.value is not None:
-                            try:
-                                defaults[target.id] = ast.literal_eval(node.value)
-                            except ValueError:
-                                defaults[target.id] = ast.get_source_segment(cell.source, node.value)
-            return defaults
+            return _defaults_from_code(cell.source)
     return {}
 
 
-def injected_parameters(nb, data_param: str | None, extra: dict) -> dict:
-    """Parameters to inject into `nb`: only those it declares, only when not its default.
+_PERCENT_CELL = re.compile(r"^# %%(.*)$", re.MULTILINE)
+_PARAMETERS_TAG = re.compile(r"""\btags\s*=\s*\[[^\]]*["']parameters["']""")
 
-    ``data_path`` counts as default when it names the same file as the notebook's own
-    default (both resolved as :func:`ipsrep.paths.resolve` does).
+
+def source_defaults(book: Notebook) -> dict[str, object]:
+    """Default values of the parameters cell of a jupytext percent-format source, read
+    from the text itself (the cell after the ``# %% tags=["parameters"]`` marker).
+
+    The same as :func:`notebook_defaults` on the notebook jupytext makes of it, without
+    importing jupytext: a rebuild whose notebooks all come from the cache never needs
+    to parse them.
     """
-    defaults = notebook_defaults(nb)
+    text = book.source.decode("utf-8", errors="replace")
+    marks = list(_PERCENT_CELL.finditer(text))
+    for i, mark in enumerate(marks):
+        if _PARAMETERS_TAG.search(mark.group(1)):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            return _defaults_from_code(text[mark.end():end])
+    return {}
+
+
+def _common_default(notebooks: list[Notebook], name: str, fallback):
+    """The default of parameter `name` when every notebook declaring it agrees, else `fallback`."""
+    found = {repr(b.defaults[name]) for b in notebooks if name in b.defaults}
+    if len(found) == 1:
+        value = next(b.defaults[name] for b in notebooks if name in b.defaults)
+        return value if isinstance(value, (int, float)) else fallback
+    return fallback
+
+
+def check_parameters(notebooks: list[Notebook], parameters: dict) -> None:
+    """Refuse parameters that no notebook declares, and ``data_path`` (which ``--data`` sets).
+
+    A misspelt name would otherwise be ignored without a word and the report built with
+    the default; the message lists the names the notebooks do declare.
+    """
+    if "data_path" in parameters:
+        raise _UsageError("-p data_path: give the data file with --data FILE, which checks it "
+                          "against the data contract before any notebook runs")
+    declared: dict[str, list[str]] = {}
+    for book in notebooks:
+        for name in book.defaults:
+            declared.setdefault(name, []).append(book.stem)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(n for n in declared if n != "data_path")) or "(none)"
+        raise _UsageError(f"no notebook has a parameter named {', '.join(unknown)}; "
+                          f"the notebooks' parameters are: {known}")
+
+
+def injected_parameters(defaults, data_param: str | None, extra: dict) -> dict:
+    """Parameters to inject into a notebook: only those it declares, only when not its default.
+
+    `defaults` is the notebook's parameters (name -> default, :func:`source_defaults`)
+    or the notebook itself (nbformat node). ``data_path`` counts as default when it
+    names the same file as the notebook's own default (both resolved as
+    :func:`ipsrep.paths.resolve` does).
+    """
+    if hasattr(defaults, "cells"):  # a notebook (nbformat nodes are dicts too)
+        defaults = notebook_defaults(defaults)
     wanted = dict(extra)
     if data_param is not None:
         wanted["data_path"] = data_param
@@ -290,7 +382,13 @@ def injected_parameters(nb, data_param: str | None, extra: dict) -> dict:
 # --------------------------------------------------------------------------------------
 # Cache
 # --------------------------------------------------------------------------------------
-RENDERING_ONLY = ("html.py", "templates")
+def default_cache_dir() -> Path:
+    """``$IPSREP_CACHE_DIR`` when set, else ``.cache/ipsrep-build`` in the project."""
+    env = os.environ.get(CACHE_DIR_VARIABLE)
+    return Path(env) if env else DEFAULT_CACHE_DIR
+
+
+RENDERING_ONLY = ("html.py", "scorecard.py", "templates")
 """Parts of the package that shape the HTML pages but not the executed notebooks: left
 out of the cache key, so that restyling the pages does not re-run every notebook."""
 
@@ -372,6 +470,18 @@ class _Cache:
         except OSError:  # a read-only checkout still builds, only without a cache
             pass
 
+    def has_mark(self, kind: str, key: str) -> bool:
+        """True when :meth:`set_mark` recorded (`kind`, `key`) before."""
+        return (self.directory / f"{kind}-{key[:32]}.ok").is_file()
+
+    def set_mark(self, kind: str, key: str) -> None:
+        """Record that the check `kind` passed for `key` (nothing when unwritable)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.directory / f"{kind}-{key[:32]}.ok", b"")
+        except OSError:
+            pass
+
     def get(self, book: Notebook):
         """The cached executed notebook of `book`, or None."""
         import nbformat
@@ -391,7 +501,9 @@ class _Cache:
 def render_digest(show_code: bool) -> str:
     """Key part for rendered pages: the renderer's source, template and nbconvert version."""
     h = hashlib.sha256(f"{CACHE_FORMAT}|show_code={show_code}".encode())
-    h.update((PACKAGE_DIR / "html.py").read_bytes())
+    for name in RENDERING_ONLY:
+        if (PACKAGE_DIR / name).is_file():
+            h.update((PACKAGE_DIR / name).read_bytes())
     h.update(_tree_digest(PACKAGE_DIR / "templates").digest())
     for name in ("nbconvert", "beautifulsoup4", "jinja2", "pygments", "mistune", "bleach"):
         try:
@@ -559,6 +671,8 @@ def run_notebooks(notebooks: list[Notebook], *, jobs: int, store: _Cache | None)
         _say(f"  start    {book.stem}")
         t0 = time.monotonic()
         try:
+            if book.nb is None:
+                book.nb = _read_notebook(book)
             executed = normalise(execute(book))
         except BaseException:
             stop.set()
@@ -704,6 +818,24 @@ def ledger_table(notebooks: list[Notebook]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[LEDGER_COLUMNS]
 
 
+def without_comparison(table: pd.DataFrame, bundled: bool) -> pd.DataFrame:
+    """`table` with ``published`` and ``status`` emptied unless the data are the bundled
+    reconstruction.
+
+    The ledger's rule (issue 3, ``ipsrep.ledger``): on other data the same keys carry
+    that data's values and nothing is set beside the paper's numbers. Most notebooks
+    already leave those cells empty there; rows computed from the paper's printed
+    numbers alone (historical controls, the sample size, job types, the audit) are
+    emptied here too, so that a new trial's ledger reads the same throughout.
+    """
+    if bundled or not len(table):
+        return table
+    out = table.copy()
+    out["published"] = ""
+    out["status"] = ""
+    return out
+
+
 def ledger_csv(table: pd.DataFrame) -> str:
     """`table` as CSV text, ``reproduced`` in full precision (``repr``, empty when NaN)."""
     out = table.copy()
@@ -756,31 +888,39 @@ def _data_label(data_file: Path) -> tuple[str, bool]:
 
 
 def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path,
-                 store: _Cache | None = None) -> tuple[dict[str, bytes], int]:
+                 store: _Cache | None = None, alpha: float = 0.05) -> tuple[dict[str, bytes], int]:
     """File name -> bytes of every report file (executed notebooks, pages, index, ledger),
     and the number of ledger rows.
 
-    Pages of notebooks that came with a cache key are taken from `store` when the same
-    notebook was rendered the same way before.
+    Every page links to every other (its navigation bar), so a page's cache key holds
+    the list of pages as well as the notebook's own key and the renderer. Pages of
+    notebooks that came with a cache key are taken from `store` when the same notebook
+    was rendered the same way, among the same pages, before. `alpha` is the level the
+    index reads the research-question answers at.
     """
-    from .html import NotebookRenderer, Page, external_loads, notebook_title, render_index
+    from .html import NotebookRenderer, Page, banner_html, external_loads, notebook_title, render_index
 
-    renderer = None
-    page_part = render_digest(show_code) if store is not None else ""
-    files: dict[str, bytes] = {}
-    pages = []
     ids = participant_ids(data_file)
     for book in notebooks:
         shown = find_participant_rows(book, ids)
         if shown:
             raise BuildError(f"{_shown(book.path)}: {shown}; the report shows aggregates only, "
                              "never participant-level rows. No report was written.")
-        title = notebook_title(book.executed, book.stem)
+    label, bundled = _data_label(data_file)
+    pages = [Page(book.stem, notebook_title(book.executed, book.stem),
+                  without_comparison(rows_from_notebook(book.executed), bundled))
+             for book in notebooks]
+    banner = banner_html(label, bundled, compact=True)
+    site = json.dumps([[p.stem, p.title] for p in pages]) + banner
+    page_part = render_digest(show_code) + hashlib.sha256(site.encode()).hexdigest() if store is not None else ""
+    renderer = None
+    files: dict[str, bytes] = {}
+    for number, (book, page_info) in enumerate(zip(notebooks, pages)):
         page_key = hashlib.sha256(f"{book.cache_key}|{page_part}".encode()).hexdigest()
         page = store.read(book, page_key, ".html") if store is not None and book.cache_key else None
         if page is None:
             renderer = renderer or NotebookRenderer(show_code=show_code)
-            text = renderer.render(book.executed, title)
+            text = renderer.render(book.executed, page_info.title, pages=pages, current=number, banner=banner)
             remote = external_loads(text)
             if remote:
                 raise BuildError(f"{_shown(book.path)}: its page would load from the network "
@@ -791,14 +931,12 @@ def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path,
                 store.write(book, page_key, ".html", page)
         files[f"{book.stem}.ipynb"] = _notebook_text(book.executed).encode()
         files[f"{book.stem}.html"] = page
-        pages.append(Page(book.stem, title, rows_from_notebook(book.executed)))
-    ledger = ledger_table(notebooks)
+    ledger = without_comparison(ledger_table(notebooks), bundled)
     duplicated = sorted(set(ledger.loc[ledger["key"].duplicated(), "key"]))
     if duplicated:
         _say(f"ipsrep build: warning: ledger keys shown by more than one cell: {', '.join(duplicated)}")
-    label, bundled = _data_label(data_file)
     files["ledger.csv"] = ledger_csv(ledger).encode()
-    files["index.html"] = render_index(pages, data_label=label, bundled=bundled).encode()
+    files["index.html"] = render_index(pages, data_label=label, bundled=bundled, alpha=alpha).encode()
     return files, len(ledger)
 
 
@@ -809,7 +947,7 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 
 def write_report(notebooks: list[Notebook], out_dir: Path, *, data_file: Path, show_code: bool,
-                 store: _Cache | None = None) -> str:
+                 store: _Cache | None = None, alpha: float = 0.05) -> str:
     """Render and write the report into `out_dir`; return a one-line summary.
 
     Everything is rendered in memory and written to a staging folder
@@ -819,7 +957,8 @@ def write_report(notebooks: list[Notebook], out_dir: Path, *, data_file: Path, s
     `out_dir` already held a report, recognised by its ``ledger.csv``). Other files in
     `out_dir` are never touched.
     """
-    files, ledger_rows = render_pages(notebooks, show_code=show_code, data_file=data_file, store=store)
+    files, ledger_rows = render_pages(notebooks, show_code=show_code, data_file=data_file, store=store,
+                                      alpha=alpha)
     created = not out_dir.exists()
     had_report = (out_dir / "ledger.csv").is_file()
     staging = out_dir / f".build-{uuid.uuid4().hex[:12]}"

@@ -26,7 +26,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (default: reports/)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     p.add_argument("--show-code", action="store_true", help="render with code cells visible")
+    p.add_argument("--no-cache", action="store_true",
+                   help="execute every notebook even when its inputs are unchanged since the last build")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="notebook parameter NAME set to VALUE (read as a Python literal when it is one, "
+                        "else as text); given to each notebook that declares it; repeat for more")
     return parser
+
+
+def parse_parameters(pairs: list[list[str]]) -> dict[str, object]:
+    """``-p NAME VALUE`` pairs as a dict, each VALUE read as papermill's ``-p`` reads it.
+
+    Numbers, ``True``/``False``/``None``, quoted strings, lists and dicts are Python
+    literals; anything else is kept as text. A NAME that is not a Python identifier is
+    an error (the notebooks' parameters are variables).
+
+    >>> parse_parameters([["alpha", "0.01"], ["interval_method", "wald"], ["correction", "True"]])
+    {'alpha': 0.01, 'interval_method': 'wald', 'correction': True}
+    >>> parse_parameters([["levels", "[0.8, 0.9]"], ["label", "'0.5'"]])
+    {'levels': [0.8, 0.9], 'label': '0.5'}
+    """
+    import ast
+
+    out: dict[str, object] = {}
+    for name, text in pairs:
+        if not name.isidentifier():
+            raise ValueError(f"-p {name} {text}: {name!r} is not a parameter name (letters, digits, _)")
+        try:
+            out[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            out[name] = text
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import build_command
 
-            return build_command(data=args.data, out=args.out, jobs=args.jobs, show_code=args.show_code)
+            try:
+                parameters = parse_parameters(args.parameter)
+            except ValueError as err:
+                print(f"ipsrep build: {err}", file=sys.stderr)
+                return 2
+            return build_command(data=args.data, out=args.out, jobs=args.jobs, show_code=args.show_code,
+                                 parameters=parameters, cache=not args.no_cache)
     except KeyboardInterrupt:
         print("ipsrep: interrupted", file=sys.stderr)
         return 130

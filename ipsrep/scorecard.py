@@ -1,0 +1,317 @@
+"""The report's scorecard: what the ledger says, page by page, and the research questions
+answered in one line each from the values the notebooks computed.
+
+Input is the ledger of a build, one frame per page (the rows each notebook displayed
+with :func:`ipsrep.ledger.emit`, read back by :func:`ipsrep.ledger.rows_from_notebook`).
+Nothing here recomputes a statistic from participant data: the answers quote the
+``reproduced`` column, which on the bundled reconstruction sits beside the paper's
+numbers and on a user's file is that file's result under the same keys. The only new
+computation is Holm's step-down adjustment of the unadjusted health comparisons
+(Holm 1979, *Scand J Statist* 6:65-70), which the trial paper does not make and
+notebook 03 discusses (:func:`holm_rejections`).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .ledger import LEDGER_COLUMNS, STATUSES
+
+NOT_PRINTED = "not printed"
+"""Label for ledger rows without a published counterpart (an empty status)."""
+
+OPEN_STATUSES = ("discrepant", "source_inconsistent", "approximate")
+"""Statuses a reader should look at, most serious first."""
+
+STATUS_TEXT = {
+    "reproduced": "rounds to the printed digits",
+    "discrepant": "does not round to the printed digits",
+    "approximate": "depends on what the synthetic reconstruction cannot know",
+    "source_inconsistent": "the paper's own numbers disagree with each other",
+    NOT_PRINTED: "computed here; the papers print no such number",
+}
+"""What each status means, in a few words, for legends."""
+
+
+def anchor(key: str) -> str:
+    """HTML id of a ledger key's row on its page (``ledger-`` + key).
+
+    >>> anchor("t2.12m.p")
+    'ledger-t2.12m.p'
+    """
+    return f"ledger-{key}"
+
+
+def ledger_by_page(pages: Sequence) -> pd.DataFrame:
+    """Every page's ledger rows in report order, with the page they are shown on.
+
+    Parameters
+    ----------
+    pages : sequence of objects with ``stem``, ``title``, ``href`` and ``ledger``
+        (``ipsrep.html.Page``): one per notebook page, ``ledger`` holding the rows
+        the notebook displayed (columns :data:`ipsrep.ledger.LEDGER_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ledger columns plus ``page`` (file stem), ``title`` and ``link`` (page and
+        the row's anchor); ``status`` with missing values as empty strings.
+    """
+    frames = []
+    for page in pages:
+        rows = page.ledger.reindex(columns=LEDGER_COLUMNS).copy()
+        rows["page"] = page.stem
+        rows["title"] = page.title
+        rows["link"] = [f"{page.href}#{anchor(k)}" for k in rows["key"]]
+        frames.append(rows)
+    columns = [*LEDGER_COLUMNS, "page", "title", "link"]
+    if not frames or not sum(len(f) for f in frames):
+        return pd.DataFrame(columns=columns)
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)[columns]
+    table["status"] = table["status"].fillna("").astype(str)
+    return table
+
+
+def status_counts(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows per status, every status listed (zero included), then :data:`NOT_PRINTED`.
+
+    Returns a tidy frame with columns ``status``, ``rows`` and ``meaning``.
+
+    >>> status_counts(pd.DataFrame({"status": ["reproduced", "", "reproduced", "approximate"]}))["rows"].tolist()
+    [2, 0, 1, 0, 1]
+    """
+    status = ledger["status"].fillna("").astype(str) if len(ledger) else pd.Series(dtype=str)
+    counts = status.value_counts()
+    kinds = [*STATUSES, NOT_PRINTED]
+    rows = [int(counts.get(s, 0)) for s in STATUSES]
+    rows.append(int(len(status) - sum(rows)))
+    return pd.DataFrame({"status": kinds, "rows": rows, "meaning": [STATUS_TEXT[k] for k in kinds]})
+
+
+def counts_by_page(ledger: pd.DataFrame, pages: Sequence) -> pd.DataFrame:
+    """One row per page (in report order): ledger rows in all and per status.
+
+    Columns ``page``, ``title``, ``href``, ``rows`` and one per status plus
+    :data:`NOT_PRINTED`; pages that display no ledger rows have zeros.
+    """
+    kinds = [*STATUSES, NOT_PRINTED]
+    records = []
+    for page in pages:
+        mine = ledger[ledger["page"] == page.stem] if len(ledger) else ledger
+        counts = status_counts(mine).set_index("status")["rows"]
+        records.append({"page": page.stem, "title": page.title, "href": page.href, "rows": len(mine),
+                        **{k: int(counts[k]) for k in kinds}})
+    return pd.DataFrame(records, columns=["page", "title", "href", "rows", *kinds])
+
+
+def open_items(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose status is not ``reproduced`` (and not empty), most serious status first.
+
+    Order: :data:`OPEN_STATUSES`, then report order within a status. Each row keeps
+    its ``link`` to the page and anchor where the number is shown and discussed.
+    """
+    if not len(ledger):
+        return ledger.copy()
+    rank = {s: i for i, s in enumerate(OPEN_STATUSES)}
+    hit = ledger[ledger["status"].isin(OPEN_STATUSES)].copy()
+    hit["_rank"] = hit["status"].map(rank)
+    hit["_order"] = range(len(hit))
+    return hit.sort_values(["_rank", "_order"]).drop(columns=["_rank", "_order"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Research questions
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    """One research question with its one-line answer from the ledger.
+
+    ``answer`` is None when the build produced none of the values it needs (say, the
+    notebook was left out); ``link`` points at the page where the answer is worked out;
+    ``caveat`` is set when a value it quotes is ``approximate`` on the bundled data.
+    """
+
+    question: str
+    answer: str | None
+    link: str | None
+    keys: tuple[str, ...] = field(default=())
+    caveat: str | None = None
+
+
+def _values(ledger: pd.DataFrame) -> dict[str, float]:
+    first = ledger.drop_duplicates("key") if len(ledger) else ledger
+    return {k: float(v) for k, v in zip(first["key"], first["reproduced"])
+            if v is not None and not (isinstance(v, float) and math.isnan(v))}
+
+
+def format_p(p: float) -> str:
+    """A p-value as a reader expects it: three decimals, or a bound below 0.001.
+
+    >>> format_p(0.33559), format_p(0.0004), format_p(1.0)
+    ('p = 0.336', 'p < 0.001', 'p = 1.000')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _verdict(p: float, alpha: float) -> str:
+    return f"a difference at α = {alpha:g}" if p < alpha else f"no difference shown at α = {alpha:g}"
+
+
+def _link(ledger: pd.DataFrame, key: str) -> str | None:
+    hit = ledger.loc[ledger["key"] == key, "link"] if len(ledger) else []
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+def _need(v: dict[str, float], keys: Sequence[str]) -> bool:
+    return all(k in v for k in keys)
+
+
+def employment_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """RQ1, the primary outcome: competitive employment within 12 months, IPS vs TAU
+    (the paper's Table 2; keys ``t2.12m.*``)."""
+    question = "Did IPS lead to more competitive employment within 12 months (the primary outcome)?"
+    keys = ("t2.12m.ips_pct", "t2.12m.ips_count", "t2.12m.tau_pct", "t2.12m.tau_count",
+            "t2.12m.or", "t2.12m.or_lo", "t2.12m.or_hi", "t2.12m.p")
+    v = _values(ledger)
+    if not _need(v, keys):
+        return Answer(question, None, _link(ledger, "t2.12m.p"), keys)
+    text = (f"Employed at some time within 12 months: IPS {v['t2.12m.ips_pct']:.1f}% "
+            f"({v['t2.12m.ips_count']:.0f} participants), TAU {v['t2.12m.tau_pct']:.1f}% "
+            f"({v['t2.12m.tau_count']:.0f}); odds ratio {v['t2.12m.or']:.2f} "
+            f"(CI {v['t2.12m.or_lo']:.2f} to {v['t2.12m.or_hi']:.2f}), {format_p(v['t2.12m.p'])}: "
+            f"{_verdict(v['t2.12m.p'], alpha)}.")
+    return Answer(question, text, _link(ledger, "t2.12m.p"), keys)
+
+
+def productivity_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """RQ2: hours worked over 12 months (t-test) and working 20 hours or more in some
+    week (Fisher's exact test), IPS vs TAU (keys ``rq2.hours.*``, ``rq2.20h.*``)."""
+    question = "Did IPS participants work more hours?"
+    keys = ("rq2.hours.ips_mean", "rq2.hours.tau_mean", "rq2.hours.p",
+            "rq2.20h.ips_pct", "rq2.20h.tau_pct", "rq2.20h.p")
+    v = _values(ledger)
+    if not _need(v, keys):
+        return Answer(question, None, _link(ledger, "rq2.hours.p"), keys)
+    text = (f"Mean hours worked in 12 months: IPS {v['rq2.hours.ips_mean']:.1f}, TAU "
+            f"{v['rq2.hours.tau_mean']:.1f} ({format_p(v['rq2.hours.p'])}: "
+            f"{_verdict(v['rq2.hours.p'], alpha)}); worked 20 hours or more in some week: IPS "
+            f"{v['rq2.20h.ips_pct']:.1f}%, TAU {v['rq2.20h.tau_pct']:.1f}% ({format_p(v['rq2.20h.p'])}: "
+            f"{_verdict(v['rq2.20h.p'], alpha)}).")
+    return Answer(question, text, _link(ledger, "rq2.hours.p"), keys)
+
+
+_T3_P = re.compile(r"^t3\.([a-z_]+)\.(\d+m)\.p$")
+_T4_P = re.compile(r"^t4\.([a-z_]+)\.interaction\.p$")
+
+
+def holm_rejections(p_values, alpha: float) -> int:
+    """How many hypotheses Holm's step-down procedure rejects at family-wise level `alpha`.
+
+    Sort the m p-values; reject the k-th smallest while it is at most alpha / (m - k + 1),
+    stop at the first that is not (Holm 1979). Written out rather than taken from
+    ``statsmodels.stats.multitest.multipletests`` (which gives the same count; the tests
+    compare the two): importing it loads ``scipy.stats``, which alone would take most
+    of the two seconds a rebuild with nothing changed may take.
+
+    >>> holm_rejections([0.01, 0.04, 0.03], 0.05), holm_rejections([0.012, 0.3], 0.05)
+    (1, 1)
+    """
+    ordered = sorted(float(p) for p in p_values)
+    m = len(ordered)
+    for k, p in enumerate(ordered):
+        if p > alpha / (m - k):
+            return k
+    return m
+
+
+def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """RQ3: the unadjusted comparisons of the nine health measures at 6 and 12 months
+    (``t3.<measure>.<visit>.p``; how many fall below `alpha`, before and after Holm's
+    adjustment) and the group-by-time interactions of the mixed models
+    (``t4.<measure>.interaction.p``)."""
+    question = "Did IPS change health and quality of life over the year?"
+    first = ledger.drop_duplicates("key") if len(ledger) else ledger
+    t3 = first[first["key"].str.match(_T3_P)] if len(first) else first
+    t4 = first[first["key"].str.match(_T4_P)] if len(first) else first
+    t3 = t3[t3["reproduced"].notna()] if len(t3) else t3
+    t4 = t4[t4["reproduced"].notna()] if len(t4) else t4
+    if not len(t3) and not len(t4):
+        return Answer(question, None, None)
+    parts = []
+    if len(t3):
+        p = t3["reproduced"].astype(float).to_numpy()
+        below = t3[p < alpha]
+        holm = holm_rejections(p, alpha)
+        named = "; ".join(
+            f"{_T3_P.match(k).group(1).replace('_', ' ')} at {_T3_P.match(k).group(2)}, {format_p(float(q))}"
+            for k, q in zip(below["key"], below["reproduced"])
+        )
+        parts.append(f"{len(below)} of {len(t3)} unadjusted comparisons at the follow-ups with p < {alpha:g}"
+                     + (f" ({named})" if named else "")
+                     + f", {holm} after Holm's correction")
+    caveat = None
+    if len(t4):
+        q = t4["reproduced"].astype(float)
+        parts.append(f"group-by-time interaction p < {alpha:g} in {int((q < alpha).sum())} of {len(t4)} "
+                     "mixed models")
+        if (t4["status"] == "approximate").any():
+            caveat = ("mixed-model values are approximate on the synthetic data (they depend on the "
+                      "within-person correlation the paper does not print)")
+    keys = tuple(t3["key"]) + tuple(t4["key"])
+    link = _link(ledger, str(t3["key"].iloc[0])) if len(t3) else _link(ledger, str(t4["key"].iloc[0]))
+    return Answer(question, "; ".join(parts) + ".", link, keys, caveat)
+
+
+def pilot_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """The pilot study: participants employed by the 12-month registration (``pilot.*``)."""
+    question = "In the pilot, how many found competitive work within a year?"
+    keys = ("pilot.employed_12m", "pilot.n")
+    v = _values(ledger)
+    if not _need(v, keys):
+        return Answer(question, None, _link(ledger, "pilot.employed_12m"), keys)
+    text = (f"{v['pilot.employed_12m']:.0f} of {v['pilot.n']:.0f} participants "
+            f"({100 * v['pilot.employed_12m'] / v['pilot.n']:.1f}%) by the 12-month registration.")
+    return Answer(question, text, _link(ledger, "pilot.employed_12m"), keys)
+
+
+def process_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """The trial's process measures in the IPS arm (``process.*``, Reme 2022)."""
+    question = "How did IPS participants judge the job support?"
+    keys = ("process.satisfied_pct", "process.useful_pct", "process.hinder_pain_pct")
+    v = _values(ledger)
+    if not _need(v, keys):
+        return Answer(question, None, _link(ledger, "process.satisfied_pct"), keys)
+    text = (f"{v['process.satisfied_pct']:.0f}% of respondents were satisfied and "
+            f"{v['process.useful_pct']:.0f}% found it useful; {v['process.hinder_pain_pct']:.0f}% "
+            "named their pain as a hindrance.")
+    return Answer(question, text, _link(ledger, "process.satisfied_pct"), keys)
+
+
+def audit_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """The reporting audit: how many of its checks of the paper against itself hold
+    (``audit.*`` rows with a status; statuses exist on the bundled data only)."""
+    question = "Do the paper's printed numbers agree with each other?"
+    rows = ledger[ledger["key"].str.startswith("audit.") & (ledger["status"] != "")] if len(ledger) else ledger
+    if not len(rows):
+        return Answer(question, None, None)
+    bad = rows[rows["status"] == "source_inconsistent"]
+    text = (f"{int((rows['status'] == 'reproduced').sum())} of {len(rows)} checks agree; "
+            f"{len(bad)} find the paper or its registry record inconsistent.")
+    link = str(bad["link"].iloc[0]) if len(bad) else str(rows["link"].iloc[0])
+    return Answer(question, text, link, tuple(rows["key"]))
+
+
+ANSWERS = (employment_answer, productivity_answer, health_answer, pilot_answer, process_answer,
+           audit_answer)
+"""The research questions of the index page, in the order shown."""
+
+
+def research_answers(ledger: pd.DataFrame, alpha: float = 0.05) -> list[Answer]:
+    """Each research question of :data:`ANSWERS` with its answer from `ledger`
+    (:func:`ledger_by_page` output); questions the build has no values for are left out."""
+    answers = [make(ledger, alpha) for make in ANSWERS]
+    return [a for a in answers if a.answer is not None]

@@ -1,7 +1,8 @@
 # IPS in Pain replication report.
 #
-#   make report   build reports/ (HTML pages, executed notebooks, ledger.csv)
-#   make test     unit tests and doctests, then re-run the committed notebooks (nbval)
+#   make report     build reports/ (HTML pages, executed notebooks, ledger.csv)
+#   make test       unit tests, doctests, the browser test, then re-run the committed notebooks (nbval)
+#   make benchmark  time the build against plain papermill + nbconvert (benchmarks/build.py)
 #
 # Both create the virtual environment .venv first when it is missing, and reinstall the
 # project into it when pyproject.toml is newer than the last install.
@@ -17,7 +18,7 @@ BUILD_ARGS ?=
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
-.PHONY: report test unit nbval verify-report venv clean-cache
+.PHONY: report test unit nbval verify-report venv clean-cache benchmark
 
 venv: $(STAMP)
 
@@ -54,3 +55,6 @@ verify-report: $(STAMP) clean-cache
 
 clean-cache:
 	rm -rf .cache/ipsrep-build
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/build.py

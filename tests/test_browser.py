@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import io
 import itertools
 import json
 import os
@@ -39,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ipsrep import build, paths
+
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -290,14 +289,10 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    """The real report on the bundled reconstruction, built into a temporary folder."""
-    out = tmp_path_factory.mktemp("browser") / "report"
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        status = build.build_command(out=out)
-    assert status == 0, err.getvalue()[-3000:]
-    return out
+def report(bundled_report) -> Path:
+    """The real report on the bundled reconstruction, built into a temporary folder
+    (``bundled_report`` in conftest.py)."""
+    return bundled_report
 
 
 @pytest.fixture(scope="module")

@@ -362,3 +362,106 @@ def test_nbval_accepts_a_rebuilt_notebook_and_rejects_a_changed_result(site, tmp
     assert re.search(r"\b1 failed\b", summary) and re.search(r"\b(\d+) passed\b", summary), summary
     failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
     assert len(failed) == 1 and "02_tampered" in failed[0], failed
+
+
+# --------------------------------------------------------------------------------------
+# Issue 6: new-data pages, parameters from the command line, cache of the contract check
+# --------------------------------------------------------------------------------------
+def test_pages_on_other_data_name_the_file_and_its_checksum(site):
+    import hashlib
+
+    digest = hashlib.sha256(site["data"].read_bytes()).hexdigest()
+    for page in sorted(site["out"].glob("*.html")):
+        text = page.read_text()
+        assert f"{site['data'].name} (sha256 {digest})" in text, page.name
+        assert "Synthetic data" not in text, page.name
+    index = (site["out"] / "index.html").read_text()
+    assert 'href="00_counts.html"' in index and 'href="01_mean_age.html"' in index
+    page = (site["out"] / "01_mean_age.html").read_text()
+    assert 'href="index.html"' in page and 'href="00_counts.html" rel="prev"' in page
+
+
+def test_figures_on_fixture_pages_have_alt_text_and_a_caption(site):
+    page = (site["out"] / "00_counts.html").read_text()
+    images = re.findall(r"<img [^>]*>", page)
+    assert len(images) == 1
+    alt = re.search(r'alt="([^"]*)"', images[0]).group(1)
+    assert alt.startswith("Figure for “Group sizes (build fixture)”")  # no plotting function: the heading
+    assert "<figcaption>Figure 1. " in page
+
+
+def test_jupytext_free_parameter_reading_matches_jupytext():
+    import jupytext
+
+    sources = [*sorted(paths.NOTEBOOK_DIR.glob("*.py")), *sorted(FIXTURES.rglob("*.py"))]
+    assert sources
+    for source in sources:
+        book = build.Notebook(path=source, source=source.read_bytes())
+        expected = build.notebook_defaults(jupytext.read(source))
+        assert build.source_defaults(book) == expected, source.name
+
+
+def test_unknown_or_data_path_parameters_are_usage_errors(tmp_path):
+    status, err = run_build(out=tmp_path / "r", notebooks_dir=OK, parameters={"alhpa": 0.01}, cache=False)
+    assert status == 2 and "alhpa" in err and "alpha" in err and "data_path" not in err.split("are:")[1]
+    status, err = run_build(out=tmp_path / "r", notebooks_dir=OK, parameters={"data_path": "x.csv"}, cache=False)
+    assert status == 2 and "--data" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_cli_passes_parameters_and_no_cache(monkeypatch):
+    from ipsrep import cli
+
+    seen = {}
+    monkeypatch.setattr(build, "build_command", lambda **kw: seen.update(kw) or 0)
+    assert cli.main(["build", "--no-cache", "-p", "alpha", "0.01", "-p", "p_value", "fisher",
+                     "-p", "power_targets", "[0.8, 0.95]"]) == 0
+    assert seen["cache"] is False
+    assert seen["parameters"] == {"alpha": 0.01, "p_value": "fisher", "power_targets": [0.8, 0.95]}
+    assert cli.main(["build"]) == 0 and seen["cache"] is True and seen["parameters"] == {}
+    assert cli.main(["build", "-p", "not-a-name", "1"]) == 2
+
+
+def test_an_unchanged_data_file_is_checked_once_per_cache(site, tmp_path, monkeypatch):
+    calls = []
+    real = contract.check_trial_file
+    monkeypatch.setattr(contract, "check_trial_file", lambda path: calls.append(path) or real(path))
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        status, err = run_build(data=str(site["data"]), out=tmp_path / "r", notebooks_dir=OK, cache_dir=cache)
+        assert status == 0, err
+    assert len(calls) == 1
+    status, err = run_build(data=str(site["data"]), out=tmp_path / "r", notebooks_dir=OK, cache=False)
+    assert status == 0 and len(calls) == 2  # without the cache the file is always checked
+    edited = write_trial(tmp_path / "edited.csv", age_override={"FX-001": 31})
+    status, err = run_build(data=str(edited), out=tmp_path / "r2", notebooks_dir=OK, cache_dir=cache)
+    assert status == 0 and len(calls) == 3  # new bytes, new check
+
+
+def test_other_data_leaves_published_and_status_empty():
+    import pandas as pd
+
+    table = pd.DataFrame({"key": ["hist.p"], "source": ["s"], "quantity": ["q"], "published": ["<0.001"],
+                          "reproduced": [2.9e-7], "status": ["reproduced"], "note": [""]})
+    assert build.without_comparison(table, bundled=True).equals(table)
+    plain = build.without_comparison(table, bundled=False)
+    assert plain.loc[0, "published"] == "" and plain.loc[0, "status"] == ""
+    assert plain.loc[0, "reproduced"] == 2.9e-7 and table.loc[0, "status"] == "reproduced"
+
+
+def test_resampled_trial_is_contract_valid_and_made_of_bundled_rows(tmp_path):
+    from ipsrep import synthetic
+
+    path = synthetic.write_resampled_trial(tmp_path / "big.csv", n=500, seed=1)
+    assert contract.check_trial_file(path) == []
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    with paths.RECONSTRUCTED_CSV.open(newline="") as f:
+        bundled = list(csv.DictReader(f))
+    assert len(rows) == 500 and len({r["participant_id"] for r in rows}) == 500
+    n_ips_bundled = sum(r["group"] == "IPS" for r in bundled)
+    assert sum(r["group"] == "IPS" for r in rows) == round(500 * n_ips_bundled / len(bundled))
+    pool = {tuple((k, v) for k, v in r.items() if k != "participant_id") for r in bundled}
+    assert all(tuple((k, v) for k, v in r.items() if k != "participant_id") in pool for r in rows)
+    again = synthetic.write_resampled_trial(tmp_path / "again.csv", n=500, seed=1)
+    assert again.read_bytes() == path.read_bytes()

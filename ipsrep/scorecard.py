@@ -204,6 +204,22 @@ def productivity_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     return Answer(question, text, _link(ledger, "rq2.hours.p"), keys)
 
 
+NAMED_AT_MOST = 3
+"""Comparisons named in the health answer before the rest are only counted."""
+
+
+def _measure_label(name: str) -> str:
+    """The instrument's label from :mod:`ipsrep.measures`, first letter lower-case
+    (``bpi_worst`` -> ``pain intensity, worst (BPI)``); the name itself if unknown."""
+    from .measures import MEASURE_BY_NAME
+
+    found = MEASURE_BY_NAME.get(name)
+    if found is None:
+        return name.replace("_", " ")
+    label = found.label
+    return label[:1].lower() + label[1:] if not label[:2].isupper() else label
+
+
 _T3_P = re.compile(r"^t3\.([a-z_]+)\.(\d+m)\.p$")
 _T4_P = re.compile(r"^t4\.([a-z_]+)\.interaction\.p$")
 
@@ -246,10 +262,11 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         p = t3["reproduced"].astype(float).to_numpy()
         below = t3[p < alpha]
         holm = holm_rejections(p, alpha)
-        named = "; ".join(
-            f"{_T3_P.match(k).group(1).replace('_', ' ')} at {_T3_P.match(k).group(2)}, {format_p(float(q))}"
-            for k, q in zip(below["key"], below["reproduced"])
-        )
+        shown = [f"{_measure_label(_T3_P.match(k).group(1))} at {_T3_P.match(k).group(2)[:-1]} months, "
+                 f"{format_p(float(q))}" for k, q in zip(below["key"], below["reproduced"])]
+        named = "; ".join(shown[:NAMED_AT_MOST])
+        if len(shown) > NAMED_AT_MOST:
+            named += f"; {len(shown) - NAMED_AT_MOST} more"
         parts.append(f"{len(below)} of {len(t3)} unadjusted comparisons at the follow-ups with p < {alpha:g}"
                      + (f" ({named})" if named else "")
                      + f", {holm} after Holm's correction")

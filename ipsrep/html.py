@@ -52,7 +52,8 @@ SOURCES = (
      TRIAL_DOI, "doi:10.1093/pm/pnac032"),
     ("Pilot", "Rødevand L, Ljosaa TM, Granan LP, Knutzen T, Jacobsen HB, Reme SE. A pilot study of the "
               "individual placement and support model for patients with chronic pain. BMC Musculoskeletal "
-              "Disorders 2017;18:550.", None, None),
+              "Disorders 2017;18:550.", "https://doi.org/10.1186/s12891-017-1908-3",
+     "doi:10.1186/s12891-017-1908-3"),
     ("Process measures", "Reme SE. Individuell jobbstøtte for pasienter med langvarige smerter [Individual "
                          "job support for patients with long-lasting pain]. Tidsskrift for Norsk "
                          "psykologforening 2022;59(10):896-8.", None, None),

@@ -77,6 +77,14 @@ summary = flow.follow_up_summary(ctx.trial)
 flow_figure(trunk, summary)
 
 # %% [markdown]
+# *Figure 1. Participant flow, from randomisation to the last follow-up.* The two top
+# boxes come from the paper on the bundled data (from the `randomised` and `withdrew`
+# parameters otherwise); each box below the analysed sample counts, for its group and
+# visit, who answered the employment item, the hours item and the questionnaires, with
+# the share of the group in brackets (a range when instruments differ). On the bundled
+# file these counts describe synthetic participants, rebuilt from the paper's summaries.
+
+# %% [markdown]
 # The trunk is internally consistent when the randomised count minus the withdrawals
 # equals the analysed count:
 

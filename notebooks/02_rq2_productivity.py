@@ -78,6 +78,13 @@ productivity.hours_display(hours, with_published=ctx.bundled)
 hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_width), hours)
 
 # %% [markdown]
+# *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
+# bar is the percentage of a group's respondents whose total falls in a band of
+# `bin_width` hours (no hours at all is the first band), with the number of people on
+# top and each group's n, mean and median in the legend. On the bundled file the hours
+# belong to synthetic participants.
+
+# %% [markdown]
 # ### The t-test, as SPSS prints it
 #
 # SPSS's independent-samples t-test prints Levene's test of equal variances next to
@@ -199,6 +206,13 @@ ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.bundled))
 implied = productivity.implied_job_totals(n_max=n_max_jobs)
 smallest = int(implied["n_jobs"].min())
 job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == smallest])
+
+# %% [markdown]
+# *Figure 2. Sectors of the jobs found in the IPS group.* Bar lengths are the shares the
+# paper prints for its four named sectors, plus the grey remainder left for all others;
+# the counts in brackets are what those shares mean for the smallest total of jobs that
+# makes every printed percentage a rounding of whole jobs. No participant data enter this
+# figure.
 
 # %%
 implied.pivot(index="n_jobs", columns="category", values="jobs").head(8)

@@ -122,6 +122,13 @@ recompute.t_test_variant_table(t_rows)
 audit_plots.t_test_variants_figure(t_rows)
 
 # %% [markdown]
+# *Figure 1. Printed p-values set against the Student and Welch recomputations.* Each
+# row is one printed p (black tick); the blue and orange marks are the p of the Student
+# and Welch tests, with pale bars for the spread that rounding of the printed means and
+# SDs allows, and bold labels for rows only Welch's test reproduces. The inputs are the
+# paper's printed summaries, not participant data.
+
+# %% [markdown]
 # The single nominally significant Table 3 comparison (worst pain at 12 months) fits
 # only Student's test; the table above shows what Welch's test would have given for it.
 # Mixing the two tests within one table is not wrong in itself, but the paper does not
@@ -153,6 +160,13 @@ t1[["key", "printed", "matched", "verdict", "n_ips_admitted", "n_tau_admitted", 
 
 # %%
 audit_plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")])
+
+# %% [markdown]
+# *Figure 2. Table 4's printed z against the ratio of its printed estimate and SE.*
+# Horizontal bars show the range that ratio can take given the rounding of both
+# numbers, so a consistent term touches the dashed diagonal; the red point is the one
+# that does not. Intercepts are left out to keep the scale readable, and only printed
+# numbers are used.
 
 # %% [markdown]
 # One term falls far off the diagonal: the group-by-time interaction for worst pain,
@@ -377,6 +391,13 @@ analytic_top = planning.n_per_group_analytic(p_ips, p_tau, alpha=alpha, powers=[
 audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic=analytic_top.at["pooled", "n_exact"])
 
 # %% [markdown]
+# *Figure 3. Simulated power of the chi-squared test by participants per group.* Each
+# dot is the share of simulated trials that reached significance, with bars of two
+# Monte Carlo SEs; the dotted line is the target power, the red line the first size
+# reaching it and the dashed line the pooled formula's answer. The rates simulated are
+# those observed at `follow_up` in the data in use (synthetic on the bundled file).
+
+# %% [markdown]
 # ### Power over plausible true effects
 #
 # The trial's estimate is one possible truth among many. The left panel shows the power
@@ -408,6 +429,14 @@ size_points = pd.DataFrame([
     for _, r in plan.iterrows() for t in power_targets
 ])
 audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targets)
+
+# %% [markdown]
+# *Figure 4. Power of the chi-squared test over true effects and over trial sizes.*
+# Left: power at the group sizes achieved, as the true IPS employment rate varies, one
+# curve per control rate, with diamonds at the trial's estimate and the meta-analytic
+# pair. Right: power as participants per group grow (log axis) for each scenario, with
+# the size needed for each target marked; the trial's own rates and sizes come from the
+# data in use (synthetic on the bundled file).
 
 # %% [markdown]
 # Read together (on the bundled data): at the sizes it achieved, the trial would have

@@ -520,26 +520,29 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson
     return ledger.compare(values, bundled=bundled, notes=notes)
 
 
-def historical_ledger(row: pd.DataFrame) -> pd.DataFrame:
+def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
 
     The comparison uses only printed counts, so the rows check the paper's arithmetic
-    and are the same whatever participant data are in use.
+    and their values are the same whatever participant data are in use. Like every
+    other row, they carry the printed number and a status only when `bundled` (pass
+    ``ctx.bundled``); on other data those cells stay empty.
     """
     r = row.iloc[0]
     values = {"hist.ips_count": r["a"], "hist.ips_pct": r["pct1"], "hist.hc_count": r["b"],
               "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
               "hist.chi2": r["chi2"], "hist.p": r["p_chi2"], "hist.or": r["odds_ratio"],
               "hist.or_lo": r["ci_low"], "hist.or_hi": r["ci_high"]}
-    return ledger.compare(values, bundled=True)
+    return ledger.compare(values, bundled=bundled)
 
 
-def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled") -> pd.DataFrame:
+def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for :func:`sample_size_table`: ``ss.n_per_group`` by the formula `method`,
     plus our own ``ss.n_per_group.<method>`` for every formula in the table.
 
     The rows use only the design's printed assumptions, so they check the paper's
-    arithmetic and are the same whatever participant data are in use.
+    arithmetic and their values are the same whatever participant data are in use;
+    the printed number and status are filled only when `bundled` (pass ``ctx.bundled``).
     """
     by_method = table.set_index("method")
     if method not in by_method.index:
@@ -550,4 +553,4 @@ def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled") -> pd.D
         key = f"ss.n_per_group.{m}"
         values[key] = r["n_per_group"]
         notes[key] = f"n per group, {_FORMULAS[m]} (unrounded {r['n_exact']:.2f})"
-    return ledger.compare(values, bundled=True, notes=notes)
+    return ledger.compare(values, bundled=bundled, notes=notes)

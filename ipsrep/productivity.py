@@ -545,7 +545,7 @@ def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     return ledger.compare(values, bundled=bundled, notes=notes)
 
 
-def jobs_ledger(implied: pd.DataFrame) -> pd.DataFrame:
+def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows ``jobs.*_pct`` from the smallest consistent number of jobs, and our own
     ``jobs.n_jobs_implied``.
 
@@ -553,6 +553,9 @@ def jobs_ledger(implied: pd.DataFrame) -> pd.DataFrame:
     ----------
     implied : pandas.DataFrame
         Output of :func:`implied_job_totals`; its smallest ``n_jobs`` is used.
+    bundled : bool, default True
+        Whether the bundled reconstruction is in use (pass ``ctx.bundled``); on other
+        data the printed number and status are left empty, as in every ledger row.
 
     Notes
     -----
@@ -567,4 +570,4 @@ def jobs_ledger(implied: pd.DataFrame) -> pd.DataFrame:
     notes = {f"jobs.{r['category']}_pct": f"{r['jobs']} of {n} jobs" for _, r in first.iterrows()}
     values["jobs.n_jobs_implied"] = n
     notes["jobs.n_jobs_implied"] = "smallest number of jobs for which all printed job-type percentages round correctly"
-    return ledger.compare(values, bundled=True, notes=notes)
+    return ledger.compare(values, bundled=bundled, notes=notes)

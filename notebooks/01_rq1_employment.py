@@ -225,7 +225,7 @@ pd.concat([hist, hist_data], keys=["IPS counts as printed", "IPS counts in the d
 # controls (on the bundled reconstruction the two rows coincide).
 
 # %%
-ledger.emit(employment.historical_ledger(hist))
+ledger.emit(employment.historical_ledger(hist, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Sample size
@@ -306,7 +306,7 @@ Markdown(
 # %%
 ledger.emit(employment.sample_size_ledger(
     employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
-    method=sample_size_formula))
+    method=sample_size_formula, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Try it

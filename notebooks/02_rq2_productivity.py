@@ -245,7 +245,7 @@ Markdown(
 # total as our own row.
 
 # %%
-ledger.emit(productivity.jobs_ledger(implied))
+ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Try it

@@ -183,7 +183,7 @@ audit_plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")])
 # follow with the rest.
 
 # %%
-ledger.emit(ledger_rows.check_rows(checks))
+ledger.emit(ledger_rows.check_rows(checks, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## 2. Granularity: can these means and SDs exist?
@@ -218,7 +218,8 @@ gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "match
 gran.loc[gran["source"].str.endswith("Table 1"), ["key", "printed", "grid", "n", "full_n", "verdict", "note"]]
 
 # %%
-ledger.emit(ledger_rows.granularity_rows(gran), ledger_rows.hours_grim_row(grim.hours_granularity()))
+ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.bundled),
+            ledger_rows.hours_grim_row(grim.hours_granularity(), bundled=ctx.bundled))
 
 # %% [markdown]
 # ## 3. Implied denominators
@@ -289,9 +290,9 @@ jobs
 
 # %%
 ledger.emit(
-    ledger_rows.denominator_rows(pct),
+    ledger_rows.denominator_rows(pct, bundled=ctx.bundled),
     ledger_rows.implied_n_rows(process, jobs, denominators.table1_admitted_n(n_ips, n_tau), rates,
-                               ips_n=n_span["IPS"][1]),
+                               ips_n=n_span["IPS"][1], bundled=ctx.bundled),
 )
 
 # %% [markdown]
@@ -328,7 +329,7 @@ ledger.emit(ledger_rows.rows([
                            source="ClinicalTrials.gov NCT02697656 vs Sveinsdottir et al. 2022",
                            quantity="registered item as reported")
     for _, r in reg_ledger.iterrows()
-]))
+], bundled=ctx.bundled))
 
 # %% [markdown]
 # ## 5. Planning the next trial
@@ -449,7 +450,8 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 # %%
 plan_keys = plan.assign(key=[f"observed_{follow_up}", "meta", "design"])
 ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan_keys,
-                                      {t: n for t, (n, _) in simulated.items()}, follow_up=follow_up))
+                                      {t: n for t, (n, _) in simulated.items()}, follow_up=follow_up,
+                                      bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Summary

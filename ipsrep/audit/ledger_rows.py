@@ -11,8 +11,9 @@ own keys (``audit.<published key>`` for a checked number) with the printed text 
 
 Rows that have no printed counterpart (implied sizes, power, sample sizes) leave
 ``published`` and ``status`` empty. The audit of the printed numbers does not depend on
-the data in use; rows computed from the data (planning) follow ``bundled`` like every
-other notebook's rows.
+the data in use, but, as everywhere in the ledger, the printed number and the status
+are filled only on the bundled reconstruction: every builder takes ``bundled`` (default
+True; pass ``ctx.bundled``) and on other data leaves those two cells empty.
 """
 from __future__ import annotations
 
@@ -48,12 +49,16 @@ def ledger_row(key: str, reproduced: float, *, published: str = "", status: str 
             "status": status, "note": note}
 
 
-def rows(records: list[dict]) -> pd.DataFrame:
-    """A ledger frame from records, with duplicate keys refused."""
+def rows(records: list[dict], *, bundled: bool = True) -> pd.DataFrame:
+    """A ledger frame from records, with duplicate keys refused; with ``bundled=False``
+    the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.ledger.compare`
+    does on data other than the bundled reconstruction)."""
     frame = pd.DataFrame(records, columns=LEDGER_COLUMNS)
     dup = frame.loc[frame["key"].duplicated(), "key"].tolist()
     if dup:
         raise ValueError(f"audit ledger keys repeated: {', '.join(dup)}")
+    if not bundled:
+        frame[["published", "status"]] = ""
     return frame
 
 
@@ -65,7 +70,7 @@ def _verdict_note(verdict: str, matched: str, note: str) -> str:
     return note
 
 
-def check_rows(checks: pd.DataFrame) -> pd.DataFrame:
+def check_rows(checks: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for a table of printed-statistic checks (:mod:`ipsrep.audit.recompute`).
 
     Key ``audit.<key>``; ``published`` the printed text; ``reproduced`` the value
@@ -80,10 +85,10 @@ def check_rows(checks: pd.DataFrame) -> pd.DataFrame:
                                status=STATUS_BY_VERDICT[c["verdict"]],
                                note=_verdict_note(c["verdict"], c["matched"], c["note"]),
                                source=src, quantity=f"consistency with the other printed numbers: {qty}"))
-    return rows(recs)
+    return rows(recs, bundled=bundled)
 
 
-def granularity_rows(table: pd.DataFrame) -> pd.DataFrame:
+def granularity_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for granularity checks (:mod:`ipsrep.audit.grim`).
 
     Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD pass
@@ -96,10 +101,10 @@ def granularity_rows(table: pd.DataFrame) -> pd.DataFrame:
                                status=STATUS_BY_VERDICT[r["verdict"]],
                                note=_verdict_note(r["verdict"], r["matched"], r["note"]) + f" [n {r['n']}]",
                                source=r["source"], quantity=f"mean (SD) possible for scores in {r['grid']}"))
-    return rows(recs)
+    return rows(recs, bundled=bundled)
 
 
-def denominator_rows(table: pd.DataFrame) -> pd.DataFrame:
+def denominator_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for printed count-and-percentage pairs (:mod:`ipsrep.audit.denominators`).
 
     Key ``audit.<pct key>``; ``reproduced`` is the percentage recomputed as
@@ -114,7 +119,7 @@ def denominator_rows(table: pd.DataFrame) -> pd.DataFrame:
         recs.append(ledger_row(f"audit.{r['key']}", pct, published=str(r["printed"]),
                                status=STATUS_BY_VERDICT[r["verdict"]], note=f"{note}; {base}",
                                source=r["source"], quantity="valid percentage with its implied denominator"))
-    return rows(recs)
+    return rows(recs, bundled=bundled)
 
 
 def printed_match(key: str, reproduced: float, published_key: str, *, note: str = "", quantity: str = "",
@@ -134,7 +139,7 @@ def printed_match(key: str, reproduced: float, published_key: str, *, note: str 
 
 
 def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
-                   response: pd.DataFrame, *, ips_n: int) -> pd.DataFrame:
+                   response: pd.DataFrame, *, ips_n: int, bundled: bool = True) -> pd.DataFrame:
     """Headline rows for implied sizes.
 
     ``audit.process.n_implied`` (IPS respondents behind the process percentages: the
@@ -170,23 +175,24 @@ def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataF
         pooled = fn(response.loc[response["group"] == "both", "response_pct"])
         recs.append(printed_match(f"audit.response_rate.{end}", v, key,
                                   note=f"group-wise rate from Table 2's denominators; pooled groups give {pooled:.1f}"))
-    return rows(recs)
+    return rows(recs, bundled=bundled)
 
 
-def hours_grim_row(hours: pd.DataFrame) -> pd.DataFrame:
+def hours_grim_row(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible in whole hours, else 0."""
     r = hours[hours["key"] == "rq2.hours.ips_mean"].iloc[0]
     return rows([ledger_row("audit.hours_ips.grim", 1.0 if r["grim"] else 0.0, published=str(r["printed"]),
                             status=STATUS_BY_VERDICT[r["verdict"]], note=r["note"] or "possible in whole hours",
                             source="Sveinsdottir et al. 2022, Results (hours worked)",
-                            quantity=f"IPS mean hours possible for n = {r['n']} whole hours (1 = yes)")])
+                            quantity=f"IPS mean hours possible for n = {r['n']} whole hours (1 = yes)")],
+                bundled=bundled)
 
 
 __all__ += ["printed_match", "implied_n_rows", "hours_grim_row"]
 
 
 def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: pd.DataFrame,
-                  simulated_n: dict[float, int], *, follow_up: str = "12m") -> pd.DataFrame:
+                  simulated_n: dict[float, int], *, follow_up: str = "12m", bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for the planning section.
 
     Parameters
@@ -204,6 +210,9 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
         observed rates.
     follow_up : str
         Follow-up of the observed rates, part of the keys.
+    bundled : bool, default True
+        Whether the bundled reconstruction is in use; on other data the printed
+        number and status of ``audit.ss.n_per_group`` are left empty.
 
     Returns
     -------
@@ -239,7 +248,7 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
         recs.append(ledger_row(f"audit.n_per_group_{round(100 * power)}_sim.observed_{follow_up}", n,
                                note=f"smallest simulated size reaching {100 * power:g}% power",
                                quantity="n per group by simulating the chi-squared test"))
-    return rows(recs)
+    return rows(recs, bundled=bundled)
 
 
 __all__.append("planning_rows")

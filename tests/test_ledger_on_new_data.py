@@ -1,0 +1,38 @@
+"""Rows computed from the paper's printed numbers alone carry no published value or
+status when the report runs on data other than the bundled reconstruction."""
+from __future__ import annotations
+
+import pytest
+
+from ipsrep import employment, productivity
+from ipsrep.audit import ledger_rows, recompute
+from ipsrep.ledger import compare
+
+
+def _published_and_status_empty(rows):
+    assert len(rows) > 0
+    assert (rows["published"] == "").all() and (rows["status"] == "").all()
+
+
+def _published_and_status_filled(rows):
+    assert (rows["published"] != "").any() and (rows["status"] != "").any()
+
+
+@pytest.mark.parametrize("bundled", [True, False])
+def test_historical_and_jobs_rows(bundled):
+    hist = employment.historical_control_comparison(**employment.published_historical_counts())
+    jobs = productivity.implied_job_totals(n_max=60)
+    for rows in (employment.historical_ledger(hist, bundled=bundled), productivity.jobs_ledger(jobs, bundled=bundled)):
+        (_published_and_status_filled if bundled else _published_and_status_empty)(rows)
+
+
+def test_audit_rows_on_new_data():
+    checks = recompute.printed_statistic_checks()
+    _published_and_status_empty(ledger_rows.check_rows(checks, bundled=False))
+    _published_and_status_filled(ledger_rows.check_rows(checks, bundled=True))
+
+
+def test_compare_keeps_keys_and_values_on_new_data():
+    rows = compare({"t2.12m.or": 2.5}, bundled=False)
+    assert rows.loc[0, "key"] == "t2.12m.or" and rows.loc[0, "reproduced"] == 2.5
+    assert rows.loc[0, "published"] == "" and rows.loc[0, "status"] == ""

@@ -35,7 +35,7 @@ from .flow import require_columns
 from .ledger import rounds_to
 from .measures import GROUPS, HSCL_CUTOFF
 from .published import load_published
-from .formatting import half_up, mean_sd
+from .formatting import half_up, mean_sd, p_value
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",
@@ -408,12 +408,6 @@ def _fmt_mean(mean, sd) -> str:
     return mean_sd(mean, sd)
 
 
-def _fmt_p(p) -> str:
-    if pd.isna(p):
-        return ""
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _printed_cell(published: pd.DataFrame, key: str, kind: str, group: str) -> str:
     stats_ = ("count", "pct") if kind == "binary" else ("mean", "sd")
     keys = [f"t1.{key}.{group}_{s}" for s in stats_]
@@ -458,7 +452,7 @@ def side_by_side(table: pd.DataFrame, *, published: bool = True) -> pd.DataFrame
         if published:
             pkey = f"t1.{r['key']}.p"
             row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
-        row["P data"] = _fmt_p(r["p"])
+        row["P data"] = p_value(r["p"])
         row["Test"] = r["test"]
         row["Why"] = r["why"]
         rows.append(row)

@@ -23,6 +23,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from . import ledger, stats
+from .formatting import p_value as format_p
 from .measures import FOLLOW_UPS, GROUPS
 from .published import load_published, value
 
@@ -456,10 +457,6 @@ def _p_column(p_value: str) -> str:
     return P_COLUMNS[p_value]
 
 
-def _fmt_p(p: float) -> str:
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_published: bool = True) -> pd.DataFrame:
     """Table 2 as printed beside Table 2 as recomputed, in the paper's layout.
 
@@ -492,7 +489,7 @@ def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_publis
                          "P": k("p"), "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})"})
         rows.append({"follow-up": fu, "source": "recomputed",
                      "IPS n (%)": f"{r['a']} ({r['pct1']:.1f})", "TAU n (%)": f"{r['b']} ({r['pct2']:.1f})",
-                     "P": _fmt_p(r[column]),
+                     "P": format_p(r[column]),
                      "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})"})
     return pd.DataFrame(rows).set_index(["follow-up", "source"])
 

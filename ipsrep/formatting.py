@@ -32,3 +32,14 @@ def mean_sd(mean: float, sd: float, decimals: int = 2) -> str:
     '4.13 (3.18)'
     """
     return f"{half_up(mean, decimals)} ({half_up(sd, decimals)})"
+
+
+def p_value(p: float) -> str:
+    """A p-value as the trial's tables print it: three decimals, or a bound below 0.001.
+
+    >>> p_value(0.33559), p_value(0.0004), p_value(float("nan"))
+    ('0.336', '< 0.001', '')
+    """
+    if p is None or math.isnan(p):
+        return ""
+    return "< 0.001" if p < 0.001 else half_up(p, 3)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .formatting import p_value
 from .ledger import LEDGER_COLUMNS, STATUSES
 
 NOT_PRINTED = "not printed"
@@ -154,7 +155,8 @@ def format_p(p: float) -> str:
     >>> format_p(0.33559), format_p(0.0004), format_p(1.0)
     ('p = 0.336', 'p < 0.001', 'p = 1.000')
     """
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    text = p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _verdict(p: float, alpha: float) -> str:

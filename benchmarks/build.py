@@ -6,7 +6,7 @@
 (b) a cold ``ipsrep build``: an empty cache, a new report folder;
 (c) the same build again with nothing changed (every notebook from the cache);
 (d) a cold ``ipsrep build`` on a 5,000-participant trial, resampled from the bundled
-    reconstruction (``ipsrep.synthetic``).
+    reconstruction (``ipsrep.synthetic.resample``).
 
 It prints the four times, (b)/(a) (target 0.6 or less on two cores), (c) in seconds
 (target 2 s or less) and (d)/(b), with each notebook's time in (a), (b) and (d) so that
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from ipsrep.synthetic import write_resampled_trial
+    from ipsrep.synthetic.resample import write_resampled_trial
 
     print(f"benchmark: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{len(notebook_sources())} notebooks", flush=True)

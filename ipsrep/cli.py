@@ -63,15 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            from .contract import validate_command
+            from ipsrep.inputs.contract import validate_command
 
             return validate_command(args.file)
         if args.command == "reconstruct":
-            from .reconstruct import reconstruct_command
+            from ipsrep.synthetic.reconstruct import reconstruct_command
 
             return reconstruct_command(out=args.out, seed=args.seed)
         if args.command == "build":
-            from .build import build_command
+            from ipsrep.report.build import build_command
 
             try:
                 parameters = parse_parameters(args.parameter)

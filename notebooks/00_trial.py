@@ -49,8 +49,14 @@ withdrew = None  # participants who withdrew after randomisation, likewise
 # %%
 from IPython.display import Markdown, display
 
-from ipsrep import baseline, flow, ledger, published
-from ipsrep.notebook import Banner, setup
+from ipsrep.analyses import baseline
+
+from ipsrep.analyses import flow
+
+from ipsrep.report import ledger
+
+from ipsrep.inputs import published
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.flow import flow_figure
 
 ctx = setup(data_path)

@@ -46,8 +46,12 @@ n_sim = 20000  # simulated trials for the power of the paper's test
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep import employment, ledger, published
-from ipsrep.notebook import Banner, setup
+from ipsrep.analyses import employment
+
+from ipsrep.report import ledger
+
+from ipsrep.inputs import published
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
 
 ctx = setup(data_path)

@@ -46,8 +46,12 @@ n_max_jobs = 100  # largest number of jobs tried when decoding the job-type perc
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep import employment, ledger, productivity
-from ipsrep.notebook import Banner, setup
+from ipsrep.analyses import employment
+
+from ipsrep.report import ledger
+
+from ipsrep.analyses import productivity
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
 
 ctx = setup(data_path)

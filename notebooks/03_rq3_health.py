@@ -46,8 +46,15 @@ rerank = False  # True: rank the 108 candidate codings on the data in use (about
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep import health, ledger, mixed, published
-from ipsrep.notebook import Banner, setup
+from ipsrep.analyses import health
+
+from ipsrep.report import ledger
+
+from ipsrep.analyses import mixed
+from ipsrep.synthetic import calibration
+
+from ipsrep.inputs import published
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
 
 ctx = setup(data_path)
@@ -225,10 +232,10 @@ Markdown(
 # while the estimates, small beside their SEs, barely tell codings apart. One printed
 # row is left out of the score (see the consistency check below). Every model is fitted
 # once per measure in one coding and the others are derived exactly by linear
-# recoding (`ipsrep.mixed.fit_spec`), which keeps this fast.
+# recoding (`ipsrep.analyses.mixed.fit_spec`), which keeps this fast.
 #
 # On the bundled reconstruction the ranking is read from
-# `data/reconstructed/mixed_ranking.csv`, written by `ipsrep.mixed.write_ranking()`;
+# `data/reconstructed/mixed_ranking.csv`, written by `ipsrep.analyses.mixed.write_ranking()`;
 # set `rerank = True` to recompute it on the data in use.
 
 # %%
@@ -250,7 +257,7 @@ if ranking is not None:
     stale = "data_sha256" in ranking and ranking["data_sha256"].iloc[0] != ctx.sha256
     ranking_text = Markdown(
         ("**Note: the stored ranking was computed on another version of the data; rerun "
-         "`ipsrep.mixed.write_ranking()` or set `rerank = True`.** " if stale and not rerank else "")
+         "`ipsrep.analyses.mixed.write_ranking()` or set `rerank = True`.** " if stale and not rerank else "")
         + f"Closest candidate: **{best['label']}** (distance {best['rms_distance']:.3f}). "
         f"The adopted specification ({mixed.ADOPTED.label}) is ranked **{adopted_rank}** of {len(ranking)}. "
         f"The best candidate with baseline as a covariate reaches "
@@ -348,8 +355,8 @@ spec = mixed.Spec(time=time_coding, group=group_coding, baseline=baseline_handli
 table4_data = ctx.trial
 r_text = "data as loaded"
 if within_person_r is not None and ctx.bundled:
-    from ipsrep.reconstruct import reconstruct_trial
-    from ipsrep.measures import MEASURES
+    from ipsrep.synthetic.reconstruct import reconstruct_trial
+    from ipsrep.inputs.measures import MEASURES
 
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES})
     r_text = f"reconstruction rebuilt with within-person r = {within_person_r}"
@@ -425,15 +432,15 @@ misses
 # reconstructions over a grid of r and, per measure, chose the r whose SEs come
 # closest to the printed ones (sum of squared log SE ratios over the four terms).
 # The fits are stored in `data/reconstructed/mixed_calibration.csv` by
-# `ipsrep.mixed.write_calibration()`.
+# `ipsrep.synthetic.calibration.write_calibration()`.
 
 # %%
 if ctx.bundled:
-    calibration = mixed.read_calibration()
-    chosen = mixed.choose_within_person_r(calibration)
+    calibration_grid = calibration.read_calibration()
+    chosen = calibration.choose_within_person_r(calibration_grid)
     view = chosen.round(3)
 else:
-    calibration = chosen = None
+    calibration_grid = chosen = None
     view = Markdown("The calibration concerns the bundled reconstruction only.")
 view
 
@@ -443,7 +450,7 @@ view
 # line the chosen r.
 
 # %%
-interaction_sensitivity_figure(calibration, chosen) if calibration is not None else None
+interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is not None else None
 
 # %% [markdown]
 # *Figure 3. The refitted group-by-time interaction as the within-person correlation r

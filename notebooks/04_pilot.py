@@ -43,8 +43,10 @@ n_interviews = None
 # %%
 from IPython.display import Markdown
 
-from ipsrep import ledger, pilot
-from ipsrep.notebook import Banner, setup
+from ipsrep.report import ledger
+
+from ipsrep.analyses import pilot
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
 
 ctx = setup(data_path)

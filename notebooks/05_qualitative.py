@@ -39,8 +39,10 @@ n_max_respondents = None
 # %%
 from IPython.display import Markdown
 
-from ipsrep import ledger, qualitative
-from ipsrep.notebook import Banner, setup
+from ipsrep.report import ledger
+
+from ipsrep.analyses import qualitative
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
 
 ctx = setup(data_path)

@@ -50,9 +50,11 @@ show_progress = True  # text progress bar while the chi-squared test is simulate
 # %%
 import pandas as pd
 
-from ipsrep import audit, ledger
+from ipsrep import audit
+
+from ipsrep.report import ledger
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
-from ipsrep.notebook import Banner, setup
+from ipsrep.report.context import Banner, setup
 from ipsrep.plots import audit as audit_plots
 
 ctx = setup(data_path)

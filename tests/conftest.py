@@ -23,7 +23,7 @@ collect_ignore_glob = ["fixtures/*"]
 @pytest.fixture(scope="session")
 def bundled_report(tmp_path_factory) -> Path:
     """Folder of a fresh ``ipsrep build`` of the real notebooks on the bundled data."""
-    from ipsrep import build
+    from ipsrep.report import build
 
     out = tmp_path_factory.mktemp("bundled") / "report"
     err = io.StringIO()

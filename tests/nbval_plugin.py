@@ -1,7 +1,7 @@
 """pytest plugin for ``make nbval``: re-run the committed notebooks as the build ran them.
 
 ``ipsrep build`` executes every notebook with the project root as working directory and
-with :data:`ipsrep.build.KERNEL_ENV` in the kernel's environment (a fixed hash seed, so
+with :data:`ipsrep.report.build.KERNEL_ENV` in the kernel's environment (a fixed hash seed, so
 set-ordered output reads the same every run). nbval would start its kernel in the
 notebook's own folder (``reports/``) with the caller's environment; this plugin gives
 it the build's working directory and environment instead, so that relative paths in
@@ -19,7 +19,7 @@ import os
 
 import nbval.plugin
 
-from ipsrep.build import KERNEL_ENV
+from ipsrep.report.build import KERNEL_ENV
 from ipsrep.paths import PROJECT_ROOT
 
 _NbvalKernel = nbval.plugin.RunningKernel

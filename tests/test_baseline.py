@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from ipsrep import baseline
-from ipsrep.measures import outcome_columns
+from ipsrep.analyses import baseline
+from ipsrep.inputs.measures import outcome_columns
 
 NA = np.nan
 BINARY = ["female", "higher_education", "married", "has_children", "out_of_work_over_2y"]

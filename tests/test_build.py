@@ -19,13 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import build, contract, paths
+from ipsrep import paths
+
+from ipsrep.report import build
+
+from ipsrep.inputs import contract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK = FIXTURES / "ok"
 BROKEN = FIXTURES / "broken"
 FIXED_DIGEST = "0" * 64
-"""Stands in for ipsrep.build.inputs_digest, so that other people's edits to the ipsrep
+"""Stands in for ipsrep.report.build.inputs_digest, so that other people's edits to the ipsrep
 package during a test run cannot turn an expected cache hit into a miss."""
 
 PARTICIPANTS = [  # id, group, age
@@ -191,7 +195,7 @@ def test_pages_load_nothing_from_the_network(site):
 
 
 def test_external_loads_finds_a_cdn_script_and_a_remote_stylesheet():
-    from ipsrep.html import external_loads
+    from ipsrep.report.html import external_loads
 
     page = ('<html><head><link rel="stylesheet" href="https://fonts.example.com/a.css">'
             '<script src="//cdn.example.com/require.js"></script>'
@@ -450,7 +454,7 @@ def test_other_data_leaves_published_and_status_empty():
 
 
 def test_resampled_trial_is_contract_valid_and_made_of_bundled_rows(tmp_path):
-    from ipsrep import synthetic
+    from ipsrep.synthetic.resample import resample as synthetic
 
     path = synthetic.write_resampled_trial(tmp_path / "big.csv", n=500, seed=1)
     assert contract.check_trial_file(path) == []

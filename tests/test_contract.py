@@ -3,7 +3,7 @@ message per fault (file, column, line, participant), all at once, and the CLI ne
 shows a traceback.
 
 Fixtures are written by hand here; the expected column list and messages are typed
-out, not taken from ipsrep.contract.
+out, not taken from ipsrep.inputs.contract.
 """
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ipsrep import contract
-from ipsrep.contract import ContractError, Violation, check_trial_file, load_trial
+from ipsrep.inputs import contract
+from ipsrep.inputs.contract import ContractError, Violation, check_trial_file, load_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The contract's columns, typed out independently of ipsrep.measures.
+# The contract's columns, typed out independently of ipsrep.inputs.measures.
 COLUMNS = [
     "participant_id", "group", "female", "age", "higher_education", "married",
     "has_children", "out_of_work_over_2y", "benefits",

@@ -1,4 +1,4 @@
-"""Tests of ipsrep.employment against hand-computed 2x2 results, the paper's numbers and
+"""Tests of ipsrep.analyses.employment against hand-computed 2x2 results, the paper's numbers and
 formulas written out with the standard library."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep import employment
+from ipsrep.analyses import employment
 
 Z = NormalDist()
 

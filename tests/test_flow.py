@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep import flow
-from ipsrep.measures import outcome_columns
+from ipsrep.analyses import flow
+from ipsrep.inputs.measures import outcome_columns
 
 NA = np.nan
 

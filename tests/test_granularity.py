@@ -12,15 +12,15 @@ from itertools import combinations_with_replacement
 
 import pytest
 
-from ipsrep.granularity import (
+from ipsrep.methods.granularity import (
     consistent_sample_sizes,
     denominators_for,
     grim_consistent,
     grim_totals,
     grimmer_consistent,
     possible_samples,
-    rounding_interval,
 )
+from ipsrep.methods.rounding import rounding_interval
 
 
 def prints_as(value: float, printed: float, decimals: int) -> bool:

@@ -1,4 +1,4 @@
-"""Tests of ipsrep.health (Table 3, trajectories) against scipy, pingouin and statsmodels."""
+"""Tests of ipsrep.analyses.health (Table 3, trajectories) against scipy, pingouin and statsmodels."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +9,8 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.weightstats import DescrStatsW
 
-from ipsrep import health
-from ipsrep.measures import MEASURES, VISITS
+from ipsrep.analyses import health
+from ipsrep.inputs.measures import MEASURES, VISITS
 
 
 def simulated_trial(seed: int = 7, n_ips: int = 30, n_tau: int = 18) -> pd.DataFrame:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ipsrep import employment, productivity
+from ipsrep.analyses import employment
+
+from ipsrep.analyses import productivity
 from ipsrep.audit import ledger_rows, recompute
-from ipsrep.ledger import compare
+from ipsrep.methods.comparison import compare
 
 
 def _published_and_status_empty(rows):

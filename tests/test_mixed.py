@@ -1,4 +1,4 @@
-"""Tests of ipsrep.mixed (Table 4 mixed models) against OLS, closed forms and direct statsmodels fits."""
+"""Tests of ipsrep.analyses.mixed (Table 4 mixed models) against OLS, closed forms and direct statsmodels fits."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +6,11 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from ipsrep import health, mixed
-from ipsrep.measures import MEASURES
+from ipsrep.analyses import health
+
+from ipsrep.analyses import mixed
+from ipsrep.synthetic import calibration
+from ipsrep.inputs.measures import MEASURES
 
 
 def simulated_long(*, n_ips=24, n_tau=14, missing=0.0, seed=3, person_sd=8.0, noise_sd=6.0,
@@ -197,14 +200,14 @@ def test_calibration_recovers_more_correlation_as_r_grows():
                               noise_sd=10 * np.sqrt(1 - r), missing=0.2)
         return as_trial(long)
 
-    calib = mixed.calibrate_within_person_r(reconstruct, grid=(0.1, 0.5, 0.8), measures=["odi"])
+    calib = calibration.calibrate_within_person_r(reconstruct, grid=(0.1, 0.5, 0.8), measures=["odi"])
     icc = calib[calib.term == "group"].set_index("r")["icc"]
     assert icc.is_monotonic_increasing and icc.loc[0.8] > 0.6
     se = calib.pivot(index="r", columns="term", values="se")
     assert se["group"].is_monotonic_increasing  # between-person contrast: more r, larger SE
     assert se["time"].is_monotonic_decreasing  # within-person contrast: more r, smaller SE
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        mixed.calibrate_within_person_r(reconstruct, grid=(1.0,), measures=["odi"])
+        calibration.calibrate_within_person_r(reconstruct, grid=(1.0,), measures=["odi"])
 
 
 def test_choose_within_person_r_minimises_log_se_ratio():
@@ -213,7 +216,7 @@ def test_choose_within_person_r_minimises_log_se_ratio():
         for term in mixed.TERMS:
             rows.append({"r": r, "measure": "odi", "term": term, "se": factor, "printed_se": 1.0,
                          "distance": 0.5 if r == 0.6 else 2.0})
-    best = mixed.choose_within_person_r(pd.DataFrame(rows)).iloc[0]
+    best = calibration.choose_within_person_r(pd.DataFrame(rows)).iloc[0]
     assert best["r"] == 0.6
     assert best["se_mismatch"] == pytest.approx(4 * np.log(1.1) ** 2)
     assert best["n_within_1se"] == 4

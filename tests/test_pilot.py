@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from ipsrep import pilot, published
+from ipsrep.analyses import pilot
+
+from ipsrep.inputs import published
 
 # The conditions the paper lists (Results, clinical characteristics), in our own order.
 PAPER_CONDITIONS = {

@@ -1,4 +1,4 @@
-"""Tests of ipsrep.productivity against hand formulas, other libraries (statsmodels,
+"""Tests of ipsrep.analyses.productivity against hand formulas, other libraries (statsmodels,
 pingouin, exact enumeration) and the paper's printed numbers."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind
 
-from ipsrep import productivity
+from ipsrep.analyses import productivity
 
 IPS_HOURS = [0, 0, 0, 0, 0, 12, 40, 300, 950, 1800]
 TAU_HOURS = [0, 0, 0, 0, 25, 110, 400]

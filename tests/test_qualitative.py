@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from ipsrep import qualitative
+from ipsrep.analyses import qualitative
 
 # code -> (fewest, most, named, excluded), from the paper's wording:
 STATEMENTS = {

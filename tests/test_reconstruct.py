@@ -11,11 +11,11 @@ import pytest
 from scipy import stats
 
 from ipsrep import paths
-from ipsrep.contract import load_trial
-from ipsrep.ledger import rounds_to
-from ipsrep.measures import HSCL_CUTOFF, MEASURES
-from ipsrep.published import load_published
-from ipsrep.sprite import Grid, Printed, moment_candidates, sample_with_moments
+from ipsrep.inputs.contract import load_trial
+from ipsrep.methods.rounding import rounds_to
+from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
+from ipsrep.inputs.published import load_published
+from ipsrep.synthetic.sprite import Grid, Printed, moment_candidates, sample_with_moments
 
 PUB = load_published()
 
@@ -196,7 +196,7 @@ def test_sample_with_moments_hits_exact_moments():
 
 
 def test_reconstruction_is_reproducible_and_r_changes_only_linkage():
-    from ipsrep.reconstruct import reconstruct_trial
+    from ipsrep.synthetic.reconstruct import reconstruct_trial
 
     a = reconstruct_trial()
     b = reconstruct_trial(within_person_r={"odi": 0.2})

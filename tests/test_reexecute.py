@@ -8,7 +8,7 @@ only: every file name starting ``my_`` is placed in the test's temporary folder 
 checkout is not written to), and ``.venv/bin/`` means the folder of the running Python.
 
 The data are 150 participants resampled from the bundled reconstruction with new ids
-(``ipsrep.synthetic``): contract-valid, not the bundled file. Expected values are
+(``ipsrep.synthetic.resample``): contract-valid, not the bundled file. Expected values are
 computed here from the CSV with the standard library (counts, percentages, means, and
 Pearson's chi-squared p for 1 degree of freedom as erfc(sqrt(chi2 / 2))), not with
 ipsrep's functions.
@@ -27,8 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import paths, synthetic
-from ipsrep.ledger import rows_from_notebook
+from ipsrep import paths
+
+from ipsrep.synthetic.resample import resample as synthetic
+from ipsrep.report.ledger import rows_from_notebook
 
 README = paths.PROJECT_ROOT / "README.md"
 BLOCK = re.compile(r"<!--\s*test:\s*([\w-]+)\s*-->\s*```(?:sh|bash|shell)\n(.*?)```", re.DOTALL)

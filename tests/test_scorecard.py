@@ -1,5 +1,5 @@
-"""The index page's scorecard and research-question answers (ipsrep.scorecard), and the
-page furniture of ipsrep.html: figure captions and alt text, status marks, ledger
+"""The index page's scorecard and research-question answers (ipsrep.report.scorecard), and the
+page furniture of ipsrep.report.html: figure captions and alt text, status marks, ledger
 anchors, navigation and the index on bundled and on other data.
 
 Ledgers here are small hand-made tables; expected counts, links and wording are written
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep import html as report_html
-from ipsrep import scorecard
-from ipsrep.html import Page
+from ipsrep.report import html as report_html
+from ipsrep.report import scorecard
+from ipsrep.report.html import Page
 
 
 def ledger(rows) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of ipsrep.stats against published values, hand formulas and other libraries."""
+"""Tests of ipsrep.methods.stats against published values, hand formulas and other libraries."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ttest_ind
 
-from ipsrep import stats
+from ipsrep.methods import rounding, stats
 
 Z975 = 1.959963984540054
 
@@ -361,11 +361,11 @@ def test_simulated_power_is_reproducible():
      ("-2.10", (-2.105, -2.095)), ("11.60", (11.595, 11.605))],
 )
 def test_rounding_window(printed, window):
-    assert stats.rounding_window(printed) == pytest.approx(window, abs=1e-15)
+    assert rounding.rounding_window(printed) == pytest.approx(window, abs=1e-15)
 
 
 def test_rounding_window_rejects_text():
     with pytest.raises(ValueError, match="^printed must be a plain decimal"):
-        stats.rounding_window("P < .05")
+        rounding.rounding_window("P < .05")
     with pytest.raises(ValueError, match="^printed must be the number as printed text"):
-        stats.rounding_window(0.336)
+        rounding.rounding_window(0.336)

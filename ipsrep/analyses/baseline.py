@@ -17,7 +17,7 @@ SPSS 25:
   customary reading, used here, takes the Welch line when Levene's p is below 0.05.
   The paper does not say which line it reported; both p-values are kept.
 
-The computations themselves are in :mod:`ipsrep.stats` (``two_by_two`` and
+The computations themselves are in :mod:`ipsrep.methods.stats` (``two_by_two`` and
 ``spss_ttest``); this module decides what enters each row.
 """
 from __future__ import annotations
@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats.contingency import expected_freq
 
-from . import stats
-from .flow import require_columns
-from .ledger import rounds_to
-from .measures import GROUPS, HSCL_CUTOFF
-from .published import load_published
-from .formatting import half_up, mean_sd, p_value
+from ipsrep.methods import stats
+from ipsrep.analyses.flow import require_columns
+from ipsrep.methods.rounding import rounds_to
+from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
+from ipsrep.inputs.published import load_published
+from ipsrep.methods.formatting import half_up, mean_sd, p_value
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",
@@ -46,7 +46,7 @@ BENEFIT_CODES: dict[str, str] = {
 
 MIN_EXPECTED = 5.0
 """Expected count below which the paper reports Fisher's exact p (Table 1 footnote); the
-same threshold as the rule of ``ipsrep.stats.two_by_two``, used here to count and
+same threshold as the rule of ``ipsrep.methods.stats.two_by_two``, used here to count and
 describe the small cells."""
 
 LEVENE_ALPHA = 0.05
@@ -154,7 +154,7 @@ def indicator(trial: pd.DataFrame, key: str) -> pd.Series:
         ``benefit_waa``, ``benefit_disability``, ``benefit_other`` are defined among
         recipients only (the paper gives them as % of recipients: 21 of 32 is its
         65.6%), NaN for non-recipients; ``hscl_above_cutoff`` is ``hscl_0m >= 1.75``
-        (``ipsrep.measures.HSCL_CUTOFF``, Strand et al. 2003).
+        (``ipsrep.inputs.measures.HSCL_CUTOFF``, Strand et al. 2003).
 
     Returns
     -------
@@ -181,7 +181,7 @@ def _characteristic(key: str, kind: str | None = None) -> Characteristic:
 
 
 def _record(result: pd.DataFrame) -> dict:
-    """The single row of an :mod:`ipsrep.stats` result as a plain dict."""
+    """The single row of an :mod:`ipsrep.methods.stats` result as a plain dict."""
     return result.iloc[0].to_dict()
 
 
@@ -216,7 +216,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
 
     The valid percent is ``100 * count / n`` with ``n`` the group's non-missing answers
     to the item (among benefit recipients for the benefit types). The test is
-    ``ipsrep.stats.two_by_two``; with ``binary_test="paper"`` (default) its rule:
+    ``ipsrep.methods.stats.two_by_two``; with ``binary_test="paper"`` (default) its rule:
     Pearson chi-squared without continuity correction, or Fisher's exact p when an
     expected count is below :data:`MIN_EXPECTED`. ``"pearson"`` or ``"fisher"`` force
     one test (for comparison; see :data:`BINARY_TESTS`).
@@ -270,7 +270,7 @@ def continuous_row(
     """Respondents, mean, SD and the baseline t test for one continuous row of Table 1.
 
     Mean and SD (ddof = 1) over each group's non-missing values. The test is
-    ``ipsrep.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
+    ``ipsrep.methods.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
     both t tests. With ``t_test="paper"`` (default) ``p`` is the Welch p when Levene's
     p < `levene_alpha`, else Student's; ``"student"`` or ``"welch"`` force one line
     (see :data:`T_TESTS`).
@@ -493,13 +493,13 @@ def percent_inconsistencies(published: pd.DataFrame | None = None) -> pd.DataFra
     A valid percent ``100 * count / n`` is printed beside its count; the denominator
     ``n`` (the group's respondents to the item) is not printed but must be a whole
     number between the count and the group size of the table header. A printed percent
-    that no such ``n`` rounds to (ties either way, as :func:`ipsrep.ledger.rounds_to`)
+    that no such ``n`` rounds to (ties either way, as :func:`ipsrep.methods.rounding.rounds_to`)
     cannot be reproduced by any data: the paper's numbers disagree with each other.
 
     Parameters
     ----------
     published : DataFrame, optional
-        Published numbers (default: :func:`ipsrep.published.load_published`).
+        Published numbers (default: :func:`ipsrep.inputs.published.load_published`).
 
     Returns
     -------
@@ -550,7 +550,7 @@ def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str,
 
     Every pair found by :func:`percent_inconsistencies` is marked
     ``source_inconsistent`` with its explanation; pass both dicts to
-    :func:`ipsrep.ledger.compare`.
+    :func:`ipsrep.methods.comparison.compare`.
     """
     bad = percent_inconsistencies(published)
     status = {k: "source_inconsistent" for k in bad["key"]}

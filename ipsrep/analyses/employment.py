@@ -15,17 +15,19 @@ Medicine 23:1757-66), recomputed here:
 Every function reads the participant table of the data contract (one row per
 participant, columns ``group`` and ``employed_6m``, ``employed_12m``,
 ``employed_24m``; empty = missing) and returns aggregates only. The statistics
-themselves live in :mod:`ipsrep.stats`.
+themselves live in :mod:`ipsrep.methods.stats`.
 """
 from __future__ import annotations
 
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import ledger, stats
-from .formatting import p_value as format_p
-from .measures import FOLLOW_UPS, GROUPS
-from .published import load_published, value
+from ipsrep.methods.comparison import compare
+
+from ipsrep.methods import stats
+from ipsrep.methods.formatting import p_value as format_p
+from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
+from ipsrep.inputs.published import load_published, value
 
 __all__ = [
     "INTERVAL_METHODS",
@@ -167,7 +169,7 @@ def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     -------
     pandas.DataFrame
         One row per follow-up: ``follow_up, months``, then the columns of
-        :func:`ipsrep.stats.two_by_two` with IPS as group 1 and TAU as group 2:
+        :func:`ipsrep.methods.stats.two_by_two` with IPS as group 1 and TAU as group 2:
         ``a, n1, pct1`` (IPS employed, respondents, valid %), ``b, n2, pct2`` (TAU),
         ``chi2, p_chi2`` (Pearson, no continuity correction: the paper's P column),
         ``chi2_yates, p_yates``, ``p_fisher``, ``min_expected``, ``p_rule, rule``
@@ -332,7 +334,7 @@ def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: in
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.stats.two_by_two` (IPS as group 1), plus
+        The row of :func:`ipsrep.methods.stats.two_by_two` (IPS as group 1), plus
         ``n_total`` (``ips_n + hc_n``) and ``df`` (1).
 
     Notes
@@ -402,7 +404,7 @@ def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power:
 
     Notes
     -----
-    Formulas as in :func:`ipsrep.stats.n_per_group_two_proportions`. The paper gives
+    Formulas as in :func:`ipsrep.methods.stats.n_per_group_two_proportions`. The paper gives
     only the inputs and the answer (Methods, Sample Size), so which formula it used is
     found by which one returns its number.
     """
@@ -433,8 +435,8 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
     -------
     pandas.DataFrame
         One row: ``p_ips, p_tau, n_ips, n_tau, power_normal`` (two-proportion z-test,
-        pooled, :func:`ipsrep.stats.power_two_proportions`), ``power_simulated`` (the
-        paper's rule, Pearson or Fisher, :func:`ipsrep.stats.simulated_power_chi2`)
+        pooled, :func:`ipsrep.methods.stats.power_two_proportions`), ``power_simulated`` (the
+        paper's rule, Pearson or Fisher, :func:`ipsrep.methods.stats.simulated_power_chi2`)
         and ``mc_se``.
     """
     normal = stats.power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method="pooled")
@@ -514,7 +516,7 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson
         notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
         if p_value != "pearson":
             notes[k + "p"] = f"computed with the {p_value} p, not the paper's Pearson p"
-    return ledger.compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes)
 
 
 def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
@@ -530,7 +532,7 @@ def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
               "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
               "hist.chi2": r["chi2"], "hist.p": r["p_chi2"], "hist.or": r["odds_ratio"],
               "hist.or_lo": r["ci_low"], "hist.or_hi": r["ci_high"]}
-    return ledger.compare(values, bundled=bundled)
+    return compare(values, bundled=bundled)
 
 
 def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool = True) -> pd.DataFrame:
@@ -550,4 +552,4 @@ def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled
         key = f"ss.n_per_group.{m}"
         values[key] = r["n_per_group"]
         notes[key] = f"n per group, {_FORMULAS[m]} (unrounded {r['n_exact']:.2f})"
-    return ledger.compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .measures import FOLLOW_UPS, GROUPS, MEASURES, VISITS
+from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS, MEASURES, VISITS
 
 EMPLOYMENT_COLUMNS: dict[str, str] = {visit: f"employed_{visit}" for visit in FOLLOW_UPS}
 """Primary outcome column at each follow-up (any competitive job since baseline)."""
@@ -43,7 +43,7 @@ def flow_items() -> list[FlowItem]:
 
     Employment (primary outcome) at 6, 12 and 24 months; hours worked and the
     >= 20 hours in a week indicator over the first 12 months; each health measure
-    (``ipsrep.measures.MEASURES``) at baseline, 6 and 12 months.
+    (``ipsrep.inputs.measures.MEASURES``) at baseline, 6 and 12 months.
     """
     items = [
         FlowItem("employment", "employment", "Employment since baseline", visit, column)

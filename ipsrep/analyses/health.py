@@ -2,7 +2,7 @@
 
 Everything here reads the participant-level table of the data contract (one row per
 participant, ``<measure>_<visit>`` columns for the nine repeated health measures of
-:mod:`ipsrep.measures`) and returns tidy aggregates; no participant rows leave this
+:mod:`ipsrep.inputs.measures`) and returns tidy aggregates; no participant rows leave this
 module except through :func:`long_format`, which the mixed models use.
 
 - :func:`table3`: the trial paper's Table 3 (Sveinsdottir et al. 2022): n, mean and SD
@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .measures import GROUPS, MEASURES, VISITS, measure as lookup_measure
-from .formatting import half_up, mean_sd
+from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS, measure as lookup_measure
+from ipsrep.methods.formatting import half_up, mean_sd
 
 __all__ = [
     "long_format",
@@ -61,7 +61,7 @@ def long_format(trial: pd.DataFrame, measures=None) -> pd.DataFrame:
         Participant-level table in the data contract (``participant_id``, ``group``,
         ``<measure>_<visit>``).
     measures : list of str, optional
-        Measure stems (default: all nine of :data:`ipsrep.measures.MEASURES`).
+        Measure stems (default: all nine of :data:`ipsrep.inputs.measures.MEASURES`).
 
     Returns
     -------
@@ -126,8 +126,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, measures=None, visits=TA
 
     Notes
     -----
-    The t-tests and Levene's test come from :func:`ipsrep.stats.spss_ttest`, the Holm
-    adjustment from :func:`ipsrep.stats.holm` (Holm 1979). The paper only says "t tests"
+    The t-tests and Levene's test come from :func:`ipsrep.methods.stats.spss_ttest`, the Holm
+    adjustment from :func:`ipsrep.methods.stats.holm` (Holm 1979). The paper only says "t tests"
     (Statistical Analyses, research question 3); :func:`printed_variant` finds which
     variant its printed p-values match.
 
@@ -136,7 +136,7 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, measures=None, visits=TA
     Sveinsdottir V, et al. Pain Med 2022;23(10):1757-66, Table 3.
     Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6:65-70.
     """
-    from .stats import holm, spss_ttest
+    from ipsrep.methods.stats import holm, spss_ttest
 
     rows = []
     for name in _measure_names(measures):
@@ -198,7 +198,7 @@ def printed_variant(*, visits=TABLE3_VISITS) -> pd.DataFrame:
     """Which t-test variant the paper printed in Table 3, decided from its own summaries.
 
     For each row, Student's and Welch's p are computed over every mean and SD that
-    rounds to the printed ones (:func:`ipsrep.stats.rounding_window`); a variant
+    rounds to the printed ones (:func:`ipsrep.methods.rounding.rounding_window`); a variant
     "admits" the printed p when the range it can reach overlaps the printed p's
     rounding window. When both or neither admit it, ``closest`` (the variant whose p at
     the printed summaries is nearer) breaks the tie. No participant data are used.
@@ -214,8 +214,8 @@ def printed_variant(*, visits=TABLE3_VISITS) -> pd.DataFrame:
     ----------
     Sveinsdottir V, et al. Pain Med 2022;23(10):1757-66, Table 3.
     """
-    from .published import load_published
-    from .stats import rounding_window
+    from ipsrep.inputs.published import load_published
+    from ipsrep.methods.rounding import rounding_window
 
     pub = load_published()
     rows = []
@@ -336,7 +336,7 @@ def table3_display(table: pd.DataFrame, *, with_published: bool = True, test: st
         ``IPS n, IPS mean (SD), TAU n, TAU mean (SD), p`` (the paper's p, or ours with
         the variant in brackets) and ``Holm p (ours)`` (our addition, recomputed rows only).
     """
-    from .published import load_published
+    from ipsrep.inputs.published import load_published
 
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
@@ -372,10 +372,10 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     Returns
     -------
     DataFrame
-        Rows of :func:`ipsrep.ledger.compare`; each p row's note names the variant used
+        Rows of :func:`ipsrep.methods.comparison.compare`; each p row's note names the variant used
         and the variant the paper printed (:func:`printed_variant`).
     """
-    from .ledger import compare
+    from ipsrep.methods.comparison import compare
 
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")

@@ -10,7 +10,7 @@ the printed coefficients in units of the printed standard error (:func:`rank_spe
 and fits the adopted one (:data:`ADOPTED`, :func:`table4`).
 
 All models are fitted with ``statsmodels`` ``MixedLM`` by maximum likelihood
-(``reml=False``) on the long table of observed scores (:func:`ipsrep.health.long_format`):
+(``reml=False``) on the long table of observed scores (:func:`ipsrep.analyses.health.long_format`):
 a participant with a score missing at a visit still contributes the visits answered,
 which is what makes the analysis valid when missingness depends only on observed
 scores (missing at random; Rabe-Hesketh and Skrondal 2008, the paper's reference 28).
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,9 +38,8 @@ from scipy.stats import norm
 from statsmodels.regression.mixed_linear_model import MixedLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from .health import long_format
-from .measures import MEASURES, measure as lookup_measure
-from .paths import DATA_DIR
+from ipsrep.analyses.health import long_format
+from ipsrep.paths import RANKING_CSV
 
 __all__ = [
     "TERMS",
@@ -56,16 +55,10 @@ __all__ = [
     "published_consistency",
     "distance_to_published",
     "rank_specs",
-    "calibrate_within_person_r",
-    "choose_within_person_r",
-    "CALIBRATION_CSV",
-    "WITHIN_PERSON_R_CSV",
     "RANKING_CSV",
-    "write_calibration",
-    "read_calibration",
-    "calibrated_within_person_r",
     "write_ranking",
     "read_ranking",
+    "read_stored",
     "table4_ledger_values",
     "table4_display",
     "table4_ledger",
@@ -80,11 +73,7 @@ BASELINE_HANDLING = ("outcome", "covariate")
 RANDOM_EFFECTS = ("intercept", "slope")
 INTERACTIONS = ("product", "centred_product", "separate")
 
-CALIBRATION_CSV = DATA_DIR / "reconstructed" / "mixed_calibration.csv"
 """Stored fits of the adopted model over a grid of within-person correlations."""
-WITHIN_PERSON_R_CSV = DATA_DIR / "reconstructed" / "within_person_r.csv"
-"""Stored within-person correlation per measure chosen by :func:`choose_within_person_r`."""
-RANKING_CSV = DATA_DIR / "reconstructed" / "mixed_ranking.csv"
 """Stored ranking of the candidate specifications on the bundled reconstruction."""
 
 
@@ -180,7 +169,7 @@ def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
     Parameters
     ----------
     long : DataFrame
-        One measure in the form of :func:`ipsrep.health.long_format`.
+        One measure in the form of :func:`ipsrep.analyses.health.long_format`.
     spec : Spec
         The coding to build.
     with_interaction : bool
@@ -302,7 +291,7 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
     Parameters
     ----------
     long : DataFrame
-        One measure in the form of :func:`ipsrep.health.long_format`.
+        One measure in the form of :func:`ipsrep.analyses.health.long_format`.
     spec : Spec
         The coding (default :data:`ADOPTED`).
     canonical : CanonicalFit, optional
@@ -379,7 +368,7 @@ def published_table4() -> pd.DataFrame:
 
     Read from ``data/published/trial.csv`` (keys ``t4.<measure>.<term>.<stat>``).
     """
-    from .published import load_published
+    from ipsrep.inputs.published import load_published
 
     pub = load_published()
     pub = pub[pub["key"].str.startswith("t4.")]
@@ -395,7 +384,7 @@ def published_consistency() -> pd.DataFrame:
     """Check each printed Table 4 row against itself: estimate / SE versus z versus p.
 
     For every printed row, the z that the printed estimate and SE allow (over all
-    values that round to them, :func:`ipsrep.stats.rounding_window`) is compared with
+    values that round to them, :func:`ipsrep.methods.rounding.rounding_window`) is compared with
     the printed z, and the two-sided normal p that the printed z allows with the
     printed p. A row whose estimate and SE cannot give its printed z is flagged as
     inconsistent: its estimate cannot be trusted as a target. (A p that misses the
@@ -409,8 +398,8 @@ def published_consistency() -> pd.DataFrame:
         by estimate and SE), ``z_consistent``, ``p_consistent``, ``consistent`` (=
         ``z_consistent``) and ``z_implied_estimate`` (printed z times printed SE).
     """
-    from .published import load_published
-    from .stats import rounding_window
+    from ipsrep.inputs.published import load_published
+    from ipsrep.methods.rounding import rounding_window
 
     pub = load_published()
     rows = []
@@ -519,110 +508,6 @@ def rank_specs(trial: pd.DataFrame, specs: Iterable[Spec] | None = None, *, meas
     return ranking
 
 
-def calibrate_within_person_r(
-    reconstruct: Callable[..., pd.DataFrame],
-    grid: Sequence[float] = tuple(round(0.05 * k, 2) for k in range(19)),
-    *,
-    spec: Spec = ADOPTED,
-    measures=None,
-    seeds: Sequence[int | None] = (None,),
-) -> pd.DataFrame:
-    """Fit the adopted model on reconstructions with different within-person correlations.
-
-    Parameters
-    ----------
-    reconstruct : callable
-        ``reconstruct(seed=..., within_person_r={measure: r}) -> trial``, normally
-        :func:`ipsrep.reconstruct.reconstruct_trial`.
-    grid : sequence of float
-        Within-person correlations to try, each in [0, 1) (default 0, 0.05, ..., 0.9).
-    spec : Spec
-        The model fitted (default :data:`ADOPTED`).
-    measures : list of str, optional
-        Measure stems (default: all nine).
-    seeds : sequence
-        Reconstruction seeds (``None`` is the committed one); results are averaged.
-
-    Returns
-    -------
-    DataFrame
-        ``r, measure, term, estimate, se, icc, printed, printed_se, distance`` averaged
-        over seeds, one row per correlation, measure and term.
-    """
-    names = [m.name for m in MEASURES] if measures is None else [lookup_measure(n).name for n in measures]
-    bad = [r for r in grid if not 0.0 <= r < 1.0]
-    if bad:
-        raise ValueError(f"within-person correlations must lie in [0, 1); got {bad}")
-    published = published_table4()
-    frames = []
-    for r in grid:
-        for seed in seeds:
-            trial = reconstruct(seed=seed, within_person_r={n: float(r) for n in names})
-            fitted = table4(trial, spec, measures=names)
-            dist = distance_to_published(fitted, published)
-            dist["icc"] = fitted["icc"].to_numpy()
-            frames.append(dist.assign(r=float(r), seed=-1 if seed is None else seed))
-    raw = pd.concat(frames, ignore_index=True)
-    out = (raw.groupby(["r", "measure", "term"], sort=False)[["estimate", "se", "icc", "printed", "printed_se", "distance"]]
-           .mean().reset_index())
-    return out
-
-
-def choose_within_person_r(calibration: pd.DataFrame) -> pd.DataFrame:
-    """Per measure, the grid correlation whose SEs best match the printed SEs.
-
-    The criterion is the sum over the four terms of log(fitted SE / printed SE) squared:
-    a ratio criterion, so the intercept's large SE does not outweigh the interaction's.
-
-    Returns
-    -------
-    DataFrame
-        ``measure, r, se_mismatch`` (the criterion at the chosen r), ``n_within_1se``
-        (of the four estimates at that r).
-    """
-    c = calibration.assign(log_ratio2=np.log(calibration["se"] / calibration["printed_se"]) ** 2,
-                           within=calibration["distance"].abs() <= 1)
-    per = c.groupby(["measure", "r"], sort=False).agg(se_mismatch=("log_ratio2", "sum"),
-                                                      n_within_1se=("within", "sum")).reset_index()
-    best = per.loc[per.groupby("measure", sort=False)["se_mismatch"].idxmin()].reset_index(drop=True)
-    best["n_within_1se"] = best["n_within_1se"].astype(int)
-    return best[["measure", "r", "se_mismatch", "n_within_1se"]]
-
-
-def write_calibration(path: str | Path = CALIBRATION_CSV, r_path: str | Path = WITHIN_PERSON_R_CSV,
-                      **kwargs) -> pd.DataFrame:
-    """Run :func:`calibrate_within_person_r` on the reconstruction and store the result.
-
-    Uses :func:`ipsrep.reconstruct.reconstruct_trial` (committed seed); keyword
-    arguments go to :func:`calibrate_within_person_r`. Writes two small CSVs of
-    aggregates (no participant data): `path`, every fit of the grid (``r, measure,
-    term, estimate, se, icc, printed, printed_se, distance``), which notebook 03 shows
-    without refitting; and `r_path`, the chosen r per measure
-    (:func:`choose_within_person_r`: ``measure, r, se_mismatch, n_within_1se``), which
-    the reconstruction can take as its within-person correlations. Rerun after changing
-    the reconstruction::
-
-        python -c "from ipsrep.mixed import write_calibration; write_calibration()"
-    """
-    from .reconstruct import reconstruct_trial
-
-    calibration = calibrate_within_person_r(reconstruct_trial, **kwargs)
-    calibration.round(6).to_csv(path, index=False)
-    choose_within_person_r(calibration).round(6).to_csv(r_path, index=False)
-    return calibration
-
-
-def read_calibration(path: str | Path = CALIBRATION_CSV) -> pd.DataFrame:
-    """The stored calibration grid written by :func:`write_calibration`."""
-    return _read_stored(path, "write_calibration")
-
-
-def calibrated_within_person_r(path: str | Path = WITHIN_PERSON_R_CSV) -> dict[str, float]:
-    """The stored within-person correlation per measure (see :func:`write_calibration`)."""
-    table = _read_stored(path, "write_calibration")
-    return {str(m): float(r) for m, r in zip(table["measure"], table["r"])}
-
-
 def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None, **kwargs) -> pd.DataFrame:
     """Rank all candidate specifications on the bundled reconstruction and store the table.
 
@@ -633,11 +518,11 @@ def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None
     minute or two, which is why notebook 03 reads the stored table. Rerun after the
     bundled file changes::
 
-        python -c "from ipsrep.mixed import write_ranking; write_ranking()"
+        python -c "from ipsrep.analyses.mixed import write_ranking; write_ranking()"
     """
-    from .contract import load_trial
-    from .notebook import file_sha256
-    from .paths import RECONSTRUCTED_CSV
+    from ipsrep.inputs.contract import load_trial
+    from ipsrep.inputs.datafiles import file_sha256
+    from ipsrep.paths import RECONSTRUCTED_CSV
 
     source = RECONSTRUCTED_CSV if data is None else data
     ranking = rank_specs(load_trial(source), **kwargs)
@@ -648,13 +533,14 @@ def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None
 
 def read_ranking(path: str | Path = RANKING_CSV) -> pd.DataFrame:
     """The stored ranking written by :func:`write_ranking`."""
-    return _read_stored(path, "write_ranking")
+    return read_stored(path, "ipsrep.analyses.mixed.write_ranking")
 
 
-def _read_stored(path: str | Path, writer: str) -> pd.DataFrame:
+def read_stored(path: str | Path, writer: str) -> pd.DataFrame:
+    """A stored aggregate table, or a clear error naming the function that writes it."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: not written yet; run ipsrep.mixed.{writer}() first")
+        raise FileNotFoundError(f"{path}: not written yet; run {writer}() first")
     return pd.read_csv(path)
 
 
@@ -714,7 +600,7 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
     within_person_r : str
         Text naming the within-person correlation(s) of the reconstruction, for the notes.
     """
-    from .ledger import compare
+    from ipsrep.methods.comparison import compare
 
     values = table4_ledger_values(fitted)
     check = published_consistency().set_index(["measure", "term"])

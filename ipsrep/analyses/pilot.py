@@ -20,9 +20,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import granularity, paths, published
-from .datafiles import read_checked_csv
-from .stats import clopper_pearson_interval
+from ipsrep import paths
+
+from ipsrep.methods import granularity
+
+from ipsrep.inputs import published
+from ipsrep.inputs.datafiles import read_checked_csv
+from ipsrep.methods.stats import clopper_pearson_interval
 
 PILOT_DIR = paths.DATA_DIR / "pilot"
 PARTICIPANTS_CSV = PILOT_DIR / "participants.csv"
@@ -234,7 +238,7 @@ def extended_followup_statements(participants: pd.DataFrame) -> pd.DataFrame:
 def rate_row(label: str, count: int, n: int, level: float, source: str) -> dict:
     """One estimate: count/n as a percentage with its Clopper-Pearson interval.
 
-    The interval is :func:`ipsrep.stats.clopper_pearson_interval` at `level` (Clopper
+    The interval is :func:`ipsrep.methods.stats.clopper_pearson_interval` at `level` (Clopper
     and Pearson, Biometrika 1934;26:404-13), in percent; the row has the columns of
     :func:`rate_comparison`.
     """
@@ -247,7 +251,7 @@ def published_rate(prefix: str) -> tuple[int, int]:
     """Count and denominator of a published ``<prefix>_count`` / ``<prefix>_pct`` pair.
 
     The denominator is not printed, so it is recovered as the only n for which the
-    count prints as the percentage (:func:`ipsrep.granularity.denominators_for`).
+    count prints as the percentage (:func:`ipsrep.methods.granularity.denominators_for`).
     """
     count = int(published.value(f"{prefix}_count"))
     pct_key = f"{prefix}_pct"
@@ -276,7 +280,7 @@ def rate_comparison(participants: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     References
     ----------
     Clopper CJ, Pearson ES. Biometrika 1934;26:404-13 (via
-    :func:`ipsrep.stats.clopper_pearson_interval`).
+    :func:`ipsrep.methods.stats.clopper_pearson_interval`).
     """
     level = 1 - alpha
     employed = employment_by_month(participants).set_index("month").loc[12]
@@ -305,7 +309,7 @@ def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataF
     13-33 minutes, mean 22, SD 9, all printed as whole numbers) and applies GRIM (Brown
     and Heathers 2017), GRIMMER (Anaya 2016) and a complete enumeration of the samples
     of `n` whole minutes that contain both extremes and round to both statistics
-    (:mod:`ipsrep.granularity`).
+    (:mod:`ipsrep.methods.granularity`).
 
     Parameters
     ----------
@@ -319,7 +323,7 @@ def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataF
         ``check, consistent, detail``: one row per test.
     samples : pandas.DataFrame
         Every sample that fits (``x1..xn, total, mean, sd``), from
-        :func:`ipsrep.granularity.possible_samples`.
+        :func:`ipsrep.methods.granularity.possible_samples`.
     """
     n = int(published.value("pilot.n")) if n is None else n
     pub = published.load_published()

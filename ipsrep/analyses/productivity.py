@@ -25,10 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import ledger, stats
-from .employment import binary_outcome, check_group_and_column
-from .measures import GROUPS
-from .published import load_published
+from ipsrep.methods.comparison import compare
+from ipsrep.methods.rounding import rounding_window, rounds_to
+
+from ipsrep.methods import stats
+from ipsrep.analyses.employment import binary_outcome, check_group_and_column
+from ipsrep.inputs.measures import GROUPS
+from ipsrep.inputs.published import load_published
 
 __all__ = [
     "HOURS",
@@ -139,7 +142,7 @@ def hours_ttest(trial: pd.DataFrame, *, alpha: float = 0.05, level: float = 0.95
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.stats.spss_ttest` with IPS as ``x`` and TAU as ``y``:
+        The row of :func:`ipsrep.methods.stats.spss_ttest` with IPS as ``x`` and TAU as ``y``:
         Levene's F and p, Student's and Welch's t, df and p, the rule's choice and
         ``p_rule``, the mean difference and its interval.
 
@@ -163,7 +166,7 @@ def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
 
     Notes
     -----
-    :func:`ipsrep.stats.ttest_from_summary`. Levene's test needs the data, so this
+    :func:`ipsrep.methods.stats.ttest_from_summary`. Levene's test needs the data, so this
     says which row the paper printed, not whether SPSS's rule would have chosen it.
     """
     pub = load_published()
@@ -176,7 +179,7 @@ def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
     for test in ("student", "welch"):
         p = float(r[f"p_{test}"])
         rows.append({"test": test, "t": float(r[f"t_{test}"]), "df": float(r[f"df_{test}"]), "p": p,
-                     "printed_p": printed, "matches_printed": ledger.rounds_to(p, printed)})
+                     "printed_p": printed, "matches_printed": rounds_to(p, printed)})
     return pd.DataFrame(rows)
 
 
@@ -208,11 +211,11 @@ def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: 
     -----
     Hours are zero for everyone who found no job and long-tailed among those who
     did, so the t-test's normal sampling distribution is doubtful at n = 17. The
-    Mann-Whitney test (:func:`ipsrep.stats.mann_whitney`) compares ranks, not means;
+    Mann-Whitney test (:func:`ipsrep.methods.stats.mann_whitney`) compares ranks, not means;
     the permutation test (:func:`scipy.stats.permutation_test`, independent samples)
     keeps the mean difference but takes its null distribution from reshuffling the
     group labels, as randomisation licenses; the bootstrap
-    (:func:`ipsrep.stats.bootstrap_mean_difference`) gives an interval for the mean
+    (:func:`ipsrep.methods.stats.bootstrap_mean_difference`) gives an interval for the mean
     difference without assuming normality.
 
     References
@@ -300,7 +303,7 @@ def worked_20h_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.stats.two_by_two` (IPS as group 1): counts, valid
+        The row of :func:`ipsrep.methods.stats.two_by_two` (IPS as group 1): counts, valid
         percentages, Pearson, Yates and Fisher p, the smallest expected count, the
         paper's rule (Fisher when an expected count is below 5) and its p, odds ratio
         with Woolf interval.
@@ -368,7 +371,7 @@ def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 10
     Notes
     -----
     A count *k* fits a printed percentage *P* when :math:`100k/n` lies in the
-    rounding window of *P* (:func:`ipsrep.stats.rounding_window`, ties either way).
+    rounding window of *P* (:func:`ipsrep.methods.rounding.rounding_window`, ties either way).
     The arithmetic is done in exact fractions.
 
     Examples
@@ -385,7 +388,7 @@ def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 10
         raise ValueError(f"n_max must be a whole number >= 1, got {n_max!r}")
     windows = {}
     for cat, text in printed.items():
-        low, high = stats.rounding_window(str(text))
+        low, high = rounding_window(str(text))
         windows[cat] = (Fraction(str(low)), Fraction(str(high)), Fraction(str(text)))
     rows = []
     for n in range(1, int(n_max) + 1):
@@ -512,7 +515,7 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         "rq2.hours.p_welch": "hours, Welch t-test p (equal variances not assumed)",
         "rq2.hours.levene_p": "hours, Levene's test p (mean-centred, as SPSS)",
     }
-    return ledger.compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes)
 
 
 def twenty_hours_display(row: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
@@ -542,7 +545,7 @@ def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     notes = {"rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
              "rq2.20h.p_yates": ">= 20 h: chi-squared p with Yates' correction (not printed)",
              "rq2.20h.min_expected": ">= 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
-    return ledger.compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes)
 
 
 def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
@@ -570,4 +573,4 @@ def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     notes = {f"jobs.{r['category']}_pct": f"{r['jobs']} of {n} jobs" for _, r in first.iterrows()}
     values["jobs.n_jobs_implied"] = n
     notes["jobs.n_jobs_implied"] = "smallest number of jobs for which all printed job-type percentages round correctly"
-    return ledger.compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes)

@@ -13,7 +13,7 @@ Process measures: percentages of IPS participants in the trial who, at 6 months,
 satisfied with the job support, found it useful, or named things that hindered or
 helped (Reme 2022, Tidsskrift for Norsk psykologforening 59(10):896-8). The percentages
 are printed without a denominator; :func:`implied_respondents` recovers it with GRIM
-(:mod:`ipsrep.granularity`). The figures are in :mod:`ipsrep.plots.qualitative`.
+(:mod:`ipsrep.methods.granularity`). The figures are in :mod:`ipsrep.plots.qualitative`.
 
 References
 ----------
@@ -30,9 +30,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import granularity, paths, published
-from .datafiles import read_checked_csv
-from .stats import clopper_pearson_interval
+from ipsrep import paths
+
+from ipsrep.methods import granularity
+
+from ipsrep.inputs import published
+from ipsrep.inputs.datafiles import read_checked_csv
+from ipsrep.methods.stats import clopper_pearson_interval
 
 QUALITATIVE_DIR = paths.DATA_DIR / "qualitative"
 CODEBOOK_CSV = QUALITATIVE_DIR / "codebook.csv"
@@ -312,7 +316,7 @@ def implied_respondents(measures: pd.DataFrame | None = None, n_max: int | None 
     Returns
     -------
     pandas.DataFrame
-        ``n, totals`` from :func:`ipsrep.granularity.consistent_sample_sizes` (GRIM with
+        ``n, totals`` from :func:`ipsrep.methods.granularity.consistent_sample_sizes` (GRIM with
         a step of 100 per person; Brown and Heathers 2017), assuming one n for all items.
     """
     m = process_measures() if measures is None else measures
@@ -325,7 +329,7 @@ def process_counts(n: int, *, alpha: float = 0.05, measures: pd.DataFrame | None
 
     The count is the whole number of respondents whose share prints as the published
     percentage (the smallest if two would); the interval is Clopper-Pearson at
-    ``1 - alpha`` (:func:`ipsrep.stats.clopper_pearson_interval`).
+    ``1 - alpha`` (:func:`ipsrep.methods.stats.clopper_pearson_interval`).
 
     Returns
     -------

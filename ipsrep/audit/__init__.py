@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import denominators, grim, ledger_rows, planning, recompute, registry
-from .recompute import VERDICTS
+from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
+from ipsrep.audit.recompute import VERDICTS
 
 __all__ = ["denominators", "grim", "ledger_rows", "planning", "recompute", "registry", "VERDICTS", "verdict_counts"]
 

@@ -20,16 +20,23 @@ Results, Discussion); Reme, Tidsskr Nor Psykologforen 2022;59:896-8 (process mea
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from fractions import Fraction
 
 import pandas as pd
 
-from .. import stats
-from ..granularity import consistent_sample_sizes, denominators_for
-from ..published import load_published, value
-from .recompute import _decimals, _span
+from ipsrep.methods.granularity import consistent_sample_sizes
+from ipsrep.inputs.published import load_published, value
+from ipsrep.audit.common import (
+    CONTINUOUS_ROWS,
+    implied_denominators,
+    percentage_denominator_table,
+    table1_valid_n_range,
+    whole_number_span,
+)
+from ipsrep.audit.grim import GRIDS, admitted_on_grid
+from ipsrep.audit.recompute import admitted_sample_sizes, check_t_test
+from ipsrep.analyses.productivity import implied_job_totals
+from ipsrep.methods.rounding import decimals_of, rounding_window
 
 __all__ = [
     "implied_denominators",
@@ -43,129 +50,6 @@ __all__ = [
     "table1_admitted_n",
     "hscl_cutoff_cross_check",
 ]
-
-
-def implied_denominators(count: int, printed_pct: str, *, n_max: int | None = None) -> dict[str, list[int]]:
-    """Denominators n for which ``100 * count / n`` prints as `printed_pct`.
-
-    Parameters
-    ----------
-    count : int
-        The printed count.
-    printed_pct : str
-        The percentage as printed (its decimals set the rounding window).
-    n_max : int, optional
-        Largest denominator considered (e.g. the group size).
-
-    Returns
-    -------
-    dict
-        ``rounded``: the n that round to it (:func:`ipsrep.granularity.denominators_for`);
-        ``truncated``: the n whose percentage, with its further digits cut off, prints as
-        it (``P <= 100 k / n < P + unit``), in exact fractions.
-
-    Examples
-    --------
-    >>> implied_denominators(11, "32.3", n_max=38)
-    {'rounded': [], 'truncated': [34]}
-    >>> implied_denominators(11, "32.4", n_max=38)["rounded"]
-    [34]
-    """
-    if int(count) != count or count < 0:
-        raise ValueError(f"count must be a whole number >= 0, got {count!r}")
-    d = _decimals(printed_pct)
-    rounded = denominators_for(int(count), float(printed_pct), d, n_max)
-    p = Fraction(str(printed_pct).strip())
-    unit = Fraction(1, 10**d)
-    top = n_max if n_max is not None else (math.floor(100 * count / p) if p > 0 else int(count))
-    truncated = [n for n in range(max(int(count), 1), int(top) + 1) if p <= Fraction(100 * int(count), n) < p + unit]
-    return {"rounded": rounded, "truncated": truncated}
-
-
-# (prefix, group, count key suffix, base) for every printed count with a percentage.
-_BENEFIT_ROWS = ("benefit_waa", "benefit_disability", "benefit_other")
-
-
-def _count_pct_rows(pub: pd.DataFrame) -> list[dict]:
-    rows = []
-    for key in pub.index:
-        if not key.endswith("_pct") or not key.startswith(("t1.", "t2.", "rq2.20h.", "hist.")):
-            continue
-        stem = key[: -len("_pct")]
-        if stem + "_count" not in pub.index:
-            continue
-        prefix, group = stem.rsplit(".", 1)
-        if key.startswith("hist.") and group == "hc":
-            base, base_label = int(pub.at["hist.hc_n", "value"]), "historical controls with a 12-month answer"
-        elif any(prefix == f"t1.{b}" for b in _BENEFIT_ROWS):
-            base = int(pub.at[f"t1.benefit_recipient.{group}_count", "value"])
-            base_label = "benefit recipients in the group"
-        else:
-            base = int(pub.at[f"flow.{group}_n", "value"])
-            base_label = "analysed participants in the group"
-        rows.append({"key": key, "count_key": stem + "_count", "group": group.upper() if group != "hc" else "historical",
-                     "base": base, "base_label": base_label})
-    return rows
-
-
-def percentage_denominator_table() -> pd.DataFrame:
-    """The denominator behind every printed count-and-percentage pair of the trial paper.
-
-    Covers Table 1 (including the benefit types, whose base is the benefit
-    recipients), Table 2, the >= 20 hours comparison and the historical controls.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per printed percentage: ``key, source, group, count, printed``,
-        ``n_rounded, n_truncated`` (admitted denominators, as text), ``n`` (the one
-        used: the smallest rounded, else the smallest truncated; NaN if none),
-        ``base`` (the group size, or recipients, or the 315 historical controls),
-        ``missing`` (base - n), ``verdict`` and ``note``.
-    """
-    pub = load_published()
-    out = []
-    for r in _count_pct_rows(pub):
-        count = int(pub.at[r["count_key"], "value"])
-        printed = str(pub.at[r["key"], "printed"])
-        found = implied_denominators(count, printed, n_max=r["base"])
-        if found["rounded"]:
-            n, verdict, note = found["rounded"][0], "consistent", ""
-        elif found["truncated"]:
-            n, verdict = found["truncated"][0], "consistent_other_variant"
-            note = (f"{count}/{n} = {100 * count / n:.3f}% rounds to {round(100 * count / n, _decimals(printed))}; "
-                    f"{printed} is the value with its last digit cut off")
-        else:
-            n, verdict, note = math.nan, "inconsistent", f"no denominator up to {r['base']} gives {printed}% for {count}"
-        if len(found["rounded"]) > 1:
-            note = f"several denominators fit: {_span(found['rounded'])}"
-        out.append({
-            "key": r["key"], "source": str(pub.at[r["key"], "source"]),
-            "group": r["group"], "count": count, "printed": printed,
-            "n_rounded": _span(found["rounded"]), "n_truncated": _span(found["truncated"]),
-            "n": n, "base": r["base"], "missing": r["base"] - n if not math.isnan(n) else math.nan,
-            "verdict": verdict, "note": note,
-        })
-    return pd.DataFrame(out)
-
-
-def table1_valid_n_range(table: pd.DataFrame | None = None) -> dict[str, tuple[int, int]]:
-    """Range of respondents per group that Table 1's own yes/no rows imply.
-
-    The smallest implied denominator over Table 1's characteristic rows (not the
-    benefit types, whose base is the recipients) up to the group size. Table 1 prints
-    no n for its continuous rows; this range is where they are searched.
-
-    >>> table1_valid_n_range()
-    {'IPS': (29, 38), 'TAU': (16, 20)}
-    """
-    table = percentage_denominator_table() if table is None else table
-    t1 = table[table["key"].str.startswith("t1.") & ~table["key"].str.contains("|".join(_BENEFIT_ROWS))]
-    out = {}
-    for group in ("IPS", "TAU"):
-        g = t1[t1["group"] == group]
-        out[group] = (int(g["n"].min()), int(g["base"].max()))
-    return out
 
 
 def common_denominators(printed: Iterable[str], n_values: Iterable[int]) -> pd.DataFrame:
@@ -182,14 +66,14 @@ def common_denominators(printed: Iterable[str], n_values: Iterable[int]) -> pd.D
     -------
     pandas.DataFrame
         One row per admitted n: ``n`` and ``counts`` (the count behind each
-        percentage, in order), from :func:`ipsrep.granularity.consistent_sample_sizes`
+        percentage, in order), from :func:`ipsrep.methods.granularity.consistent_sample_sizes`
         with a step of 100 (a person counts 100% / n).
 
     >>> common_denominators(["50", "33"], range(1, 13))["n"].tolist()
     [6, 12]
     """
     printed = [str(p) for p in printed]
-    found = consistent_sample_sizes([float(p) for p in printed], [_decimals(p) for p in printed],
+    found = consistent_sample_sizes([float(p) for p in printed], [decimals_of(p) for p in printed],
                                     n_values, step=100)
     return found.rename(columns={"totals": "counts"})
 
@@ -239,10 +123,9 @@ def jobs_denominators(*, n_max: int = 60, other_sectors: int | None = None) -> p
 
     Notes
     -----
-    Built on :func:`ipsrep.productivity.implied_job_totals` (exact fractions, ties
+    Built on :func:`ipsrep.analyses.productivity.implied_job_totals` (exact fractions, ties
     either way).
     """
-    from ..productivity import implied_job_totals
 
     if other_sectors is None:
         other_sectors = int(value("background.job_sectors_listed")) - 4
@@ -294,7 +177,7 @@ def response_range_check(rates: pd.DataFrame | None = None) -> pd.DataFrame:
     out = []
     for basis, sel in (("by group", rates["group"] != "both"), ("pooled", rates["group"] == "both")):
         low, high = float(rates.loc[sel, "response_pct"].min()), float(rates.loc[sel, "response_pct"].max())
-        wl, wh = stats.rounding_window(lo_p), stats.rounding_window(hi_p)
+        wl, wh = rounding_window(lo_p), rounding_window(hi_p)
         out.append({"basis": basis, "low": low, "high": high, "printed_low": lo_p, "printed_high": hi_p,
                     "consistent": bool(wl[0] <= low <= wl[1] and wh[0] <= high <= wh[1])})
     return pd.DataFrame(out)
@@ -318,8 +201,6 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
         ``n_ips, n_tau`` (both conditions, pairwise), ``n_ips_max, n_tau_max`` (the
         largest of those), ``full_n`` (whether 38 and 20 pass both).
     """
-    from .grim import GRIDS, admitted_on_grid
-    from .recompute import CONTINUOUS_ROWS, admitted_sample_sizes
 
     span = table1_valid_n_range()
     n_ips = list(range(span["IPS"][0], span["IPS"][1] + 1)) if n_ips is None else list(n_ips)
@@ -342,9 +223,9 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
                 break
         rows.append({
             "row": name, "test": test.capitalize(), "grid": label,
-            "n_ips_by_p": _span(sorted(set(by_p["n1"]))), "n_tau_by_p": _span(sorted(set(by_p["n2"]))),
-            "n_ips_by_grid": _span(grid_ips), "n_tau_by_grid": _span(grid_tau),
-            "n_ips": _span(sorted(set(both["n1"]))), "n_tau": _span(sorted(set(both["n2"]))),
+            "n_ips_by_p": whole_number_span(sorted(set(by_p["n1"]))), "n_tau_by_p": whole_number_span(sorted(set(by_p["n2"]))),
+            "n_ips_by_grid": whole_number_span(grid_ips), "n_tau_by_grid": whole_number_span(grid_tau),
+            "n_ips": whole_number_span(sorted(set(both["n1"]))), "n_tau": whole_number_span(sorted(set(both["n2"]))),
             "n_ips_max": int(both["n1"].max()) if not both.empty else None,
             "n_tau_max": int(both["n2"].max()) if not both.empty else None,
             "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
@@ -366,8 +247,6 @@ def hscl_cutoff_cross_check() -> pd.DataFrame:
         p_high`` (Student's test at those n), ``verdict`` (of the p, see
         :func:`ipsrep.audit.recompute.check_t_test`), ``grimmer_ips, grimmer_tau``.
     """
-    from .grim import GRIDS, admitted_on_grid
-    from .recompute import check_t_test
 
     pub = load_published()
     table = percentage_denominator_table().set_index("key")

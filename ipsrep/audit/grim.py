@@ -3,9 +3,9 @@
 Scores on a fixed grid (whole EQ-VAS points, ODI steps of 2, HSCL item means in steps
 of 1/25, whole years, whole hours) can only average to certain values for a given n,
 and only certain SDs go with each mean. The tests themselves are in
-:mod:`ipsrep.granularity`; this module knows the trial's scales and applies them to
+:mod:`ipsrep.methods.granularity`; this module knows the trial's scales and applies them to
 Table 1 (n not printed: which n pass), Table 3 (n printed), the hours worked, and the
-pilot's interview lengths (through :func:`ipsrep.pilot.interview_length_check`).
+pilot's interview lengths (through :func:`ipsrep.analyses.pilot.interview_length_check`).
 
 Each scale has a stated grid and, where the scoring manual allows another, a finer
 fallback: the ODI rescales a questionnaire with one unanswered item to 0-100 over the
@@ -28,10 +28,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..granularity import grim_consistent, grimmer_consistent
-from ..measures import MEASURE_BY_NAME, MEASURES
-from ..published import load_published
-from .recompute import _decimals, _span
+from ipsrep.methods.granularity import grim_consistent, grimmer_consistent
+from ipsrep.inputs.measures import MEASURE_BY_NAME, MEASURES
+from ipsrep.inputs.published import load_published
+from ipsrep.audit.common import CONTINUOUS_ROWS, whole_number_span
+from ipsrep.analyses.pilot import interview_length_check
+from ipsrep.methods.rounding import decimals_of
 
 __all__ = ["Grid", "GRIDS", "GRANULARITY_COLUMNS", "check_mean_sd", "admitted_on_grid", "grid_admitted_n", "table1_granularity",
            "table3_granularity", "hours_granularity", "pilot_interview_granularity", "granularity_checks"]
@@ -67,17 +69,17 @@ GRANULARITY_COLUMNS: list[str] = ["key", "source", "printed", "n", "grid", "grim
 
 
 def _passes(mean: str, sd: str | None, n: int, step: Fraction) -> tuple[bool, bool]:
-    g = grim_consistent(float(mean), n, _decimals(mean), float(step))
+    g = grim_consistent(float(mean), n, decimals_of(mean), float(step))
     if sd is None or n < 2:
         return g, g
-    return g, g and grimmer_consistent(float(mean), float(sd), n, _decimals(mean), _decimals(sd), float(step))
+    return g, g and grimmer_consistent(float(mean), float(sd), n, decimals_of(mean), decimals_of(sd), float(step))
 
 
 def _nearest_means(mean: str, n: int, step: Fraction) -> str:
     """The two possible means of n grid scores either side of a printed mean."""
     k = np.floor(float(mean) * n / float(step))
     below, above = k * float(step) / n, (k + 1) * float(step) / n
-    d = _decimals(mean) + 1
+    d = decimals_of(mean) + 1
     return f"{below:.{d}f} or {above:.{d}f}"
 
 
@@ -110,8 +112,8 @@ def check_mean_sd(key: str, mean: str, sd: str | None, n: int, grid: Grid, *, so
     -----
     GRIM asks whether some total of n grid scores averages to the printed mean;
     GRIMMER whether, for such a total, some whole sum of squares gives the printed SD
-    (:func:`ipsrep.granularity.grim_consistent`,
-    :func:`ipsrep.granularity.grimmer_consistent`).
+    (:func:`ipsrep.methods.granularity.grim_consistent`,
+    :func:`ipsrep.methods.granularity.grimmer_consistent`).
 
     References
     ----------
@@ -180,7 +182,6 @@ def table1_granularity(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tu
         :data:`GRANULARITY_COLUMNS` (``n`` lists the admitted sizes) plus ``full_n``
         (whether the whole group, 38 or 20, passes).
     """
-    from .recompute import CONTINUOUS_ROWS
 
     pub = load_published()
     n_by = {"ips": list(n_ips), "tau": list(n_tau)}
@@ -199,10 +200,10 @@ def table1_granularity(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tu
             used = strict or (alts[0][1] if alts else [])
             note = ""
             if not strict:
-                note = f"no n in {_span(n_by[g])} fits {grid.label}" + (f"; {alts[0][0]} fits n {_span(alts[0][1])}" if alts else "")
+                note = f"no n in {whole_number_span(n_by[g])} fits {grid.label}" + (f"; {alts[0][0]} fits n {whole_number_span(alts[0][1])}" if alts else "")
             elif full[g] not in strict:
                 note = f"not possible with all {full[g]} participants: some did not answer"
-            rows.append({"key": k + "mean", "source": "Sveinsdottir et al. 2022, Table 1", "printed": f"{mean} ({sd})", "n": _span(used),
+            rows.append({"key": k + "mean", "source": "Sveinsdottir et al. 2022, Table 1", "printed": f"{mean} ({sd})", "n": whole_number_span(used),
                          "grid": grid.label, "grim": any(_passes(mean, None, n, grid.step)[0] for n in n_by[g]),
                          "grimmer": bool(strict), "matched": "; ".join(matched), "verdict": verdict, "note": note,
                          "full_n": full[g] in used})
@@ -239,10 +240,9 @@ def hours_granularity() -> pd.DataFrame:
 def pilot_interview_granularity() -> pd.DataFrame:
     """The pilot's interview lengths (Methods): whole minutes with the printed range.
 
-    Delegates to :func:`ipsrep.pilot.interview_length_check` (GRIM, GRIMMER and a
+    Delegates to :func:`ipsrep.analyses.pilot.interview_length_check` (GRIM, GRIMMER and a
     complete enumeration of the eight-interview samples) and condenses it to one row.
     """
-    from ..pilot import interview_length_check
 
     pub = load_published()
     checks, samples = interview_length_check()

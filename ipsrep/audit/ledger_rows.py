@@ -1,6 +1,6 @@
 """Ledger rows for the audit (keys ``audit.*``), built from the audit's tables.
 
-:func:`ipsrep.ledger.compare` sets computed values beside published numbers under the
+:func:`ipsrep.methods.comparison.compare` sets computed values beside published numbers under the
 same key; the audit instead checks the paper against itself, so its rows carry their
 own keys (``audit.<published key>`` for a checked number) with the printed text under
 ``published``, the recomputed value under ``reproduced`` and the verdict as a status:
@@ -21,8 +21,9 @@ import math
 
 import pandas as pd
 
-from ..ledger import LEDGER_COLUMNS, STATUSES, rounds_to
-from ..published import load_published
+from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES
+from ipsrep.methods.rounding import rounds_to
+from ipsrep.inputs.published import load_published
 
 __all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
 
@@ -35,7 +36,7 @@ STATUS_BY_VERDICT: dict[str, str] = {
 
 def ledger_row(key: str, reproduced: float, *, published: str = "", status: str = "", note: str = "",
                source: str = "ipsrep audit", quantity: str = "") -> dict:
-    """One ledger record (a dict with :data:`ipsrep.ledger.LEDGER_COLUMNS`).
+    """One ledger record (a dict with :data:`ipsrep.methods.comparison.LEDGER_COLUMNS`).
 
     >>> ledger_row("audit.x", 1, status="reproduced")["status"]
     'reproduced'
@@ -51,7 +52,7 @@ def ledger_row(key: str, reproduced: float, *, published: str = "", status: str 
 
 def rows(records: list[dict], *, bundled: bool = True) -> pd.DataFrame:
     """A ledger frame from records, with duplicate keys refused; with ``bundled=False``
-    the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.ledger.compare`
+    the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.methods.comparison.compare`
     does on data other than the bundled reconstruction)."""
     frame = pd.DataFrame(records, columns=LEDGER_COLUMNS)
     dup = frame.loc[frame["key"].duplicated(), "key"].tolist()

@@ -3,11 +3,11 @@ the participants a definitive trial would need.
 
 - :func:`sample_size_reproduction`: the paper's 31 per group (61% versus 23%, alpha
   .05, power .90; Methods, Sample Size) under four textbook formulas
-  (:func:`ipsrep.employment.sample_size_table`), and which one gives 31.
+  (:func:`ipsrep.analyses.employment.sample_size_table`), and which one gives 31.
 - :func:`observed_rates`: the 12-month employment rates of the data in use.
 - :func:`achieved_power`: the power the trial had, at the group sizes it achieved, to
   detect a given difference -- normal approximation to the Pearson chi-squared test
-  and Monte Carlo simulation of the test itself (:mod:`ipsrep.stats`).
+  and Monte Carlo simulation of the test itself (:mod:`ipsrep.methods.stats`).
 - :func:`n_per_group_analytic`, :func:`n_per_group_simulated`: the participants per
   group a new trial needs for a target power, by formula and by simulating the
   chi-squared test over a grid of sizes (optionally with a text progress bar).
@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import stats
-from ..employment import employment_counts, sample_size_table
-from ..published import value
+from ipsrep.methods import stats
+from ipsrep.analyses.employment import employment_counts, sample_size_table
+from ipsrep.inputs.published import value
 
 __all__ = [
     "design_inputs",
@@ -87,7 +87,7 @@ def sample_size_reproduction() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`ipsrep.employment.sample_size_table` for the design inputs, plus
+        :func:`ipsrep.analyses.employment.sample_size_table` for the design inputs, plus
         ``published`` (the printed n per group) and ``matches`` (bool).
     """
     d = design_inputs()
@@ -98,7 +98,7 @@ def sample_size_reproduction() -> pd.DataFrame:
 
 
 def observed_rates(trial: pd.DataFrame, follow_up: str = "12m") -> pd.DataFrame:
-    """Employed respondents per group at a follow-up (:func:`ipsrep.employment.employment_counts`).
+    """Employed respondents per group at a follow-up (:func:`ipsrep.analyses.employment.employment_counts`).
 
     Returns one row per group: ``follow_up, group, employed, n, pct`` and ``rate``
     (a proportion).
@@ -144,7 +144,7 @@ def n_per_group_analytic(p_ips: float, p_tau: float, *, alpha: float = 0.05,
                          powers: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
     """Participants per group for each target power, by each textbook formula.
 
-    Returns :func:`ipsrep.stats.n_per_group_two_proportions` rows for every method and
+    Returns :func:`ipsrep.methods.stats.n_per_group_two_proportions` rows for every method and
     power (``method, p1, p2, alpha, power, n_exact, n_per_group``).
     """
     frames = [stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=pw,
@@ -196,7 +196,7 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
 
     Notes
     -----
-    Each size is simulated by :func:`ipsrep.stats.simulated_power_chi2`; the answer is
+    Each size is simulated by :func:`ipsrep.methods.stats.simulated_power_chi2`; the answer is
     uncertain by a few participants because each power carries a Monte Carlo SE of
     about :math:`\\sqrt{0.9 \\times 0.1 / n_{sim}}`.
     """
@@ -267,7 +267,7 @@ def power_curve(control_rates: Mapping[str, float], sizes: Mapping[str, tuple[in
     -------
     pandas.DataFrame
         ``control, p_tau, design, n_ips, n_tau, p_ips, difference, power`` (pooled
-        normal approximation, :func:`ipsrep.stats.power_two_proportions`).
+        normal approximation, :func:`ipsrep.methods.stats.power_two_proportions`).
     """
     grid = np.round(np.arange(0.01, 0.955, 0.01), 4) if ips_rates is None else np.asarray(list(ips_rates), float)
     rows = []

@@ -41,9 +41,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .. import stats
-from ..measures import MEASURES
-from ..published import load_published
+from ipsrep.methods import stats
+from ipsrep.inputs.measures import MEASURES
+from ipsrep.inputs.published import load_published
+from ipsrep.methods.rounding import rounding_window
+from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 
 __all__ = [
     "VERDICTS",
@@ -116,7 +118,7 @@ def window(printed: str, relation: str = "=") -> tuple[float, float]:
         return 0.0, float(printed)
     if relation == ">":
         return float(printed), math.inf
-    return stats.rounding_window(str(printed))
+    return rounding_window(str(printed))
 
 
 def p_window(printed: str, relation: str = "=") -> tuple[float, float]:
@@ -141,7 +143,7 @@ def truncation_window(printed: str) -> tuple[float, float]:
     >>> truncation_window("-0.92")
     (-0.93, -0.92)
     """
-    low, high = stats.rounding_window(str(printed))
+    low, high = rounding_window(str(printed))
     unit = high - low
     value = float(printed)
     if value > 0 or (value == 0 and not str(printed).strip().startswith("-")):
@@ -191,12 +193,6 @@ def judge(recomputed: Mapping[str, tuple[float, float]], printed: tuple[float, f
     return ("consistent_other_variant" if matched else "inconsistent"), matched
 
 
-def _decimals(printed: str) -> int:
-    """Decimals a number is printed with: ``"0.336"`` -> 3, ``"31"`` -> 0."""
-    text = str(printed).strip()
-    return len(text.split(".")[1]) if "." in text else 0
-
-
 def _fmt_interval(iv: tuple[float, float], digits: int = 4) -> str:
     return f"[{iv[0]:.{digits}f}, {iv[1]:.{digits}f}]"
 
@@ -227,7 +223,7 @@ def _check_row(key: str, source: str, statistic: str, printed: str, inputs: str,
 
 # --------------------------------------------------------------------------- t-tests
 def _grid(printed: str, points: int) -> np.ndarray:
-    low, high = stats.rounding_window(str(printed))
+    low, high = rounding_window(str(printed))
     return np.linspace(low, high, max(int(points), 2))
 
 
@@ -266,7 +262,7 @@ def t_test_p_ranges(m1: str, s1: str, m2: str, s2: str, n1, n2, *, equal_var: bo
         _, p = sps.ttest_ind_from_stats(M1, S1, n1, M2, S2, n2, equal_var=equal_var)
     p = np.asarray(p)
     low, high = np.nanmin(p, axis=1), np.nanmax(p, axis=1)
-    if overlaps(stats.rounding_window(str(m1)), stats.rounding_window(str(m2))):
+    if overlaps(rounding_window(str(m1)), rounding_window(str(m2))):
         high = np.ones_like(high)
     return low, high
 
@@ -401,7 +397,7 @@ def check_two_by_two(key: str, statistic: str, printed: str, a: int, n1_values: 
 
     Notes
     -----
-    Statistics from :func:`ipsrep.stats.two_by_two` (Pearson without and with Yates'
+    Statistics from :func:`ipsrep.methods.stats.two_by_two` (Pearson without and with Yates'
     correction, Fisher's exact two-sided p, the odds ratio and its Woolf interval).
     With exact counts the interval over the candidate denominators is usually a point.
     """
@@ -440,8 +436,8 @@ def z_ratio_range(estimate: str, se: str) -> tuple[float, float]:
     >>> [round(v, 3) for v in z_ratio_range("0.06", "0.24")]
     [0.224, 0.277]
     """
-    e_lo, e_hi = stats.rounding_window(str(estimate))
-    s_lo, s_hi = stats.rounding_window(str(se))
+    e_lo, e_hi = rounding_window(str(estimate))
+    s_lo, s_hi = rounding_window(str(se))
     if s_lo <= 0:
         raise ValueError(f"SE printed as {se} admits zero; estimate/SE is then unbounded")
     corners = [e / s for e in (e_lo, e_hi) for s in (s_lo, s_hi)]
@@ -550,8 +546,6 @@ def _short_source(pub: pd.DataFrame, key: str) -> str:
 
 def _denominators(pub: pd.DataFrame, count_key: str, pct_key: str, n_max: int) -> tuple[list[int], str]:
     """Denominators of a printed count and percentage: rounded, else truncated."""
-    from .denominators import implied_denominators
-
     row = implied_denominators(int(pub.at[count_key, "value"]), _printed(pub, pct_key), n_max=n_max)
     if row["rounded"]:
         return row["rounded"], ""
@@ -559,10 +553,6 @@ def _denominators(pub: pd.DataFrame, count_key: str, pct_key: str, n_max: int) -
         return row["truncated"], (f"n taken from the truncated reading of {_printed(pub, pct_key)}% "
                                   f"(no denominator rounds to it)")
     return [], ""
-
-
-CONTINUOUS_ROWS: tuple[str, ...] = ("age",) + tuple(m.name for m in MEASURES)
-"""Table 1's continuous rows (mean and SD per group) in table order."""
 
 
 def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tuple[int, int] = (38, 20),
@@ -603,7 +593,7 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         if verdict == "consistent_other_variant":
             note = f"only Welch's test reproduces p {p} for some group sizes in the range"
         elif verdict == "inconsistent":
-            note = f"no group sizes in IPS {_span(n_ips)}, TAU {_span(n_tau)} reproduce p {p} under either test"
+            note = f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} reproduce p {p} under either test"
         if matched and not full_ok:
             extra = f"not reproducible with all {full_n[0]} and {full_n[1]} participants, so some baseline answers were missing"
             note = f"{note}; {extra}" if note else extra
@@ -614,26 +604,10 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
                          f"means {args[0]} vs {args[2]}, SDs {args[1]} vs {args[3]}, n unknown", "student",
                          full["student"], value, matched, verdict,
                          f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}", note),
-            "n_ips_admitted": _span(sorted(set(ok["n1"]))), "n_tau_admitted": _span(sorted(set(ok["n2"]))),
+            "n_ips_admitted": whole_number_span(sorted(set(ok["n1"]))), "n_tau_admitted": whole_number_span(sorted(set(ok["n2"]))),
             "full_n_admitted": full_ok,
         })
     return pd.DataFrame(rows, columns=CHECK_COLUMNS + ["n_ips_admitted", "n_tau_admitted", "full_n_admitted"])
-
-
-def _span(values: Sequence[int]) -> str:
-    """Compact text of whole numbers: ``[29, 30, 31, 33]`` -> ``"29-31, 33"``."""
-    values = sorted(int(v) for v in values)
-    if not values:
-        return "none"
-    parts, start, prev = [], values[0], values[0]
-    for v in values[1:] + [None]:
-        if v is not None and v == prev + 1:
-            prev = v
-            continue
-        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if v is not None:
-            start = prev = v
-    return ", ".join(parts)
 
 
 def table3_checks(*, grid_points: int = 5) -> pd.DataFrame:
@@ -793,8 +767,6 @@ def printed_statistic_checks(*, n_ips: Iterable[int] | None = None, n_tau: Itera
         for anything not plainly consistent).
     """
     if n_ips is None or n_tau is None:
-        from .denominators import table1_valid_n_range
-
         span = table1_valid_n_range()
         n_ips = range(span["IPS"][0], span["IPS"][1] + 1) if n_ips is None else n_ips
         n_tau = range(span["TAU"][0], span["TAU"][1] + 1) if n_tau is None else n_tau

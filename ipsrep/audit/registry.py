@@ -4,7 +4,7 @@ Two transcriptions feed this comparison:
 
 - ``data/published/registry.csv``: the record's numbers as published rows (registered
   enrollment, the months of each outcome's time frame), read through
-  :mod:`ipsrep.published`;
+  :mod:`ipsrep.inputs.published`;
 - ``data/registry/registry_outcomes.csv``: one row per design item or outcome, with
   what the record registered and what the paper reported (measure, months, where),
   how the two compare (``match``) and whether the paper says why they differ
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..paths import DATA_DIR
-from ..published import value, values
+from ipsrep.paths import DATA_DIR
+from ipsrep.inputs.published import value, values
 
 __all__ = [
     "REGISTRY_ITEMS_CSV",

@@ -3,7 +3,7 @@
 One row per analysed participant, comma-separated, UTF-8, a header line naming the
 columns, an empty cell for a missing value. The columns, their allowed values and the
 rules between columns are listed in ``data/README.md``; here they are code. The list
-of repeated-measure columns and their legal ranges come from :mod:`ipsrep.measures`,
+of repeated-measure columns and their legal ranges come from :mod:`ipsrep.inputs.measures`,
 the arms from ``measures.GROUPS``, the employment follow-ups from
 ``measures.FOLLOW_UPS``.
 
@@ -54,7 +54,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import measures, paths
+from ipsrep import paths
+
+from ipsrep.inputs import measures
 
 __all__ = [
     "BENEFITS",

@@ -1,12 +1,14 @@
 """Reading the small CSV files bundled under ``data/`` with every problem in one message.
 
-The pilot's participant and provenance tables (:mod:`ipsrep.pilot`) and the interview
-codebook, themes and quotations (:mod:`ipsrep.qualitative`) are hand-made CSV files. A
+The pilot's participant and provenance tables (:mod:`ipsrep.analyses.pilot`) and the interview
+codebook, themes and quotations (:mod:`ipsrep.analyses.qualitative`) are hand-made CSV files. A
 reader who edits one for a "what if" should learn from a single message every cell
 that breaks the file's rules, named by file, column, line and record, rather than a
 traceback about the first one.
 """
 from __future__ import annotations
+
+import hashlib
 
 from pathlib import Path
 
@@ -82,3 +84,8 @@ def read_checked_csv(path: str | Path, schema: pa.DataFrameSchema, id_column: st
         problems.setdefault((column, row), f"{path.name}: {where}: {case.failure_case!r} {what}")
     lines = list(problems.values())
     raise ValueError(f"{path}: {len(lines)} problem(s)\n" + "\n".join(lines))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import PUBLISHED_DIR
+from ipsrep.paths import PUBLISHED_DIR
 
 COLUMNS = ["key", "printed", "value", "decimals", "relation", "source", "quantity"]
 

@@ -20,7 +20,7 @@ A printed value is taken to stand for the interval of true values that round to 
 ties (a true value exactly half a unit from two printed ones) count as consistent with
 both neighbours: software may round half up or half to even, and in binary floating point
 a decimal tie such as 1.65 is stored a hair above or below the half, so which way it went
-cannot be known (the same lenient rule as :func:`ipsrep.ledger.rounds_to`). No maintained Python package implements these
+cannot be known (the same lenient rule as :func:`ipsrep.methods.rounding.rounds_to`). No maintained Python package implements these
 tests (the reference implementation is the R package *scrutiny*), so they are written
 here from the papers, and checked in ``tests/test_granularity.py`` against brute-force
 enumeration.
@@ -47,8 +47,9 @@ from itertools import combinations_with_replacement
 import numpy as np
 import pandas as pd
 
+from ipsrep.methods.rounding import rounding_interval
+
 __all__ = [
-    "rounding_interval",
     "grim_totals",
     "grim_consistent",
     "grimmer_consistent",
@@ -78,18 +79,6 @@ def _check_decimals(decimals: int, name: str = "decimals") -> int:
     return int(decimals)
 
 
-def rounding_interval(printed: float, decimals: int) -> tuple[float, float]:
-    """The closed interval of true values that print as `printed` with `decimals` digits.
-
-    Both ends are included, so a tie rounds either way.
-
-    >>> rounding_interval(22, 0)
-    (21.5, 22.5)
-    >>> rounding_interval(5.19, 2)
-    (5.185, 5.195)
-    """
-    half = 0.5 * 10.0 ** (-_check_decimals(decimals))
-    return (round(printed - half, decimals + 2), round(printed + half, decimals + 2))
 
 
 def grim_totals(mean: float, n: int, decimals: int, step: float = 1) -> np.ndarray:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
@@ -37,7 +36,6 @@ __all__ = [
     "n_per_group_two_proportions",
     "power_two_proportions",
     "simulated_power_chi2",
-    "rounding_window",
     "SAMPLE_SIZE_METHODS",
 ]
 
@@ -855,41 +853,3 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
 
 
 # ----------------------------------------------------------------------- rounding
-def rounding_window(printed: str) -> tuple[float, float]:
-    """The interval of values that round to a printed number.
-
-    Parameters
-    ----------
-    printed : str
-        A number as printed, e.g. ``"0.336"``, ``"1.76"``, ``"-2.1"``, ``"31"``.
-
-    Returns
-    -------
-    (low, high) : tuple of float
-        ``printed`` minus and plus half a unit in its last printed digit. Both ends
-        are included: a tie may have been rounded either way.
-
-    Notes
-    -----
-    Computed in decimal arithmetic (:mod:`decimal`) so that the bounds are the exact
-    decimal halves, not binary approximations of a float sum. Useful to ask whether a
-    recomputed value, or a range of possible data, is consistent with a printed one.
-
-    Examples
-    --------
-    >>> rounding_window("0.336")
-    (0.3355, 0.3365)
-    >>> rounding_window("31")
-    (30.5, 31.5)
-    """
-    if not isinstance(printed, str):
-        raise ValueError(f"printed must be the number as printed text (a str), got {printed!r}")
-    text = printed.strip().replace("\u2212", "-")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"printed must be a plain decimal number such as '0.336', got {printed!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"printed must be a finite number, got {printed!r}")
-    half = Decimal(5).scaleb(number.as_tuple().exponent - 1)
-    return float(number - half), float(number + half)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import GROUP_COLORS
+from ipsrep.plots import GROUP_COLORS
 
 _VARIANT_STYLE = {"student": ("o", "#4c72b0", "Student t"), "welch": ("s", "#dd8452", "Welch t")}
 _SCENARIO_COLORS = ["#1b6ca8", "#2a9d8f", "#8d6a9f", "#d1495b"]

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..measures import GROUPS
-from . import GROUP_COLORS
+from ipsrep.inputs.measures import GROUPS
+from ipsrep.plots import GROUP_COLORS
 
 _INTERVAL_NAMES = {"wilson": "Wilson", "wald": "Wald", "clopper_pearson": "Clopper-Pearson",
                    "agresti_coull": "Agresti-Coull", "jeffreys": "Jeffreys"}
@@ -25,7 +25,7 @@ def employment_rates_figure(rates: pd.DataFrame) -> Figure:
     Parameters
     ----------
     rates : pandas.DataFrame
-        Output of :func:`ipsrep.employment.employment_rates`: ``months, group,
+        Output of :func:`ipsrep.analyses.employment.employment_rates`: ``months, group,
         employed, n, rate, ci_low, ci_high, method, level``.
 
     Returns
@@ -69,7 +69,7 @@ def odds_ratio_forest(table: pd.DataFrame, *, label: str = "follow_up", level: f
     ----------
     table : pandas.DataFrame
         One row per comparison with ``odds_ratio, ci_low, ci_high`` and a label
-        column (e.g. :func:`ipsrep.employment.employment_table`).
+        column (e.g. :func:`ipsrep.analyses.employment.employment_table`).
     label : str, default "follow_up"
         Column naming each row.
     level : float, default 0.95

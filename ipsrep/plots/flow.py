@@ -4,7 +4,7 @@ The trunk (randomised, withdrew, analysed) follows the Results of Sveinsdottir e
 (2022), "Participant Flow and Characteristics", and its Figure 1; below each group's box
 one box per visit gives the respondents to the employment items, the hours worked and
 the health questionnaires, with response rates, as counted by
-:func:`ipsrep.flow.follow_up_summary`. The figure is a
+:func:`ipsrep.analyses.flow.follow_up_summary`. The figure is a
 :class:`matplotlib.figure.Figure` made without pyplot, so a notebook shows it once,
 as the value of its cell.
 """
@@ -14,9 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from ..flow import ParticipantFlow
-from ..measures import GROUPS
-from . import GROUP_COLORS
+from ipsrep.analyses.flow import ParticipantFlow
+from ipsrep.inputs.measures import GROUPS
+from ipsrep.plots import GROUP_COLORS
 
 VISIT_LABELS = {"0m": "Baseline", "6m": "6 months", "12m": "12 months", "24m": "24 months"}
 DOMAIN_LABELS = {"employment": "Employment", "hours": "Hours worked", "questionnaires": "Questionnaires"}
@@ -33,7 +33,7 @@ def visit_box_text(summary: pd.DataFrame, group: str, visit: str) -> str:
     Parameters
     ----------
     summary : DataFrame
-        Output of :func:`ipsrep.flow.follow_up_summary` (aggregates per group, visit and
+        Output of :func:`ipsrep.analyses.flow.follow_up_summary` (aggregates per group, visit and
         domain).
     group, visit : str
         Which box, e.g. ``"IPS"``, ``"6m"``.
@@ -87,10 +87,10 @@ def flow_figure(flow: ParticipantFlow, summary: pd.DataFrame, *, title: str | No
     Parameters
     ----------
     flow : ParticipantFlow
-        Trunk counts (:func:`ipsrep.flow.participant_flow`); ``randomised`` and
+        Trunk counts (:func:`ipsrep.analyses.flow.participant_flow`); ``randomised`` and
         ``withdrew`` may be None (then the boxes say they are not in the data).
     summary : DataFrame
-        Respondents per group, visit and domain (:func:`ipsrep.flow.follow_up_summary`).
+        Respondents per group, visit and domain (:func:`ipsrep.analyses.flow.follow_up_summary`).
     title : str, optional
         Figure title.
 

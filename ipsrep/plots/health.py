@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..measures import GROUPS, MEASURES, measure as lookup_measure
-from . import GROUP_COLORS
+from ipsrep.inputs.measures import GROUPS, MEASURES, measure as lookup_measure
+from ipsrep.plots import GROUP_COLORS
 
 _TERM_ORDER = ("group", "time", "interaction", "intercept")
 
@@ -30,7 +30,7 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     Parameters
     ----------
     traj : pandas.DataFrame
-        Output of :func:`ipsrep.health.trajectories`: ``measure, group, months, n,
+        Output of :func:`ipsrep.analyses.health.trajectories`: ``measure, group, months, n,
         mean, ci_low, ci_high``.
     level : float, default 0.95
         Confidence level of the intervals (for the title only).
@@ -77,11 +77,11 @@ def table4_distance_figure(distance: pd.DataFrame, inconsistent: pd.DataFrame | 
     Parameters
     ----------
     distance : pandas.DataFrame
-        Output of :func:`ipsrep.mixed.distance_to_published`: ``measure, term,
+        Output of :func:`ipsrep.analyses.mixed.distance_to_published`: ``measure, term,
         distance, within_1se``.
     inconsistent : pandas.DataFrame, optional
         Rows (``measure, term``) whose printed numbers contradict each other
-        (:func:`ipsrep.mixed.published_consistency`); drawn as hollow markers.
+        (:func:`ipsrep.analyses.mixed.published_consistency`); drawn as hollow markers.
 
     Returns
     -------
@@ -123,11 +123,11 @@ def interaction_sensitivity_figure(calibration: pd.DataFrame, chosen: pd.DataFra
     Parameters
     ----------
     calibration : pandas.DataFrame
-        Output of :func:`ipsrep.mixed.calibrate_within_person_r` (rows with
+        Output of :func:`ipsrep.analyses.mixed.calibrate_within_person_r` (rows with
         ``term == "interaction"`` are used): ``r, measure, estimate, se, printed,
         printed_se``.
     chosen : pandas.DataFrame, optional
-        Output of :func:`ipsrep.mixed.choose_within_person_r`; the chosen r is marked.
+        Output of :func:`ipsrep.analyses.mixed.choose_within_person_r`; the chosen r is marked.
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""Figures for the pilot study (notebook 04), drawn from :mod:`ipsrep.pilot`'s tables.
+"""Figures for the pilot study (notebook 04), drawn from :mod:`ipsrep.analyses.pilot`'s tables.
 
 - :func:`follow_up_figure`: each participant's year of job support and follow-up, with
   the cumulative number employed at each registration.
@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..pilot import REGISTRATION_MONTHS, employment_by_month
-from . import GROUP_COLORS
+from ipsrep.analyses.pilot import REGISTRATION_MONTHS, employment_by_month
+from ipsrep.plots import GROUP_COLORS
 
 _PHASE_COLORS = {"IPS job support": GROUP_COLORS["IPS"], "clinical follow-up only": "#c9d6df"}
 
@@ -32,10 +32,10 @@ def follow_up_figure(participants: pd.DataFrame, basis: pd.DataFrame) -> Figure:
     Parameters
     ----------
     participants : pandas.DataFrame
-        The eight reconstructed participants, :func:`ipsrep.pilot.load_participants`
+        The eight reconstructed participants, :func:`ipsrep.analyses.pilot.load_participants`
         (interview codes, arm lengths and dates, no personal data).
     basis : pandas.DataFrame
-        :func:`ipsrep.pilot.cell_basis`: what each cell rests on.
+        :func:`ipsrep.analyses.pilot.cell_basis`: what each cell rests on.
 
     Returns
     -------
@@ -45,7 +45,7 @@ def follow_up_figure(participants: pd.DataFrame, basis: pd.DataFrame) -> Figure:
         drop-out left, a star at the registration that first found a job. Lanes whose
         arm or employment is reconstructed rather than stated carry an asterisk.
         Right: the number employed at each registration
-        (:func:`ipsrep.pilot.employment_by_month`, a step function).
+        (:func:`ipsrep.analyses.pilot.employment_by_month`, a step function).
     """
     fig = Figure(figsize=(9.0, 4.2))
     ax, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
@@ -92,7 +92,7 @@ def rate_comparison_figure(table: pd.DataFrame) -> Figure:
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`ipsrep.pilot.rate_comparison` (``label, kind, count, n, pct,
+        Output of :func:`ipsrep.analyses.pilot.rate_comparison` (``label, kind, count, n, pct,
         low, high, level``; percentages 0-100).
 
     Returns
@@ -131,7 +131,7 @@ def interview_samples_figure(summary: pd.DataFrame, n_samples: int) -> Figure:
     Parameters
     ----------
     summary : pandas.DataFrame
-        :func:`ipsrep.pilot.interview_sample_summary` (``rank, min, median, max``).
+        :func:`ipsrep.analyses.pilot.interview_sample_summary` (``rank, min, median, max``).
     n_samples : int
         Number of fitting samples, for the title.
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..measures import GROUPS
-from . import GROUP_COLORS
+from ipsrep.inputs.measures import GROUPS
+from ipsrep.plots import GROUP_COLORS
 
 
 def hours_distribution_figure(histogram: pd.DataFrame, summary: pd.DataFrame | None = None) -> Figure:
@@ -21,10 +21,10 @@ def hours_distribution_figure(histogram: pd.DataFrame, summary: pd.DataFrame | N
     Parameters
     ----------
     histogram : pandas.DataFrame
-        Output of :func:`ipsrep.productivity.hours_histogram` (``group, bin, count,
+        Output of :func:`ipsrep.analyses.productivity.hours_histogram` (``group, bin, count,
         n, share``), bins in order, the zero bin first.
     summary : pandas.DataFrame, optional
-        Output of :func:`ipsrep.productivity.hours_summary`; when given, each group's
+        Output of :func:`ipsrep.analyses.productivity.hours_summary`; when given, each group's
         mean and median are written in the legend.
 
     Returns
@@ -65,9 +65,9 @@ def job_types_figure(jobs: pd.DataFrame, implied: pd.DataFrame | None = None) ->
     Parameters
     ----------
     jobs : pandas.DataFrame
-        Output of :func:`ipsrep.productivity.job_types` (``category, label, pct``).
+        Output of :func:`ipsrep.analyses.productivity.job_types` (``category, label, pct``).
     implied : pandas.DataFrame, optional
-        Rows of :func:`ipsrep.productivity.implied_job_totals` for one total
+        Rows of :func:`ipsrep.analyses.productivity.implied_job_totals` for one total
         (``category, jobs, n_jobs``); when given, each bar is labelled with the
         implied number of jobs.
 

@@ -6,7 +6,7 @@
   paper names.
 - :func:`process_figure`: the trial's process percentages with exact intervals.
 
-All take the tables of :mod:`ipsrep.qualitative` and return a
+All take the tables of :mod:`ipsrep.analyses.qualitative` and return a
 :class:`matplotlib.figure.Figure` built without pyplot.
 
 References
@@ -22,8 +22,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..qualitative import PARTICIPANTS, STATES
-from . import GROUP_COLORS
+from ipsrep.analyses.qualitative import PARTICIPANTS, STATES
+from ipsrep.plots import GROUP_COLORS
 
 STATE_COLORS: dict[str, str] = {
     "named": GROUP_COLORS["IPS"],
@@ -32,7 +32,7 @@ STATE_COLORS: dict[str, str] = {
     "implied no": "#f2c1c8",
     "stated no": GROUP_COLORS["TAU"],
 }
-"""Cell colour of each membership state of :data:`ipsrep.qualitative.STATES`."""
+"""Cell colour of each membership state of :data:`ipsrep.analyses.qualitative.STATES`."""
 
 
 def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
@@ -41,10 +41,10 @@ def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
     Parameters
     ----------
     matrix : pandas.DataFrame
-        :func:`ipsrep.qualitative.participant_matrix` (``code, theme, participant,
+        :func:`ipsrep.analyses.qualitative.participant_matrix` (``code, theme, participant,
         state``).
     codebook : pandas.DataFrame
-        :func:`ipsrep.qualitative.load_codebook`, for the row order and labels.
+        :func:`ipsrep.analyses.qualitative.load_codebook`, for the row order and labels.
 
     Returns
     -------
@@ -82,7 +82,7 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
     Parameters
     ----------
     codebook : pandas.DataFrame
-        :func:`ipsrep.qualitative.load_codebook` (``kind, count_low, count_high,
+        :func:`ipsrep.analyses.qualitative.load_codebook` (``kind, count_low, count_high,
         n_named``, ...).
 
     Returns
@@ -122,7 +122,7 @@ def process_figure(counts: pd.DataFrame) -> Figure:
     Parameters
     ----------
     counts : pandas.DataFrame
-        :func:`ipsrep.qualitative.process_counts` (``domain, label, count, n, pct,
+        :func:`ipsrep.analyses.qualitative.process_counts` (``domain, label, count, n, pct,
         low, high``; percentages 0-100, Clopper-Pearson intervals).
 
     Returns

@@ -2,7 +2,7 @@
 
 The pipeline, in order:
 
-1. check the participant-level CSV against the data contract (``ipsrep.contract``);
+1. check the participant-level CSV against the data contract (``ipsrep.inputs.contract``);
    any violation is printed and the build stops before a notebook runs;
 2. read every ``notebooks/*.py`` (jupytext percent format) in name order and execute it
    with papermill in a fresh kernel of the running interpreter, working directory the
@@ -11,8 +11,8 @@ The pipeline, in order:
 3. strip what would differ between two runs (papermill's timings and paths, random cell
    ids, memory addresses, machine paths in outputs) so that the executed notebooks can
    be committed and a rebuild leaves ``git status`` clean;
-4. render each notebook to a self-contained HTML page (``ipsrep.html``), collect the
-   ledger rows the notebooks displayed (``ipsrep.ledger.rows_from_notebook``) into
+4. render each notebook to a self-contained HTML page (``ipsrep.report.html``), collect the
+   ledger rows the notebooks displayed (``ipsrep.report.ledger.rows_from_notebook``) into
    ``ledger.csv`` and write ``index.html``;
 5. write everything into a staging folder inside the report folder and move it into
    place only when every step succeeded: a failed build leaves the previous report as it
@@ -40,8 +40,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .ledger import LEDGER_COLUMNS, rows_from_notebook
+from ipsrep import paths
+from ipsrep.report.ledger import LEDGER_COLUMNS, rows_from_notebook
 
 PACKAGE_DIR = paths.PACKAGE_DIR
 PROJECT_ROOT = paths.PROJECT_ROOT
@@ -236,7 +236,7 @@ def _check_contract(data_arg: str, data_file: Path | None = None, store: _Cache 
     key = _contract_key(data_file) if store is not None and data_file is not None else None
     if key is not None and store.has_mark("contract", key):
         return
-    from .contract import check_trial_file
+    from ipsrep.inputs.contract import check_trial_file
 
     violations = check_trial_file(data_arg)
     if violations:
@@ -822,7 +822,7 @@ def without_comparison(table: pd.DataFrame, bundled: bool) -> pd.DataFrame:
     """`table` with ``published`` and ``status`` emptied unless the data are the bundled
     reconstruction.
 
-    The ledger's rule (issue 3, ``ipsrep.ledger``): on other data the same keys carry
+    The ledger's rule (issue 3, ``ipsrep.report.ledger``): on other data the same keys carry
     that data's values and nothing is set beside the paper's numbers. Most notebooks
     already leave those cells empty there; rows computed from the paper's printed
     numbers alone (historical controls, the sample size, job types, the audit) are
@@ -879,7 +879,7 @@ def find_participant_rows(book: Notebook, ids: list[str]) -> str | None:
 
 
 def _data_label(data_file: Path) -> tuple[str, bool]:
-    from .notebook import file_sha256
+    from ipsrep.inputs.datafiles import file_sha256
 
     bundled = paths.is_bundled(data_file)
     if bundled:
@@ -898,7 +898,7 @@ def render_pages(notebooks: list[Notebook], *, show_code: bool, data_file: Path,
     was rendered the same way, among the same pages, before. `alpha` is the level the
     index reads the research-question answers at.
     """
-    from .html import NotebookRenderer, Page, banner_html, external_loads, notebook_title, render_index
+    from ipsrep.report.html import NotebookRenderer, Page, banner_html, external_loads, notebook_title, render_index
 
     ids = participant_ids(data_file)
     for book in notebooks:

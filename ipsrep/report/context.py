@@ -10,13 +10,13 @@ bundled synthetic reconstruction or a user's file (named, with its SHA-256).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from ipsrep import paths
+from ipsrep.inputs.datafiles import file_sha256
 
 
 @dataclass
@@ -58,18 +58,13 @@ class Banner:
         return self.text()
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, hex."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def setup(data_path: str = paths.BUNDLED_DATA) -> Context:
     """Validate and load `data_path` (see data/README.md); return the notebook's context.
 
-    Raises ``ipsrep.contract.ContractError`` listing every violation when the file breaks
+    Raises ``ipsrep.inputs.contract.ContractError`` listing every violation when the file breaks
     the contract.
     """
-    from .contract import load_trial
+    from ipsrep.inputs.contract import load_trial
 
     resolved = paths.resolve(data_path)
     trial = load_trial(resolved)

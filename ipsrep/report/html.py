@@ -23,7 +23,7 @@ Every page carries, besides the notebook itself:
 
 The index (:func:`render_index`) is plain HTML written here: title and citations, the
 data banner, the research questions answered from the ledger, the scorecard and the
-list of pages (:mod:`ipsrep.scorecard` does the counting).
+list of pages (:mod:`ipsrep.report.scorecard` does the counting).
 """
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import scorecard
-from .ledger import STATUSES
+from ipsrep.report import scorecard
+from ipsrep.report.ledger import STATUSES
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "ipsrep_report"
@@ -448,7 +448,7 @@ def _exporter(show_code: bool):
     config.TagRemovePreprocessor.remove_cell_tags = ("remove-cell",)
     config.TagRemovePreprocessor.remove_input_tags = ("remove-input",)
     config.TagRemovePreprocessor.remove_all_outputs_tags = ("remove-output",)
-    quiet = logging.getLogger("ipsrep.html.nbconvert")
+    quiet = logging.getLogger("ipsrep.report.html.nbconvert")
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
     quiet.setLevel(logging.ERROR)

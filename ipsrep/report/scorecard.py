@@ -2,7 +2,7 @@
 answered in one line each from the values the notebooks computed.
 
 Input is the ledger of a build, one frame per page (the rows each notebook displayed
-with :func:`ipsrep.ledger.emit`, read back by :func:`ipsrep.ledger.rows_from_notebook`).
+with :func:`ipsrep.report.ledger.emit`, read back by :func:`ipsrep.report.ledger.rows_from_notebook`).
 Nothing here recomputes a statistic from participant data: the answers quote the
 ``reproduced`` column, which on the bundled reconstruction sits beside the paper's
 numbers and on a user's file is that file's result under the same keys. The only new
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .formatting import p_value
-from .ledger import LEDGER_COLUMNS, STATUSES
+from ipsrep.methods.formatting import p_value
+from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 
 NOT_PRINTED = "not printed"
 """Label for ledger rows without a published counterpart (an empty status)."""
@@ -53,8 +53,8 @@ def ledger_by_page(pages: Sequence) -> pd.DataFrame:
     Parameters
     ----------
     pages : sequence of objects with ``stem``, ``title``, ``href`` and ``ledger``
-        (``ipsrep.html.Page``): one per notebook page, ``ledger`` holding the rows
-        the notebook displayed (columns :data:`ipsrep.ledger.LEDGER_COLUMNS`).
+        (``ipsrep.report.html.Page``): one per notebook page, ``ledger`` holding the rows
+        the notebook displayed (columns :data:`ipsrep.methods.comparison.LEDGER_COLUMNS`).
 
     Returns
     -------
@@ -211,9 +211,9 @@ NAMED_AT_MOST = 3
 
 
 def _measure_label(name: str) -> str:
-    """The instrument's label from :mod:`ipsrep.measures`, first letter lower-case
+    """The instrument's label from :mod:`ipsrep.inputs.measures`, first letter lower-case
     (``bpi_worst`` -> ``pain intensity, worst (BPI)``); the name itself if unknown."""
-    from .measures import MEASURE_BY_NAME
+    from ipsrep.inputs.measures import MEASURE_BY_NAME
 
     found = MEASURE_BY_NAME.get(name)
     if found is None:

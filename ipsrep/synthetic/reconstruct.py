@@ -16,10 +16,10 @@ How each part is made:
   respondents hold and employment is cumulative;
 - hours and the >= 20 h indicator: hours only for those employed by 12 months, on a
   half-hour grid (the printed IPS mean cannot come from whole hours), with the printed
-  maximum, mean, SD and Student p (:mod:`ipsrep.sprite`);
+  maximum, mean, SD and Student p (:mod:`ipsrep.synthetic.sprite`);
 - health outcomes (Tables 1 and 3): per group and visit a sample on the instrument's
   grid with the printed n, mean and SD whose Student or Welch p prints as published,
-  Levene's test agreeing with the variant the paper printed (:mod:`ipsrep.sprite`);
+  Levene's test agreeing with the variant the paper printed (:mod:`ipsrep.synthetic.sprite`);
   then the values of consecutive visits are matched to participants by rank on a
   latent score whose correlation across visits is ``within_person_r`` (a parameter:
   the paper does not print it, and Table 4 depends on it).
@@ -43,24 +43,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
-from .measures import GROUPS, HSCL_CUTOFF, MEASURES, Measure
-from .published import load_published
-from .sprite import Grid, PairResult, Printed, moment_candidates, reconstruct_pair
+from ipsrep import paths
+from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF, MEASURES, Measure
+from ipsrep.inputs.published import load_published
+from ipsrep.synthetic.sprite import Grid, PairResult, Printed, moment_candidates, reconstruct_pair
 
 DEFAULT_SEED = 20220211
 """Seed of the committed reconstruction (the paper's acceptance date)."""
 
 FALLBACK_WITHIN_PERSON_R = 0.6
 """Correlation across visits used for a measure that has not been calibrated."""
-WITHIN_PERSON_R_CSV = paths.DATA_DIR / "reconstructed" / "within_person_r.csv"
 
 
-def default_within_person_r(path: str | Path = WITHIN_PERSON_R_CSV) -> dict[str, float]:
+def default_within_person_r(path: str | Path = paths.WITHIN_PERSON_R_CSV) -> dict[str, float]:
     """Correlation across visits per measure for the committed reconstruction.
 
     The paper prints no within-person correlation; the values are calibrated against
-    Table 4's printed standard errors by :func:`ipsrep.mixed.write_calibration` (which
+    Table 4's printed standard errors by :func:`ipsrep.synthetic.calibration.write_calibration` (which
     passes its candidate values explicitly, so the calibration does not depend on this
     default) and read from ``data/reconstructed/within_person_r.csv``. A measure missing
     there takes :data:`FALLBACK_WITHIN_PERSON_R`.
@@ -203,7 +202,7 @@ def baseline_sample_sizes(
             if m.name == "odi":
                 ok = _odi_pair_admits(a, b, grid, _printed(prefix + "p"))
             else:
-                from .sprite import pair_candidates
+                from ipsrep.synthetic.sprite import pair_candidates
 
                 pc = pair_candidates(a, b, grid, _printed(prefix + "p"))
                 ok = bool(len(pc)) and bool((pc["student_ok"] | pc["welch_ok"]).any())
@@ -219,7 +218,7 @@ def baseline_sample_sizes(
 
 
 def _odi_pair_admits(a: Printed, b: Printed, grid: Grid, p: str) -> bool:
-    from .sprite import pair_candidates
+    from ipsrep.synthetic.sprite import pair_candidates
 
     rng = np.random.default_rng(0)
     for ea in itertools.islice(_odi_extras(a, grid, rng, limit=2), 4):

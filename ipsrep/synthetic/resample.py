@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from ipsrep import paths
 
 DEFAULT_SEED = 20220606
 """Seed of the default resample (any fixed number; it makes the file reproducible)."""

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ipsrep.methods.rounding import exact_window
+
 TESTS = ("student", "welch")
 
 
@@ -67,16 +69,6 @@ class Printed:
     sd: str
 
 
-def window(printed: str) -> tuple[Fraction, Fraction]:
-    """Closed interval of values that print as `printed` (ties either way).
-
-    >>> window("2.45")
-    (Fraction(489, 200), Fraction(491, 200))
-    """
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    half = Fraction(1, 2 * 10**decimals)
-    centre = Fraction(printed)
-    return centre - half, centre + half
 
 
 @lru_cache(maxsize=65536)
@@ -94,8 +86,8 @@ def moment_candidates(target: Printed, grid: Grid, extras: tuple = (), bottom: i
     low, step = grid.low, grid.step
     e_sum = sum((Fraction(e) for e in extras), Fraction(0))
     e_sq = sum((Fraction(e) ** 2 for e in extras), Fraction(0))
-    m_lo, m_hi = window(target.mean)
-    s_lo, s_hi = window(target.sd)
+    m_lo, m_hi = exact_window(target.mean)
+    s_lo, s_hi = exact_window(target.sd)
     # mean = (m low + step S + e_sum) / n
     s_min = math.ceil((m_lo * n - m * low - e_sum) / step)
     s_max = math.floor((m_hi * n - m * low - e_sum) / step)
@@ -149,11 +141,11 @@ def pair_candidates(a: Printed, b: Printed, grid: Grid, p_printed: str | None,
     if p_printed is None:
         pairs["student_ok"] = pairs["welch_ok"] = True
     else:
-        lo, hi = (float(x) for x in window(p_printed))
+        lo, hi = (float(x) for x in exact_window(p_printed))
         pairs["student_ok"] = pairs["p_student"].between(lo, hi)
         pairs["welch_ok"] = pairs["p_welch"].between(lo, hi)
-    half_m = [float(window(x.mean)[1] - Fraction(x.mean)) for x in (a, b)]
-    half_s = [float(window(x.sd)[1] - Fraction(x.sd)) for x in (a, b)]
+    half_m = [float(exact_window(x.mean)[1] - Fraction(x.mean)) for x in (a, b)]
+    half_s = [float(exact_window(x.sd)[1] - Fraction(x.sd)) for x in (a, b)]
     pairs["distance"] = (
         np.abs(m1 - float(a.mean)) / half_m[0] + np.abs(m2 - float(b.mean)) / half_m[1]
         + np.abs(np.sqrt(v1) - float(a.sd)) / half_s[0] + np.abs(np.sqrt(v2) - float(b.sd)) / half_s[1]

@@ -1,0 +1,8 @@
+"""Inputs: what the analyses read, and the rules it must obey.
+
+The data contract for a participant-level file (:mod:`.contract`), the measures and
+their scales (:mod:`.measures`), the numbers the sources print (:mod:`.published`) and
+reading the project's checked CSV files (:mod:`.datafiles`).
+
+Imports only :mod:`ipsrep.paths` (the bottom of the package).
+"""

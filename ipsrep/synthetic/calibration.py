@@ -1,0 +1,125 @@
+"""Calibrating the reconstruction's within-person correlations against Table 4.
+
+The printed summaries fix each visit's marginal distribution, not how strongly a
+person's scores at different visits are correlated; yet that correlation decides the
+standard errors of Table 4's mixed models. :func:`calibrate_within_person_r` fits the
+adopted model (:data:`ipsrep.analyses.mixed.ADOPTED`) on reconstructions across a grid of
+correlations, :func:`choose_within_person_r` picks, per measure, the correlation whose
+standard errors come closest to the printed ones, and :func:`write_calibration` stores
+both (aggregates only) in ``data/reconstructed/``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ipsrep.analyses.mixed import ADOPTED, Spec, distance_to_published, published_table4, read_stored, table4
+from ipsrep.inputs.measures import MEASURES, measure as lookup_measure
+from ipsrep.paths import CALIBRATION_CSV, WITHIN_PERSON_R_CSV
+from ipsrep.synthetic.reconstruct import reconstruct_trial
+
+__all__ = [
+    "calibrate_within_person_r",
+    "choose_within_person_r",
+    "write_calibration",
+    "read_calibration",
+]
+
+
+def calibrate_within_person_r(
+    reconstruct: Callable[..., pd.DataFrame],
+    grid: Sequence[float] = tuple(round(0.05 * k, 2) for k in range(19)),
+    *,
+    spec: Spec = ADOPTED,
+    measures=None,
+    seeds: Sequence[int | None] = (None,),
+) -> pd.DataFrame:
+    """Fit the adopted model on reconstructions with different within-person correlations.
+
+    Parameters
+    ----------
+    reconstruct : callable
+        ``reconstruct(seed=..., within_person_r={measure: r}) -> trial``, normally
+        :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`.
+    grid : sequence of float
+        Within-person correlations to try, each in [0, 1) (default 0, 0.05, ..., 0.9).
+    spec : Spec
+        The model fitted (default :data:`ADOPTED`).
+    measures : list of str, optional
+        Measure stems (default: all nine).
+    seeds : sequence
+        Reconstruction seeds (``None`` is the committed one); results are averaged.
+
+    Returns
+    -------
+    DataFrame
+        ``r, measure, term, estimate, se, icc, printed, printed_se, distance`` averaged
+        over seeds, one row per correlation, measure and term.
+    """
+    names = [m.name for m in MEASURES] if measures is None else [lookup_measure(n).name for n in measures]
+    bad = [r for r in grid if not 0.0 <= r < 1.0]
+    if bad:
+        raise ValueError(f"within-person correlations must lie in [0, 1); got {bad}")
+    published = published_table4()
+    frames = []
+    for r in grid:
+        for seed in seeds:
+            trial = reconstruct(seed=seed, within_person_r={n: float(r) for n in names})
+            fitted = table4(trial, spec, measures=names)
+            dist = distance_to_published(fitted, published)
+            dist["icc"] = fitted["icc"].to_numpy()
+            frames.append(dist.assign(r=float(r), seed=-1 if seed is None else seed))
+    raw = pd.concat(frames, ignore_index=True)
+    out = (raw.groupby(["r", "measure", "term"], sort=False)[["estimate", "se", "icc", "printed", "printed_se", "distance"]]
+           .mean().reset_index())
+    return out
+
+
+def choose_within_person_r(calibration: pd.DataFrame) -> pd.DataFrame:
+    """Per measure, the grid correlation whose SEs best match the printed SEs.
+
+    The criterion is the sum over the four terms of log(fitted SE / printed SE) squared:
+    a ratio criterion, so the intercept's large SE does not outweigh the interaction's.
+
+    Returns
+    -------
+    DataFrame
+        ``measure, r, se_mismatch`` (the criterion at the chosen r), ``n_within_1se``
+        (of the four estimates at that r).
+    """
+    c = calibration.assign(log_ratio2=np.log(calibration["se"] / calibration["printed_se"]) ** 2,
+                           within=calibration["distance"].abs() <= 1)
+    per = c.groupby(["measure", "r"], sort=False).agg(se_mismatch=("log_ratio2", "sum"),
+                                                      n_within_1se=("within", "sum")).reset_index()
+    best = per.loc[per.groupby("measure", sort=False)["se_mismatch"].idxmin()].reset_index(drop=True)
+    best["n_within_1se"] = best["n_within_1se"].astype(int)
+    return best[["measure", "r", "se_mismatch", "n_within_1se"]]
+
+
+def write_calibration(path: str | Path = CALIBRATION_CSV, r_path: str | Path = WITHIN_PERSON_R_CSV,
+                      **kwargs) -> pd.DataFrame:
+    """Run :func:`calibrate_within_person_r` on the reconstruction and store the result.
+
+    Uses :func:`ipsrep.synthetic.reconstruct.reconstruct_trial` (committed seed); keyword
+    arguments go to :func:`calibrate_within_person_r`. Writes two small CSVs of
+    aggregates (no participant data): `path`, every fit of the grid (``r, measure,
+    term, estimate, se, icc, printed, printed_se, distance``), which notebook 03 shows
+    without refitting; and `r_path`, the chosen r per measure
+    (:func:`choose_within_person_r`: ``measure, r, se_mismatch, n_within_1se``), which
+    the reconstruction can take as its within-person correlations. Rerun after changing
+    the reconstruction::
+
+        python -c "from ipsrep.synthetic.calibration import write_calibration; write_calibration()"
+    """
+    calibration = calibrate_within_person_r(reconstruct_trial, **kwargs)
+    calibration.round(6).to_csv(path, index=False)
+    choose_within_person_r(calibration).round(6).to_csv(r_path, index=False)
+    return calibration
+
+
+def read_calibration(path: str | Path = CALIBRATION_CSV) -> pd.DataFrame:
+    """The stored calibration grid written by :func:`write_calibration`."""
+    return read_stored(path, "ipsrep.synthetic.calibration.write_calibration")

@@ -139,7 +139,7 @@ summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).
 
 # %%
 t1 = baseline.table1(ctx.trial, levene_alpha=levene_alpha, binary_test=binary_test, t_test=t_test)
-baseline.side_by_side(t1, published=ctx.bundled)
+baseline.side_by_side(t1, bundled=ctx.bundled)
 
 # %%
 tested = t1[~t1["test"].isin(["", "none"])]

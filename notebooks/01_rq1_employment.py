@@ -35,7 +35,7 @@
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
-p_value = "pearson"  # P column of Table 2: "pearson" (the paper), "yates", "fisher" or "rule"
+binary_test = "pearson"  # P column of Table 2: "pearson" (the paper), "yates", "fisher" or "rule"
 interval_method = "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
 sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsine"
 design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
@@ -73,7 +73,7 @@ Banner(ctx)
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
-employment.table2_display(table2, p_value=p_value, with_published=ctx.bundled)
+employment.table2_display(table2, binary_test=binary_test, bundled=ctx.bundled)
 
 # %% [markdown]
 # **Reading the table.** On the bundled reconstruction each *recomputed* row should
@@ -106,7 +106,7 @@ employment.table2_display(table2, p_value=p_value, with_published=ctx.bundled)
 # follow-up, that is what its own rule prescribes. The choice still matters for
 # reporting: the corrected and exact p-values below are noticeably larger, and a
 # replication that picks a different line of the SPSS output gets different numbers.
-# Setting the parameter `p_value` to `"yates"` or `"fisher"` fills Table 2 and the
+# Setting the parameter `binary_test` to `"yates"` or `"fisher"` fills Table 2 and the
 # ledger with those instead, and the ledger then flags them as not matching.
 
 # %%
@@ -187,7 +187,7 @@ employment.interval_comparison(ctx.trial, level=level)
 # counterpart and carry no status.
 
 # %%
-ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, p_value=p_value))
+ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, binary_test=binary_test))
 
 # %% [markdown]
 # ## Ancillary analysis: IPS against historical controls
@@ -318,7 +318,7 @@ ledger.emit(employment.sample_size_ledger(
 # * **Alpha.** Set `alpha = 0.10`: every interval narrows (the odds-ratio intervals,
 #   the employment-rate intervals); does any odds-ratio interval now exclude 1? The
 #   ledger's CI rows turn discrepant, since they no longer answer the paper's question.
-# * **Continuity correction and exact tests.** Set `p_value = "yates"` or `"fisher"`
+# * **Continuity correction and exact tests.** Set `binary_test = "yates"` or `"fisher"`
 #   and compare the P column of Table 2 with the paper's. Which follow-up moves most,
 #   and why is it the one with the smallest expected count?
 # * **Interval method.** Set `interval_method = "wald"` and redraw Figure 2: where does

@@ -70,7 +70,7 @@ Banner(ctx)
 
 # %%
 hours = productivity.hours_summary(ctx.trial)
-productivity.hours_display(hours, with_published=ctx.bundled)
+productivity.hours_display(hours, bundled=ctx.bundled)
 
 # %% [markdown]
 # The shape is what one expects of hours worked in a group that starts out of work:
@@ -100,8 +100,8 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 # individual values, is computed on the data in use.
 
 # %%
-hours_t = productivity.hours_ttest(ctx.trial, alpha=levene_alpha, level=level)
-productivity.hours_tests_display(hours_t, with_published=ctx.bundled).round(4)
+hours_t = productivity.hours_ttest(ctx.trial, levene_alpha=levene_alpha, level=level)
+productivity.hours_tests_display(hours_t, bundled=ctx.bundled).round(4)
 
 # %%
 identified = productivity.published_hours_ttests().query("matches_printed")["test"].tolist()
@@ -181,7 +181,7 @@ ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=
 
 # %%
 twenty = productivity.worked_20h_table(ctx.trial, level=level)
-productivity.twenty_hours_display(twenty, with_published=ctx.bundled)
+productivity.twenty_hours_display(twenty, bundled=ctx.bundled)
 
 # %%
 twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)

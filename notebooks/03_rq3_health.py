@@ -32,7 +32,8 @@
 
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
-alpha = 0.05
+alpha = 0.05  # significance level (two-sided)
+levene_alpha = 0.05  # Levene p below this picks Welch's row (our reading of SPSS)
 t_test = "rule"  # p in Table 3 and the ledger: "rule" (Levene decides), "student" or "welch"
 within_person_r = None  # e.g. 0.3: refit Table 4 on the reconstruction rebuilt with this r (bundled data only)
 time_coding = "visit"  # Table 4 time: "visit" (0/1/2), "months" (0/6/12) or "centred" (-1/0/1)
@@ -74,8 +75,8 @@ Banner(ctx)
 # addition, explained below; it adjusts the rule's p-values.
 
 # %%
-table3 = health.table3(ctx.trial, alpha=alpha)
-health.table3_display(table3, with_published=ctx.bundled, test=t_test)
+table3 = health.table3(ctx.trial, alpha=alpha, levene_alpha=levene_alpha)
+health.table3_display(table3, bundled=ctx.bundled, test=t_test)
 
 # %% [markdown]
 # ### Which t-test did the paper print?
@@ -361,7 +362,7 @@ if within_person_r is not None and ctx.bundled:
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES})
     r_text = f"reconstruction rebuilt with within-person r = {within_person_r}"
 table4 = mixed.table4(table4_data, spec)
-mixed.table4_display(table4, with_published=ctx.bundled).round(3)
+mixed.table4_display(table4, bundled=ctx.bundled).round(3)
 
 # %%
 if ctx.bundled:

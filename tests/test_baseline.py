@@ -247,7 +247,7 @@ def test_side_by_side_formats_cells():
     assert shown.loc["Female", "IPS data"] == "29 (76.3)"
     assert shown.loc["Female", "P data"] == "0.602"
     assert shown.loc["Female", "P paper"] == "0.602"
-    plain = baseline.side_by_side(table, published=False)
+    plain = baseline.side_by_side(table, bundled=False)
     assert not any("paper" in c for c in plain.columns)
 
 

@@ -418,10 +418,10 @@ def test_cli_passes_parameters_and_no_cache(monkeypatch):
 
     seen = {}
     monkeypatch.setattr(build, "build_command", lambda **kw: seen.update(kw) or 0)
-    assert cli.main(["build", "--no-cache", "-p", "alpha", "0.01", "-p", "p_value", "fisher",
+    assert cli.main(["build", "--no-cache", "-p", "alpha", "0.01", "-p", "binary_test", "fisher",
                      "-p", "power_targets", "[0.8, 0.95]"]) == 0
     assert seen["cache"] is False
-    assert seen["parameters"] == {"alpha": 0.01, "p_value": "fisher", "power_targets": [0.8, 0.95]}
+    assert seen["parameters"] == {"alpha": 0.01, "binary_test": "fisher", "power_targets": [0.8, 0.95]}
     assert cli.main(["build"]) == 0 and seen["cache"] is True and seen["parameters"] == {}
     assert cli.main(["build", "-p", "not-a-name", "1"]) == 2
 

@@ -202,7 +202,7 @@ def test_table2_ledger_reproduces_the_printed_table(trial):
     own = rows[rows["source"] == "ipsrep"]
     assert sorted(own.index) == sorted(f"t2.{fu}.{q}" for fu in ("6m", "12m", "24m") for q in ("p_fisher", "p_yates"))
     # the Yates p in the P column is not the printed one at 12 months
-    yates = employment.table2_ledger(employment.employment_table(trial), bundled=True, p_value="yates")
+    yates = employment.table2_ledger(employment.employment_table(trial), bundled=True, binary_test="yates")
     assert yates.set_index("key").at["t2.12m.p", "status"] == "discrepant"
 
 
@@ -215,7 +215,7 @@ def test_table2_display_layout(trial):
     d = employment.table2_display(employment.employment_table(trial))
     assert d.loc[("12m", "recomputed"), "OR (95% CI)"] == "1.76 (0.56-5.56)"
     assert d.loc[("12m", "paper"), "IPS n (%)"] == "19 (52.8)"
-    assert len(employment.table2_display(employment.employment_table(trial), with_published=False)) == 3
+    assert len(employment.table2_display(employment.employment_table(trial), bundled=False)) == 3
 
 
 def test_interval_comparison_clopper_pearson_by_beta_quantiles(trial):

@@ -84,10 +84,12 @@ def test_table3_rule_picks_welch_exactly_when_levene_rejects(table):
     assert (table.loc[~welch, "p_rule"] == table.loc[~welch, "p_student"]).all()
 
 
-def test_table3_alpha_moves_the_rule(trial, table):
-    loose = health.table3(trial, alpha=0.999)
+def test_table3_levene_alpha_moves_the_rule_and_alpha_only_the_flags(trial, table):
+    loose = health.table3(trial, levene_alpha=0.999)
     assert (loose["rule"] == "welch").all()
-    assert (loose["significant"] == (loose["p_rule"] < 0.999)).all()
+    strict = health.table3(trial, alpha=0.999)
+    assert (strict["rule"] == table["rule"]).all()  # alpha is the significance level, nothing else
+    assert (strict["significant"] == (strict["p_rule"] < 0.999)).all()
 
 
 def test_table3_holm_matches_statsmodels(table):

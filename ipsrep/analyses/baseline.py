@@ -35,7 +35,7 @@ from ipsrep.analyses.flow import require_columns
 from ipsrep.methods.rounding import rounds_to
 from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
 from ipsrep.inputs.published import load_published
-from ipsrep.methods.formatting import half_up, mean_sd, p_value
+from ipsrep.methods.formatting import format_p, half_up, mean_sd
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",
@@ -294,7 +294,7 @@ def continuous_row(
         row["test"] = "none"
         row["why"] = "not testable: a group has fewer than two values"
         return row
-    res = _record(stats.spss_ttest(x, y, alpha=levene_alpha))
+    res = _record(stats.spss_ttest(x, y, levene_alpha=levene_alpha))
     row.update({k: res[k] for k in ("levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch")})
     welch = res["rule"] == "welch" if t_test == "paper" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
@@ -417,14 +417,14 @@ def _printed_cell(published: pd.DataFrame, key: str, kind: str, group: str) -> s
     return f"{first} ({second})"
 
 
-def side_by_side(table: pd.DataFrame, *, published: bool = True) -> pd.DataFrame:
+def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Table 1 for reading: printed cells beside the cells computed from the data.
 
     Parameters
     ----------
     table : DataFrame
         Output of :func:`table1`.
-    published : bool
+    bundled : bool
         Include the paper's printed cells (from ``data/published/trial.csv``); set False
         for data other than the bundled reconstruction.
 
@@ -436,23 +436,23 @@ def side_by_side(table: pd.DataFrame, *, published: bool = True) -> pd.DataFrame
         ``data``); the test used and why. Yes/no cells report the count with its valid
         percent, continuous cells the mean with its SD.
     """
-    pub = load_published() if published else None
+    pub = load_published() if bundled else None
     rows = []
     for _, r in table.iterrows():
         row = {"Characteristic": r["label"]}
         for g in GROUPS:
             pre = g.lower()
-            if published:
+            if bundled:
                 row[f"{g} paper"] = _printed_cell(pub, r["key"], r["kind"], pre)
             if r["kind"] == "binary":
                 row[f"{g} data"] = _fmt_count(r[f"{pre}_count"], r[f"{pre}_pct"])
             else:
                 row[f"{g} data"] = _fmt_mean(r[f"{pre}_mean"], r[f"{pre}_sd"])
             row[f"{g} data n"] = r[f"{pre}_n"]
-        if published:
+        if bundled:
             pkey = f"t1.{r['key']}.p"
             row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
-        row["P data"] = p_value(r["p"])
+        row["P data"] = format_p(r["p"])
         row["Test"] = r["test"]
         row["Why"] = r["why"]
         rows.append(row)

@@ -25,7 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 from ipsrep.methods.comparison import compare
 
 from ipsrep.methods import stats
-from ipsrep.methods.formatting import p_value as format_p
+from ipsrep.methods.formatting import format_p
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 from ipsrep.inputs.published import load_published, value
 
@@ -453,22 +453,22 @@ P_COLUMNS: dict[str, str] = {"pearson": "p_chi2", "yates": "p_yates", "fisher": 
 Yates-corrected, Fisher's exact, or the paper's rule (Fisher when an expected count < 5)."""
 
 
-def _p_column(p_value: str) -> str:
-    if p_value not in P_COLUMNS:
-        raise ValueError(f"p_value must be one of {', '.join(P_COLUMNS)}; got {p_value!r}")
-    return P_COLUMNS[p_value]
+def _p_column(binary_test: str) -> str:
+    if binary_test not in P_COLUMNS:
+        raise ValueError(f"binary_test must be one of {', '.join(P_COLUMNS)}; got {binary_test!r}")
+    return P_COLUMNS[binary_test]
 
 
-def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_published: bool = True) -> pd.DataFrame:
+def table2_display(table: pd.DataFrame, *, binary_test: str = "pearson", bundled: bool = True) -> pd.DataFrame:
     """Table 2 as printed beside Table 2 as recomputed, in the paper's layout.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`employment_table`.
-    p_value : {"pearson", "yates", "fisher", "rule"}, default "pearson"
+    binary_test : {"pearson", "yates", "fisher", "rule"}, default "pearson"
         Which recomputed p fills the P column (the paper's is Pearson).
-    with_published : bool, default True
+    bundled : bool, default True
         Interleave the printed rows (only meaningful on the bundled reconstruction).
 
     Returns
@@ -478,12 +478,12 @@ def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_publis
         ``IPS n (%)``, ``TAU n (%)``, ``P``, ``OR (95% CI)`` as text, with the
         paper's number of decimals. The printed rows come from ``data/published/``.
     """
-    column = _p_column(p_value)
+    column = _p_column(binary_test)
     pub = load_published()
     rows = []
     for _, r in table.iterrows():
         fu = r["follow_up"]
-        if with_published:
+        if bundled:
             k = lambda q: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
             rows.append({"follow-up": fu, "source": "paper",
                          "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
@@ -496,15 +496,15 @@ def table2_display(table: pd.DataFrame, *, p_value: str = "pearson", with_publis
     return pd.DataFrame(rows).set_index(["follow-up", "source"])
 
 
-def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson") -> pd.DataFrame:
+def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "pearson") -> pd.DataFrame:
     """Ledger rows ``t2.<follow-up>.*`` for :func:`employment_table` output.
 
     Published keys: ``ips_count, ips_pct, tau_count, tau_pct, p, or, or_lo, or_hi``
-    (``p`` from the test named by `p_value`, the paper's being Pearson). Our own keys,
+    (``p`` from the test named by `binary_test`, the paper's being Pearson). Our own keys,
     with no printed counterpart: ``p_yates`` and ``p_fisher``, the p-values the paper
     did not use.
     """
-    column = _p_column(p_value)
+    column = _p_column(binary_test)
     values, notes = {}, {}
     for _, r in table.iterrows():
         k = f"t2.{r['follow_up']}."
@@ -514,8 +514,8 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, p_value: str = "pearson
                        k + "p_yates": r["p_yates"], k + "p_fisher": r["p_fisher"]})
         notes[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
         notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
-        if p_value != "pearson":
-            notes[k + "p"] = f"computed with the {p_value} p, not the paper's Pearson p"
+        if binary_test != "pearson":
+            notes[k + "p"] = f"computed with the {binary_test} p, not the paper's Pearson p"
     return compare(values, bundled=bundled, notes=notes)
 
 

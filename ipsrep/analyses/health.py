@@ -94,21 +94,25 @@ def _group_values(trial: pd.DataFrame, column: str, group: str) -> np.ndarray:
     return trial.loc[trial["group"] == group, column].dropna().to_numpy(dtype=float)
 
 
-def table3(trial: pd.DataFrame, *, alpha: float = 0.05, measures=None, visits=TABLE3_VISITS) -> pd.DataFrame:
+def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.05, measures=None,
+           visits=TABLE3_VISITS) -> pd.DataFrame:
     """Table 3 of the trial paper: unadjusted group comparison at each follow-up.
 
     For every measure and follow-up visit: complete-case n, mean and SD (n - 1) per
     group, Levene's test (mean-centred, as SPSS prints it), Student's pooled-variance
     and Welch's t-test, the p-value the customary SPSS reading picks (Welch's row when
-    Levene's p < `alpha`, otherwise Student's) and Holm's step-down adjustment of that
+    Levene's p < `levene_alpha`, otherwise Student's) and Holm's step-down adjustment of that
     p over all rows of the table.
 
     Parameters
     ----------
     trial : DataFrame
         Participant-level table in the data contract.
-    alpha : float
-        Level for Levene's rule and for the ``significant`` flags.
+    alpha : float, default 0.05
+        Significance level of the ``significant`` flags (two-sided).
+    levene_alpha : float, default 0.05
+        Level at which Levene's test picks Welch's row (our reading of the SPSS output
+        the paper used; it is not stated in the paper).
     measures : list of str, optional
         Measure stems (default: all nine).
     visits : tuple of str
@@ -155,7 +159,7 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, measures=None, visits=TA
             }
             row["diff"] = row["ips_mean"] - row["tau_mean"]
             if len(ips) > 1 and len(tau) > 1:
-                test = spss_ttest(ips, tau).iloc[0]
+                test = spss_ttest(ips, tau, levene_alpha=levene_alpha).iloc[0]
                 row.update(
                     levene_F=test["levene_F"], levene_p=test["levene_p"],
                     t_student=test["t_student"], df_student=test["df_student"], p_student=test["p_student"],
@@ -164,10 +168,7 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, measures=None, visits=TA
                 )
             rows.append(row)
     table = pd.DataFrame(rows)
-    # Levene's rule at the notebook's alpha (spss_ttest applies the conventional .05)
     if "levene_p" in table:
-        table["rule"] = np.where(table["levene_p"] < alpha, "welch", "student")
-        table["p_rule"] = np.where(table["rule"] == "welch", table["p_welch"], table["p_student"])
         tested = table["p_rule"].notna()
         table["p_holm"] = np.nan
         table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
@@ -317,14 +318,14 @@ def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def table3_display(table: pd.DataFrame, *, with_published: bool = True, test: str = "rule") -> pd.DataFrame:
+def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "rule") -> pd.DataFrame:
     """Table 3 as printed beside as recomputed, one text row per source.
 
     Parameters
     ----------
     table : DataFrame
         Output of :func:`table3`.
-    with_published : bool
+    bundled : bool
         Interleave the paper's rows (meaningful on the bundled reconstruction only).
     test : {"rule", "student", "welch"}
         Which recomputed p to show: Levene's rule's pick, or one variant for all rows.
@@ -340,12 +341,12 @@ def table3_display(table: pd.DataFrame, *, with_published: bool = True, test: st
 
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
-    pub = load_published() if with_published else None
+    pub = load_published() if bundled else None
     rows = []
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
         used = r["rule"] if test == "rule" else test
-        if with_published:
+        if bundled:
             k = lambda q: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),

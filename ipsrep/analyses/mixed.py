@@ -553,14 +553,14 @@ def table4_ledger_values(fitted: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def table4_display(fitted: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+def table4_display(fitted: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Table 4 as printed beside as reproduced.
 
     Parameters
     ----------
     fitted : DataFrame
         Output of :func:`table4`.
-    with_published : bool
+    bundled : bool
         Add the printed estimate, SE, z and p and the distance in printed SEs
         (meaningful on the bundled reconstruction only).
 
@@ -572,7 +572,7 @@ def table4_display(fitted: pd.DataFrame, *, with_published: bool = True) -> pd.D
         distance (SE)``.
     """
     out = fitted.set_index(["measure", "term"])[["estimate", "se", "z", "p"]].copy()
-    if with_published:
+    if bundled:
         pub = published_table4().set_index(["measure", "term"])
         out = out.join(pub.add_prefix("printed "))
         out["distance (SE)"] = (out["estimate"] - out["printed estimate"]) / out["printed se"]

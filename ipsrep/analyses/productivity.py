@@ -127,14 +127,14 @@ def hours_summary(trial: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def hours_ttest(trial: pd.DataFrame, *, alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
+def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
     """The paper's t-test of hours worked, IPS versus TAU, as SPSS reports it.
 
     Parameters
     ----------
     trial : pandas.DataFrame
         Participant table of the data contract (``group``, ``hours_12m``).
-    alpha : float, default 0.05
+    levene_alpha : float, default 0.05
         Level at which Levene's test switches SPSS users to the Welch row.
     level : float, default 0.95
         Confidence level of the mean difference.
@@ -151,7 +151,7 @@ def hours_ttest(trial: pd.DataFrame, *, alpha: float = 0.05, level: float = 0.95
     Sveinsdottir et al. 2022, Statistical Analyses (research question 2).
     """
     h = hours_by_group(trial)
-    return stats.spss_ttest(h["IPS"], h["TAU"], alpha=alpha, level=level)
+    return stats.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level)
 
 
 def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
@@ -413,14 +413,14 @@ def _printed(key: str) -> str:
     return load_published().at[key, "printed"]
 
 
-def hours_display(summary: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Hours worked per group as printed beside as recomputed.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         Output of :func:`hours_summary`.
-    with_published : bool, default True
+    bundled : bool, default True
         Interleave the printed rows (only meaningful on the bundled reconstruction).
 
     Returns
@@ -433,7 +433,7 @@ def hours_display(summary: pd.DataFrame, *, with_published: bool = True) -> pd.D
     rows = []
     for _, r in summary.iterrows():
         g = r["group"].lower()
-        if with_published:
+        if bundled:
             k = lambda q: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
             rows.append({"group": r["group"], "source": "paper", "n": k("n"),
                          "mean (SD)": f"{k('mean')} ({k('sd')})", "range": f"{k('min')}-{k('max')}",
@@ -444,14 +444,14 @@ def hours_display(summary: pd.DataFrame, *, with_published: bool = True) -> pd.D
     return pd.DataFrame(rows).set_index(["group", "source"])
 
 
-def hours_tests_display(ttest: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Levene, Student and Welch for hours worked, with the SPSS rule's pick and the paper's row.
 
     Parameters
     ----------
     ttest : pandas.DataFrame
         Output of :func:`hours_ttest`.
-    with_published : bool, default True
+    bundled : bool, default True
         Add the test statistics recomputed from the printed summaries and the
         printed p (:func:`published_hours_ttests`).
 
@@ -473,7 +473,7 @@ def hours_tests_display(ttest: pd.DataFrame, *, with_published: bool = True) -> 
          "p": r["p_welch"], "SPSS rule picks": "yes" if r["rule"] == "welch" else ""},
     ]
     table = pd.DataFrame(rows)
-    if with_published:
+    if bundled:
         pub = published_hours_ttests().set_index("test")
         table["p from printed summaries"] = [math.nan, pub.at["student", "p"], pub.at["welch", "p"]]
         table["paper printed"] = ["", "yes" if pub.at["student", "matches_printed"] else "",
@@ -518,11 +518,11 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
     return compare(values, bundled=bundled, notes=notes)
 
 
-def twenty_hours_display(row: pd.DataFrame, *, with_published: bool = True) -> pd.DataFrame:
+def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ever >= 20 h in a week, as printed beside as recomputed (Fisher's p, OR, CI)."""
     r = row.iloc[0]
     rows = []
-    if with_published:
+    if bundled:
         k = lambda q: _printed(f"rq2.20h.{q}")  # noqa: E731
         rows.append({"source": "paper", "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                      "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})", "Fisher P": k("p"),

@@ -34,12 +34,22 @@ def mean_sd(mean: float, sd: float, decimals: int = 2) -> str:
     return f"{half_up(mean, decimals)} ({half_up(sd, decimals)})"
 
 
-def p_value(p: float) -> str:
+def format_p(p: float) -> str:
     """A p-value as the trial's tables print it: three decimals, or a bound below 0.001.
 
-    >>> p_value(0.33559), p_value(0.0004), p_value(float("nan"))
+    >>> format_p(0.33559), format_p(0.0004), format_p(float("nan"))
     ('0.336', '< 0.001', '')
     """
     if p is None or math.isnan(p):
         return ""
     return "< 0.001" if p < 0.001 else half_up(p, 3)
+
+
+def p_statement(p: float) -> str:
+    """A p-value as a sentence states it: ``p = 0.336``, or ``p < 0.001``.
+
+    >>> p_statement(0.33559), p_statement(0.0004), p_statement(1.0)
+    ('p = 0.336', 'p < 0.001', 'p = 1.000')
+    """
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"

@@ -224,7 +224,7 @@ def _t_rows(mx, sx, nx, my, sy, ny, level):
     return diff, z
 
 
-def spss_ttest(x, y, *, center: str = "mean", alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
+def spss_ttest(x, y, *, center: str = "mean", levene_alpha: float = 0.05, level: float = 0.95) -> pd.DataFrame:
     """Independent-samples t-test the way SPSS reports it, with the row SPSS users pick.
 
     Parameters
@@ -235,7 +235,7 @@ def spss_ttest(x, y, *, center: str = "mean", alpha: float = 0.05, level: float 
     center : {"mean", "median", "trimmed"}, default "mean"
         Centre of Levene's absolute deviations. SPSS uses the mean (Levene's original
         test); ``"median"`` gives the Brown-Forsythe variant, for comparison.
-    alpha : float, default 0.05
+    levene_alpha : float, default 0.05
         Level at which Levene's test picks the "equal variances not assumed" row.
     level : float, default 0.95
         Confidence level of the interval for the mean difference.
@@ -252,7 +252,7 @@ def spss_ttest(x, y, *, center: str = "mean", alpha: float = 0.05, level: float 
           ("equal variances assumed");
         - ``t_welch, df_welch, p_welch``: Welch's test ("not assumed"), with
           Welch-Satterthwaite degrees of freedom;
-        - ``rule``: ``"welch"`` when ``levene_p < alpha``, else ``"student"``;
+        - ``rule``: ``"welch"`` when ``levene_p < levene_alpha``, else ``"student"``;
         - ``p_rule``: the p of that row;
         - ``diff, ci_low, ci_high``: ``mean_x - mean_y`` and the confidence interval
           of the chosen row.
@@ -287,7 +287,7 @@ def spss_ttest(x, y, *, center: str = "mean", alpha: float = 0.05, level: float 
     """
     if center not in ("mean", "median", "trimmed"):
         raise ValueError(f"center must be 'mean', 'median' or 'trimmed', got {center!r}")
-    alpha = _check_level("alpha", alpha)
+    levene_alpha = _check_level("levene_alpha", levene_alpha)
     level = _check_level("level", level)
     x = _sample("x", x, minimum=2)
     y = _sample("y", y, minimum=2)
@@ -299,7 +299,7 @@ def spss_ttest(x, y, *, center: str = "mean", alpha: float = 0.05, level: float 
         lev = sps.levene(x, y, center=center)
         lev_f, lev_p = float(lev.statistic), float(lev.pvalue)
     diff, rows = _t_rows(mx, sx, x.size, my, sy, y.size, level)
-    rule = "welch" if (not math.isnan(lev_p) and lev_p < alpha) else "student"
+    rule = "welch" if (not math.isnan(lev_p) and lev_p < levene_alpha) else "student"
     chosen = rows[rule]
     return pd.DataFrame(
         [

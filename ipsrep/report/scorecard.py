@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ipsrep.methods.formatting import p_value
+from ipsrep.methods.formatting import p_statement
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 
 NOT_PRINTED = "not printed"
@@ -149,16 +149,6 @@ def _values(ledger: pd.DataFrame) -> dict[str, float]:
             if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
-def format_p(p: float) -> str:
-    """A p-value as a reader expects it: three decimals, or a bound below 0.001.
-
-    >>> format_p(0.33559), format_p(0.0004), format_p(1.0)
-    ('p = 0.336', 'p < 0.001', 'p = 1.000')
-    """
-    text = p_value(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
-
-
 def _verdict(p: float, alpha: float) -> str:
     return f"a difference at α = {alpha:g}" if p < alpha else f"no difference shown at α = {alpha:g}"
 
@@ -184,7 +174,7 @@ def employment_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     text = (f"Employed at some time within 12 months: IPS {v['t2.12m.ips_pct']:.1f}% "
             f"({v['t2.12m.ips_count']:.0f} participants), TAU {v['t2.12m.tau_pct']:.1f}% "
             f"({v['t2.12m.tau_count']:.0f}); odds ratio {v['t2.12m.or']:.2f} "
-            f"(CI {v['t2.12m.or_lo']:.2f} to {v['t2.12m.or_hi']:.2f}), {format_p(v['t2.12m.p'])}: "
+            f"(CI {v['t2.12m.or_lo']:.2f} to {v['t2.12m.or_hi']:.2f}), {p_statement(v['t2.12m.p'])}: "
             f"{_verdict(v['t2.12m.p'], alpha)}.")
     return Answer(question, text, _link(ledger, "t2.12m.p"), keys)
 
@@ -199,9 +189,9 @@ def productivity_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     if not _need(v, keys):
         return Answer(question, None, _link(ledger, "rq2.hours.p"), keys)
     text = (f"Mean hours worked in 12 months: IPS {v['rq2.hours.ips_mean']:.1f}, TAU "
-            f"{v['rq2.hours.tau_mean']:.1f} ({format_p(v['rq2.hours.p'])}: "
+            f"{v['rq2.hours.tau_mean']:.1f} ({p_statement(v['rq2.hours.p'])}: "
             f"{_verdict(v['rq2.hours.p'], alpha)}); worked 20 hours or more in some week: IPS "
-            f"{v['rq2.20h.ips_pct']:.1f}%, TAU {v['rq2.20h.tau_pct']:.1f}% ({format_p(v['rq2.20h.p'])}: "
+            f"{v['rq2.20h.ips_pct']:.1f}%, TAU {v['rq2.20h.tau_pct']:.1f}% ({p_statement(v['rq2.20h.p'])}: "
             f"{_verdict(v['rq2.20h.p'], alpha)}).")
     return Answer(question, text, _link(ledger, "rq2.hours.p"), keys)
 
@@ -265,7 +255,7 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         below = t3[p < alpha]
         holm = holm_rejections(p, alpha)
         shown = [f"{_measure_label(_T3_P.match(k).group(1))} at {_T3_P.match(k).group(2)[:-1]} months, "
-                 f"{format_p(float(q))}" for k, q in zip(below["key"], below["reproduced"])]
+                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"])]
         named = "; ".join(shown[:NAMED_AT_MOST])
         if len(shown) > NAMED_AT_MOST:
             named += f"; {len(shown) - NAMED_AT_MOST} more"

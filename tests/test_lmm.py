@@ -267,6 +267,10 @@ def test_from_arrays_equals_formula_and_drops_missing_rows():
     pd.testing.assert_series_equal(a.params, b.params, rtol=1e-13)
     pd.testing.assert_series_equal(a.bse, b.bse, rtol=1e-13)
     assert a.llf == pytest.approx(b.llf, rel=1e-14)
+    # a missing label of a categorical covariate drops its row too; levels keep patsy's names
+    with_arm = data.assign(arm=data["arm"].astype(object).where(data.index != 10, None))
+    model = mixedlm("y ~ arm * visit", with_arm, groups="pid")
+    assert model.n_dropped == 3 and model.exog_names == ["Intercept", "arm[T.tau]", "visit", "arm[T.tau]:visit"]
     # labels' order and type do not matter
     codes = pd.factorize(data["pid"])[0]
     permuted = np.random.default_rng(0).permutation(codes.max() + 1)

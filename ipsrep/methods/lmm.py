@@ -17,9 +17,13 @@ evaluation, its optimiser stops short of the optimum (estimates agree with lme4 
 effects and variance parameters, which differ from lme4's and nlme's as soon as a
 participant misses a visit. Here the likelihood is reduced once to per-cluster sufficient
 statistics; after that each evaluation costs O(K p^2), K the number of distinct cluster
-sizes, whatever the number of participants. Estimates, standard errors and
-log-likelihoods agree with lme4's ``lmer`` (``REML = FALSE`` and ``TRUE``) to about 1e-9
-relative (``tests/test_lmm.py``).
+sizes, whatever the number of participants (``benchmarks/lmm.py``: 0.1 s for 125,000
+participants, design build included, against about 5 s for lme4). Log-likelihoods agree
+with lme4's ``lmer`` (``REML = FALSE`` and ``TRUE``) to about 1e-14 relative, estimates
+and standard errors to 1e-7 or better (``tests/test_lmm.py``): the optimum here is the
+root of the deviance's analytic derivative, found to machine precision, while lme4's
+derivative-free optimiser stops where its deviance stops changing, about 1e-7 from the
+optimum in theta.
 
 Rows whose response, any design column or the cluster label is missing are dropped
 before fitting (as statsmodels' ``missing="drop"`` and R's ``na.omit`` do);
@@ -28,6 +32,7 @@ before fitting (as statsmodels' ``missing="drop"`` and R's ``na.omit`` do);
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +48,23 @@ _THETA_GRID = np.concatenate([[0.0], np.logspace(-4.0, 4.0, 81)])
 """Coarse grid of theta = tau / sigma searched before the root of the derivative is polished."""
 
 _SE_KINDS = ("lme4", "joint")
+
+
+def _categorical_columns(frame: pd.DataFrame, formula: str) -> pd.DataFrame:
+    """Text and boolean columns named in the formula as pandas categoricals (levels sorted).
+
+    patsy examines a column of Python strings value by value (seconds for 300,000 rows)
+    but reads a pandas categorical's codes directly; the levels and their order, hence
+    the term names, are the same (sorted, the first level the reference).
+    """
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula))
+    convert = {
+        c: pd.Categorical(frame[c])
+        for c in frame.columns
+        if c in named and (pd.api.types.is_string_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))
+        and not isinstance(frame[c].dtype, pd.CategoricalDtype)
+    }
+    return frame.assign(**convert) if convert else frame
 
 
 def _one_line(exc: Exception) -> str:
@@ -221,7 +243,7 @@ class RandomInterceptModel:
                 X = X[:, None]
             names = [f"x{j}" for j in range(X.shape[1])]
         y = np.asarray(endog, dtype=float).ravel()
-        g = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups.to_numpy())
+        g = pd.Series(groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups))
         if X.ndim != 2 or len(y) != X.shape[0] or len(g) != len(y):
             raise ValueError(
                 f"RandomInterceptModel: endog ({len(y)}), exog ({X.shape[0] if X.ndim == 2 else X.shape}) "
@@ -287,10 +309,10 @@ class RandomInterceptModel:
                 raise ValueError(f"mixedlm: data has no column {groups!r} for groups; columns are {', '.join(map(str, data.columns))}")
             labels = data[groups].to_numpy()
         else:
-            labels = np.asarray(groups, dtype=object)
+            labels = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
             if len(labels) != len(data):
                 raise ValueError(f"mixedlm: groups has {len(labels)} labels for {len(data)} rows of data")
-        frame = data.reset_index(drop=True)
+        frame = _categorical_columns(data.reset_index(drop=True), formula)
         env = patsy.EvalEnvironment.capture(eval_env + 1)
         try:
             y, X = patsy.dmatrices(formula, frame, eval_env=env, NA_action=patsy.NAAction(NA_types=["None", "NaN"]), return_type="dataframe")

@@ -34,10 +34,8 @@ _spec.loader.exec_module(lme4_peer)
 
 
 def _long_format(trial, measures):
-    try:
-        from ipsrep.analyses.health import long_format
-    except ImportError:  # before the package's restructuring
-        from ipsrep.health import long_format
+    from ipsrep.analyses.health import long_format
+
     return long_format(trial, measures)
 
 

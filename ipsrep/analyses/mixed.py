@@ -9,20 +9,25 @@ module fits candidate specifications (:class:`Spec`), measures how far each land
 the printed coefficients in units of the printed standard error (:func:`rank_specs`),
 and fits the adopted one (:data:`ADOPTED`, :func:`table4`).
 
-All models are fitted with ``statsmodels`` ``MixedLM`` by maximum likelihood
-(``reml=False``) on the long table of observed scores (:func:`ipsrep.analyses.health.long_format`):
-a participant with a score missing at a visit still contributes the visits answered,
+Random-intercept models (the adopted specification and every candidate with
+``random="intercept"``) are fitted by maximum likelihood with the project's exact
+engine :mod:`ipsrep.methods.lmm` (standard errors sigma^2 (X' V^-1 X)^-1 as lme4 and
+nlme report them; estimates, SEs and log-likelihood equal to lme4's ``lmer(...,
+REML = FALSE)``). That engine fits a random intercept only, so the candidates with a
+random time slope as well (``random="slope"``, used only in the specification ranking)
+are still fitted with ``statsmodels`` ``MixedLM`` (``reml=False``), whose standard
+errors come from the joint information of fixed effects and variance parameters and
+can differ from lme4's by up to about 1% when visits are missing. All models use the
+long table of observed scores (:func:`ipsrep.analyses.health.long_format`): a
+participant with a score missing at a visit still contributes the visits answered,
 which is what makes the analysis valid when missingness depends only on observed
 scores (missing at random; Rabe-Hesketh and Skrondal 2008, the paper's reference 28).
 
-Because a synthetic reconstruction fixes only the marginal distributions, the standard
-errors and interactions depend on how strongly scores are correlated within a person.
-:func:`calibrate_within_person_r` fits the adopted model across a grid of within-person
-correlations and :func:`choose_within_person_r` picks, per measure, the correlation whose
-standard errors come closest to the printed ones; :func:`write_calibration` stores the
-result as ``data/reconstructed/mixed_calibration.csv`` (and the chosen r per measure as
-``data/reconstructed/within_person_r.csv``) so the notebook need not refit it;
-:func:`write_ranking` does the same for the ranking of the candidates.
+A synthetic reconstruction fixes only the marginal distributions, so the standard
+errors and interactions depend on how the reconstruction links a person's visits
+(:mod:`ipsrep.synthetic.linkage` searches that linkage to fit the printed table;
+:mod:`ipsrep.synthetic.calibration` sets its starting point). :func:`write_ranking`
+stores the ranking of the candidates so the notebook need not refit it.
 """
 from __future__ import annotations
 
@@ -35,10 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.regression.mixed_linear_model import MixedLM
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ipsrep.analyses.health import long_format
+from ipsrep.methods.lmm import RandomInterceptModel
 from ipsrep.paths import RANKING_CSV
 
 __all__ = [
@@ -205,11 +209,25 @@ def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
 
 
 _OPTIMISERS = ("bfgs", "lbfgs", "powell")
-"""Tried in turn; statsmodels' L-BFGS sometimes stops where the Hessian is singular."""
+"""statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops where the Hessian is singular."""
 
 
 def _fit(y, X: pd.DataFrame, clusters, Z):
-    """Maximum-likelihood MixedLM fit; returns (results, converged)."""
+    """Maximum-likelihood fit; returns (results, converged).
+
+    A random intercept alone (``Z`` one column) is fitted with
+    :class:`ipsrep.methods.lmm.RandomInterceptModel` (exact ML, lme4's standard errors).
+    A random intercept and slope is fitted with statsmodels ``MixedLM``, since the
+    project's engine handles random intercepts only; its standard errors are the joint
+    kind (see the module docstring).
+    """
+    if Z.shape[1] == 1:
+        result = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False)
+        return result, bool(result.converged)
+
+    from statsmodels.regression.mixed_linear_model import MixedLM
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     model = MixedLM(y, X, groups=clusters, exog_re=Z)
     failures = []
     for method in _OPTIMISERS:
@@ -247,7 +265,8 @@ class CanonicalFit:
 def fit_canonical(long: pd.DataFrame, *, baseline: str = "outcome", random: str = "intercept") -> CanonicalFit:
     """Fit the canonical coding (visit 0/1/2, IPS = 1) with and without the interaction.
 
-    Two statsmodels ``MixedLM`` fits by maximum likelihood on one measure's long table.
+    Two maximum-likelihood fits on one measure's long table (:func:`_fit`: the exact
+    engine for a random intercept, statsmodels for a random slope as well).
     """
     canon = Spec(baseline=baseline, random=random, **CANONICAL)
     full, ok_full = _fit(*design(long, canon, with_interaction=True))
@@ -312,7 +331,7 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
     Every coding of time and group is an affine recoding of the canonical one
     (:data:`CANONICAL`), so each model is fitted once and the coefficients of the other
     codings are derived exactly by :func:`_recoded`; ``tests/test_mixed.py`` checks
-    this against direct statsmodels fits.
+    this against direct fits.
     """
     if canonical is None:
         canonical = fit_canonical(long, baseline=spec.baseline, random=spec.random)
@@ -328,7 +347,7 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
         _, Xs0, _, _ = design(long, spec, with_interaction=False)
         coefs.update(_wald(*_recoded(canonical.main, Xc0, Xs0), ["group", "time", "intercept"]))
     full = canonical.full
-    re_var = float(np.asarray(full.cov_re)[0, 0])
+    re_var = float(np.asarray(full.cov_re)[0, 0])  # random-intercept variance (both engines)
     icc = re_var / (re_var + float(full.scale)) if re_var + full.scale > 0 else np.nan
     rows = [
         {"term": term, **coefs[term], "n_obs": len(y), "n_participants": len(np.unique(clusters)),

@@ -192,8 +192,18 @@ CELL_FAULTS = {
         "data.csv: column 'bpi_worst_6m', line 5 (participant P04): 11 is outside 0-10"),
     "negative hours": (
         {"P04": {"hours_12m": "-3"}},
-        "data.csv: column 'hours_12m', line 5 (participant P04): -3 is below 0; "
-        "allowed: 0 or more"),
+        "data.csv: column 'hours_12m', line 5 (participant P04): -3 is outside 0-8784"),
+    "hours beyond a year": (
+        {"P04": {"hours_12m": "1e308"}},
+        "data.csv: column 'hours_12m', line 5 (participant P04): 1e308 is outside 0-8784"),
+    "id that is a word": (
+        {"P02": {"participant_id": "Table"}},
+        "data.csv: column 'participant_id', line 3: 'Table' has no digit; an id needs at least one "
+        "letter and one digit (e.g. P017), so that it cannot be read as a word on a page"),
+    "id that is a number": (
+        {"P02": {"participant_id": "117"}},
+        "data.csv: column 'participant_id', line 3: '117' has no letter; an id needs at least one "
+        "letter and one digit (e.g. P017), so that it cannot be read as a number on a page"),
     "employment 1 then 0": (
         {"P02": {"employed_12m": "0", "hours_12m": "0", "worked_20h_week_12m": "0"}},
         "data.csv: column 'employed_12m', line 3 (participant P02): 0 after employed_6m = 1; "

@@ -43,9 +43,14 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import math
+import os
+import re
+import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -63,6 +68,7 @@ __all__ = [
     "FIELDS",
     "RULES",
     "ContractError",
+    "DataFileError",
     "Field",
     "Rule",
     "Violation",
@@ -70,6 +76,9 @@ __all__ = [
     "column_names",
     "contract_table",
     "load_trial",
+    "load_trial_checked",
+    "read_data_bytes",
+    "terminal_safe",
     "trial_schema",
     "validate_command",
     "violations_frame",
@@ -77,6 +86,19 @@ __all__ = [
 
 BENEFITS: tuple[str, ...] = ("work_assessment_allowance", "disability", "other", "none")
 """Labels of the ``benefits`` column (main benefit received at baseline)."""
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest data file read (64 MiB, some 300,000 participants): a larger file is refused
+at once, before anything is parsed."""
+
+HOURS_IN_12_MONTHS = 366 * 24
+"""Upper bound of ``hours_12m``: the hours in 12 months, leap day included (8,784)."""
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,39}")
+"""Shape of a participant id: 3 to 40 letters, digits, ``.``, ``_`` or ``-``, starting
+with a letter or digit; :func:`id_problem` also asks for at least one letter and one
+digit, so that no id reads as a word (``Table``, ``mean``, ``IPS``) or a number (``17``)
+on a page, and the build's search for participant rows in its outputs is exact."""
 
 _NA_WORDS = {"na", "n/a", "nan", "null", "none", "missing", ".", "-", "?", "#n/a", "<na>"}
 
@@ -110,7 +132,8 @@ class Field:
     def allowed(self) -> str:
         """Allowed values, in words (without the empty cell)."""
         if self.kind == "id":
-            return "any non-empty text, unique"
+            return ("unique; 3-40 letters, digits, '.', '_' or '-', with at least one letter "
+                    "and one digit (e.g. P017)")
         if self.kind == "label":
             return ", ".join(self.labels)
         if self.kind == "binary":
@@ -151,7 +174,7 @@ def _fields() -> tuple[Field, ...]:
                          f"{visit.removesuffix('m')}-month follow-up (cumulative)"))
     out += [
         Field("hours_12m", "number", "Total hours of competitive work in the 12 months after "
-              "enrolment (0 for a participant without a job)", low=0, high=None),
+              "enrolment (0 for a participant without a job)", low=0, high=HOURS_IN_12_MONTHS),
         Field("worked_20h_week_12m", "binary",
               "1 = worked 20 hours or more in at least one week within the 12 months"),
     ]
@@ -263,9 +286,34 @@ _RULE_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 # --------------------------------------------------------------------------------------
 # The pandera schema
 # --------------------------------------------------------------------------------------
+def id_problem(cell: str) -> str | None:
+    """Why `cell` cannot be a participant id (see :data:`ID_PATTERN`), or None.
+
+    >>> id_problem("P017") is None
+    True
+    >>> id_problem("Table")
+    "'Table' has no digit; an id needs at least one letter and one digit (e.g. P017), so that it cannot be read as a word on a page"
+    """
+    if not ID_PATTERN.fullmatch(cell):
+        if len(cell) < 3 or len(cell) > 40:
+            return (f"{cell!r} has {len(cell)} characters; an id has 3-40 letters, digits, "
+                    "'.', '_' or '-'")
+        return (f"{cell!r} is not an id: use 3-40 letters, digits, '.', '_' or '-', starting "
+                "with a letter or digit (no spaces or other characters)")
+    if not any(c.isdigit() for c in cell):
+        return (f"{cell!r} has no digit; an id needs at least one letter and one digit "
+                "(e.g. P017), so that it cannot be read as a word on a page")
+    if not any(c.isalpha() for c in cell):
+        return (f"{cell!r} has no letter; an id needs at least one letter and one digit "
+                "(e.g. P017), so that it cannot be read as a number on a page")
+    return None
+
+
 def _column_schema(f: Field) -> pa.Column:
     if f.kind == "id":
-        return pa.Column(None, nullable=False, unique=True)
+        shape = pa.Check(lambda s: s.map(lambda x: x is None or id_problem(x) is None).astype(bool),
+                         name="id_shape", ignore_na=True)
+        return pa.Column(None, shape, nullable=False, unique=True)
     if f.kind == "label":
         checks = [pa.Check.isin(list(f.labels))]
         if f.name == "group":
@@ -352,16 +400,40 @@ class Violation:
             who = f" (participant {self.participant_id})" if self.participant_id else ""
             where.append(f"line {self.row}{who}")
         place = f"{', '.join(where)}: " if where else ""
-        return f"{self.file}: {place}{self.message}"
+        return terminal_safe(f"{self.file}: {place}{self.message}")
 
     def _order(self) -> tuple:
         return (self.row or 0, _POSITION.get(self.column or "", -1))
 
 
+def terminal_safe(text: str) -> str:
+    """`text` with every control or format character shown escaped, for a terminal.
+
+    Newlines, carriage returns, escape sequences (ANSI colours, cursor moves), bidi
+    overrides and other invisible characters in a file name or a cell would otherwise
+    act on the terminal (start a forged line, recolour it); they are written as Python
+    writes them in a string (``\\n``, ``\\x1b``, ``\\u202e``).
+
+    >>> terminal_safe("P01\\nOK: all good \\x1b[32m")
+    'P01\\\\nOK: all good \\\\x1b[32m'
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or (ch == " "):
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Zs",):
+            out.append(" ")
+        else:
+            out.append(repr(ch)[1:-1] if ch not in "'\"" else ch)
+    return "".join(out)
+
+
 def _summary(violations: list[Violation]) -> str:
     n = len(violations)
-    return (f"{violations[0].file}: {n} violation{'s' if n != 1 else ''} of the data "
-            "contract (see data/README.md)")
+    return terminal_safe(f"{violations[0].file}: {n} violation{'s' if n != 1 else ''} of the data "
+                         "contract (see data/README.md)")
 
 
 class ContractError(Exception):
@@ -388,23 +460,93 @@ def violations_frame(violations: list[Violation]) -> pd.DataFrame:
 class _Parsed:
     violations: list[Violation]
     table: pd.DataFrame | None = None
+    sha256: str | None = None
 
 
-def _read_text(path: Path, label: str) -> tuple[str | None, Violation | None]:
+class DataFileError(ValueError):
+    """The data file cannot be read at all (missing, not a regular file, too large,
+    unreadable); the message is one line, without the file name."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a CSV file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a regular file; give a CSV file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file; give a CSV file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file; give a CSV file"
+    return "is not a regular file; give a CSV file"
+
+
+def _too_large(size: int) -> str:
+    return (f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB ({size:,} bytes or more); "
+            "the contract's files are a few kilobytes per participant")
+
+
+def read_data_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of the data file at `path`, read once and safely.
+
+    Only a regular file is opened for its contents (a FIFO, device or socket is refused
+    without waiting on it: it is opened non-blocking and checked again after opening),
+    and at most :data:`MAX_FILE_BYTES` are read.
+
+    Raises
+    ------
+    DataFileError
+        One line saying why the file cannot be read (no such file, a folder, not a
+        regular file, too large, permission denied).
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise DataFileError("no such file") from None
+    except PermissionError:
+        raise DataFileError("cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataFileError(_kind(info.st_mode))
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataFileError(_too_large(info.st_size))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise DataFileError("no such file") from None
+    except PermissionError:
+        raise DataFileError("cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):  # swapped between the two looks
+            raise DataFileError(_kind(mode))
+        try:
+            data = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DataFileError(_too_large(len(data)))
+    return data
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of `data`, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_text(path: Path, label: str, data: bytes | None = None) -> tuple[str | None, Violation | None]:
     """The file's text, or the reason it cannot be read as UTF-8 CSV text."""
     def fail(msg: str) -> tuple[None, Violation]:
         return None, Violation(label, None, None, None, msg)
 
-    try:
-        if path.is_dir():
-            return fail("is a directory, not a CSV file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return fail("no such file")
-    except PermissionError:
-        return fail("cannot be read (permission denied)")
-    except OSError as exc:
-        return fail(f"cannot be read ({exc.strerror or exc})")
+    if data is None:
+        try:
+            data = read_data_bytes(path)
+        except DataFileError as exc:
+            return fail(str(exc))
     if data.startswith(b"PK\x03\x04"):
         return fail("is a zip archive or spreadsheet (e.g. .xlsx), not CSV text; "
                     "export it as CSV (comma-separated, UTF-8)")
@@ -463,18 +605,28 @@ def _check_header(header: list[str], v: Callable[..., None]) -> dict[str, int]:
     return {k: i for k, i in positions.items() if k in _FIELD_BY_NAME}
 
 
-def _parse(path: str | Path) -> _Parsed:
-    label = str(path)
+def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | None = None) -> _Parsed:
+    """Read and check the file at `path` (named `label` in messages). When the SHA-256 of
+    its bytes equals `trusted_sha256` (a file checked before), the rows are typed without
+    the header and value checks."""
+    label = str(path) if label is None else label
     out: list[Violation] = []
 
     def v(column: str | None, row: int | None, message: str, pid: str | None = None) -> None:
         out.append(Violation(label, column, row, pid, message))
 
-    if not label.strip():
+    if not str(path).strip():
         return _Parsed([Violation("ipsrep", None, None, None, "no file name given")])
-    text, problem = _read_text(paths.resolve(path), label)
+    try:
+        data = read_data_bytes(paths.resolve(path))
+    except DataFileError as exc:
+        return _Parsed([Violation(label, None, None, None, str(exc))])
+    digest = sha256_hex(data)
+    if trusted_sha256 and digest == trusted_sha256:
+        return _Parsed([], _trusted_table(data), digest)
+    text, problem = _read_text(paths.resolve(path), label, data)
     if problem is not None:
-        return _Parsed([problem])
+        return _Parsed([problem], None, digest)
     if not text.strip():
         v(None, None, "the file is empty; the contract asks for a header line naming the "
                       "columns and one line per participant")
@@ -512,7 +664,21 @@ def _parse(path: str | Path) -> _Parsed:
     table = _typed(grid, positions, v)
     _validate(table, grid, positions, v)
     out.sort(key=Violation._order)
-    return _Parsed(out, table)
+    return _Parsed(out, table, digest)
+
+
+def _trusted_table(data: bytes) -> pd.DataFrame:
+    """The typed table of a file whose bytes passed the contract before (same steps as
+    :func:`_parse`, without the checks)."""
+    rows = iter(_rows(data.decode("utf-8-sig")))
+    _, header = next(rows)
+    positions = {name.strip(): i for i, name in enumerate(header) if name.strip() in _FIELD_BY_NAME}
+    grid = {line_no: [c.strip() for c in cells] for line_no, cells in rows if any(c.strip() for c in cells)}
+
+    def never(*args, **kwargs) -> None:
+        raise ValueError("a file that passed the contract before no longer does")
+
+    return _typed(grid, positions, never)
 
 
 def _number(cell: str) -> float | None:
@@ -616,6 +782,8 @@ def _validate(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[s
             what = "every row needs a participant id" if column == "participant_id" else (
                 f"allowed: {_FIELD_BY_NAME[column].allowed}")
             v(column, line_no, f"empty; {what}", pid(line_no))
+        elif check == "id_shape":
+            v(column, line_no, id_problem(cell(line_no, column)) or "not an id")
         elif check == "field_uniqueness":
             used = cell(line_no, column)
             if first_line[used] != line_no:
@@ -678,12 +846,31 @@ def load_trial(path: str | Path) -> pd.DataFrame:
     ------
     ContractError : listing every violation, when there is any.
     """
-    parsed = _parse(path)
+    return load_trial_checked(path)[0]
+
+
+def load_trial_checked(path: str | Path, *, trusted_sha256: str | None = None,
+                       label: str | None = None) -> tuple[pd.DataFrame, str]:
+    """:func:`load_trial`, also returning the SHA-256 of the bytes that were loaded.
+
+    Parameters
+    ----------
+    path : the participant-level CSV.
+    trusted_sha256 : SHA-256 of a file already checked against the contract (by ``ipsrep
+        build``); when the file's bytes have exactly this checksum they are loaded without
+        checking them again. Any other file is checked in full.
+    label : the file's name in messages (default `path` as given).
+
+    Raises
+    ------
+    ContractError : listing every violation, when there is any.
+    """
+    parsed = _parse(path, label=label, trusted_sha256=trusted_sha256)
     if parsed.violations:
         raise ContractError(parsed.violations)
     out = _final_dtypes(parsed.table)
-    out.attrs["source"] = str(path)
-    return out
+    out.attrs["source"] = str(path) if label is None else label
+    return out, parsed.sha256
 
 
 def validate_command(path: str | Path) -> int:
@@ -692,8 +879,8 @@ def validate_command(path: str | Path) -> int:
     try:
         parsed = _parse(path)
     except Exception as exc:  # a failure of ipsrep itself, still reported without a traceback
-        print(f"{path}: could not be checked ({type(exc).__name__}: {exc}); this is a bug "
-              "in ipsrep, please report it", file=sys.stderr)
+        print(terminal_safe(f"{path}: could not be checked ({type(exc).__name__}: {exc}); this is a "
+                            "bug in ipsrep, please report it"), file=sys.stderr)
         return 2
     if parsed.violations:
         for violation in parsed.violations:
@@ -702,5 +889,5 @@ def validate_command(path: str | Path) -> int:
         return 1
     counts = parsed.table["group"].value_counts()
     arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in measures.GROUPS)
-    print(f"OK: {path}: {len(parsed.table)} participants ({arms})")
+    print(terminal_safe(f"OK: {path}: {len(parsed.table)} participants ({arms})"))
     return 0

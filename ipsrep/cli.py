@@ -1,4 +1,4 @@
-"""Command-line entry point: ``ipsrep validate | reconstruct | build``.
+"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | build``.
 
 Each subcommand lives in the module responsible for it; this file only parses
 arguments and turns expected failures into a message and an exit status, never a
@@ -20,6 +20,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reconstruct", help="write the synthetic participant-level data set")
     p.add_argument("--out", default=None, help="output CSV (default: data/reconstructed/ips_in_pain.csv)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the committed one)")
+
+    p = sub.add_parser("ensemble", help="reconstruct and analyse many seeds on Dask (data/ensemble/)")
+    p.add_argument("--members", type=int, required=True, help="number of reconstructions (seeds S, S+1, ...)")
+    p.add_argument("--first-seed", type=int, default=None, help="seed S of member 0 (default: the committed one)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster of worker processes)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster (default: cores)")
+    p.add_argument("--out", default=None, help="output folder (default: data/ensemble/)")
+    p.add_argument("--work", default=None, help="folder of per-member files (default: under .cache/)")
 
     p = sub.add_parser("build", help="execute the notebooks into the HTML report")
     p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction)")
@@ -70,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
             from ipsrep.synthetic.reconstruct import reconstruct_command
 
             return reconstruct_command(out=args.out, seed=args.seed)
+        if args.command == "ensemble":
+            from ipsrep.synthetic.ensemble_run import ensemble_command
+
+            return ensemble_command(members=args.members, first_seed=args.first_seed, scheduler=args.scheduler,
+                                    out=args.out, work=args.work, workers=args.workers)
         if args.command == "build":
             from ipsrep.report.build import build_command
 

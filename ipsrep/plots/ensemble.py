@@ -1,0 +1,149 @@
+"""Figures of the ensemble of reconstructions: how far what the paper does not print swings.
+
+:func:`table4_spread_figure` places every member's Table 4 estimate against the printed
+one in printed standard errors; :func:`p_spread_figure` shows, per p-value, its range over
+the members against the significance level. Both take the tidy summaries of
+:mod:`ipsrep.synthetic.ensemble` (aggregates over synthetic reconstructions, never a
+participant row) and return a :class:`matplotlib.figure.Figure` made without pyplot.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ipsrep.inputs.measures import MEASURES, MEASURE_BY_NAME
+from ipsrep.plots import GROUP_COLORS
+
+_TERMS = ("group", "time", "interaction", "intercept")
+_REFERENCE = GROUP_COLORS["TAU"]
+_MEMBERS = GROUP_COLORS["IPS"]
+
+
+def key_label(key: str) -> str:
+    """A short reader's label for a ledger key (instrument labels for health keys).
+
+    >>> key_label("t4.odi.interaction.p")
+    'Table 4 ODI: interaction'
+    >>> key_label("rq2.hours.permutation_p")
+    'hours: permutation p'
+    """
+    parts = key.split(".")
+    if parts[0] in ("t3", "t4") and len(parts) > 2 and parts[1] in MEASURE_BY_NAME:
+        label = _short(parts[1])
+        if parts[0] == "t4":
+            return f"Table 4 {label}: {parts[2]}"
+        stat = {"p": "p", "p_holm": "Holm p", "levene_p": "Levene p"}.get(parts[3], parts[3])
+        return f"Table 3 {label} {parts[2]}: {stat}"
+    if parts[0] == "rq2":
+        stat = parts[-1].replace("_p", " p").replace("p_", "p ").replace("_", " ")
+        return f"{'hours' if parts[1] == 'hours' else '>= 20 h'}: {stat}"
+    return key
+
+
+def _short(name: str) -> str:
+    return {"odi": "ODI", "eqvas": "EQ-VAS", "hscl": "HSCL-25", "anxiety": "HSCL anxiety", "depression": "HSCL depression",
+            "bpi_current": "pain now", "bpi_worst": "pain worst", "bpi_average": "pain average",
+            "bpi_least": "pain least"}.get(name, name)
+
+
+def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = None) -> Figure:
+    """Every member's Table 4 estimate, minus the printed one, in printed SEs.
+
+    Parameters
+    ----------
+    spread : pandas.DataFrame
+        Output of :func:`ipsrep.synthetic.ensemble.table4_spread`: ``member, seed, measure,
+        term, distance``.
+    reference_seed : int, optional
+        Seed drawn as a red marker (the committed reconstruction); omitted when absent.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per term, one row per outcome; small dots are members, the black bar
+        spans the middle 95% of them, the grey band is +/- 1 printed SE.
+    """
+    names = [m.name for m in MEASURES if m.name in set(spread["measure"])]
+    terms = [t for t in _TERMS if t in set(spread["term"])]
+    fig = Figure(figsize=(10.0, 0.42 * len(names) + 1.8))
+    axes = np.atleast_1d(fig.subplots(1, len(terms), sharey=True, squeeze=False).ravel())
+    rng = np.random.default_rng(0)
+    for ax, term in zip(axes, terms):
+        ax.axvspan(-1, 1, color="0.9", zorder=0)
+        ax.axvline(0, color="0.5", lw=0.8)
+        for y, name in enumerate(names):
+            d = spread[(spread["term"] == term) & (spread["measure"] == name)]
+            x = d["distance"].to_numpy(dtype=float)
+            if not len(x):
+                continue
+            ax.scatter(x, y + rng.uniform(-0.18, 0.18, len(x)), s=5, color=_MEMBERS, alpha=0.35, lw=0, zorder=2)
+            lo, hi = np.percentile(x, [2.5, 97.5])
+            ax.plot([lo, hi], [y, y], color="black", lw=1.6, zorder=3)
+            if reference_seed is not None:
+                ref = d.loc[d["seed"] == reference_seed, "distance"]
+                if len(ref):
+                    ax.scatter([float(ref.iloc[0])], [y], marker="D", s=22, color=_REFERENCE, zorder=4,
+                               label="committed reconstruction" if y == 0 else None)
+        ax.set_title(term, fontsize=10)
+        ax.set_xlabel("(member - printed) / printed SE", fontsize=8)
+        ax.tick_params(labelsize=8)
+    axes[0].set_yticks(np.arange(len(names)), [_short(n) for n in names], fontsize=8)
+    axes[0].invert_yaxis()
+    if reference_seed is not None and axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(loc="lower left", fontsize=7, frameon=True)
+    n = int(spread["member"].nunique())
+    fig.suptitle(f"Table 4 refitted on {n} reconstructions: distance from the printed estimates",
+                 fontweight="bold", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | None = None) -> Figure:
+    """Range of each p-value over the members, on a log scale, against `alpha`.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Rows of :func:`ipsrep.synthetic.ensemble.summarise` for p-values: ``key, min,
+        p2_5, median, p97_5, max, share_below_alpha`` and ``reference`` (may be NaN).
+    alpha : float, default 0.05
+        Drawn as a vertical line; the share of members below it is written on the right.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per key in the given order: thin line min to max, thick bar the middle
+        95%, white dot the median, red diamond the committed reconstruction.
+    """
+    rows = summary.reset_index(drop=True)
+    fig = Figure(figsize=(8.5, 0.28 * len(rows) + 1.4))
+    ax = fig.subplots()
+    floor = 1e-6
+    clip = lambda v: np.maximum(np.asarray(v, dtype=float), floor)  # noqa: E731
+    y = np.arange(len(rows))
+    ax.hlines(y, clip(rows["min"]), clip(rows["max"]), color="0.55", lw=1)
+    ax.hlines(y, clip(rows["p2_5"]), clip(rows["p97_5"]), color=_MEMBERS, lw=4)
+    ax.scatter(clip(rows["median"]), y, s=14, color="white", edgecolors="black", lw=0.7, zorder=3)
+    ref = rows["reference"].to_numpy(dtype=float)
+    ok = ~np.isnan(ref)
+    if ok.any():
+        ax.scatter(clip(ref[ok]), y[ok], marker="D", s=16, color=_REFERENCE, zorder=4, label="committed reconstruction")
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+    ax.axvline(alpha, color="black", ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlim(floor, 1.5)
+    ax.set_yticks(y, [key_label(k) for k in rows["key"]], fontsize=7)
+    ax.invert_yaxis()
+    for yi, share in zip(y, rows["share_below_alpha"]):
+        ax.text(1.02, yi, f"{100 * share:.0f}%", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    ax.text(1.02, -1.0, f"p < {alpha:g}", transform=ax.get_yaxis_transform(), va="center", fontsize=7,
+            fontweight="bold")
+    ax.set_xlabel("p-value over the ensemble (log scale)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

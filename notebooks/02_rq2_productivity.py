@@ -63,8 +63,8 @@ Banner(ctx)
 #
 # **Methods.** Total hours worked over the year are summed per participant; someone
 # who never had a job has zero hours. The paper gives each group's mean, standard
-# deviation, n and range and compares the groups with an independent-samples t-test,
-# run in SPSS. We compute the same summaries from the participant data in use and add
+# deviation, n and range and compares the groups with a t test (its Statistical
+# Analyses name SPSS and Stata without saying which ran this test). We compute the same summaries from the participant data in use and add
 # the median and the share with no hours at all, which tell much more about data of
 # this kind.
 
@@ -173,11 +173,14 @@ ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=
 # ## Working 20 hours or more in a week
 #
 # **Methods.** A participant counts if they ever worked at least 20 hours in a single
-# week during the year. The groups are compared in a 2x2 table. The paper's plan uses
+# week during the year. The groups are compared in a 2x2 table by the paper's rule:
 # Fisher's exact test when an expected count is below 5, as it is bound to be when few
-# participants reach half-time, and reports the odds ratio with its confidence
-# interval. The denominators are the participants with an answer on this item, which
-# need not be the same as those with an hours total.
+# participants reach half-time, Pearson's chi-squared otherwise; the odds ratio comes
+# with its confidence interval. The rule is applied to the data in use: on a larger
+# trial where every expected count reaches 5 the *P* is Pearson's, and the *test*
+# column says which test gave it. The paper printed Fisher's p, which its rule gives on
+# its counts. The denominators are the participants with an answer on this item,
+# which need not be the same as those with an hours total.
 
 # %%
 twenty = productivity.worked_20h_table(ctx.trial, level=level)
@@ -192,6 +195,10 @@ twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 # on the bundled reconstruction, none of them suggests a difference, and the odds
 # ratio's interval reaches from a strong effect against IPS to a very strong one in
 # its favour: the data say almost nothing about half-time work.
+#
+# The Norwegian summary of the trial repeats the mean hours and these shares rounded
+# to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](07_claims.html) checks each restated number
+# against the paper's and notes the difference in wording.
 
 # %%
 ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.bundled))
@@ -235,11 +242,12 @@ Markdown(
 )
 
 # %% [markdown]
-# **Is that plausible?** Yes. IPS does not stop at the first placement: employment
-# specialists help people to change jobs, and short or part-time jobs, common when
-# re-entering work with chronic pain, are often followed by another or held side by
-# side. Services were offered for up to two years to the earliest participants, so the
-# specialists' records can span more than the 12-month follow-up. A total of about one
+# **Is that plausible?** It can be. IPS support does not end at the first job (long-term
+# individual support is one of its principles, as the paper's Methods describe them),
+# so one person can hold several jobs in turn or at once. The paper also offered
+# support for up to two years to its first participants and does not say over which
+# period the specialists recorded job types, so the records may cover more than the
+# 12-month follow-up. A total of about one
 # and a half jobs per working participant is therefore unsurprising. The next totals
 # that fit are only a few jobs larger, so the exact figure cannot be pinned down, but
 # the order of magnitude can.

@@ -230,13 +230,13 @@ def test_interval_comparison_clopper_pearson_by_beta_quantiles(trial):
 def test_historical_and_sample_size_ledgers():
     hist = employment.historical_control_comparison(**employment.published_historical_counts())
     rows = employment.historical_ledger(hist)
-    assert (rows["status"] == "reproduced").all() and len(rows) == 12
+    assert (rows["status"] == "consistent").all() and len(rows) == 12
     design = employment.published_design()
     assert design == pytest.approx({"p_ips": 0.61, "p_tau": 0.23, "alpha": 0.05, "power": 0.9})
     table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
     ss = employment.sample_size_ledger(table).set_index("key")
-    assert ss.at["ss.n_per_group", "status"] == "reproduced"
-    assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "discrepant"
+    assert ss.at["ss.n_per_group", "status"] == "consistent"
+    assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "inconsistent"
     with pytest.raises(ValueError, match="method must be one of"):
         employment.sample_size_ledger(table, method="exact")
 

@@ -195,7 +195,7 @@ def test_hours_ledger_picks_the_requested_row(trial):
 
 def test_jobs_ledger_and_hours_displays(trial):
     rows = productivity.jobs_ledger(productivity.implied_job_totals()).set_index("key")
-    assert (rows.loc[[k for k in rows.index if k.endswith("_pct")], "status"] == "reproduced").all()
+    assert (rows.loc[[k for k in rows.index if k.endswith("_pct")], "status"] == "consistent").all()
     assert rows.at["jobs.n_jobs_implied", "reproduced"] == 30
     assert rows.at["jobs.retail_pct", "note"] == "3 of 30 jobs"
     d = productivity.hours_display(productivity.hours_summary(trial))

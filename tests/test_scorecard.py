@@ -63,9 +63,9 @@ def test_ledger_by_page_links_each_row_to_its_page_anchor(pages):
 def test_status_counts_and_counts_by_page(pages):
     table = scorecard.ledger_by_page(pages)
     counts = scorecard.status_counts(table).set_index("status")["rows"].to_dict()
-    # by hand: 8 + 3 reproduced, 1 discrepant, 2 approximate, 1 inconsistent, 1 without status
+    # by hand: 8 + 3 reproduced, 1 discrepant, 2 approximate, 1 source inconsistent, 1 without status
     assert counts == {"reproduced": 11, "discrepant": 1, "approximate": 2, "source_inconsistent": 1,
-                      "not printed": 1}
+                      "consistent": 0, "inconsistent": 0, "printed_only": 0, "not printed": 1}
     by_page = scorecard.counts_by_page(table, pages).set_index("page")
     assert by_page.loc["01_rq1_employment", ["rows", "reproduced", "source_inconsistent", "not printed"]].tolist() \
         == [10, 8, 1, 1]
@@ -197,3 +197,36 @@ def test_index_on_other_data_names_the_file_and_compares_nothing(pages):
     assert "Numbers not reproduced" not in index and 'class="tiles"' not in index
     assert "16 values computed from this data set" in index
     assert "IPS 52.8% (19 participants)" in index  # answers still come from the values
+
+
+def test_audit_checks_and_printed_only_rows_are_counted_by_their_own_word():
+    audit = ledger([
+        ("audit.t1.odi.p", "0.126", 0.120, "consistent"),
+        ("audit.t4.bpi_worst.interaction.z", "1.60", 0.25, "inconsistent"),
+        ("audit.t2.12m.p", "0.336", 0.3356, "consistent"),
+        ("audit.power.achieved_12m", "", 0.2, ""),
+        ("limits.screening_want_work_pct", "61.5", float("nan"), ""),
+    ])
+    table = scorecard.ledger_by_page([Page("06_audit", "06 · Audit", audit)])
+    counts = scorecard.status_counts(table).set_index("status")["rows"]
+    # by hand: 2 consistent, 1 inconsistent, 1 printed number without status, 1 own quantity
+    assert (counts["consistent"], counts["inconsistent"], counts["printed_only"], counts["not printed"]) == (2, 1, 1, 1)
+    assert counts["reproduced"] == 0 and counts["source_inconsistent"] == 0
+    answer = scorecard.audit_answer(table, 0.05)
+    assert answer.answer == ("Of 3 audit checks of the paper and its registry record, 2 consistent and "
+                             "1 inconsistent.")
+    assert answer.link == "06_audit.html#ledger-audit.t4.bpi_worst.interaction.z"
+
+
+def test_claims_answer_links_the_claims_page():
+    from ipsrep.analyses import claims
+
+    page = Page("07_claims", "07 · Claims", ledger([("summary.hours.ips_mean", "217", 216.53, "consistent")]))
+    answer = scorecard.claims_answer(scorecard.ledger_by_page([page]), 0.05)
+    counts = claims.verdict_counts().query("source == 'all'").set_index("verdict")["claims"]
+    assert answer.link == "07_claims.html"
+    assert answer.answer == (f"Of {counts.sum()} claims, {counts['supported_by_printed_numbers']} supported, "
+                             f"{counts['not_checkable']} not checkable from what is printed, "
+                             f"{counts['contradicted']} contradicted.")
+    # without the claims page in the build the question is left out
+    assert scorecard.claims_answer(scorecard.ledger_by_page([Page("06_audit", "06", ledger([]))]), 0.05).answer is None

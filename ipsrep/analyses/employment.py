@@ -4,8 +4,9 @@ What the trial paper reports for its primary outcome (Sveinsdottir et al. 2022, 
 Medicine 23:1757-66), recomputed here:
 
 - Table 2: per group and follow-up (6, 12, 24 months), the share who had held a job
-  at any time after enrolment, compared by Pearson chi-squared with an odds ratio and
-  its Woolf interval (:func:`employment_table`);
+  at any time after enrolment, compared by the paper's rule (Pearson chi-squared, or
+  Fisher's exact test when an expected count is below 5) with an odds ratio and its
+  Woolf interval (:func:`employment_table`);
 - Figure 2: the same rates over time, here with confidence intervals the paper does
   not draw (:func:`employment_rates`);
 - the ancillary comparison with historical controls from the Oslo University Hospital
@@ -44,6 +45,8 @@ __all__ = [
     "sample_size_table",
     "power_at_trial_size",
     "P_COLUMNS",
+    "TEST_NAMES",
+    "which_test",
     "table2_display",
     "table2_ledger",
     "historical_ledger",
@@ -339,7 +342,10 @@ def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: in
 
     Notes
     -----
-    Pearson chi-squared, odds ratio and Woolf interval, as the paper states. The two
+    Pearson chi-squared, odds ratio and Woolf interval, as the paper states; the row
+    also carries ``p_rule`` and ``rule`` (Fisher's exact p if an expected count falls
+    below 5, possible when a small IPS arm of other data is set against the controls),
+    which a comparison on other data should report. The two
     outcomes differ: *any* job during 12 months for IPS against *current* work at 12
     months for the controls, which flatters IPS; the comparison is also not
     randomised.
@@ -448,9 +454,35 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
 
 
 # ------------------------------------------------------- side-by-side and ledger
-P_COLUMNS: dict[str, str] = {"pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher", "rule": "p_rule"}
-"""Which p of :func:`employment_table` a display or ledger uses: Pearson (the paper's),
-Yates-corrected, Fisher's exact, or the paper's rule (Fisher when an expected count < 5)."""
+P_COLUMNS: dict[str, str] = {"rule": "p_rule", "pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher"}
+"""Which p of a 2x2 table (:func:`ipsrep.methods.stats.two_by_two`) a display or ledger
+uses: the paper's rule (Pearson without continuity correction, Fisher's exact p when an
+expected count is below 5; Statistical Analyses, key ``design.fisher_expected_threshold``),
+or, as a reader's override for teaching, Pearson, Yates-corrected or Fisher's p
+whatever the expected counts."""
+
+TEST_NAMES: dict[str, str] = {"pearson": "Pearson", "fisher": "Fisher's exact", "yates": "Yates-corrected"}
+"""Display names of the 2x2 tests."""
+
+
+def which_test(row: pd.Series, binary_test: str = "rule") -> str:
+    """The 2x2 test behind the p that `binary_test` selects, in words, with the reason.
+
+    `row` is a row of :func:`ipsrep.methods.stats.two_by_two` output (``rule``,
+    ``min_expected``).
+
+    >>> r = stats.two_by_two(6, 34, 2, 17).iloc[0]
+    >>> which_test(r)
+    "Fisher's exact (rule: smallest expected count 2.67 < 5)"
+    >>> which_test(r, "pearson")
+    "Pearson (override; the rule gives Fisher's exact)"
+    """
+    _p_column(binary_test)
+    ruled = TEST_NAMES[row["rule"]]
+    if binary_test == "rule":
+        sign = "<" if row["rule"] == "fisher" else ">="
+        return f"{ruled} (rule: smallest expected count {row['min_expected']:.2f} {sign} 5)"
+    return f"{TEST_NAMES[binary_test]} (override; the rule gives {ruled})"
 
 
 def _p_column(binary_test: str) -> str:
@@ -459,15 +491,17 @@ def _p_column(binary_test: str) -> str:
     return P_COLUMNS[binary_test]
 
 
-def table2_display(table: pd.DataFrame, *, binary_test: str = "pearson", bundled: bool = True) -> pd.DataFrame:
+def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: bool = True) -> pd.DataFrame:
     """Table 2 as printed beside Table 2 as recomputed, in the paper's layout.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`employment_table`.
-    binary_test : {"pearson", "yates", "fisher", "rule"}, default "pearson"
-        Which recomputed p fills the P column (the paper's is Pearson).
+    binary_test : {"rule", "pearson", "yates", "fisher"}, default "rule"
+        Which recomputed p fills the P column: by default the paper's rule (Pearson,
+        Fisher's exact p where an expected count is below 5), which on the paper's
+        counts gives Pearson at every follow-up; the others override the rule.
     bundled : bool, default True
         Interleave the printed rows (only meaningful on the bundled reconstruction).
 
@@ -476,7 +510,8 @@ def table2_display(table: pd.DataFrame, *, binary_test: str = "pearson", bundled
     pandas.DataFrame
         Index (follow-up, source), source "paper" or "recomputed"; columns
         ``IPS n (%)``, ``TAU n (%)``, ``P``, ``OR (95% CI)`` as text, with the
-        paper's number of decimals. The printed rows come from ``data/published/``.
+        paper's number of decimals, and ``test`` (which test gave the recomputed P,
+        and why). The printed rows come from ``data/published/``.
     """
     column = _p_column(binary_test)
     pub = load_published()
@@ -488,21 +523,22 @@ def table2_display(table: pd.DataFrame, *, binary_test: str = "pearson", bundled
             rows.append({"follow-up": fu, "source": "paper",
                          "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                          "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})",
-                         "P": k("p"), "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})"})
+                         "P": k("p"), "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})", "test": ""})
         rows.append({"follow-up": fu, "source": "recomputed",
                      "IPS n (%)": f"{r['a']} ({r['pct1']:.1f})", "TAU n (%)": f"{r['b']} ({r['pct2']:.1f})",
                      "P": format_p(r[column]),
-                     "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})"})
+                     "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})",
+                     "test": which_test(r, binary_test)})
     return pd.DataFrame(rows).set_index(["follow-up", "source"])
 
 
-def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "pearson") -> pd.DataFrame:
+def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rule") -> pd.DataFrame:
     """Ledger rows ``t2.<follow-up>.*`` for :func:`employment_table` output.
 
     Published keys: ``ips_count, ips_pct, tau_count, tau_pct, p, or, or_lo, or_hi``
-    (``p`` from the test named by `binary_test`, the paper's being Pearson). Our own keys,
-    with no printed counterpart: ``p_yates`` and ``p_fisher``, the p-values the paper
-    did not use.
+    (``p`` from the test `binary_test` selects; by default the paper's rule, the note
+    naming the test and the smallest expected count). Our own keys, with no printed
+    counterpart: ``p_yates`` and ``p_fisher``.
     """
     column = _p_column(binary_test)
     values, notes = {}, {}
@@ -514,8 +550,7 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "pea
                        k + "p_yates": r["p_yates"], k + "p_fisher": r["p_fisher"]})
         notes[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
         notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
-        if binary_test != "pearson":
-            notes[k + "p"] = f"computed with the {binary_test} p, not the paper's Pearson p"
+        notes[k + "p"] = f"{r['follow_up']}: {which_test(r, binary_test)}"
     return compare(values, bundled=bundled, notes=notes)
 
 
@@ -523,16 +558,18 @@ def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
 
     The comparison uses only printed counts, so the rows check the paper's arithmetic
-    and their values are the same whatever participant data are in use. Like every
-    other row, they carry the printed number and a status only when `bundled` (pass
-    ``ctx.bundled``); on other data those cells stay empty.
+    and their values are the same whatever participant data are in use: their status
+    is ``consistent`` or ``inconsistent`` (never ``reproduced``). The test is Pearson's,
+    as the paper names it for this comparison, fixed (its smallest expected count is
+    far above 5). Like every other row, they carry the printed number and a status only
+    when `bundled` (pass ``ctx.bundled``); on other data those cells stay empty.
     """
     r = row.iloc[0]
     values = {"hist.ips_count": r["a"], "hist.ips_pct": r["pct1"], "hist.hc_count": r["b"],
               "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
               "hist.chi2": r["chi2"], "hist.p": r["p_chi2"], "hist.or": r["odds_ratio"],
               "hist.or_lo": r["ci_low"], "hist.or_hi": r["ci_high"]}
-    return compare(values, bundled=bundled)
+    return compare(values, bundled=bundled, check=True)
 
 
 def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool = True) -> pd.DataFrame:
@@ -540,8 +577,10 @@ def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled
     plus our own ``ss.n_per_group.<method>`` for every formula in the table.
 
     The rows use only the design's printed assumptions, so they check the paper's
-    arithmetic and their values are the same whatever participant data are in use;
-    the printed number and status are filled only when `bundled` (pass ``ctx.bundled``).
+    arithmetic (status ``consistent`` or ``inconsistent``) and their values are the
+    same whatever participant data are in use; the printed number and status are
+    filled only when `bundled` (pass ``ctx.bundled``). The formula is fixed: the paper
+    does not name it, and the default is the one that gives its printed number.
     """
     by_method = table.set_index("method")
     if method not in by_method.index:
@@ -552,4 +591,4 @@ def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled
         key = f"ss.n_per_group.{m}"
         values[key] = r["n_per_group"]
         notes[key] = f"n per group, {_FORMULAS[m]} (unrounded {r['n_exact']:.2f})"
-    return compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes, check=True)

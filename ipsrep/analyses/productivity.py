@@ -7,8 +7,9 @@ al. 2022, Results), recomputed:
   t-test (:func:`hours_summary`, :func:`hours_ttest`), with the check of which t-test
   the printed p belongs to (:func:`published_hours_ttests`) and a sensitivity analysis
   suited to a mostly-zero outcome (:func:`hours_sensitivity`, :func:`hours_histogram`);
-- the share who ever worked 20 hours or more in a week, by Fisher's exact test with an
-  odds ratio (:func:`worked_20h_table`);
+- the share who ever worked 20 hours or more in a week, by the paper's rule (Fisher's
+  exact test when an expected count is below 5, as on the paper's counts, otherwise
+  Pearson's chi-squared) with an odds ratio (:func:`worked_20h_table`);
 - the types of jobs IPS participants took, printed only as rounded percentages, and
   the numbers of jobs those percentages allow (:func:`job_types`,
   :func:`implied_job_totals`).
@@ -29,7 +30,7 @@ from ipsrep.methods.comparison import compare
 from ipsrep.methods.rounding import rounding_window, rounds_to
 
 from ipsrep.methods import stats
-from ipsrep.analyses.employment import binary_outcome, check_group_and_column
+from ipsrep.analyses.employment import P_COLUMNS, binary_outcome, check_group_and_column, which_test
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
 
@@ -518,31 +519,48 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
     return compare(values, bundled=bundled, notes=notes)
 
 
-def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
-    """Ever >= 20 h in a week, as printed beside as recomputed (Fisher's p, OR, CI)."""
+def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True, binary_test: str = "rule") -> pd.DataFrame:
+    """Ever >= 20 h in a week, as printed beside as recomputed (p, OR, CI).
+
+    The recomputed P is the paper's rule by default (Fisher's exact p where an
+    expected count is below 5, else Pearson's; `binary_test` overrides it, see
+    :data:`ipsrep.analyses.employment.P_COLUMNS`); column ``test`` names the test and
+    why. The paper printed Fisher's p, which its rule gives on its counts.
+    """
     r = row.iloc[0]
+    column = P_COLUMNS[binary_test] if binary_test in P_COLUMNS else which_test(r, binary_test)
     rows = []
     if bundled:
         k = lambda q: _printed(f"rq2.20h.{q}")  # noqa: E731
         rows.append({"source": "paper", "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
-                     "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})", "Fisher P": k("p"),
-                     "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})"})
+                     "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})", "P": k("p"),
+                     "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})", "test": "Fisher's exact (as printed)"})
     rows.append({"source": "recomputed", "IPS n (%)": f"{r['a']}/{r['n1']} ({r['pct1']:.2f})",
-                 "TAU n (%)": f"{r['b']}/{r['n2']} ({r['pct2']:.2f})", "Fisher P": f"{r['p_fisher']:.3f}",
-                 "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})"})
+                 "TAU n (%)": f"{r['b']}/{r['n2']} ({r['pct2']:.2f})", "P": f"{r[column]:.3f}",
+                 "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})",
+                 "test": which_test(r, binary_test)})
     return pd.DataFrame(rows).set_index("source")
 
 
-def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
-    """Ledger rows ``rq2.20h.*`` for :func:`worked_20h_table` (p is Fisher's, as printed),
-    plus our own ``p_pearson``, ``p_yates`` and ``min_expected``."""
+def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool, binary_test: str = "rule") -> pd.DataFrame:
+    """Ledger rows ``rq2.20h.*`` for :func:`worked_20h_table`, plus our own
+    ``p_fisher``, ``p_pearson``, ``p_yates`` and ``min_expected``.
+
+    ``rq2.20h.p`` is the p the paper's rule gives on the data in use (Fisher's exact p
+    when an expected count is below 5, else Pearson's; the note names the test and the
+    smallest expected count), or the test `binary_test` names as an override. On the
+    paper's counts the rule gives Fisher's p, which is what it printed.
+    """
     r = row.iloc[0]
+    column = P_COLUMNS[binary_test] if binary_test in P_COLUMNS else which_test(r, binary_test)
     values = {"rq2.20h.ips_count": r["a"], "rq2.20h.ips_pct": r["pct1"], "rq2.20h.tau_count": r["b"],
-              "rq2.20h.tau_pct": r["pct2"], "rq2.20h.p": r["p_fisher"], "rq2.20h.or": r["odds_ratio"],
+              "rq2.20h.tau_pct": r["pct2"], "rq2.20h.p": r[column], "rq2.20h.or": r["odds_ratio"],
               "rq2.20h.or_lo": r["ci_low"], "rq2.20h.or_hi": r["ci_high"],
-              "rq2.20h.p_pearson": r["p_chi2"], "rq2.20h.p_yates": r["p_yates"],
+              "rq2.20h.p_fisher": r["p_fisher"], "rq2.20h.p_pearson": r["p_chi2"], "rq2.20h.p_yates": r["p_yates"],
               "rq2.20h.min_expected": r["min_expected"]}
-    notes = {"rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
+    notes = {"rq2.20h.p": f">= 20 h: {which_test(r, binary_test)}",
+             "rq2.20h.p_fisher": ">= 20 h: Fisher's exact p, two-sided (not printed unless the rule picks it)",
+             "rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
              "rq2.20h.p_yates": ">= 20 h: chi-squared p with Yates' correction (not printed)",
              "rq2.20h.min_expected": ">= 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
     return compare(values, bundled=bundled, notes=notes)
@@ -563,7 +581,8 @@ def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     Notes
     -----
     The job types are not in the participant data; the rows check that whole numbers
-    of jobs reproduce the printed percentages, the same whatever data are in use.
+    of jobs give the printed percentages, the same whatever data are in use, so their
+    status is ``consistent`` or ``inconsistent`` (never ``reproduced``).
     """
     if implied.empty:
         raise ValueError("no number of jobs reproduces the printed percentages; raise n_max")
@@ -573,4 +592,4 @@ def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     notes = {f"jobs.{r['category']}_pct": f"{r['jobs']} of {n} jobs" for _, r in first.iterrows()}
     values["jobs.n_jobs_implied"] = n
     notes["jobs.n_jobs_implied"] = "smallest number of jobs for which all printed job-type percentages round correctly"
-    return compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes, check=True)

@@ -5,9 +5,13 @@ same key; the audit instead checks the paper against itself, so its rows carry t
 own keys (``audit.<published key>`` for a checked number) with the printed text under
 ``published``, the recomputed value under ``reproduced`` and the verdict as a status:
 
-- ``consistent`` and ``consistent_other_variant`` -> ``reproduced`` (the note names the
-  variant when it is not the one the paper states);
-- ``inconsistent`` -> ``source_inconsistent``, the reason in ``note``.
+- ``consistent`` and ``consistent_other_variant`` -> ``consistent`` (the note gives the
+  admissible range and names the variant when it is not the one the paper states);
+- ``inconsistent`` -> ``inconsistent``, the reason in ``note``.
+
+These rows check printed numbers against printed numbers and never carry
+``reproduced``, which the ledger keeps for reproductions from participant-level data
+(:mod:`ipsrep.methods.comparison`).
 
 Rows that have no printed counterpart (implied sizes, power, sample sizes) leave
 ``published`` and ``status`` empty. The audit of the printed numbers does not depend on
@@ -28,21 +32,28 @@ from ipsrep.inputs.published import load_published
 __all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
 
 STATUS_BY_VERDICT: dict[str, str] = {
-    "consistent": "reproduced",
-    "consistent_other_variant": "reproduced",
-    "inconsistent": "source_inconsistent",
+    "consistent": "consistent",
+    "consistent_other_variant": "consistent",
+    "inconsistent": "inconsistent",
 }
+"""Ledger status of an audit verdict: a check of printed numbers is consistent or not."""
 
 
 def ledger_row(key: str, reproduced: float, *, published: str = "", status: str = "", note: str = "",
                source: str = "ipsrep audit", quantity: str = "") -> dict:
     """One ledger record (a dict with :data:`ipsrep.methods.comparison.LEDGER_COLUMNS`).
 
-    >>> ledger_row("audit.x", 1, status="reproduced")["status"]
-    'reproduced'
+    >>> ledger_row("audit.x", 1, status="consistent")["status"]
+    'consistent'
+
+    An audit row is a check of printed numbers, so ``reproduced`` and ``discrepant``
+    (words for reproductions from participant data) are refused.
     """
     if status and status not in STATUSES:
         raise ValueError(f"unknown ledger status {status!r}; allowed: {', '.join(STATUSES)}")
+    if status in ("reproduced", "discrepant"):
+        raise ValueError(f"audit row {key!r}: status {status!r} is for reproductions from participant data; "
+                         f"a check of printed numbers is 'consistent' or 'inconsistent'")
     if not key.startswith("audit."):
         raise ValueError(f"audit ledger keys start with 'audit.', got {key!r}")
     value = math.nan if reproduced is None else float(reproduced)
@@ -71,20 +82,41 @@ def _verdict_note(verdict: str, matched: str, note: str) -> str:
     return note
 
 
-def check_rows(checks: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def _range_text(low: float, high: float) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
+
+
+def check_rows(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for a table of printed-statistic checks (:mod:`ipsrep.audit.recompute`).
 
     Key ``audit.<key>``; ``published`` the printed text; ``reproduced`` the value
-    recomputed at the printed inputs; status from the verdict.
+    recomputed at the printed inputs; status ``consistent`` or ``inconsistent`` from
+    the verdict. The note gives the admissible range (``low`` to ``high``: what the
+    stated test gives over the rounding windows of the printed inputs) and, for the
+    rows of `admitted` (:func:`ipsrep.audit.recompute.table1_t_test_checks`, whose
+    group sizes are not printed), the sizes that reproduce the printed p: there the
+    value and the range are at the full groups, which may not be among them.
     """
     pub = load_published()
+    sizes = admitted.set_index("key") if admitted is not None and len(admitted) else None
     recs = []
     for _, c in checks.iterrows():
         src = str(pub.at[c["key"], "source"]) if c["key"] in pub.index else c["source"]
         qty = str(pub.at[c["key"], "quantity"]) if c["key"] in pub.index else c["statistic"]
+        note = _verdict_note(c["verdict"], c["matched"], c["note"])
+        span = _range_text(c["low"], c["high"])
+        if sizes is not None and c["key"] in sizes.index:
+            a = sizes.loc[c["key"]]
+            where = str(c["intervals"]).split(":")[0]
+            note += (f"; reproduced by IPS n {a['n_ips_admitted']}, TAU n {a['n_tau_admitted']}"
+                     if c["verdict"] != "inconsistent" else "")
+            note += f"; {where}: {c['stated']} p {span}" if span else ""
+        elif span:
+            note += f"; admissible {c['stated']} value {span}"
         recs.append(ledger_row(f"audit.{c['key']}", c["value"], published=str(c["printed"]),
-                               status=STATUS_BY_VERDICT[c["verdict"]],
-                               note=_verdict_note(c["verdict"], c["matched"], c["note"]),
+                               status=STATUS_BY_VERDICT[c["verdict"]], note=note,
                                source=src, quantity=f"consistency with the other printed numbers: {qty}"))
     return rows(recs, bundled=bundled)
 
@@ -92,15 +124,19 @@ def check_rows(checks: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
 def granularity_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for granularity checks (:mod:`ipsrep.audit.grim`).
 
-    Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD pass
-    GRIMMER on the scale's stated grid, else 0; the status follows the verdict (a
-    finer fallback grid gives ``reproduced`` with a note).
+    Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD are
+    possible on some grid (the scale's stated grid or a finer fallback), else 0; the
+    status follows the verdict (``consistent`` or ``inconsistent``); the note says
+    whether the stated grid alone passes and gives the admissible n.
     """
     recs = []
     for _, r in table.iterrows():
-        recs.append(ledger_row(f"audit.grim.{r['key']}", 1.0 if r["grimmer"] else 0.0, published=str(r["printed"]),
+        possible = r["verdict"] != "inconsistent"
+        stated = "passes" if r["grimmer"] else "fails"
+        recs.append(ledger_row(f"audit.grim.{r['key']}", 1.0 if possible else 0.0, published=str(r["printed"]),
                                status=STATUS_BY_VERDICT[r["verdict"]],
-                               note=_verdict_note(r["verdict"], r["matched"], r["note"]) + f" [n {r['n']}]",
+                               note=_verdict_note(r["verdict"], r["matched"], r["note"])
+                               + f"; stated grid {r['grid']} {stated} [n {r['n']}]",
                                source=r["source"], quantity=f"mean (SD) possible for scores in {r['grid']}"))
     return rows(recs, bundled=bundled)
 
@@ -124,18 +160,16 @@ def denominator_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFra
 
 
 def printed_match(key: str, reproduced: float, published_key: str, *, note: str = "", quantity: str = "",
-                  mismatch: str = "source_inconsistent") -> dict:
-    """A row setting a value beside a printed number of another key (the ledger's rounding rule).
-
-    `mismatch` is the status when the value does not round to the printed one:
-    ``source_inconsistent`` when both come from the paper, ``discrepant`` when the
-    value is a recomputation.
+                  mismatch: str = "inconsistent") -> dict:
+    """A row setting a value computed from printed numbers beside a printed number of
+    another key (the ledger's rounding rule): ``consistent`` when it rounds to it, else
+    `mismatch` (``inconsistent``).
     """
     pub = load_published()
     printed, relation = str(pub.at[published_key, "printed"]), str(pub.at[published_key, "relation"])
     ok = rounds_to(float(reproduced), printed, relation)
     return ledger_row(key, reproduced, published=printed if relation == "=" else relation + printed,
-                      status="reproduced" if ok else mismatch, note=note,
+                      status="consistent" if ok else mismatch, note=note,
                       source=str(pub.at[published_key, "source"]), quantity=quantity or str(pub.at[published_key, "quantity"]))
 
 
@@ -180,12 +214,15 @@ def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataF
 
 
 def hours_grim_row(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
-    """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible in whole hours, else 0."""
+    """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible for its n in whole
+    hours or, failing that, in half hours (the note says which), else 0."""
     r = hours[hours["key"] == "rq2.hours.ips_mean"].iloc[0]
-    return rows([ledger_row("audit.hours_ips.grim", 1.0 if r["grim"] else 0.0, published=str(r["printed"]),
-                            status=STATUS_BY_VERDICT[r["verdict"]], note=r["note"] or "possible in whole hours",
+    possible = r["verdict"] != "inconsistent"
+    return rows([ledger_row("audit.hours_ips.grim", 1.0 if possible else 0.0, published=str(r["printed"]),
+                            status=STATUS_BY_VERDICT[r["verdict"]],
+                            note=r["note"] or f"possible in {r['matched'] or r['grid']}",
                             source="Sveinsdottir et al. 2022, Results (hours worked)",
-                            quantity=f"IPS mean hours possible for n = {r['n']} whole hours (1 = yes)")],
+                            quantity=f"IPS mean hours possible for n = {r['n']} in whole or half hours (1 = yes)")],
                 bundled=bundled)
 
 
@@ -226,7 +263,7 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     match = sample_size[sample_size["matches"]]
     first = match.iloc[0] if not match.empty else sample_size.iloc[0]
     others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"]))
-    recs = [printed_match("audit.ss.n_per_group", float(first["n_per_group"]), "ss.n_per_group", mismatch="discrepant",
+    recs = [printed_match("audit.ss.n_per_group", float(first["n_per_group"]), "ss.n_per_group",
                           note=f"{first['method']} formula; all formulas: {others}",
                           quantity="n per group for the design's rates, by the formula that matches")]
     a = achieved.set_index("method")

@@ -246,7 +246,9 @@ def registry_ledger_values(table: pd.DataFrame | None = None) -> pd.DataFrame:
         months): ``key`` (``audit.registry.<item_id>``), ``value`` (registered
         enrollment for ``enrollment``; 1 when reported as registered, else 0),
         ``published`` (the paper's randomised count for enrollment, else empty),
-        ``as_registered`` (bool), ``note``.
+        ``as_registered`` (bool), ``status`` (``consistent`` when reported as
+        registered, else ``inconsistent``: a check of two records against each other,
+        never ``reproduced``), ``note``.
     """
     table = registry_vs_paper() if table is None else table
     registered = table[(table["item_id"] == "enrollment") | (table["registered_months"] != "")]
@@ -260,5 +262,5 @@ def registry_ledger_values(table: pd.DataFrame | None = None) -> pd.DataFrame:
             val, pub = float(ok), ""
             note = f"{r['item']}: {r['verdict']}"
         rows.append({"key": f"audit.registry.{r['item_id']}", "value": val, "published": pub,
-                     "as_registered": ok, "note": note})
+                     "as_registered": ok, "status": "consistent" if ok else "inconsistent", "note": note})
     return pd.DataFrame(rows)

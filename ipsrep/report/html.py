@@ -71,7 +71,12 @@ STATUS_CSS = """
 .ipsrep-status-approximate::before { content: "\\2248"; }
 .ipsrep-status-source_inconsistent { color: #4f2479; background: #efe5fb; }
 .ipsrep-status-source_inconsistent::before { content: "!"; }
+.ipsrep-status-consistent { color: #1d4f73; background: #e2eef8; }
+.ipsrep-status-consistent::before { content: "="; }
+.ipsrep-status-inconsistent { color: #7a3b00; background: #fbe9d9; }
+.ipsrep-status-inconsistent::before { content: "\\2260"; }
 .ipsrep-status-not-printed { color: #57606a; background: #eef1f4; }
+.ipsrep-status-printed_only { color: #57606a; background: #f6f1e7; }
 .ipsrep-status-not-printed::before { content: "\\00b7"; }
 """
 
@@ -143,7 +148,10 @@ dl.answers .caveat { color: #6b4d00; font-size: 0.9em; }
 .tile-discrepant { border-top: 4px solid #c0262f !important; }
 .tile-approximate { border-top: 4px solid #c99a06 !important; }
 .tile-source_inconsistent { border-top: 4px solid #7a3fb5 !important; }
+.tile-consistent { border-top: 4px solid #2b6ea3 !important; }
+.tile-inconsistent { border-top: 4px solid #b35900 !important; }
 .tile-not-printed { border-top: 4px solid #8c959f !important; }
+.tile-printed_only { border-top: 4px solid #b8a57a !important; }
 table.pages { width: 100%; }
 table.pages td:first-child { min-width: 16em; }
 table.pages th.num { font-size: 0.85em; }
@@ -657,7 +665,7 @@ def _open_items_html(items: pd.DataFrame) -> str:
 
 def _pages_html(by_page: pd.DataFrame, bundled: bool) -> str:
     esc = html.escape
-    kinds = [*STATUSES, scorecard.NOT_PRINTED]
+    kinds = [*STATUSES, scorecard.PRINTED_ONLY, scorecard.NOT_PRINTED]
     head = "".join(f'<th class="num">{_status_span(k)}</th>' for k in kinds) if bundled else ""
     rows = []
     for _, r in by_page.iterrows():

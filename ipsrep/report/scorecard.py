@@ -25,14 +25,21 @@ from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 NOT_PRINTED = "not printed"
 """Label for ledger rows without a published counterpart (an empty status)."""
 
-OPEN_STATUSES = ("discrepant", "source_inconsistent", "approximate")
+PRINTED_ONLY = "printed_only"
+"""Label for ledger rows that show a printed number with no status: nothing printed or
+computed checks it (:func:`ipsrep.analyses.claims.printed_only_rows`)."""
+
+OPEN_STATUSES = ("discrepant", "inconsistent", "source_inconsistent", "approximate")
 """Statuses a reader should look at, most serious first."""
 
 STATUS_TEXT = {
     "reproduced": "rounds to the printed digits",
     "discrepant": "does not round to the printed digits",
     "approximate": "depends on what the synthetic reconstruction cannot know",
-    "source_inconsistent": "the paper's own numbers disagree with each other",
+    "source_inconsistent": "the paper's own numbers disagree, so no reproduction can match them all",
+    "consistent": "a check of printed numbers: agrees with the other printed numbers",
+    "inconsistent": "a check of printed numbers: disagrees with the other printed numbers",
+    PRINTED_ONLY: "printed in a source and shown for the record; nothing else checks it",
     NOT_PRINTED: "computed here; the papers print no such number",
 }
 """What each status means, in a few words, for legends."""
@@ -78,17 +85,22 @@ def ledger_by_page(pages: Sequence) -> pd.DataFrame:
 
 
 def status_counts(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Ledger rows per status, every status listed (zero included), then :data:`NOT_PRINTED`.
+    """Ledger rows per status, every status listed (zero included), then
+    :data:`PRINTED_ONLY` (no status, a printed number) and :data:`NOT_PRINTED` (no
+    status, no printed number). Each count is named by one word, its status.
 
     Returns a tidy frame with columns ``status``, ``rows`` and ``meaning``.
 
-    >>> status_counts(pd.DataFrame({"status": ["reproduced", "", "reproduced", "approximate"]}))["rows"].tolist()
-    [2, 0, 1, 0, 1]
+    >>> status_counts(pd.DataFrame({"status": ["reproduced", "", "consistent", "approximate"]}))["rows"].tolist()
+    [1, 0, 1, 0, 1, 0, 0, 1]
     """
     status = ledger["status"].fillna("").astype(str) if len(ledger) else pd.Series(dtype=str)
+    printed = (ledger["published"].fillna("").astype(str) != "") if len(ledger) and "published" in ledger else \
+        pd.Series(False, index=status.index)
     counts = status.value_counts()
-    kinds = [*STATUSES, NOT_PRINTED]
+    kinds = [*STATUSES, PRINTED_ONLY, NOT_PRINTED]
     rows = [int(counts.get(s, 0)) for s in STATUSES]
+    rows.append(int(((status == "") & printed).sum()))
     rows.append(int(len(status) - sum(rows)))
     return pd.DataFrame({"status": kinds, "rows": rows, "meaning": [STATUS_TEXT[k] for k in kinds]})
 
@@ -99,7 +111,7 @@ def counts_by_page(ledger: pd.DataFrame, pages: Sequence) -> pd.DataFrame:
     Columns ``page``, ``title``, ``href``, ``rows`` and one per status plus
     :data:`NOT_PRINTED`; pages that display no ledger rows have zeros.
     """
-    kinds = [*STATUSES, NOT_PRINTED]
+    kinds = [*STATUSES, PRINTED_ONLY, NOT_PRINTED]
     records = []
     for page in pages:
         mine = ledger[ledger["page"] == page.stem] if len(ledger) else ledger
@@ -181,7 +193,8 @@ def employment_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
 
 def productivity_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     """RQ2: hours worked over 12 months (t-test) and working 20 hours or more in some
-    week (Fisher's exact test), IPS vs TAU (keys ``rq2.hours.*``, ``rq2.20h.*``)."""
+    week (the paper's rule: Fisher's exact test when an expected count is below 5, else
+    Pearson's), IPS vs TAU (keys ``rq2.hours.*``, ``rq2.20h.*``)."""
     question = "Did IPS participants work more hours?"
     keys = ("rq2.hours.ips_mean", "rq2.hours.tau_mean", "rq2.hours.p",
             "rq2.20h.ips_pct", "rq2.20h.tau_pct", "rq2.20h.p")
@@ -302,20 +315,42 @@ def process_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
 
 def audit_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     """The reporting audit: how many of its checks of the paper against itself hold
-    (``audit.*`` rows with a status; statuses exist on the bundled data only)."""
+    (``audit.*`` rows with a status; statuses exist on the bundled data only). The
+    answer names each count by its status word, as the scorecard does."""
     question = "Do the paper's printed numbers agree with each other?"
     rows = ledger[ledger["key"].str.startswith("audit.") & (ledger["status"] != "")] if len(ledger) else ledger
     if not len(rows):
         return Answer(question, None, None)
-    bad = rows[rows["status"] == "source_inconsistent"]
-    text = (f"{int((rows['status'] == 'reproduced').sum())} of {len(rows)} checks agree; "
-            f"{len(bad)} find the paper or its registry record inconsistent.")
+    bad = rows[rows["status"] == "inconsistent"]
+    text = (f"Of {len(rows)} audit checks of the paper and its registry record, "
+            f"{int((rows['status'] == 'consistent').sum())} consistent and {len(bad)} inconsistent.")
     link = str(bad["link"].iloc[0]) if len(bad) else str(rows["link"].iloc[0])
     return Answer(question, text, link, tuple(rows["key"]))
 
 
+CLAIMS_PAGE = "07_claims"
+"""Stem of the page that lists the sources' claims with their verdicts."""
+
+
+def claims_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
+    """The claims page: how many of the sources' claims the printed numbers support
+    (``data/sources/claims.csv``, :func:`ipsrep.analyses.claims.verdict_counts`),
+    linked to the claims page when the build has it (its ledger rows, page
+    :data:`CLAIMS_PAGE`)."""
+    from ipsrep.analyses.claims import VERDICTS, verdict_counts
+
+    question = "Do the claims of the paper's Abstract and Discussion and of the Norwegian summary hold?"
+    on_page = ledger[ledger["page"] == CLAIMS_PAGE] if len(ledger) and "page" in ledger else ledger
+    if not len(on_page):
+        return Answer(question, None, None)
+    counts = verdict_counts().query("source == 'all'").set_index("verdict")["claims"]
+    text = (f"Of {int(counts.sum())} claims, "
+            + ", ".join(f"{int(counts[v])} {VERDICTS[v].split(' by ')[0]}" for v in VERDICTS) + ".")
+    return Answer(question, text, str(on_page["link"].iloc[0]).split("#")[0])
+
+
 ANSWERS = (employment_answer, productivity_answer, health_answer, pilot_answer, process_answer,
-           audit_answer)
+           audit_answer, claims_answer)
 """The research questions of the index page, in the order shown."""
 
 

@@ -1,0 +1,269 @@
+"""The sources' claims and statements, and the numbers in them checked against the paper.
+
+Two hand-made tables in ``data/sources/`` tie the report to the words of its sources
+(column definitions in ``data/sources/README.md``):
+
+- ``claims.csv``: each claim of the trial paper's Abstract and Discussion and the
+  Norwegian summary's headline claims (Reme 2022), with the ledger keys that bear on it,
+  the report page that checks it, and a verdict: supported by the printed numbers, not
+  checkable from what is printed, or contradicted (:func:`load_claims`,
+  :func:`verdict_counts`, :func:`claims_markdown`);
+- ``statements.csv``: text facts the report cites (conflict of interest, limitations,
+  the Discussion's explanations, framing, pilot context; :func:`load_statements`,
+  :func:`statements_markdown`).
+
+The numbers in the Abstract, Discussion and summary repeat numbers of the paper's
+Results, often rounded; :data:`CROSS_CHECKS` pairs them and :func:`cross_check_values`
+gives the paper's value under the claim's key, so that
+``compare(..., check=True)`` marks each one ``consistent`` or ``inconsistent``.
+Printed numbers with nothing to check them against are listed by :func:`printed_only_rows`
+(ledger rows with the printed number and no status).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ipsrep.inputs.published import load_published
+from ipsrep.methods.comparison import LEDGER_COLUMNS
+from ipsrep.paths import DATA_DIR
+
+__all__ = ["CLAIMS_CSV", "STATEMENTS_CSV", "VERDICTS", "PAGES", "KEY_PAGES", "CROSS_CHECKS", "load_claims",
+           "load_statements", "verdict_counts", "key_link", "claims_markdown", "statements_markdown",
+           "cross_check_values", "printed_only_rows"]
+
+CLAIMS_CSV = DATA_DIR / "sources" / "claims.csv"
+STATEMENTS_CSV = DATA_DIR / "sources" / "statements.csv"
+
+VERDICTS: dict[str, str] = {
+    "supported_by_printed_numbers": "supported by the printed numbers",
+    "not_checkable": "not checkable from what is printed",
+    "contradicted": "contradicted by the printed numbers or the paper's own definitions",
+}
+"""Claim verdicts (the ``verdict`` column) and their meaning."""
+
+PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity", "03_rq3_health", "04_pilot",
+                          "05_qualitative", "06_audit", "07_claims")
+"""Report pages a claim may name as the one that checks it."""
+
+KEY_PAGES: dict[str, str] = {"flow": "00_trial", "t1": "00_trial", "attrition": "00_trial",
+                             "t2": "01_rq1_employment", "hist": "01_rq1_employment", "ss": "01_rq1_employment",
+                             "rq2": "02_rq2_productivity", "jobs": "02_rq2_productivity",
+                             "t3": "03_rq3_health", "t4": "03_rq3_health", "pilot": "04_pilot",
+                             "process": "05_qualitative", "audit": "06_audit", "summary": "07_claims",
+                             "abstract": "07_claims", "discussion": "07_claims", "background": "07_claims", "limits": "07_claims",
+                             "design": "07_claims"}
+"""The page whose ledger shows a key, by the key's first part."""
+
+_CLAIM_COLUMNS = ["claim_id", "source", "location", "claim", "ledger_keys", "published_keys", "page", "verdict",
+                  "reason"]
+_STATEMENT_COLUMNS = ["statement_id", "source", "location", "kind", "paraphrase", "related_keys", "phrase"]
+_STATEMENT_KINDS = ("conflict_of_interest", "funding", "design", "definition", "method", "fidelity", "flow",
+                    "explanation", "limitation", "inconsistency", "framing", "context", "participant",
+                    "not_reported")
+
+CROSS_CHECKS: tuple[tuple[str, str], ...] = (
+    ("abstract.ips_n", "flow.ips_n"),
+    ("abstract.tau_n", "flow.tau_n"),
+    ("abstract.ips_12m_exceeds_pct", "t2.12m.ips_pct"),
+    ("discussion.tau_12m_pct", "t2.12m.tau_pct"),
+    ("discussion.ips_24m_pct", "t2.24m.ips_pct"),
+    ("discussion.hist_pct", "hist.hc_pct"),
+    ("summary.recruitment_start_year", "design.recruitment_start_year"),
+    ("summary.recruitment_end_year", "design.recruitment_end_year"),
+    ("summary.target_total", "flow.target_total"),
+    ("summary.analysed", "flow.analysed"),
+    ("summary.ips_n", "flow.ips_n"),
+    ("summary.tau_n", "flow.tau_n"),
+    ("summary.employment_specialists", "design.employment_specialists"),
+    ("summary.hours.ips_mean", "rq2.hours.ips_mean"),
+    ("summary.hours.tau_mean", "rq2.hours.tau_mean"),
+    ("summary.20h.ips_pct", "rq2.20h.ips_pct"),
+    ("summary.20h.tau_pct", "rq2.20h.tau_pct"),
+    ("summary.ips_12m_exceeds_pct", "t2.12m.ips_pct"),
+    ("summary.ips_24m_pct", "t2.24m.ips_pct"),
+    ("background.pilot_n", "pilot.n"),
+    ("background.pilot_employed", "pilot.employed_12m"),
+    ("background.pilot_dropouts", "pilot.dropouts"),
+    ("background.pilot_out_of_work_years_min", "pilot.out_of_work_years_min"),
+    ("background.pilot_out_of_work_years_max", "pilot.out_of_work_years_max"),
+)
+"""(claim key, paper key): a number restated in the Abstract, Discussion, Introduction or
+Norwegian summary, and the number of the paper's Methods/Results (or the pilot paper)
+it restates."""
+
+
+def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not Path(path).exists():
+        raise ValueError(f"{path}: file not found")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: column '{missing[0]}' is missing; required: {', '.join(columns)}")
+    return table[columns]
+
+
+def _check(table: pd.DataFrame, path: Path, id_col: str, column: str, allowed) -> None:
+    bad = ~table[column].isin(allowed)
+    if bad.any():
+        i = table.index[bad][0]
+        raise ValueError(f"{path}: column '{column}', row {i + 2} ({table.at[i, id_col]}): "
+                         f"{table.at[i, column]!r} is not allowed; allowed: {', '.join(allowed)}")
+
+
+def _check_keys(table: pd.DataFrame, path: Path, id_col: str, column: str, known) -> None:
+    for i, cell in table[column].items():
+        for key in filter(None, cell.split(";")):
+            if key not in known:
+                raise ValueError(f"{path}: column '{column}', row {i + 2} ({table.at[i, id_col]}): key {key!r} "
+                                 f"is not in data/published/ nor a ledger key of a known page")
+
+
+def _known_keys() -> set[str]:
+    return set(load_published().index)
+
+
+def load_claims(path: str | Path = CLAIMS_CSV) -> pd.DataFrame:
+    """The claims table, checked.
+
+    Raises ``ValueError`` with one line naming the file, column, row (as in a
+    spreadsheet, header = row 1), the claim and what is allowed, when an id repeats, a
+    source, page or verdict is unknown, or a published key is not in ``data/published/``.
+    """
+    path = Path(path)
+    table = _read(path, _CLAIM_COLUMNS)
+    dup = table["claim_id"].duplicated()
+    if dup.any():
+        i = table.index[dup][0]
+        raise ValueError(f"{path}: column 'claim_id', row {i + 2}: {table.at[i, 'claim_id']!r} repeats an earlier id")
+    _check(table, path, "claim_id", "source", ("trial", "summary"))
+    _check(table, path, "claim_id", "page", PAGES)
+    _check(table, path, "claim_id", "verdict", tuple(VERDICTS))
+    _check_keys(table, path, "claim_id", "published_keys", _known_keys())
+    for i, cell in table["ledger_keys"].items():
+        for key in filter(None, cell.split(";")):
+            if key.split(".")[0] not in KEY_PAGES:
+                raise ValueError(f"{path}: column 'ledger_keys', row {i + 2} ({table.at[i, 'claim_id']}): key {key!r} "
+                                 f"has no page; allowed prefixes: {', '.join(KEY_PAGES)}")
+    return table
+
+
+def load_statements(path: str | Path = STATEMENTS_CSV) -> pd.DataFrame:
+    """The statements table, checked (one-line errors as :func:`load_claims`)."""
+    path = Path(path)
+    table = _read(path, _STATEMENT_COLUMNS)
+    dup = table["statement_id"].duplicated()
+    if dup.any():
+        i = table.index[dup][0]
+        raise ValueError(f"{path}: column 'statement_id', row {i + 2}: {table.at[i, 'statement_id']!r} "
+                         "repeats an earlier id")
+    _check(table, path, "statement_id", "source", ("trial", "summary", "pilot", "registry"))
+    _check(table, path, "statement_id", "kind", _STATEMENT_KINDS)
+    return table
+
+
+def verdict_counts(claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Claims per source and verdict (every verdict listed, zeros included).
+
+    Returns a tidy frame: ``source`` (``trial``, ``summary``, ``all``), ``verdict``,
+    ``claims``, ``meaning``.
+    """
+    claims = load_claims() if claims is None else claims
+    rows = []
+    for source in ("trial", "summary", "all"):
+        mine = claims if source == "all" else claims[claims["source"] == source]
+        for verdict, meaning in VERDICTS.items():
+            rows.append({"source": source, "verdict": verdict, "claims": int((mine["verdict"] == verdict).sum()),
+                         "meaning": meaning})
+    return pd.DataFrame(rows)
+
+
+def key_link(key: str) -> str:
+    """A Markdown link from a ledger key to its row on the page that shows it.
+
+    >>> key_link("t2.12m.p")
+    '[`t2.12m.p`](01_rq1_employment.html#ledger-t2.12m.p)'
+    """
+    page = KEY_PAGES.get(key.split(".")[0])
+    return f"[`{key}`]({page}.html#ledger-{key})" if page else f"`{key}`"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "/").replace("\n", " ")
+
+
+def claims_markdown(claims: pd.DataFrame, verdict: str) -> str:
+    """The claims with one verdict as a Markdown table: id, where, the claim, why, the
+    page that checks it and links to the ledger rows that bear on it."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}; got {verdict!r}")
+    mine = claims[claims["verdict"] == verdict]
+    if mine.empty:
+        return f"No claim is {VERDICTS[verdict]}."
+    lines = ["| id | where | claim | why | checked on | ledger rows |", "|---|---|---|---|---|---|"]
+    for _, c in mine.iterrows():
+        links = ", ".join(key_link(k) for k in filter(None, c["ledger_keys"].split(";")))
+        lines.append(f"| {c['claim_id']} | {_cell(c['location'])} | {_cell(c['claim'])} | {_cell(c['reason'])} | "
+                     f"[{c['page']}]({c['page']}.html) | {links} |")
+    return "\n".join(lines)
+
+
+def statements_markdown(ids, statements: pd.DataFrame | None = None) -> str:
+    """The statements `ids` as a Markdown list: id, where, our paraphrase and, for the
+    Norwegian summary, its own short phrase in quotation marks."""
+    statements = load_statements() if statements is None else statements
+    table = statements.set_index("statement_id")
+    unknown = [i for i in ids if i not in table.index]
+    if unknown:
+        raise ValueError(f"{STATEMENTS_CSV}: no statement {', '.join(unknown)}")
+    lines = []
+    for i in ids:
+        s = table.loc[i]
+        phrase = f' (its words: "{s["phrase"]}")' if s["phrase"] else ""
+        lines.append(f"- **{i}** ({s['location']}): {s['paraphrase']}{phrase}")
+    return "\n".join(lines)
+
+
+def cross_check_values(pairs=CROSS_CHECKS) -> tuple[dict[str, float], dict[str, str]]:
+    """The paper's numbers under the keys of the claims that restate them.
+
+    Returns
+    -------
+    tuple of dict
+        ``values`` (claim key -> the paper's value of the paired key) and ``notes``
+        (claim key -> which number it is checked against), ready for
+        ``compare(values, notes=notes, check=True)``: a claim that restates its number
+        correctly, to its own digits, is ``consistent``.
+    """
+    pub = load_published()
+    values, notes = {}, {}
+    for claim_key, paper_key in pairs:
+        for k in (claim_key, paper_key):
+            if k not in pub.index:
+                raise ValueError(f"data/published: key {k!r} is missing; it is needed by the cross-check "
+                                 f"{claim_key} against {paper_key}")
+        values[claim_key] = float(pub.at[paper_key, "value"])
+        notes[claim_key] = f"against {paper_key} = {pub.at[paper_key, 'printed']} ({pub.at[paper_key, 'source']})"
+    return values, notes
+
+
+def printed_only_rows(keys, *, bundled: bool = True) -> pd.DataFrame:
+    """Ledger rows for printed numbers that nothing else printed or computed can check.
+
+    Each row has the printed number under ``published``, no reproduced value and no
+    status (the scorecard counts them as printed only); on data other than the bundled
+    reconstruction the published cell is left empty, as everywhere in the ledger.
+    """
+    pub = load_published()
+    rows = []
+    for key in keys:
+        if key not in pub.index:
+            raise ValueError(f"data/published: key {key!r} is missing")
+        p = pub.loc[key]
+        printed = p["printed"] if p["relation"] == "=" else f"{p['relation']}{p['printed']}"
+        rows.append({"key": key, "source": p["source"], "quantity": p["quantity"],
+                     "published": printed if bundled else "", "reproduced": math.nan, "status": "",
+                     "note": "printed only: no other printed or computed number checks it"})
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

@@ -1,0 +1,121 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · The sources' claims, one by one
+#
+# The other pages recompute the paper's tables. This page goes the other way: it starts
+# from what the sources *say* -- each claim of the trial paper's Abstract and Discussion
+# (with its methodological considerations, implications and conclusions), and the
+# headline claims of the Norwegian summary of the trial (Reme 2022) -- and asks of each
+# whether the printed numbers bear it out. Every claim is restated in our words in
+# `data/sources/claims.csv`, with the ledger rows that bear on it, the page where it is
+# checked, and one of three verdicts:
+#
+# * **supported by the printed numbers**: the numbers the sources print, and our checks of
+#   them, agree with the claim;
+# * **not checkable from what is printed**: a judgement, a cause, or something no printed
+#   number measures;
+# * **contradicted**: the printed numbers, or the paper's own definitions, say otherwise.
+#
+# The verdicts are judgements about the sources' text, made once by reading it; they do
+# not change with the data in use. The last section checks every number that a claim
+# restates against the number it restates.
+
+# %% tags=["parameters"]
+data_path = "data/reconstructed/ips_in_pain.csv"
+alpha = 0.05
+
+# %%
+from IPython.display import Markdown
+
+from ipsrep.analyses import claims
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
+
+ctx = setup(data_path)
+Banner(ctx)
+
+# %% [markdown]
+# ## Verdicts at a glance
+
+# %%
+table = claims.load_claims()
+claims.verdict_counts(table).pivot(index="verdict", columns="source", values="claims")
+
+# %% [markdown]
+# ## Contradicted
+#
+# Each row links to the page that discusses it and to the ledger rows that bear on it.
+
+# %%
+Markdown(claims.claims_markdown(table, "contradicted"))
+
+# %% [markdown]
+# Two of these concern the Norwegian summary's wording, set beside what it reports. It
+# frames the employment result more strongly than the paper (and than its own next
+# sentence), and it calls the programme's fidelity consistently acceptable where the
+# paper reports two reviews below the threshold:
+
+# %%
+Markdown(claims.statements_markdown(["N01", "N02", "N05"]))
+
+# %% [markdown]
+# ## Supported by the printed numbers
+
+# %%
+Markdown(claims.claims_markdown(table, "supported_by_printed_numbers"))
+
+# %% [markdown]
+# ## Not checkable from what is printed
+
+# %%
+Markdown(claims.claims_markdown(table, "not_checkable"))
+
+# %% [markdown]
+# ## Numbers restated in the claims, checked against the paper
+#
+# The Abstract, the Discussion, the Introduction's description of the pilot and the
+# Norwegian summary repeat numbers from the paper's Results or from the pilot paper,
+# often rounded (the summary's hours and 20-hour shares are whole numbers). Each row
+# below sets the paper's number under the key of the claim that restates it: the
+# status is `consistent` when it rounds to the restated digits (or satisfies a bound
+# such as "more than half"). These are checks of printed numbers against printed
+# numbers, the same whatever data are in use.
+#
+# One wording differs in meaning even where the numbers agree: the summary describes
+# the 20-hour indicator as working more than 20 hours a week, while the paper counts
+# anyone who worked at least 20 hours in some single week.
+
+# %%
+Markdown(claims.statements_markdown(["N04", "N03"]))
+
+# %%
+values, notes = claims.cross_check_values()
+ledger.emit(ledger.compare(values, notes=notes, check=True, bundled=ctx.bundled))
+
+# %% [markdown]
+# ## Printed facts with nothing to check them against
+#
+# Some numbers that the report should show are printed once and checked by nothing
+# else: the burden figures of the Introduction, the allocation ratios, the clinic-wide
+# screening of the Methodological Considerations and the pilot's background. They are
+# listed in the ledger for the record, without a status, and discussed on the pages
+# named in the claims table (00 for the trial, 04 for the pilot).
+
+# %%
+ledger.emit(claims.printed_only_rows(
+    ["background.pain_disability_share_max_pct", "background.pain_sick_leave_share_min_pct",
+     "background.pain_sick_leave_share_max_pct", "design.ratio_early.ips", "design.ratio_early.tau",
+     "design.ratio.ips", "design.ratio.tau", "limits.screening_year", "limits.screening_want_work_pct"],
+    bundled=ctx.bundled))

@@ -369,3 +369,22 @@ def test_rounding_window_rejects_text():
         rounding.rounding_window("P < .05")
     with pytest.raises(ValueError, match="^printed must be the number as printed text"):
         rounding.rounding_window(0.336)
+
+
+@pytest.mark.parametrize("nx, ny", [(35, 17), (200, 90), (5, 4)])
+def test_bootstrap_bca_equals_scipys_bca(nx, ny):
+    """The closed-form jackknife gives scipy's own BCa interval (same resamples)."""
+    rng = np.random.default_rng(nx)
+    x, y = np.round(rng.exponential(200, nx)), np.round(rng.exponential(120, ny))
+    ours = stats.bootstrap_mean_difference(x, y, n_resamples=4000, seed=3).iloc[0]
+    ref = sps.bootstrap((x, y), lambda u, v, axis=-1: np.mean(u, axis=axis) - np.mean(v, axis=axis),
+                        n_resamples=4000, vectorized=True, paired=False, method="BCa",
+                        rng=np.random.default_rng(3)).confidence_interval
+    assert ours["ci_low"] == pytest.approx(ref.low, rel=1e-12)
+    assert ours["ci_high"] == pytest.approx(ref.high, rel=1e-12)
+
+
+def test_resample_batch_bounds_memory_and_leaves_small_trials_unbatched():
+    assert stats.resample_batch(52, 10_000) is None
+    assert stats.resample_batch(100_000, 10_000) * 100_000 <= 4_000_000
+    assert stats.resample_batch(10_000_000, 10_000) == 1

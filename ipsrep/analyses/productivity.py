@@ -233,6 +233,7 @@ def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: 
     mw = stats.mann_whitney(x, y).iloc[0]
     perm = sps.permutation_test((x, y), _mean_difference, permutation_type="independent",
                                 vectorized=True, n_resamples=n_resamples, alternative="two-sided",
+                                batch=stats.resample_batch(x.size + y.size, n_resamples),
                                 rng=np.random.default_rng(seed))
     boot = stats.bootstrap_mean_difference(x, y, n_resamples=n_resamples, seed=seed, level=level).iloc[0]
     nan = math.nan

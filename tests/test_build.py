@@ -21,9 +21,10 @@ import pytest
 
 from ipsrep import paths
 
-from ipsrep.report import build
-
 from ipsrep.inputs import contract
+from ipsrep.report import build, check, params, publish
+from ipsrep.report import cache as cache_mod
+from ipsrep.report import execute as execute_mod
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK = FIXTURES / "ok"
@@ -62,7 +63,7 @@ def run_build(**kwargs) -> tuple[int, str]:
     """build_command with the fixed inputs digest; returns (exit status, stderr text)."""
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
-        mp.setattr(build, "inputs_digest", lambda data_file: FIXED_DIGEST)
+        mp.setattr(build, "inputs_digest", lambda source, **kw: FIXED_DIGEST)
         status = build.build_command(**kwargs)
     return status, err.getvalue()
 
@@ -90,8 +91,10 @@ def site(tmp_path_factory):
 def test_build_writes_pages_notebooks_index_and_ledger(site):
     assert site["status"] == 0, site["err"]
     names = sorted(p.name for p in site["out"].iterdir())
-    assert names == ["00_counts.html", "00_counts.ipynb", "01_mean_age.html", "01_mean_age.ipynb",
-                     "index.html", "ledger.csv"]
+    assert names == [".ipsrep-manifest.json", "00_counts.html", "00_counts.ipynb", "01_mean_age.html",
+                     "01_mean_age.ipynb", "index.html", "ledger.csv"]
+    manifest = json.loads((site["out"] / ".ipsrep-manifest.json").read_text())
+    assert manifest["files"] == names[1:]
     index = (site["out"] / "index.html").read_text()
     assert index.index('href="00_counts.html"') < index.index('href="01_mean_age.html"')
     assert "Group sizes (build fixture)" in index and "Mean age (build fixture)" in index
@@ -159,14 +162,34 @@ def test_unchanged_notebooks_come_from_cache_and_files_stay_untouched(site):
 
 
 def test_cache_key_follows_source_parameters_and_inputs(tmp_path):
-    base = build.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64)
-    assert build.cache_key(b"x = 2\n", {"alpha": 0.05}, "d" * 64) != base
-    assert build.cache_key(b"x = 1\n", {"alpha": 0.01}, "d" * 64) != base
-    assert build.cache_key(b"x = 1\n", {"alpha": 0.05}, "e" * 64) != base
-    assert build.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64) == base
-    a = write_trial(tmp_path / "a.csv")
-    b = write_trial(tmp_path / "b.csv", age_override={"FX-001": 31})
-    assert build.inputs_digest(a) != build.inputs_digest(b)
+    base = cache_mod.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64)
+    assert cache_mod.cache_key(b"x = 2\n", {"alpha": 0.05}, "d" * 64) != base
+    assert cache_mod.cache_key(b"x = 1\n", {"alpha": 0.01}, "d" * 64) != base
+    assert cache_mod.cache_key(b"x = 1\n", {"alpha": 0.05}, "e" * 64) != base
+    assert cache_mod.cache_key(b"x = 1\n", {"alpha": 0.05}, "d" * 64) == base
+    source = b"from ipsrep.analyses import flow\n"
+    assert (cache_mod.inputs_digest(source, data_sha256="a" * 64)
+            != cache_mod.inputs_digest(source, data_sha256="b" * 64))
+    # a file named by a parameter outside data/ is part of the key
+    named = tmp_path / "codebook.csv"
+    named.write_text("a\n1\n")
+    before = cache_mod.inputs_digest(source, data_sha256="a" * 64, parameters={"codebook_csv": str(named)})
+    named.write_text("a\n2\n")
+    assert cache_mod.inputs_digest(source, data_sha256="a" * 64, parameters={"codebook_csv": str(named)}) != before
+
+
+def test_cache_key_is_made_of_the_modules_a_notebook_imports():
+    """The package part of a notebook's key is the closure of its ipsrep imports (and the
+    build's execution modules), read from import statements: the renderer is not in it."""
+    pkg = paths.PACKAGE_DIR
+    flow = {p.relative_to(pkg).as_posix() for p in cache_mod.module_closure(
+        cache_mod.imported_names("from ipsrep.analyses import flow\nfrom ipsrep.report import ledger\n"))}
+    assert {"__init__.py", "analyses/__init__.py", "analyses/flow.py", "report/ledger.py",
+            "methods/comparison.py"} <= flow
+    assert "report/html.py" not in flow and "report/build.py" not in flow and "analyses/health.py" not in flow
+    real = (paths.NOTEBOOK_DIR / "03_rq3_health.py").read_text()
+    closure = {p.relative_to(pkg).as_posix() for p in cache_mod.module_closure(cache_mod.imported_names(real))}
+    assert "analyses/health.py" in closure and "report/html.py" not in closure
 
 
 # --------------------------------------------------------------------------------------
@@ -195,7 +218,7 @@ def test_pages_load_nothing_from_the_network(site):
 
 
 def test_external_loads_finds_a_cdn_script_and_a_remote_stylesheet():
-    from ipsrep.report.html import external_loads
+    from ipsrep.report.check import external_loads
 
     page = ('<html><head><link rel="stylesheet" href="https://fonts.example.com/a.css">'
             '<script src="//cdn.example.com/require.js"></script>'
@@ -263,10 +286,10 @@ def test_failing_notebook_leaves_previous_report_untouched(site, tmp_path):
 
 
 def test_failed_first_build_creates_no_report_folder(site, tmp_path, monkeypatch):
-    def fail(book):
+    def fail(book, **kwargs):
         raise build.BuildError(f"{book.stem} failed at cell 2 (x = 1 / 0)")
 
-    monkeypatch.setattr(build, "execute", fail)
+    monkeypatch.setattr(execute_mod, "execute", fail)
     out = tmp_path / "never"
     status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=OK, cache=False)
     assert status == 1 and "failed at cell 2" in err
@@ -275,7 +298,7 @@ def test_failed_first_build_creates_no_report_folder(site, tmp_path, monkeypatch
 
 def test_contract_error_stops_before_any_notebook_runs(site, tmp_path, monkeypatch):
     bad = write_trial(tmp_path / "bad.csv", age_override={"FX-002": 17})
-    monkeypatch.setattr(build, "execute", lambda book: pytest.fail("a notebook was executed"))
+    monkeypatch.setattr(execute_mod, "execute", lambda book, **kw: pytest.fail("a notebook was executed"))
     before = snapshot(site["out"])
     status, err = run_build(data=str(bad), out=site["out"], notebooks_dir=OK, cache=False)
     assert status == 1
@@ -300,21 +323,23 @@ def _nb(parameters_source: str):
 
 def test_only_declared_non_default_parameters_are_injected():
     nb = _nb('data_path = "data/reconstructed/ips_in_pain.csv"\nalpha = 0.05\nn_boot = 2000')
-    assert build.injected_parameters(nb, None, {"alpha": 0.05}) == {}
-    assert build.injected_parameters(nb, None, {"alpha": 0.01, "unknown": 3}) == {"alpha": 0.01}
-    assert build.injected_parameters(nb, "my/trial.csv", {}) == {"data_path": "my/trial.csv"}
+    assert params.injected_parameters(nb, None, {"alpha": 0.05}) == {}
+    assert params.injected_parameters(nb, None, {"alpha": 0.01, "unknown": 3}) == {"alpha": 0.01}
+    assert params.injected_parameters(nb, "my/trial.csv", {}) == {"data_path": "my/trial.csv"}
     # the default file named another way is still the default
-    assert build.injected_parameters(nb, str(paths.RECONSTRUCTED_CSV), {}) == {}
-    assert build.injected_parameters(_nb("alpha = 0.05"), "my/trial.csv", {}) == {}
+    assert params.injected_parameters(nb, str(paths.RECONSTRUCTED_CSV), {}) == {}
+    assert params.injected_parameters(_nb("alpha = 0.05"), "my/trial.csv", {}) == {}
 
 
 def test_data_inside_the_project_is_passed_relative_to_its_root(tmp_path):
+    from ipsrep.report.context import data_in_use
+
     inside = paths.PUBLISHED_DIR / "trial.csv"
-    assert build.resolve_data(str(inside))[2] == "data/published/trial.csv"
+    assert data_in_use(str(inside)).parameter == "data/published/trial.csv"
     outside = write_trial(tmp_path / "mine.csv")
-    assert build.resolve_data(str(outside))[2] == str(outside.resolve())
-    assert build.resolve_data(None)[2] is None
-    assert build.resolve_data(paths.BUNDLED_DATA)[2] is None
+    assert data_in_use(str(outside)).parameter == str(outside.resolve())
+    assert data_in_use().parameter is None and data_in_use().bundled
+    assert data_in_use(str(paths.RECONSTRUCTED_CSV)).parameter is None
 
 
 def test_ledger_csv_writes_reproduced_values_in_full_precision():
@@ -332,17 +357,21 @@ def test_outputs_showing_participant_ids_are_found(tmp_path):
     import nbformat
 
     data = write_trial(tmp_path / "trial.csv", rows=[*PARTICIPANTS, ("17", "TAU", 33)])
-    ids = build.participant_ids(data)
-    assert ids == ["FX-001", "FX-002", "FX-003", "FX-004", "FX-005"]  # "17" is too plain to search
+    assert any("'17' has 2 characters" in v.line() for v in contract.check_trial_file(data))  # refused up front
+    ids = {pid for pid, *_ in PARTICIPANTS}
     leaky = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Rows"),
         nbformat.v4.new_code_cell("trial.head()", outputs=[nbformat.v4.new_output(
             "execute_result", data={"text/plain": "  participant_id group\n0  FX-002  IPS"}, execution_count=1)]),
     ])
-    book = build.Notebook(path=tmp_path / "09_rows.py", source=b"", executed=leaky)
-    assert build.find_participant_rows(book, ids) == "cell 2 shows participant 'FX-002'"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "09_rows.ipynb").write_text(nbformat.writes(leaky))
+    assert check.check_site(site, ids=ids) == [
+        "09_rows.ipynb shows participant 'FX-002'; the report shows aggregates only, never participant-level rows"]
     leaky.cells[1].outputs[0]["data"]["text/plain"] = "FX-0021 and XFX-002 are other tokens; 17 rows"
-    assert build.find_participant_rows(book, ids) is None
+    (site / "09_rows.ipynb").write_text(nbformat.writes(leaky))
+    assert check.check_site(site, ids=ids) == []
 
 
 def test_nbval_accepts_a_rebuilt_notebook_and_rejects_a_changed_result(site, tmp_path):
@@ -400,9 +429,8 @@ def test_jupytext_free_parameter_reading_matches_jupytext():
     sources = [*sorted(paths.NOTEBOOK_DIR.glob("*.py")), *sorted(FIXTURES.rglob("*.py"))]
     assert sources
     for source in sources:
-        book = build.Notebook(path=source, source=source.read_bytes())
-        expected = build.notebook_defaults(jupytext.read(source))
-        assert build.source_defaults(book) == expected, source.name
+        expected = params.notebook_defaults(jupytext.read(source))
+        assert params.source_defaults(source.read_bytes()) == expected, source.name
 
 
 def test_unknown_or_data_path_parameters_are_usage_errors(tmp_path):
@@ -428,8 +456,8 @@ def test_cli_passes_parameters_and_no_cache(monkeypatch):
 
 def test_an_unchanged_data_file_is_checked_once_per_cache(site, tmp_path, monkeypatch):
     calls = []
-    real = contract.check_trial_file
-    monkeypatch.setattr(contract, "check_trial_file", lambda path: calls.append(path) or real(path))
+    real = contract.trial_schema
+    monkeypatch.setattr(contract, "trial_schema", lambda *a: calls.append(a) or real(*a))
     cache = tmp_path / "cache"
     for _ in range(2):
         status, err = run_build(data=str(site["data"]), out=tmp_path / "r", notebooks_dir=OK, cache_dir=cache)
@@ -454,7 +482,7 @@ def test_other_data_leaves_published_and_status_empty():
 
 
 def test_resampled_trial_is_contract_valid_and_made_of_bundled_rows(tmp_path):
-    from ipsrep.synthetic.resample import resample as synthetic
+    from ipsrep.synthetic import resample as synthetic
 
     path = synthetic.write_resampled_trial(tmp_path / "big.csv", n=500, seed=1)
     assert contract.check_trial_file(path) == []

@@ -1,0 +1,218 @@
+"""Notebook parameters: the defaults a notebook declares, what the build injects, and
+what the notebooks ran with.
+
+A notebook's parameters are the names assigned in its cell tagged ``parameters``
+(papermill's convention). Before execution the build reads their defaults from the
+jupytext source (:func:`source_defaults`, without importing jupytext), refuses names no
+notebook declares and values of the wrong type (:func:`check_parameters`), and injects
+into each notebook only what it declares and what differs from its default
+(:func:`injected_parameters`). After execution the parameters are read from what each
+notebook recorded among its outputs (:func:`ipsrep.report.context.recorded_parameters`),
+never from its source: :func:`run_parameters`.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from ipsrep import paths
+from ipsrep.inputs.contract import terminal_safe
+from ipsrep.report.context import recorded_parameters
+from ipsrep.report.failures import BuildError, UsageError
+
+__all__ = ["check_parameters", "injected_parameters", "notebook_defaults", "run_parameters", "source_defaults"]
+
+
+def _defaults_from_code(source: str) -> dict[str, object]:
+    """Names assigned in a parameters cell's code and their values (Python literals, else
+    the value's source text); empty when the code does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    defaults: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    try:
+                        defaults[target.id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        defaults[target.id] = ast.get_source_segment(source, node.value)
+    return defaults
+
+
+def notebook_defaults(nb) -> dict[str, object]:
+    """Default values of the parameters cell (tagged ``parameters``) of `nb` (nbformat node).
+
+    Values that are not Python literals are kept as their source text.
+    """
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return _defaults_from_code(cell.source)
+    return {}
+
+
+_PERCENT_CELL = re.compile(r"^# %%(.*)$", re.MULTILINE)
+_PARAMETERS_TAG = re.compile(r"""\btags\s*=\s*\[[^\]]*["']parameters["']""")
+
+
+def source_defaults(source: bytes) -> dict[str, object]:
+    """Default values of the parameters cell of a jupytext percent-format source, read
+    from the text itself (the cell after the ``# %% tags=["parameters"]`` marker).
+
+    The same as :func:`notebook_defaults` on the notebook jupytext makes of it, without
+    importing jupytext: a rebuild whose notebooks all come from the cache never needs
+    to parse them.
+    """
+    text = source.decode("utf-8", errors="replace")
+    marks = list(_PERCENT_CELL.finditer(text))
+    for i, mark in enumerate(marks):
+        if _PARAMETERS_TAG.search(mark.group(1)):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            return _defaults_from_code(text[mark.end():end])
+    return {}
+
+
+def _kind(value) -> str | None:
+    """The kind of value a default asks for, in words; None when any value will do."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "True or False"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (list, tuple)):
+        return "a list, e.g. [0.8, 0.9]"
+    if isinstance(value, dict):
+        return "a dict, e.g. {'a': 1}"
+    return None
+
+
+def _fits(value, default) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    return True
+
+
+def _shown_value(value) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = terminal_safe(text)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_parameters(defaults: dict[str, dict], parameters: dict) -> None:
+    """Refuse parameters that no notebook declares, values of the wrong type, and
+    ``data_path`` (which ``--data`` sets).
+
+    Parameters
+    ----------
+    defaults : notebook stem -> that notebook's defaults (:func:`source_defaults`).
+    parameters : name -> value given with ``-p``.
+
+    A misspelt name would otherwise be ignored without a word and the report built with
+    the default; the message lists the names the notebooks do declare. A value of
+    another type than the default (text where a number is expected) is named with the
+    type expected; a default of ``None`` accepts anything.
+    """
+    if "data_path" in parameters:
+        raise UsageError("-p data_path: give the data file with --data FILE, which checks it "
+                         "against the data contract before any notebook runs")
+    declared: dict[str, list[tuple[str, object]]] = {}
+    for stem, values in defaults.items():
+        for name, value in values.items():
+            declared.setdefault(name, []).append((stem, value))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(n for n in declared if n != "data_path")) or "(none)"
+        raise UsageError(f"no notebook has a parameter named {', '.join(unknown)}; "
+                         f"the notebooks' parameters are: {known}")
+    for name, value in parameters.items():
+        for stem, default in declared[name]:
+            if not _fits(value, default):
+                got = "text" if isinstance(value, str) else type(value).__name__
+                raise UsageError(f"-p {name} {_shown_value(value)}: {name} expects {_kind(default)} "
+                                 f"(default {default!r} in {stem}), not {got}")
+
+
+def injected_parameters(defaults, data_param: str | None, extra: dict) -> dict:
+    """Parameters to inject into a notebook: only those it declares, only when not its default.
+
+    `defaults` is the notebook's parameters (name -> default, :func:`source_defaults`)
+    or the notebook itself (nbformat node). ``data_path`` counts as default when it
+    names the same file as the notebook's own default (both resolved as
+    :func:`ipsrep.paths.resolve` does).
+    """
+    if hasattr(defaults, "cells"):  # a notebook (nbformat nodes are dicts too)
+        defaults = notebook_defaults(defaults)
+    wanted = dict(extra)
+    if data_param is not None:
+        wanted["data_path"] = data_param
+    injected = {}
+    for name, value in wanted.items():
+        if name not in defaults:
+            continue
+        default = defaults[name]
+        if name == "data_path" and isinstance(default, str):
+            if paths.resolve(default) == paths.resolve(value):
+                continue
+        elif default == value and type(default) is type(value):
+            continue
+        injected[name] = value
+    return injected
+
+
+def run_parameters(executed: dict) -> dict:
+    """The parameters the notebooks ran with, as they recorded them: name -> value for
+    every name on which all notebooks that recorded it agree.
+
+    Parameters
+    ----------
+    executed : notebook stem -> executed notebook (nbformat node).
+
+    Raises
+    ------
+    BuildError
+        When no notebook recorded its parameters or ``alpha``, or when the notebooks ran
+        with different values of ``alpha`` (the index reads its answers at one level).
+    """
+    seen: dict[str, dict[str, object]] = {}
+    recorded = 0
+    for stem, nb in executed.items():
+        params = recorded_parameters(nb)
+        if params is None:
+            continue
+        recorded += 1
+        for name, value in params.items():
+            seen.setdefault(name, {})[stem] = value
+    if not recorded:
+        raise BuildError("no notebook recorded the parameters it ran with (the output of "
+                         "ipsrep.report.context.Banner after setup()); the index cannot say at which "
+                         "significance level its answers are read")
+    alpha = seen.get("alpha", {})
+    if not alpha:
+        raise BuildError("no notebook recorded a parameter alpha; the index reads its answers at the "
+                         "significance level the notebooks ran with")
+    if len({repr(v) for v in alpha.values()}) > 1:
+        listing = ", ".join(f"{stem} {value!r}" for stem, value in sorted(alpha.items()))
+        raise BuildError(f"the notebooks ran with different alpha ({listing}); give one level to all "
+                         "with -p alpha VALUE")
+    return {name: next(iter(by_stem.values())) for name, by_stem in seen.items()
+            if len({repr(v) for v in by_stem.values()}) == 1}

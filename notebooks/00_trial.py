@@ -34,22 +34,26 @@
 # baseline, 6 and 12 months.
 #
 # This first notebook describes *who* was studied: how participants moved through the
-# trial (the flow diagram) and what the two groups looked like at the start (Table 1 of
-# the paper), recomputed from the participant-level data in use.
+# trial (the flow diagram), who is missing at each follow-up, and what the two groups
+# looked like at the start (Table 1 of the paper), recomputed from the participant-level
+# data in use. It starts with what the sources say about the trial's setting, in our
+# words (`data/sources/statements.csv`); the numbers in these statements are in
+# `data/published/` and, where another source restates them, checked on the
+# [claims page](07_claims.html).
 
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
 levene_alpha = 0.05  # Levene p below which a t test row switches to Welch
-binary_test = "paper"  # "paper" (exact p if an expected count < 5), "pearson" or "fisher"
-t_test = "paper"  # "paper" (Student or Welch by Levene's test), "student" or "welch"
+binary_test = "rule"  # "rule" (the paper's: exact p if an expected count < 5), or force "pearson" or "fisher"
+t_test = "rule"  # "rule" (our reading: Student or Welch by Levene's test), or force "student" or "welch"
 randomised = None  # participants randomised, for data other than the bundled file
 withdrew = None  # participants who withdrew after randomisation, likewise
 
 # %%
 from IPython.display import Markdown, display
 
-from ipsrep.analyses import baseline
+from ipsrep.analyses import attrition, baseline, claims
 
 from ipsrep.analyses import flow
 
@@ -61,6 +65,39 @@ from ipsrep.plots.flow import flow_figure
 
 ctx = setup(data_path)
 Banner(ctx)
+
+# %% [markdown]
+# ## The trial in its setting
+#
+# **Why it was run.** The Introduction sets out the burden of chronic pain on work in
+# Norway:
+
+# %%
+Markdown(claims.statements_markdown(["T26"]))
+
+# %% [markdown]
+# **Who could take part, when, and how they were allocated.** Recruitment, eligibility
+# and allocation as the paper's Methods give them. The allocation ratio changed during
+# recruitment, and the paper does not say how many participants were allocated under
+# each ratio; the withdrawals table below shows what the group sizes allow.
+
+# %%
+Markdown(claims.statements_markdown(["T03", "T04", "T05", "T08", "T09"]))
+
+# %% [markdown]
+# **How faithfully IPS was delivered.** The fidelity reviews as the paper reports them,
+# beside the Norwegian summary's description of the same reviews (the scores are
+# checked against their printed mean in the audit, notebook 06):
+
+# %%
+Markdown(claims.statements_markdown(["T07", "N02"]))
+
+# %% [markdown]
+# **Interests.** The paper declares one competing interest; the pilot's job support was
+# given by a specialist identified by the same initials:
+
+# %%
+Markdown(claims.statements_markdown(["T01", "T02", "P03"]))
 
 # %% [markdown]
 # ## Participant flow
@@ -119,6 +156,66 @@ rates.round({"response_pct": 1})
 summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).reset_index(drop=True)
 
 # %% [markdown]
+# ## Attrition: who is missing, per arm and visit
+#
+# **Intention to treat, and those who left.** The paper analyses participants by the arm
+# they were randomised to, but those who withdrew after randomisation are in no analysis,
+# and the text does not say from which arm they came:
+
+# %%
+Markdown(claims.statements_markdown(["T06", "T23"]))
+
+# %% [markdown]
+# Every way the withdrawals could split between the arms, with the share of the
+# randomised that each split puts in IPS (half under a 1:1 allocation throughout, two
+# thirds under 2:1 throughout). Whatever the split, IPS holds more than half of those
+# randomised, which the early 2:1 phase (or chance) must explain; the sources do not
+# say which split happened. The table is empty on data for which the `randomised` and
+# `withdrew` parameters are not given.
+
+# %%
+attrition.withdrawal_table(trunk).round({"ips_share": 1})
+
+# %% [markdown]
+# **Missing answers among the analysed.** Per arm and visit: the analysed, those who
+# answered, those missing and the response rate, for the employment question (the
+# primary outcome), the hours item and the health questionnaires (for these, the fewest
+# answers over the nine scores; `answered_range` gives the spread). The paper gives
+# only the range of the employment response rates and says the secondary outcomes had
+# relatively low response.
+
+# %%
+attrition.missing_by_visit(ctx.trial).round({"response_pct": 1})
+
+# %% [markdown]
+# Which employment follow-ups each participant answered, per arm:
+
+# %%
+attrition.missing_patterns(ctx.trial)
+
+# %% [markdown]
+# **What the reconstruction assumes about who is missing.** The paper fixes how many
+# answered per arm and visit, not who. The bundled reconstruction draws the missing
+# cells at random (`data/reconstructed/README.md`): it assumes that whether a
+# participant answered has nothing to do with who they are, the strongest of the usual
+# assumptions (missing completely at random). The table compares, at the primary
+# 12-month follow-up, the baseline characteristics of those who answered the employment
+# question with those who did not. On the bundled file these are synthetic participants,
+# so any difference is the chance of that random draw and says nothing about the
+# trial's real non-respondents; on a real trial file the same table is a first look at
+# whether non-response was selective. With two or three missing per arm it is
+# descriptive only.
+
+# %%
+attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
+
+# %% [markdown]
+# The paper handles missing health data with mixed models estimated by maximum
+# likelihood (notebook 03), which assume answers are missing at random given what was
+# observed; the primary outcome's gaps were filled by telephone and, in the IPS arm
+# only, from the specialists' logbooks, a source the control arm did not have.
+
+# %% [markdown]
 # ## Table 1: the groups at baseline
 #
 # **Methods.** For a yes/no characteristic we count the participants with it and give
@@ -130,12 +227,17 @@ summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).
 # (Strand et al. 2003). Continuous characteristics are given as mean and standard
 # deviation (SD, with n - 1 in the denominator) over the respondents.
 #
-# Group differences are tested as the paper did in SPSS: a 2x2 Pearson chi-squared
-# without continuity correction, switched to Fisher's exact test when the 2x2 table has
-# an expected count below 5; and the independent-samples t test, read off the Welch line
-# when Levene's test rejects equal variances (p below `levene_alpha`), else off the
-# Student line. The paper prints p-values for some rows only; we compute one wherever a
-# test is possible and leave the *P paper* cell empty where nothing was printed.
+# The paper names Pearson chi-squared and independent-samples t tests for Table 1 and,
+# in its footnote, Fisher's exact p where expected counts were below 5; it used SPSS and
+# Stata without saying which ran these tests. We apply the chi-squared rule as stated,
+# to the data in use: a 2x2 Pearson chi-squared without continuity correction, switched
+# to Fisher's exact test when the table has an expected count below 5. For the t tests
+# the paper does not say which line of SPSS's output it printed; our reading, which we
+# apply project-wide with `levene_alpha`, takes the Welch line when Levene's test
+# rejects equal variances and the Student line otherwise (notebook 06 checks which line
+# fits each printed p). The paper prints p-values for some rows only; we compute one
+# wherever a test is possible and leave the *P paper* cell empty where nothing was
+# printed.
 
 # %%
 t1 = baseline.table1(ctx.trial, levene_alpha=levene_alpha, binary_test=binary_test, t_test=t_test)
@@ -193,8 +295,8 @@ baseline.alternatives(t1, "binary").round(4)
 # Levene's p. That two-stage habit is itself criticised (the preliminary test has low
 # power in small samples and changes the error rate of the final test; Zimmerman 2004;
 # Delacre, Lakens and Leys 2017), and many statisticians now recommend Welch by default.
-# We reproduce the habit, because it is what the paper's software invites, and show
-# both p-values.
+# We follow the habit as our reading of what the paper's software invites (the paper
+# does not say it did) and show both p-values.
 
 # %%
 baseline.alternatives(t1, "continuous").round(4)
@@ -208,13 +310,24 @@ baseline.alternatives(t1, "continuous").round(4)
 # (Altman 1985; Moher et al. 2010, CONSORT explanation of item 15).
 
 # %% [markdown]
+# ## What the paper says it could not know
+#
+# The Discussion's methodological considerations, in our words: the sample fell short
+# of the plan, the historical comparison is not like for like, nobody counted how many
+# patients were screened or declined, and the secondary outcomes had low response.
+
+# %%
+Markdown(claims.statements_markdown(["T19", "T20", "T21", "T22"]))
+
+# %% [markdown]
 # ## Ledger
 #
 # Every number printed in Table 1 and the flow numbers that can be counted from the
 # data, compared with the paper (on the bundled reconstruction; on other data the
 # *published* and *status* columns stay empty and the values describe that data).
 # Randomised and withdrawn counts are not listed: they are read from the paper, not
-# computed.
+# computed. The attrition rows (`attrition.*`) are our own quantities: the paper prints
+# no response rate per arm and visit.
 
 # %% [markdown]
 # One check needs no data at all. A printed percent is its count divided by a whole
@@ -228,9 +341,11 @@ baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nea
 
 # %%
 status, notes = baseline.ledger_annotations() if ctx.bundled else ({}, {})
+missing_values, missing_quantities = attrition.attrition_ledger_values(ctx.trial)
 ledger.emit(
     ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled, status=status, notes=notes),
     ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.bundled),
+    ledger.compare(missing_values, quantities=missing_quantities, bundled=ctx.bundled),
 )
 
 # %% [markdown]

@@ -30,7 +30,8 @@
 # 5. one place where the paper disagrees with itself.
 #
 # Nothing here uses the trial's participant-level data; the data file is loaded only so
-# that every notebook starts with the same check and banner.
+# that every notebook starts with the same check and banner. The last sections give the
+# pilot's own context and the limitations its authors state.
 
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
@@ -45,7 +46,7 @@ from IPython.display import Markdown
 
 from ipsrep.report import ledger
 
-from ipsrep.analyses import pilot
+from ipsrep.analyses import claims, pilot
 from ipsrep.report.context import Banner, setup
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
 
@@ -61,8 +62,10 @@ Banner(ctx)
 # most were in their thirties, a list of pain conditions, the shortest and longest
 # durations of pain and of absence from work, one early drop-out, and who was followed
 # for how long. `data/pilot/participants.csv` holds one row per interview code (P1,
-# P2, ...) whose values satisfy all of those sentences together. The table below summarises
-# it; every line is a statement of the paper that the reconstruction must reproduce.
+# P2, ...) whose values satisfy all of those sentences together. The table below
+# summarises it. Each line is computed from our table; where the paper gives a number
+# the line must equal it, where it gives only a word (most were in their thirties) the
+# line shows the count we chose within what the word allows.
 
 # %%
 participants = pilot.load_participants(pilot_csv)
@@ -73,9 +76,12 @@ pilot.characteristics(participants)
 # **How much of the table is the paper's?** A cell is *stated* when the text says it of
 # that participant (the drop-out is P1; P4 and P7 are referred to as he), *bounded* when
 # the text gives a range for that person (P2 speaks of being in the late thirties),
-# *inferred* when it follows from what the person said (P2 blamed the short support for
-# not returning to work, so P2 had no extension), and *conflicting* when the paper says
-# two things (P2 is "she" in one paragraph and "he" in another). Everything else is
+# *inferred* when it follows from what the paper says of that person (the drop-out, P1,
+# left a few weeks in and so was not extended), and *conflicting* when the paper says
+# two things (P2 is "she" in one paragraph and "he" in another). P2's arm and
+# employment are reconstructed: P2's complaint about the short support was voiced at
+# the interview about three months in, before anyone was offered the extension.
+# Everything else is
 # *reconstructed*: a value chosen to honour the aggregate statements, one of many that
 # would. The count per column shows how thin the participant-level evidence is.
 
@@ -206,18 +212,48 @@ interview_samples_figure(sample_ranks, len(samples))
 # what an SD this large relative to the range requires.
 
 # %% [markdown]
-# ## 5. Ledger
+# ## 5. The pilot's setting, its drop-out and its stated limitations
+#
+# **Context.** The pilot's Background and Methods, in our words: the burden of chronic
+# pain that motivated it and the Norwegian benefits its participants lived on. These
+# figures are printed once and checked by nothing else; they are in the ledger below
+# without a status.
+
+# %%
+Markdown(claims.statements_markdown(["P01", "P02", "P03", "P04", "P05"]))
+
+# %% [markdown]
+# **The drop-out.** The one participant who left did so on outside advice, and her
+# experience of the job support is the pilot's only negative one (notebook 05):
+
+# %%
+Markdown(claims.statements_markdown(["P07", "P08"]))
+
+# %% [markdown]
+# **What the authors say limits the pilot.** They chose depth over numbers, question
+# whether more interviews would have added experiences, collected no self-report
+# measures after IPS, and hold two views of the three months of support: too short to
+# find a job match, long enough to judge whether IPS is feasible in a pain clinic.
+
+# %%
+Markdown(claims.statements_markdown(["P14", "P15", "P16", "P17", "P18", "P19"]))
+
+# %% [markdown]
+# ## 6. Ledger
 #
 # Rows for every printed pilot number used above. The participant-table rows confirm
 # that the reconstruction encodes the paper's statements (they are reproduced by
 # construction, and the tests in `tests/test_pilot.py` check the same statements
-# independently); the percentage row checks the paper's rounding; the interview rows
-# carry the median over the fitting samples, so they would turn `discrepant` if no
-# sample fitted. The Discussion's count of extended participants is marked
-# `source_inconsistent`.
+# independently); the percentage row checks the paper's rounding. The interview rows
+# carry the median over the whole-minute samples that fit the printed range, mean and
+# SD: they check printed numbers against each other, so their status is `consistent`
+# (or `inconsistent` if no sample fitted). The Discussion's count of extended
+# participants is marked `source_inconsistent`. The context figures close the ledger
+# as printed facts without a status.
 
 # %%
-values = {**pilot.summary_values(participants), **pilot.interview_ledger_values(samples)}
+values = pilot.summary_values(participants)
+interviews = pilot.interview_ledger_values(samples)
 notes = {
     "pilot.extended_followup_discussion": "the Methods give a different count; the table follows the Methods",
     "pilot.employed_12m_pct": "employed by 12 months over all participants, drop-out included",
@@ -226,7 +262,8 @@ notes = {
 }
 rows = ledger.compare(values, bundled=ctx.bundled, notes=notes,
                       status={"pilot.extended_followup_discussion": "source_inconsistent"})
-ledger.emit(rows)
+ledger.emit(rows, ledger.compare(interviews, bundled=ctx.bundled, notes=notes, check=True),
+            claims.printed_only_rows(pilot.CONTEXT_KEYS, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Try it

@@ -41,7 +41,7 @@ from IPython.display import Markdown
 
 from ipsrep.report import ledger
 
-from ipsrep.analyses import qualitative
+from ipsrep.analyses import claims, qualitative
 from ipsrep.report.context import Banner, setup
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
 
@@ -51,20 +51,23 @@ Banner(ctx)
 # %% [markdown]
 # ## 1. How the themes were made: systematic text condensation
 #
-# Systematic text condensation (STC; Malterud 2012) is a descriptive, cross-case method
-# for qualitative data, derived from Giorgi's phenomenological analysis. The pilot's
-# analysts read the transcribed interviews independently and worked inductively,
-# letting the material suggest the themes. For a course, the steps are:
+# Systematic text condensation (STC) is the method of Malterud (2012), which the pilot
+# cites. Three of the pilot's investigators read the transcripts separately and worked
+# inductively, letting themes come from the material rather than from a theory. The
+# four steps, as the pilot describes them:
 #
-# 1. **Overall impression.** Read all transcripts to get a sense of the whole and note
-#    preliminary themes, keeping one's own expectations at a distance.
-# 2. **Meaning units and code groups.** Go through the text line by line, mark passages
-#    that bear on the themes (meaning units) and sort them into code groups.
+# 1. **Overall impression.** Read all transcripts for an overall impression and note
+#    preliminary themes.
+# 2. **Meaning units and code groups.** Find the passages that bear on the themes
+#    (meaning units) and sort them into code groups.
 # 3. **Condensation.** Split each code group into subgroups and rewrite the meaning units
 #    of each subgroup into one condensate: an artificial quotation, in the participants'
 #    own vocabulary, that carries the shared content.
-# 4. **Synthesis.** Turn the condensates into an analytic text with descriptions and
-#    concepts, and check it against the full transcripts again.
+# 4. **Synthesis.** Write an analytic text of the most salient content from the
+#    condensates, developing descriptions and concepts.
+#
+# The pilot adds that the analysts reflected on how their own reading could shape the
+# result.
 #
 # One consequence matters for anyone quoting the paper: its quotations are condensates
 # from step 3, not verbatim speech. Below, any words attributed to a participant are
@@ -207,8 +210,9 @@ process_figure(process)
 # ## 5. Where the pilot's themes meet the trial's results
 #
 # **Length of support.** The pilot's most counted challenges included a support period
-# that felt too short; its authors extended it for some participants and argue that the
-# planned period was too brief for IPS. The trial offered support for far longer:
+# that felt too short; its authors extended it for some participants; they judge three
+# months too short to find a job match, though long enough to show that IPS is feasible
+# in a pain clinic. The trial offered support for far longer:
 
 # %%
 qualitative.support_duration()
@@ -228,28 +232,36 @@ qualitative.theme_links(codebook, process)
 #   experience; in the trial most respondents were satisfied and found the support
 #   useful. The pilot's one dissatisfied participant left early, before much support was
 #   given, so neither source says much about those who tried IPS and found it wanting.
-# - **Pain is the trial's main reported hindrance, but not the pilot's most counted
-#   challenge.** Of the two hindrances the summary reports, pain is by far the more
-#   common. In the pilot, pain is
-#   mentioned by "several" participants, whereas lack of education and short support are
-#   given exact and larger counts. The interviews asked about barriers openly, the
-#   process form offered fixed options; the two rankings are not directly comparable, and
-#   it would overstate the pilot to say pain was its most named barrier.
+#   She also left on the advice of a physiotherapist outside the clinic (statement P07
+#   below).
+# - **Pain leads the trial's reported hindrances; the pilot does not rank it.** Of the
+#   two hindrances the summary reports, pain is the more common. In the pilot, education
+#   (all but one) and short support (six) carry exact counts, while pain is named by
+#   "several" participants as the *main* challenge of their search -- between three and
+#   seven under our reading, so possibly as many. The pilot's wording does not allow a
+#   ranking, and the summary does not say how its questions were put, so the two sources
+#   cannot be compared on which barrier came first.
 # - **The specialist is central in both.** Pilot participants singled out regular
 #   contact and encouragement; trial respondents almost all named the specialist's
-#   availability as helpful. A minority of trial respondents also reported friction in
-#   the cooperation, which the pilot's interviews (analysed for salient shared content)
-#   do not show.
+#   availability as helpful. A minority of trial respondents found the cooperation with
+#   the specialist a hindrance. The pilot has two related remarks: P1 was worn out by the
+#   conversations with the specialist before leaving, and P2 found it embarrassing to
+#   disclose the illness to the specialist. Neither source says what the trial
+#   respondents' difficulty was.
+
+# %%
+Markdown(claims.statements_markdown(["P07", "P08", "P09", "P11"]))
 
 # %% [markdown]
 # ## 6. Ledger
 #
-# The process rows give each printed percentage as reproduced from a whole count over
-# the implied number of respondents: they are `reproduced` exactly when one common
-# denominator fits every item.
+# The process rows give each printed percentage as a whole count over the implied
+# number of respondents. The summary prints no denominator and we have no participant
+# data for these items, so this is a check of printed numbers against each other: the
+# rows are `consistent` exactly when one common denominator fits every item.
 
 # %%
-rows = ledger.compare(dict(zip(process["key"], process["pct"])), bundled=ctx.bundled,
+rows = ledger.compare(dict(zip(process["key"], process["pct"])), bundled=ctx.bundled, check=True,
                       notes={k: f"count over {n_implied} implied respondents" for k in process["key"]})
 ledger.emit(rows)
 

@@ -49,8 +49,10 @@ show_progress = True  # text progress bar while the chi-squared test is simulate
 
 # %%
 import pandas as pd
+from IPython.display import Markdown
 
 from ipsrep import audit
+from ipsrep.analyses import claims
 
 from ipsrep.report import ledger
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
@@ -338,6 +340,28 @@ ledger.emit(ledger_rows.rows([
                            quantity="registered item as reported")
     for _, r in reg_ledger.iterrows()
 ], bundled=ctx.bundled))
+
+# %% [markdown]
+# ### Fidelity: the reviews behind the mean
+#
+# The Methods report four fidelity reviews of the IPS service on the Norwegian IPS
+# fidelity scale. The mean of the four printed scores is checked with the other printed
+# statistics in part 1 (`audit.fidelity.mean`); here the reviews themselves, with the
+# count of reviews and of those below the accepted threshold checked against the
+# printed counts. The mean sits in the scale's fair range, but it averages two reviews
+# below the threshold with two later ones above it. The Norwegian summary describes the
+# same reviews differently (statement N02), which the [claims page](07_claims.html)
+# judges contradicted by the paper's own report.
+
+# %%
+reviews = recompute.fidelity_reviews()
+reviews
+
+# %%
+Markdown(claims.statements_markdown(["T07", "N02", "T24"]))
+
+# %%
+ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.bundled))
 
 # %% [markdown]
 # ## 5. Planning the next trial

@@ -263,7 +263,7 @@ def test_reader_can_force_one_test():
     vx, vy = x.var(ddof=1) / 4, y.var(ddof=1) / 5
     df = (vx + vy) ** 2 / (vx**2 / 3 + vy**2 / 4)
     assert welch["p"] == pytest.approx(2 * sps.t.sf(3.5 / math.sqrt(vx + vy), df))
-    with pytest.raises(ValueError, match="t_test must be one of 'paper', 'student', 'welch'; got 'wilcoxon'"):
+    with pytest.raises(ValueError, match="t_test must be one of 'rule', 'student', 'welch'; got 'wilcoxon'"):
         baseline.table1(trial, t_test="wilcoxon")
 
 

@@ -25,6 +25,8 @@ STATEMENTS = {
     # a few saw social change (P8, P2 named)
     "t3_social_change": (2, 3, {"P8", "P2"}, set()),
     "t3_negative": (0, 0, set(), set()),
+    # more hope for the majority of those with a positive mental impact, i.e. not P1
+    "t3_hope": (5, 7, {"P2", "P4"}, {"P1"}),
     # job search positive for seven (P3, P7, P4 quoted)
     "t4_positive": (7, 7, {"P3", "P7", "P4"}, set()),
     # education a problem for all but one (P8, P2 named)
@@ -171,7 +173,7 @@ def test_support_duration():
 def test_links_show_ranges_and_counts(book):
     links = qualitative.theme_links(book, qualitative.process_counts(28))
     pain = links[links["topic"] == "pain as an obstacle"].set_index("item")["share"]
-    assert pain["the pain itself"] == "3-7 of 8"
+    assert pain["pain as the main challenge of the job search"] == "3-7 of 8"
     assert pain["pain"] == "16/28 (57 %)"
 
 

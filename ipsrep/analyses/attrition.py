@@ -30,7 +30,7 @@ import pandas as pd
 from ipsrep.analyses.flow import follow_up_summary
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 
-__all__ = ["BASELINE_TRAITS", "withdrawal_splits", "missing_by_visit", "missing_patterns",
+__all__ = ["BASELINE_TRAITS", "withdrawal_splits", "withdrawal_table", "missing_by_visit", "missing_patterns",
            "answered_vs_missing", "attrition_ledger_values"]
 
 BASELINE_TRAITS: dict[str, str] = {
@@ -81,6 +81,19 @@ def withdrawal_splits(randomised: int, withdrew: int, ips_n: int, tau_n: int) ->
     table["randomised_tau"] = tau_n + table["withdrew_tau"]
     table["ips_share"] = 100.0 * table["randomised_ips"] / randomised
     return table
+
+
+def withdrawal_table(trunk) -> pd.DataFrame:
+    """:func:`withdrawal_splits` for a flow trunk (:class:`ipsrep.analyses.flow.ParticipantFlow`);
+    an empty table (same columns) when the randomised or withdrawn count is not known.
+
+    >>> from ipsrep.analyses.flow import ParticipantFlow
+    >>> len(withdrawal_table(ParticipantFlow(None, None, 6, {"IPS": 4, "TAU": 2})))
+    0
+    """
+    if trunk.randomised is None or trunk.withdrew is None:
+        return withdrawal_splits(0, 0, 0, 0).iloc[0:0]
+    return withdrawal_splits(trunk.randomised, trunk.withdrew, trunk.by_group["IPS"], trunk.by_group["TAU"])
 
 
 def missing_by_visit(trial: pd.DataFrame) -> pd.DataFrame:

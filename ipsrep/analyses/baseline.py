@@ -6,16 +6,21 @@ to that item, the table's footnote), for each continuous one the number of respo
 mean and standard deviation; and the p-value of the baseline comparison, with the test
 that produced it and why that test was chosen.
 
-Tests follow the paper's Statistical Analyses and Table 1 footnote, which were run in
-SPSS 25:
+Tests follow the paper's Statistical Analyses and Table 1 footnote (the paper ran its
+analyses in SPSS 25 and Stata 16 without saying which ran these tests):
 
 - yes/no rows: Pearson chi-squared without continuity correction, replaced by Fisher's
   exact test (two-sided) when a 2x2 table has an expected count below 5 (the HSCL
-  cutoff row, whose footnote says two cells did);
+  cutoff row, whose footnote says two cells did). This is the paper's stated rule and
+  is applied to the data in use;
 - continuous rows: the independent-samples t test. SPSS prints two lines, "equal
   variances assumed" (Student) and "not assumed" (Welch), beside Levene's test; the
-  customary reading, used here, takes the Welch line when Levene's p is below 0.05.
-  The paper does not say which line it reported; both p-values are kept.
+  customary reading, used here as *our reading* (the paper does not state it), takes
+  the Welch line when Levene's p is below ``levene_alpha`` (0.05). The paper does not
+  say which line it reported; both p-values are kept.
+
+The option value ``"rule"`` selects these rules; ``"paper"`` is accepted as its former
+name.
 
 The computations themselves are in :mod:`ipsrep.methods.stats` (``two_by_two`` and
 ``spss_ttest``); this module decides what enters each row.
@@ -50,15 +55,18 @@ same threshold as the rule of ``ipsrep.methods.stats.two_by_two``, used here to 
 describe the small cells."""
 
 LEVENE_ALPHA = 0.05
-"""Levene p below which the SPSS reading takes the Welch t test line."""
+"""Levene p below which our reading of SPSS's output takes the Welch t test line (the
+paper does not state a rule)."""
 
-BINARY_TESTS: tuple[str, ...] = ("paper", "pearson", "fisher")
-"""Choices for yes/no rows: the paper's rule (exact p when an expected count is below 5),
-always Pearson chi-squared, always Fisher's exact test."""
+BINARY_TESTS: tuple[str, ...] = ("rule", "pearson", "fisher")
+"""Choices for yes/no rows: the paper's stated rule (exact p when an expected count is
+below 5, key ``design.fisher_expected_threshold``), always Pearson chi-squared, always
+Fisher's exact test. ``"paper"`` is accepted as the former name of ``"rule"``."""
 
-T_TESTS: tuple[str, ...] = ("paper", "student", "welch")
-"""Choices for continuous rows: the SPSS reading (Welch when Levene's p is small),
-always Student's pooled t, always Welch's t."""
+T_TESTS: tuple[str, ...] = ("rule", "student", "welch")
+"""Choices for continuous rows: our reading of SPSS's output (Welch when Levene's p is
+below ``levene_alpha``), always Student's pooled t, always Welch's t. ``"paper"`` is
+accepted as the former name of ``"rule"``."""
 
 
 @dataclass(frozen=True)
@@ -211,12 +219,12 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> dict:
+def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> dict:
     """Counts, valid percents and the baseline test for one yes/no row of Table 1.
 
     The valid percent is ``100 * count / n`` with ``n`` the group's non-missing answers
     to the item (among benefit recipients for the benefit types). The test is
-    ``ipsrep.methods.stats.two_by_two``; with ``binary_test="paper"`` (default) its rule:
+    ``ipsrep.methods.stats.two_by_two``; with ``binary_test="rule"`` (default) the paper's rule:
     Pearson chi-squared without continuity correction, or Fisher's exact p when an
     expected count is below :data:`MIN_EXPECTED`. ``"pearson"`` or ``"fisher"`` force
     one test (for comparison; see :data:`BINARY_TESTS`).
@@ -226,6 +234,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
     dict
         The :data:`TABLE1_COLUMNS` entries of a binary row (continuous-only entries NaN).
     """
+    binary_test = "rule" if binary_test == "paper" else binary_test
     _check_choice("binary_test", binary_test, BINARY_TESTS)
     spec = _characteristic(key, "binary")
     values = indicator(trial, key)
@@ -243,10 +252,10 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
         return row
     res = _record(stats.two_by_two(a, n1, b, n2))
     row.update({k: res[k] for k in ("chi2", "p_chi2", "p_fisher", "min_expected")})
-    fisher = res["rule"] == "fisher" if binary_test == "paper" else binary_test == "fisher"
+    fisher = res["rule"] == "fisher" if binary_test == "rule" else binary_test == "fisher"
     row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
     row["p"] = res["p_fisher"] if fisher else res["p_chi2"]
-    if binary_test != "paper":
+    if binary_test != "rule":
         row["why"] = (
             f"{'exact' if fisher else 'chi-squared'} test chosen by the reader "
             f"(smallest expected count {res['min_expected']:.2f})"
@@ -265,13 +274,13 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "paper") -> 
 
 
 def continuous_row(
-    trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVENE_ALPHA, t_test: str = "paper"
+    trial: pd.DataFrame, key: str, *, levene_alpha: float = LEVENE_ALPHA, t_test: str = "rule"
 ) -> dict:
     """Respondents, mean, SD and the baseline t test for one continuous row of Table 1.
 
     Mean and SD (ddof = 1) over each group's non-missing values. The test is
     ``ipsrep.methods.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
-    both t tests. With ``t_test="paper"`` (default) ``p`` is the Welch p when Levene's
+    both t tests. With ``t_test="rule"`` (default) ``p`` is the Welch p when Levene's
     p < `levene_alpha`, else Student's; ``"student"`` or ``"welch"`` force one line
     (see :data:`T_TESTS`).
 
@@ -280,6 +289,7 @@ def continuous_row(
     dict
         The :data:`TABLE1_COLUMNS` entries of a continuous row (binary-only entries NaN).
     """
+    t_test = "rule" if t_test == "paper" else t_test
     _check_choice("t_test", t_test, T_TESTS)
     spec = _characteristic(key, "continuous")
     require_columns(trial, ["group", spec.column])
@@ -296,10 +306,10 @@ def continuous_row(
         return row
     res = _record(stats.spss_ttest(x, y, levene_alpha=levene_alpha))
     row.update({k: res[k] for k in ("levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch")})
-    welch = res["rule"] == "welch" if t_test == "paper" else t_test == "welch"
+    welch = res["rule"] == "welch" if t_test == "rule" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
     row["p"] = res["p_welch"] if welch else res["p_student"]
-    if t_test != "paper":
+    if t_test != "rule":
         row["why"] = f"{'Welch' if welch else 'Student'} line chosen by the reader (Levene p = {res['levene_p']:.3f})"
     elif np.isnan(res["levene_p"]):
         row["why"] = "Levene's test undefined (no spread in either group): equal variances assumed"
@@ -321,8 +331,8 @@ def table1(
     trial: pd.DataFrame,
     *,
     levene_alpha: float = LEVENE_ALPHA,
-    binary_test: str = "paper",
-    t_test: str = "paper",
+    binary_test: str = "rule",
+    t_test: str = "rule",
 ) -> pd.DataFrame:
     """Table 1 of Sveinsdottir et al. (2022) computed from participant-level data.
 
@@ -332,11 +342,12 @@ def table1(
         Participant-level table following the data contract (baseline columns).
     levene_alpha : float
         Levene p below which a continuous row reports the Welch t test.
-    binary_test : {"paper", "pearson", "fisher"}
-        Test for yes/no rows: the paper's rule (default) or one test for every row.
-    t_test : {"paper", "student", "welch"}
-        Test for continuous rows: the SPSS reading by Levene's test (default) or one
-        line for every row.
+    binary_test : {"rule", "pearson", "fisher"}
+        Test for yes/no rows: the paper's rule (default; ``"paper"`` is an alias) or
+        one test for every row.
+    t_test : {"rule", "student", "welch"}
+        Test for continuous rows: our reading of SPSS's output by Levene's test
+        (default; ``"paper"`` is an alias) or one line for every row.
 
     Returns
     -------

@@ -178,6 +178,16 @@ def summary_values(participants: pd.DataFrame) -> dict[str, float]:
     }
 
 
+CONTEXT_KEYS: tuple[str, ...] = (
+    "pilot.background.prevalence_pct_min", "pilot.background.prevalence_pct_max",
+    "pilot.background.back_pain_sick_leave_beur", "pilot.background.back_pain_welfare_beur",
+    "pilot.insurance.sick_pay_pct", "pilot.insurance.sick_pay_weeks_max", "pilot.insurance.long_term_pct",
+)
+"""Published keys of the pilot's context figures (Background; Methods, study context):
+prevalence, costs of back pain and the benefits its participants lived on. Printed once,
+checked by nothing else."""
+
+
 def characteristics(participants: pd.DataFrame) -> pd.DataFrame:
     """Table-1-style description of the reconstruction (aggregates only).
 
@@ -185,18 +195,26 @@ def characteristics(participants: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``characteristic, value``: counts by sex, age range and how many are in their
-        thirties, pain and work-absence ranges, drop-outs and arm sizes.
+        thirties (the paper says only "the majority", so the row gives the counts that
+        word allows and marks ours as a choice), pain and work-absence ranges,
+        drop-outs and arm sizes.
     """
     p = participants
 
     def rng(column: str) -> str:
         return f"{p[column].min()}-{p[column].max()}"
 
+    # "the majority" in their thirties: more than half, and at most everyone but the
+    # youngest and the oldest when those lie outside the thirties
+    thirties_low = len(p) // 2 + 1
+    thirties_high = len(p) - sum(not 30 <= a <= 39 for a in (p["age"].min(), p["age"].max()))
+
     rows = [
         ("participants", f"{len(p)}"),
         ("women / men", f"{(p['sex'] == 'female').sum()} / {(p['sex'] == 'male').sum()}"),
         ("age, range (years)", rng("age")),
-        ("aged 30-39", f"{p['age'].between(30, 39).sum()} of {len(p)}"),
+        (f"in their thirties (paper: the majority; {thirties_low}-{thirties_high} of {len(p)} fit)",
+         f"{p['age'].between(30, 39).sum()} of {len(p)} (our choice)"),
         ("years with pain, range", rng("pain_years")),
         ("years out of competitive work, range", rng("out_of_work_years")),
         ("distinct pain conditions", f"{p['pain_condition'].nunique()}"),
@@ -361,7 +379,8 @@ def interview_sample_summary(samples: pd.DataFrame) -> pd.DataFrame:
 def interview_ledger_values(samples: pd.DataFrame) -> dict[str, float]:
     """Ledger values for the interview statistics: the median over the fitting samples.
 
-    NaN when no sample fits, which the ledger then marks ``discrepant``.
+    NaN when no sample fits, which the ledger then marks ``inconsistent`` (a check of printed
+    numbers against each other: ``compare(..., check=True)``).
     """
     if samples.empty:
         return {"pilot.interview_minutes_mean": np.nan, "pilot.interview_minutes_sd": np.nan}

@@ -257,7 +257,8 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     DataFrame
         ``audit.ss.n_per_group`` (the formula that gives the paper's number),
         ``audit.power.achieved_<fu>`` (normal approximation to Pearson's test),
-        ``audit.power.achieved_<fu>_sim``, ``audit.n_per_group_<pct>.<scenario key>``
+        ``audit.power.achieved_<fu>_sim`` (simulating the test the paper's rule picks
+        for each simulated table), ``audit.n_per_group_<pct>.<scenario key>``
         (pooled formula) and ``audit.n_per_group_<pct>_sim.observed_<fu>``.
     """
     match = sample_size[sample_size["matches"]]
@@ -272,10 +273,11 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     recs.append(ledger_row(f"audit.power.achieved_{follow_up}", a.at["normal, pooled", "power"],
                            note=f"normal approximation to Pearson's chi-squared, {where}",
                            quantity="power the trial had for its observed difference"))
-    sim = "simulated Pearson chi-squared"
+    sim = "simulated, paper's rule" if "simulated, paper's rule" in a.index else "simulated Pearson chi-squared"
     recs.append(ledger_row(f"audit.power.achieved_{follow_up}_sim", a.at[sim, "power"],
-                           note=f"{sim} (MC SE {a.at[sim, 'mc_se']:.4f}), {where}",
-                           quantity="simulated power for the observed difference"))
+                           note=f"{sim} (Fisher's exact p where an expected count is below 5, else Pearson; "
+                                f"MC SE {a.at[sim, 'mc_se']:.4f}), {where}",
+                           quantity="simulated power of the paper's test for the observed difference"))
     targets = sorted(int(c.rsplit("_", 1)[1]) for c in scenarios.columns if c.startswith("n_per_group_"))
     for _, r in scenarios.iterrows():
         for pct in targets:
@@ -290,3 +292,20 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
 
 
 __all__.append("planning_rows")
+
+
+def fidelity_rows(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+    """``audit.fidelity.reviews`` (the number of printed scores against the printed number
+    of reviews) and ``audit.fidelity.below_threshold`` (the reviews at the lowest score
+    against the printed count below threshold), from
+    :func:`ipsrep.audit.recompute.fidelity_reviews`; both consistent or inconsistent."""
+    scores = ", ".join(map(str, reviews["score"]))
+    recs = [printed_match("audit.fidelity.reviews", len(reviews), "fidelity.reviews",
+                          note=f"printed scores {scores}", quantity="fidelity reviews with a printed score"),
+            printed_match("audit.fidelity.below_threshold", int(reviews["below_threshold"].sum()),
+                          "fidelity.below_threshold", note="reviews at the lowest printed score",
+                          quantity="fidelity reviews below the accepted threshold")]
+    return rows(recs, bundled=bundled)
+
+
+__all__.append("fidelity_rows")

@@ -71,6 +71,7 @@ __all__ = [
     "two_by_two_checks",
     "table4_checks",
     "fidelity_check",
+    "fidelity_reviews",
     "printed_statistic_checks",
     "t_test_variant_table",
     "CHECK_COLUMNS",
@@ -741,6 +742,25 @@ def fidelity_check() -> pd.DataFrame:
                      "scores " + ", ".join(map(str, scores)), "mean", (mean, mean), mean, matched, verdict,
                      f"mean [{mean:.2f}, {mean:.2f}]", note)
     return pd.DataFrame([row], columns=CHECK_COLUMNS)
+
+
+def fidelity_reviews() -> pd.DataFrame:
+    """The IPS fidelity reviews as the Methods print them, one row per review.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``review`` (1-4, in time order), ``key`` (the published key of its score),
+        ``score`` and ``below_threshold``: True for the reviews at the lowest printed
+        score, which the Methods call below the accepted IPS threshold (the first two;
+        the threshold itself is not printed). Source: Sveinsdottir et al. 2022, Methods,
+        Interventions.
+    """
+    pub = _pub()
+    scores = [int(pub.at[k, "value"]) for k in FIDELITY_SCORES]
+    lowest = int(pub.at["fidelity.min", "value"])
+    return pd.DataFrame({"review": range(1, len(scores) + 1), "key": list(FIDELITY_SCORES), "score": scores,
+                         "below_threshold": [s == lowest for s in scores]})
 
 
 def printed_statistic_checks(*, n_ips: Iterable[int] | None = None, n_tau: Iterable[int] | None = None,

@@ -4,8 +4,11 @@
 #   make test       unit tests, doctests, the browser test, then re-run the committed notebooks (nbval)
 #   make benchmark  time the build against plain papermill + nbconvert (benchmarks/build.py)
 #
-# Both create the virtual environment .venv first when it is missing, and reinstall the
-# project into it when pyproject.toml is newer than the last install.
+# Both create the virtual environment .venv first when it is missing, and install into it
+# exactly the versions pinned (with hashes) in requirements.lock, then the project itself;
+# they reinstall when pyproject.toml or requirements.lock is newer than the last install.
+#
+#   make lock       re-pin requirements.lock from pyproject.toml (after changing a dependency)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := report
@@ -18,11 +21,16 @@ BUILD_ARGS ?=
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
-.PHONY: report test unit nbval verify-report venv clean-cache benchmark
+.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+# Resolve and install from PyPI itself, so the pinned hashes are PyPI's whatever local
+# wheel folders this machine's pip configuration names.
+PIP_ENV := PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
+
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ ! -x $(BIN)/python ]; then \
 	  if [ -z "$(PYTHON)" ]; then echo "make: no python3 found; install Python 3.11" >&2; exit 1; fi; \
 	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' || { \
@@ -30,8 +38,15 @@ $(STAMP): pyproject.toml
 	  echo "make: creating $(VENV) with $(PYTHON)"; \
 	  $(PYTHON) -m venv $(VENV); \
 	fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP_ENV) $(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PIP_ENV) $(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+lock:
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(PIP_ENV) $(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_ENV) $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test \
+	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/ipsrep build $(BUILD_ARGS)

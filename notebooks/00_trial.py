@@ -262,7 +262,8 @@ Markdown(
 #
 # ### Teaching note: chi-squared or Fisher?
 #
-# Pearson's statistic sums (observed - expected)^2 / expected over the four cells of
+# Pearson's statistic sums $(O - E)^2 / E$ (observed count $O$, expected count $E$) over the four cells of
+
 # the 2x2 table, the expected counts being what the margins imply if group and
 # characteristic were unrelated. Its p-value comes from the chi-squared distribution
 # with one degree of freedom, a large-sample approximation. The approximation is poor
@@ -351,6 +352,23 @@ ledger.emit(
 # %% [markdown]
 # ## Try it
 #
+# Each change below sets one parameter of this notebook; the first code cell lists them
+# all with their defaults. Two ways to make a change:
+#
+# * **Rebuild the report** from the project folder, for example
+#   `.venv/bin/ipsrep build -p t_test welch --out variant/`. Repeat `-p NAME VALUE` for more
+#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
+#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
+#   names the parameters it was built with, and
+#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
+#   value that changed.
+# * **Open the notebook in JupyterLab**:
+#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
+#   `00_trial.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   choose *Run* › *Run All Cells*.
+#
+# What to try:
+#
 # * Set `t_test = "welch"` (or `"student"`) to use one t test for every continuous row,
 #   and compare the *P data* column and the ledger statuses with the default. Which rows
 #   move, and does any p cross `alpha`?
@@ -361,3 +379,58 @@ ledger.emit(
 # * Point `data_path` at your own trial file (see `data/README.md`), with `randomised`
 #   and `withdrew` from your own flow records: the same flow diagram and Table 1 are
 #   produced, and the ledger lists your values under the same keys.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-00-rule
+#
+# A baseline characteristic is present in 3 of 30 participants in one group and 1 of 30
+# in the other. Which test does the paper's rule choose for this row, and why? (The
+# expected count of a cell is its row total times its column total over the grand total.)
+# ```
+#
+# ```{solution} ex-00-rule
+# :class: dropdown
+#
+# Four participants have the characteristic, so each group is expected to hold
+# $30 \times 4 / 60 = 2$ of them. An expected count below 5 makes the chi-squared
+# approximation unreliable, so the rule uses Fisher's exact test.
+# ```
+#
+# ```{exercise}
+# :label: ex-00-baseline
+#
+# In a randomised trial, what question does a p-value for a baseline difference answer,
+# and what should a reader look at instead to judge whether an imbalance matters?
+# ```
+#
+# ```{solution} ex-00-baseline
+# :class: dropdown
+#
+# It answers whether the difference could have arisen by chance, which randomisation
+# already guarantees: every baseline difference *is* chance. What matters is the size of
+# the difference and how strongly the characteristic predicts the outcome; a large
+# imbalance in a strong predictor can bias an unadjusted comparison even with a large p.
+# ```
+#
+# ```{exercise}
+# :label: ex-00-flow
+#
+# Use {numref}`fig-00-1`. At which visit are the most randomised participants missing,
+# and why is an analysis restricted to those seen at that visit no longer an
+# {term}`intention to treat` analysis in the strict sense?
+# ```
+#
+# ```{solution} ex-00-flow
+# :class: dropdown
+#
+# Read the difference between the randomised and the analysed counts in each arm at each
+# visit of the figure. An analysis of those seen keeps everyone in their randomised arm,
+# but drops people whose absence may depend on the arm and on the outcome; intention to
+# treat in the strict sense analyses everyone randomised, which needs their outcome or a
+# model (as the mixed models of notebook 03) that uses every observation they gave.
+# ```

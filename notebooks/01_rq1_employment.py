@@ -91,7 +91,7 @@ employment.table2_display(table2, binary_test=binary_test, bundled=ctx.bundled)
 # Three p-values are in common use for the same 2x2 table, and they can disagree.
 #
 # * **Pearson's chi-squared** compares each cell with the count expected if group and
-#   outcome were unrelated, and refers the sum of (observed - expected)^2 / expected to
+#   outcome were unrelated, and refers the sum of $(O - E)^2 / E$ (observed $O$, expected $E$) to
 #   a chi-squared distribution with one degree of freedom. That distribution is an
 #   approximation that holds when the expected counts are not too small (the usual
 #   threshold is 5 in every cell).
@@ -121,10 +121,17 @@ table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", 
 # ### Teaching note: the odds ratio and Woolf's interval
 #
 # With *a* of *n1* IPS participants and *b* of *n2* TAU participants employed, the odds
-# of employment are a/(n1 - a) and b/(n2 - b), and the odds ratio is their quotient,
-# a(n2 - b) / (b(n1 - a)). An odds ratio of 1 means no difference. Its sampling
-# distribution is skewed, but the logarithm of the odds ratio is close to normal with
-# standard error sqrt(1/a + 1/b + 1/c + 1/d) over the four cells (Woolf 1955); the
+# of employment are $a/(n_1 - a)$ and $b/(n_2 - b)$, and the odds ratio is their quotient,
+# $\mathrm{OR} = a(n_2 - b) / \{b(n_1 - a)\}$. An odds ratio of 1 means no difference. Its sampling
+# distribution is skewed, but the logarithm of the odds ratio is close to normal. Writing
+# $c = n_1 - a$ and $d = n_2 - b$ for the participants not employed, its standard error is
+# $\sqrt{1/a + 1/b + 1/c + 1/d}$ (Woolf 1955), and the interval at level $1 - \alpha$ is
+#
+# $$
+# \exp\left(\log \mathrm{OR} \pm z_{1-\alpha/2} \sqrt{\tfrac{1}{a} + \tfrac{1}{b} + \tfrac{1}{c} + \tfrac{1}{d}}\right);
+# $$
+#
+# the
 # interval is built on the log scale and transformed back, which is why it is not
 # symmetric around the estimate. Two cautions for reading it. First, when the outcome
 # is common, as employment is here, an odds ratio is noticeably further from 1 than
@@ -171,7 +178,7 @@ employment_rates_figure(rates)
 #
 # ### Teaching note: Wilson versus Wald intervals
 #
-# The interval most textbooks teach first, the Wald interval p ± z sqrt(p(1 - p)/n),
+# The interval most textbooks teach first, the Wald interval $\hat p \pm z\sqrt{\hat p(1 - \hat p)/n}$,
 # uses the estimate itself to estimate the standard error. In small samples and for
 # proportions away from one half its coverage falls below the nominal level, sometimes
 # far below, and it can reach past 0 or 100% (Brown, Cai and DasGupta 2001). Wilson's
@@ -282,9 +289,15 @@ ledger.emit(employment.historical_ledger(hist, bundled=ctx.bundled))
 # **What we do.** We run the four formulas found in textbooks and software for
 # comparing two independent proportions and see which one returns the printed number:
 #
-# * *unpooled*: n = (z_{1-α/2} + z_{1-β})^2 [p1(1 - p1) + p2(1 - p2)] / (p1 - p2)^2, the
-#   variance of the difference taken at the alternative for both terms;
-# * *pooled* (Fleiss): the z_{1-α/2} term uses the variance under the null hypothesis,
+# * *unpooled*: the variance of the difference taken at the alternative for both terms,
+#
+#   $$
+#   n = \frac{(z_{1-\alpha/2} + z_{1-\beta})^2\,[p_1(1 - p_1) + p_2(1 - p_2)]}{(p_1 - p_2)^2}
+#   $$
+#
+#   participants per group;
+# * *pooled* (Fleiss): the $z_{1-\alpha/2}$ term uses the variance under the null hypothesis,
+
 #   at the average proportion, as the chi-squared test itself does;
 # * *pooled_cc* (Fleiss, Tytun and Ury 1980): the pooled answer with a continuity
 #   correction, the counterpart of Yates' test;
@@ -354,6 +367,23 @@ ledger.emit(employment.sample_size_ledger(
 # %% [markdown]
 # ## Try it
 #
+# Each change below sets one parameter of this notebook; the first code cell lists them
+# all with their defaults. Two ways to make a change:
+#
+# * **Rebuild the report** from the project folder, for example
+#   `.venv/bin/ipsrep build -p alpha 0.10 --out variant/`. Repeat `-p NAME VALUE` for more
+#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
+#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
+#   names the parameters it was built with, and
+#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
+#   value that changed.
+# * **Open the notebook in JupyterLab**:
+#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
+#   `01_rq1_employment.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   choose *Run* › *Run All Cells*.
+#
+# What to try:
+#
 # * **Alpha.** Set `alpha = 0.10`: every interval narrows (the odds-ratio intervals,
 #   the employment-rate intervals); does any odds-ratio interval now exclude 1? The
 #   ledger's CI rows turn discrepant, since they no longer answer the paper's question.
@@ -369,3 +399,66 @@ ledger.emit(employment.sample_size_ledger(
 # * **Your own data.** Point `data_path` at another trial file that follows
 #   `data/README.md`; Table 2, the figures and the ledger describe that file, and the
 #   historical comparison's second row puts its IPS arm against the registry controls.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-01-woolf
+#
+# A made-up trial employs 20 of 40 participants in one arm and 10 of 40 in the other, so
+# $a = 20$, $c = 20$, $b = 10$, $d = 30$. Compute the odds ratio and its 95% {term}`Woolf`
+# interval by hand.
+# ```
+#
+# ```{solution} ex-01-woolf
+# :class: dropdown
+#
+# $\mathrm{OR} = ad/(bc) = (20 \cdot 30)/(10 \cdot 20) = 3$, so $\log \mathrm{OR} = 1.099$.
+# The standard error is $\sqrt{1/20 + 1/10 + 1/20 + 1/30} = 0.483$, and
+#
+# $$
+# \exp(1.099 \pm 1.960 \times 0.483) = (1.16,\ 7.73).
+# $$
+#
+# The interval excludes 1 but is far from symmetric around 3: it is symmetric on the
+# log scale.
+# ```
+#
+# ```{exercise}
+# :label: ex-01-wald
+#
+# One participant of ten is employed. Compute the 95% Wald interval
+# $\hat p \pm z\sqrt{\hat p(1 - \hat p)/n}$ and say what is wrong with it. Which
+# interval does {numref}`fig-01-2` draw instead?
+# ```
+#
+# ```{solution} ex-01-wald
+# :class: dropdown
+#
+# $\hat p = 0.1$ and $\sqrt{0.1 \times 0.9 / 10} = 0.095$, so the Wald interval is
+# $0.1 \pm 0.186 = (-0.086,\ 0.286)$: it reaches below 0, an impossible share. The
+# figure draws the {term}`Wilson` interval (the `interval_method` parameter), here
+# $(0.018,\ 0.404)$, which stays inside $[0, 1]$ and is not symmetric around $\hat p$.
+# ```
+#
+# ```{exercise}
+# :label: ex-01-size
+#
+# With the unpooled formula of the sample-size section, how many participants per group
+# detect employment rates of 60% against 40% with two-sided $\alpha = 0.05$ and 80%
+# power ($z_{0.975} = 1.960$, $z_{0.80} = 0.842$)?
+# ```
+#
+# ```{solution} ex-01-size
+# :class: dropdown
+#
+# $$
+# n = \frac{(1.960 + 0.842)^2\,(0.6 \cdot 0.4 + 0.4 \cdot 0.6)}{(0.6 - 0.4)^2}
+#   = \frac{7.849 \times 0.48}{0.04} = 94.2,
+# $$
+#
+# so 95 per group, before any allowance for drop-out.
+# ```

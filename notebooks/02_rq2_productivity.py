@@ -262,6 +262,23 @@ ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.bundled))
 # %% [markdown]
 # ## Try it
 #
+# Each change below sets one parameter of this notebook; the first code cell lists them
+# all with their defaults. Two ways to make a change:
+#
+# * **Rebuild the report** from the project folder, for example
+#   `.venv/bin/ipsrep build -p hours_test welch --out variant/`. Repeat `-p NAME VALUE` for more
+#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
+#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
+#   names the parameters it was built with, and
+#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
+#   value that changed.
+# * **Open the notebook in JupyterLab**:
+#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
+#   `02_rq2_productivity.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   choose *Run* › *Run All Cells*.
+#
+# What to try:
+#
 # * **Which t-test.** Set `hours_test = "welch"` (or `"student"`) and see whether the
 #   ledger's `rq2.hours.p` still matches. Raise `levene_alpha` to 0.5: which line does
 #   the rule pick now?
@@ -274,3 +291,49 @@ ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.bundled))
 #   coarse picture.
 # * **Job types.** Raise `n_max_jobs` to 300: totals above 100 admit several whole-job
 #   counts per sector; which totals fit, and why does the smallest one not change?
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-02-equal-n
+#
+# Show that when both groups have the same size $n$, Student's and {term}`Welch`'s t
+# statistics are equal. What still differs between the two tests?
+# ```
+#
+# ```{solution} ex-02-equal-n
+# :class: dropdown
+#
+# Student's statistic divides the mean difference by
+# $s_p\sqrt{2/n}$ with $s_p^2 = (s_1^2 + s_2^2)/2$ when the sizes are equal, that is by
+# $\sqrt{(s_1^2 + s_2^2)/n}$, which is Welch's denominator $\sqrt{s_1^2/n + s_2^2/n}$.
+# The degrees of freedom still differ: $2n - 2$ for Student, and Welch–Satterthwaite's
+#
+# $$
+# \nu = \frac{(s_1^2/n_1 + s_2^2/n_2)^2}{\frac{(s_1^2/n_1)^2}{n_1 - 1} + \frac{(s_2^2/n_2)^2}{n_2 - 1}}
+# $$
+#
+# for Welch, which is smaller when the variances differ, so Welch's p is a little larger.
+# ```
+#
+# ```{exercise}
+# :label: ex-02-skew
+#
+# {numref}`fig-02-1` shows hours worked with many participants at zero and a long right
+# tail. Why is a t test of the mean still defensible here, and what does the
+# permutation test in the sensitivity analysis add?
+# ```
+#
+# ```{solution} ex-02-skew
+# :class: dropdown
+#
+# The t test compares means, and with a few dozen participants per group the sampling
+# distribution of a mean difference is close to normal even when the hours themselves
+# are not (central limit theorem), though a long tail makes this slower. The permutation
+# test needs no such approximation: under the null hypothesis the group labels are
+# exchangeable, so its p-value is exact for the chosen statistic, and agreement between
+# the two is evidence that the approximation did not drive the answer.
+# ```

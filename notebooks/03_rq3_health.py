@@ -120,7 +120,7 @@ Markdown(
 #
 # Table 3 holds 18 comparisons. If IPS changed none of the nine measures, each test
 # would still have a 5% chance of a p below .05, and the chance that at least one of
-# 18 independent tests does so is 1 - 0.95^18, about 60%. The paper's one significant
+# 18 independent tests does so is $1 - 0.95^{18}$, about 60%. The paper's one significant
 # row (worst pain at 12 months, higher in the IPS group) should be read in that
 # light, as the authors themselves caution. Holm's step-down method controls the
 # probability of any false positive across the whole family: the smallest p is
@@ -292,10 +292,11 @@ best_by_coding
 #
 # The printed standard errors tell the same story, independently of the estimates. When
 # time is a slope pooled over everyone and the interaction a difference between two
-# groups' slopes, the interaction's SE should be about sqrt(N/n_IPS + N/n_TAU), roughly
+# groups' slopes, the interaction's SE should be about $\sqrt{N/n_\mathrm{IPS} + N/n_\mathrm{TAU}}$, roughly
 # 2, times the time SE; and when the group effect is a difference between groups and
 # the intercept the smaller group's level, the group SE should be about
-# sqrt(1 + n_TAU/n_IPS), roughly 1.2, times the intercept SE. The printed ratios:
+# $\sqrt{1 + n_\mathrm{TAU}/n_\mathrm{IPS}}$, roughly 1.2, times the intercept SE. The printed ratios:
+
 
 # %%
 pub4 = mixed.published_table4().pivot(index="measure", columns="term", values="se")
@@ -473,6 +474,23 @@ ledger.emit(mixed.table4_ledger(table4, bundled=ctx.bundled, spec=spec, within_p
 # %% [markdown]
 # ## Try it
 #
+# Each change below sets one parameter of this notebook; the first code cell lists them
+# all with their defaults. Two ways to make a change:
+#
+# * **Rebuild the report** from the project folder, for example
+#   `.venv/bin/ipsrep build -p within_person_r 0.2 --out variant/`. Repeat `-p NAME VALUE` for more
+#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
+#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
+#   names the parameters it was built with, and
+#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
+#   value that changed.
+# * **Open the notebook in JupyterLab**:
+#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
+#   `03_rq3_health.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   choose *Run* › *Run All Cells*.
+#
+# What to try:
+#
 # * **Alpha.** Set `alpha = 0.10`: the Levene rule switches to Welch in more rows, the
 #   trajectory intervals narrow; does any Holm-adjusted p now fall below alpha?
 # * **The t-test variant.** Set `t_test = "welch"` (or `"student"`): which ledger rows
@@ -488,3 +506,70 @@ ledger.emit(mixed.table4_ledger(table4, bundled=ctx.bundled, spec=spec, within_p
 # * **Your own data.** Point `data_path` at another trial file that follows
 #   `data/README.md`; Tables 3 and 4 and the figures then describe that file, and
 #   `rerank = True` shows which coding it favours against the printed table.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-03-holm
+#
+# Four comparisons give $p = 0.004$, $0.020$, $0.030$ and $0.300$. Which does
+# {term}`Holm`'s method reject at $\alpha = 0.05$, and what are the Holm-adjusted
+# p-values? Holm compares the $i$-th smallest of $m$ p-values with
+#
+# $$
+# p_{(i)} \le \frac{\alpha}{m - i + 1}, \qquad i = 1, 2, \dots,
+# $$
+#
+# and stops at the first that fails.
+# ```
+#
+# ```{solution} ex-03-holm
+# :class: dropdown
+#
+# $0.004 \le 0.05/4 = 0.0125$: rejected. $0.020 > 0.05/3 = 0.0167$: stop, so only the
+# first is rejected. The adjusted p-values are the running maxima of $(m - i + 1)\,p_{(i)}$:
+# $0.016$, $\max(0.016, 0.060) = 0.060$, $\max(0.060, 0.060) = 0.060$ and $0.300$.
+# ```
+#
+# ```{exercise}
+# :label: ex-03-many
+#
+# Table 3 makes 18 tests. If IPS changed nothing, how many p-values below 0.05 would you
+# expect, and what is the chance of at least one if the tests were independent?
+# ```
+#
+# ```{solution} ex-03-many
+# :class: dropdown
+#
+# $18 \times 0.05 = 0.9$ expected, and $1 - 0.95^{18} = 0.60$. The 18 tests share
+# participants and correlated measures, so they are not independent; the chance is
+# somewhat lower, but one "significant" row is what chance alone often produces.
+# ```
+#
+# ```{exercise}
+# :label: ex-03-mixed
+#
+# The {term}`mixed model` of Table 4 is
+#
+# $$
+# y_{it} = \beta_0 + \beta_1\,\mathrm{IPS}_i + \beta_2\,t + \beta_3\,\mathrm{IPS}_i\,t + u_i + \varepsilon_{it},
+# \qquad u_i \sim N(0, \tau^2),\ \varepsilon_{it} \sim N(0, \sigma^2).
+# $$
+#
+# Which coefficient answers "did the groups change differently over the year", and why
+# does a participant missing at 12 months still count in it, unlike in Table 3's
+# 12-month t test? Look at {numref}`fig-03-1` for the trajectories it summarises.
+# ```
+#
+# ```{solution} ex-03-mixed
+# :class: dropdown
+#
+# The interaction $\beta_3$: the difference between the groups' slopes. The model's
+# likelihood uses every observation a participant gave, so someone seen at baseline and
+# 6 months informs the intercepts, slopes and $\tau^2$; the estimate is unbiased when the
+# missing visits are missing at random given what was observed. The 12-month t test
+# only sees those present at 12 months.
+# ```

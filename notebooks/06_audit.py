@@ -505,6 +505,23 @@ audit.verdict_counts(**{
 # %% [markdown]
 # ## Try it
 #
+# Each change below sets one parameter of this notebook; the first code cell lists them
+# all with their defaults. Two ways to make a change:
+#
+# * **Rebuild the report** from the project folder, for example
+#   `.venv/bin/ipsrep build -p follow_up 24m --out variant/`. Repeat `-p NAME VALUE` for more
+#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
+#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
+#   names the parameters it was built with, and
+#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
+#   value that changed.
+# * **Open the notebook in JupyterLab**:
+#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
+#   `06_audit.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   choose *Run* › *Run All Cells*.
+#
+# What to try:
+#
 # - Set `grid_points = 2` (corners only) and then `9`: the verdicts should not change,
 #   which shows that the intervals are driven by the corners of the rounding boxes.
 # - Set `follow_up = "24m"`: the planning then starts from the 24-month rates, where
@@ -514,3 +531,44 @@ audit.verdict_counts(**{
 #   of the simulated-power figure) while the formula's answer stays put.
 # - Build the report with your own trial's data (`ipsrep build --data FILE`): parts 1-4
 #   still audit this paper, part 5 plans from your data's rates.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-06-grim
+#
+# Seventeen people answer an item on a whole-number scale. Can their mean be printed
+# as 3.47? As 3.48? By {term}`GRIM`, a mean $\bar x$ printed to $d$ decimals is possible
+# only if some integer total $k$ satisfies
+#
+# $$
+# \left| \frac{k}{n} - \bar x \right| \le \tfrac12\,10^{-d}.
+# $$
+# ```
+#
+# ```{solution} ex-06-grim
+# :class: dropdown
+#
+# Possible means are multiples of $1/17 \approx 0.0588$. $59/17 = 3.4706$ rounds to
+# 3.47, so 3.47 is possible; the neighbours are $59/17 = 3.4706$ and $60/17 = 3.5294$,
+# and neither rounds to 3.48, so 3.48 is impossible for 17 whole-number answers.
+# ```
+#
+# ```{exercise}
+# :label: ex-06-mc
+#
+# The simulated power in {numref}`fig-06-3` comes from `n_sim` simulated trials. How
+# precise is a simulated power of 0.80 from 2000 trials?
+# ```
+#
+# ```{solution} ex-06-mc
+# :class: dropdown
+#
+# Each simulated trial rejects or not, so the estimate is a binomial proportion with
+# standard error $\sqrt{0.8 \times 0.2 / 2000} = 0.009$: about $\pm 0.018$ at 95%. Near
+# the 80% line that is enough to move the smallest adequate size by a few participants,
+# which is why the figure shows error bars.
+# ```

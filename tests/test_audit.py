@@ -538,4 +538,4 @@ def test_table1_check_rows_give_admitted_sizes():
     row = ledger_rows.check_rows(t1[t1["key"] == "t1.odi.p"], admitted=t1).iloc[0]
     # printed .126 is not reproduced at 38/20 (p about .120) but is at smaller groups
     assert row["status"] == "consistent" and row["published"] == "0.126"
-    assert "reproduced by IPS n" in row["note"] and "at n 38/20" in row["note"]
+    assert "matched for IPS n" in row["note"] and "at n 38/20" in row["note"]

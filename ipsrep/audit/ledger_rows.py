@@ -110,7 +110,7 @@ def check_rows(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bu
         if sizes is not None and c["key"] in sizes.index:
             a = sizes.loc[c["key"]]
             where = str(c["intervals"]).split(":")[0]
-            note += (f"; reproduced by IPS n {a['n_ips_admitted']}, TAU n {a['n_tau_admitted']}"
+            note += (f"; the printed p is matched for IPS n {a['n_ips_admitted']}, TAU n {a['n_tau_admitted']}"
                      if c["verdict"] != "inconsistent" else "")
             note += f"; {where}: {c['stated']} p {span}" if span else ""
         elif span:

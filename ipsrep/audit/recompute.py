@@ -17,6 +17,13 @@ A printed statistic is then classified, in the spirit of statcheck (Nuijten et a
   chi-squared; a truncated instead of a rounded input);
 - ``inconsistent``: no variant reproduces it.
 
+The test each printed row is checked against is fixed by what the paper names for that
+row (Table 1's footnote for the HSCL cutoff row, Fisher's exact p for the 20-hour
+indicator, Pearson elsewhere), not chosen by the 2x2 rule: these checks see only the
+printed numbers and ask whether they agree with each other, never participant data.
+In the ledger their verdicts become ``consistent`` or ``inconsistent``
+(:mod:`ipsrep.audit.ledger_rows`).
+
 Searching the box: every statistic here is monotone in each rounded input over boxes
 this small (a t statistic falls as either SD grows and rises with the mean difference;
 z = estimate/SE is monotone in each), so the extremes sit on the box's corners. Each

@@ -57,6 +57,10 @@ KEY_PAGES: dict[str, str] = {"flow": "00_trial", "t1": "00_trial", "attrition": 
                              "design": "07_claims"}
 """The page whose ledger shows a key, by the key's first part."""
 
+SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian summary", "pilot": "pilot paper",
+                                  "registry": "registry record"}
+"""How a statement's ``source`` is named in the lists."""
+
 _CLAIM_COLUMNS = ["claim_id", "source", "location", "claim", "ledger_keys", "published_keys", "page", "verdict",
                   "reason"]
 _STATEMENT_COLUMNS = ["statement_id", "source", "location", "kind", "paraphrase", "related_keys", "phrase"]
@@ -211,8 +215,12 @@ def claims_markdown(claims: pd.DataFrame, verdict: str) -> str:
 
 
 def statements_markdown(ids, statements: pd.DataFrame | None = None) -> str:
-    """The statements `ids` as a Markdown list: id, where, our paraphrase and, for the
-    Norwegian summary, its own short phrase in quotation marks."""
+    """The statements `ids` as a Markdown list: id, source and place, our paraphrase and,
+    for the Norwegian summary, its own short phrase in quotation marks.
+
+    >>> statements_markdown(["T13"])
+    '- **T13** (trial paper, Methods, Statistical Analyses): The statistician and the researcher who checked the analyses were blinded to allocation.'
+    """
     statements = load_statements() if statements is None else statements
     table = statements.set_index("statement_id")
     unknown = [i for i in ids if i not in table.index]
@@ -222,7 +230,7 @@ def statements_markdown(ids, statements: pd.DataFrame | None = None) -> str:
     for i in ids:
         s = table.loc[i]
         phrase = f' (its words: "{s["phrase"]}")' if s["phrase"] else ""
-        lines.append(f"- **{i}** ({s['location']}): {s['paraphrase']}{phrase}")
+        lines.append(f"- **{i}** ({SOURCE_LABELS[s['source']]}, {s['location']}): {s['paraphrase']}{phrase}")
     return "\n".join(lines)
 
 

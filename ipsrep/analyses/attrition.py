@@ -176,7 +176,7 @@ def answered_vs_missing(trial: pd.DataFrame, column: str) -> pd.DataFrame:
         for trait, label in BASELINE_TRAITS.items():
             if trait not in arm.columns:
                 continue
-            values = pd.to_numeric(arm[trait], errors="coerce")
+            values = pd.to_numeric(arm[trait], errors="coerce").astype(float)
             scale = 100.0 if label.endswith("%") else 1.0
             rows.append({"group": group, "trait": label,
                          "answered_n": int(seen.sum()), "answered": scale * values[seen].mean(),

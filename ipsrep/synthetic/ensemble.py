@@ -71,6 +71,10 @@ enough that the last bits of a floating-point sum (which may differ with the num
 BLAS threads) do not change the file."""
 
 
+class ReconstructionMissed(ValueError):
+    """The reconstruction from a seed does not reproduce every printed comparison."""
+
+
 # --------------------------------------------------------------------------------------
 # One member
 # --------------------------------------------------------------------------------------
@@ -154,13 +158,24 @@ def member_results(seed: int) -> pd.DataFrame:
     (``seed=seed``, whatever constraints it satisfies) then :func:`member_ledger` with
     the notebooks' defaults (:data:`NOTEBOOK_DEFAULTS`).
 
+    Raises :class:`ReconstructionMissed` when the reconstruction from `seed` misses a
+    printed comparison (:func:`ipsrep.synthetic.reconstruct.reconstruction_fits`): a
+    member must satisfy every constraint the committed reconstruction satisfies.
+
     Returns
     -------
     DataFrame
         ``key, value, quantity, published, status`` in :func:`member_ledger`'s order.
     """
-    from ipsrep.synthetic.reconstruct import reconstruct_trial
+    from ipsrep.synthetic.reconstruct import reconstruct_trial, reconstruction_fits
 
+    fits = reconstruction_fits(int(seed))  # the marginal samples, before any linkage of visits
+    missed = fits[~fits["hit"].astype(bool)]
+    if len(missed):
+        raise ReconstructionMissed(
+            f"seed {seed}: the reconstruction does not reproduce the printed "
+            + ", ".join(f"{r['measure']} at {r['visit']}" for _, r in missed.iterrows())
+            + " (mean, SD and p with the test Levene's rule picks); the member is left out")
     trial = reconstruct_trial(seed=int(seed))
     ledger = member_ledger(trial, **NOTEBOOK_DEFAULTS)
     return pd.DataFrame({"key": ledger["key"], "value": ledger["reproduced"].astype(float),

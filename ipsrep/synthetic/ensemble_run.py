@@ -8,7 +8,8 @@ tcp://host:8786``), e.g. one started by dask-jobqueue on a batch system or by th
 Kubernetes operator. Results travel back to this process, which writes one file per
 member into a work folder, atomically (a temporary file renamed into place), and prints a
 line per finished member. A member that fails is reported with its seed and error; the
-others go on. Running the command again skips the members whose file is there, so an
+others go on, and the next unused seed takes its place (unless exact seeds were asked
+for), so that an ensemble of N members is always the first N seeds that yield one. Running the command again skips the members whose file is there, so an
 interrupted run resumes where it stopped. At the end the member files are assembled into
 
 - ``results.csv``: ``member, seed, key, value`` (member order, then ledger order);
@@ -67,13 +68,17 @@ def package_version() -> str:
         return ipsrep.__version__
 
 
-def member_file(work: Path, member: int, seed: int) -> Path:
-    """Path of one member's result file in the work folder."""
-    return work / f"member-{member:05d}-seed-{seed}.csv"
+def member_file(work: Path, seed: int) -> Path:
+    """Path of one member's result file (``key,value`` lines) in the work folder."""
+    return work / f"seed-{seed}.csv"
 
 
-def _timing_file(work: Path, member: int, seed: int) -> Path:
-    return work / f"member-{member:05d}-seed-{seed}.time.json"
+def _timing_file(work: Path, seed: int) -> Path:
+    return work / f"seed-{seed}.time.json"
+
+
+def _failed_file(work: Path, seed: int) -> Path:
+    return work / f"seed-{seed}.failed.txt"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -106,9 +111,8 @@ def warm_worker() -> str:
     return "ok"
 
 
-def _member_text(member: int, seed: int, table: pd.DataFrame) -> str:
-    lines = ["member,seed,key,value"]
-    lines += [f"{member},{seed},{k},{ens.format_value(v)}" for k, v in zip(table["key"], table["value"])]
+def _member_text(table: pd.DataFrame) -> str:
+    lines = ["key,value"] + [f"{k},{ens.format_value(v)}" for k, v in zip(table["key"], table["value"])]
     return "\n".join(lines) + "\n"
 
 
@@ -116,21 +120,49 @@ def _keys_text(table: pd.DataFrame) -> str:
     return ens.key_catalogue(table).to_csv(index=False, lineterminator="\n")
 
 
+DETERMINISTIC_FAILURES = (ValueError,)
+"""Errors a seed always gives (the reconstruction cannot be drawn, or misses a printed
+comparison): recorded in the work folder and not retried when a run resumes. Other
+errors (a worker lost, a connection dropped) are retried."""
+
+
 @dataclass
 class RunSummary:
-    """What a run did: members computed now, taken from the work folder, and failed."""
+    """What a run did, by seed: members computed now, taken from the work folder, failed."""
 
     out: Path
     work: Path
-    seeds: list[int]
+    members: list[int] = field(default_factory=list)  # the members' seeds, in member order
     computed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)  # member -> "ExcType: message"
+    failed: dict[int, str] = field(default_factory=dict)  # seed -> "ExcType: message"
     seconds: float = 0.0
 
 
-def _say(message: str, stream=None) -> None:
-    print(message, file=stream or sys.stderr, flush=True)
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Plan:
+    """Which seeds to compute, in order, so that the members are the first `want`
+    seeds of the candidate sequence that yield a member (or exactly the given seeds)."""
+
+    def __init__(self, candidates: list[int] | None, first: int, want: int, work: Path, limit: int):
+        self.explicit = candidates is not None
+        self.candidates = candidates
+        self.first, self.want, self.work, self.limit = first, want, work, limit
+        self.tried: list[int] = []
+
+    def seed(self, i: int) -> int | None:
+        if self.explicit:
+            return self.candidates[i] if i < len(self.candidates) else None
+        return self.first + i if i < self.limit else None
+
+    def next_seed(self) -> int | None:
+        s = self.seed(len(self.tried))
+        if s is not None:
+            self.tried.append(s)
+        return s
 
 
 def run_ensemble(
@@ -150,12 +182,16 @@ def run_ensemble(
     Parameters
     ----------
     members : int
-        Number of members; member ``i`` has seed ``first_seed + i``.
+        Number of members wanted. Seeds ``first_seed``, ``first_seed + 1``, ... are tried in
+        order; a seed that fails (its reconstruction cannot reproduce every printed
+        comparison, say) is reported and the next seed takes its place, so the members are
+        the first `members` seeds that yield one, whatever the order the workers finish
+        in. At most ``3 * members + 10`` seeds are tried.
     first_seed : int, optional
-        Seed of member 0; default the committed reconstruction's
+        First seed tried; default the committed reconstruction's
         (:data:`ipsrep.synthetic.reconstruct.DEFAULT_SEED`), so member 0 is the report's data.
     seeds : sequence of int, optional
-        Explicit seeds instead of `members` and `first_seed` (distinct).
+        Exactly these seeds instead (distinct); a failed seed is reported, not replaced.
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``). Default: a
         ``LocalCluster`` of `workers` single-threaded worker processes on this machine,
@@ -179,32 +215,53 @@ def run_ensemble(
     from ipsrep.synthetic.reconstruct import DEFAULT_SEED
 
     say = say or (lambda message: None)
-    if seeds is None:
-        if members is None or members < 1:
-            raise ValueError(f"members must be a positive whole number, got {members!r}")
-        first = DEFAULT_SEED if first_seed is None else int(first_seed)
-        seeds = [first + i for i in range(int(members))]
-    seeds = [int(s) for s in seeds]
-    if len(set(seeds)) != len(seeds):
-        raise ValueError("seeds must be distinct: each member is a different reconstruction")
+    if seeds is not None:
+        seeds = [int(s) for s in seeds]
+        if not seeds:
+            raise ValueError("seeds: give at least one")
+        if len(set(seeds)) != len(seeds):
+            raise ValueError("seeds must be distinct: each member is a different reconstruction")
+        want = len(seeds)
+    else:
+        if members is None or int(members) < 1:
+            raise ValueError(f"--members must be a positive whole number, got {members!r}")
+        want = int(members)
+    first = DEFAULT_SEED if first_seed is None else int(first_seed)
     digest = source_digest()
     out_dir = paths.resolve(out) if out is not None else ens.ENSEMBLE_DIR
     work_dir = Path(work).resolve() if work is not None else default_work_dir(digest)
     work_dir.mkdir(parents=True, exist_ok=True)
-    summary = RunSummary(out=out_dir, work=work_dir, seeds=seeds)
-    todo = [(i, s) for i, s in enumerate(seeds) if not member_file(work_dir, i, s).exists()]
-    summary.skipped = [i for i, s in enumerate(seeds) if member_file(work_dir, i, s).exists()]
+    plan = _Plan(seeds, first, want, work_dir, limit=3 * want + 10)
+    summary = RunSummary(out=out_dir, work=work_dir)
     started = time.perf_counter()
-    say(f"ipsrep ensemble: {len(seeds)} members (seeds {seeds[0]}..{seeds[-1]}), {len(summary.skipped)} already "
-        f"in {_shown(work_dir)}, {len(todo)} to compute")
+
+    # seeds already settled in the work folder, then the ones to compute
+    succeeded: set[int] = set()
+    todo: list[int] = []
+    while len(succeeded) + len(todo) < want:
+        s = plan.next_seed()
+        if s is None:
+            break
+        if member_file(work_dir, s).exists():
+            succeeded.add(s)
+            summary.skipped.append(s)
+        elif _failed_file(work_dir, s).exists():
+            summary.failed[s] = _failed_file(work_dir, s).read_text(encoding="utf-8").strip()
+        else:
+            todo.append(s)
+    say(f"ipsrep ensemble: {want} members wanted; {len(summary.skipped)} already in {_shown(work_dir)}"
+        + (f", {len(summary.failed)} seeds failed before" if summary.failed else "")
+        + f"; {len(todo)} to compute")
     if todo:
-        _compute(todo, work_dir, summary, scheduler=scheduler, workers=workers, member_fn=member_fn, say=say)
-    assemble(seeds, work_dir, out_dir, failed={seeds[i]: e for i, e in summary.failed.items()})
+        _compute(todo, plan, succeeded, work_dir, summary, want=want, scheduler=scheduler, workers=workers,
+                 member_fn=member_fn, say=say)
+    summary.members = [s for s in plan.tried if s in succeeded]
+    assemble(summary.members, work_dir, out_dir, failed={s: summary.failed[s] for s in plan.tried
+                                                          if s in summary.failed})
     summary.seconds = time.perf_counter() - started
-    done = len(seeds) - len(summary.failed)
-    say(f"ipsrep ensemble: wrote {_shown(out_dir)} ({done} of {len(seeds)} members"
-        + (f"; {len(summary.failed)} failed: seeds " + ", ".join(str(seeds[i]) for i in sorted(summary.failed))
-           if summary.failed else "") + f") in {summary.seconds:.0f} s")
+    say(f"ipsrep ensemble: wrote {_shown(out_dir)}: {len(summary.members)} of {want} members"
+        + (f"; seeds that failed: " + ", ".join(str(s) for s in sorted(summary.failed)) if summary.failed else "")
+        + f" ({summary.seconds:.0f} s)")
     return summary
 
 
@@ -220,47 +277,59 @@ def _client(scheduler: str | None, workers: int | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="30s"), None
+        return Client(scheduler, timeout="20s"), None
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=40)
     return Client(cluster), cluster
 
 
-def _compute(todo, work_dir: Path, summary: RunSummary, *, scheduler, workers, member_fn, say) -> None:
+def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSummary, *, want, scheduler,
+             workers, member_fn, say) -> None:
     from distributed import as_completed
 
     client, cluster = _client(scheduler, workers)
     try:
         n_workers = len(client.scheduler_info().get("workers", {}))
         say(f"ipsrep ensemble: {'scheduler ' + scheduler if scheduler else 'local cluster'} with "
-            f"{n_workers} worker{'s' if n_workers != 1 else ''}")
-        futures = {}
-        for i, s in todo:
-            f = client.submit(compute_member, s, member_fn, key=f"ipsrep-member-{i}-seed-{s}", pure=False)
-            futures[f] = (i, s)
-        t0 = time.perf_counter()
-        for n, f in enumerate(as_completed(futures), start=1):
-            i, s = futures[f]
+            f"{n_workers} worker{'s' if n_workers != 1 else ''} (dashboard {client.dashboard_link})")
+
+        def submit(s):
+            return client.submit(compute_member, s, member_fn, key=f"ipsrep-member-seed-{s}", pure=False)
+
+        pending = {submit(s): s for s in todo}
+        queue = as_completed(list(pending))
+        t0, n_done = time.perf_counter(), 0
+        for f in queue:
+            s = pending.pop(f)
             try:
                 got = f.result()
             except Exception as err:  # noqa: BLE001 - a member's failure is reported, not raised
-                summary.failed[i] = f"{type(err).__name__}: {err}".splitlines()[0][:300]
-                say(f"  member {i} (seed {s}) FAILED: {summary.failed[i]}")
+                text = f"{type(err).__name__}: {err}".splitlines()[0][:300]
+                summary.failed[s] = text
+                if isinstance(err, DETERMINISTIC_FAILURES):
+                    _write_atomic(_failed_file(work_dir, s), text + "\n")
+                replacement = None if plan.explicit else plan.next_seed()
+                say(f"  seed {s} FAILED: {text}" + (f"; trying seed {replacement} instead" if replacement else ""))
+                if replacement is not None:
+                    f2 = submit(replacement)
+                    pending[f2] = replacement
+                    queue.add(f2)
                 continue
             finally:
                 f.release()
-            _write_atomic(_timing_file(work_dir, i, s), json.dumps(
-                {"member": i, "seed": s, "cpu_seconds": got["cpu_seconds"], "wall_seconds": got["wall_seconds"],
+            _write_atomic(_timing_file(work_dir, s), json.dumps(
+                {"seed": s, "cpu_seconds": got["cpu_seconds"], "wall_seconds": got["wall_seconds"],
                  "worker": got["worker"]}))
             _write_atomic(work_dir / ".keys.csv", _keys_text(got["table"]))
-            _write_atomic(member_file(work_dir, i, s), _member_text(i, s, got["table"]))
-            summary.computed.append(i)
-            elapsed = time.perf_counter() - t0
-            left = len(todo) - n
-            eta = elapsed / n * left
-            say(f"  [{n}/{len(todo)}] member {i} (seed {s}) done in {got['cpu_seconds']:.1f} s CPU; "
-                f"{len(summary.failed)} failed; {left} to go, about {eta / 60:.1f} min left")
+            _write_atomic(member_file(work_dir, s), _member_text(got["table"]))
+            succeeded.add(s)
+            summary.computed.append(s)
+            n_done += 1
+            left = want - len(succeeded)
+            rate = (time.perf_counter() - t0) / n_done
+            say(f"  [{len(succeeded)}/{want}] seed {s} done in {got['cpu_seconds']:.1f} s CPU; "
+                f"{len(summary.failed)} failed; about {rate * left / 60:.1f} min left")
     finally:
         client.close()
         if cluster is not None:
@@ -268,20 +337,16 @@ def _compute(todo, work_dir: Path, summary: RunSummary, *, scheduler, workers, m
 
 
 def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dict[int, str] | None = None) -> None:
-    """Write ``results.csv``, ``keys.csv``, ``metadata.json`` and ``timings.csv`` to `out_dir`
-    from the member files in `work_dir` (members without a file are listed as failed)."""
+    """Write ``results.csv``, ``keys.csv``, ``metadata.json`` and ``timings.csv`` to `out_dir`:
+    member ``i`` is ``seeds[i]``, read from its file in `work_dir`."""
     failed = dict(failed or {})
     parts, timings = [], []
     for i, s in enumerate(seeds):
-        path = member_file(work_dir, i, s)
-        if not path.exists():
-            failed.setdefault(s, "no result")
-            continue
-        text = path.read_text(encoding="utf-8")
-        parts.append(text.split("\n", 1)[1])
-        tpath = _timing_file(work_dir, i, s)
+        body = member_file(work_dir, s).read_text(encoding="utf-8").split("\n", 1)[1]
+        parts.append("".join(f"{i},{s},{line}\n" for line in body.splitlines() if line))
+        tpath = _timing_file(work_dir, s)
         if tpath.exists():
-            timings.append(json.loads(tpath.read_text()))
+            timings.append({"member": i, **json.loads(tpath.read_text())})
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(out_dir / ens.RESULTS_NAME, "member,seed,key,value\n" + "".join(parts))
     keys_path = work_dir / ".keys.csv"
@@ -292,7 +357,7 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
         "version": package_version(),
         "members": len(seeds),
         "seeds": list(seeds),
-        "failed": {str(s): failed[s] for s in seeds if s in failed},
+        "failed": {str(s): failed[s] for s in sorted(failed)},
         "member_function": "ipsrep.synthetic.ensemble.member_results",
         "notebook_defaults": ens.NOTEBOOK_DEFAULTS,
         "value_format": ens.VALUE_FORMAT,
@@ -304,8 +369,8 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
 
 def ensemble_command(members: int, first_seed: int | None = None, scheduler: str | None = None,
                      out: str | None = None, work: str | None = None, workers: int | None = None) -> int:
-    """CLI: run the ensemble; exit status 0 when every member finished, 1 when some failed,
-    2 on bad arguments or when no scheduler can be reached."""
+    """CLI: run the ensemble; exit status 0 when all the members wanted were computed, 1 when
+    fewer were (too many seeds failed), 2 on bad arguments or when no scheduler can be reached."""
     try:
         summary = run_ensemble(members, first_seed=first_seed, scheduler=scheduler, out=out, work=work,
                                workers=workers)
@@ -316,7 +381,7 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
         where = f"scheduler {scheduler}" if scheduler else "the local cluster"
         print(f"ipsrep ensemble: cannot use {where}: {err}", file=sys.stderr)
         return 2
-    if summary.failed:
+    if len(summary.members) < (members or 0):
         return 1
     from ipsrep.synthetic.ensemble import check_determined, read_ensemble
 

@@ -1,0 +1,70 @@
+"""Ensemble members per minute on 1 Dask worker against 2, in one run (issue 12).
+
+Each configuration starts its own ``LocalCluster`` of single-threaded worker processes,
+loads once per worker what every member shares (``ensemble_run.warm_worker``, not
+timed), then computes `members` members per worker with seeds no other configuration
+uses, through the same task the ``ipsrep ensemble`` command submits
+(``ensemble_run.compute_member``). A seed whose reconstruction misses a printed comparison
+fails fast and is counted apart; the rate counts finished members only.
+
+    .venv/bin/python benchmarks/ensemble.py [--members-per-worker 4] [--first-seed 30000000]
+
+Prints members per minute for each configuration, the median CPU seconds of one
+member, and the ratio of the two rates (target: at least 1.7). The machine must not be
+busy with other work for the ratio to mean anything.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+
+def rate(workers: int, seeds: list[int]) -> tuple[float, list[float], int]:
+    """Members per minute on `workers` worker processes, CPU seconds per member, failures."""
+    from distributed import Client, LocalCluster, as_completed
+
+    from ipsrep.synthetic.ensemble_run import compute_member, warm_worker
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        client.wait_for_workers(workers)
+        client.run(warm_worker)
+        t0 = time.perf_counter()
+        futures = [client.submit(compute_member, s, pure=False) for s in seeds]
+        cpu, failed = [], 0
+        for f in as_completed(futures):
+            try:
+                cpu.append(f.result()["cpu_seconds"])
+            except Exception:  # noqa: BLE001 - a seed without a member
+                failed += 1
+        elapsed = time.perf_counter() - t0
+    return len(cpu) / elapsed * 60, cpu, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members-per-worker", type=int, default=4)
+    parser.add_argument("--first-seed", type=int, default=30_000_000)
+    args = parser.parse_args(argv)
+    k = args.members_per_worker
+    one = list(range(args.first_seed, args.first_seed + k))
+    two = list(range(args.first_seed + k, args.first_seed + 3 * k))
+    print(f"ensemble benchmark: {k} members per worker; {os.cpu_count()} CPUs; load average "
+          f"{os.getloadavg()[0]:.1f} before the run", flush=True)
+    r1, cpu1, f1 = rate(1, one)
+    print(f"1 worker : {r1:.2f} members/min ({len(cpu1)} members, {f1} seeds failed)", flush=True)
+    r2, cpu2, f2 = rate(2, two)
+    print(f"2 workers: {r2:.2f} members/min ({len(cpu2)} members, {f2} seeds failed)", flush=True)
+    cpu = cpu1 + cpu2
+    print(f"member CPU time: median {statistics.median(cpu):.1f} s (min {min(cpu):.1f}, max {max(cpu):.1f}); "
+          f"200 members at the 2-worker rate: {200 / r2:.0f} min")
+    print(f"scaling ratio (2 workers / 1 worker): {r2 / r1:.2f} (target >= 1.7); load average "
+          f"{os.getloadavg()[0]:.1f} after the run")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

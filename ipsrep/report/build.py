@@ -110,7 +110,7 @@ def build_command(
         run_notebooks(notebooks, jobs=jobs, store=store, env={VALIDATED_SHA256_VARIABLE: data_in_use.sha256})
         staging = publish.new_staging(out_dir)
         rows = write_site(notebooks, staging, data=data_in_use, show_code=show_code, store=store)
-        problems = check.check_site(staging, ids=ids)
+        problems = checked_site(staging, ids, store)
         if problems:
             raise BuildError("\n  ".join([problems[0], *problems[1:5]]) + "\n  No report was written; "
                              "the previous report folder is unchanged.")
@@ -187,6 +187,20 @@ def discover_notebooks(directory: Path) -> list[Notebook]:
     if not found:
         raise BuildError(f"no notebooks (*.py, jupytext percent format) in {shown(directory)}")
     return [Notebook(path=p, source=p.read_bytes()) for p in found]
+
+
+def checked_site(folder: Path, ids: set[str], store: cache_mod.Store | None) -> list[str]:
+    """:func:`ipsrep.report.check.check_site` on `folder`; a verdict "fit to publish" is
+    remembered in the cache under :func:`ipsrep.report.check.site_digest` (the bytes of
+    every file, the ids and the checks' code), so the same bytes are not checked twice.
+    A file that differs by one byte (a truncated or edited cached page) is checked anew."""
+    key = check.site_digest(folder, ids) if store is not None else None
+    if key is not None and store.has_mark("checked", key):
+        return []
+    problems = check.check_site(folder, ids=ids)
+    if not problems and key is not None:
+        store.set_mark("checked", key)
+    return problems
 
 
 # --------------------------------------------------------------------------------------

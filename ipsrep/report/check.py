@@ -138,27 +138,39 @@ def css_loads(css: str, where: str = "<style>") -> list[str]:
     """
     import tinycss2
 
+    lowered = css.lower()
+    if not any(word in lowered for word in ("url", "@import", "image-set", "src", "\\")):
+        return []  # nothing that could load (escapes could spell url: those are parsed)
     found: list[str] = []
     _css_tokens(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), found, where)
     return found
 
 
-_SCRIPT_URL = re.compile(r"""(?<![A-Za-z0-9+.\-])(?:[a-zA-Z][a-zA-Z0-9+.\-]*:)?[/\\]{2}[A-Za-z0-9\-.]+\.[A-Za-z]{2,}""")
-_JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\/\"'])//[^\n]*", re.DOTALL)
-_NAMESPACES = re.compile(r"https?://www\.w3\.org/[\w/.\-#]*")
+_URL_LITERAL = re.compile(r"""(["'`])\s*((?:[a-zA-Z][a-zA-Z0-9+.\-]*:|[/\\]{2})[^"'`\s]*)\s*\1""")
+_LOADER_BEFORE = re.compile(
+    r"""(?:\bimport\s*\(|\bimportScripts\s*\(|\bfetch\s*\(|\bnew\s+(?:Shared)?Worker\s*\(|"""
+    r"""\bnew\s+(?:WebSocket|EventSource|Request)\s*\(|\bsendBeacon\s*\(|\.open\s*\(\s*["'][A-Za-z]+["']\s*,|"""
+    r"""\bsrc\s*[=:]|\bsetAttribute\s*\(\s*["'](?:src|href|srcset)["']\s*,|\bfrom|\bimport|@import|"""
+    r"""\burl\s*\()\s*$""")
 
 
 def script_loads(script: str, where: str = "<script>") -> list[str]:
-    """Remote addresses written in the JavaScript text `script` (any scheme followed by
-    ``//host.tld``, or ``//host.tld`` alone, backslashes too), comments and XML namespace
-    names (``http://www.w3.org/...``) left out. A script that builds an address from
-    pieces is not found; the pages' scripts are the report's own.
+    """Remote addresses a JavaScript text `script` loads: a string literal naming a
+    remote URL (:func:`is_remote`) given to ``import``, ``import()``, ``fetch()``,
+    ``importScripts()``, a worker, socket or event source, ``XMLHttpRequest.open``,
+    ``sendBeacon``, ``src =`` or ``setAttribute("src", ...)``. Addresses merely written
+    in a script (an error message's help link, an XML namespace, a link in HTML the
+    script shows) are not loads. A script that builds an address from pieces is not
+    found; the pages' scripts are the report's own or vendored libraries.
 
-    >>> script_loads('import("https://cdn.example.org/x.js"); // see https://example.com')
-    ['<script> https://cdn.example.org']
+    >>> script_loads('import("https://cdn.example.org/x.js"); s.src = "//h/a.js"; alert("see https://example.com")')
+    ['<script> https://cdn.example.org/x.js', '<script> //h/a.js']
     """
-    text = _NAMESPACES.sub("", _JS_COMMENT.sub("", script))
-    return [f"{where} {m.group(0)}" for m in _SCRIPT_URL.finditer(text)]
+    found = []
+    for m in _URL_LITERAL.finditer(script):
+        if is_remote(m.group(2)) and _LOADER_BEFORE.search(script[max(0, m.start() - 60):m.start()]):
+            found.append(f"{where} {m.group(2)}")
+    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -260,7 +272,6 @@ def external_loads(page: str) -> list[str]:
 # Participant ids
 # --------------------------------------------------------------------------------------
 _DATA_URI = re.compile(r"data:[a-zA-Z0-9.+/\-]+(?:;[a-zA-Z0-9=.\-]+)*;base64,[A-Za-z0-9+/=\s\\n]*")
-_TOKEN = re.compile(r"[A-Za-z0-9._\-]+")
 TEXT_SUFFIXES = {".html", ".htm", ".ipynb", ".csv", ".txt", ".json", ".js", ".css", ".svg", ".xml", ".md"}
 
 
@@ -278,31 +289,46 @@ def _notebook_text(text: str) -> str:
     return json.dumps(nb, ensure_ascii=False)
 
 
-def participant_hits(text: str, ids: set[str]) -> list[str]:
-    """Ids from `ids` that `text` shows as a whole token (not inside a longer run of
-    letters, digits, ``_``, ``-``; a ``.`` may end or split a token).
+_RUN = re.compile(r"[\w-]+")
 
-    >>> sorted(participant_hits("rows P017 and P018. not XP019 or P020-1", {"P017", "P018", "P019", "P020"}))
-    ['P017', 'P018']
+
+def participant_hits(text: str, ids: set[str]) -> list[str]:
+    """Ids from `ids` that `text` shows as a whole token: not inside a longer run of
+    letters, digits, ``_`` or ``-`` (a ``.`` or any other character may surround it).
+
+    >>> sorted(participant_hits("rows P017 and P018. not XP019 or P020-1, a.b1!", {"P017", "P018", "P019", "P020", "a.b1"}))
+    ['P017', 'P018', 'a.b1']
     """
     if not ids:
         return []
-    hits = []
-    for m in _TOKEN.finditer(text):
-        token = m.group(0)
-        if len(token) > 400:
-            continue
-        if token in ids:
-            hits.append(token)
-            continue
-        parts = token.split(".")
-        if len(parts) > 1:
-            for i in range(len(parts)):
-                for j in range(i + 1, len(parts) + 1):
-                    candidate = ".".join(parts[i:j])
-                    if candidate in ids:
-                        hits.append(candidate)
+    plain = {i for i in ids if "." not in i}
+    hits = sorted(set(_RUN.findall(text)) & plain)
+    dotted = sorted(i for i in ids if "." in i)
+    if dotted:
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, dotted)) + r")(?![\w-])")
+        hits += sorted({m.group(1) for m in pattern.finditer(text)})
     return hits
+
+
+def checker_digest() -> str:
+    """SHA-256 of this module's source: part of the key under which a site's verdict is
+    remembered (:func:`site_digest`)."""
+    import hashlib
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def site_digest(folder: Path, ids: set[str]) -> str:
+    """SHA-256 of every file under `folder` (path and bytes), the ids searched for and
+    the checks' code: the same digest means the same verdict of :func:`check_site`."""
+    import hashlib
+
+    h = hashlib.sha256(checker_digest().encode())
+    h.update(hashlib.sha256("\n".join(sorted(ids)).encode()).digest())
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def check_site(folder: Path, *, ids: set[str]) -> list[str]:

@@ -237,6 +237,7 @@ class Marginals:
     outcomes: dict = field(default_factory=dict)  # (measure, visit, group) -> sorted values
     respondents: dict = field(default_factory=dict)  # (measure, visit, group) -> participant index
     fits: list = field(default_factory=list)  # per measure/visit: tests, p's, Levene, hit
+    pools: dict = field(default_factory=dict)  # (visit, group) -> participants who may answer that visit
 
 
 def _binary(rng, n: int, n_valid: int, ones: int) -> np.ndarray:
@@ -372,6 +373,7 @@ def _outcome_marginals(rng, table: pd.DataFrame, marg: Marginals) -> None:
         idx = np.flatnonzero(table["group"].to_numpy() == group)
         sizes0 = {m.name: int(t1_n.at[m.name, f"n_{g}"]) for m in MEASURES}
         base = _nested_sets(rng.permutation(idx), sizes0)
+        marg.pools[("0m", group)] = idx
         for name in sizes0:
             marg.respondents[(name, "0m", group)] = base[name]
         for visit, emp in (("6m", "employed_6m"), ("12m", "employed_12m")):
@@ -379,6 +381,7 @@ def _outcome_marginals(rng, table: pd.DataFrame, marg: Marginals) -> None:
             sizes = {m.name: _pn(f"t3.{m.name}.{visit}.{g}_n") for m in MEASURES}
             if max(sizes.values()) > len(pool):
                 pool = idx
+            marg.pools[(visit, group)] = pool
             sets = _nested_sets(rng.permutation(pool), sizes)
             for name in sizes:
                 marg.respondents[(name, visit, group)] = sets[name]
@@ -440,7 +443,8 @@ def _latents(seed: int, n: int, r: Mapping[str, float]) -> dict[tuple[str, str],
     return out
 
 
-def reconstruct_trial(*, seed: int | None = None, within_person_r: Mapping[str, float] | None = None) -> pd.DataFrame:
+def reconstruct_trial(*, seed: int | None = None, within_person_r: Mapping[str, float] | None = None,
+                      link: bool = True, budget: int | None = None) -> pd.DataFrame:
     """The synthetic IPS in Pain participant table (data contract columns, 38 IPS + 20 TAU).
 
     Parameters
@@ -449,13 +453,37 @@ def reconstruct_trial(*, seed: int | None = None, within_person_r: Mapping[str, 
         Random seed; default :data:`DEFAULT_SEED` (the committed file).
     within_person_r : mapping measure -> r in [0, 1), optional
         Correlation across visits of the latent score by whose rank each visit's values
-        are given to participants; missing measures take :func:`default_within_person_r`.
-        Marginal summaries (Tables 1-3) do not depend on it; Table 4 does.
+        are first given to participants; missing measures take
+        :func:`default_within_person_r`. Marginal summaries (Tables 1-3) do not depend
+        on it; Table 4 does.
+    link : bool
+        Then search the linkage (who holds which score, who answered which visit) so
+        that Table 4 refits close to the printed table
+        (:func:`ipsrep.synthetic.linkage.link_visits`); False keeps the rank linkage.
+    budget : int, optional
+        Most annealing steps per measure of that search (default
+        :data:`ipsrep.synthetic.linkage.DEFAULT_BUDGET`); the search stops earlier once a
+        measure is well inside the targets. The result depends on the seed and the
+        budget only, never on the machine's speed.
 
     Returns
     -------
     DataFrame with the contract's columns in contract order, one row per participant.
     """
+    return reconstruct_with_search(seed=seed, within_person_r=within_person_r, link=link, budget=budget)[0]
+
+
+def reconstruct_with_search(*, seed: int | None = None, within_person_r: Mapping[str, float] | None = None,
+                            link: bool = True, budget: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`reconstruct_trial` and the linkage search's account, one row per measure.
+
+    The second frame has ``measure, steps, accepted, loss_start, loss, done,
+    cpu_seconds`` (:func:`ipsrep.synthetic.linkage.link_visits`; empty when ``link`` is
+    False). ``cpu_seconds`` is the processor time of the search alone (the marginals,
+    drawn before it, take a few seconds per new seed and are cached).
+    """
+    from ipsrep.synthetic.linkage import DEFAULT_BUDGET, link_visits
+
     seed = DEFAULT_SEED if seed is None else int(seed)
     r = {**default_within_person_r(), **dict(within_person_r or {})}
     marg = _marginals(seed)
@@ -468,10 +496,14 @@ def reconstruct_trial(*, seed: int | None = None, within_person_r: Mapping[str, 
         if col not in table:
             table[col] = np.nan
         table.loc[ranked, col] = values
+    search = pd.DataFrame(columns=["measure", "steps", "accepted", "loss_start", "loss", "done", "cpu_seconds"])
+    if link:
+        eligible = {(m.name, v, g): marg.pools[(v, g)] for m in MEASURES for v in ("0m", "6m", "12m") for g in GROUPS}
+        table, search = link_visits(table, eligible, seed=seed, budget=DEFAULT_BUDGET if budget is None else int(budget))
     order = np.random.default_rng([seed, 2]).permutation(len(table))
     table = table.iloc[order].reset_index(drop=True)
     table.insert(0, "participant_id", [f"syn{i + 1:03d}" for i in range(len(table))])
-    return table[CONTRACT_ORDER]
+    return table[CONTRACT_ORDER], search
 
 
 def reconstruction_fits(seed: int | None = None) -> pd.DataFrame:

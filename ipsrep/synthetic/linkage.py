@@ -1,0 +1,739 @@
+"""Linking a reconstruction's visits to participants so that Table 4 refits as printed.
+
+The printed summaries (Tables 1-3) fix, per measure, group and visit, how many answered
+and the multiset of their scores. They do not fix *who* holds which score, nor which of
+the group's participants answered that visit. Two kinds of move change exactly that and
+nothing printed:
+
+- a **swap** exchanges two participants' scores within one measure, group and visit;
+- a **shift** hands one participant's score at a visit to another participant of the
+  same group who did not answer that visit (and may answer it: see ``eligible`` below),
+  so the number who answered stays as printed.
+
+Every Table 1-3 summary (counts, means, SDs, t-tests, Levene's test, the HSCL-25
+cut-off count), the hours and the employment columns are functions of those multisets
+and of other columns, so no move changes them (``tests/test_linkage.py``). The mixed
+models of the trial paper's Table 4 do depend on the linkage, and :func:`link_visits`
+searches over moves, measure by measure, to bring the adopted specification's refit
+(:data:`ipsrep.analyses.mixed.ADOPTED`) close to the printed table.
+
+How the search is made fast. For one measure with ``D = [1, g, t, g t, y]`` (g = 1 for
+IPS, t the visit 0/1/2) and cluster totals ``T_i`` (the column sums of participant i's
+rows of D, n_i rows), the random-intercept model's weighted cross-product is
+
+    D' V*^-1 D = D'D - sum_i g_th / (1 + n_i g_th) T_i T_i',    g_th = theta^2,
+
+(:class:`ipsrep.methods.lmm.RandomInterceptModel`, Notes). A move keeps the rows of D as a
+multiset, so D'D never changes; it changes the totals of two participants only, i.e. a
+rank-four update of the sums ``U_k = sum_{n_i = k} T_i T_i'``. Every candidate move is
+scored by a batch of 4 x 4 and 5 x 5 Cholesky factorisations (numpy, no loop over
+candidates or participants): its profiled ML deviance is evaluated at three values of
+theta around the current optimum of each of the two models (with and without the
+interaction: the adopted specification takes group, time and intercept from the model
+without it), the parabola's vertex gives theta, and the coefficients and their lme4
+standard errors are read off there. After each accepted move the state is refitted
+exactly (iterated parabolic steps to machine precision).
+
+The search is simulated annealing with batched proposals: each step draws a batch of
+random swaps and shifts, takes the one that lowers the loss most, or the least harmful
+one with the Metropolis probability at a temperature that falls geometrically. The
+loss is, per coefficient, the squared distance of the estimate from its target in units
+of half the printed SE, plus the squared relative SE error in units of 10%, plus a
+penalty when the Wald p falls on the other side of .05 than printed. It starts from
+the rank-based linkage of :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`
+(within-person correlations from :mod:`ipsrep.synthetic.calibration`) and stops when
+every coefficient of the measure is well inside the targets or the budget of steps is
+spent; the best state visited is kept. Everything is driven by one seeded generator,
+so the result is the same for the same seed, whatever the machine's speed.
+
+The printed worst-pain interaction contradicts itself (estimate 0.06 with SE 0.24
+against z 1.60 and p .090; :func:`ipsrep.analyses.mixed.published_consistency`); its
+target is the estimate its printed z implies (z times SE), and its ledger rows stay
+``source_inconsistent``.
+
+Nothing the search decides describes the trial: it makes a synthetic data set whose
+mixed models print like the paper's, no more.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ipsrep.analyses.mixed import ADOPTED, TERMS, published_consistency, table4
+from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
+
+__all__ = [
+    "ESTIMATE_TOLERANCE",
+    "SE_TOLERANCE",
+    "DEFAULT_BUDGET",
+    "linkage_targets",
+    "MeasureLinkage",
+    "SearchResult",
+    "search_measure",
+    "link_visits",
+    "linkage_report",
+    "linkage_summary",
+    "linkage_markdown",
+]
+
+ESTIMATE_TOLERANCE = 0.5
+"""Target: each estimate within this many printed SEs of its target."""
+SE_TOLERANCE = 0.10
+"""Target: each SE within this fraction of the printed SE."""
+Z_CRITICAL = 1.959963984540054
+"""|z| at which the two-sided normal p is .05."""
+
+DEFAULT_BUDGET = 1500
+"""Most annealing steps per measure (the search stops earlier once the measure is well inside the targets)."""
+BATCH = 48
+"""Candidate moves scored per step."""
+STOP_FRACTION = 0.8
+"""A measure is done when every estimate is within this fraction of the estimate tolerance
+and every SE within this fraction of the SE tolerance (and every p on its printed side)."""
+TEMPERATURE = (0.5, 0.005)
+"""Annealing temperature at the first and the last step of the budget (loss units)."""
+REFIT_EVERY = 25
+STALL, GAIN = 500, 0.01
+"""The search of a measure also stops after STALL steps without lowering the best loss by a fraction GAIN."""
+MOVES_PER_STEP = 6
+SCORE_STENCIL = (0.08, 0.01)
+"""Relative half-widths of the two parabolic steps in theta by which a candidate move is scored."""
+"""Most improving moves (on disjoint participants) made in one step."""
+"""Accepted moves between exact refits (in between, the scored fit stands in)."""
+EDGE, EDGE_WEIGHT = 0.9, 8.0
+"""Extra loss for a coefficient near or beyond its tolerance: rising from 0 at EDGE
+(in tolerance units) to EDGE_WEIGHT at the tolerance and flat beyond, so the search
+prefers every coefficient inside its target and, where that cannot be had, as few
+outside as possible."""
+P_MARGIN = 0.08
+"""The search keeps |z| at least this far on the printed side of 1.96."""
+
+_TIME = np.array([0.0, 1.0, 2.0])
+_MAIN = [0, 1, 2, 4]  # columns of D = [1, g, t, g t, y] in the model without interaction
+_FULL = [0, 1, 2, 3, 4]
+_KS = np.arange(4.0)  # a participant answers 0-3 visits
+# (model, column) of each Table 4 term under the adopted specification, in TERMS order
+_TERM_SOURCE = {"group": ("main", 1), "time": ("main", 2), "interaction": ("full", 3), "intercept": ("main", 0)}
+
+
+def _check_spec(spec) -> None:
+    if spec != ADOPTED:
+        raise ValueError(f"the linkage search fits the adopted specification ({ADOPTED.label}) only, got {spec.label}")
+
+
+def linkage_targets() -> pd.DataFrame:
+    """What the search aims at: the printed Table 4, one row per measure and term.
+
+    Returns
+    -------
+    DataFrame
+        ``measure, term, printed_estimate, printed_se, printed_z, printed_p,
+        source_inconsistent, target_estimate, significant`` (printed p < .05). The target
+        estimate is the printed one, except for rows whose printed estimate, SE and z
+        contradict each other (:func:`ipsrep.analyses.mixed.published_consistency`),
+        where it is printed z times printed SE.
+    """
+    check = published_consistency()
+    out = pd.DataFrame({
+        "measure": check["measure"], "term": check["term"], "printed_estimate": check["estimate"],
+        "printed_se": check["se"], "printed_z": check["z"], "printed_p": check["p"],
+        "source_inconsistent": ~check["consistent"].astype(bool),
+    })
+    out["target_estimate"] = np.where(out["source_inconsistent"], out["printed_z"] * out["printed_se"],
+                                      out["printed_estimate"])
+    out["significant"] = out["printed_p"] < 0.05
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- fast fit
+def _weights(g: np.ndarray, k: np.ndarray) -> np.ndarray:
+    return g / (1.0 + k * g)
+
+
+def _profile(G: np.ndarray, cols: list[int], N: int, logterm: np.ndarray) -> np.ndarray:
+    sub = G[..., cols, :][..., :, cols]
+    L = np.linalg.cholesky(sub)
+    r = L[..., -1, -1] ** 2
+    return logterm + N * np.log(r)
+
+
+def _coefficients(G: np.ndarray, cols: list[int], N: int) -> tuple[np.ndarray, np.ndarray]:
+    """GLS estimates and lme4 SEs (sigma^2 = r / N) from the weighted cross-product."""
+    sub = G[..., cols, :][..., :, cols]
+    p = len(cols) - 1
+    A, b, yy = sub[..., :p, :p], sub[..., :p, p], sub[..., p, p]
+    rhs = np.concatenate([b[..., None], np.broadcast_to(np.eye(p), A.shape)], axis=-1)
+    sol = np.linalg.solve(A, rhs)
+    beta = sol[..., 0]
+    r = yy - np.einsum("...i,...i->...", b, beta)
+    se = np.sqrt(r[..., None] / N * np.diagonal(sol[..., 1:], axis1=-2, axis2=-1))
+    return beta, se
+
+
+@dataclass
+class _Fit:
+    theta: dict  # model -> theta
+    estimate: np.ndarray  # (4,) in TERMS order
+    se: np.ndarray
+
+
+class MeasureLinkage:
+    """One measure's scores on participants, with the sufficient statistics of Table 4's models.
+
+    Parameters
+    ----------
+    values : ndarray (n, 3)
+        Score per participant at 0, 6 and 12 months (NaN: not answered).
+    ips : ndarray (n,)
+        1 for IPS, 0 for TAU.
+    eligible : mapping (group index 0 IPS / 1 TAU, visit index) -> participant indices
+        Who may answer that visit; those answering must be among them. The
+        reconstruction passes each follow-up's employment respondents (questionnaires
+        went out with the follow-up) and the whole group at baseline.
+
+    Notes
+    -----
+    Moves: :meth:`swap` and :meth:`shift`. Neither changes, per group and visit, the
+    number of scores or their multiset.
+    """
+
+    def __init__(self, values: np.ndarray, ips: np.ndarray, eligible: Mapping[tuple[int, int], np.ndarray]):
+        self.y = np.array(values, dtype=float)
+        self.ips = np.asarray(ips, dtype=float)
+        n = len(self.y)
+        if self.y.shape != (n, 3) or self.ips.shape != (n,):
+            raise ValueError("MeasureLinkage: values must be (participants, 3) and ips one flag per participant")
+        cells = []
+        for (grp, v), who in sorted(eligible.items()):
+            who = np.asarray(who, dtype=int)
+            in_group = (self.ips == (1.0 if grp == 0 else 0.0))
+            if not in_group[who].all():
+                raise ValueError(f"MeasureLinkage: an eligible participant of visit {v} is not in group {grp}")
+            outside = np.flatnonzero(in_group & ~np.isnan(self.y[:, v]) & ~np.isin(np.arange(n), who))
+            if outside.size:
+                raise ValueError(f"MeasureLinkage: participant {outside[0]} answered visit {v} but is not eligible")
+            answered = who[~np.isnan(self.y[who, v])]
+            cells.append((grp, v, answered, np.setdiff1d(who, answered)))
+        width = max(1, max(max(len(a), len(m)) for *_, a, m in cells))
+        self.cell_group = np.array([c[0] for c in cells])
+        self.cell_visit = np.array([c[1] for c in cells])
+        self.answered = np.full((len(cells), width), -1)
+        self.missing = np.full((len(cells), width), -1)
+        self.n_answered = np.array([len(c[2]) for c in cells])
+        self.n_missing = np.array([len(c[3]) for c in cells])
+        for c, (_, _, a, m) in enumerate(cells):
+            self.answered[c, :len(a)] = a
+            self.missing[c, :len(m)] = m
+        self._swap_cells = np.flatnonzero(self.n_answered > 1)
+        self._shift_cells = np.flatnonzero((self.n_answered > 0) & (self.n_missing > 0))
+        rows = np.argwhere(~np.isnan(self.y))
+        D = np.column_stack([np.ones(len(rows)), self.ips[rows[:, 0]], _TIME[rows[:, 1]],
+                             self.ips[rows[:, 0]] * _TIME[rows[:, 1]], self.y[rows[:, 0], rows[:, 1]]])
+        self.N = len(rows)
+        self.DD = D.T @ D
+        self._totals()
+        self.fit = None
+
+    # -------------------------------------------------------------- statistics
+    def _participant(self, i) -> tuple[np.ndarray, float]:
+        seen = ~np.isnan(self.y[i])
+        k = float(seen.sum())
+        s = float(_TIME[seen].sum())
+        Y = float(np.nansum(self.y[i]))
+        g = self.ips[i]
+        return np.array([k, g * k, s, g * s, Y]), k
+
+    def _totals(self) -> None:
+        seen = ~np.isnan(self.y)
+        k = seen.sum(axis=1).astype(float)
+        s = (seen * _TIME).sum(axis=1)
+        Y = np.where(seen, self.y, 0.0).sum(axis=1)
+        self.T = np.column_stack([k, self.ips * k, s, self.ips * s, Y])
+        self.k = k
+        self.U = np.zeros((4, 5, 5))
+        for j in range(4):
+            part = self.T[k == j]
+            self.U[j] = part.T @ part
+        self.counts = np.bincount(k.astype(int), minlength=4).astype(float)
+
+    def gram(self, theta) -> np.ndarray:
+        """D' V*^-1 D at each theta (shape of theta + (5, 5))."""
+        g = np.asarray(theta, dtype=float) ** 2
+        w = _weights(g[..., None], _KS)
+        return self.DD - np.einsum("...k,kab->...ab", w, self.U)
+
+    def _logterm(self, theta) -> np.ndarray:
+        g = np.asarray(theta, dtype=float) ** 2
+        return np.log1p(_KS * g[..., None]) @ self.counts
+
+    def deviance(self, theta, model: str) -> np.ndarray:
+        """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without (``"main"``) interaction."""
+        cols = _FULL if model == "full" else _MAIN
+        return _profile(self.gram(theta), cols, self.N, self._logterm(theta))
+
+    def _optimise(self, model: str, start: float | None) -> float:
+        """theta maximising the profiled likelihood: a coarse grid (cold start), then
+        parabolic (secant-Newton) steps on a small stencil until the step is below 1e-9."""
+        if start is None:
+            grid = np.concatenate([[0.0], np.logspace(-3, 3, 61)])
+            dev = self.deviance(grid, model)
+            theta = float(grid[int(np.argmin(dev))])
+        else:
+            theta = float(start)
+        rel = 1e-3
+        for _ in range(30):
+            h = rel * max(theta, 1e-2)
+            lo = max(theta - h, 0.0)
+            pts = np.array([lo, lo + h, lo + 2 * h])
+            d = self.deviance(pts, model)
+            curv = d[0] - 2 * d[1] + d[2]
+            if curv <= 0:  # not convex here: walk downhill
+                new = max(theta - 0.5 * max(theta, 1e-2), 0.0) if d[0] < d[2] else theta + 0.5 * max(theta, 1e-2)
+            else:
+                new = lo + h + 0.5 * h * (d[0] - d[2]) / curv
+                new = min(max(new, 0.5 * theta), 2.0 * theta + 1e-2)
+            if new <= 0.0 or (lo == 0.0 and d[0] <= d[1] and new <= h):
+                # at or towards the boundary: the variance is zero when the deviance rises from 0
+                if self.deviance(np.array([0.0]), model)[0] <= self.deviance(np.array([1e-6]), model)[0]:
+                    return 0.0
+                new = max(new, 1e-6)
+            step = abs(new - theta)
+            theta = new
+            rel = min(max(step / max(theta, 1e-2), 1e-5), 1e-2)
+            if step <= 1e-10 * max(theta, 1e-2):
+                break
+        return theta
+
+    def _step(self, theta: dict, rel: float) -> dict:
+        """One parabolic (secant-Newton) step in theta for both models at once."""
+        pts, his = [], []
+        for model in ("main", "full"):
+            h = rel * max(theta[model], 1e-2)
+            lo = max(theta[model] - h, 0.0)
+            pts.append([lo, lo + h, lo + 2 * h])
+            his.append((lo, h))
+        grid = np.array(pts).ravel()
+        G, log = self.gram(grid), self._logterm(grid)
+        new = {}
+        for n, (model, cols) in enumerate((("main", _MAIN), ("full", _FULL))):
+            lo, h = his[n]
+            d = _profile(G[3 * n:3 * n + 3], cols, self.N, log[3 * n:3 * n + 3])
+            curv = d[0] - 2 * d[1] + d[2]
+            th = theta[model]
+            if curv <= 0:  # not convex here: walk downhill
+                new[model] = max(th - 0.5 * max(th, 1e-2), 0.0) if d[0] < d[2] else th + 0.5 * max(th, 1e-2)
+            else:
+                v = lo + h + 0.5 * h * (d[0] - d[2]) / curv
+                new[model] = min(max(v, 0.5 * th, 0.0), 2.0 * th + 1e-2)
+        return new
+
+    def _coefficients_at(self, theta: dict) -> _Fit:
+        G = self.gram(np.array([theta["main"], theta["full"]]))
+        b_main, s_main = _coefficients(G[0], _MAIN, self.N)
+        b_full, s_full = _coefficients(G[1], _FULL, self.N)
+        est = np.array([b_main[1], b_main[2], b_full[3], b_main[0]])
+        se = np.array([s_main[1], s_main[2], s_full[3], s_main[0]])
+        return _Fit(theta=dict(theta), estimate=est, se=se)
+
+    def refit(self, exact: bool = True) -> _Fit:
+        """ML fit of both models at the current linkage; returns and stores it.
+
+        ``exact=False`` makes the two parabolic steps in theta of :meth:`score` from the
+        stored fit (enough between moves); ``exact=True`` iterates to machine precision (a cold start
+        searches a grid first).
+        """
+        if self.fit is None:
+            theta = {m: self._optimise(m, None) for m in ("main", "full")}
+        elif not exact:
+            theta = self.fit.theta
+            for rel in SCORE_STENCIL:
+                theta = self._step(theta, rel)
+        else:
+            theta, rel = dict(self.fit.theta), 1e-3
+            for _ in range(30):
+                new = self._step(theta, rel)
+                step = max(abs(new[m] - theta[m]) / max(theta[m], 1e-2) for m in theta)
+                if min(new.values()) <= 0.0:  # at a boundary: the careful one-model search
+                    new = {m: self._optimise(m, theta[m]) for m in theta}
+                    theta = new
+                    break
+                theta = new
+                rel = min(max(step, 1e-5), 1e-2)
+                if step <= 1e-10:
+                    break
+        self.fit = self._coefficients_at(theta)
+        return self.fit
+
+    # -------------------------------------------------------------- moves
+    def swap(self, visit: int, i: int, j: int) -> None:
+        """Exchange participants i and j's scores at `visit` (both answered it, same group)."""
+        if self.ips[i] != self.ips[j] or np.isnan(self.y[i, visit]) or np.isnan(self.y[j, visit]):
+            raise ValueError("swap: both participants must be in one group and have answered the visit")
+        self.y[[i, j], visit] = self.y[[j, i], visit]
+        self._update(i, j)
+
+    def shift(self, visit: int, i: int, j: int) -> None:
+        """Give participant i's score at `visit` to j, who had none there (same group, eligible)."""
+        c = int(np.flatnonzero((self.cell_visit == visit) & (self.cell_group == (0 if self.ips[i] else 1)))[0])
+        a = np.flatnonzero(self.answered[c, :self.n_answered[c]] == i)
+        b = np.flatnonzero(self.missing[c, :self.n_missing[c]] == j)
+        if self.ips[i] != self.ips[j] or not a.size or not b.size:
+            raise ValueError("shift: i must have answered the visit and j be an eligible non-respondent of the same group")
+        self.y[j, visit], self.y[i, visit] = self.y[i, visit], np.nan
+        self.answered[c, a[0]], self.missing[c, b[0]] = j, i
+        self._update(i, j)
+
+    def _update(self, i: int, j: int) -> None:
+        for p in (i, j):
+            old, ko = self.T[p].copy(), int(self.k[p])
+            new, kn = self._participant(p)
+            self.U[ko] -= np.outer(old, old)
+            self.U[int(kn)] += np.outer(new, new)
+            self.counts[ko] -= 1
+            self.counts[int(kn)] += 1
+            self.T[p], self.k[p] = new, kn
+
+    # -------------------------------------------------------------- batch scoring
+    def propose(self, rng: np.random.Generator, size: int, shift_share: float = 0.35) -> np.ndarray:
+        """Random moves as rows ``(kind, visit, i, j)``; kind 0 swap, 1 shift.
+
+        A swap picks a cell (group and visit) and two of its respondents; a shift picks a
+        cell, one respondent and one eligible non-respondent.
+        """
+        u = rng.random((size, 4))
+        kind = (u[:, 0] < shift_share) & (self._shift_cells.size > 0)
+        pool = np.where(kind, 0, 0)
+        n_sw, n_sh = max(self._swap_cells.size, 1), max(self._shift_cells.size, 1)
+        cell = np.where(kind, self._shift_cells[np.minimum((u[:, 1] * n_sh).astype(int), n_sh - 1)] if self._shift_cells.size else pool,
+                        self._swap_cells[np.minimum((u[:, 1] * n_sw).astype(int), n_sw - 1)])
+        na, nm = self.n_answered[cell], self.n_missing[cell]
+        a = (u[:, 2] * na).astype(int)
+        i = self.answered[cell, a]
+        b_swap = (u[:, 3] * (na - 1)).astype(int)
+        b_swap += b_swap >= a
+        j_swap = self.answered[cell, np.minimum(b_swap, na - 1)]
+        j_shift = self.missing[cell, (u[:, 3] * np.maximum(nm, 1)).astype(int)]
+        j = np.where(kind, j_shift, j_swap)
+        return np.column_stack([kind.astype(int), self.cell_visit[cell], i, j])
+
+    def score(self, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Approximate fit after each move alone: estimates and SEs (each (moves, 4), TERMS
+        order) and theta of the models without and with interaction (moves, 2)."""
+        kind, v, i, j = moves.T
+        yi, yj = self.y[i, v], self.y[j, v]
+        t = _TIME[v]
+        Ti, Tj = self.T[i], self.T[j]
+        gi = self.ips[i]
+        # swap: Y_i += yj - yi; shift: i loses (1, t, yi), j gains them
+        dY = np.where(kind == 0, yj - yi, -yi)
+        dk = np.where(kind == 0, 0.0, -1.0)
+        ds = dk * t
+        delta = np.column_stack([dk, gi * dk, ds, gi * ds, dY])
+        Ti_new = Ti + delta
+        Tj_new = Tj - delta
+        Q = np.stack([Ti, Tj, Ti_new, Tj_new], axis=1)  # (M, 4, 5)
+        Kq = np.stack([self.k[i], self.k[j], self.k[i] + dk, self.k[j] - dk], axis=1)
+        Sq = np.array([1.0, 1.0, -1.0, -1.0])  # subtract the old totals' share of U, add the new
+
+        def gram_log(theta):  # theta (M, ng)
+            g = theta**2
+            G = self.gram(theta)
+            wq = _weights(g[..., None], Kq[:, None, :]) * Sq
+            G = G + np.einsum("mgq,mqa,mqb->mgab", wq, Q, Q)
+            log = self._logterm(theta) - np.log1p(Kq[:, None, :] * g[..., None]) @ Sq
+            return G, log
+
+        M = len(moves)
+        centre = np.broadcast_to(np.array([self.fit.theta["main"], self.fit.theta["full"]]), (M, 2))
+        for rel in SCORE_STENCIL:  # a wide parabolic step, then a narrow one around its vertex
+            h = rel * np.maximum(centre, 1e-2)
+            lo = np.maximum(centre - h, 0.0)
+            grid = np.concatenate([lo, lo + h, lo + 2 * h], axis=1)  # (M, 6): main, full at lo, lo+h, lo+2h
+            G, log = gram_log(grid)
+            vertices = np.empty((M, 2))
+            for n, cols in enumerate((_MAIN, _FULL)):
+                idx = [n, n + 2, n + 4]
+                d = _profile(G[:, idx], cols, self.N, log[:, idx])
+                curv = d[:, 0] - 2 * d[:, 1] + d[:, 2]
+                step = 0.5 * h[:, n] * (d[:, 0] - d[:, 2]) / np.where(curv > 0, curv, np.inf)
+                downhill = np.where(d[:, 0] < d[:, 2], -0.5, 0.5) * np.maximum(centre[:, n], 1e-2)
+                vertex = lo[:, n] + h[:, n] + np.where(curv > 0, step, downhill)
+                vertices[:, n] = np.clip(vertex, 0.5 * centre[:, n], 2.0 * centre[:, n] + 1e-2)
+            centre = vertices
+        Gv, _ = gram_log(vertices)
+        b_main, s_main = _coefficients(Gv[:, 0], _MAIN, self.N)
+        b_full, s_full = _coefficients(Gv[:, 1], _FULL, self.N)
+        # TERMS order: group, time (main), interaction (full), intercept (main)
+        est = np.column_stack([b_main[:, 1], b_main[:, 2], b_full[:, 3], b_main[:, 0]])
+        se = np.column_stack([s_main[:, 1], s_main[:, 2], s_full[:, 3], s_main[:, 0]])
+        return est, se, vertices
+
+    def apply(self, move) -> None:
+        """Make a move given as a row of :meth:`propose` (the stored fit is not updated)."""
+        kind, v, i, j = (int(x) for x in move)
+        (self.swap if kind == 0 else self.shift)(v, i, j)
+
+
+# ---------------------------------------------------------------------------- search
+@dataclass(frozen=True)
+class SearchResult:
+    """Outcome of the search for one measure."""
+
+    measure: str
+    steps: int
+    accepted: int
+    loss_start: float
+    loss: float
+    done: bool  # stopped because every coefficient was well inside the targets
+
+
+def _loss_parts(est, se, target):
+    e = (est - target["estimate"]) / (ESTIMATE_TOLERANCE * target["se"])
+    s = (se / target["se"] - 1.0) / SE_TOLERANCE
+    z = np.abs(est / se)
+    wrong = np.where(target["significant"], Z_CRITICAL + P_MARGIN - z, z - (Z_CRITICAL - P_MARGIN))
+    pen = np.maximum(wrong, 0.0) / 0.05
+    return e, s, pen
+
+
+def _loss(est, se, target) -> np.ndarray:
+    e, s, pen = _loss_parts(est, se, target)
+    outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip((np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0)
+    return (e**2).sum(-1) + (s**2).sum(-1) + (pen**2).sum(-1) + EDGE_WEIGHT * outside.sum(-1)
+
+
+def _done(est, se, target) -> bool:
+    e, s, pen = _loss_parts(est, se, target)
+    return bool((np.abs(e) <= STOP_FRACTION).all() and (np.abs(s) <= STOP_FRACTION).all() and (pen <= 0).all())
+
+
+def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng: np.random.Generator, *,
+                   budget: int = DEFAULT_BUDGET, measure: str = "") -> SearchResult:
+    """Anneal one measure's linkage towards its Table 4 targets (in place; best state kept).
+
+    Parameters
+    ----------
+    state : MeasureLinkage
+        The measure's scores and eligibility; left at the best linkage found.
+    target : mapping
+        ``estimate``, ``se`` (4 arrays in TERMS order) and ``significant`` (printed p < .05).
+    rng : numpy Generator
+        Source of all random choices.
+    budget : int
+        Most steps; each scores :data:`BATCH` candidate moves.
+
+    Returns
+    -------
+    SearchResult
+    """
+    fit = state.refit()
+    loss = float(_loss(fit.estimate, fit.se, target))
+    start = best = loss
+    best_y = state.y.copy()
+    temperature, cooling = TEMPERATURE[0], (TEMPERATURE[1] / TEMPERATURE[0]) ** (1.0 / max(budget, 1))
+    accepted = steps = since_exact = last_gain = 0
+    done = _done(fit.estimate, fit.se, target)
+    while steps < budget and not done and steps - last_gain <= STALL:
+        steps += 1
+        moves = state.propose(rng, BATCH)
+        est, se, theta = state.score(moves)
+        cand = _loss(est, se, target)
+        m = int(np.argmin(cand))
+        delta = float(cand[m]) - loss
+        if delta < 0:
+            chosen = _combine(moves, est, se, cand, fit, loss, target)
+        elif rng.random() < math.exp(-delta / temperature):
+            chosen = [m]
+        else:
+            continue
+        for k in chosen:
+            state.apply(moves[k])
+        accepted += len(chosen)
+        since_exact += len(chosen)
+        if since_exact >= REFIT_EVERY:
+            fit, since_exact = state.refit(), 0
+        elif len(chosen) == 1:  # the scored fit (parabolic theta) stands in for a refit
+            fit = state.fit = _Fit(theta={"main": theta[m, 0], "full": theta[m, 1]}, estimate=est[m], se=se[m])
+        else:
+            fit = state.refit(exact=False)
+        loss = float(_loss(fit.estimate, fit.se, target))
+        if _done(fit.estimate, fit.se, target):
+            fit, since_exact = state.refit(), 0
+            loss = float(_loss(fit.estimate, fit.se, target))
+            done = _done(fit.estimate, fit.se, target)
+        if loss < best:
+            if loss < best * (1.0 - GAIN):
+                last_gain = steps
+            best, best_y = loss, state.y.copy()
+        temperature *= cooling
+    if not _same(best_y, state.y):
+        _restore(state, best_y)
+    fit = state.refit()
+    return SearchResult(measure=measure, steps=steps, accepted=accepted, loss_start=start,
+                        loss=float(_loss(fit.estimate, fit.se, target)), done=_done(fit.estimate, fit.se, target))
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(np.nan_to_num(a), np.nan_to_num(b)))
+
+
+def _combine(moves, est, se, cand, fit, loss, target) -> list[int]:
+    """Improving moves on disjoint participants whose effects, added up, keep lowering the loss.
+
+    Far from the target many moves help at once; their effects on the coefficients are
+    nearly additive, so the combined fit is predicted by adding each move's change. The
+    best move is always taken; the others join in order of merit while the predicted
+    loss falls (at most :data:`MOVES_PER_STEP`).
+    """
+    order = np.argsort(cand, kind="stable")
+    chosen = [int(order[0])]
+    used = {int(moves[order[0], 2]), int(moves[order[0], 3])}
+    d_est, d_se = est[order[0]] - fit.estimate, se[order[0]] - fit.se
+    predicted = float(cand[order[0]])
+    for k in order[1:]:
+        if len(chosen) >= MOVES_PER_STEP or cand[k] >= loss:
+            break
+        i, j = int(moves[k, 2]), int(moves[k, 3])
+        if i in used or j in used:
+            continue
+        e2, s2 = d_est + est[k] - fit.estimate, d_se + se[k] - fit.se
+        value = float(_loss(fit.estimate + e2, fit.se + s2, target))
+        if value < predicted:
+            chosen.append(int(k))
+            used.update((i, j))
+            d_est, d_se, predicted = e2, s2, value
+    return chosen
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(np.nan_to_num(a), np.nan_to_num(b)))
+
+
+def _restore(state: MeasureLinkage, y: np.ndarray) -> None:
+    state.y = y.copy()
+    for c in range(len(state.cell_visit)):
+        who = np.concatenate([state.answered[c, :state.n_answered[c]], state.missing[c, :state.n_missing[c]]])
+        seen = ~np.isnan(state.y[who, state.cell_visit[c]])
+        a, m = np.sort(who[seen]), np.sort(who[~seen])
+        state.answered[c, :len(a)], state.missing[c, :len(m)] = a, m
+    state._totals()
+    state.refit()
+
+
+def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
+    t = linkage_targets()
+    out = {}
+    for name, part in t.groupby("measure", sort=False):
+        part = part.set_index("term").loc[list(TERMS)]
+        out[name] = {"estimate": part["target_estimate"].to_numpy(float), "se": part["printed_se"].to_numpy(float),
+                     "significant": part["significant"].to_numpy(bool)}
+    return out
+
+
+def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.ndarray], *, seed,
+                budget: int = DEFAULT_BUDGET, measures: Sequence[str] | None = None,
+                spec=ADOPTED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Search each measure's linkage so that Table 4 refits close to the printed table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Participant table with ``group`` and the ``<measure>_<visit>`` columns, rows in
+        a fixed order (positions are used as participant indices).
+    eligible : mapping (measure, visit, group) -> row positions
+        Who may answer; the current respondents must be among them.
+    seed : int or sequence of int
+        Seed of the search's generator.
+    budget : int
+        Most annealing steps per measure (:data:`DEFAULT_BUDGET`).
+    measures : list of str, optional
+        Measure stems (default: all nine).
+    spec : Spec
+        Must be :data:`ipsrep.analyses.mixed.ADOPTED`.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The table with relinked measure columns, and one row per measure:
+        ``measure, steps, accepted, loss_start, loss, done, cpu_seconds`` (processor
+        time of the search; the only column that varies between runs).
+    """
+    _check_spec(spec)
+    names = [m.name for m in MEASURES] if measures is None else list(measures)
+    targets = _targets_by_measure()
+    ips = (table["group"].to_numpy() == GROUPS[0]).astype(float)
+    out = table.copy()
+    rows = []
+    for k, name in enumerate(names):
+        cols = [f"{name}_{v}" for v in VISITS]
+        values = out[cols].to_numpy(dtype=float)
+        elig = {(GROUPS.index(g), VISITS.index(v)): np.asarray(eligible[(name, v, g)], dtype=int)
+                for g in GROUPS for v in VISITS}
+        state = MeasureLinkage(values, ips, elig)
+        rng = np.random.default_rng([*np.atleast_1d(seed).tolist(), 3, k])
+        clock = time.process_time()
+        res = search_measure(state, targets[name], rng, budget=budget, measure=name)
+        out[cols] = state.y
+        rows.append({**res.__dict__, "cpu_seconds": time.process_time() - clock})
+    return out, pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- reporting
+def linkage_report(trial: pd.DataFrame, fitted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The adopted Table 4 refit on `trial` beside the targets, coefficient by coefficient.
+
+    Parameters
+    ----------
+    trial : DataFrame
+        Participant table in the data contract (normally the bundled reconstruction).
+    fitted : DataFrame, optional
+        :func:`ipsrep.analyses.mixed.table4` of `trial` (fitted here when not given).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, term, estimate, target_estimate, printed_estimate, printed_se,
+        distance`` ((estimate - target) / printed SE), ``se, se_ratio, z, printed_z, p,
+        printed_p, source_inconsistent, estimate_ok`` (|distance| <= 0.5), ``se_ok``
+        (SE within 10%), ``p_ok`` (p on the printed side of .05), ``all_ok``.
+    """
+    fitted = table4(trial) if fitted is None else fitted
+    t = linkage_targets()
+    both = fitted[["measure", "term", "estimate", "se", "z", "p"]].merge(t, on=["measure", "term"], how="inner")
+    both["distance"] = (both["estimate"] - both["target_estimate"]) / both["printed_se"]
+    both["se_ratio"] = both["se"] / both["printed_se"]
+    both["estimate_ok"] = both["distance"].abs() <= ESTIMATE_TOLERANCE
+    both["se_ok"] = (both["se_ratio"] - 1.0).abs() <= SE_TOLERANCE
+    both["p_ok"] = (both["p"] < 0.05) == both["significant"]
+    both["all_ok"] = both["estimate_ok"] & both["se_ok"] & both["p_ok"]
+    return both[["measure", "term", "estimate", "target_estimate", "printed_estimate", "printed_se", "distance",
+                 "se", "se_ratio", "z", "printed_z", "p", "printed_p", "source_inconsistent", "estimate_ok",
+                 "se_ok", "p_ok", "all_ok"]]
+
+
+def linkage_summary(report: pd.DataFrame) -> dict[str, int]:
+    """How many coefficients of :func:`linkage_report` meet each target, and in all."""
+    return {"coefficients": len(report), "estimate_ok": int(report["estimate_ok"].sum()),
+            "se_ok": int(report["se_ok"].sum()), "p_ok": int(report["p_ok"].sum()),
+            "all_ok": int(report["all_ok"].sum()),
+            "interactions_p_below_05": int(((report["term"] == "interaction") & (report["p"] < 0.05)).sum()),
+            "printed_interactions_p_below_05": int(((report["term"] == "interaction") & (report["printed_p"] < 0.05)).sum())}
+
+
+def linkage_markdown(report: pd.DataFrame) -> str:
+    """The coefficient-by-coefficient table of :func:`linkage_report` as Markdown."""
+    lines = ["| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio | z | printed z | p | printed p | targets met |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for _, r in report.iterrows():
+        met = "yes" if r["all_ok"] else "no: " + ", ".join(
+            w for w, ok in (("estimate", r["estimate_ok"]), ("SE", r["se_ok"]), ("p", r["p_ok"])) if not ok)
+        flag = " (printed row inconsistent; target from its z)" if r["source_inconsistent"] else ""
+        lines.append(f"| {r['measure']} | {r['term']}{flag} | {r['estimate']:.3f} | {r['target_estimate']:.3f} | "
+                     f"{r['distance']:+.2f} | {r['se']:.3f} | {r['printed_se']:.2f} | {r['se_ratio']:.3f} | "
+                     f"{r['z']:.2f} | {r['printed_z']:.2f} | {r['p']:.3f} | {r['printed_p']:.3f} | {met} |")
+    return "\n".join(lines)

@@ -18,13 +18,14 @@ interrupted run resumes where it stopped. At the end the member files are assemb
 - ``timings.csv``: seconds per member (CPU and wall), kept apart so that the three files
   above are the same byte for byte whenever the same seeds are computed by the same code.
 
-The work folder is keyed by a digest of the package's source, so members computed by
-other code are never mixed into a run.
+The work folder is keyed by a digest of the code and data a member depends on
+(:data:`MEMBER_INPUTS`), so members computed by other code are never mixed into a run.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import time
@@ -38,13 +39,26 @@ from ipsrep import paths
 from ipsrep.synthetic import ensemble as ens
 
 
-def source_digest(root: Path = paths.PACKAGE_DIR) -> str:
-    """SHA-256 of the package's Python sources (relative paths and bytes, in name order)."""
+MEMBER_INPUTS = ("ipsrep/paths.py", "ipsrep/inputs", "ipsrep/methods", "ipsrep/analyses", "ipsrep/synthetic",
+                 "data/published", "data/reconstructed")
+"""What a member's result depends on (relative to the project root): the layers it runs
+and the data files they read. Figures, the report, the audit and this runner are left
+out, so editing them does not invalidate finished members."""
+
+
+def source_digest(root: Path = paths.PROJECT_ROOT, parts: tuple[str, ...] = MEMBER_INPUTS) -> str:
+    """SHA-256 over the files a member depends on (:data:`MEMBER_INPUTS`; relative paths and
+    bytes, in name order; ``ensemble_run.py`` and caches left out)."""
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        if "__pycache__" in path.parts:
+    files = []
+    for part in parts:
+        base = root / part
+        files += [base] if base.is_file() else [p for p in base.rglob("*") if p.is_file()]
+    for path in sorted(set(files)):
+        rel = path.relative_to(root)
+        if "__pycache__" in rel.parts or rel.name == "ensemble_run.py" or rel.suffix not in (".py", ".csv"):
             continue
-        h.update(str(path.relative_to(root)).encode())
+        h.update(str(rel).encode())
         h.update(b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")
@@ -52,7 +66,7 @@ def source_digest(root: Path = paths.PACKAGE_DIR) -> str:
 
 
 def default_work_dir(digest: str) -> Path:
-    """``.cache/ipsrep-ensemble/<first 16 hex digits of the source digest>`` under the project."""
+    """``.cache/ipsrep-ensemble/<first 16 hex digits of source_digest()>`` under the project."""
     return paths.PROJECT_ROOT / ".cache" / "ipsrep-ensemble" / digest[:16]
 
 
@@ -279,8 +293,9 @@ def _client(scheduler: str | None, workers: int | None):
     if scheduler:
         return Client(scheduler, timeout="20s"), None
     n = workers or os.cpu_count() or 1
+    # workers log a failed task with its traceback; the run reports it in one line instead
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=40)
+                           silence_logs=logging.CRITICAL)
     return Client(cluster), cluster
 
 

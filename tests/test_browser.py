@@ -12,7 +12,15 @@ checks what only a browser can tell:
   are not followed);
 - the code toggle works: after a click on "Show all code" every folded code cell is
   open and its code is laid out (non-zero height), after a second click folded again;
+- the reading apparatus of the Sphinx site: a table of contents on every page, a search
+  for "Woolf" from ``file://`` that lists page 01, no raw TeX left once MathJax has run,
+  a figure cross-reference that leads to its figure, exercises whose solutions stay
+  hidden until opened, ledgers that filter as one types, no page-level horizontal
+  scrolling at 390 px, dark mode, and a print style without navigation;
 - a screenshot of ``index.html`` is written to the test's temporary folder.
+
+``IPSREP_TEST_REPORT`` names a report folder already built to test instead of building
+one (for checking a build by hand).
 
 Chromium is Debian's ``chromium`` package (``.ci/run`` installs it in CI). The test
 talks to it with the DevTools protocol over a websocket (tornado's client, already
@@ -289,10 +297,13 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(bundled_report) -> Path:
+def report(request) -> Path:
     """The real report on the bundled reconstruction, built into a temporary folder
-    (``bundled_report`` in conftest.py)."""
-    return bundled_report
+    (``bundled_report`` in conftest.py), or the folder ``$IPSREP_TEST_REPORT`` names."""
+    given = os.environ.get("IPSREP_TEST_REPORT")
+    if given:
+        return Path(given).resolve()
+    return request.getfixturevalue("bundled_report")
 
 
 @pytest.fixture(scope="module")
@@ -310,6 +321,21 @@ def page_links(browser: Chromium) -> list[str]:
 # --------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------
+def notebook_pages(report: Path) -> list[Path]:
+    """The pages rendered from notebooks (those with an executed notebook beside them)."""
+    return sorted(p for p in report.glob("*.html") if (report / f"{p.stem}.ipynb").is_file())
+
+
+def viewport(browser: Chromium, width: int, height: int = 900) -> None:
+    browser.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                 mobile=width < 600)
+    browser.settle(0.2)
+
+
+MATHJAX_DONE = ("(async () => { if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }"
+                " return document.querySelectorAll('mjx-container').length; })()")
+
+
 def test_every_page_loads_without_errors_or_remote_requests(browser, report):
     pages = sorted(report.glob("*.html"))
     assert (report / "index.html") in pages and len(pages) > 1
@@ -347,8 +373,6 @@ def test_every_link_between_pages_resolves(browser, report):
             if not target.is_file():
                 broken.append(f"{page.name} -> {href} (no such file)")
             elif parts.fragment and target.suffix == ".html":
-                # the HTML standard looks for the fragment as written, then percent-decoded
-                # (nbconvert writes heading ids percent-encoded)
                 ids = ids_of(target)
                 if parts.fragment not in ids and unquote(parts.fragment) not in ids:
                     broken.append(f"{page.name} -> {href} (no element with that id)")
@@ -359,22 +383,24 @@ def test_every_link_between_pages_resolves(browser, report):
 def test_index_links_every_page_and_every_page_links_back(browser, report):
     browser.load((report / "index.html").as_uri())
     targets = {Path(unquote(urlsplit(h).path)).name for h in page_links(browser)}
-    notebook_pages = {p.name for p in report.glob("*.html")} - {"index.html"}
-    assert notebook_pages <= targets
-    for name in sorted(notebook_pages):
+    pages = {p.name for p in notebook_pages(report)}
+    assert pages and pages <= targets
+    for name in sorted(pages):
         browser.load((report / name).as_uri())
         back = {Path(unquote(urlsplit(h).path)).name for h in page_links(browser)}
         assert "index.html" in back, name
-        assert notebook_pages <= back | {name}, f"{name} does not link every page"
+        assert pages <= back | {name}, f"{name} does not link every page"
+        downloads = browser.evaluate("Array.from(document.querySelectorAll('.ipsrep-downloads a')).map(a => a.href)")
+        assert any(h.endswith(name.replace(".html", ".ipynb")) for h in downloads), (name, downloads)
 
 
 def test_code_toggle_opens_and_folds_every_code_cell(browser, report):
-    state = ("(() => { const d = Array.from(document.querySelectorAll('details.ipsrep-code'));"
+    state = ("(() => { const d = Array.from(document.querySelectorAll('details.hide.above-input'));"
              " return {n: d.length, open: d.filter(x => x.open).length,"
-             " shown: d.filter(x => x.querySelector('.jp-InputArea') && x.querySelector('.jp-InputArea').checkVisibility() &&"
-             " x.querySelector('.jp-InputArea').getBoundingClientRect().height > 0).length,"
-             " label: document.getElementById('ipsrep-toggle-code').textContent.trim()}; })()")
-    for page in sorted(p for p in report.glob("*.html") if p.name != "index.html"):
+             " shown: d.filter(x => x.querySelector('.cell_input') && x.querySelector('.cell_input').checkVisibility() &&"
+             " x.querySelector('.cell_input').getBoundingClientRect().height > 0).length,"
+             " label: (document.getElementById('ipsrep-toggle-code') || {}).textContent}; })()")
+    for page in notebook_pages(report):
         browser.load(page.as_uri())
         before = browser.evaluate(state)
         assert before["n"] > 0 and before["open"] == 0 and before["shown"] == 0, (page.name, before)
@@ -388,21 +414,171 @@ def test_code_toggle_opens_and_folds_every_code_cell(browser, report):
         assert again["open"] == 0 and again["shown"] == 0, (page.name, again)
 
 
-def test_figures_have_alt_text_and_a_caption(browser, report):
-    check = ("Array.from(document.querySelectorAll('img')).map(i => ({alt: i.alt,"
+def test_figures_have_alt_text_and_a_numbered_caption(browser, report):
+    check = ("Array.from(document.querySelectorAll('.bd-article img')).map(i => ({alt: i.alt,"
              " loaded: i.complete && i.naturalWidth > 0,"
-             " caption: !!(i.closest('figure') && i.closest('figure').querySelector('figcaption'))"
-             "   || /^\\s*Figure\\s+\\d/i.test((i.closest('.jp-Cell') && i.closest('.jp-Cell').nextElementSibling"
-             "   && i.closest('.jp-Cell').nextElementSibling.textContent) || '')}))")
+             " caption: (i.closest('figure') && i.closest('figure').querySelector('figcaption')"
+             "   && i.closest('figure').querySelector('figcaption').innerText) || ''}))")
     seen = 0
-    for page in sorted(p for p in report.glob("*.html") if p.name != "index.html"):
+    for page in notebook_pages(report):
         browser.load(page.as_uri())
         for number, img in enumerate(browser.evaluate(check), start=1):
             seen += 1
             assert img["loaded"], f"{page.name}: image {number} did not load"
             assert len(img["alt"]) >= 15, f"{page.name}: image {number} alt text {img['alt']!r}"
-            assert img["caption"], f"{page.name}: image {number} has no caption"
+            assert img["caption"].startswith("Figure "), f"{page.name}: image {number} caption {img['caption']!r}"
     assert seen > 0
+
+
+def test_every_page_has_a_table_of_contents(browser, report):
+    toc = ("Array.from(document.querySelectorAll('#pst-page-toc-nav a')).map(a =>"
+           " [a.textContent.trim(), !!document.getElementById(decodeURIComponent(a.hash.slice(1)))])")
+    for page in notebook_pages(report):
+        browser.load(page.as_uri())
+        entries = browser.evaluate(toc)
+        assert len(entries) >= 3, (page.name, entries)
+        assert all(found for _, found in entries), (page.name, [e for e in entries if not e[1]])
+
+
+def test_search_for_woolf_finds_page_01(browser, report):
+    events = browser.load((report / "search.html").as_uri() + "?q=Woolf")
+    hits = None
+    for _ in range(100):
+        hits = browser.evaluate("Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)")
+        if hits:
+            break
+        browser.settle(0.1)
+    browser.settle(0.5)
+    assert hits and any("01_rq1_employment.html" in h for h in hits), hits
+    assert not problems(events + browser.events[-200:])
+
+
+def test_math_is_typeset_and_no_raw_tex_is_visible(browser, report):
+    import re
+
+    raw = re.compile(r"\$\$|\\(frac|sqrt|alpha|beta|mathrm|left|right|pm|le|sum)\b|[a-z]_\{|\^\{")
+    text = ("(() => { const a = document.querySelector('.bd-article').cloneNode(true);"
+            " a.querySelectorAll('pre, code, .cell_input, mjx-container, script, style, .highlight').forEach(e => e.remove());"
+            " return a.innerText; })()")
+    typeset = 0
+    for page in [report / "index.html", report / "glossary.html", *notebook_pages(report)]:
+        browser.load(page.as_uri())
+        typeset += browser.evaluate(MATHJAX_DONE)
+        visible = browser.evaluate(text)
+        found = raw.search(visible)
+        assert found is None, f"{page.name}: raw TeX {visible[max(0, found.start() - 60):found.end() + 60]!r}"
+    assert typeset > 20
+
+
+def test_figure_cross_reference_links_to_its_figure(browser, report):
+    browser.load((report / "01_rq1_employment.html").as_uri())
+    refs = browser.evaluate("Array.from(document.querySelectorAll('a.reference.internal[href*=\"#fig-\"]')).map(a =>"
+                            " [a.textContent.trim(), a.hash.slice(1)])")
+    assert refs, "no figure cross-reference on page 01"
+    for text, target in refs:
+        assert text.startswith("Figure "), refs
+        ok = browser.evaluate(f"(() => {{ const t = document.getElementById({json.dumps(target)});"
+                              " return !!(t && (t.tagName === 'FIGURE' || t.closest('figure') || t.querySelector('figure'))); })()")
+        assert ok, (text, target)
+
+
+def test_exercise_solutions_stay_hidden_until_opened(browser, report):
+    state = ("(() => { const s = document.querySelector('.solution'); if (!s) return null;"
+             " const body = Array.from(s.children).filter(e => !e.classList.contains('admonition-title'));"
+             " return body.some(e => e.checkVisibility() && e.getBoundingClientRect().height > 0); })()")
+    for name in ("00_trial.html", "01_rq1_employment.html", "03_rq3_health.html", "06_audit.html"):
+        browser.load((report / name).as_uri())
+        assert browser.evaluate("document.querySelectorAll('.exercise').length") >= 2, name
+        assert browser.evaluate(state) is False, name
+        browser.click(".solution .admonition-title")
+        assert browser.evaluate(state) is True, name
+
+
+def test_long_ledgers_are_folded_and_filter_as_one_types(browser, report):
+    browser.load((report / "03_rq3_health.html").as_uri())
+    folded = browser.evaluate("Array.from(document.querySelectorAll('details.ipsrep-ledger')).map(d =>"
+                              " [d.open, d.querySelectorAll('tbody tr').length])")
+    assert any(not opened and rows > 12 for opened, rows in folded), folded
+    browser.evaluate("document.querySelector('details.ipsrep-ledger:not([open])').open = true")
+    count = ("(() => { const d = document.querySelector('details.ipsrep-ledger[open] .dt-container');"
+             " return d ? d.querySelectorAll('tbody tr').length : null; })()")
+    before = browser.evaluate(count)
+    assert before and before > 12
+    browser.evaluate("(() => { const i = document.querySelector('details.ipsrep-ledger[open] .dt-search input');"
+                     " i.value = 'discrepant'; i.dispatchEvent(new Event('input', {bubbles: true})); })()")
+    browser.settle(0.5)
+    after = browser.evaluate(count)
+    assert after is not None and after < before
+
+
+def test_scorecard_links_land_in_view_below_the_sticky_header(browser, report):
+    browser.load((report / "index.html").as_uri())
+    links = browser.evaluate("Array.from(document.querySelectorAll('.ipsrep-answer a, .ipsrep-open-items a'))"
+                             ".map(a => a.href).filter(h => h.includes('#'))")
+    assert links
+    for href in links[:4]:
+        browser.load(href)
+        browser.settle(0.5)
+        place = browser.evaluate(
+            "(() => { const t = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+            " const bars = Array.from(document.querySelectorAll('.bd-header-article, .bd-header'))"
+            "   .filter(e => ['sticky', 'fixed'].includes(getComputedStyle(e).position));"
+            " const below = Math.max(0, ...bars.map(e => e.getBoundingClientRect().bottom));"
+            " const r = t.getBoundingClientRect();"
+            " return {top: r.top, below: below, height: innerHeight, visible: t.checkVisibility()}; })()")
+        assert place["visible"] and place["below"] - 1 <= place["top"] < place["height"], (href, place)
+
+
+def test_no_page_scrolls_sideways_at_390_px(browser, report):
+    wide = {}
+    for page in sorted(report.glob("*.html")):
+        browser.load(page.as_uri())
+        viewport(browser, 390, 844)
+        browser.settle(0.3)
+        width = browser.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        if width > 391:
+            wide[page.name] = width
+    viewport(browser, 1280)
+    browser.send("Emulation.clearDeviceMetricsOverride")
+    assert not wide, wide
+
+
+def test_dark_mode(browser, report):
+    browser.load((report / "01_rq1_employment.html").as_uri())
+    browser.evaluate("document.querySelector('.theme-change-button[data-mode=dark]').click()")
+    browser.settle(0.3)
+    assert browser.evaluate("document.documentElement.dataset.theme") == "dark"
+    rgb = browser.evaluate("getComputedStyle(document.body).backgroundColor")
+    values = [int(v) for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    assert sum(values) / 3 < 80, rgb
+    browser.evaluate("document.querySelector('.theme-change-button[data-mode=auto]').click()")
+    browser.evaluate("localStorage.clear()")
+
+
+def test_print_hides_navigation_and_keeps_the_banner(browser, report):
+    browser.load((report / "03_rq3_health.html").as_uri())
+    browser.send("Emulation.setEmulatedMedia", media="print")
+    browser.settle(0.3)
+    shown = browser.evaluate(
+        "(() => { const out = {}; for (const s of ['.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',"
+        " '.bd-header-article', '#ipsrep-toggle-code', '.bd-header-announcement'])"
+        " { const e = document.querySelector(s); out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
+        " return out; })()")
+    browser.send("Emulation.setEmulatedMedia", media="")
+    assert shown.pop(".bd-header-announcement"), "the data banner must print"
+    assert not any(shown.values()), shown
+
+
+def test_banner_on_every_page_lighter_without_participant_data(browser, report):
+    for page in sorted(report.glob("*.html")):
+        browser.load(page.as_uri())
+        kind = browser.evaluate("(() => { const b = document.querySelector('.bd-header-announcement .ipsrep-banner');"
+                                " return b ? b.className : null; })()")
+        assert kind, f"{page.name}: no data banner"
+        if page.stem.startswith(("04_", "05_")):
+            assert "ipsrep-banner-light" in kind, page.name
+        if page.stem.startswith(("00_", "01_", "02_", "03_")):
+            assert "ipsrep-banner-light" not in kind, page.name
 
 
 def test_index_screenshot(browser, report, tmp_path):
@@ -414,4 +590,4 @@ def test_index_screenshot(browser, report, tmp_path):
     assert width == 1280
     banner = browser.evaluate("document.querySelector('.ipsrep-banner') &&"
                               " document.querySelector('.ipsrep-banner').textContent")
-    assert banner and "Synthetic data" in banner
+    assert banner and "synthetic data" in banner.lower()

@@ -24,6 +24,10 @@ def _short_label(name: str) -> str:
     return lookup_measure(name).label
 
 
+HIGHER_IS_BETTER = frozenset({"eqvas"})
+"""Measures on which a higher score is better (on the others a higher score is worse)."""
+
+
 def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     """Group means with confidence intervals per visit, one panel per outcome.
 
@@ -44,7 +48,7 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     names = [m.name for m in MEASURES if m.name in set(traj["measure"])]
     ncol = 3
     nrow = int(np.ceil(len(names) / ncol))
-    fig = Figure(figsize=(10.0, 3.0 * nrow))
+    fig = Figure(figsize=(10.0, 3.4 * nrow + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False).ravel())
     nudge = {"IPS": -0.4, "TAU": 0.4}
     for ax, name in zip(axes, names):
@@ -56,7 +60,8 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
             err = np.vstack([y - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - y])
             ax.errorbar(x, y, yerr=err, marker="o", ms=4, capsize=3, lw=1.5, color=GROUP_COLORS[group], label=group)
         m = lookup_measure(name)
-        ax.set_title(f"{m.label}\n(scale {m.scale})", fontsize=9)
+        better = "higher is better" if name in HIGHER_IS_BETTER else "higher is worse"
+        ax.set_title(f"{m.label}\n(scale {m.scale}, {better})", fontsize=9)
         ax.set_xticks([0, 6, 12])
         ax.set_xlim(-2, 14)
         ax.tick_params(labelsize=8)
@@ -64,10 +69,10 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
         ax.set_visible(False)
     for ax in axes[(nrow - 1) * ncol:]:
         ax.set_xlabel("Months since baseline", fontsize=8)
-    axes[0].legend(loc="best", frameon=False, fontsize=8)
+    handles, names_ = axes[0].get_legend_handles_labels()
     fig.suptitle(f"Health outcomes by group and visit: means with {100 * level:g}% confidence intervals",
                  fontweight="bold")
-    fig.tight_layout()
+    fig.legend(handles, names_, loc="outside lower center", ncol=len(GROUPS), frameon=False)
     return fig
 
 

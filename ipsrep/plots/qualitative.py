@@ -16,6 +16,8 @@ Tidsskrift for Norsk psykologforening 2022;59(10):896-8 (the process measures).
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
@@ -60,7 +62,7 @@ def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
     ax.imshow(codes, cmap=ListedColormap([STATE_COLORS[s] for s in STATES]), vmin=-0.5,
               vmax=len(STATES) - 0.5, aspect="auto")
     labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"])]
-    ax.set_yticks(range(len(order)), [lab if len(lab) < 62 else lab[:59] + "..." for lab in labels], fontsize=7.5)
+    ax.set_yticks(range(len(order)), [textwrap.fill(lab, 48) for lab in labels], fontsize=7.5)
     ax.set_xticks(range(len(PARTICIPANTS)), PARTICIPANTS)
     ax.xaxis.tick_top()
     ax.grid(False)
@@ -103,7 +105,8 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
             ax.plot([r["count_low"], r["count_high"]], [y, y], color=color, lw=5, alpha=0.45,
                     solid_capstyle="butt")
         ax.plot(r["n_named"], y, "o", mfc="white", mec="black", ms=5)
-    ax.set_yticks(range(len(book)), [f"{t}. {s}"[:60] for t, s in zip(book["theme"], book["summary"])], fontsize=7.5)
+    ax.set_yticks(range(len(book)), [textwrap.fill(f"{t}. {s}", 48) for t, s in zip(book["theme"], book["summary"])],
+                  fontsize=7.5)
     ax.set_xticks(range(len(PARTICIPANTS) + 1))
     ax.set_xlim(-0.3, len(PARTICIPANTS) + 0.3)
     ax.set_xlabel(f"Participants (of {len(PARTICIPANTS)})")

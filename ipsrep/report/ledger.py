@@ -8,30 +8,70 @@ with a MIME type so that ``ipsrep build`` can collect every notebook's rows into
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
 
-__all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook"]
+__all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",
+           "ledger_csv_text"]
 
 LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
 
 
+FOLD_ROWS = 12
+"""A ledger display with more rows than this is folded (a ``<details>`` element)."""
+
+
+def _reproduced_text(value) -> str:
+    """A reproduced value for reading: up to six significant digits, no exponent, no
+    sign on zero, empty when missing.
+
+    >>> _reproduced_text(0.29720001), _reproduced_text(-0.0), _reproduced_text(1.6897e-52), _reproduced_text(None)
+    ('0.2972', '0', '0', '')
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(v):
+        return ""
+    if v == 0 or abs(v) < 5e-7:
+        return "0"
+    text = f"{v:.6g}"
+    return f"{v:.6f}".rstrip("0").rstrip(".") if "e" in text else text
+
+
 class LedgerDisplay:
-    """Rich display of ledger rows: a readable table for people, JSON for the build."""
+    """Rich display of ledger rows: a readable table for people (no row numbers, status
+    words, folded when longer than :data:`FOLD_ROWS` rows), JSON for the build."""
 
     def __init__(self, rows: pd.DataFrame):
         self.rows = rows.reset_index(drop=True)
+
+    def _shown(self) -> pd.DataFrame:
+        shown = self.rows.assign(reproduced=self.rows["reproduced"].map(_reproduced_text))
+        shown = shown.astype(object).where(shown.notna(), "")
+        return shown.rename(columns={"key": "Key", "source": "Source", "quantity": "Quantity",
+                                     "published": "Published", "reproduced": "Ours", "status": "Status",
+                                     "note": "Note"})
+
+    def _repr_html_(self) -> str:
+        table = self._shown().to_html(index=False, classes="ledger", border=0, escape=True)
+        n = len(self.rows)
+        opened = "" if n > FOLD_ROWS else " open"
+        return (f'<details class="ipsrep-ledger"{opened}><summary>Ledger: {n} row{"s" if n != 1 else ""}'
+                f"</summary>{table}</details>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         records = self.rows.to_dict(orient="records")
         for r in records:
             r["reproduced"] = repr(float(r["reproduced"]))
-        styled = self.rows.assign(reproduced=self.rows["reproduced"].map(lambda v: f"{v:.6g}"))
         return {
             LEDGER_MIMETYPE: {"rows": records},
-            "text/plain": styled.to_string(index=False),
-            "text/html": styled.to_html(index=False, classes="ledger", border=0),
+            "text/plain": self._shown().to_string(index=False, max_colwidth=60),
+            "text/html": self._repr_html_(),
         }
 
 
@@ -56,3 +96,21 @@ def rows_from_notebook(nb) -> pd.DataFrame:
     table = pd.DataFrame(records, columns=LEDGER_COLUMNS)
     table["reproduced"] = table["reproduced"].astype(float)
     return table
+
+
+def ledger_csv_text(table: pd.DataFrame) -> str:
+    """Ledger rows as CSV text (the columns of :data:`LEDGER_COLUMNS`), ``reproduced`` in
+    full precision (``repr``; empty when missing), other missing values empty.
+
+    >>> print(ledger_csv_text(pd.DataFrame([{"key": "a", "source": "s", "quantity": "q", "published": "1.0",
+    ...     "reproduced": 0.1 + 0.2, "status": "reproduced", "note": None}])), end="")
+    key,source,quantity,published,reproduced,status,note
+    a,s,q,1.0,0.30000000000000004,reproduced,
+    """
+    out = table.reindex(columns=LEDGER_COLUMNS).copy()
+    out["reproduced"] = [
+        "" if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else repr(float(v))
+        for v in out["reproduced"]
+    ]
+    out = out.astype(object).where(out.notna(), "")
+    return out.to_csv(index=False, lineterminator="\n")

@@ -9,7 +9,8 @@ into an empty folder. It does not copy the executed notebooks or ``ledger.csv`` 
 build does), check the pages (the build checks every file of the folder, see
 :mod:`ipsrep.report.check`) or publish them (:mod:`ipsrep.report.publish`).
 
-This implementation wraps the nbconvert renderer of :mod:`ipsrep.report.html`.
+This implementation renders with Sphinx, MyST-NB and sphinx-book-theme
+(:mod:`ipsrep.report.site`).
 """
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from ipsrep.report.context import DataInUse
 
 __all__ = ["PageSource", "render_site", "renderer_digest"]
 
-RENDERER_FILES = ("report/html.py", "report/scorecard.py", "report/render.py", "report/templates")
+RENDERER_FILES = ("report/site.py", "report/site", "report/tables.py", "report/scorecard.py", "report/render.py")
 """Parts of the package that shape the pages (their bytes are part of the site's cache key)."""
 
-RENDERER_LIBRARIES = ("nbconvert", "beautifulsoup4", "jinja2", "pygments", "mistune", "bleach")
+RENDERER_LIBRARIES = ("sphinx", "myst-nb", "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme",
+                      "sphinx-exercise", "sphinx-togglebutton", "sphinxcontrib-bibtex", "pybtex", "docutils",
+                      "itables", "django-static-mathjax", "beautifulsoup4", "pygments", "pandas")
 """Libraries whose versions shape the pages."""
 
 
@@ -75,9 +78,11 @@ def render_site(pages: list[PageSource], *, data: DataInUse, parameters: dict, s
     dest : Path
         An existing, empty folder.
 
-    Writes ``index.html`` and ``<stem>.html`` for every page (UTF-8).
+    Writes ``index.html``, ``<stem>.html`` for every page, the glossary, references,
+    search page and index, ``_static/`` and ``ledger-rows/<stem>.csv`` (UTF-8); the
+    pages link to ``<stem>.ipynb`` and ``ledger.csv``, which the build writes beside them.
     """
-    from ipsrep.report.html import NotebookRenderer, Page, banner_html, render_index
+    from ipsrep.report.site import render_sphinx_site
 
     dest = Path(dest)
     if any(dest.iterdir()):
@@ -85,14 +90,7 @@ def render_site(pages: list[PageSource], *, data: DataInUse, parameters: dict, s
     alpha = parameters.get("alpha")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
         raise ValueError(f"render_site: parameters must hold alpha as a number (got {alpha!r})")
-    infos = [Page(p.stem, p.title, p.ledger) for p in pages]
-    banner = banner_html(data.label, data.bundled, compact=True)
-    renderer = NotebookRenderer(show_code=show_code)
-    for number, page in enumerate(pages):
-        text = renderer.render(page.notebook, page.title, pages=infos, current=number, banner=banner)
-        (dest / f"{page.stem}.html").write_text(text, encoding="utf-8")
-    index = render_index(infos, data_label=data.label, bundled=data.bundled, alpha=float(alpha))
-    (dest / "index.html").write_text(index, encoding="utf-8")
+    render_sphinx_site(pages, data=data, parameters=parameters, show_code=show_code, dest=dest)
 
 
 def renderer_digest() -> str:

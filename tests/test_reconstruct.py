@@ -198,10 +198,19 @@ def test_sample_with_moments_hits_exact_moments():
 def test_reconstruction_is_reproducible_and_r_changes_only_linkage():
     from ipsrep.synthetic.reconstruct import reconstruct_trial
 
-    a = reconstruct_trial()
-    b = reconstruct_trial(within_person_r={"odi": 0.2})
+    a = reconstruct_trial()  # with the linkage search: byte-for-byte the committed file
+    b = reconstruct_trial(within_person_r={"odi": 0.2}, link=False)
     for col in ("odi_0m", "odi_6m", "odi_12m"):
         assert sorted(a[col].dropna()) == sorted(b[col].dropna())
     assert not a["odi_6m"].equals(b["odi_6m"])
+    other = [c for c in a.columns if not any(c.startswith(f"{m.name}_") for m in MEASURES)]
+    pd.testing.assert_frame_equal(a[other], b[other])
     committed = pd.read_csv(paths.RECONSTRUCTED_CSV)
     pd.testing.assert_frame_equal(a.reset_index(drop=True), committed, check_dtype=False)
+
+
+def test_committed_file_is_written_byte_for_byte(tmp_path):
+    from ipsrep.synthetic.reconstruct import reconstruct_command
+
+    assert reconstruct_command(out=str(tmp_path / "again.csv")) == 0
+    assert (tmp_path / "again.csv").read_bytes() == paths.RECONSTRUCTED_CSV.read_bytes()

@@ -527,25 +527,37 @@ def rank_specs(trial: pd.DataFrame, specs: Iterable[Spec] | None = None, *, meas
     return ranking
 
 
-def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None, **kwargs) -> pd.DataFrame:
+def write_ranking(path: str | Path = RANKING_CSV, data: str | Path | None = None, *,
+                  trial: pd.DataFrame | None = None, linkage: str = "as in the file", **kwargs) -> pd.DataFrame:
     """Rank all candidate specifications on the bundled reconstruction and store the table.
 
     `data` defaults to the bundled file ``data/reconstructed/ips_in_pain.csv`` (loaded
     through the data contract); keyword arguments go to :func:`rank_specs`. The table
-    gets a ``data_sha256`` column naming the file it was computed on, so a reader can
-    tell when the stored ranking is older than the data. Takes a
-    minute or two, which is why notebook 03 reads the stored table. Rerun after the
-    bundled file changes::
+    gets a ``data_sha256`` column naming the file it was computed on (or, with `trial`,
+    the file that `trial` was derived from), so a reader can tell when the stored
+    ranking is older than the data, and a ``linkage`` column saying how the visits of
+    the data ranked were linked. Takes a minute or two, which is why notebook 03 reads
+    the stored table.
 
-        python -c "from ipsrep.analyses.mixed import write_ranking; write_ranking()"
+    Parameters
+    ----------
+    trial : DataFrame, optional
+        Rank this participant table instead of loading `data`. The committed ranking is
+        computed on the reconstruction with its rank linkage and no search
+        (:func:`ipsrep.synthetic.calibration.write_ranking_before_search`): the searched
+        linkage was tuned to the adopted specification, so ranking on it would favour
+        that specification by construction.
+    linkage : str
+        Text stored in the ``linkage`` column.
     """
     from ipsrep.inputs.contract import load_trial
     from ipsrep.inputs.datafiles import file_sha256
     from ipsrep.paths import RECONSTRUCTED_CSV
 
     source = RECONSTRUCTED_CSV if data is None else data
-    ranking = rank_specs(load_trial(source), **kwargs)
+    ranking = rank_specs(load_trial(source) if trial is None else trial, **kwargs)
     ranking["data_sha256"] = file_sha256(source)
+    ranking["linkage"] = linkage
     ranking.round(6).to_csv(path, index=False)
     return ranking
 

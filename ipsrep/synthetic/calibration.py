@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.mixed import ADOPTED, Spec, distance_to_published, published_table4, read_stored, table4
+from ipsrep.analyses.mixed import (ADOPTED, Spec, distance_to_published, published_table4, read_stored, table4,
+                                   write_ranking)
 from ipsrep.inputs.measures import MEASURES, measure as lookup_measure
 from ipsrep.paths import CALIBRATION_CSV, WITHIN_PERSON_R_CSV
 from ipsrep.synthetic.reconstruct import reconstruct_trial
@@ -34,6 +35,7 @@ __all__ = [
     "choose_within_person_r",
     "write_calibration",
     "read_calibration",
+    "write_ranking_before_search",
 ]
 
 
@@ -132,3 +134,25 @@ def write_calibration(path: str | Path = CALIBRATION_CSV, r_path: str | Path = W
 def read_calibration(path: str | Path = CALIBRATION_CSV) -> pd.DataFrame:
     """The stored calibration grid written by :func:`write_calibration`."""
     return read_stored(path, "ipsrep.synthetic.calibration.write_calibration")
+
+
+RANKED_LINKAGE = "rank linkage at the calibrated within-person r, before the linkage search"
+"""What the committed ranking's ``linkage`` column says."""
+
+
+def write_ranking_before_search(**kwargs) -> pd.DataFrame:
+    """Rank the candidate Table 4 specifications on the reconstruction before its linkage search.
+
+    The committed reconstruction's linkage was searched to fit the adopted
+    specification (:mod:`ipsrep.synthetic.linkage`), so a ranking computed on it would
+    favour that specification by construction. The ranking is therefore computed on
+    the same reconstruction (same seed and marginals) with the rank linkage of the
+    calibrated within-person correlations and no search
+    (``reconstruct_trial(link=False)``), and stored by
+    :func:`ipsrep.analyses.mixed.write_ranking` with the committed file's SHA-256 and
+    :data:`RANKED_LINKAGE` in its ``linkage`` column. Rerun after changing the
+    reconstruction::
+
+        python -c "from ipsrep.synthetic.calibration import write_ranking_before_search as w; w()"
+    """
+    return write_ranking(trial=reconstruct_trial(link=False), linkage=RANKED_LINKAGE, **kwargs)

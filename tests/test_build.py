@@ -91,10 +91,11 @@ def site(tmp_path_factory):
 def test_build_writes_pages_notebooks_index_and_ledger(site):
     assert site["status"] == 0, site["err"]
     names = sorted(p.name for p in site["out"].iterdir())
-    assert names == [".ipsrep-manifest.json", "00_counts.html", "00_counts.ipynb", "01_mean_age.html",
-                     "01_mean_age.ipynb", "index.html", "ledger.csv"]
+    assert {".ipsrep-manifest.json", "00_counts.html", "00_counts.ipynb", "01_mean_age.html",
+            "01_mean_age.ipynb", "index.html", "ledger.csv"} <= set(names)
     manifest = json.loads((site["out"] / ".ipsrep-manifest.json").read_text())
-    assert manifest["files"] == names[1:]
+    written = sorted(p.relative_to(site["out"]).as_posix() for p in site["out"].rglob("*") if p.is_file())
+    assert manifest["files"] == [f for f in written if f != ".ipsrep-manifest.json"]
     index = (site["out"] / "index.html").read_text()
     assert index.index('href="00_counts.html"') < index.index('href="01_mean_age.html"')
     assert "Group sizes (build fixture)" in index and "Mean age (build fixture)" in index
@@ -195,26 +196,12 @@ def test_cache_key_is_made_of_the_modules_a_notebook_imports():
 # --------------------------------------------------------------------------------------
 # The HTML pages
 # --------------------------------------------------------------------------------------
-_LOADING_TAG = re.compile(
-    r"<(script|link|img|iframe|source|embed|video|audio)\b[^>]*?\b(src|href|srcset|data)\s*=\s*"
-    r"""["']?\s*(https?:)?//""", re.IGNORECASE)
-_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
-_SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
-
-
 def test_pages_load_nothing_from_the_network(site):
-    for page in sorted(site["out"].glob("*.html")):
-        text = page.read_text()
-        assert not _LOADING_TAG.search(text), page.name
-        for css in _STYLE.findall(text):
-            css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
-            assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//", css, re.IGNORECASE), page.name
-            assert not re.search(r"@import", css, re.IGNORECASE), page.name
-        for script in _SCRIPT.findall(text):
-            assert not re.search(r"https?://|cdnjs|unpkg|require\.js|mathjax", script, re.IGNORECASE), page.name
+    """Every file of the published site passes the offline check the build runs, and the
+    paper is a link a reader follows, not a load."""
+    assert check.check_site(site["out"], ids=set()) == []
     counts = (site["out"] / "00_counts.html").read_text()
-    assert re.search(r'<img[^>]+src="data:image/png;base64,', counts)
-    assert '<a href="https://doi.org/10.1093/pm/pnac032">' in counts  # a link, not a load
+    assert re.search(r'<a [^>]*href="https://doi.org/10.1093/pm/pnac032"', counts)
 
 
 def test_external_loads_finds_a_cdn_script_and_a_remote_stylesheet():
@@ -229,23 +216,20 @@ def test_external_loads_finds_a_cdn_script_and_a_remote_stylesheet():
     assert "fonts.example.com" in found[0] and "cdn.example.com" in found[1]
 
 
-def test_code_is_folded_by_default_and_open_with_show_code(site, tmp_path):
+def test_show_code_renders_another_site_from_the_same_notebooks(site, tmp_path):
     nb = json.loads((site["out"] / "00_counts.ipynb").read_text())
-    code_cells = sum(cell["cell_type"] == "code" for cell in nb["cells"])
-    assert code_cells == 5  # parameters, injected parameters, counts, figure, ledger
-    folded = (site["out"] / "00_counts.html").read_text()
-    details = re.findall(r"<details[^>]*>", folded)
-    assert details == ['<details class="ipsrep-code">'] * code_cells
+    assert sum(cell["cell_type"] == "code" for cell in nb["cells"]) == 5  # parameters, injected, counts, figure, ledger
     out = tmp_path / "with-code"
     status, err = run_build(data=str(site["data"]), out=out, notebooks_dir=OK, show_code=True,
                             cache_dir=site["cache"])
     assert status == 0, err
-    details = re.findall(r"<details[^>]*>", (out / "00_counts.html").read_text())
-    assert len(details) == code_cells and all(re.search(r"\sopen\b", d) for d in details)
+    assert "start" not in err  # the notebooks come from the cache; only the rendering differs
+    assert (out / "00_counts.ipynb").read_bytes() == (site["out"] / "00_counts.ipynb").read_bytes()
+    assert (out / "00_counts.html").read_bytes() != (site["out"] / "00_counts.html").read_bytes()
 
 
 def test_no_participant_rows_in_any_output(site):
-    for path in sorted(site["out"].iterdir()):
+    for path in sorted(p for p in site["out"].rglob("*") if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".js")):
         text = path.read_text()
         for pid, *_ in PARTICIPANTS:
             assert pid not in text, (path.name, pid)
@@ -404,23 +388,14 @@ def test_pages_on_other_data_name_the_file_and_its_checksum(site):
     import hashlib
 
     digest = hashlib.sha256(site["data"].read_bytes()).hexdigest()
-    for page in sorted(site["out"].glob("*.html")):
-        text = page.read_text()
-        assert f"{site['data'].name} (sha256 {digest})" in text, page.name
-        assert "Synthetic data" not in text, page.name
-    index = (site["out"] / "index.html").read_text()
-    assert 'href="00_counts.html"' in index and 'href="01_mean_age.html"' in index
-    page = (site["out"] / "01_mean_age.html").read_text()
-    assert 'href="index.html"' in page and 'href="00_counts.html" rel="prev"' in page
-
-
-def test_figures_on_fixture_pages_have_alt_text_and_a_caption(site):
-    page = (site["out"] / "00_counts.html").read_text()
-    images = re.findall(r"<img [^>]*>", page)
-    assert len(images) == 1
-    alt = re.search(r'alt="([^"]*)"', images[0]).group(1)
-    assert alt.startswith("Figure for “Group sizes (build fixture)”")  # no plotting function: the heading
-    assert "<figcaption>Figure 1. " in page
+    for name in ("index.html", "00_counts.html", "01_mean_age.html"):
+        text = (site["out"] / name).read_text()
+        assert site["data"].name in text and digest in text, name
+        assert "Synthetic data" not in text and "SYNTHETIC DATA" not in text, name
+    nb = json.loads((site["out"] / "00_counts.ipynb").read_text())
+    banner = [o for c in nb["cells"] for o in c.get("outputs", []) if "text/html" in o.get("data", {})
+              and "ipsrep-banner" in "".join(o["data"]["text/html"])]
+    assert banner and digest in "".join(banner[0]["data"]["text/plain"])
 
 
 def test_jupytext_free_parameter_reading_matches_jupytext():

@@ -57,7 +57,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+import importlib
 
 from ipsrep import paths
 
@@ -309,7 +309,14 @@ def id_problem(cell: str) -> str | None:
     return None
 
 
-def _column_schema(f: Field) -> pa.Column:
+def _pandera():
+    """pandera, imported on first use: loading a file the build has already checked
+    (``trusted_sha256``) needs no schema, and pandera takes about a second to import."""
+    return importlib.import_module("pandera.pandas")
+
+
+def _column_schema(f: Field) -> "pa.Column":
+    pa = _pandera()
     if f.kind == "id":
         shape = pa.Check(lambda s: s.map(lambda x: x is None or id_problem(x) is None).astype(bool),
                          name="id_shape", ignore_na=True)
@@ -343,7 +350,7 @@ def _within_contract(table: pd.DataFrame, columns: Iterable[str]) -> pd.DataFram
     return pd.DataFrame(out, index=table.index)
 
 
-def trial_schema(columns: Iterable[str] | None = None) -> pa.DataFrameSchema:
+def trial_schema(columns: Iterable[str] | None = None) -> "pa.DataFrameSchema":
     """The pandera schema of the contract's value checks and cross-column rules.
 
     Parameters
@@ -355,6 +362,7 @@ def trial_schema(columns: Iterable[str] | None = None) -> pa.DataFrameSchema:
     It validates the parsed table of :func:`check_trial_file` (text columns as text,
     every numeric column as float with NaN for an empty cell), not the loaded table.
     """
+    pa = _pandera()
     present = column_names() if columns is None else [c for c in column_names() if c in set(columns)]
     checks = [
         pa.Check(lambda t, r=r: ~r.broken(_within_contract(t, r.needs)), name=r.name,
@@ -746,6 +754,7 @@ def _value_message(f: Field, cell: str) -> str:
 def _validate(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[str, int],
               v: Callable[..., None]) -> None:
     """Run the pandera schema on the parsed table and turn its failures into violations."""
+    pa = _pandera()
     try:
         trial_schema(table.columns).validate(table, lazy=True)
         return

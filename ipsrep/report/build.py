@@ -279,7 +279,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
         name = f"{book.stem}.ipynb"
         if (dest / name).exists():
             raise BuildError(f"the renderer wrote {name}, the name of an executed notebook")
-        (dest / name).write_text(notebook_text(book.executed), encoding="utf-8")
+        (dest / name).write_text(book.text or notebook_text(book.executed), encoding="utf-8")
     ledger = without_comparison(ledger_table(notebooks), data.bundled)
     duplicated = sorted(set(ledger.loc[ledger["key"].duplicated(), "key"]))
     if duplicated:

@@ -26,7 +26,6 @@ like a fresh one (:mod:`ipsrep.report.check`).
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -78,39 +77,42 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)", re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+
+
 def imported_names(source: str, package: str = "") -> set[str]:
-    """Every ``ipsrep`` module (or name inside one) that `source` imports, anywhere in it.
+    """Every ``ipsrep`` module (or name inside one) that `source` imports, anywhere in it
+    (import statements at any depth, read line by line: an import written in a
+    docstring counts too, which only makes a key more cautious).
 
     ``from a.b import c`` yields both ``a.b`` and ``a.b.c`` (c may be a module); relative
-    imports are resolved against `package`. Source that does not parse yields the
-    imports found line by line.
+    imports are resolved against `package`.
+
+    >>> sorted(imported_names("from ipsrep.report import (ledger,\\n  context)\\nimport ipsrep.paths as p\\n"))
+    ['ipsrep.paths', 'ipsrep.report', 'ipsrep.report.context', 'ipsrep.report.ledger']
     """
     found: set[str] = set()
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        for m in re.finditer(r"^\s*(?:from\s+(ipsrep[\w.]*)\s+import\s+([\w, ]+)|import\s+(ipsrep[\w.]*))",
-                             source, re.MULTILINE):
-            if m.group(3):
-                found.add(m.group(3))
-            else:
-                found.add(m.group(1))
-                found.update(f"{m.group(1)}.{n.strip()}" for n in m.group(2).split(",") if n.strip())
-        return found
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] == "ipsrep")
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            if module.split(".")[0] != "ipsrep":
-                continue
-            found.add(module)
-            found.update(f"{module}.{a.name}" for a in node.names)
+    for m in _FROM_IMPORT.finditer(source):
+        module, names = m.group(1), m.group(2)
+        level = len(module) - len(module.lstrip("."))
+        if level:
+            base = package.split(".")
+            base = base[: len(base) - level + 1]
+            rest = module.lstrip(".")
+            module = ".".join(base + ([rest] if rest else []))
+        if module.split(".")[0] != "ipsrep":
+            continue
+        found.add(module)
+        for name in names.strip("()").replace("\\\n", " ").split(","):
+            name = name.split()[0] if name.split() else ""
+            if name.isidentifier():
+                found.add(f"{module}.{name}")
+    for m in _IMPORT.finditer(source):
+        for part in m.group(1).split(","):
+            name = part.split()[0] if part.split() else ""
+            if name.split(".")[0] == "ipsrep":
+                found.add(name)
     return found
 
 
@@ -146,14 +148,16 @@ def module_closure(names) -> list[Path]:
 # --------------------------------------------------------------------------------------
 # Keys
 # --------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _version(name: str) -> str:
+    try:
+        return importlib_metadata.version(name)
+    except importlib_metadata.PackageNotFoundError:
+        return "absent"
+
+
 def _versions(names) -> str:
-    out = []
-    for name in names:
-        try:
-            out.append(f"{name}={importlib_metadata.version(name)}")
-        except importlib_metadata.PackageNotFoundError:
-            out.append(f"{name}=absent")
-    return ";".join(out)
+    return ";".join(f"{name}={_version(name)}" for name in names)
 
 
 def tree_digest(root: Path) -> str:

@@ -50,6 +50,7 @@ class Notebook:
     nb: object = None
     defaults: dict = field(default_factory=dict)
     executed: object = None
+    text: str | None = None
     cache_key: str = ""
     cached: bool = False
     seconds: float = 0.0
@@ -170,19 +171,20 @@ def run_notebooks(notebooks: list[Notebook], *, jobs: int, store=None, env: dict
     :class:`Interrupted` is raised once the workers have stopped (at most
     :data:`KILL_GRACE` seconds later).
     """
-    import nbformat
+    import nbformat.v4
 
     todo = []
     for book in notebooks:
         hit = store.get("nb-" + book.stem, book.cache_key) if store is not None and book.cache_key else None
         nb = None
         if hit is not None and "notebook.ipynb" in hit:
-            try:
-                nb = nbformat.reads(hit["notebook.ipynb"].decode("utf-8"), as_version=4)
+            try:  # its bytes hash as recorded: the notebook this build wrote, no need to validate again
+                text = hit["notebook.ipynb"].decode("utf-8")
+                nb = nbformat.v4.reads(text)
             except Exception:  # a damaged entry is a miss
                 nb = None
         if nb is not None:
-            book.executed, book.cached = nb, True
+            book.executed, book.text, book.cached = nb, text, True
             say(f"  cached   {book.stem}")
         else:
             todo.append(book)
@@ -207,9 +209,9 @@ def run_notebooks(notebooks: list[Notebook], *, jobs: int, store=None, env: dict
                 say(f"  FAILED   {book.stem}  {book.seconds:.1f} s")
             raise
         book.seconds = time.monotonic() - t0
-        book.executed = executed
+        book.executed, book.text = executed, notebook_text(executed)
         if store is not None and book.cache_key:
-            store.put("nb-" + book.stem, book.cache_key, {"notebook.ipynb": notebook_text(executed).encode()})
+            store.put("nb-" + book.stem, book.cache_key, {"notebook.ipynb": book.text.encode()})
         say(f"  done     {book.stem}  {book.seconds:.1f} s")
 
     interrupted = threading.Event()

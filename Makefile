@@ -3,6 +3,7 @@
 #   make report     build reports/ (HTML pages, executed notebooks, ledger.csv)
 #   make test       unit tests, doctests, the browser test, then re-run the committed notebooks (nbval)
 #   make benchmark  time the build against plain papermill + nbconvert (benchmarks/build.py)
+#   make pdf        the whole report as one PDF (report.pdf), printed by headless Chromium
 #
 # Both create the virtual environment .venv first when it is missing, and install into it
 # exactly the versions pinned (with hashes) in requirements.lock, then the project itself;
@@ -21,7 +22,7 @@ BUILD_ARGS ?=
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
-.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock
+.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock pdf
 
 venv: $(STAMP)
 
@@ -70,6 +71,11 @@ verify-report: $(STAMP) clean-cache
 
 clean-cache:
 	rm -rf .cache/ipsrep-build
+
+PDF ?= report.pdf
+pdf: $(STAMP)
+	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }
+	$(BIN)/python -m ipsrep.report.site reports $(PDF)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build.py

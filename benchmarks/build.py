@@ -6,7 +6,10 @@
 (b) a cold ``ipsrep build``: an empty cache, a new report folder;
 (c) the same build again with nothing changed (every notebook from the cache);
 (d) a cold ``ipsrep build`` on a 5,000-participant trial, resampled from the bundled
-    reconstruction (``ipsrep.synthetic.resample``).
+    reconstruction (``ipsrep.synthetic.resample``);
+(e) the site alone: Sphinx + MyST-NB rendering the executed notebooks of (b) into a new
+    folder (:func:`ipsrep.report.site.render_sphinx_site`), the part of (b) that is not
+    execution.
 
 It prints the four times, (b)/(a) (target 0.6 or less on two cores), (c) in seconds
 (target 2 s or less) and (d)/(b), with each notebook's time in (a), (b) and (d) so that
@@ -86,6 +89,20 @@ def ipsrep_build(out: Path, cache: Path, *, jobs: int | None, data: Path | None 
     return seconds, per_notebook
 
 
+def render_only(report: Path, dest: Path) -> float:
+    """(e): seconds to render the site of `report`'s executed notebooks into `dest`
+    (in this process, Sphinx's import included)."""
+    started = time.perf_counter()
+    from ipsrep.report.context import data_in_use
+    from ipsrep.report.site import pages_from_report, render_sphinx_site
+
+    pages, parameters = pages_from_report(report)
+    parameters.setdefault("alpha", 0.05)
+    dest.mkdir(parents=True)
+    render_sphinx_site(pages, data=data_in_use(), parameters=parameters, show_code=False, dest=dest)
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=None, help="ipsrep build --jobs (default: its own, the cores)")
@@ -106,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         b, b_each = ipsrep_build(tmp / "report", tmp / "cache", jobs=args.jobs)
         print("(c) ipsrep build again, nothing changed ...", flush=True)
         c, _ = ipsrep_build(tmp / "report", tmp / "cache", jobs=args.jobs)
+        print("(e) the site alone, from the executed notebooks of (b) ...", flush=True)
+        e = render_only(tmp / "report", tmp / "site")
         d, d_each = None, {}
         if not args.skip_large:
             data = write_resampled_trial(tmp / f"trial_{args.participants}.csv", n=args.participants)
@@ -124,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(a) baseline, sequential              {a:8.1f} s")
     print(f"(b) cold ipsrep build                 {b:8.1f} s")
     print(f"(c) second build, nothing changed     {c:8.1f} s")
+    print(f"(e) the site alone (Sphinx)           {e:8.1f} s")
     if d is not None:
         print(f"(d) cold build, {args.participants:,} participants     {d:8.1f} s")
     print()

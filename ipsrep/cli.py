@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default: data/ensemble/)")
     p.add_argument("--work", default=None, help="folder of per-member files (default: under .cache/)")
 
+    p = sub.add_parser("compare", help="list the ledger values that differ between two builds")
+    p.add_argument("a", help="ledger.csv of one build (e.g. reports/ledger.csv)")
+    p.add_argument("b", help="ledger.csv of another build (e.g. variant/ledger.csv)")
+
     p = sub.add_parser("build", help="execute the notebooks into the HTML report")
     p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction)")
     p.add_argument("--out", default=None, help="report folder (default: reports/)")
@@ -84,13 +88,19 @@ def main(argv: list[str] | None = None) -> int:
 
             return ensemble_command(members=args.members, first_seed=args.first_seed, scheduler=args.scheduler,
                                     out=args.out, work=args.work, workers=args.workers)
+        if args.command == "compare":
+            from ipsrep.report.ledger import compare_command
+
+            return compare_command(args.a, args.b)
         if args.command == "build":
             from ipsrep.report.build import build_command
 
             try:
                 parameters = parse_parameters(args.parameter)
             except ValueError as err:
-                print(f"ipsrep build: {err}", file=sys.stderr)
+                from ipsrep.inputs.contract import terminal_safe
+
+                print(terminal_safe(f"ipsrep build: {err}"), file=sys.stderr)
                 return 2
             return build_command(data=args.data, out=args.out, jobs=args.jobs, show_code=args.show_code,
                                  parameters=parameters, cache=not args.no_cache)

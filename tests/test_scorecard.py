@@ -1,6 +1,5 @@
-"""The index page's scorecard and research-question answers (ipsrep.report.scorecard), and the
-page furniture of ipsrep.report.html: figure captions and alt text, status marks, ledger
-anchors, navigation and the index on bundled and on other data.
+"""The index page's scorecard and research-question answers (ipsrep.report.scorecard); the
+pages and the front page that show them are tested in tests/test_site.py and in a browser.
 
 Ledgers here are small hand-made tables; expected counts, links and wording are written
 out by hand from them. Holm's procedure is checked against statsmodels.
@@ -14,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep.report import html as report_html
 from ipsrep.report import scorecard
 from ipsrep.report.html import Page
 
@@ -118,85 +116,6 @@ def test_answers_read_at_the_given_alpha(pages):
                                     "12 months, p = 0.012; 1 more)")
     employment = scorecard.research_answers(table, alpha=0.5)[0]
     assert employment.answer.endswith("a difference at α = 0.5.")
-
-
-# --------------------------------------------------------------------------------------
-# Page furniture
-# --------------------------------------------------------------------------------------
-PNG = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes>"}
-
-
-def figure_notebook():
-    v4 = nbformat.v4
-    return v4.new_notebook(cells=[
-        v4.new_markdown_cell("# Title\n\n## Employment over time\n\nThe rates are drawn below. Each point has "
-                             "a *Wilson* interval."),
-        v4.new_code_cell("rates = f(x)\nemployment_rates_figure(rates)",
-                         outputs=[v4.new_output("display_data", data=PNG)]),
-        v4.new_markdown_cell("Text after the first figure."),
-        v4.new_code_cell("pilot.follow_up_figure(p)", outputs=[v4.new_output("display_data", data=PNG)]),
-        v4.new_markdown_cell("*Figure 7. Job support per participant (left).* Dark bars: support."),
-    ])
-
-
-def test_figures_get_alt_text_and_a_caption_unless_the_notebook_has_one():
-    notes = report_html.figure_notes(figure_notebook())
-    first, second = notes[(1, 0)], notes[(3, 0)]
-    assert first.alt == "Employment rates. Each point has a Wilson interval."
-    assert first.caption == "Figure 1. Employment rates (section “Employment over time”)."
-    assert second.alt == "Figure 7: Job support per participant (left)."
-    assert second.caption is None
-
-
-def test_rendered_page_has_figure_alt_caption_nav_and_no_network(tmp_path):
-    nb = figure_notebook()
-    pages = [Page("00_a", "A", ledger([])), Page("01_b", "B", ledger([])), Page("02_c", "C", ledger([]))]
-    renderer = report_html.NotebookRenderer()
-    banner = report_html.banner_html("x.csv (sha256 abc)", False, compact=True)
-    page = renderer.render(nb, "B", pages=pages, current=1, banner=banner)
-    assert report_html.external_loads(page) == []
-    img = re.search(r"<img [^>]*>", page).group(0)
-    assert 'src="data:image/png;base64,' in img and 'alt="Employment rates. Each point has a Wilson' in img
-    assert "<figcaption>Figure 1. Employment rates" in page
-    assert page.count("<figcaption>") == 1  # the second figure has the notebook's own caption
-    assert 'href="index.html"' in page and 'rel="prev"' in page and 'href="00_a.html"' in page
-    assert 'href="02_c.html" rel="next"' in page and 'aria-current="page"' in page
-    assert "Data: x.csv (sha256 abc)" in page
-    assert "nbformat" not in report_html.notebook_title(nb, "nbformat")  # title from the heading
-
-
-def test_status_cells_and_ledger_rows_are_marked():
-    table = ('<table border="0" class="dataframe ledger"><tbody><tr>\n<td>t2.12m.p</td><td>0.336</td>'
-             "<td>reproduced</td></tr><tr>\n<td>t2.12m.p</td><td>x</td><td>discrepant</td></tr></tbody></table>"
-             "<table><tr>\n<td>t9.other</td><td>approximate</td></tr></table>")
-    out = report_html.anchor_ledger_rows(report_html.mark_status_cells(table))
-    assert out.count('id="ledger-t2.12m.p"') == 1  # first occurrence only
-    assert 'id="ledger-t9.other"' not in out  # not a ledger table
-    assert '<td class="ipsrep-status ipsrep-status-reproduced">reproduced</td>' in out
-    assert '<td class="ipsrep-status ipsrep-status-approximate">approximate</td>' in out
-
-
-def test_index_on_bundled_data_has_sources_answers_scorecard_and_links(pages):
-    index = report_html.render_index(pages, data_label="bundled synthetic reconstruction", bundled=True)
-    assert report_html.external_loads(index) == []
-    assert "Synthetic data:" in index
-    for needle in ("Pain Medicine 2022;23(10):1757-66", "BMC Musculoskeletal Disorders 2017;18:550",
-                   "Tidsskrift for Norsk psykologforening 2022;59(10):896-8"):
-        assert needle in index
-    assert re.search(r'<span class="count">11</span><span class="ipsrep-status ipsrep-status-reproduced">', index)
-    assert 'href="03_rq3_health.html#ledger-t3.eqvas.12m.p"' in index
-    assert 'href="01_rq1_employment.html#ledger-t1.married.ips_pct"' in index
-    for page in pages:
-        assert f'href="{page.href}"' in index
-
-
-def test_index_on_other_data_names_the_file_and_compares_nothing(pages):
-    plain = [Page(p.stem, p.title, p.ledger.assign(published="", status="")) for p in pages]
-    index = report_html.render_index(plain, data_label="mine.csv (sha256 0123)", bundled=False)
-    assert "Synthetic data" not in index and "mine.csv (sha256 0123)" in index
-    assert "Numbers not reproduced" not in index and 'class="tiles"' not in index
-    assert "16 values computed from this data set" in index
-    assert "IPS 52.8% (19 participants)" in index  # answers still come from the values
 
 
 def test_audit_checks_and_printed_only_rows_are_counted_by_their_own_word():

@@ -15,7 +15,7 @@ import pandas as pd
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
 
 __all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",
-           "ledger_csv_text"]
+           "ledger_csv_text", "compare_ledgers", "compare_command"]
 
 LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
 
@@ -114,3 +114,93 @@ def ledger_csv_text(table: pd.DataFrame) -> str:
     ]
     out = out.astype(object).where(out.notna(), "")
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) -> pd.DataFrame:
+    """What changed between two ledgers (two builds' ``ledger.csv``), key by key.
+
+    Parameters
+    ----------
+    a, b : pandas.DataFrame
+        Ledgers with at least ``key`` and ``reproduced`` (``quantity``, ``published``
+        and ``status`` are used when present); the first row of a repeated key counts.
+    rel_tol : float
+        Relative tolerance under which two reproduced values count as equal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key that differs, in `a`'s order then `b`'s new keys: ``key``,
+        ``quantity``, ``change`` (``value``, ``status``, ``value and status``, ``only in
+        A``, ``only in B``), ``reproduced_a``, ``reproduced_b``, ``status_a``, ``status_b``.
+
+    >>> a = pd.DataFrame({"key": ["x", "y", "z"], "reproduced": [0.1, 2.0, 3.0], "status": ["reproduced"] * 3})
+    >>> b = pd.DataFrame({"key": ["x", "y", "w"], "reproduced": [0.1, 2.5, 1.0], "status": ["reproduced", "discrepant", ""]})
+    >>> compare_ledgers(a, b)[["key", "change"]].values.tolist()
+    [['y', 'value and status'], ['z', 'only in A'], ['w', 'only in B']]
+    """
+    def prepared(t: pd.DataFrame) -> pd.DataFrame:
+        t = t.drop_duplicates("key").set_index("key")
+        out = pd.DataFrame(index=t.index)
+        out["quantity"] = t["quantity"].fillna("").astype(str) if "quantity" in t else ""
+        out["reproduced"] = pd.to_numeric(t["reproduced"], errors="coerce")
+        out["status"] = t["status"].fillna("").astype(str) if "status" in t else ""
+        return out
+
+    left, right = prepared(a), prepared(b)
+    rows = []
+    for key in [*left.index, *(k for k in right.index if k not in left.index)]:
+        in_a, in_b = key in left.index, key in right.index
+        ra = left.loc[key] if in_a else None
+        rb = right.loc[key] if in_b else None
+        if in_a and in_b:
+            va, vb = ra["reproduced"], rb["reproduced"]
+            same_value = (pd.isna(va) and pd.isna(vb)) or (
+                not pd.isna(va) and not pd.isna(vb) and math.isclose(va, vb, rel_tol=rel_tol, abs_tol=1e-12))
+            same_status = ra["status"] == rb["status"]
+            if same_value and same_status:
+                continue
+            change = "value and status" if not (same_value or same_status) else ("value" if not same_value else "status")
+        else:
+            change = "only in A" if in_a else "only in B"
+        rows.append({"key": key, "quantity": (ra if in_a else rb)["quantity"], "change": change,
+                     "reproduced_a": ra["reproduced"] if in_a else float("nan"),
+                     "reproduced_b": rb["reproduced"] if in_b else float("nan"),
+                     "status_a": ra["status"] if in_a else "", "status_b": rb["status"] if in_b else ""})
+    return pd.DataFrame(rows, columns=["key", "quantity", "change", "reproduced_a", "reproduced_b",
+                                       "status_a", "status_b"])
+
+
+def compare_command(a: str, b: str) -> int:
+    """``ipsrep compare A/ledger.csv B/ledger.csv``: print every ledger key whose value or
+    status differs between two builds, then a one-line summary; 0 when both files were
+    read, 2 (one line on stderr) when one cannot be."""
+    import sys
+
+    tables = []
+    for path in (a, b):
+        try:
+            table = pd.read_csv(path, dtype={"key": str, "status": str, "published": str})
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+            print(f"ipsrep compare: cannot read {path}: {getattr(err, 'strerror', None) or err}", file=sys.stderr)
+            return 2
+        missing = [c for c in ("key", "reproduced") if c not in table.columns]
+        if missing:
+            print(f"ipsrep compare: {path} is not a ledger (no column {', '.join(missing)}; "
+                  f"expected the columns {', '.join(LEDGER_COLUMNS)})", file=sys.stderr)
+            return 2
+        tables.append(table)
+    diff = compare_ledgers(*tables)
+    for _, r in diff.iterrows():
+        def shown(v, s):
+            text = _reproduced_text(v) or "-"
+            return f"{text} ({s})" if s else text
+        if r["change"] in ("only in A", "only in B"):
+            side = ("reproduced_a", "status_a") if r["change"] == "only in A" else ("reproduced_b", "status_b")
+            print(f"{r['key']}: {r['change']}: {shown(r[side[0]], r[side[1]])}  [{r['quantity']}]")
+        else:
+            print(f"{r['key']}: {shown(r['reproduced_a'], r['status_a'])} -> {shown(r['reproduced_b'], r['status_b'])}"
+                  f"  [{r['quantity']}]")
+    keys = len(set(tables[0]["key"]) | set(tables[1]["key"]))
+    print(f"{len(diff)} of {keys} ledger keys differ between {a} and {b}")
+    return 0

@@ -95,7 +95,7 @@ def render_site(pages: list[PageSource], *, data: DataInUse, parameters: dict, s
 
 def renderer_digest() -> str:
     """SHA-256 of what shapes the rendered site besides its inputs: the renderer's
-    source and templates and the versions of the libraries it uses."""
+    source, its Sphinx configuration and assets, and the versions of the libraries it uses."""
     h = hashlib.sha256(b"ipsrep-renderer-1")
     for rel in RENDERER_FILES:
         path = paths.PACKAGE_DIR / rel

@@ -597,3 +597,83 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------
+# The PDF
+# --------------------------------------------------------------------------------------
+def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list, dict]:
+    """The pages of a built report folder (its executed ``NN_*.ipynb``) and the
+    parameters they recorded, to render them again without executing anything."""
+    import nbformat
+
+    from ipsrep.report.context import recorded_parameters
+    from ipsrep.report.ledger import rows_from_notebook
+    from ipsrep.report.render import PageSource
+
+    pages, parameters = [], {}
+    for path in sorted(Path(report_dir).glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        heading = next((m.group(2) for c in nb.cells if c.cell_type == "markdown"
+                        for m in [_HEADING.search(c.source)] if m), path.stem)
+        rows = rows_from_notebook(nb)
+        if not bundled:
+            rows = rows.assign(published="", status="")
+        pages.append(PageSource(path.stem, heading, nb, rows))
+        for name, value in (recorded_parameters(nb) or {}).items():
+            parameters.setdefault(name, value)
+    return pages, parameters
+
+
+def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
+    """``make pdf``: the whole report as one PDF.
+
+    The executed notebooks of `report_dir` are rendered once more as a single HTML page
+    (Sphinx's ``singlehtml`` builder; the print style hides the navigation and folded
+    code) and printed by headless Chromium, which runs MathJax first. Returns 0, or 1
+    with one line on stderr. The PDF embeds its creation date, so two PDFs differ.
+    """
+    import subprocess
+    import sys
+
+    from ipsrep.report.context import data_in_use
+
+    report = Path(report_dir)
+    chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
+                     if shutil.which(n)), None)
+    if chromium is None:
+        print("ipsrep pdf: no Chromium found (apt-get install chromium); it prints the PDF", file=sys.stderr)
+        return 1
+    data = data_in_use()
+    pages, parameters = pages_from_report(report, bundled=data.bundled)
+    if not pages:
+        print(f"ipsrep pdf: no executed notebooks (NN_*.ipynb) in {report}; run make report first", file=sys.stderr)
+        return 1
+    parameters.setdefault("alpha", 0.05)
+    target = Path(out).resolve()
+    with tempfile.TemporaryDirectory(prefix="ipsrep-pdf-") as tmp:
+        site = Path(tmp) / "site"
+        site.mkdir()
+        try:
+            render_sphinx_site(pages, data=data, parameters=parameters, show_code=False, dest=site,
+                               builder="singlehtml", workdir=Path(tmp) / "work")
+        except SiteError as err:
+            print(f"ipsrep pdf: {err}", file=sys.stderr)
+            return 1
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+             "--disable-background-networking", "--no-pdf-header-footer", "--virtual-time-budget=60000",
+             f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", (site / "index.html").as_uri()],
+            capture_output=True, text=True, timeout=600)
+    if done.returncode != 0 or not target.is_file():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"ipsrep pdf: Chromium could not print the report: {last}", file=sys.stderr)
+        return 1
+    print(f"ipsrep pdf: wrote {target} ({target.stat().st_size // 1024} KiB, {len(pages)} pages of the report)")
+    return 0
+
+
+if __name__ == "__main__":  # python -m ipsrep.report.site [REPORT_DIR] [OUT.pdf]
+    import sys
+
+    sys.exit(pdf_command(*sys.argv[1:3]))

@@ -93,6 +93,17 @@ def _singlehtml_inherits_html_handlers(app):
             handlers["singlehtml"].setdefault(node, pair)
 
 
+def _numbers_per_page(app, env):
+    """Number figures, tables and exercises page by page (Figure 1, 2, ... on every
+    page, as each notebook's own captions count), not across the whole report: Sphinx
+    numbers continuously when the contents are not section-numbered."""
+    for types in env.toc_fignumbers.values():
+        for ids in types.values():
+            for number, key in enumerate(sorted(ids, key=lambda k: ids[k]), start=1):
+                ids[key] = (number,)
+    return []
+
+
 def _page_banner(app, pagename, templatename, context, doctree):
     """Pages computed without participant-level data get the lighter banner."""
     if pagename in SITE["pages_without_data"]:
@@ -102,3 +113,4 @@ def _page_banner(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("builder-inited", _singlehtml_inherits_html_handlers)
     app.connect("html-page-context", _page_banner)
+    app.connect("env-get-updated", _numbers_per_page, priority=900)

@@ -134,6 +134,13 @@ inter = per_term[per_term["term"] == "interaction"].set_index("measure")
     "p_below_alpha": f"% with p < {alpha:g}"})
 
 # %% [markdown]
+# The reconstruction searches, for every seed, a linkage of visits that brings Table 4
+# close to the printed table, so the members cluster near zero: the search succeeds
+# whatever the seed. The worst-pain interaction stays apart in every member because the
+# printed row contradicts itself (its estimate, SE and z do not agree; see the health
+# page) and the search aims at the estimate its printed z implies. What the spread within
+# a row shows is how much the printed table leaves open once it is matched.
+#
 # The table gives, for the group-by-time interaction of each outcome (the term that
 # answers whether IPS changed the course of a health measure), the share of members
 # whose estimate lies within one printed SE of the printed one, has the printed sign,

@@ -66,7 +66,9 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
     """
     names = [m.name for m in MEASURES if m.name in set(spread["measure"])]
     terms = [t for t in _TERMS if t in set(spread["term"])]
-    fig = Figure(figsize=(10.0, 0.42 * len(names) + 1.8))
+    reach = float(np.nanmax(np.abs(spread["distance"].to_numpy(dtype=float)))) if len(spread) else 1.0
+    reach = max(1.5, reach + 0.25)
+    fig = Figure(figsize=(10.0, 0.42 * len(names) + 2.0))
     axes = np.atleast_1d(fig.subplots(1, len(terms), sharey=True, squeeze=False).ravel())
     rng = np.random.default_rng(0)
     for ax, term in zip(axes, terms):
@@ -86,16 +88,18 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
                     ax.scatter([float(ref.iloc[0])], [y], marker="D", s=22, color=_REFERENCE, zorder=4,
                                label="committed reconstruction" if y == 0 else None)
         ax.set_title(term, fontsize=10)
-        ax.set_xlabel("(member - printed) / printed SE", fontsize=8)
+        ax.set_xlim(-reach, reach)
         ax.tick_params(labelsize=8)
     axes[0].set_yticks(np.arange(len(names)), [_short(n) for n in names], fontsize=8)
     axes[0].invert_yaxis()
-    if reference_seed is not None and axes[0].get_legend_handles_labels()[0]:
-        axes[0].legend(loc="lower left", fontsize=7, frameon=True)
     n = int(spread["member"].nunique())
     fig.suptitle(f"Table 4 refitted on {n} reconstructions: distance from the printed estimates",
                  fontweight="bold", fontsize=11)
-    fig.tight_layout()
+    fig.supxlabel("(member's estimate - printed estimate) / printed SE; grey: within one printed SE", fontsize=9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.04 if handles else 0, 1, 1))
+    if handles:
+        fig.legend(handles, labels, loc="lower right", fontsize=8, frameon=False)
     return fig
 
 
@@ -121,7 +125,8 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     rows = summary.reset_index(drop=True)
     fig = Figure(figsize=(8.5, 0.28 * len(rows) + 1.4))
     ax = fig.subplots()
-    floor = 1e-6
+    smallest = float(np.nanmin(rows[["min", "reference"]].to_numpy(dtype=float))) if len(rows) else alpha
+    floor = 10 ** np.floor(np.log10(max(min(smallest, alpha / 10), 1e-12)))
     clip = lambda v: np.maximum(np.asarray(v, dtype=float), floor)  # noqa: E731
     y = np.arange(len(rows))
     ax.hlines(y, clip(rows["min"]), clip(rows["max"]), color="0.55", lw=1)

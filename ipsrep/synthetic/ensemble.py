@@ -286,10 +286,11 @@ def wide_values(results: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 # The check and the summary
 # --------------------------------------------------------------------------------------
-def _printed_form(values: np.ndarray, decimals: int, relation: str) -> list[str]:
-    """Each value as the paper would print it (its decimals; a bound as True/False)."""
+def _printed_form(values: np.ndarray, decimals: int, relation: str, printed: str) -> list[str]:
+    """Each value as the paper would print it: with its decimals, or for a printed bound
+    such as "< 0.001" whether the value is below the bound."""
     if relation == "<":
-        return [str(bool(v < 10 ** -decimals * 1.0000001)) if not math.isnan(v) else "nan" for v in values]
+        return ["nan" if math.isnan(v) else str(bool(v < float(printed))) for v in values]
     return ["nan" if math.isnan(v) else f"{v:.{max(decimals, 0)}f}" for v in values]
 
 
@@ -318,7 +319,7 @@ def check_determined(results: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
                          "reproduces": 0, "passes": False})
             continue
         v = wide.loc[k["key"]].to_numpy(dtype=float)
-        forms = _printed_form(v, int(k["decimals"]), k["relation"])
+        forms = _printed_form(v, int(k["decimals"]), k["relation"], k["published"])
         reproduces = sum(bool(rounds_to(x, k["published"], k["relation"] or "=")) for x in v)
         same = len(set(forms)) == 1
         ok = same and (reproduces == len(v) or k["status"] == "source_inconsistent")

@@ -41,7 +41,12 @@ def readable_text(fig, dpi: float = 100.0) -> None:
     is smaller than :func:`min_font_points` to that size, and lay the figure out again."""
     from matplotlib.text import Text
 
-    floor = min_font_points(fig.get_figwidth(), dpi)
+    width = fig.get_figwidth()
+    try:  # labels outside the axes widen the saved image (bbox_inches="tight")
+        width = max(width, fig.get_tightbbox(fig.canvas.get_renderer()).width)
+    except Exception:  # pragma: no cover - a canvas without a renderer: the figure's own width
+        pass
+    floor = min_font_points(width, dpi)
     for ax in fig.axes:
         for which in ("major", "minor"):
             for axis in (ax.xaxis, ax.yaxis):
@@ -93,7 +98,13 @@ def use_report_style() -> None:
             shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}")
             from matplotlib.figure import Figure
 
-            shell.display_formatter.formatters["image/png"].for_type(Figure, _png)
+            def register(*_):  # again before every cell: matplotlib-inline re-registers its own
+                shell.display_formatter.formatters["image/png"].for_type(Figure, _png)
+
+            register()
+            if not getattr(shell, "_ipsrep_png_hook", False):
+                shell.events.register("pre_run_cell", register)
+                shell._ipsrep_png_hook = True
     except Exception:  # pragma: no cover - outside IPython there is nothing to configure
         pass
 

@@ -57,12 +57,12 @@ def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
     order = codebook["code"].tolist()
     wide = matrix.pivot(index="code", columns="participant", values="state").loc[order, list(PARTICIPANTS)]
     codes = wide.apply(lambda col: col.map({s: i for i, s in enumerate(STATES)})).to_numpy(dtype=float)
-    fig = Figure(figsize=(8.0, 10.5))
+    fig = Figure(figsize=(8.0, max(10.5, 0.42 * len(order) + 1.5)))
     ax = fig.subplots()
     ax.imshow(codes, cmap=ListedColormap([STATE_COLORS[s] for s in STATES]), vmin=-0.5,
               vmax=len(STATES) - 0.5, aspect="auto")
     labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"])]
-    ax.set_yticks(range(len(order)), [textwrap.fill(lab, 48) for lab in labels], fontsize=7.5)
+    ax.set_yticks(range(len(order)), [textwrap.fill(lab, 64) for lab in labels], fontsize=7.5)
     ax.set_xticks(range(len(PARTICIPANTS)), PARTICIPANTS)
     ax.xaxis.tick_top()
     ax.grid(False)
@@ -94,7 +94,7 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
         exact), coloured by kind of code, and a circle at the number named.
     """
     book = codebook.iloc[::-1].reset_index(drop=True)
-    fig = Figure(figsize=(8.0, 10.0))
+    fig = Figure(figsize=(8.0, max(10.0, 0.42 * len(codebook) + 1.5)))
     ax = fig.subplots()
     kind_color = {"experience": "#7a7a7a", "helpful element": GROUP_COLORS["IPS"], "challenge": GROUP_COLORS["TAU"]}
     for y, r in book.iterrows():
@@ -105,7 +105,7 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
             ax.plot([r["count_low"], r["count_high"]], [y, y], color=color, lw=5, alpha=0.45,
                     solid_capstyle="butt")
         ax.plot(r["n_named"], y, "o", mfc="white", mec="black", ms=5)
-    ax.set_yticks(range(len(book)), [textwrap.fill(f"{t}. {s}", 48) for t, s in zip(book["theme"], book["summary"])],
+    ax.set_yticks(range(len(book)), [textwrap.fill(f"{t}. {s}", 64) for t, s in zip(book["theme"], book["summary"])],
                   fontsize=7.5)
     ax.set_xticks(range(len(PARTICIPANTS) + 1))
     ax.set_xlim(-0.3, len(PARTICIPANTS) + 0.3)

@@ -66,6 +66,7 @@ __all__ = [
     "table4_ledger_values",
     "table4_display",
     "table4_ledger",
+    "ranking_text",
 ]
 
 TERMS: tuple[str, ...] = ("group", "time", "interaction", "intercept")
@@ -132,9 +133,10 @@ ADOPTED = Spec(time="visit", group="ips1", baseline="outcome", random="intercept
 """The specification adopted for Table 4: visit 0/1/2, IPS = 1, baseline as an outcome
 visit, random intercept, main effects from the model without interaction.
 
-It ranks first or second of the 108 candidates on the bundled reconstruction
-(:func:`rank_specs`); the candidate with a random time slope as well is as close, and we
-keep the random intercept that the paper's note describes. Why this coding makes the
+It ranks first or second of the 108 candidates (:func:`rank_specs`) on the bundled
+reconstruction before its linkage search (the search then tunes the linkage to this
+specification); the candidate with a random time slope as well is as close, and we keep
+the random intercept that the paper's note describes. Why this coding makes the
 printed numbers coherent is set out in notebook 03."""
 
 
@@ -649,3 +651,45 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
                               f"{row['z_low']:.2f}-{row['z_high']:.2f}, not the printed {row['z']:.2f} "
                               f"(which implies an estimate near {row['z_implied_estimate']:.2f}); " + base_note)
     return compare(values, bundled=bundled, status=status, notes=notes)
+
+
+def ranking_text(ranking: pd.DataFrame, *, data_sha256: str | None = None, recomputed: bool = False) -> str:
+    """What the ranking of :func:`rank_specs` says, as Markdown for notebook 03.
+
+    Parameters
+    ----------
+    ranking : DataFrame
+        Output of :func:`rank_specs` or :func:`read_ranking`.
+    data_sha256 : str, optional
+        SHA-256 of the data in use; a stored ranking computed on another file gets a
+        warning.
+    recomputed : bool
+        True when the ranking was computed in this run on the data in use.
+
+    Returns
+    -------
+    str
+        The closest candidate, the adopted specification's rank, the best distances with
+        baseline as a covariate and as an outcome visit, and (for a stored ranking) the
+        linkage of the data it was computed on.
+    """
+    best = ranking.iloc[0]
+    hit = ranking.loc[ranking["label"] == ADOPTED.label, "rank"]
+    adopted = f"ranked **{int(hit.iloc[0])}** of {len(ranking)}" if len(hit) else "not among the candidates ranked"
+    stale = (not recomputed and data_sha256 is not None and "data_sha256" in ranking
+             and ranking["data_sha256"].iloc[0] != data_sha256)
+    parts = []
+    if stale:
+        parts.append("**Note: the stored ranking was computed on another version of the data; rerun "
+                     "`ipsrep.synthetic.calibration.write_ranking_before_search()` or set `rerank = True`.**")
+    if not recomputed and "linkage" in ranking:
+        parts.append(f"Computed on the reconstruction with its {ranking['linkage'].iloc[0]}: the search then "
+                     "tuned the committed file to the adopted specification, which would favour it by construction.")
+    parts.append(f"Closest candidate: **{best['label']}** (distance {best['rms_distance']:.3f}). "
+                 f"The adopted specification ({ADOPTED.label}) is {adopted}.")
+    by_baseline = ranking.groupby("baseline")["rms_distance"].min()
+    if {"covariate", "outcome"} <= set(by_baseline.index):
+        parts.append(f"The best candidate with baseline as a covariate reaches {by_baseline['covariate']:.3f}, "
+                     f"against {by_baseline['outcome']:.3f} with baseline as an outcome visit.")
+    parts.append("Below, the best distance reached by each combination of time and group coding:")
+    return " ".join(parts)

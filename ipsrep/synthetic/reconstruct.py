@@ -506,21 +506,56 @@ def reconstruct_with_search(*, seed: int | None = None, within_person_r: Mapping
     return table[CONTRACT_ORDER], search
 
 
+def write_linkage_readme(readme: str | Path | None = None, *, budget: int | None = None) -> str:
+    """Rerun the committed reconstruction's linkage search and write its account into the README.
+
+    Replaces the section of ``data/reconstructed/README.md`` between
+    :data:`ipsrep.synthetic.linkage.README_START` and ``README_END`` with
+    :func:`ipsrep.synthetic.linkage.readme_section`: the search's steps, moves and
+    processor time per measure, and the refit of Table 4 on the committed file beside
+    the targets, coefficient by coefficient. Refuses when the rerun does not give the
+    committed file byte for byte (run ``ipsrep reconstruct`` first). Returns the section.
+    """
+    import io
+
+    from ipsrep.inputs.contract import load_trial
+    from ipsrep.synthetic.linkage import DEFAULT_BUDGET, README_END, README_START, linkage_report, readme_section
+
+    readme = Path(readme) if readme else paths.RECONSTRUCTED_CSV.parent / "README.md"
+    budget = DEFAULT_BUDGET if budget is None else int(budget)
+    table, search = reconstruct_with_search(budget=budget)
+    buffer = io.StringIO()
+    write_csv(table, buffer)
+    if buffer.getvalue().encode() != paths.RECONSTRUCTED_CSV.read_bytes():
+        raise ValueError(f"{paths.RECONSTRUCTED_CSV}: differs from a fresh reconstruction; run `ipsrep reconstruct` first")
+    section = readme_section(search, linkage_report(load_trial(paths.RECONSTRUCTED_CSV)), budget=budget)
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"{readme}: no generated linkage section (markers {README_START!r} ... {README_END!r})")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(head + section + tail)
+    return section
+
+
 def reconstruction_fits(seed: int | None = None) -> pd.DataFrame:
     """Per reconstructed comparison: the test variant used, its p's, Levene's p, and
     whether everything printed was hit."""
     return pd.DataFrame(_marginals(DEFAULT_SEED if seed is None else int(seed)).fits)
 
 
-def write_csv(table: pd.DataFrame, path: str | Path) -> None:
-    """Write the table deterministically: integers as integers, others by shortest repr."""
+def write_csv(table: pd.DataFrame, path) -> None:
+    """Write the table deterministically: integers as integers, others by shortest repr.
+
+    `path` is a file path or an open text buffer."""
     out = table.copy()
     for col in out.columns:
         if col in ("participant_id", "group", "benefits"):
             continue
         vals = out[col].astype(float)
         out[col] = [("" if np.isnan(v) else (str(int(v)) if float(v).is_integer() else repr(float(v)))) for v in vals]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, (str, Path)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, lineterminator="\n")
 
 

@@ -176,3 +176,21 @@ def test_summary_and_markdown_come_from_the_report(trial):
 def test_search_refuses_another_specification(trial):
     with pytest.raises(ValueError, match="adopted specification"):
         linkage.link_visits(trial, {}, seed=1, spec=mixed.Spec(interaction="product"))
+
+
+def test_readme_section_is_generated_from_the_committed_file(trial):
+    text = (paths.RECONSTRUCTED_CSV.parent / "README.md").read_text()
+    assert linkage.README_START in text and linkage.README_END in text
+    assert linkage.linkage_markdown(linkage.linkage_report(trial)) in text
+
+
+def test_agreement_and_misses_texts(trial):
+    report = linkage.linkage_report(trial)
+    text = linkage.agreement_text(report, spec_label="SPEC", linkage="LINKED")
+    assert text.startswith("With SPEC (LINKED): **36 of 36** estimates lie within 0.5 printed SE")
+    assert "Group-by-time interactions with p < .05: **0 of 9** (printed: 0)" in text
+    assert linkage.misses_text(report) == "Every coefficient meets all three targets."
+    bad = report.copy()
+    bad.loc[0, ["se_ok", "all_ok"]] = False
+    bad.loc[0, "se_ratio"] = 0.8
+    assert linkage.misses_text(bad) == "Missing a target: odi group (SE ratio 0.80)."

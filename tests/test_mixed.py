@@ -269,3 +269,19 @@ def test_table4_ledger_statuses():
     assert "0.38" in rows.at["t4.bpi_worst.interaction.z", "note"]
     other = mixed.table4_ledger(fitted, bundled=False)
     assert (other["status"] == "").all() and (other["published"] == "").all()
+
+
+def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_ranking():
+    rows = []
+    for k, (spec, d) in enumerate(((mixed.Spec(random="slope", interaction="separate"), 0.30),
+                                   (mixed.ADOPTED, 0.31), (mixed.Spec(baseline="covariate"), 0.70))):
+        rows.append({"rank": k + 1, "label": spec.label, "baseline": spec.baseline, "rms_distance": d,
+                     "data_sha256": "abc", "linkage": "rank linkage"})
+    ranking = pd.DataFrame(rows)
+    text = mixed.ranking_text(ranking, data_sha256="abc")
+    assert "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").label + "** (distance 0.300)" in text
+    assert "is ranked **2** of 3" in text and "covariate reaches 0.700, against 0.300" in text
+    assert text.startswith("Computed on the reconstruction with its rank linkage")
+    assert "another version of the data" in mixed.ranking_text(ranking, data_sha256="xyz")
+    fresh = mixed.ranking_text(ranking.drop(columns=["data_sha256", "linkage"]), recomputed=True)
+    assert fresh.startswith("Closest candidate")

@@ -437,8 +437,8 @@ def test_cli_reports_unreadable_input_without_a_traceback(here, capsys, name, co
     assert main(["validate", name]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"{name}: ") and err.endswith(
-        f"{name}: 1 violation of the data contract (see data/README.md)\n")
+    # a file that cannot be read at all is one line: what is wrong with it
+    assert err.startswith(f"{name}: ") and err.count("\n") == 1, err
 
 
 # ------------------------------------------------------------------- speed, docs, data

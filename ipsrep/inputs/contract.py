@@ -894,7 +894,8 @@ def validate_command(path: str | Path) -> int:
     if parsed.violations:
         for violation in parsed.violations:
             print(violation.line(), file=sys.stderr)
-        print(_summary(parsed.violations), file=sys.stderr)
+        if len(parsed.violations) > 1 or parsed.violations[0].row is not None or parsed.violations[0].column:
+            print(_summary(parsed.violations), file=sys.stderr)  # a file that cannot be read: its one line
         return 1
     counts = parsed.table["group"].value_counts()
     arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in measures.GROUPS)

@@ -91,9 +91,10 @@ def _srcset_urls(value: str) -> list[str]:
 # CSS and scripts
 # --------------------------------------------------------------------------------------
 def _css_tokens(nodes, found: list[str], where: str, in_image_set: bool = False) -> None:
-    import tinycss2
-
-    for node in nodes:
+    """Walk CSS component values (tinycss2), collecting remote ``url``s, ``@import``
+    targets and ``image-set`` strings."""
+    nodes = list(nodes)
+    for i, node in enumerate(nodes):
         kind = getattr(node, "type", None)
         if kind == "url":
             if is_remote(node.value):
@@ -108,33 +109,26 @@ def _css_tokens(nodes, found: list[str], where: str, in_image_set: bool = False)
         elif kind == "string" and in_image_set:
             if is_remote(node.value):
                 found.append(f"{where} image-set({node.value!r})")
+        elif kind == "at-keyword" and node.lower_value == "import":
+            following = [n for n in nodes[i + 1:i + 4] if getattr(n, "type", None) not in ("whitespace", "comment")]
+            if following and getattr(following[0], "type", None) == "string" and is_remote(following[0].value):
+                found.append(f"{where} @import {following[0].value!r}")
         elif kind in ("() block", "[] block", "{} block"):
             _css_tokens(node.content, found, where, in_image_set)
-        elif kind == "at-rule":
-            if node.lower_at_keyword == "import":
-                for token in node.prelude:
-                    if getattr(token, "type", None) == "string" and is_remote(token.value):
-                        found.append(f"{where} @import {token.value!r}")
-            _css_tokens(node.prelude, found, where)
-            if node.content is not None:
-                _css_tokens(tinycss2.parse_blocks_contents(node.content) if hasattr(tinycss2, "parse_blocks_contents")
-                            else node.content, found, where)
-        elif kind == "qualified-rule":
-            _css_tokens(node.prelude, found, where)
-            _css_tokens(node.content, found, where)
-        elif kind == "declaration":
-            _css_tokens(node.value, found, where)
 
 
 def css_loads(css: str, where: str = "<style>") -> list[str]:
     """Remote loads in the CSS text `css` (a stylesheet or a ``style`` attribute):
     ``url()`` in any form (escapes and comments are read as CSS reads them),
-    ``@import`` and ``image-set()``.
+    ``@import`` and ``image-set()``. The text is read as a sequence of CSS component
+    values (tinycss2), whatever rules or declarations it forms.
 
     >>> css_loads("p { background: \\\\75rl(//h/x.png) }")
     ['<style> url(//h/x.png)']
     >>> css_loads("@import 'https://h/a.css'; p { color: red } /* url(https://h) */")
     ["<style> @import 'https://h/a.css'"]
+    >>> css_loads("background: URL( '//h/x.png' )", "<div style>")
+    ["<div style> url('//h/x.png')"]
     """
     import tinycss2
 
@@ -142,7 +136,7 @@ def css_loads(css: str, where: str = "<style>") -> list[str]:
     if not any(word in lowered for word in ("url", "@import", "image-set", "src", "\\")):
         return []  # nothing that could load (escapes could spell url: those are parsed)
     found: list[str] = []
-    _css_tokens(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), found, where)
+    _css_tokens(tinycss2.parse_component_value_list(css, skip_comments=True), found, where)
     return found
 
 

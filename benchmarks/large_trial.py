@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         small = timed_build(["--no-cache", "--out", str(tmp / "small"), *jobs])
         large = timed_build(["--no-cache", "--data", str(big), "--out", str(tmp / "large"), *jobs])
     for name, run in (("bundled (58)", small), (f"resampled ({args.participants:,})", large)):
-        status = "ok" if run["rc"] == 0 else f"FAILED (exit {run['rc']}): {run['stderr'].strip().splitlines()[-1:]}"
+        tail = "\n".join(run["stderr"].strip().splitlines()[-6:])
+        status = "ok" if run["rc"] == 0 else f"FAILED (exit {run['rc']}):\n{tail}"
         print(f"{name:>22}: {run['wall']:7.1f} s wall, largest process {run['peak_mb']:7.0f} MB  {status}")
     ratio = large["wall"] / small["wall"]
     print(f"{'ratio large/bundled':>22}: {ratio:7.2f}   (target <= 4)")

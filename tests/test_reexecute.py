@@ -29,7 +29,7 @@ import pytest
 
 from ipsrep import paths
 
-from ipsrep.synthetic.resample import resample as synthetic
+from ipsrep.synthetic import resample as synthetic
 from ipsrep.report.ledger import rows_from_notebook
 
 README = paths.PROJECT_ROOT / "README.md"

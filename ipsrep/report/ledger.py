@@ -13,11 +13,14 @@ import math
 import pandas as pd
 
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
+from ipsrep.report.tables import use_report_tables
 
 __all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",
            "ledger_csv_text", "compare_ledgers", "compare_command"]
 
 LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
+
+use_report_tables()  # every notebook imports this module: its tables show whole cells
 
 
 FOLD_ROWS = 12

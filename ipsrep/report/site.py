@@ -153,9 +153,34 @@ def link_terms(markdown: str, terms: list[str], seen: set[str]) -> str:
                 text = match.group(1).replace("`", "")
                 part = part[: match.start(1)] + f"{{term}}`{text} <{term}>`" + part[match.end(1):]
                 seen.add(term)
-                # re-split would be needed to protect the new role; the role itself has no other term
         out.append(part)
     return "".join(out)
+
+
+CITATIONS = {
+    "Woolf 1955": "woolf1955", "Cochran 1954": "cochran1954", "Brown, Cai and DasGupta 2001": "brown2001",
+    "Brown and Heathers 2017": "brown2017grim", "Anaya 2016": "anaya2016grimmer",
+    "Heathers et al. 2018": "heathers2018sprite", "Fleiss, Tytun and Ury 1980": "fleiss1980",
+    "Delacre, Lakens and Leys 2017": "delacre2017", "Strand et al. 2003": "strand2003", "Reme 2022": "reme2022",
+    "Holm 1979": "holm1979", "Welch 1947": "welch1947", "Levene 1960": "levene1960", "Wilson 1927": "wilson1927",
+    "Bates et al. 2015": "bates2015lme4", "Rødevand et al. 2017": "rodevand2017",
+}
+"""Author-year citations as the notebooks write them -> keys of ``site/refs.bib``."""
+
+
+def link_citations(markdown: str) -> str:
+    """`markdown` with author-year citations (:data:`CITATIONS`) linked to the
+    references, outside code, math and links.
+
+    >>> link_citations("standard error (Woolf 1955); `Woolf 1955`")
+    'standard error ({cite:alp}`woolf1955`); `Woolf 1955`'
+    """
+    parts = _PROTECTED.split(markdown)
+    for i in range(0, len(parts), 2):
+        for text, key in CITATIONS.items():
+            if parts[i] and text in parts[i]:
+                parts[i] = parts[i].replace(text, f"{{cite:alp}}`{key}`")
+    return "".join(p for p in parts if p is not None)
 
 
 def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
@@ -186,14 +211,14 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
         body.append(
-            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td><code>{esc(str(r["key"]))}</code></td>'
-            f'<td>{esc(str(r["quantity"]))}</td><td class="ipsrep-num">{published}</td>'
+            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(str(r["quantity"]))}'
+            f'<code class="ipsrep-key">{esc(str(r["key"]))}</code></td><td class="ipsrep-num">{published}</td>'
             f'<td class="ipsrep-num">{ours}</td><td>{mark}</td><td class="ipsrep-note">{note_cell}</td>'
-            f'<td>{esc(str(r["source"]))}</td></tr>')
+            f'<td class="ipsrep-source">{esc(str(r["source"]))}</td></tr>')
     legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
     table = ('<div class="ipsrep-ledger-body">'
              + (f'<ul class="ipsrep-ledger-notes">{legend}</ul>' if legend else "")
-             + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Key</th><th>Quantity</th>'
+             + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Quantity (ledger key)</th>'
              '<th>Published</th><th>Ours</th><th>Status</th><th>Note</th><th>Source</th></tr></thead>'
              f'<tbody>{"".join(body)}</tbody></table></div>')
     opened = "" if n > FOLD_LEDGER_ROWS else " open"
@@ -215,17 +240,16 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
     for i, cell in enumerate(cells):
         if i in skip:
             continue
-        cell.pop("attachments", None) if cell["cell_type"] == "code" else None
         if cell["cell_type"] == "markdown":
             text = _source(cell)
             if not titled and _HEADING.search(text):
                 text = _HEADING.sub(lambda m: f"{m.group(1)}{page_title(stem, m.group(2))}", text, count=1)
                 titled = True
-                cell["source"] = link_terms(_myst_anchors(text), terms, seen)
+                cell["source"] = link_citations(link_terms(_myst_anchors(text), terms, seen))
                 out.append(cell)
                 out.append(_downloads_cell(stem, ledger_rows))
                 continue
-            cell["source"] = link_terms(_myst_anchors(text), terms, seen)
+            cell["source"] = link_citations(link_terms(_myst_anchors(text), terms, seen))
             out.append(cell)
             continue
         if cell["cell_type"] != "code":
@@ -538,6 +562,10 @@ def run_sphinx(src: Path, out: Path, doctrees: Path, builder: str = "html", jobs
     return [line for line in text.splitlines() if line.strip()]
 
 
+_UNUSED_ASSETS = shutil.ignore_patterns("*.map", "locales", "*.LICENSE.txt.map")
+"""Theme files no page loads: source maps and the theme's message catalogues."""
+
+
 def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: Path,
                        builder: str = "html", jobs: int = 1, workdir: Path | None = None) -> list[str]:
     """Write the report site into the empty folder `dest`; return Sphinx's warnings.
@@ -584,7 +612,7 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
                 continue
             target = dest / item.name
             if item.is_dir():
-                shutil.copytree(item, target)
+                shutil.copytree(item, target, ignore=_UNUSED_ASSETS)
             else:
                 shutil.copyfile(item, target)
         if builder == "html":

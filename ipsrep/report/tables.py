@@ -22,7 +22,7 @@ import pandas as pd
 from ipsrep.inputs.measures import FOLLOW_UPS, MEASURE_BY_NAME, VISITS
 from ipsrep.methods.formatting import format_p
 
-__all__ = ["label", "is_p_column", "format_cell", "publication_table", "tidy_html_table"]
+__all__ = ["label", "is_p_column", "format_cell", "publication_table", "tidy_html_table", "use_report_tables"]
 
 WORDS = {
     "ips": "IPS", "tau": "TAU", "ci": "CI", "or": "OR", "sd": "SD", "se": "SE", "n": "n", "p": "p",
@@ -44,6 +44,12 @@ def _visit(code: str) -> str | None:
     if m and (code in VISITS or code in FOLLOW_UPS):
         return "baseline" if m.group(1) == "0" else f"{m.group(1)} months"
     return None
+
+
+def use_report_tables() -> None:
+    """Display options for the report's notebooks: pandas shows every character of a
+    cell (no "..." in the middle of a note), whatever the width."""
+    pd.set_option("display.max_colwidth", None)
 
 
 def label(code: str) -> str:
@@ -241,6 +247,8 @@ def _tidy_table(table) -> None:
             if cell.string is not None:
                 text = str(cell.string)
                 if cell.name == "th":
+                    cell.string = label(text.strip())
+                elif text.strip() in MEASURE_BY_NAME:
                     cell.string = label(text.strip())
                 else:
                     new = _clean_text(text, p=col in p_cols)

@@ -615,3 +615,25 @@ def test_property_validate_never_crashes_hangs_or_misplaces_a_refusal(tmp_path, 
             assert v.column is not None or "cells but the header has" in v.message or "every cell is empty" in v.message
         else:
             assert v.column is not None or v.message  # a problem of the whole file or header
+
+
+# --------------------------------------------------------------------------------------
+# The data are validated once per build; a notebook on its own validates
+# --------------------------------------------------------------------------------------
+def test_setup_skips_the_check_only_for_the_bytes_the_build_checked(built, tmp_path, monkeypatch):
+    from ipsrep.report import context
+
+    calls = []
+    real = contract.trial_schema
+    monkeypatch.setattr(contract, "trial_schema", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.delenv(context.VALIDATED_SHA256_VARIABLE, raising=False)
+    ctx = context.setup(str(built["data"]))  # a notebook run on its own: full check
+    assert len(calls) == 1 and ctx.sha256 == contract.sha256_hex(built["data"].read_bytes())
+    monkeypatch.setenv(context.VALIDATED_SHA256_VARIABLE, ctx.sha256)
+    trusted = context.setup(str(built["data"]))
+    assert len(calls) == 1  # the build checked these bytes: no second check
+    assert trusted.trial.equals(ctx.trial) and trusted.trial.dtypes.equals(ctx.trial.dtypes)
+    changed = write_trial(tmp_path / "changed.csv", rows=[*PARTICIPANTS[:4], ("FX-009", "TAU", 17)])
+    with pytest.raises(contract.ContractError, match="17 is outside 18-65"):
+        context.setup(str(changed))  # other bytes than the ones checked: checked in full
+    assert len(calls) == 2

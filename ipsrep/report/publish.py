@@ -13,7 +13,10 @@ Ownership: the report carries a manifest (:data:`MANIFEST`) listing every file t
 wrote. Files in the out folder that the manifest does not list are the user's: they are
 carried into the new report (hard links, else copies) and never deleted or overwritten;
 a user's file with the name of a file the build wants to write stops the build. A
-non-empty folder without a manifest is refused, as are the file system root, the home
+non-empty folder without a manifest is refused (except the project's own ``reports/``,
+where git keeps the executed notebooks and ``ledger.csv`` but not the manifest: there
+the files this build writes are taken as the build's own, and anything else is carried
+across), as are the file system root, the home
 folder, the project root (or a folder above it) and the project's own source folders
 (:func:`check_out_folder`). Leftovers of interrupted builds (staging folders of
 processes that no longer run) are removed at the next start (:func:`clean_leftovers`).

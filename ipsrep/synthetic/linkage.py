@@ -523,7 +523,7 @@ def _loss(est, se, target) -> np.ndarray:
 
 def _met(est, se, target) -> bool:
     """Every coefficient inside its targets (estimate, SE, side of .05)."""
-    e, s, pen = _loss_parts(est, se, target)
+    e, s, _ = _loss_parts(est, se, target)
     z = np.abs(est / se)
     side = np.where(target["significant"], z > Z_CRITICAL, z < Z_CRITICAL)
     return bool((np.abs(e) <= 1.0).all() and (np.abs(s) <= 1.0).all() and side.all())
@@ -800,18 +800,18 @@ def readme_section(search: pd.DataFrame, report: pd.DataFrame, *, budget: int) -
     return "\n".join([
         README_START,
         "",
-        f"Search for the committed seed (budget {budget} steps per measure, {BATCH} candidate moves scored per "
-        f"step): {int(search['steps'].sum())} steps and {int(search['accepted'].sum())} moves in "
-        f"{total:.1f} s of processor time (one core, measured when this section was written; the result "
-        "depends on the seed and the budget only).",
+        (f"Search for the committed seed (budget {budget} steps per measure, {BATCH} candidate moves scored per "
+         f"step): {int(search['steps'].sum())} steps and {int(search['accepted'].sum())} moves in "
+         f"{total:.1f} s of processor time (one core, measured when this section was written; the result "
+         "depends on the seed and the budget only)."),
         "",
         search_markdown(search),
         "",
-        f"Refit of the adopted specification on the committed file ({n['coefficients']} coefficients): "
-        f"{n['estimate_ok']} estimates within {ESTIMATE_TOLERANCE:g} printed SE of their target, "
-        f"{n['se_ok']} SEs within {SE_TOLERANCE:.0%} of the printed SE, {n['p_ok']} p-values on the printed "
-        f"side of .05; {n['all_ok']} meet all three. Group-by-time interactions with p < .05: "
-        f"{n['interactions_p_below_05']} (printed: {n['printed_interactions_p_below_05']}).",
+        (f"Refit of the adopted specification on the committed file ({n['coefficients']} coefficients): "
+         f"{n['estimate_ok']} estimates within {ESTIMATE_TOLERANCE:g} printed SE of their target, "
+         f"{n['se_ok']} SEs within {SE_TOLERANCE:.0%} of the printed SE, {n['p_ok']} p-values on the printed "
+         f"side of .05; {n['all_ok']} meet all three. Group-by-time interactions with p < .05: "
+         f"{n['interactions_p_below_05']} (printed: {n['printed_interactions_p_below_05']})."),
         "",
         linkage_markdown(report),
         "",
@@ -849,8 +849,8 @@ def misses_text(report: pd.DataFrame) -> str:
         return "Every coefficient meets all three targets."
     clauses = []
     for _, r in bad.iterrows():
-        why = [w for w, ok in ((f"estimate {r['estimate']:.2f} against {r['target_estimate']:.2f}, "
-                                f"{r['distance']:+.2f} printed SE", r["estimate_ok"]),
+        est_text = f"estimate {r['estimate']:.2f} against {r['target_estimate']:.2f}, {r['distance']:+.2f} printed SE"
+        why = [w for w, ok in ((est_text, r["estimate_ok"]),
                                (f"SE ratio {r['se_ratio']:.2f}", r["se_ok"]),
                                (f"p = {r['p']:.3f} against printed {r['printed_p']:.3f}", r["p_ok"])) if not ok]
         clauses.append(f"{r['measure']} {r['term']} ({'; '.join(why)})")

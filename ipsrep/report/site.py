@@ -212,14 +212,14 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
             else esc(str(r["published"]))
         body.append(
             f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(str(r["quantity"]))}'
-            f'<code class="ipsrep-key">{esc(str(r["key"]))}</code></td><td class="ipsrep-num">{published}</td>'
-            f'<td class="ipsrep-num">{ours}</td><td>{mark}</td><td class="ipsrep-note">{note_cell}</td>'
-            f'<td class="ipsrep-source">{esc(str(r["source"]))}</td></tr>')
+            f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(str(r["source"]))}</span></td>'
+            f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
+            f'<td class="ipsrep-note">{note_cell}</td></tr>')
     legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
     table = ('<div class="ipsrep-ledger-body">'
              + (f'<ul class="ipsrep-ledger-notes">{legend}</ul>' if legend else "")
-             + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Quantity (ledger key)</th>'
-             '<th>Published</th><th>Ours</th><th>Status</th><th>Note</th><th>Source</th></tr></thead>'
+             + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Quantity (ledger key · source)</th>'
+             '<th>Published</th><th>Ours</th><th>Status</th><th>Note</th></tr></thead>'
              f'<tbody>{"".join(body)}</tbody></table></div>')
     opened = "" if n > FOLD_LEDGER_ROWS else " open"
     what = f"{n} ledger row{'s' if n != 1 else ''}" + (f" ({summary_counts})" if summary_counts else "")

@@ -145,7 +145,7 @@ class Context:
 
 
 def _literal_assignments(source: str) -> list[str] | None:
-    """Names assigned in `source` when every statement is ``name = <Python literal>``
+    """Names given a Python literal in `source` when every statement is an assignment
     (a parameters cell, or the cell papermill injects), else None."""
     try:
         tree = ast.parse(source)
@@ -157,12 +157,14 @@ def _literal_assignments(source: str) -> list[str] | None:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
             target, value = node.target, node.value
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            continue
         else:
             return None
         try:
             ast.literal_eval(value)
-        except ValueError:
-            return None
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
         names.append(target.id)
     return names or None
 

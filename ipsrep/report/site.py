@@ -549,9 +549,12 @@ def run_sphinx(src: Path, out: Path, doctrees: Path, builder: str = "html", jobs
     from sphinx.application import Sphinx
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    import warnings as python_warnings
+
     warnings = io.StringIO()
-    with _build_environment(), patch_docutils(str(src)), docutils_namespace(), \
+    with _build_environment(), patch_docutils(str(src)), docutils_namespace(), python_warnings.catch_warnings(), \
             contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        python_warnings.simplefilter("ignore", DeprecationWarning)  # the theme's use of Sphinx APIs due to change
         try:
             app = Sphinx(str(src), str(src), str(out), str(doctrees), builder, status=None, warning=warnings,
                          freshenv=True, parallel=jobs, keep_going=True)

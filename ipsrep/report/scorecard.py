@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from ipsrep.methods.formatting import p_statement
+from ipsrep.synthetic.ensemble import answer_robustness
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 
 NOT_PRINTED = "not printed"
@@ -153,6 +154,9 @@ class Answer:
     link: str | None
     keys: tuple[str, ...] = field(default=())
     caveat: str | None = None
+    robustness: str | None = None
+    """Whether the answer reads the same in every reconstruction of the ensemble (bundled
+    data only; :func:`ipsrep.synthetic.ensemble.answer_robustness`)."""
 
 
 def _values(ledger: pd.DataFrame) -> dict[str, float]:
@@ -383,8 +387,21 @@ ANSWERS = (employment_answer, productivity_answer, health_answer, pilot_answer, 
 """The research questions of the index page, in the order shown."""
 
 
-def research_answers(ledger: pd.DataFrame, alpha: float = 0.05) -> list[Answer]:
+def research_answers(ledger: pd.DataFrame, alpha: float = 0.05, *, ensemble=None) -> list[Answer]:
     """Each research question of :data:`ANSWERS` with its answer from `ledger`
-    (:func:`ledger_by_page` output); questions the build has no values for are left out."""
-    answers = [make(ledger, alpha) for make in ANSWERS]
-    return [a for a in answers if a.answer is not None]
+    (:func:`ledger_by_page` output); questions the build has no values for are left out.
+
+    With `ensemble` (:func:`ipsrep.synthetic.ensemble.read_ensemble`, for the bundled
+    reconstruction only) each answer also says whether it reads the same in every
+    reconstruction of the ensemble, i.e. whether the synthetic draw decides it.
+    """
+    answers = []
+    for make in ANSWERS:
+        answer = make(ledger, alpha)
+        if answer.answer is None:
+            continue
+        if ensemble is not None and ensemble.members:
+            verdict = answer_robustness(make, ensemble, alpha=alpha)
+            answer = replace(answer, robustness=verdict.sentence())
+        answers.append(answer)
+    return answers

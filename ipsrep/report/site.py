@@ -46,6 +46,7 @@ from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
 from ipsrep.report.tables import format_cell, tidy_html_table
+from ipsrep.synthetic.ensemble import read_ensemble
 
 __all__ = ["SITE_DIR", "SITE_LIBRARIES", "render_sphinx_site", "prepare_notebook", "index_markdown",
            "ledger_html", "uses_participant_data", "SiteError"]
@@ -378,6 +379,17 @@ def _status_span(status: str) -> str:
     return f'<span class="ipsrep-status ipsrep-status-{cls}">{html.escape(status.replace("_", " "))}</span>'
 
 
+def _bundled_ensemble(data):
+    """The committed ensemble, for the bundled reconstruction only (None elsewhere or when
+    ``data/ensemble/`` holds none): the front page says which answers it leaves unchanged."""
+    if not data.bundled:
+        return None
+    try:
+        return read_ensemble()
+    except FileNotFoundError:
+        return None
+
+
 def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     """The front page as MyST Markdown: introduction and sources, the research questions
     answered from the ledger, a variant report's parameters, the scorecard and the pages."""
@@ -385,7 +397,8 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     infos = [_PageInfo(p.stem, p.title, p.ledger) for p in pages]
     ledger = scorecard.ledger_by_page(infos)
     counts = scorecard.status_counts(ledger)
-    answers = scorecard.research_answers(ledger, alpha=alpha)
+    ensemble = _bundled_ensemble(data)
+    answers = scorecard.research_answers(ledger, alpha=alpha, ensemble=ensemble)
     stems = [p.stem for p in pages]
     lines = [f"# {TITLE}", "",
              "An executable re-analysis of a randomised trial of Individual Placement and Support ({term}`IPS`) "
@@ -408,8 +421,11 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     for a in answers:
         more = f' <a href="{esc(a.link)}">Worked out here</a>.' if a.link else ""
         caveat = f'<br><em>Note: {esc(a.caveat)}.</em>' if a.caveat else ""
+        robust = (f'<br><span class="ipsrep-robustness">Across the ensemble of reconstructions: '
+                  f'{esc(a.robustness)} <a href="08_ensemble.html">What the reconstruction decides</a>.</span>'
+                  if a.robustness else "")
         lines += [f'<dl class="ipsrep-answer"><dt>{esc(a.question)}</dt>'
-                  f'<dd>{esc(a.answer or "not computed in this build")}{more}{caveat}</dd></dl>', ""]
+                  f'<dd>{esc(a.answer or "not computed in this build")}{more}{caveat}{robust}</dd></dl>', ""]
     lines += ["## Scorecard", ""]
     if data.bundled:
         checked = int(counts.loc[counts["status"] != scorecard.NOT_PRINTED, "rows"].sum())

@@ -212,7 +212,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
         body.append(
-            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(str(r["quantity"]))}'
+            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(readable_codes(r["quantity"]))}'
             f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(str(r["source"]))}</span></td>'
             f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
             f'<td class="ipsrep-note">{note_cell}</td></tr>')

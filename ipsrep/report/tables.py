@@ -22,7 +22,7 @@ import pandas as pd
 from ipsrep.inputs.measures import FOLLOW_UPS, MEASURE_BY_NAME, VISITS
 from ipsrep.methods.formatting import format_p
 
-__all__ = ["label", "is_p_column", "format_cell", "publication_table", "tidy_html_table", "use_report_tables"]
+__all__ = ["label", "readable_codes", "is_p_column", "format_cell", "publication_table", "tidy_html_table", "use_report_tables"]
 
 WORDS = {
     "ips": "IPS", "tau": "TAU", "ci": "CI", "or": "OR", "sd": "SD", "se": "SE", "n": "n", "p": "p",
@@ -74,6 +74,25 @@ def label(code: str) -> str:
     words = [WORDS.get(w, w) for w in text.split("_")]
     out = " ".join(words)
     return out[:1].upper() + out[1:] if words[0] not in WORDS.values() else out
+
+
+_CODE_WORD = re.compile(r"(?<![\w.-])(ips|tau|odi|eqvas|hscl|bpi_current|bpi_worst|bpi_average|bpi_least)(?![\w.-])")
+
+
+def readable_codes(text: str) -> str:
+    """`text` (a ledger quantity, say) with the data's codes for groups and instruments
+    written as the paper writes them.
+
+    >>> readable_codes("ips n of odi"), readable_codes("tau mean of bpi_worst at 6m"), readable_codes("t3.odi.6m.p")
+    ('IPS n of ODI', 'TAU mean of BPI worst at 6m', 't3.odi.6m.p')
+    """
+    def word(m):
+        code = m.group(1)
+        if code.startswith("bpi_"):
+            return "BPI " + code[4:]
+        return WORDS[code]
+
+    return _CODE_WORD.sub(word, str(text))
 
 
 def is_p_column(name) -> bool:

@@ -45,7 +45,7 @@ import pandas as pd
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
-from ipsrep.report.tables import format_cell, tidy_html_table
+from ipsrep.report.tables import format_cell, readable_codes, tidy_html_table
 from ipsrep.synthetic.ensemble import read_ensemble
 
 __all__ = ["SITE_DIR", "SITE_LIBRARIES", "render_sphinx_site", "prepare_notebook", "index_markdown",

@@ -172,6 +172,9 @@ employment_rates_figure(rates)
 # shifted slightly right so the bars do not hide each other. On the bundled file these
 # are counts of synthetic participants.
 
+# %%
+ledger.emit(employment.rates_ledger(rates, bundled=ctx.bundled))
+
 # %% [markdown]
 # The intervals of the two groups overlap widely at every follow-up. Overlapping
 # intervals are not themselves a test, but here they agree with Table 2.

@@ -47,6 +47,7 @@ from IPython.display import Markdown
 from ipsrep.report import ledger
 
 from ipsrep.analyses import claims, pilot
+from ipsrep.report.tables import publication_table
 from ipsrep.report.context import Banner, setup
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
 
@@ -154,7 +155,8 @@ pilot.extended_followup_statements(participants)
 
 # %%
 rates = pilot.rate_comparison(participants, alpha=alpha)
-rates.round(1)
+publication_table(rates.drop(columns="kind").round({"pct": 1, "low": 1, "high": 1}),
+                  labels={"pct": "%", "low": "CI low (%)", "high": "CI high (%)", "level": "level"})
 
 # %%
 rate_comparison_figure(rates)

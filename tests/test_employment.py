@@ -254,3 +254,19 @@ def test_figures_carry_the_numbers(trial):
     ax = fig.axes[0]
     assert "90% Wald" in ax.get_title()
     assert {"19/36", "7/18", "22/37"} <= {t.get_text() for t in ax.texts}
+
+
+def test_rates_ledger_carries_the_interval_method():
+    """-p interval_method reaches the ledger: Wilson and Wald bounds of 19/36 differ."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    rates = pd.DataFrame([{"follow_up": "12m", "months": 12, "group": "IPS", "employed": 19, "n": 36,
+                           "rate": 19 / 36, "ci_low": lo, "ci_high": hi, "method": m, "level": 0.95}
+                          for m in ("wilson",) for lo, hi in [proportion_confint(19, 36, method=m)]])
+    rows = employment.rates_ledger(rates, bundled=True).set_index("key")
+    assert rows.loc["rq1.rate.12m.ips.ci_low", "reproduced"] == pytest.approx(37.0059, abs=1e-4)
+    assert rows.loc["rq1.rate.12m.ips.ci_high", "reproduced"] == pytest.approx(68.0140, abs=1e-4)
+    assert "wilson" in rows.loc["rq1.rate.12m.ips.ci_low", "quantity"]
+    assert rows["status"].eq("").all()
+    wald = proportion_confint(19, 36, method="normal")
+    assert 100 * wald[0] == pytest.approx(36.47, abs=0.01)  # the Wald bound a wald build would show

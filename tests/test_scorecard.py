@@ -149,3 +149,14 @@ def test_claims_answer_links_the_claims_page():
                              f"{counts['contradicted']} contradicted.")
     # without the claims page in the build the question is left out
     assert scorecard.claims_answer(scorecard.ledger_by_page([Page("06_audit", "06", ledger([]))]), 0.05).answer is None
+
+
+def test_health_answer_links_to_the_comparison_it_names():
+    """The 'worked out here' link goes to the first comparison the sentence names (worst
+    pain at 12 months here), not to the first row of Table 3."""
+    rows = [("t3.odi.6m.p", 0.298), ("t3.bpi_worst.12m.p", 0.012), ("t4.odi.interaction.p", 0.062)]
+    ledger = pd.DataFrame({"key": [k for k, _ in rows], "reproduced": [v for _, v in rows],
+                           "status": "", "published": "", "link": [f"page.html#{k}" for k, _ in rows]})
+    answer = scorecard.health_answer(ledger, 0.05)
+    assert answer.link == "page.html#t3.bpi_worst.12m.p"
+    assert "1 of 2 unadjusted comparisons" in answer.answer

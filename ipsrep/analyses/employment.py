@@ -554,6 +554,25 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rul
     return compare(values, bundled=bundled, notes=notes)
 
 
+def rates_ledger(rates: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
+    """Ledger rows ``rq1.rate.<follow-up>.<group>.ci_low|ci_high`` for Figure 2's intervals.
+
+    Our own keys (the paper's Figure 2 draws no intervals): the bounds, in percent, of
+    the interval :func:`employment_rates` computed with its `method` and `level`, named in
+    each row's quantity, so that a build with another ``interval_method`` shows in the
+    ledger (and in ``ipsrep compare``) what the parameter changed.
+    """
+    values, quantities = {}, {}
+    for _, r in rates.iterrows():
+        stem = f"rq1.rate.{r['follow_up']}.{str(r['group']).lower()}."
+        label = (f"{r['group']} employed by {r['follow_up']}: {r['level']:.0%} {r['method'].replace('_', '-')} "
+                 f"interval of the percentage")
+        for bound in ("ci_low", "ci_high"):
+            values[stem + bound] = 100.0 * float(r[bound])
+            quantities[stem + bound] = f"{label}, {'lower' if bound == 'ci_low' else 'upper'} bound (not printed)"
+    return compare(values, bundled=bundled, quantities=quantities)
+
+
 def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
 

@@ -317,8 +317,10 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         else:
             parts.append(f"{paper}; on the data in use, {refit}")
     keys = tuple(t3["key"]) + tuple(t4["key"])
-    link = _link(ledger, str(t3["key"].iloc[0])) if len(t3) else _link(ledger, str(t4["key"].iloc[0]))
-    return Answer(question, "; ".join(parts) + ".", link, keys, caveat)
+    # the link goes where the sentence points: the first comparison it names, else Table 4
+    named_keys = list(t3.loc[t3["reproduced"].astype(float) < alpha, "key"]) if len(t3) else []
+    target = named_keys[0] if named_keys else (t4["key"].iloc[0] if len(t4) else t3["key"].iloc[0])
+    return Answer(question, "; ".join(parts) + ".", _link(ledger, str(target)), keys, caveat)
 
 
 def pilot_answer(ledger: pd.DataFrame, alpha: float) -> Answer:

@@ -41,6 +41,8 @@ with a skipped item. Only the legal range of each instrument is checked.
 """
 from __future__ import annotations
 
+import contextlib
+
 import csv
 import difflib
 import hashlib
@@ -493,6 +495,19 @@ def _too_large(size: int) -> str:
             "the contract's files are a few kilobytes per participant")
 
 
+
+@contextlib.contextmanager
+def _file_errors():
+    """Turn the operating system's refusal to open or inspect a file into one line."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise DataFileError("no such file") from None
+    except PermissionError:
+        raise DataFileError("cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
+
 def read_data_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of the data file at `path`, read once and safely.
 
@@ -507,26 +522,14 @@ def read_data_bytes(path: str | os.PathLike) -> bytes:
         regular file, too large, permission denied).
     """
     path = Path(path)
-    try:
+    with _file_errors():
         info = os.stat(path)
-    except FileNotFoundError:
-        raise DataFileError("no such file") from None
-    except PermissionError:
-        raise DataFileError("cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
     if not stat.S_ISREG(info.st_mode):
         raise DataFileError(_kind(info.st_mode))
     if info.st_size > MAX_FILE_BYTES:
         raise DataFileError(_too_large(info.st_size))
-    try:
+    with _file_errors():
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise DataFileError("no such file") from None
-    except PermissionError:
-        raise DataFileError("cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as f:
         mode = os.fstat(f.fileno()).st_mode
         if not stat.S_ISREG(mode):  # swapped between the two looks

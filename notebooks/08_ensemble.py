@@ -135,8 +135,8 @@ inter = per_term[per_term["term"] == "interaction"].set_index("measure")
 
 # %% [markdown]
 # The reconstruction searches, for every seed, a linkage of visits that brings Table 4
-# close to the printed table, so the members cluster near zero: the search succeeds
-# whatever the seed. The worst-pain interaction stays apart in every member because the
+# close to the printed table, so the members are expected to cluster near zero, and the
+# figure shows how closely they do. The worst-pain interaction stays apart in every member because the
 # printed row contradicts itself (its estimate, SE and z do not agree; see the health
 # page) and the search aims at the estimate its printed z implies. What the spread within
 # a row shows is how much the printed table leaves open once it is matched.

@@ -271,7 +271,7 @@ def run_ensemble(
                  member_fn=member_fn, say=say)
     summary.members = [s for s in plan.tried if s in succeeded]
     assemble(summary.members, work_dir, out_dir, failed={s: summary.failed[s] for s in plan.tried
-                                                          if s in summary.failed})
+                                                          if s in summary.failed}, digest=digest)
     summary.seconds = time.perf_counter() - started
     say(f"ipsrep ensemble: wrote {_shown(out_dir)}: {len(summary.members)} of {want} members"
         + (f"; seeds that failed: " + ", ".join(str(s) for s in sorted(summary.failed)) if summary.failed else "")
@@ -351,9 +351,11 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
             cluster.close()
 
 
-def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dict[int, str] | None = None) -> None:
+def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dict[int, str] | None = None,
+             digest: str | None = None) -> None:
     """Write ``results.csv``, ``keys.csv``, ``metadata.json`` and ``timings.csv`` to `out_dir`:
-    member ``i`` is ``seeds[i]``, read from its file in `work_dir`."""
+    member ``i`` is ``seeds[i]``, read from its file in `work_dir`. `digest` (of the code
+    and data the members ran on, :func:`source_digest`) goes into the metadata."""
     failed = dict(failed or {})
     parts, timings = [], []
     for i, s in enumerate(seeds):
@@ -374,6 +376,7 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
         "seeds": list(seeds),
         "failed": {str(s): failed[s] for s in sorted(failed)},
         "member_function": "ipsrep.synthetic.ensemble.member_results",
+        "inputs_sha256": digest or "",
         "notebook_defaults": ens.NOTEBOOK_DEFAULTS,
         "value_format": ens.VALUE_FORMAT,
     }

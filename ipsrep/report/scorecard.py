@@ -404,6 +404,7 @@ def research_answers(ledger: pd.DataFrame, alpha: float = 0.05, *, ensemble=None
             continue
         if ensemble is not None and ensemble.members:
             verdict = answer_robustness(make, ensemble, alpha=alpha)
-            answer = replace(answer, robustness=verdict.sentence())
+            if verdict.verdict != "not from participant data":  # the reconstruction cannot change it
+                answer = replace(answer, robustness=verdict.sentence())
         answers.append(answer)
     return answers

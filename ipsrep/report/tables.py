@@ -14,6 +14,8 @@ Two entry points:
 """
 from __future__ import annotations
 
+import hashlib
+
 import math
 import re
 
@@ -164,6 +166,8 @@ def publication_table(df: pd.DataFrame, *, labels: dict | None = None, p_columns
         styler = styler.format_index(relabel, axis=0)
     if caption:
         styler = styler.set_caption(caption)
+    # pandas draws a random id per Styler; one derived from the content keeps rebuilds byte-identical
+    styler = styler.set_uuid(hashlib.sha256(shown.to_csv().encode()).hexdigest()[:8])
     return styler.set_table_attributes('class="dataframe ipsrep-table"')
 
 

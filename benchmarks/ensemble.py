@@ -7,7 +7,7 @@ uses, through the same task the ``ipsrep ensemble`` command submits
 (``ensemble_run.compute_member``). A seed whose reconstruction misses a printed comparison
 fails fast and is counted apart; the rate counts finished members only.
 
-    .venv/bin/python benchmarks/ensemble.py [--members-per-worker 4] [--first-seed 30000000]
+    .venv/bin/python benchmarks/ensemble.py [--members-per-worker 8] [--first-seed 30000000]
 
 Prints members per minute for each configuration, the median CPU seconds of one
 member, and the ratio of the two rates (target: at least 1.7). The machine must not be
@@ -46,7 +46,7 @@ def rate(workers: int, seeds: list[int]) -> tuple[float, list[float], int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members-per-worker", type=int, default=4)
+    parser.add_argument("--members-per-worker", type=int, default=8)
     parser.add_argument("--first-seed", type=int, default=30_000_000)
     args = parser.parse_args(argv)
     k = args.members_per_worker

@@ -6,7 +6,8 @@ a formula in R's syntax (the random intercept ``+ (1 | <group>)`` is added here)
 optionally, a ``column == value`` subset of the data. For each job and each of ``REML = FALSE`` and
 ``REML = TRUE`` the script writes ``fixef``, ``sqrt(diag(vcov))``, ``logLik`` (lme4's
 REML criterion over -2 for a REML fit), ``sigma^2``, ``theta`` and ``isSingular``, all
-printed with 17 significant digits.
+printed with 17 significant digits; when lmerTest is installed, also its Satterthwaite
+degrees of freedom and p-values (``summary(as_lmerModLmerTest(fit))``).
 
 By default lme4's optimiser (nloptwrap, BOBYQA) runs with tolerances of 1e-14 instead of
 its defaults (1e-8 absolute) so that both programs report the same optimum to the
@@ -26,6 +27,7 @@ import pandas as pd
 
 _SCRIPT = r"""
 suppressMessages(library(lme4))
+has_lmertest <- nzchar(system.file(package = "lmerTest"))
 args <- commandArgs(trailingOnly = TRUE)
 jobs <- read.csv(args[2], colClasses = "character", na.strings = character(0))
 tight <- args[4] == "tight"
@@ -57,6 +59,10 @@ for (j in seq_len(nrow(jobs))) {
     emit(jobs$job[j], reml, "theta", 0, getME(fit, "theta")[[1]])
     emit(jobs$job[j], reml, "singular", 0, as.numeric(isSingular(fit)))
     emit(jobs$job[j], reml, "nobs", 0, nobs(fit))
+    if (has_lmertest) {
+      cs <- summary(lmerTest::as_lmerModLmerTest(fit), ddf = "Satterthwaite")$coefficients
+      for (i in seq_len(nrow(cs))) { emit(jobs$job[j], reml, "df", i, cs[i, "df"]); emit(jobs$job[j], reml, "p_satterthwaite", i, cs[i, "Pr(>|t|)"]) }
+    }
   }
 }
 writeLines(c("job,reml,what,index,value", out), args[3])
@@ -71,6 +77,17 @@ def missing_reason() -> str | None:
     done = subprocess.run([rscript, "-e", 'quit(status = !nzchar(system.file(package = "lme4")))'], capture_output=True, text=True)
     if done.returncode != 0:
         return "R package lme4 not installed (install r-cran-lme4)"
+    return None
+
+
+def lmertest_missing_reason() -> str | None:
+    """Why lmerTest cannot be run here (``None`` when ``Rscript``, lme4 and lmerTest are present)."""
+    reason = missing_reason()
+    if reason is not None:
+        return reason
+    done = subprocess.run(["Rscript", "-e", 'quit(status = !nzchar(system.file(package = "lmerTest")))'], capture_output=True, text=True)
+    if done.returncode != 0:
+        return "R package lmerTest not installed (install r-cran-lmertest)"
     return None
 
 
@@ -97,6 +114,8 @@ class Lme4Fit:
     theta: float
     singular: bool
     nobs: int
+    df: np.ndarray | None = None
+    p_satterthwaite: np.ndarray | None = None
 
 
 def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool = True) -> dict[tuple[str, bool], Lme4Fit]:
@@ -141,5 +160,7 @@ def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool 
             theta=float(one["theta"][0]),
             singular=bool(one["singular"][0]),
             nobs=int(one["nobs"][0]),
+            df=one.get("df"),
+            p_satterthwaite=one.get("p_satterthwaite"),
         )
     return fits

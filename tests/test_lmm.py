@@ -8,7 +8,8 @@ observations); (d) simulated data whose random-intercept variance is estimated a
 (lme4's singular fit). Estimates, standard errors, log-likelihoods, sigma^2 and theta
 must agree within 1e-6 relative (an estimate is compared relative to the larger of its
 size and its standard error, so that a coefficient near zero is not held to an absolute
-1e-6 x 0). Without R the lme4 tests skip, unless the environment variable CI is set:
+1e-6 x 0). Satterthwaite degrees of freedom and p-values are compared with lmerTest's on
+the same fits, and on an eight-cluster data set (a p below .001 relative to .001). Without R the lme4 tests skip, unless the environment variable CI is set:
 then they fail.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep.methods.lmm import RandomInterceptModel, mixedlm
+from ipsrep.methods.lmm import FewClustersWarning, RandomInterceptModel, mixedlm
 
 ROOT = Path(__file__).resolve().parents[1]
 TOL = 1e-6
@@ -92,12 +93,15 @@ def _rel(ours, theirs, scale=None) -> float:
 
 
 def _compare(fits, label, data, formula, *, groups, expect_boundary=None):
-    """Assert agreement of ML and REML fits with lme4; return the worst relative differences."""
+    """Assert agreement of ML and REML fits with lme4 (and lmerTest's Satterthwaite df and p
+    where it ran); return the worst relative differences."""
     worst = {}
     model = mixedlm(formula, data, groups=groups)
     for reml in (False, True):
         ref = fits[(label, reml)]
-        ours = model.fit(reml=reml)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FewClustersWarning)
+            ours = model.fit(reml=reml)
         assert ours.nobs == ref.nobs
         assert ours.converged
         diffs = {
@@ -110,6 +114,14 @@ def _compare(fits, label, data, formula, *, groups, expect_boundary=None):
             diffs["theta"] = abs(ref.theta)
         else:
             diffs["theta"] = _rel(ours.theta, ref.theta)
+        if ref.df is not None:
+            satt = model.fit(reml=reml, inference="satterthwaite")
+            diffs["df"] = _rel(satt.df, ref.df)
+            # a p below .001 is compared relative to .001: where |t| is large, a 1e-8 difference in
+            # the standard error (lme4's optimiser stops that far from the optimum) moves p by more
+            diffs["p_satterthwaite"] = _rel(satt.pvalues, ref.p_satterthwaite, 1e-3)
+        elif os.environ.get("CI"):
+            pytest.fail(f"CI is set but lmerTest did not run: {lme4_peer.lmertest_missing_reason()}")
         for what, d in diffs.items():
             assert d < TOL, f"{label} {'REML' if reml else 'ML'} {what}: relative difference {d:.2e} from lme4"
         assert ours.boundary == (ref.theta == 0.0)
@@ -140,12 +152,14 @@ def cases():
         "resampled": resampled_long(),
         "missing": simulated(400, seed=3, p_missing=0.45, tau=2.0),
         "zero": simulated(150, seed=5, p_missing=0.1, tau=0.0, within=-0.6),
+        "few": simulated(8, seed=21, p_missing=0.0, tau=2.0),
     }
     jobs = [
         *_jobs("bundled", BUNDLED_FORMULAS, "participant_id", "measure", BUNDLED_MEASURES),
         *_jobs("resampled", BUNDLED_FORMULAS, "participant_id", "measure", ["odi", "hscl"]),
         *_jobs("missing", SIM_FORMULAS, "pid"),
         *_jobs("zero", SIM_FORMULAS, "pid"),
+        *_jobs("few", SIM_FORMULAS, "pid"),
     ]
     return data, lme4_peer.fit_lme4(data, jobs)
 
@@ -181,6 +195,24 @@ def test_zero_variance_matches_lme4_singular_fit(cases):
     data, fits = cases
     for py in SIM_FORMULAS:
         _compare(fits, f"zero||{py}", data["zero"], py, groups="pid", expect_boundary=True)
+
+
+def test_few_clusters_match_lmertest_satterthwaite(cases):
+    """Eight clusters: Satterthwaite's t (lmerTest) and the Wald z part ways; ours follows lmerTest."""
+    data, fits = cases
+    few = data["few"]
+    assert few["pid"].nunique() == 8
+    for py in SIM_FORMULAS:
+        worst = _compare(fits, f"few||{py}", few, py, groups="pid")
+        assert all("df" in w for w in worst.values())
+    with pytest.warns(FewClustersWarning, match="8 clusters"):
+        wald = mixedlm("y ~ arm * visit", few, groups="pid").fit(reml=False)
+    satt = mixedlm("y ~ arm * visit", few, groups="pid").fit(reml=False, inference="satterthwaite")
+    assert (satt.df < 30).all() and (satt.pvalues > wald.pvalues).all()
+    np.testing.assert_allclose(satt.tvalues, wald.tvalues)
+    ci_w, ci_s = wald.conf_int(), satt.conf_int()
+    assert ((ci_s["upper"] - ci_s["lower"]) > (ci_w["upper"] - ci_w["lower"])).all()
+    assert list(satt.table().columns) == ["term", "estimate", "se", "t", "df", "p", "lower", "upper"]
 
 
 # ---------------------------------------------------------------------------- statsmodels
@@ -304,6 +336,11 @@ def test_results_are_consistent_pandas_objects():
         (lambda d: mixedlm("y ~ visit + I(2 * visit)", d, groups="pid"), "linear combination"),
         (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(se="robust"), "se must be one of"),
         (lambda d: mixedlm("y ~ visit", d.assign(y=np.where(d.index == 5, np.inf, d["y"])), groups="pid"), "infinite at row 5"),
+        (lambda d: mixedlm("y ~ visit", d.assign(pid="p0"), groups="pid"), "1 cluster.*at least two"),
+        (lambda d: mixedlm("y ~ visit", d.assign(pid=[f"q{i}" for i in range(len(d))]), groups="pid"), "single observation"),
+        (lambda d: mixedlm("y ~ arm * visit + (1 | pid)", d.assign(pid=np.repeat(np.arange(30), 3)), groups="pid"), "holds '\\|'"),
+        (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(inference="kenward-roger"), "inference must be one of"),
+        (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(se="joint", inference="satterthwaite"), "se='lme4'"),
     ],
 )
 def test_bad_input_gets_one_line_message(call, message):
@@ -311,3 +348,22 @@ def test_bad_input_gets_one_line_message(call, message):
     with pytest.raises(ValueError, match=message) as info:
         call(data)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("reml", ["no", 0, None, "False"])
+def test_reml_must_be_a_bool(reml):
+    model = mixedlm("y ~ visit", simulated(30, seed=1, p_missing=0.0, tau=1.0), groups="pid")
+    with pytest.raises(TypeError, match="reml must be True or False"):
+        model.fit(reml=reml)
+
+
+def test_optimum_beyond_the_search_range_warns():
+    """Clusters that differ by far more than the residual noise put theta past the grid: not converged, and said."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(2)
+    pid = np.repeat(np.arange(40), 2)
+    data = pd.DataFrame({"pid": pid, "y": 1e6 * np.repeat(rng.normal(size=40), 2) + 1e-6 * rng.normal(size=80)})
+    with pytest.warns(ConvergenceWarning, match="optimum was not found"):
+        fit = mixedlm("y ~ 1", data, groups="pid").fit(reml=False)
+    assert not fit.converged

@@ -128,6 +128,30 @@ def test_recoded_coefficients_equal_a_direct_fit(spec, coding):
     assert not np.allclose(direct.bse.to_numpy(), joint.bse.to_numpy(), rtol=1e-4)
 
 
+@pytest.mark.parametrize("spec", [mixed.Spec(time="centred", group="effect", interaction="product"),
+                                  mixed.Spec(time="months", group="tau1", interaction="centred_product")])
+def test_satterthwaite_df_of_recoded_coefficients_equal_a_direct_fit(spec):
+    # A recoded coefficient is a contrast of the canonical fit; its Satterthwaite df
+    # (lmerTest's contest1D) equals the df of a direct fit in the spec's own coding.
+    from ipsrep.methods.lmm import RandomInterceptModel
+
+    long = simulated_long(missing=0.25, seed=21, n_ips=8, n_tau=6)
+    y, X, clusters, _ = mixed.design(long, spec, with_interaction=True)
+    direct = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False, inference="satterthwaite")
+    fit = mixed.fit_spec(long, spec, inference="satterthwaite").set_index("term")
+    wald = mixed.fit_spec(long, spec).set_index("term")
+    for term in ("group", "time", "interaction", "intercept"):
+        assert fit.at[term, "df"] == pytest.approx(direct.df[term], rel=1e-8)
+        assert fit.at[term, "p"] == pytest.approx(direct.pvalues[term], rel=1e-8)
+        assert fit.at[term, "df"] < 40 and fit.at[term, "p"] > wald.at[term, "p"]
+        assert np.isinf(wald.at[term, "df"])
+
+
+def test_satterthwaite_needs_a_random_intercept_model():
+    with pytest.raises(ValueError, match="random intercept only"):
+        mixed.fit_spec(simulated_long(seed=2), mixed.Spec(random="slope"), inference="satterthwaite")
+
+
 def test_random_slope_candidates_still_fit():
     # the engine has no random slope: those candidates go through statsmodels
     long = simulated_long(missing=0.2, seed=7)

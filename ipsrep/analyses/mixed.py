@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from ipsrep.analyses.health import long_format
 from ipsrep.methods.lmm import RandomInterceptModel
@@ -214,18 +215,27 @@ _OPTIMISERS = ("bfgs", "lbfgs", "powell")
 """statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops where the Hessian is singular."""
 
 
-def _fit(y, X: pd.DataFrame, clusters, Z):
+INFERENCE = ("wald", "satterthwaite")
+"""How Table 4's p-values are computed: Wald z (the paper's Stata output) or Satterthwaite's t (lmerTest)."""
+
+
+def _fit(y, X: pd.DataFrame, clusters, Z, inference: str = "wald"):
     """Maximum-likelihood fit; returns (results, converged).
 
     A random intercept alone (``Z`` one column) is fitted with
-    :class:`ipsrep.methods.lmm.RandomInterceptModel` (exact ML, lme4's standard errors).
-    A random intercept and slope is fitted with statsmodels ``MixedLM``, since the
-    project's engine handles random intercepts only; its standard errors are the joint
-    kind (see the module docstring).
+    :class:`ipsrep.methods.lmm.RandomInterceptModel` (exact ML, lme4's standard errors),
+    with Wald z or Satterthwaite t inference. A random intercept and slope is fitted
+    with statsmodels ``MixedLM``, since the project's engine handles random intercepts
+    only; its standard errors are the joint kind (see the module docstring) and its
+    inference Wald z only.
     """
+    if inference not in INFERENCE:
+        raise ValueError(f"inference must be one of {', '.join(INFERENCE)}, got {inference!r}")
     if Z.shape[1] == 1:
-        result = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False)
+        result = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False, inference=inference)
         return result, bool(result.converged)
+    if inference != "wald":
+        raise ValueError("Satterthwaite degrees of freedom are available for a random intercept only (random_effects='intercept')")
 
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -264,27 +274,31 @@ class CanonicalFit:
     converged: bool
 
 
-def fit_canonical(long: pd.DataFrame, *, baseline: str = "outcome", random: str = "intercept") -> CanonicalFit:
+def fit_canonical(long: pd.DataFrame, *, baseline: str = "outcome", random: str = "intercept",
+                  inference: str = "wald") -> CanonicalFit:
     """Fit the canonical coding (visit 0/1/2, IPS = 1) with and without the interaction.
 
     Two maximum-likelihood fits on one measure's long table (:func:`_fit`: the exact
-    engine for a random intercept, statsmodels for a random slope as well).
+    engine for a random intercept, statsmodels for a random slope as well), with Wald
+    z or Satterthwaite t inference (``inference``).
     """
     canon = Spec(baseline=baseline, random=random, **CANONICAL)
-    full, ok_full = _fit(*design(long, canon, with_interaction=True))
-    main, ok_main = _fit(*design(long, canon, with_interaction=False))
+    full, ok_full = _fit(*design(long, canon, with_interaction=True), inference=inference)
+    main, ok_main = _fit(*design(long, canon, with_interaction=False), inference=inference)
     return CanonicalFit(baseline=baseline, random=random, full=full, main=main, converged=ok_full and ok_main)
 
 
-def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Fixed effects and their covariance in the spec's coding, from a canonical fit.
+def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    """Fixed effects, their covariance and degrees of freedom in the spec's coding, from a canonical fit.
 
     The spec's columns span the same space as the canonical ones (affine recoding of
     group and time, centred or plain products), so X_spec = X_canonical M for a square
     M, found by least squares on the design itself; then beta_spec = M^-1 beta and
     Cov_spec = M^-1 Cov M^-T. Maximum likelihood is equivariant under such a
     reparametrisation, so this equals fitting the spec directly (up to the optimiser's
-    tolerance) at a fraction of the cost.
+    tolerance) at a fraction of the cost. Each new coefficient is the contrast
+    ``M^-1[i]`` of the canonical ones, so its Satterthwaite degrees of freedom are that
+    contrast's (infinite for a Wald fit).
     """
     names = list(X_canonical.columns)
     M, *_ = np.linalg.lstsq(X_canonical.to_numpy(), X_spec.to_numpy(), rcond=None)
@@ -294,19 +308,25 @@ def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[p
     beta = Minv @ result.fe_params[names].to_numpy()
     cov = Minv @ result.cov_params().loc[names, names].to_numpy() @ Minv.T
     cols = list(X_spec.columns)
-    return pd.Series(beta, index=cols), pd.DataFrame(cov, index=cols, columns=cols)
+    contrast_df = getattr(result, "contrast_df", None)
+    df = [contrast_df(row) if contrast_df is not None else np.inf for row in Minv]
+    return pd.Series(beta, index=cols), pd.DataFrame(cov, index=cols, columns=cols), pd.Series(df, index=cols)
 
 
-def _wald(beta: pd.Series, cov: pd.DataFrame, names: Sequence[str]) -> dict[str, dict[str, float]]:
+def _wald(beta: pd.Series, cov: pd.DataFrame, df: pd.Series, names: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Estimate, SE, statistic and two-sided p per term: normal p for infinite df, Student t otherwise."""
     out = {}
     for name in names:
         se = float(np.sqrt(cov.at[name, name]))
         z = float(beta[name]) / se
-        out[name] = {"estimate": float(beta[name]), "se": se, "z": z, "p": float(2 * norm.sf(abs(z)))}
+        dof = float(df[name])
+        p = 2 * norm.sf(abs(z)) if np.isinf(dof) else 2 * student_t.sf(abs(z), dof)
+        out[name] = {"estimate": float(beta[name]), "se": se, "z": z, "df": dof, "p": float(p)}
     return out
 
 
-def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFit | None = None) -> pd.DataFrame:
+def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFit | None = None,
+             inference: str = "wald") -> pd.DataFrame:
     """Fit one specification to one measure and return Table 4's four coefficients.
 
     Parameters
@@ -318,12 +338,17 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
     canonical : CanonicalFit, optional
         Fits from :func:`fit_canonical` with the spec's ``baseline`` and ``random``, to
         reuse across codings (fitted here when not given).
+    inference : {"wald", "satterthwaite"}
+        ``"wald"`` (default): z and its two-sided normal p, as Stata's ``mixed`` prints
+        them in the paper. ``"satterthwaite"``: the same statistic against Student's t
+        with Satterthwaite's degrees of freedom (lmerTest's default), random intercept only.
 
     Returns
     -------
     DataFrame
-        One row per term of :data:`TERMS`: ``term, estimate, se, z, p`` (Wald z and its
-        two-sided normal p, as Stata's ``mixed`` prints them), and per model
+        One row per term of :data:`TERMS`: ``term, estimate, se, z, df, p`` (``z`` is
+        the estimate over its SE whichever the inference; ``df`` is infinite for Wald),
+        and per model
         ``n_obs, n_participants, loglik`` (of the model with interaction), ``icc``
         (random-intercept variance over total variance at the time origin of the
         canonical coding, visit 0) and ``converged``.
@@ -336,18 +361,18 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
     this against direct fits.
     """
     if canonical is None:
-        canonical = fit_canonical(long, baseline=spec.baseline, random=spec.random)
+        canonical = fit_canonical(long, baseline=spec.baseline, random=spec.random, inference=inference)
     elif (canonical.baseline, canonical.random) != (spec.baseline, spec.random):
         raise ValueError(f"canonical fit is for baseline={canonical.baseline}, random={canonical.random}; "
                          f"spec needs baseline={spec.baseline}, random={spec.random}")
     canon = Spec(baseline=spec.baseline, random=spec.random, **CANONICAL)
     _, Xc, _, _ = design(long, canon, with_interaction=True)
     y, Xs, clusters, _ = design(long, spec, with_interaction=True)
-    coefs = _wald(*_recoded(canonical.full, Xc, Xs), ["group", "time", "interaction", "intercept"])
+    coefs = _wald(*_recoded(canonical.full, Xc, Xs), names=["group", "time", "interaction", "intercept"])
     if spec.interaction == "separate":
         _, Xc0, _, _ = design(long, canon, with_interaction=False)
         _, Xs0, _, _ = design(long, spec, with_interaction=False)
-        coefs.update(_wald(*_recoded(canonical.main, Xc0, Xs0), ["group", "time", "intercept"]))
+        coefs.update(_wald(*_recoded(canonical.main, Xc0, Xs0), names=["group", "time", "intercept"]))
     full = canonical.full
     re_var = float(np.asarray(full.cov_re)[0, 0])  # random-intercept variance (both engines)
     icc = re_var / (re_var + float(full.scale)) if re_var + full.scale > 0 else np.nan
@@ -359,7 +384,7 @@ def fit_spec(long: pd.DataFrame, spec: Spec = ADOPTED, *, canonical: CanonicalFi
     return pd.DataFrame(rows)
 
 
-def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None) -> pd.DataFrame:
+def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None, inference: str = "wald") -> pd.DataFrame:
     """Table 4 from participant-level data: the mixed model of every measure.
 
     Parameters
@@ -370,6 +395,8 @@ def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None) -> pd.Da
         The coding (default :data:`ADOPTED`).
     measures : list of str, optional
         Measure stems (default: all nine).
+    inference : {"wald", "satterthwaite"}
+        Wald z as the paper (default) or Satterthwaite's t (see :func:`fit_spec`).
 
     Returns
     -------
@@ -379,7 +406,7 @@ def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None) -> pd.Da
     long = long_format(trial, measures)
     frames = []
     for name, part in long.groupby("measure", sort=False):
-        frames.append(fit_spec(part, spec).assign(measure=name))
+        frames.append(fit_spec(part, spec, inference=inference).assign(measure=name))
     table = pd.concat(frames, ignore_index=True)
     return table[["measure", *[c for c in table.columns if c != "measure"]]]
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,14 +41,29 @@ import pandas as pd
 import patsy
 from scipy import linalg, optimize
 from scipy.stats import norm
+from scipy.stats import t as student_t
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-__all__ = ["RandomInterceptModel", "RandomInterceptResults", "mixedlm"]
+__all__ = ["FewClustersWarning", "RandomInterceptModel", "RandomInterceptResults", "mixedlm"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _THETA_GRID = np.concatenate([[0.0], np.logspace(-4.0, 4.0, 81)])
 """Coarse grid of theta = tau / sigma searched before the root of the derivative is polished."""
 
 _SE_KINDS = ("lme4", "joint")
+_INFERENCE = ("wald", "satterthwaite")
+
+FEW_CLUSTERS = 30
+"""Below this many clusters a Wald-z fit warns (:class:`FewClustersWarning`).
+
+With few clusters the normal reference distribution of the Wald statistic makes p-values
+too small and intervals too short; reviews of small-sample multilevel models put the
+point where this starts to matter at about 30 clusters (McNeish and Stapleton 2016).
+"""
+
+
+class FewClustersWarning(UserWarning):
+    """A Wald-z fit on fewer than :data:`FEW_CLUSTERS` clusters; Satterthwaite's t is safer."""
 
 
 def _categorical_columns(frame: pd.DataFrame, formula: str) -> pd.DataFrame:
@@ -82,9 +98,12 @@ class RandomInterceptResults:
     bse : Series
         Their standard errors (kind in ``se``).
     tvalues : Series
-        Wald z statistics, ``params / bse``.
+        Wald statistics ``params / bse`` (a z, or a t with ``df`` under Satterthwaite).
     pvalues : Series
-        Two-sided normal p-values of the Wald z.
+        Two-sided p-values: normal (``inference="wald"``) or Student t with the
+        Satterthwaite degrees of freedom in ``df`` (``inference="satterthwaite"``).
+    df : Series
+        Degrees of freedom of each term's t statistic (infinite for Wald z).
     llf : float
         Log-likelihood at the optimum: lme4's ``logLik`` (ML) or its REML criterion
         ``-REMLcrit / 2`` (REML).
@@ -105,6 +124,8 @@ class RandomInterceptResults:
         ``"ML"`` or ``"REML"``.
     se : str
         ``"lme4"`` or ``"joint"`` (see :meth:`RandomInterceptModel.fit`).
+    inference : str
+        ``"wald"`` (z, the default) or ``"satterthwaite"`` (t; see :meth:`RandomInterceptModel.fit`).
     """
 
     params: pd.Series
@@ -122,6 +143,22 @@ class RandomInterceptResults:
     method: str
     se: str
     covariance: pd.DataFrame
+    df: pd.Series
+    inference: str = "wald"
+    varpar_covariance: np.ndarray | None = None
+    covariance_jacobian: np.ndarray | None = None
+    residual_df: float = math.inf
+
+    def contrast_df(self, contrast) -> float:
+        """Satterthwaite degrees of freedom of the estimate ``contrast' params``.
+
+        Available after ``fit(inference="satterthwaite")``; lmerTest's ``contest1D``.
+        Infinite for a Wald fit.
+        """
+        if self.inference != "satterthwaite":
+            return math.inf
+        L = np.asarray(contrast, dtype=float)
+        return _satterthwaite_df(L, self.covariance.to_numpy(), self.varpar_covariance, self.covariance_jacobian, self.residual_df)
 
     @property
     def fe_params(self) -> pd.Series:
@@ -141,7 +178,8 @@ class RandomInterceptResults:
         return self.covariance.copy()
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals ``params -/+ z(1 - alpha/2) bse``.
+        """Confidence intervals ``params -/+ q bse``: q the normal quantile ``z(1 - alpha/2)``
+        (Wald) or the Student t quantile with each term's Satterthwaite ``df``.
 
         Parameters
         ----------
@@ -155,23 +193,46 @@ class RandomInterceptResults:
         """
         if not 0.0 < alpha < 1.0:
             raise ValueError(f"conf_int: alpha must lie strictly between 0 and 1, got {alpha!r}")
-        half = norm.ppf(1.0 - alpha / 2.0) * self.bse
+        if self.inference == "satterthwaite":
+            half = student_t.ppf(1.0 - alpha / 2.0, self.df) * self.bse
+        else:
+            half = norm.ppf(1.0 - alpha / 2.0) * self.bse
         return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
 
     def table(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Tidy coefficient table: ``term, estimate, se, z, p, lower, upper``, one row per term."""
+        """Tidy coefficient table, one row per term.
+
+        Columns ``term, estimate, se, z, p, lower, upper`` for a Wald fit; under
+        Satterthwaite ``t`` and ``df`` take the place of ``z``.
+        """
         ci = self.conf_int(alpha)
+        statistic = {"t": self.tvalues.to_numpy(), "df": self.df.to_numpy()} if self.inference == "satterthwaite" else {"z": self.tvalues.to_numpy()}
         return pd.DataFrame(
             {
                 "term": self.params.index,
                 "estimate": self.params.to_numpy(),
                 "se": self.bse.to_numpy(),
-                "z": self.tvalues.to_numpy(),
+                **statistic,
                 "p": self.pvalues.to_numpy(),
                 "lower": ci["lower"].to_numpy(),
                 "upper": ci["upper"].to_numpy(),
             }
         )
+
+
+def _satterthwaite_df(contrast: np.ndarray, cov: np.ndarray, varpar_cov: np.ndarray | None,
+                      jacobian: np.ndarray | None, residual_df: float) -> float:
+    """df = 2 (L'CL)^2 / (g' A g), g the gradient of L'CL in the variance parameters, A their covariance.
+
+    Satterthwaite (1946) as lmerTest applies it (Kuznetsova et al. 2017, ``contest1D``). On
+    the boundary (theta = 0, ``varpar_cov`` None) the theta component of g vanishes and
+    the formula reduces to the residual degrees of freedom (N, or N - p for REML).
+    """
+    if varpar_cov is None:
+        return float(residual_df)
+    variance = contrast @ cov @ contrast
+    grad = np.array([contrast @ J @ contrast for J in jacobian])
+    return float(2.0 * variance**2 / (grad @ varpar_cov @ grad))
 
 
 class RandomInterceptModel:
@@ -260,6 +321,17 @@ class RandomInterceptModel:
         y, X = y[keep], X[keep]
         codes, uniques = pd.factorize(g[keep], sort=False)
         self.nobs, self.ngroups, self.k_fe = len(y), len(uniques), X.shape[1]
+        if self.ngroups < 2:
+            raise ValueError(
+                f"RandomInterceptModel: {self.ngroups} cluster(s) after dropping missing rows; a random intercept "
+                "needs at least two (lme4: grouping factors must have > 1 sampled level)"
+            )
+        if self.ngroups >= self.nobs:
+            raise ValueError(
+                f"RandomInterceptModel: each of the {self.ngroups} clusters has a single observation, so the "
+                "random-intercept variance cannot be told from the residual variance; at least one cluster "
+                "needs two or more (lme4: the number of levels of each grouping factor must be < the number of observations)"
+            )
         if self.nobs <= self.k_fe:
             raise ValueError(f"RandomInterceptModel: {self.nobs} complete observations for {self.k_fe} fixed effects; need more observations than effects")
         self._sufficient_statistics(y, X, codes)
@@ -304,6 +376,11 @@ class RandomInterceptModel:
         """
         if not isinstance(data, pd.DataFrame):
             raise ValueError(f"mixedlm: data must be a pandas DataFrame, got {type(data).__name__}")
+        if "|" in formula:
+            raise ValueError(
+                f"mixedlm: the formula {formula!r} holds '|'; give the fixed effects only (e.g. 'y ~ group * time') "
+                "and the cluster as groups= (the random intercept is implied; patsy would read '|' as a bitwise or)"
+            )
         if isinstance(groups, str):
             if groups not in data.columns:
                 raise ValueError(f"mixedlm: data has no column {groups!r} for groups; columns are {', '.join(map(str, data.columns))}")
@@ -440,24 +517,36 @@ class RandomInterceptModel:
         return float(theta), True
 
     # ------------------------------------------------------------------ fit
-    def fit(self, reml: bool = True, se: str = "lme4") -> RandomInterceptResults:
+    def fit(self, reml: bool = True, se: str = "lme4", inference: str = "wald") -> RandomInterceptResults:
         """Maximum-likelihood or REML fit.
 
         Parameters
         ----------
         reml : bool
             REML (default, as lme4's ``lmer`` and statsmodels) or, when False, maximum
-            likelihood (the trial paper's choice).
+            likelihood (the trial paper's choice). Must be a bool.
         se : {"lme4", "joint"}
             ``"lme4"``: sigma^2 (X' V*^-1 X)^-1 with sigma^2 the profiled ML (r / N) or
             REML (r / (N - p)) estimate, as lme4's ``vcov`` and nlme report.
             ``"joint"``: the fixed-effect block of the inverse observed information of
             the fixed effects and the variance ratio jointly, sigma^2 profiled out,
             as statsmodels ``MixedLM`` reports (see Notes).
+        inference : {"wald", "satterthwaite"}
+            ``"wald"`` (default, as the trial paper's Stata output): z = estimate / se
+            against the normal distribution; warns (:class:`FewClustersWarning`) below
+            :data:`FEW_CLUSTERS` clusters. ``"satterthwaite"``: the same statistic against
+            Student's t with Satterthwaite's degrees of freedom, as lmerTest computes
+            them (Kuznetsova, Brockhoff and Christensen 2017), for lme4's standard errors
+            only.
 
         Returns
         -------
         RandomInterceptResults
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the optimum was not found (``converged`` is False).
 
         Notes
         -----
@@ -495,11 +584,41 @@ class RandomInterceptModel:
 
         >>> mixedlm("y ~ arm * t", data, groups="id").fit(reml=False, se="joint").bse.round(5).to_dict()
         {'Intercept': 0.65708, 'arm[T.b]': 0.9297, 't': 0.11089, 'arm[T.b]:t': 0.17891}
+
+        With four clusters the Wald z is too optimistic (the fits above warn); lmerTest's
+        ``summary(fit)`` prints Satterthwaite df 4.202681, 4.210429, 6.987188, 7.012222
+        and p .002759, .4391, 4.258e-05, .002328:
+
+        >>> satt = mixedlm("y ~ arm * t", data, groups="id").fit(reml=False, inference="satterthwaite")
+        >>> satt.df.round(6).to_dict()
+        {'Intercept': 4.202681, 'arm[T.b]': 4.210429, 't': 6.987188, 'arm[T.b]:t': 7.012222}
+        >>> satt.pvalues.round(6).to_dict()
+        {'Intercept': 0.002759, 'arm[T.b]': 0.43915, 't': 4.3e-05, 'arm[T.b]:t': 0.002328}
         """
         if se not in _SE_KINDS:
             raise ValueError(f"fit: se must be one of {', '.join(_SE_KINDS)}, got {se!r}")
+        if inference not in _INFERENCE:
+            raise ValueError(f"fit: inference must be one of {', '.join(_INFERENCE)}, got {inference!r}")
+        if not isinstance(reml, (bool, np.bool_)):
+            raise TypeError(f"fit: reml must be True or False, got {reml!r}")
+        if inference == "satterthwaite" and se != "lme4":
+            raise ValueError("fit: Satterthwaite degrees of freedom go with se='lme4' (lmerTest's covariance), not se='joint'")
         reml = bool(reml)
         theta, converged = self._optimum(reml)
+        if not converged:
+            warnings.warn(
+                f"RandomInterceptModel: the {'REML' if reml else 'ML'} optimum was not found (theta = {theta:.6g}); "
+                "estimates and standard errors are unreliable",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        if inference == "wald" and self.ngroups < FEW_CLUSTERS:
+            warnings.warn(
+                f"RandomInterceptModel: {self.ngroups} clusters; Wald z p-values and intervals are too small and too "
+                "short with few clusters: consider inference='satterthwaite'",
+                FewClustersWarning,
+                stacklevel=2,
+            )
         boundary = theta == 0.0
         g = theta * theta
         p, N = self.k_fe, self.nobs
@@ -517,11 +636,20 @@ class RandomInterceptModel:
         params = pd.Series(beta, index=names, name="estimate")
         bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="se")
         z = params / bse
+        varpar_cov = jacobian = None
+        if inference == "satterthwaite":
+            if not boundary:
+                varpar_cov, jacobian = self._satterthwaite_parts(g, beta, r, sigma2, A_inv, reml)
+            df = np.array([_satterthwaite_df(row, cov, varpar_cov, jacobian, N - p if reml else N) for row in np.eye(p)])
+            p_values = 2.0 * student_t.sf(np.abs(z.to_numpy()), df)
+        else:
+            df = np.full(p, np.inf)
+            p_values = 2.0 * norm.sf(np.abs(z.to_numpy()))
         return RandomInterceptResults(
             params=params,
             bse=bse,
-            tvalues=z.rename("z"),
-            pvalues=pd.Series(2.0 * norm.sf(np.abs(z.to_numpy())), index=names, name="p"),
+            tvalues=z.rename("t" if inference == "satterthwaite" else "z"),
+            pvalues=pd.Series(p_values, index=names, name="p"),
             llf=-0.5 * self.objective(theta, reml),
             scale=float(sigma2),
             group_var=float(sigma2 * g),
@@ -533,7 +661,56 @@ class RandomInterceptModel:
             method="REML" if reml else "ML",
             se=se,
             covariance=pd.DataFrame(cov, index=names, columns=names),
+            df=pd.Series(df, index=names, name="df"),
+            inference=inference,
+            varpar_covariance=varpar_cov,
+            covariance_jacobian=jacobian,
+            residual_df=float(N - p if reml else N),
         )
+
+    def _satterthwaite_parts(self, g: float, beta: np.ndarray, r: float, sigma2: float, A_inv: np.ndarray,
+                             reml: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Covariance of the variance parameters and the Jacobian of the estimates' covariance.
+
+        lmerTest (Kuznetsova et al. 2017) writes the deviance as a function of the
+        variance parameters phi = (theta, sigma), the fixed effects profiled out,
+
+            D(theta, sigma) = c(g) + r(g) / sigma^2 + M log(2 pi sigma^2),   g = theta^2,
+
+        with c(g) = sum_i log(1 + n_i g) (+ log|A(g)| for REML) and M = N (ML) or N - p
+        (REML); the covariance of phi is 2 H^-1, H the Hessian of D at the optimum, and
+        the covariance of the estimates is C(phi) = sigma^2 A(g)^-1. lmerTest takes H and
+        the Jacobian dC/dphi by numerical differentiation; here both are analytic
+        (derivatives of G(g) = W + sum_k S_k / (1 + k g), see the class Notes).
+
+        Returns
+        -------
+        (2 x 2 array, 2 x p x p array)
+            ``2 H^-1`` and ``(dC/dtheta, dC/dsigma)``.
+        """
+        p, N = self.k_fe, self.nobs
+        M = N - p if reml else N
+        f = 1.0 / (1.0 + self._sizes * g)
+        G1 = -np.tensordot(self._sizes * f * f, self._S, axes=1)
+        G2 = np.tensordot(2.0 * self._sizes**2 * f**3, self._S, axes=1)
+        v = np.append(-beta, 1.0)
+        u = (G1 @ v)[:p]
+        r1 = v @ G1 @ v
+        r2 = v @ G2 @ v - 2.0 * u @ A_inv @ u
+        c1 = float(self._counts @ (self._sizes * f))
+        c2 = -float(self._counts @ (self._sizes**2 * f * f))
+        A1 = G1[:p, :p]
+        if reml:
+            P = A_inv @ A1
+            c1 += np.trace(P)
+            c2 += np.trace(A_inv @ G2[:p, :p]) - np.trace(P @ P)
+        theta, sigma = math.sqrt(g), math.sqrt(sigma2)
+        H = np.empty((2, 2))
+        H[0, 0] = 2.0 * (c1 + r1 / sigma2) + 4.0 * g * (c2 + r2 / sigma2)
+        H[0, 1] = H[1, 0] = -4.0 * theta * r1 / sigma**3
+        H[1, 1] = 6.0 * r / sigma2**2 - 2.0 * M / sigma2
+        jacobian = np.stack([-2.0 * theta * sigma2 * (A_inv @ A1 @ A_inv), 2.0 * sigma * A_inv])
+        return 2.0 * np.linalg.inv(H), jacobian
 
     def _joint_covariance(self, g: float, beta: np.ndarray, r: float, A_inv: np.ndarray, reml: bool) -> np.ndarray:
         """Fixed-effect block of the inverse negative Hessian of the sigma-profiled log-likelihood in (b, g)."""

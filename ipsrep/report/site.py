@@ -165,6 +165,7 @@ CITATIONS = {
     "Delacre, Lakens and Leys 2017": "delacre2017", "Strand et al. 2003": "strand2003", "Reme 2022": "reme2022",
     "Holm 1979": "holm1979", "Welch 1947": "welch1947", "Levene 1960": "levene1960", "Wilson 1927": "wilson1927",
     "Bates et al. 2015": "bates2015lme4", "Rødevand et al. 2017": "rodevand2017",
+    "Kuznetsova et al. 2017": "kuznetsova2017lmertest",
 }
 """Author-year citations as the notebooks write them -> keys of ``site/refs.bib``."""
 

@@ -159,3 +159,52 @@ def test_a_verdict_its_rule_does_not_allow_is_refused(tmp_path):
     bad.to_csv(path, index=False)
     with pytest.raises(ValueError, match="'Z13' must start with one of"):
         claims.load_claims(path)
+
+
+def test_statements_carry_the_items_issue_22_found_missing():
+    table = claims.load_statements().set_index("statement_id")
+    assert table.at["T28", "kind"] == "ethics" and "2015/14224" in table.at["T28", "paraphrase"]
+    assert table.at["P22", "kind"] == "ethics"
+    assert table.at["P20", "related_keys"].split(";")[:2] == ["pilot.recruitment_invited", "pilot.recruitment_declined"]
+    assert "sleep" in table.at["N10", "paraphrase"] and table.at["N10", "source"] == "summary"
+    assert "deterioration of symptoms" in table.at["P28", "paraphrase"]
+    # the pilot's recruitment counts are published rows: eight invited, none declined
+    from ipsrep.inputs.published import load_published
+    pub = load_published()
+    assert (pub.at["pilot.recruitment_invited", "value"], pub.at["pilot.recruitment_declined", "value"]) == (8, 0)
+
+
+def test_statement_keys_are_checked(tmp_path):
+    table = claims.load_statements()
+    table.loc[0, "related_keys"] = "t9.nothing"
+    path = tmp_path / "statements.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"column 'related_keys', row 2 \(T01\): key 't9.nothing'"):
+        claims.load_statements(path)
+
+
+def test_principles_registry_against_paper():
+    table = claims.load_principles().set_index("principle")
+    # eight numbered principles in each list, but not the same eight
+    assert (table["paper_no"] != "").sum() == (table["registry_no"] != "").sum() == (table["pilot_no"] != "").sum() == 8
+    assert list(table.index[table["registry_no"] == ""]) == ["job_development"]
+    assert list(table.index[table["paper_no"] == ""]) == ["no_prevocational"]
+    assert (table.at["rapid_search", "paper_no"], table.at["rapid_search", "registry_no"]) == ("6", "8")
+    text = claims.principles_markdown()
+    assert text.splitlines()[0] == "| trial paper | registry record | pilot paper | comparison |"
+    assert "| -- | 7. no prevocational training" in text
+
+
+def test_principles_numbering_is_checked(tmp_path):
+    table = claims.load_principles()
+    path = tmp_path / "principles.csv"
+    bad = table.copy()
+    bad.loc[0, "registry_no"] = "2"
+    bad.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="column 'registry_no': the registry list must number its principles 1 to 8"):
+        claims.load_principles(path)
+    bad = table.copy()
+    bad.loc[0, "pilot"] = ""
+    bad.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"column 'pilot_no', row 2 \(choice\): a number needs a paraphrase"):
+        claims.load_principles(path)

@@ -9,9 +9,13 @@ Two hand-made tables in ``data/sources/`` tie the report to the words of its sou
   checkable from what is printed, or contradicted) and the rule of the written rubric
   that gives it (:data:`RUBRIC_RULES`; :func:`load_claims` refuses a verdict its rule
   does not allow; :func:`verdict_counts`, :func:`rule_counts`, :func:`claims_markdown`);
-- ``statements.csv``: text facts the report cites (conflict of interest, limitations,
-  the Discussion's explanations, framing, pilot context; :func:`load_statements`,
+- ``statements.csv``: text facts the report cites (conflict of interest, ethics,
+  limitations, the Discussion's explanations, framing, pilot context; :func:`load_statements`,
   :func:`statements_markdown`).
+
+A third, ``data/registry/ips_principles.csv``, sets the eight IPS principles as the
+registry record, the trial paper and the pilot paper list them side by side
+(:func:`load_principles`, :func:`principles_markdown`).
 
 The numbers in the Abstract, Discussion and summary repeat numbers of the paper's
 Results, often rounded; :data:`CROSS_CHECKS` pairs them and :func:`cross_check_values`
@@ -33,10 +37,12 @@ from ipsrep.paths import DATA_DIR
 
 __all__ = ["CLAIMS_CSV", "STATEMENTS_CSV", "VERDICTS", "RUBRIC_RULES", "CLAIM_PREFIXES", "PAGES", "KEY_PAGES",
            "CROSS_CHECKS", "load_claims", "load_statements", "verdict_counts", "rule_counts", "key_link",
-           "claims_markdown", "statements_markdown", "cross_check_values", "printed_only_rows"]
+           "claims_markdown", "statements_markdown", "cross_check_values", "printed_only_rows",
+           "PRINCIPLES_CSV", "load_principles", "principles_markdown"]
 
 CLAIMS_CSV = DATA_DIR / "sources" / "claims.csv"
 STATEMENTS_CSV = DATA_DIR / "sources" / "statements.csv"
+PRINCIPLES_CSV = DATA_DIR / "registry" / "ips_principles.csv"
 
 VERDICTS: dict[str, str] = {
     "supported_by_printed_numbers": "supported by the printed numbers",
@@ -97,7 +103,7 @@ SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian s
 _CLAIM_COLUMNS = ["claim_id", "source", "location", "claim", "ledger_keys", "published_keys", "page", "verdict",
                   "rubric_rule", "reason"]
 _STATEMENT_COLUMNS = ["statement_id", "source", "location", "kind", "paraphrase", "related_keys", "phrase"]
-_STATEMENT_KINDS = ("conflict_of_interest", "funding", "design", "definition", "method", "fidelity", "flow",
+_STATEMENT_KINDS = ("conflict_of_interest", "funding", "ethics", "design", "definition", "method", "fidelity", "flow",
                     "explanation", "limitation", "inconsistency", "framing", "context", "participant",
                     "not_reported")
 
@@ -214,6 +220,12 @@ def load_statements(path: str | Path = STATEMENTS_CSV) -> pd.DataFrame:
                          "repeats an earlier id")
     _check(table, path, "statement_id", "source", ("trial", "summary", "pilot", "registry"))
     _check(table, path, "statement_id", "kind", _STATEMENT_KINDS)
+    known = _known_keys()
+    for i, cell in table["related_keys"].items():
+        for key in filter(None, cell.split(";")):
+            if key not in known and key.split(".")[0] not in KEY_PAGES:
+                raise ValueError(f"{path}: column 'related_keys', row {i + 2} ({table.at[i, 'statement_id']}): key "
+                                 f"{key!r} is not in data/published/ nor a ledger key of a known page")
     return table
 
 
@@ -340,3 +352,42 @@ def printed_only_rows(keys, *, bundled: bool = True) -> pd.DataFrame:
                      "published": printed if bundled else "", "reproduced": math.nan, "status": "",
                      "note": "printed only: no other printed or computed number checks it"})
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
+_PRINCIPLE_LISTS = (("paper", "trial paper"), ("registry", "registry record"), ("pilot", "pilot paper"))
+_PRINCIPLE_COLUMNS = ["principle", "paper_no", "paper", "registry_no", "registry", "pilot_no", "pilot", "comparison"]
+
+
+def load_principles(path: str | Path = PRINCIPLES_CSV) -> pd.DataFrame:
+    """The IPS principles as the trial paper (Methods, Interventions), the registry record
+    (detailed description) and the pilot paper (Methods, Intervention) list them, one row
+    per principle, each source's number and our paraphrase beside it.
+
+    Checked: every list numbers its principles 1 to 8, each number once, and a number
+    has a paraphrase (and a paraphrase a number); one-line errors as :func:`load_claims`.
+    """
+    path = Path(path)
+    table = _read(path, _PRINCIPLE_COLUMNS)
+    for source, _ in _PRINCIPLE_LISTS:
+        col = f"{source}_no"
+        for i, c in table.iterrows():
+            if bool(c[col]) != bool(c[source]):
+                raise ValueError(f"{path}: column '{col}', row {i + 2} ({c['principle']}): a number needs a "
+                                 f"paraphrase in '{source}' and a paraphrase a number")
+        numbers = sorted(int(n) for n in table[col] if n) if table[col].str.fullmatch(r"\d*").all() else None
+        if numbers != list(range(1, 9)):
+            raise ValueError(f"{path}: column '{col}': the {source} list must number its principles 1 to 8, each "
+                             f"once; got {', '.join(n for n in table[col] if n)}")
+    return table
+
+
+def principles_markdown(principles: pd.DataFrame | None = None) -> str:
+    """The three lists of IPS principles as one Markdown table, each entry as
+    "number. paraphrase" (a dash where a list lacks the principle), with our comparison."""
+    principles = load_principles() if principles is None else principles
+    head = "| " + " | ".join(label for _, label in _PRINCIPLE_LISTS) + " | comparison |"
+    lines = [head, "|---|---|---|---|"]
+    for _, c in principles.iterrows():
+        cells = [f"{c[f'{s}_no']}. {_cell(c[s])}" if c[s] else "--" for s, _ in _PRINCIPLE_LISTS]
+        lines.append("| " + " | ".join(cells) + f" | {_cell(c['comparison'])} |")
+    return "\n".join(lines)

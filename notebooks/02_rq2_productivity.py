@@ -16,8 +16,8 @@
 # **The question.** Getting *a* job is one thing; how much people then work is
 # another. Following the standard set of IPS employment indicators (Bond, Campbell and
 # Drake 2012), the trial named three further indicators for the 12-month follow-up:
-# working 20 hours or more in some week, total hours worked or wages, and the number
-# of weeks in work. It reports:
+# working 20 hours or more in some week, total hours (or wages) over the year, and
+# weeks in work. It reports:
 #
 # * the total number of hours worked;
 # * whether a participant ever worked 20 hours or more in one week, roughly half-time;

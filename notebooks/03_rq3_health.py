@@ -180,8 +180,8 @@ trajectories_figure(traj, level=level)
 # regression models by maximum likelihood, reporting for each measure a group effect, a
 # time effect, a group-by-time interaction and an intercept, each with its standard
 # error, a statistic headed "F Score" (shown as `z` below: for one coefficient it is the
-# Wald z, see notebook 06) and p. The note under the table names time points and outcome
-# status as fixed effects and clusters as random effects; reading the clusters as
+# Wald z, see notebook 06) and p. The note under the table lists time points and outcome
+# status among the fixed effects and clusters among the random ones; reading the clusters as
 # participants and the fixed effects as group, time and their interaction is ours. The
 # paper names SPSS 25 and Stata 16 without saying which program fitted these models.
 #

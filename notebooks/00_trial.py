@@ -70,19 +70,22 @@ Banner(ctx)
 # ## The trial in its setting
 #
 # **Why it was run.** The Introduction sets out the burden of chronic pain on work in
-# Norway:
+# Norway; the Norwegian summary adds a claim about the mental health of Norwegian pain
+# patients that rests on another study (claim N25 on the claims page, not checkable):
 
 # %%
-Markdown(claims.statements_markdown(["T26"]))
+Markdown(claims.statements_markdown(["T26", "N10"]))
 
 # %% [markdown]
 # **Who could take part, when, and how they were allocated.** Recruitment, eligibility
 # and allocation as the paper's Methods give them. The allocation ratio changed during
 # recruitment, and the paper does not say how many participants were allocated under
-# each ratio; the withdrawals table below shows what the group sizes allow.
+# each ratio; the withdrawals table below shows what the group sizes allow. Then the
+# two arms: IPS as the paper defines it (its eight principles, the team meetings, and
+# integration with pain treatment rather than mental health care) and usual care in full.
 
 # %%
-Markdown(claims.statements_markdown(["T03", "T04", "T05", "T08", "T09"]))
+Markdown(claims.statements_markdown(["T03", "T29", "T04", "T05", "T08", "T09", "T30", "T31", "T32"]))
 
 # %% [markdown]
 # **How faithfully IPS was delivered.** The fidelity reviews as the paper reports them,
@@ -93,11 +96,12 @@ Markdown(claims.statements_markdown(["T03", "T04", "T05", "T08", "T09"]))
 Markdown(claims.statements_markdown(["T07", "N02"]))
 
 # %% [markdown]
-# **Interests.** The paper declares one competing interest; the pilot's job support was
-# given by a specialist identified by the same initials:
+# **Ethics and interests.** The approvals and safeguards the paper names; it declares one
+# competing interest, and the pilot's job support was given by a specialist identified
+# by the same initials:
 
 # %%
-Markdown(claims.statements_markdown(["T01", "T02", "P03"]))
+Markdown(claims.statements_markdown(["T28", "T01", "T02", "P03"]))
 
 # %% [markdown]
 # ## Participant flow
@@ -223,8 +227,8 @@ attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
 # answered that item, not the group size, so percentages for items with gaps rest on
 # fewer people (the paper's footnote to Table 1 says the same). The benefit types are
 # shares of those receiving any benefit. "Above cutoff" means a baseline HSCL-25 mean of
-# 1.75 or more, the usual Norwegian threshold for clinically relevant distress
-# (Strand et al. 2003). Continuous characteristics are given as mean and standard
+# 1.75 or more, the cutoff for psychological distress that the paper takes from
+# Strand et al. 2003 (its ref. 25). Continuous characteristics are given as mean and standard
 # deviation (SD, with n - 1 in the denominator) over the respondents.
 #
 # The paper names Pearson chi-squared and independent-samples t tests for Table 1 and,
@@ -411,8 +415,10 @@ ledger.emit(
 # ```{solution} ex-00-baseline
 # :class: dropdown
 #
-# It answers whether the difference could have arisen by chance, which randomisation
-# already guarantees: every baseline difference *is* chance. What matters is the size of
+# It gives how often a difference at least this large would arise if allocation alone
+# separated the groups, and randomisation makes that true by design: every baseline
+# difference of a properly run trial *is* chance, so a small p flags a surprise, not a
+# bias, and a large p does not show the groups are alike. What matters is the size of
 # the difference and how strongly the characteristic predicts the outcome; a large
 # imbalance in a strong predictor can bias an unadjusted comparison even with a large p.
 # ```
@@ -432,5 +438,7 @@ ledger.emit(
 # visit of the figure. An analysis of those seen keeps everyone in their randomised arm,
 # but drops people whose absence may depend on the arm and on the outcome; intention to
 # treat in the strict sense analyses everyone randomised, which needs their outcome or a
-# model (as the mixed models of notebook 03) that uses every observation they gave.
+# model that uses every observation they gave. The mixed models of notebook 03 do that
+# for the 58 analysed, but the nine who withdrew after randomisation are in no analysis,
+# so even they are not intention to treat in the strict sense.
 # ```

@@ -68,8 +68,8 @@ Banner(ctx)
 #
 # **Methods.** For each measure and follow-up visit we take the participants with a
 # score, and give per group the number, mean and standard deviation. The groups are
-# compared with an independent-samples t-test. SPSS, which the paper used for these
-# tests, prints two versions side by side together with Levene's test of equal
+# compared with an independent-samples t-test. SPSS (the paper names SPSS 25 and Stata 16
+# without saying which ran which test) prints two versions side by side with Levene's test of equal
 # variances; the customary reading takes Welch's line when Levene's p is below
 # `alpha` and Student's otherwise. We compute all three and report the p the
 # parameter `t_test` selects (by default, the rule's pick). The Holm column is our
@@ -108,8 +108,9 @@ Markdown(
 # shrinks the degrees of freedom to match (the Welch-Satterthwaite formula). The rows
 # where the paper printed Welch's p are those where the groups' SDs differ most, e.g.
 # pain-related disability, with the TAU group's SD nearly twice the IPS group's: that
-# is the pattern a significant Levene test produces, so the paper appears to have
-# followed SPSS's rule row by row.
+# is the pattern a significant Levene test produces, but some rows with similar ratios
+# fit only Student's test, so whether the paper followed SPSS's rule cannot be confirmed
+# from the summaries (notebook 06).
 #
 # The rule is a habit rather than a recommendation. Choosing the test after a
 # preliminary test gives error rates that belong to neither test, and in groups of
@@ -123,7 +124,10 @@ Markdown(
 # would still have a 5% chance of a p below .05, and the chance that at least one of
 # 18 independent tests does so is $1 - 0.95^{18}$, about 60%. The paper's one significant
 # row (worst pain at 12 months, higher in the IPS group) should be read in that
-# light, as the authors themselves caution. Holm's step-down method controls the
+# light, as the authors themselves caution: their Discussion allows that the job support
+# might have worsened pain, then weighs that against the other three pain ratings, the
+# adjusted models and the many outcomes tested (statement T34; the claims page lists the
+# reading as claim D23, not checkable). Holm's step-down method controls the
 # probability of any false positive across the whole family: the smallest p is
 # multiplied by 18, the next by 17, and so on, never letting an adjusted p fall below
 # the one before it. It is uniformly more powerful than Bonferroni's correction and
@@ -176,9 +180,11 @@ trajectories_figure(traj, level=level)
 # participant was measured up to three times, the authors also fitted mixed-effects
 # regression models by maximum likelihood, reporting for each measure a group effect, a
 # time effect, a group-by-time interaction and an intercept, each with its standard
-# error, z and p. The note under the table names fixed effects for time and group and
-# random effects for the clusters, i.e. for participants; the analyses were run in
-# SPSS and Stata.
+# error, a statistic headed "F Score" (shown as `z` below: for one coefficient it is the
+# Wald z, see notebook 06) and p. The note under the table lists time points and outcome
+# status among the fixed effects and clusters among the random ones; reading the clusters as
+# participants and the fixed effects as group, time and their interaction is ours. The
+# paper names SPSS 25 and Stata 16 without saying which program fitted these models.
 #
 # ### Teaching note: mixed models and missing data
 #
@@ -187,12 +193,15 @@ trajectories_figure(traj, level=level)
 # lets each person sit higher or lower than their group's average curve. Someone who
 # answered at baseline and 6 months but not at 12 still contributes, and because their
 # scores are correlated with what they would have reported later, they also inform the
-# estimate of the missing visit's mean. Maximum likelihood gives unbiased estimates when
+# estimate of the missing visit's mean. Maximum likelihood gives consistent estimates,
+# provided the model's mean and covariance are correctly specified, when
 # the data are **missing at random** (MAR): whether a score is missing may depend on
 # what was observed (e.g. a high baseline score), but not on the missing value itself
 # once the observed ones are taken into account. If people dropped out *because* their
 # pain had worsened unseen, no likelihood method fixes that; MAR cannot be checked from
-# the data, only argued.
+# the data, only argued. The paper's Methods present maximum likelihood as adjusting
+# robustly for the missing observations; the claims page lists that as claim S01, not
+# checkable, for this reason.
 #
 # ### Which model? Candidate specifications
 #
@@ -580,7 +589,8 @@ ledger.emit(mixed.table4_ledger(table4, bundled=ctx.bundled, spec=spec, within_p
 #
 # The interaction $\beta_3$: the difference between the groups' slopes. The model's
 # likelihood uses every observation a participant gave, so someone seen at baseline and
-# 6 months informs the intercepts, slopes and $\tau^2$; the estimate is unbiased when the
+# 6 months informs the intercepts, slopes and $\tau^2$; the estimate is consistent (given a
+# correctly specified mean and covariance) when the
 # missing visits are missing at random given what was observed. The 12-month t test
 # only sees those present at 12 months.
 # ```

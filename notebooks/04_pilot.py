@@ -18,7 +18,7 @@
 # Support (IPS) to a handful of patients at the pain clinic and interviewed them about it
 # (Rødevand et al., *BMC Musculoskeletal Disorders* 2017;18:550). The pilot was built to
 # hear how patients experienced job support alongside pain treatment, not to estimate an
-# employment rate, yet its rate is quoted in the trial paper and in later discussions.
+# employment rate, yet the trial paper's Introduction repeats its result (three of eight in work within a year).
 # This notebook rebuilds what can be rebuilt from the text:
 #
 # 1. the participants as a structured table, saying cell by cell what the paper states
@@ -130,9 +130,11 @@ employment
 # counts, set side by side in the table below, cannot both be right. Our table follows
 # the Methods; the Discussion's count is carried into the ledger as `source_inconsistent`
 # rather than forced. One reading that would reconcile them (not stated by the authors):
-# the participants whose support was curtailed (by a holiday abroad or by waiting for
-# surgery) cannot all fit into the short arm, so at least one of them was in the
-# extended arm and may not have been counted as having received the extension.
+# a participant whose support was curtailed (by a holiday abroad or by waiting for
+# surgery) may have sat in the extended arm without being counted as having received the
+# extension. The text does not force this: the drop-out and the three curtailed
+# participants could make up the short arm between them. Our table puts one curtailed
+# participant in the extended arm only because we placed P2 in the short arm.
 
 # %%
 pilot.extended_followup_statements(participants)
@@ -219,26 +221,35 @@ interview_samples_figure(sample_ranks, len(samples))
 # **Context.** The pilot's Background and Methods, in our words: the burden of chronic
 # pain that motivated it and the Norwegian benefits its participants lived on. These
 # figures are printed once and checked by nothing else; they are in the ledger below
-# without a status.
+# without a status. Then how the eight were recruited (eight consecutive patients
+# invited, none declining; the counts are the published rows `pilot.recruitment_invited`
+# and `pilot.recruitment_declined`), how eligibility was judged, the approval the pilot
+# names, how it adapted IPS (the third principle changed, weekly team meetings) against
+# the train-then-place care usual in Norway, its questionnaires and its interview guide.
 
 # %%
-Markdown(claims.statements_markdown(["P01", "P02", "P03", "P04", "P05"]))
+Markdown(claims.statements_markdown(["P01", "P02", "P03", "P04", "P05", "P20", "P21", "P22", "P23", "P24", "P25",
+                                     "P26", "P27"]))
 
 # %% [markdown]
-# **The drop-out.** The one participant who left did so on outside advice, and her
-# experience of the job support is the pilot's only negative one (notebook 05):
+# **The drop-out.** The one participant who left did so, the Results say, because her
+# symptoms deteriorated; the Discussion adds that a physiotherapist outside the clinic
+# advised her to go. Her experience of the job support is the pilot's only negative one
+# (notebook 05), and the Discussion draws from the episode its case for running
+# treatment and job support in parallel, with everyone involved pulling the same way:
 
 # %%
-Markdown(claims.statements_markdown(["P07", "P08"]))
+Markdown(claims.statements_markdown(["P28", "P07", "P08", "P29"]))
 
 # %% [markdown]
 # **What the authors say limits the pilot.** They chose depth over numbers, question
 # whether more interviews would have added experiences, collected no self-report
 # measures after IPS, and hold two views of the three months of support: too short to
-# find a job match, long enough to judge whether IPS is feasible in a pain clinic.
+# find a job match, long enough to judge whether IPS is feasible in a pain clinic. Their
+# reasons for the modest employment rate come first below.
 
 # %%
-Markdown(claims.statements_markdown(["P14", "P15", "P16", "P17", "P18", "P19"]))
+Markdown(claims.statements_markdown(["P30", "P14", "P15", "P16", "P17", "P18", "P19"]))
 
 # %% [markdown]
 # ## 6. Ledger
@@ -250,8 +261,8 @@ Markdown(claims.statements_markdown(["P14", "P15", "P16", "P17", "P18", "P19"]))
 # carry the median over the whole-minute samples that fit the printed range, mean and
 # SD: they check printed numbers against each other, so their status is `consistent`
 # (or `inconsistent` if no sample fitted). The Discussion's count of extended
-# participants is marked `source_inconsistent`. The context figures close the ledger
-# as printed facts without a status.
+# participants is marked `source_inconsistent`. The context figures and the number of
+# invited patients who declined close the ledger as printed facts without a status.
 
 # %%
 values = pilot.summary_values(participants)
@@ -265,7 +276,7 @@ notes = {
 rows = ledger.compare(values, bundled=ctx.bundled, notes=notes,
                       status={"pilot.extended_followup_discussion": "source_inconsistent"})
 ledger.emit(rows, ledger.compare(interviews, bundled=ctx.bundled, notes=notes, check=True),
-            claims.printed_only_rows(pilot.CONTEXT_KEYS, bundled=ctx.bundled))
+            claims.printed_only_rows(pilot.CONTEXT_KEYS + ("pilot.recruitment_declined",), bundled=ctx.bundled))
 
 # %% [markdown]
 # ## Try it

@@ -51,8 +51,9 @@ Banner(ctx)
 # %% [markdown]
 # ## 1. How the themes were made: systematic text condensation
 #
-# Systematic text condensation (STC) is the method of Malterud (2012), which the pilot
-# cites. Three of the pilot's investigators read the transcripts separately and worked
+# Systematic text condensation (STC) is the method of Malterud and colleagues, which
+# the pilot cites (its ref. 28; Malterud's own account of it is Malterud 2012, in the
+# references). Three of the pilot's investigators read the transcripts separately and worked
 # inductively, letting themes come from the material rather than from a theory. The
 # four steps, as the pilot describes them:
 #
@@ -232,7 +233,8 @@ qualitative.theme_links(codebook, process)
 #   experience; in the trial most respondents were satisfied and found the support
 #   useful. The pilot's one dissatisfied participant left early, before much support was
 #   given, so neither source says much about those who tried IPS and found it wanting.
-#   She also left on the advice of a physiotherapist outside the clinic (statement P07
+#   The pilot's Results give deteriorating symptoms as her reason; its Discussion adds
+#   that a physiotherapist outside the clinic advised her to leave (statement P07
 #   below).
 # - **Pain leads the trial's reported hindrances; the pilot does not rank it.** Of the
 #   two hindrances the summary reports, pain is the more common. In the pilot, education

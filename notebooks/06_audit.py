@@ -342,6 +342,20 @@ ledger.emit(ledger_rows.rows([
 ], bundled=ctx.bundled))
 
 # %% [markdown]
+# ### The IPS principles: registry record, paper and pilot
+#
+# The record describes IPS by its own list of eight principles, and it is not the
+# paper's list. Set side by side (our paraphrases, `data/registry/ips_principles.csv`):
+# the record has no systematic job development, counts the rejection of prevocational
+# training as a principle, puts rapid job search last, and speaks of integration with
+# treatment where both papers name mental health services and then adapt the principle
+# to pain treatment. The trial's fidelity was rated on the 25-item fidelity scale, not
+# against either list.
+
+# %%
+Markdown(claims.principles_markdown())
+
+# %% [markdown]
 # ### Fidelity: the reviews behind the mean
 #
 # The Methods report four fidelity reviews of the IPS service on the Norwegian IPS
@@ -377,8 +391,9 @@ ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.bundled))
 planning.sample_size_reproduction()[["method", "formula", "n_exact", "n_per_group", "published", "matches"]]
 
 # %% [markdown]
-# *Teaching note.* The formula that matches uses the unpooled variance under the null
-# hypothesis, while the analysis used Pearson's chi-squared, whose variance under the
+# *Teaching note.* The formula that matches is the unpooled one: both terms use the
+# variances under the alternative, $p_1(1-p_1) + p_2(1-p_2)$ (as notebook 01 derives),
+# while the analysis used Pearson's chi-squared, whose variance under the
 # null is pooled. The pooled (Fleiss) formula is the one that matches the test
 # actually run, and asks for a few more participants.
 #
@@ -435,8 +450,9 @@ audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic
 #
 # The trial's estimate is one possible truth among many. The left panel shows the power
 # the trial had over a range of true IPS employment rates, for two control rates: the
-# trial's own control group and the control rate of the IPS meta-analysis the paper
-# cites (its ref. 14); the diamonds mark the trial's estimate and the meta-analytic
+# trial's own control group and the control rate of the IPS review the paper
+# cites (its ref. 14, a summary of 28 trials; the plot labels it "meta-analysis"); the
+# diamonds mark the trial's estimate and the review's
 # pair. The right panel shows how power grows with the number of participants per
 # group for the three scenarios, with the size each needs marked.
 
@@ -466,7 +482,7 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 # %% [markdown]
 # *Figure 4. Power of the chi-squared test over true effects and over trial sizes.*
 # Left: power at the group sizes achieved, as the true IPS employment rate varies, one
-# curve per control rate, with diamonds at the trial's estimate and the meta-analytic
+# curve per control rate, with diamonds at the trial's estimate and the review's
 # pair. Right: power as participants per group grow (log axis) for each scenario, with
 # the size needed for each target marked; the trial's own rates and sizes come from the
 # data in use (synthetic on the bundled file).
@@ -474,7 +490,7 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 # %% [markdown]
 # Read together (on the bundled data): at the sizes it achieved, the trial would have
 # detected even the difference it was designed for less often than planned, the
-# meta-analytic difference about as often as not, and a difference like the one it
+# review's difference about as often as not, and a difference like the one it
 # observed only rarely. Confirming a difference of the observed size needs several
 # hundred participants per group -- the multicentre trial the authors call for rather
 # than a somewhat larger single-centre one.

@@ -215,7 +215,7 @@ CELL_FAULTS = {
     "hours without a job": (
         {"P03": {"hours_12m": "12"}},
         "data.csv: column 'hours_12m', line 4 (participant P03): 12 hours with "
-        "employed_12m = 0; hours are counted only for participants with a job in the 12 months"),
+        "employed_12m = 0; a participant with no job in the 12 months worked no hours"),
     "20-hour week without a job": (
         {"P03": {"worked_20h_week_12m": "1", "hours_12m": ""}},
         "data.csv: column 'worked_20h_week_12m', line 4 (participant P03): 1 with "

@@ -5,12 +5,17 @@ Two hand-made tables in ``data/sources/`` tie the report to the words of its sou
 
 - ``claims.csv``: each claim of the trial paper's Abstract and Discussion and the
   Norwegian summary's headline claims (Reme 2022), with the ledger keys that bear on it,
-  the report page that checks it, and a verdict: supported by the printed numbers, not
-  checkable from what is printed, or contradicted (:func:`load_claims`,
-  :func:`verdict_counts`, :func:`claims_markdown`);
-- ``statements.csv``: text facts the report cites (conflict of interest, limitations,
-  the Discussion's explanations, framing, pilot context; :func:`load_statements`,
+  the report page that checks it, a verdict (supported by the printed numbers, not
+  checkable from what is printed, or contradicted) and the rule of the written rubric
+  that gives it (:data:`RUBRIC_RULES`; :func:`load_claims` refuses a verdict its rule
+  does not allow; :func:`verdict_counts`, :func:`rule_counts`, :func:`claims_markdown`);
+- ``statements.csv``: text facts the report cites (conflict of interest, ethics,
+  limitations, the Discussion's explanations, framing, pilot context; :func:`load_statements`,
   :func:`statements_markdown`).
+
+A third, ``data/registry/ips_principles.csv``, sets the eight IPS principles as the
+registry record, the trial paper and the pilot paper list them side by side
+(:func:`load_principles`, :func:`principles_markdown`).
 
 The numbers in the Abstract, Discussion and summary repeat numbers of the paper's
 Results, often rounded; :data:`CROSS_CHECKS` pairs them and :func:`cross_check_values`
@@ -30,12 +35,14 @@ from ipsrep.inputs.published import load_published
 from ipsrep.methods.comparison import LEDGER_COLUMNS
 from ipsrep.paths import DATA_DIR
 
-__all__ = ["CLAIMS_CSV", "STATEMENTS_CSV", "VERDICTS", "PAGES", "KEY_PAGES", "CROSS_CHECKS", "load_claims",
-           "load_statements", "verdict_counts", "key_link", "claims_markdown", "statements_markdown",
-           "cross_check_values", "printed_only_rows"]
+__all__ = ["CLAIMS_CSV", "STATEMENTS_CSV", "VERDICTS", "RUBRIC_RULES", "CLAIM_PREFIXES", "PAGES", "KEY_PAGES",
+           "CROSS_CHECKS", "load_claims", "load_statements", "verdict_counts", "rule_counts", "key_link",
+           "claims_markdown", "statements_markdown", "cross_check_values", "printed_only_rows",
+           "PRINCIPLES_CSV", "load_principles", "principles_markdown"]
 
 CLAIMS_CSV = DATA_DIR / "sources" / "claims.csv"
 STATEMENTS_CSV = DATA_DIR / "sources" / "statements.csv"
+PRINCIPLES_CSV = DATA_DIR / "registry" / "ips_principles.csv"
 
 VERDICTS: dict[str, str] = {
     "supported_by_printed_numbers": "supported by the printed numbers",
@@ -43,6 +50,38 @@ VERDICTS: dict[str, str] = {
     "contradicted": "contradicted by the printed numbers or the paper's own definitions",
 }
 """Claim verdicts (the ``verdict`` column) and their meaning."""
+
+_S, _N, _C = "supported_by_printed_numbers", "not_checkable", "contradicted"
+
+RUBRIC_RULES: dict[str, tuple[tuple[str, ...], str]] = {
+    "printed_match": ((_S,), "the claim's numbers, direction or significance agree with what the trial paper "
+                             "(or, for the pilot, the pilot paper) prints, or with our checks of those numbers; a "
+                             "comparative word counts when its reference is named and printed"),
+    "checkable_part": ((_S, _C), "a checkable fact joined to a hedged cause, a judgement or an external "
+                                 "comparison: judged on the fact, and the reason names the part not checked"),
+    "design_statement": ((_S, _N), "a statement of the design or conduct: supported when the paper's Methods "
+                                   "print the same design, not checkable when nothing printed bears on it"),
+    "definition_mismatch": ((_C,), "the claim attaches a printed number to a quantity the paper defines "
+                                   "otherwise"),
+    "weighed_against_discussion": ((_S, _N, _C), "a summary of the results, weighed against the paper's own "
+                                                 "Results and Discussion"),
+    "magnitude_word": ((_N,), "a word of degree (clear, far greater, solid, good) that the numbers cannot "
+                              "settle, whatever their direction"),
+    "translation_dependent": ((_N,), "the verdict turns on how a Norwegian word is translated; the reason "
+                                     "gives both readings"),
+    "summary_only": ((_N,), "numbers printed only in the Norwegian summary: their arithmetic can be checked, "
+                            "but no printed number of the paper supports them"),
+    "judgement": ((_N,), "a cause, explanation, judgement, plan or methodological assurance that no printed "
+                         "number can show"),
+    "external": ((_N,), "rests on literature or data outside the five sources"),
+}
+"""The written rubric (``data/sources/README.md``): rule of the ``rubric_rule`` column ->
+(verdicts it allows, what it covers)."""
+
+CLAIM_PREFIXES: dict[str, str] = {
+    "A": "Abstract", "R": "Results", "I": "Introduction", "S": "Methods", "D": "Discussion",
+    "M": "Methodological Considerations", "P": "Implications", "K": "Conclusions", "N": "Norwegian summary"}
+"""The first letter of a ``claim_id`` and the part of the source it comes from."""
 
 PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity", "03_rq3_health", "04_pilot",
                           "05_qualitative", "06_audit", "07_claims")
@@ -62,9 +101,9 @@ SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian s
 """How a statement's ``source`` is named in the lists."""
 
 _CLAIM_COLUMNS = ["claim_id", "source", "location", "claim", "ledger_keys", "published_keys", "page", "verdict",
-                  "reason"]
+                  "rubric_rule", "reason"]
 _STATEMENT_COLUMNS = ["statement_id", "source", "location", "kind", "paraphrase", "related_keys", "phrase"]
-_STATEMENT_KINDS = ("conflict_of_interest", "funding", "design", "definition", "method", "fidelity", "flow",
+_STATEMENT_KINDS = ("conflict_of_interest", "funding", "ethics", "design", "definition", "method", "fidelity", "flow",
                     "explanation", "limitation", "inconsistency", "framing", "context", "participant",
                     "not_reported")
 
@@ -133,8 +172,11 @@ def load_claims(path: str | Path = CLAIMS_CSV) -> pd.DataFrame:
     """The claims table, checked.
 
     Raises ``ValueError`` with one line naming the file, column, row (as in a
-    spreadsheet, header = row 1), the claim and what is allowed, when an id repeats, a
-    source, page or verdict is unknown, or a published key is not in ``data/published/``.
+    spreadsheet, header = row 1), the claim and what is allowed, when an id repeats or
+    does not start with a letter of :data:`CLAIM_PREFIXES`, a source, page, verdict or
+    rubric rule is unknown, a verdict is one its rule does not allow
+    (:data:`RUBRIC_RULES`), a summary-only claim is not the summary's, or a published key
+    is not in ``data/published/``.
     """
     path = Path(path)
     table = _read(path, _CLAIM_COLUMNS)
@@ -145,6 +187,19 @@ def load_claims(path: str | Path = CLAIMS_CSV) -> pd.DataFrame:
     _check(table, path, "claim_id", "source", ("trial", "summary"))
     _check(table, path, "claim_id", "page", PAGES)
     _check(table, path, "claim_id", "verdict", tuple(VERDICTS))
+    _check(table, path, "claim_id", "rubric_rule", tuple(RUBRIC_RULES))
+    for i, c in table.iterrows():
+        where = f"{path}: row {i + 2} ({c['claim_id']})"
+        if c["claim_id"][:1] not in CLAIM_PREFIXES:
+            raise ValueError(f"{path}: column 'claim_id', row {i + 2}: {c['claim_id']!r} must start with one of "
+                             f"{', '.join(CLAIM_PREFIXES)}")
+        allowed = RUBRIC_RULES[c["rubric_rule"]][0]
+        if c["verdict"] not in allowed:
+            raise ValueError(f"{where}: column 'verdict', {c['verdict']!r} is not allowed by rubric rule "
+                             f"{c['rubric_rule']!r}; allowed: {', '.join(allowed)}")
+        if c["rubric_rule"] == "summary_only" and c["source"] != "summary":
+            raise ValueError(f"{where}: column 'rubric_rule', 'summary_only' is for the Norwegian summary's claims; "
+                             f"source is {c['source']!r}")
     _check_keys(table, path, "claim_id", "published_keys", _known_keys())
     for i, cell in table["ledger_keys"].items():
         for key in filter(None, cell.split(";")):
@@ -165,6 +220,12 @@ def load_statements(path: str | Path = STATEMENTS_CSV) -> pd.DataFrame:
                          "repeats an earlier id")
     _check(table, path, "statement_id", "source", ("trial", "summary", "pilot", "registry"))
     _check(table, path, "statement_id", "kind", _STATEMENT_KINDS)
+    known = _known_keys()
+    for i, cell in table["related_keys"].items():
+        for key in filter(None, cell.split(";")):
+            if key not in known and key.split(".")[0] not in KEY_PAGES:
+                raise ValueError(f"{path}: column 'related_keys', row {i + 2} ({table.at[i, 'statement_id']}): key "
+                                 f"{key!r} is not in data/published/ nor a ledger key of a known page")
     return table
 
 
@@ -182,6 +243,21 @@ def verdict_counts(claims: pd.DataFrame | None = None) -> pd.DataFrame:
             rows.append({"source": source, "verdict": verdict, "claims": int((mine["verdict"] == verdict).sum()),
                          "meaning": meaning})
     return pd.DataFrame(rows)
+
+
+def rule_counts(claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Claims per rubric rule and verdict: ``rubric_rule``, ``verdict``, ``claims``,
+    ``meaning`` (the rule's, from :data:`RUBRIC_RULES`), rules in the rubric's order and
+    only the verdicts each rule gave."""
+    claims = load_claims() if claims is None else claims
+    rows = []
+    for rule, (_, meaning) in RUBRIC_RULES.items():
+        mine = claims[claims["rubric_rule"] == rule]
+        for verdict in VERDICTS:
+            n = int((mine["verdict"] == verdict).sum())
+            if n:
+                rows.append({"rubric_rule": rule, "verdict": verdict, "claims": n, "meaning": meaning})
+    return pd.DataFrame(rows, columns=["rubric_rule", "verdict", "claims", "meaning"])
 
 
 def key_link(key: str) -> str:
@@ -206,10 +282,11 @@ def claims_markdown(claims: pd.DataFrame, verdict: str) -> str:
     mine = claims[claims["verdict"] == verdict]
     if mine.empty:
         return f"No claim is {VERDICTS[verdict]}."
-    lines = ["| id | where | claim | why | checked on | ledger rows |", "|---|---|---|---|---|---|"]
+    lines = ["| id | where | claim | rule | why | checked on | ledger rows |", "|---|---|---|---|---|---|---|"]
     for _, c in mine.iterrows():
         links = ", ".join(key_link(k) for k in filter(None, c["ledger_keys"].split(";")))
-        lines.append(f"| {c['claim_id']} | {_cell(c['location'])} | {_cell(c['claim'])} | {_cell(c['reason'])} | "
+        lines.append(f"| {c['claim_id']} | {_cell(c['location'])} | {_cell(c['claim'])} | "
+                     f"`{_cell(c['rubric_rule'])}` | {_cell(c['reason'])} | "
                      f"[{c['page']}]({c['page']}.html) | {links} |")
     return "\n".join(lines)
 
@@ -275,3 +352,42 @@ def printed_only_rows(keys, *, bundled: bool = True) -> pd.DataFrame:
                      "published": printed if bundled else "", "reproduced": math.nan, "status": "",
                      "note": "printed only: no other printed or computed number checks it"})
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
+_PRINCIPLE_LISTS = (("paper", "trial paper"), ("registry", "registry record"), ("pilot", "pilot paper"))
+_PRINCIPLE_COLUMNS = ["principle", "paper_no", "paper", "registry_no", "registry", "pilot_no", "pilot", "comparison"]
+
+
+def load_principles(path: str | Path = PRINCIPLES_CSV) -> pd.DataFrame:
+    """The IPS principles as the trial paper (Methods, Interventions), the registry record
+    (detailed description) and the pilot paper (Methods, Intervention) list them, one row
+    per principle, each source's number and our paraphrase beside it.
+
+    Checked: every list numbers its principles 1 to 8, each number once, and a number
+    has a paraphrase (and a paraphrase a number); one-line errors as :func:`load_claims`.
+    """
+    path = Path(path)
+    table = _read(path, _PRINCIPLE_COLUMNS)
+    for source, _ in _PRINCIPLE_LISTS:
+        col = f"{source}_no"
+        for i, c in table.iterrows():
+            if bool(c[col]) != bool(c[source]):
+                raise ValueError(f"{path}: column '{col}', row {i + 2} ({c['principle']}): a number needs a "
+                                 f"paraphrase in '{source}' and a paraphrase a number")
+        numbers = sorted(int(n) for n in table[col] if n) if table[col].str.fullmatch(r"\d*").all() else None
+        if numbers != list(range(1, 9)):
+            raise ValueError(f"{path}: column '{col}': the {source} list must number its principles 1 to 8, each "
+                             f"once; got {', '.join(n for n in table[col] if n)}")
+    return table
+
+
+def principles_markdown(principles: pd.DataFrame | None = None) -> str:
+    """The three lists of IPS principles as one Markdown table, each entry as
+    "number. paraphrase" (a dash where a list lacks the principle), with our comparison."""
+    principles = load_principles() if principles is None else principles
+    head = "| " + " | ".join(label for _, label in _PRINCIPLE_LISTS) + " | comparison |"
+    lines = [head, "|---|---|---|---|"]
+    for _, c in principles.iterrows():
+        cells = [f"{c[f'{s}_no']}. {_cell(c[s])}" if c[s] else "--" for s, _ in _PRINCIPLE_LISTS]
+        lines.append("| " + " | ".join(cells) + f" | {_cell(c['comparison'])} |")
+    return "\n".join(lines)

@@ -163,7 +163,7 @@ def _fields() -> tuple[Field, ...]:
               labels=measures.GROUPS, required=True),
         Field("female", "binary", "1 = woman, 0 = man"),
         Field("age", "number", "Age in years at enrolment", low=18, high=65),
-        Field("higher_education", "binary", "1 = college or university education"),
+        Field("higher_education", "binary", "1 = higher education (Table 1's row; the paper does not define it)"),
         Field("married", "binary", "1 = married or living with a partner"),
         Field("has_children", "binary", "1 = has children"),
         Field("out_of_work_over_2y", "binary",
@@ -261,11 +261,11 @@ def _rules() -> tuple[Rule, ...]:
     out = [_cumulative_rule(later, tuple(employed[:i])) for i, later in enumerate(employed) if i]
     out += [
         Rule("hours_need_job", "hours_12m", ("hours_12m", "employed_12m"),
-             "`hours_12m` must be 0 when `employed_12m` is 0 (hours are counted only for "
-             "participants with a job)",
+             "`hours_12m` must be 0 when `employed_12m` is 0 (with no job in the 12 months "
+             "there are no hours worked)",
              lambda t: (t["hours_12m"] > 0) & (t["employed_12m"] == 0),
-             lambda r: (f"{_fmt(r['hours_12m'])} hours with employed_12m = 0; hours are "
-                        "counted only for participants with a job in the 12 months")),
+             lambda r: (f"{_fmt(r['hours_12m'])} hours with employed_12m = 0; a participant "
+                        "with no job in the 12 months worked no hours")),
         Rule("week_20h_needs_job", "worked_20h_week_12m", ("worked_20h_week_12m", "employed_12m"),
              "`worked_20h_week_12m` must be 0 when `employed_12m` is 0",
              lambda t: (t["worked_20h_week_12m"] == 1) & (t["employed_12m"] == 0),

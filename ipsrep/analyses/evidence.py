@@ -51,6 +51,7 @@ __all__ = [
     "fragility_ledger",
     "tipping_ledger",
     "interval_ledger",
+    "bayes_display",
 ]
 
 PRIORS = ("sceptical", "neutral", "enthusiastic")
@@ -437,3 +438,30 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
     values[k + f"{cred['kind']}_limit"] = cred["limit"]
     quantities[k + f"{cred['kind']}_limit"] = f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
     return compare(values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()})
+
+
+# ------------------------------------------------------------------------ display
+def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
+    """The re-analysis for reading: one row per follow-up and prior, exact and normal side by side.
+
+    Columns: ``OR (95% CrI)`` exact and normal, ``P(OR > 1)`` exact and normal,
+    ``P(OR > planned)`` exact and normal, ``RD (95% CrI)`` and ``P(RD > planned)``
+    (exact), probabilities in percent with one decimal.
+    """
+    def ci(r, s, scale=1.0, fmt="{:.2f}"):
+        return (f"{fmt.format(scale * r[s + '_median'])} ({fmt.format(scale * r[s + '_low'])} to "
+                f"{fmt.format(scale * r[s + '_high'])})")
+
+    rows = []
+    for (fu, prior), g in post.groupby(["follow_up", "prior"], sort=False):
+        e = g[g["method"] == "exact"].iloc[0]
+        n = g[g["method"] == "normal"].iloc[0]
+        rows.append({"follow-up": fu, "prior": prior,
+                     "OR (95% CrI), exact": ci(e, "or"), "OR (95% CrI), normal": ci(n, "or"),
+                     "P(OR > 1) %, exact": round(100 * e["p_or_above_1"], 1),
+                     "P(OR > 1) %, normal": round(100 * n["p_or_above_1"], 1),
+                     "P(OR > planned) %, exact": round(100 * e["p_or_above_planned"], 1),
+                     "P(OR > planned) %, normal": round(100 * n["p_or_above_planned"], 1),
+                     "RD points (95% CrI), exact": ci(e, "rd", 100, "{:.1f}"),
+                     "P(RD > planned) %, exact": round(100 * e["p_rd_above_planned"], 1)})
+    return pd.DataFrame(rows).set_index(["follow-up", "prior"])

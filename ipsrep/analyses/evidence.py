@@ -95,7 +95,7 @@ def important_effect(rd: float, control_rate: float) -> dict[str, float]:
 
     >>> e = important_effect(0.10, 7 / 18)
     >>> round(e["odds_ratio"], 2), round(e["nnt"])
-    (1.51, 10)
+    (1.5, 10)
     """
     rd, control_rate = float(rd), float(control_rate)
     if not 0 < rd < 1:

@@ -61,7 +61,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
     table that needs it (:func:`scipy.stats.fisher_exact`).
 
     >>> rule_p_values([19, 6], [36, 34], [7, 2], [18, 17]).round(3).tolist()
-    [0.336, 0.701]
+    [0.336, 0.703]
     """
     a, n1, b, n2 = (np.asarray(x, dtype=np.int64) for x in np.broadcast_arrays(a, n1, b, n2))
     c, d = n1 - a, n2 - b

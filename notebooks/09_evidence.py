@@ -47,10 +47,10 @@
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
 follow_up = "12m"  # follow-up of the fragility, tipping-point, interval and credibility sections ("6m", "12m", "24m"); the primary is 12m
-planned_or = None  # odds ratio the trial was planned to detect; None = the sample-size paragraph's rates
+planned_or = None  # odds ratio the trial was planned to detect; None = the rates of the sample-size paragraph
 sceptical_tail = 0.05  # the sceptical prior's probability of an OR above planned_or (and the enthusiastic prior's of an OR below 1)
 neutral_prior = "jeffreys"  # neutral prior on each arm's rate: "jeffreys" (Beta(1/2, 1/2)) or "uniform" (Beta(1, 1))
-important_rd = 0.10  # a smaller benefit that would still matter, as a risk difference (0.10 = 10 percentage points)
+important_rd = 0.10  # a smaller benefit that would still matter, as a risk difference: 0.10 = 10 percentage points
 power_targets = (0.8, 0.9)  # powers for the sample size the observed rates would need
 
 # %%
@@ -58,6 +58,7 @@ from IPython.display import Markdown
 
 from ipsrep.analyses import employment, evidence
 from ipsrep.methods import bayes
+from ipsrep.methods.formatting import p_statement
 from ipsrep.plots.evidence import posterior_figure, tipping_figure
 from ipsrep.report import ledger
 from ipsrep.report.context import Banner, setup
@@ -85,7 +86,7 @@ planned = evidence.planned_effect(planned_or)
 Markdown(
     f"At {follow_up}, {row['a']} of {row['n1']} IPS participants ({row['pct1']:.1f}%) and {row['b']} of "
     f"{row['n2']} TAU participants ({row['pct2']:.1f}%) had been employed: odds ratio {row['odds_ratio']:.2f} "
-    f"({100 * level:g}% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), p = {row['p_rule']:.3f}. The trial was "
+    f"({100 * level:g}% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {p_statement(row['p_rule'])}. The trial was "
     f"planned to detect an odds ratio of **{planned['odds_ratio']:.2f}** (a difference of "
     f"{100 * planned['rd']:.0f} percentage points; from {planned['source']})."
 )
@@ -212,7 +213,7 @@ Markdown(
     f"At {follow_up} the reverse fragility index is **{f['index']:.0f}** (fragility quotient "
     f"{f['quotient']:.3f}, i.e. {f['index']:.0f} of {f['n1'] + f['n2']} participants analysed): with "
     f"{f['a_new']:.0f}/{f['n1']} IPS and {f['b_new']:.0f}/{f['n2']} TAU participants employed instead of "
-    f"{f['a']}/{f['n1']} and {f['b']}/{f['n2']}, p would have been {f['p_new']:.3f}."
+    f"{f['a']}/{f['n1']} and {f['b']}/{f['n2']}, the test would have given {p_statement(f['p_new'])}."
     if f["direction"] == "reverse" else
     f"At {follow_up} the result is significant; its fragility index is **{f['index']:.0f}** "
     f"(quotient {f['quotient']:.3f})."
@@ -245,7 +246,7 @@ evidence.missing_outcomes(ctx.trial, follow_up)
 
 # %%
 grid = evidence.tipping_point(ctx.trial, follow_up, alpha=alpha)
-tipping_figure(grid, alpha=alpha, follow_up=follow_up)
+tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up)
 
 # %% [markdown]
 # *Figure 2. Every way the missing answers could have turned out.* Each cell is one
@@ -262,14 +263,18 @@ tip.round(4)
 # %%
 best, worst = tip.set_index("case").loc["best case for IPS"], tip.set_index("case").loc["worst case for IPS"]
 n_sig = int(grid["significant"].sum())
+observed_sig = bool(row["p_rule"] < alpha)
+n_changed = int((grid["significant"] != observed_sig).sum())
 Markdown(
     f"Of the {len(grid)} possible completions, **{n_sig}** reach p < {alpha:g}. In the best case for IPS "
     f"(every missing IPS participant employed, no missing TAU participant) the odds ratio would be "
-    f"{best['odds_ratio']:.2f} with p = {best['p']:.3f}; in the worst case {worst['odds_ratio']:.2f} with "
-    f"p = {worst['p']:.3f}. "
-    + ("No way of filling in the missing answers, however favourable, changes the paper's conclusion."
-       if n_sig == 0 else
-       "Some completions would have changed the paper's conclusion; the figure shows which.")
+    f"{best['odds_ratio']:.2f} with {p_statement(best['p'])}; in the worst case {worst['odds_ratio']:.2f} with "
+    f"{p_statement(worst['p'])}. "
+    + (f"No way of filling in the missing answers, however favourable, changes the verdict of the answers we have "
+       f"({'significant' if observed_sig else 'no significant difference'})."
+       if n_changed == 0 else
+       f"{n_changed} of them would change the verdict of the answers we have "
+       f"({'significant' if observed_sig else 'no significant difference'}); the figure shows which.")
 )
 
 # %%
@@ -296,21 +301,10 @@ reading = evidence.interval_reading(row, planned=planned, important_rd=important
 reading.round(3)
 
 # %%
-r = reading.set_index("effect")
-Markdown(
-    f"The odds-ratio interval ({r['or_low'].iloc[0]:.2f} to {r['or_high'].iloc[0]:.2f}) "
-    f"{'contains' if r.at['planned', 'or_inside'] else 'excludes'} the planned odds ratio of "
-    f"{r.at['planned', 'odds_ratio']:.2f}; the risk-difference interval ({100 * r['rd_low'].iloc[0]:.1f} to "
-    f"{100 * r['rd_high'].iloc[0]:.1f} percentage points) {'contains' if r.at['planned', 'rd_inside'] else 'excludes'} "
-    f"the planned {100 * planned['rd']:.0f} points. The smaller important effect, the absence of any effect and "
-    f"harm of the important size are "
-    + ("all inside both intervals: the data rule out none of them, and equivalence cannot be claimed."
-       if reading.iloc[1:]["verdict"].eq("compatible").all() else
-       ", respectively, " + ", ".join(reading.iloc[1:]["verdict"]) + ".")
-)
+Markdown(evidence.reading_sentence(reading))
 
 # %% [markdown]
-# **Reading it.** On the bundled counts the planned effect sits at the very edge of what
+# **Reading it** (on the bundled counts). The planned effect sits at the very edge of what
 # the data allow: just inside the odds-ratio interval and just outside the risk-difference
 # one. Two reasonable scales give opposite verdicts on the effect the trial was designed
 # to find, which is itself the lesson: a trial this small cannot separate "the effect we
@@ -385,10 +379,11 @@ Markdown(
     f"{p.at['enthusiastic', 'p_or_above_planned']:.1%}.\n"
     f"* **{'Reverse f' if frag_row['direction'] == 'reverse' else 'F'}ragility index**: {frag_row['index']:.0f} "
     f"(quotient {frag_row['quotient']:.3f}).\n"
-    f"* **Missing answers**: {n_sig} of {len(grid)} completions reach p < {alpha:g} (best case p = {best['p']:.3f}).\n"
-    f"* **The interval** (OR {row['ci_low']:.2f} to {row['ci_high']:.2f}) rules out neither no effect nor the smaller "
-    f"important effect; the planned effect is {r.at['planned', 'verdict']}.\n"
-    f"* **Credibility**: {cred['kind']} limit OR {cred['limit']:.1f}."
+    f"* **Missing answers**: {n_sig} of {len(grid)} completions reach p < {alpha:g} "
+    f"(best case for IPS: {p_statement(best['p'])}).\n"
+    f"* **What the interval rules out**: "
+    + "; ".join(f"{e}: {v}" for e, v in zip(reading["effect"], reading["verdict"])) + ".\n"
+    f"* **Credibility**: {cred['kind']} limit, odds ratio {cred['limit']:.2f}."
 )
 
 # %% [markdown]

@@ -52,6 +52,7 @@ __all__ = [
     "tipping_ledger",
     "interval_ledger",
     "bayes_display",
+    "reading_sentence",
 ]
 
 PRIORS = ("sceptical", "neutral", "enthusiastic")
@@ -465,3 +466,27 @@ def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
                      "RD points (95% CrI), exact": ci(e, "rd", 100, "{:.1f}"),
                      "P(RD > planned) %, exact": round(100 * e["p_rd_above_planned"], 1)})
     return pd.DataFrame(rows).set_index(["follow-up", "prior"])
+
+
+def reading_sentence(reading: pd.DataFrame) -> str:
+    """:func:`interval_reading` in words: each reference effect with its verdict, and whether
+    equivalence within the important difference can be claimed (the whole risk-difference
+    interval inside plus or minus it; at the 95% level, a conservative reading of two one-sided tests)."""
+    r0 = reading.iloc[0]
+    parts = []
+    for _, r in reading.iterrows():
+        odds = f"OR {r['odds_ratio']:.2f}, " if math.isfinite(r["odds_ratio"]) else ""
+        detail = ""
+        if r["verdict"] == "borderline":
+            detail = (f" (inside the odds-ratio interval, outside the risk-difference one)" if r["or_inside"]
+                      else " (outside the odds-ratio interval, inside the risk-difference one)")
+        parts.append(f"{r['effect']} ({odds}{100 * r['rd']:+.0f} points): **{r['verdict']}**{detail}")
+    important = float(reading.loc[reading["effect"] == "smaller but important", "rd"].iloc[0])
+    equivalent = -important < r0["rd_low"] and r0["rd_high"] < important
+    return (f"Odds ratio interval {r0['or_low']:.2f} to {r0['or_high']:.2f}; risk-difference interval "
+            f"{100 * r0['rd_low']:.1f} to {100 * r0['rd_high']:.1f} percentage points. "
+            + "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ". "
+            + (f"The whole risk-difference interval lies within plus or minus {100 * important:.0f} points: "
+               f"no important difference either way." if equivalent else
+               f"The interval reaches beyond plus or minus {100 * important:.0f} points, so equivalence "
+               f"(no important difference) cannot be claimed."))

@@ -33,8 +33,11 @@ from ipsrep.methods import stats
 
 __all__ = ["rule_p_values", "fragility_index", "tipping_grid", "MAX_TABLES"]
 
-MAX_TABLES = 4_000_000
-"""Most 2x2 tables :func:`fragility_index` and :func:`tipping_grid` evaluate (memory bound)."""
+MAX_TABLES = 100_000_000
+"""Most 2x2 tables :func:`fragility_index` and :func:`tipping_grid` evaluate (a bound on time;
+memory is bounded by evaluating them in blocks of :data:`BLOCK` tables)."""
+BLOCK = 1_000_000
+"""Tables evaluated at once."""
 
 
 def rule_p_values(a, n1, b, n2) -> np.ndarray:
@@ -81,7 +84,7 @@ def _check(a, n1, b, n2):
     row = stats.two_by_two(a, n1, b, n2)  # validates the counts and gives the observed p
     if (n1 + 1) * (n2 + 1) > MAX_TABLES:
         raise ValueError(f"groups of {n1} and {n2} give more than {MAX_TABLES:,} tables to search; "
-                         f"the fragility search is meant for trials of up to about 2000 per group")
+                         f"the fragility search is meant for trials of up to about 10000 per group")
     return row.iloc[0]
 
 
@@ -137,23 +140,35 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
     p_obs = float(observed["p_rule"])
     reverse = p_obs >= alpha
-    aa, bb = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
-    p = rule_p_values(aa, n1, bb, n2)
-    crosses = p < alpha if reverse else p >= alpha
-    distance = np.abs(aa - a) + np.abs(bb - b)
+    # per search: (distance, -p or p for ties, a', b') of the nearest crossing table
+    nearest = {"either arm": None, "group 1 only": None, "group 2 only": None}
+    bb = np.arange(n2 + 1)
+    rows_per_block = max(1, BLOCK // (n2 + 1))
+    for start in range(0, n1 + 1, rows_per_block):
+        aa = np.arange(start, min(n1 + 1, start + rows_per_block))[:, None]
+        p = rule_p_values(aa, n1, bb[None, :], n2)
+        crosses = p < alpha if reverse else p >= alpha
+        distance = np.abs(aa - a) + np.abs(bb[None, :] - b)
+        for search, mask in (("either arm", crosses), ("group 1 only", crosses & (bb[None, :] == b)),
+                             ("group 2 only", crosses & (aa == a))):
+            if not mask.any():
+                continue
+            k = int(distance[mask].min())
+            ties = mask & (distance == k)
+            tie_p = np.where(ties, p if reverse else -p, np.inf)
+            i, j = np.unravel_index(np.argmin(tie_p), p.shape)
+            candidate = (k, float(tie_p[i, j]), int(aa[i, 0]), int(j))
+            if nearest[search] is None or candidate < nearest[search]:
+                nearest[search] = candidate
     rows = []
-    for search, mask in (("either arm", crosses), ("group 1 only", crosses & (bb == b)),
-                         ("group 2 only", crosses & (aa == a))):
+    for search, best in nearest.items():
         row = {"search": search, "direction": "reverse" if reverse else "forward", "p_observed": p_obs,
                "index": math.nan, "quotient": math.nan, "a_new": math.nan, "b_new": math.nan,
                "p_new": math.nan, "odds_ratio_new": math.nan}
-        if mask.any():
-            k = int(distance[mask].min())
-            nearest = mask & (distance == k)
-            candidates = np.where(nearest, p, np.inf if reverse else -np.inf)
-            i, j = np.unravel_index(np.argmin(candidates) if reverse else np.argmax(candidates), p.shape)
-            table = stats.two_by_two(int(i), n1, int(j), n2).iloc[0]
-            row.update({"index": k, "quotient": k / (n1 + n2), "a_new": int(i), "b_new": int(j),
+        if best is not None:
+            k, _, i, j = best
+            table = stats.two_by_two(i, n1, j, n2).iloc[0]
+            row.update({"index": k, "quotient": k / (n1 + n2), "a_new": i, "b_new": j,
                         "p_new": float(table["p_rule"]), "odds_ratio_new": float(table["odds_ratio"])})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -193,8 +208,9 @@ def tipping_grid(a: int, n1: int, b: int, n2: int, m1: int, m2: int, *, alpha: f
         if isinstance(m, bool) or int(m) != m or m < 0:
             raise ValueError(f"{name} must be a whole number of at least 0, got {m!r}")
     m1, m2 = int(m1), int(m2)
-    if (m1 + 1) * (m2 + 1) > MAX_TABLES:
-        raise ValueError(f"{m1} and {m2} missing give more than {MAX_TABLES:,} completions to test")
+    if (m1 + 1) * (m2 + 1) > 4 * BLOCK:
+        raise ValueError(f"{m1} and {m2} missing give more than {4 * BLOCK:,} completions to test; "
+                         f"the grid is meant for up to about 2000 missing per group")
     x1, x2 = (g.ravel() for g in np.meshgrid(np.arange(m1 + 1), np.arange(m2 + 1), indexing="ij"))
     af, bf, n1f, n2f = a + x1, b + x2, n1 + m1, n2 + m2
     cells = np.column_stack([af, n1f - af, bf, n2f - bf]).astype(float)

@@ -57,7 +57,7 @@ def posterior_figure(curves: pd.DataFrame, *, planned_or: float, follow_up: str 
     return fig
 
 
-def tipping_figure(grid: pd.DataFrame, *, alpha: float, follow_up: str = "12m") -> Figure:
+def tipping_figure(grid: pd.DataFrame, *, alpha: float, observed_p: float, follow_up: str = "12m") -> Figure:
     """Heat map of the paper's-rule p for every completion of the missing outcomes.
 
     Parameters
@@ -66,7 +66,10 @@ def tipping_figure(grid: pd.DataFrame, *, alpha: float, follow_up: str = "12m") 
         :func:`ipsrep.analyses.evidence.tipping_point` output (``x1, x2, p,
         significant, odds_ratio``).
     alpha : float
-        Significance level; cells with p below it are hatched and outlined.
+        Significance level; cells with p below it are red.
+    observed_p : float
+        The rule's p of the answers actually given; the title says whether any completion
+        changes its verdict (the paper's conclusion, on the paper's counts).
     follow_up : str
         Named in the title.
 
@@ -75,7 +78,7 @@ def tipping_figure(grid: pd.DataFrame, *, alpha: float, follow_up: str = "12m") 
     Columns: how many of the IPS participants without an answer were employed; rows: the
     same for TAU. Each cell shows the completed table's p and odds ratio; the colour
     bands are p < alpha, alpha to 0.2, 0.2 to 0.5 and above 0.5, so the paper's
-    conclusion ("no significant difference") holds wherever no cell is in the first band.
+    conclusion ("no significant difference") holds in every cell outside the first band.
     """
     m1, m2 = int(grid["x1"].max()), int(grid["x2"].max())
     p = np.full((m2 + 1, m1 + 1), np.nan)
@@ -88,7 +91,8 @@ def tipping_figure(grid: pd.DataFrame, *, alpha: float, follow_up: str = "12m") 
     bounds = [0.0, alpha, max(alpha, 0.2) + 1e-9, 0.5, 1.0]
     cmap = ListedColormap(["#c0392b", "#f4d03f", "#aed6f1", "#d6eaf8"])
     mesh = ax.pcolormesh(np.arange(m1 + 2) - 0.5, np.arange(m2 + 2) - 0.5, p, cmap=cmap,
-                         norm=BoundaryNorm(bounds, cmap.N), edgecolors="white", linewidth=1.5)
+                         norm=BoundaryNorm(bounds, cmap.N), edgecolors="white",
+                         linewidth=1.5 if (m1 + 1) * (m2 + 1) <= 400 else 0.0)
     if (m1 + 1) * (m2 + 1) <= 64:
         for _, r in grid.iterrows():
             ax.text(r["x1"], r["x2"], f"p {r['p']:.2f}\nOR {r['odds_ratio']:.2f}", ha="center", va="center")
@@ -97,8 +101,11 @@ def tipping_figure(grid: pd.DataFrame, *, alpha: float, follow_up: str = "12m") 
     ax.set_xlabel(f"Of the {m1} IPS participants without an answer, employed")
     ax.set_ylabel(f"Of the {m2} TAU without an answer, employed")
     sig = int(grid["significant"].sum())
-    verdict = "the paper's conclusion holds in every cell" if sig == 0 else "red cells overturn the paper's conclusion"
-    ax.set_title(f"{follow_up}: {sig} of {len(grid)} completions reach p < {alpha:g}; {verdict}")
+    observed_sig = observed_p < alpha
+    changed = int((grid["significant"] != observed_sig).sum())
+    verdict = (f"the verdict of the answers given ({'significant' if observed_sig else 'not significant'}) "
+               f"holds in every cell" if changed == 0 else f"{changed} change the verdict of the answers given")
+    ax.set_title(f"{follow_up}: {sig} of {len(grid)} completions reach p < {alpha:g};\n{verdict}")
     cbar = fig.colorbar(mesh, ax=ax, ticks=bounds)
     cbar.ax.set_yticklabels([f"{b:.2g}" for b in bounds])
     cbar.set_label("p, paper's rule")

@@ -447,7 +447,7 @@ def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``OR (95% CrI)`` exact and normal, ``P(OR > 1)`` exact and normal,
     ``P(OR > planned)`` exact and normal, ``RD (95% CrI)`` and ``P(RD > planned)``
-    (exact), probabilities in percent with one decimal.
+    (exact), probabilities in percent, as text with one decimal.
     """
     def ci(r, s, scale=1.0, fmt="{:.2f}"):
         return (f"{fmt.format(scale * r[s + '_median'])} ({fmt.format(scale * r[s + '_low'])} to "
@@ -459,12 +459,12 @@ def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
         n = g[g["method"] == "normal"].iloc[0]
         rows.append({"follow-up": fu, "prior": prior,
                      "OR (95% CrI), exact": ci(e, "or"), "OR (95% CrI), normal": ci(n, "or"),
-                     "P(OR > 1) %, exact": round(100 * e["p_or_above_1"], 1),
-                     "P(OR > 1) %, normal": round(100 * n["p_or_above_1"], 1),
-                     "P(OR > planned) %, exact": round(100 * e["p_or_above_planned"], 1),
-                     "P(OR > planned) %, normal": round(100 * n["p_or_above_planned"], 1),
+                     "P(OR > 1) %, exact": f"{100 * e['p_or_above_1']:.1f}",
+                     "P(OR > 1) %, normal": f"{100 * n['p_or_above_1']:.1f}",
+                     "P(OR > planned) %, exact": f"{100 * e['p_or_above_planned']:.1f}",
+                     "P(OR > planned) %, normal": f"{100 * n['p_or_above_planned']:.1f}",
                      "RD points (95% CrI), exact": ci(e, "rd", 100, "{:.1f}"),
-                     "P(RD > planned) %, exact": round(100 * e["p_rd_above_planned"], 1)})
+                     "P(RD > planned) %, exact": f"{100 * e['p_rd_above_planned']:.1f}"})
     return pd.DataFrame(rows).set_index(["follow-up", "prior"])
 
 

@@ -241,7 +241,7 @@ attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
 
 # %%
 t1 = baseline.table1(ctx.trial, levene_alpha=levene_alpha, binary_test=binary_test, t_test=t_test)
-baseline.side_by_side(t1, bundled=ctx.bundled)
+baseline.side_by_side(t1, bundled=ctx.comparison)
 
 # %%
 tested = t1[~t1["test"].isin(["", "none"])]
@@ -341,12 +341,13 @@ Markdown(claims.statements_markdown(["T19", "T20", "T21", "T22"]))
 baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]]
 
 # %%
-status, notes = baseline.ledger_annotations() if ctx.bundled else ({}, {})
+status, notes = baseline.ledger_annotations() if ctx.comparison else ({}, {})
 missing_values, missing_quantities = attrition.attrition_ledger_values(ctx.trial)
 ledger.emit(
-    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled, status=status, notes=notes),
-    ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.bundled),
-    ledger.compare(missing_values, quantities=missing_quantities, bundled=ctx.bundled),
+    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.comparison, status=status, notes=notes,
+                   **baseline.table1_hints(t1)),
+    ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.comparison),
+    ledger.compare(missing_values, quantities=missing_quantities, bundled=ctx.comparison),
 )
 
 # %% [markdown]

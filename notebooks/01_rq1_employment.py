@@ -76,7 +76,7 @@ Banner(ctx)
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
-employment.table2_display(table2, binary_test=binary_test, bundled=ctx.bundled)
+employment.table2_display(table2, binary_test=binary_test, bundled=ctx.comparison)
 
 # %% [markdown]
 # **Reading the table.** On the bundled reconstruction each *recomputed* row should
@@ -173,7 +173,7 @@ employment_rates_figure(rates)
 # are counts of synthetic participants.
 
 # %%
-ledger.emit(employment.rates_ledger(rates, bundled=ctx.bundled))
+ledger.emit(employment.rates_ledger(rates, bundled=ctx.comparison))
 
 # %% [markdown]
 # The intervals of the two groups overlap widely at every follow-up. Overlapping
@@ -202,7 +202,7 @@ employment.interval_comparison(ctx.trial, level=level)
 # counterpart and carry no status.
 
 # %%
-ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, binary_test=binary_test))
+ledger.emit(employment.table2_ledger(table2, bundled=ctx.comparison, binary_test=binary_test))
 
 # %% [markdown]
 # ## Why was usual care so often employed? The paper's explanations
@@ -223,7 +223,7 @@ Markdown(claims.statements_markdown(["T14", "T15", "T16", "T17", "T18"]))
 # is not the trial's (any job *during* 12 months); see the ancillary analysis below.
 
 # %%
-t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.bundled)
+t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.comparison)
 t1_rows[t1_rows["Characteristic"].eq("Higher education")]
 
 # %% [markdown]
@@ -278,7 +278,7 @@ pd.concat([hist, hist_data], keys=["IPS counts as printed", "IPS counts in the d
 # the two rows coincide.
 
 # %%
-ledger.emit(employment.historical_ledger(hist, bundled=ctx.bundled))
+ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Sample size
@@ -365,7 +365,7 @@ Markdown(
 # %%
 ledger.emit(employment.sample_size_ledger(
     employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
-    method=sample_size_formula, bundled=ctx.bundled))
+    method=sample_size_formula, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

@@ -70,7 +70,7 @@ Banner(ctx)
 
 # %%
 hours = productivity.hours_summary(ctx.trial)
-productivity.hours_display(hours, bundled=ctx.bundled)
+productivity.hours_display(hours, bundled=ctx.comparison)
 
 # %% [markdown]
 # The shape is what one expects of hours worked in a group that starts out of work:
@@ -101,7 +101,7 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 
 # %%
 hours_t = productivity.hours_ttest(ctx.trial, levene_alpha=levene_alpha, level=level)
-productivity.hours_tests_display(hours_t, bundled=ctx.bundled).round(4)
+productivity.hours_tests_display(hours_t, bundled=ctx.comparison).round(4)
 
 # %%
 identified = productivity.published_hours_ttests().query("matches_printed")["test"].tolist()
@@ -167,7 +167,7 @@ productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, 
 # to. Our own rows carry all three p-values.
 
 # %%
-ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=hours_test))
+ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.comparison, test=hours_test))
 
 # %% [markdown]
 # ## Working 20 hours or more in a week
@@ -184,7 +184,7 @@ ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=
 
 # %%
 twenty = productivity.worked_20h_table(ctx.trial, level=level)
-productivity.twenty_hours_display(twenty, bundled=ctx.bundled)
+productivity.twenty_hours_display(twenty, bundled=ctx.comparison)
 
 # %%
 twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
@@ -201,7 +201,7 @@ twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 # against the paper's and notes the difference in wording.
 
 # %%
-ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.bundled))
+ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Types of jobs in the IPS group
@@ -257,7 +257,7 @@ Markdown(
 # total as our own row.
 
 # %%
-ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.bundled))
+ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

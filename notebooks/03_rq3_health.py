@@ -76,7 +76,7 @@ Banner(ctx)
 
 # %%
 table3 = health.table3(ctx.trial, alpha=alpha, levene_alpha=levene_alpha)
-health.table3_display(table3, bundled=ctx.bundled, test=t_test)
+health.table3_display(table3, bundled=ctx.comparison, test=t_test)
 
 # %% [markdown]
 # ### Which t-test did the paper print?
@@ -145,7 +145,7 @@ Markdown(
 # variant the paper printed.
 
 # %%
-ledger.emit(health.table3_ledger(table3, bundled=ctx.bundled, test=t_test))
+ledger.emit(health.table3_ledger(table3, bundled=ctx.comparison, test=t_test))
 
 # %% [markdown]
 # ## Trajectories: each group over the year
@@ -351,7 +351,7 @@ if within_person_r is not None and ctx.bundled:
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"
 table4 = mixed.table4(table4_data, spec)
-mixed.table4_display(table4, bundled=ctx.bundled).round(3)
+mixed.table4_display(table4, bundled=ctx.comparison).round(3)
 
 # %%
 report = linkage.linkage_report(table4_data, table4) if ctx.bundled else None
@@ -467,7 +467,7 @@ interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is 
 # `source_inconsistent` (see the consistency check).
 
 # %%
-ledger.emit(mixed.table4_ledger(table4, bundled=ctx.bundled, spec=spec, within_person_r=linkage_text))
+ledger.emit(mixed.table4_ledger(table4, bundled=ctx.comparison, spec=spec, within_person_r=linkage_text))
 
 # %% [markdown]
 # ## Try it

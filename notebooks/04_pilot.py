@@ -262,10 +262,10 @@ notes = {
     "pilot.interview_minutes_mean": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
     "pilot.interview_minutes_sd": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
 }
-rows = ledger.compare(values, bundled=ctx.bundled, notes=notes,
+rows = ledger.compare(values, bundled=ctx.comparison, notes=notes,
                       status={"pilot.extended_followup_discussion": "source_inconsistent"})
-ledger.emit(rows, ledger.compare(interviews, bundled=ctx.bundled, notes=notes, check=True),
-            claims.printed_only_rows(pilot.CONTEXT_KEYS, bundled=ctx.bundled))
+ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes, check=True),
+            claims.printed_only_rows(pilot.CONTEXT_KEYS, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

@@ -85,8 +85,10 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 # *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
 # bar is the percentage of a group's respondents whose total falls in a band of
 # `bin_width` hours (no hours at all is the first band), with the number of people on
-# top and each group's n, mean and median in the legend. On the bundled file the hours
-# belong to synthetic participants.
+# top and each group's n, mean and median in the legend.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file the hours belong to synthetic participants.
 
 # %% [markdown]
 # ### The t-test, as SPSS prints it
@@ -191,10 +193,10 @@ twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 
 # %% [markdown]
 # With expected counts this small, Pearson's approximation is unreliable, and the
-# exact and continuity-corrected p-values sit well above Pearson's. In the paper, as
-# on the bundled reconstruction, none of them suggests a difference, and the odds
-# ratio's interval reaches from a strong effect against IPS to a very strong one in
-# its favour: the data say almost nothing about half-time work.
+# exact and continuity-corrected p-values sit well above Pearson's. In the paper none
+# of them suggests a difference, and the odds ratio's interval reaches from a strong
+# effect against IPS to a very strong one in its favour: the data say almost nothing
+# about half-time work.
 #
 # The Norwegian summary of the trial repeats the mean hours and these shares rounded
 # to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](07_claims.html) checks each restated number

@@ -244,8 +244,8 @@ Markdown(claims.statements_markdown(["P14", "P15", "P16", "P17", "P18", "P19"]))
 # ## 6. Ledger
 #
 # Rows for every printed pilot number used above. The participant-table rows confirm
-# that the reconstruction encodes the paper's statements (they are reproduced by
-# construction, and the tests in `tests/test_pilot.py` check the same statements
+# that the reconstruction encodes the paper's statements (they are reproduced because
+# the table was written to honour them, and the tests in `tests/test_pilot.py` check the same statements
 # independently); the percentage row checks the paper's rounding. The interview rows
 # carry the median over the whole-minute samples that fit the printed range, mean and
 # SD: they check printed numbers against each other, so their status is `consistent`

@@ -428,7 +428,7 @@ audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic
 # dot is the share of simulated trials that reached significance, with bars of two
 # Monte Carlo SEs; the dotted line is the target power, the red line the first size
 # reaching it and the dashed line the pooled formula's answer. The rates simulated are
-# those observed at `follow_up` in the data in use (synthetic on the bundled file).
+# those observed at `follow_up` in the data in use.
 
 # %% [markdown]
 # ### Power over plausible true effects
@@ -469,7 +469,7 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 # curve per control rate, with diamonds at the trial's estimate and the meta-analytic
 # pair. Right: power as participants per group grow (log axis) for each scenario, with
 # the size needed for each target marked; the trial's own rates and sizes come from the
-# data in use (synthetic on the bundled file).
+# data in use.
 
 # %% [markdown]
 # Read together (on the bundled data): at the sizes it achieved, the trial would have

@@ -138,6 +138,14 @@ EVIDENCE_HEADING = {
 """Short names of the kinds of evidence, for the front page."""
 
 
+PILOT_RECONSTRUCTION = (
+    "Pilot values reproduced from its reconstructed participants",
+    "the pilot's participants (data/pilot/) are rebuilt from its paper's statements on any trial file: "
+    "these rows check that rebuild, not the paper")
+"""Heading and meaning of the ``reconstruction`` kind on a trial file other than the
+bundled one, where only the pilot's rows are of that kind."""
+
+
 def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """Ledger rows with a verdict per kind of evidence (:data:`EVIDENCE_ORDER`, kinds with
     no row left out), with the statuses counted within each kind.
@@ -152,9 +160,11 @@ def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
         if not len(mine):
             continue
         tally = mine["status"].value_counts()
-        records.append({"evidence": kind, "heading": EVIDENCE_HEADING[kind], "rows": len(mine),
-                        "statuses": {st: int(tally[st]) for st in STATUSES if st in tally},
-                        "meaning": EVIDENCE[kind]})
+        heading, meaning = EVIDENCE_HEADING[kind], EVIDENCE[kind]
+        if kind == "reconstruction" and not synthetic:
+            heading, meaning = PILOT_RECONSTRUCTION
+        records.append({"evidence": kind, "heading": heading, "rows": len(mine),
+                        "statuses": {st: int(tally[st]) for st in STATUSES if st in tally}, "meaning": meaning})
     return pd.DataFrame(records, columns=["evidence", "heading", "rows", "statuses", "meaning"])
 
 

@@ -429,12 +429,14 @@ def reproduction_markdown(ledger: pd.DataFrame) -> list[str]:
             f'<td>{esc(str(r["quantity"]))}</td><td class="ipsrep-num">{esc(str(r["published"]))}</td>'
             f'<td class="ipsrep-num">{format_cell(r["reproduced"])}</td><td>{esc(str(r["note"] or ""))}</td></tr>'
             for _, r in bad.iterrows())
-        lines += [f"The {len(bad)} discrepant number{'s' if len(bad) != 1 else ''}, each linked to its row on the "
-                  "page that computes it; the note says by how much and, where one is found, which other "
-                  "computation gives the printed value:", "",
+        opened = " open" if len(bad) <= FOLD_LEDGER_ROWS else ""
+        lines += [f"The discrepant numbers, each linked to its row on the page that computes it; the note says by "
+                  "how much and, where one is found, which other computation gives the printed value:", "",
+                  f'<details class="ipsrep-open-items"{opened}><summary>{_status_span("discrepant")} {len(bad)} '
+                  f'number{"s" if len(bad) != 1 else ""}</summary>'
                   '<div class="ipsrep-scroll"><table class="dataframe ipsrep-discrepant"><thead><tr><th>Key</th>'
                   '<th>Quantity</th><th>Published</th><th>Ours</th><th>Note</th></tr></thead>'
-                  f"<tbody>{body}</tbody></table></div>", ""]
+                  f"<tbody>{body}</tbody></table></div></details>", ""]
     return lines
 
 

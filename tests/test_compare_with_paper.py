@@ -259,3 +259,19 @@ def test_one_changed_odi_score_makes_exactly_the_numbers_computed_from_it_discre
     index = (changed_report / "index.html").read_text(encoding="utf-8")
     for key in flipped:
         assert f'#ledger-{key}"' in index, key
+
+
+def test_the_option_defaults_to_on_for_the_bundled_file_only_and_keys_the_cache():
+    from ipsrep.cli import _parser
+    from ipsrep.report.build import _data_digest
+    from ipsrep.report.context import DataInUse
+
+    assert _parser().parse_args(["build"]).compare_with_paper is None
+    assert _parser().parse_args(["build", "--compare-with-paper"]).compare_with_paper is True
+    bundled = DataInUse(given="b.csv", file=Path("b.csv"), bundled=True, sha256="ab")
+    other = DataInUse(given="t.csv", file=Path("t.csv"), bundled=False, sha256="ab")
+    compared = DataInUse(given="t.csv", file=Path("t.csv"), bundled=False, sha256="ab", compare=True)
+    assert (bundled.with_paper, other.with_paper, compared.with_paper) == (True, False, True)
+    assert other.comparison is False and compared.comparison == Comparison(synthetic=False)
+    assert bundled.comparison == Comparison(synthetic=True)
+    assert _data_digest(other) == "ab" and _data_digest(bundled) == "ab" and _data_digest(compared) != "ab"

@@ -147,7 +147,8 @@ bundled one, where only the pilot's rows are of that kind."""
 
 
 def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
-    """Ledger rows with a verdict per kind of evidence (:data:`EVIDENCE_ORDER`, kinds with
+    """Ledger rows with a verdict per kind of evidence (:data:`EVIDENCE_ORDER`, the
+    replication from participant data first when the data are not synthetic; kinds with
     no row left out), with the statuses counted within each kind.
 
     Columns ``evidence``, ``heading``, ``rows``, ``statuses`` (dict status -> rows, in
@@ -155,7 +156,8 @@ def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """
     table = with_evidence(ledger, synthetic=synthetic) if len(ledger) else ledger.assign(evidence=[])
     records = []
-    for kind in EVIDENCE_ORDER:
+    order = EVIDENCE_ORDER if synthetic else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data"))
+    for kind in order:
         mine = table[table["evidence"] == kind]
         if not len(mine):
             continue
@@ -186,7 +188,7 @@ def reproduction_verdict(ledger: pd.DataFrame) -> str:
     >>> t = pd.DataFrame({"key": ["a", "b", "c", "pilot.n"], "status": ["reproduced", "discrepant", "consistent",
     ...                   "reproduced"]})
     >>> reproduction_verdict(t)
-    'Of 2 printed numbers these data determine, 1 is reproduced to the printed digits and 1 is discrepant.'
+    'Not all: of 2 printed numbers these data determine, 1 is reproduced to the printed digits and 1 is discrepant.'
     """
     table = with_evidence(ledger, synthetic=False)
     mine = table[table["evidence"] == "participant data"]
@@ -197,8 +199,8 @@ def reproduction_verdict(ledger: pd.DataFrame) -> str:
     verb = lambda k: "is" if k == 1 else "are"  # noqa: E731
     if not bad:
         return f"Yes: all {n} printed numbers these data determine are reproduced to the printed digits."
-    return (f"Of {n} printed numbers these data determine, {good} {verb(good)} reproduced to the printed digits "
-            f"and {bad} {verb(bad)} discrepant.")
+    return (f"Not all: of {n} printed numbers these data determine, {good} {verb(good)} reproduced to the printed "
+            f"digits and {bad} {verb(bad)} discrepant.")
 
 
 def counts_by_page(ledger: pd.DataFrame, pages: Sequence) -> pd.DataFrame:

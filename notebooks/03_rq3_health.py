@@ -478,9 +478,10 @@ interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is 
 # `source_inconsistent` (see the consistency check).
 
 # %% [markdown] tags=["other-data"]
-# Compared with the paper, each Table 4 number is `reproduced` or `discrepant` by its
-# printed digits, as every other number computed from participant data. The worst-pain
-# interaction's estimate, z and p are `source_inconsistent` (see the consistency check).
+# Compared with the paper (`ipsrep build --compare-with-paper`), each Table 4 number is
+# `reproduced` or `discrepant` by its printed digits, as every other number computed
+# from participant data; the worst-pain interaction's estimate, z and p are
+# `source_inconsistent` (see the consistency check).
 
 # %%
 ledger.emit(mixed.table4_ledger(table4, bundled=ctx.comparison, spec=spec, within_person_r=linkage_text))

@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (default: reports/)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     p.add_argument("--show-code", action="store_true", help="render with code cells visible")
+    p.add_argument("--compare-with-paper", action=argparse.BooleanOptionalAction, default=None,
+                   help="set every value beside the paper's printed number with a verdict (reproduced or "
+                        "discrepant by the printed digits); default: on for the bundled reconstruction, "
+                        "off for other files")
     p.add_argument("--no-cache", action="store_true",
                    help="execute every notebook even when its inputs are unchanged since the last build")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -103,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(terminal_safe(f"ipsrep build: {err}"), file=sys.stderr)
                 return 2
             return build_command(data=args.data, out=args.out, jobs=args.jobs, show_code=args.show_code,
-                                 parameters=parameters, cache=not args.no_cache)
+                                 parameters=parameters, cache=not args.no_cache,
+                                 compare_with_paper=args.compare_with_paper)
     except KeyboardInterrupt:
         print("ipsrep: interrupted", file=sys.stderr)
         return 130

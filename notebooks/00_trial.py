@@ -128,8 +128,11 @@ flow_figure(trunk, summary)
 # boxes come from the paper on the bundled data (from the `randomised` and `withdrew`
 # parameters otherwise); each box below the analysed sample counts, for its group and
 # visit, who answered the employment item, the hours item and the questionnaires, with
-# the share of the group in brackets (a range when instruments differ). On the bundled
-# file these counts describe synthetic participants, rebuilt from the paper's summaries.
+# the share of the group in brackets (a range when instruments differ).
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file these counts describe synthetic participants, rebuilt from the
+# paper's summaries.
 
 # %% [markdown]
 # The trunk is internally consistent when the randomised count minus the withdrawals
@@ -197,7 +200,7 @@ attrition.missing_by_visit(ctx.trial).round({"response_pct": 1})
 # %%
 attrition.missing_patterns(ctx.trial)
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # **What the reconstruction assumes about who is missing.** The paper fixes how many
 # answered per arm and visit, not who. The bundled reconstruction draws the missing
 # cells at random (`data/reconstructed/README.md`): it assumes that whether a
@@ -209,6 +212,12 @@ attrition.missing_patterns(ctx.trial)
 # trial's real non-respondents; on a real trial file the same table is a first look at
 # whether non-response was selective. With two or three missing per arm it is
 # descriptive only.
+
+# %% [markdown] tags=["other-data"]
+# **Who is missing.** The table compares, at the primary 12-month follow-up, the
+# baseline characteristics of those who answered the employment question with those
+# who did not: a first look at whether non-response was selective (descriptive only
+# when few are missing).
 
 # %%
 attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
@@ -245,7 +254,7 @@ attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
 
 # %%
 t1 = baseline.table1(ctx.trial, levene_alpha=levene_alpha, binary_test=binary_test, t_test=t_test)
-baseline.side_by_side(t1, bundled=ctx.bundled)
+baseline.side_by_side(t1, bundled=ctx.comparison)
 
 # %%
 tested = t1[~t1["test"].isin(["", "none"])]
@@ -254,13 +263,16 @@ Markdown(
     f"Tests used: {', '.join(f'{k} ({v})' for k, v in tested['test'].value_counts().items())}."
 )
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # **Reading the table.** On the bundled data every cell of the *data* columns should
 # round to the printed cell beside it, except where the paper's own numbers rule that
 # out (see the check before the ledger): the reconstruction was built to match the
 # paper's summaries, so this is a check of the reconstruction and of our reading of the
 # paper's methods (denominators, cutoff, test choice), not independent evidence about
-# the trial. Where a percent falls exactly halfway between two printable values (a
+# the trial.
+
+# %% [markdown]
+# Where a percent falls exactly halfway between two printable values (a
 # count of 6 out of 32, say, is 18.75%), the paper's software and Python may round it
 # in different directions; the ledger accepts either.
 #
@@ -310,7 +322,7 @@ baseline.alternatives(t1, "continuous").round(4)
 # ### Teaching note: why test baseline differences at all?
 #
 # CONSORT advises against significance tests of baseline characteristics. Under
-# randomisation every baseline difference is a chance difference by construction, so
+# randomisation every baseline difference is a chance difference by design, so
 # these p-values answer a question whose answer is known; what matters is whether an imbalance is large enough to affect the outcome
 # (Altman 1985; Moher et al. 2010, CONSORT explanation of item 15).
 
@@ -328,8 +340,9 @@ Markdown(claims.statements_markdown(["T19", "T20", "T21", "T22"]))
 # ## Ledger
 #
 # Every number printed in Table 1 and the flow numbers that can be counted from the
-# data, compared with the paper (on the bundled reconstruction; on other data the
-# *published* and *status* columns stay empty and the values describe that data).
+# data, compared with the paper (on the bundled reconstruction, and on other data with
+# `ipsrep build --compare-with-paper`; otherwise the *published* and *status* columns
+# stay empty and the values describe that data).
 # Randomised and withdrawn counts are not listed: they are read from the paper, not
 # computed. The attrition rows (`attrition.*`) are our own quantities: the paper prints
 # no response rate per arm and visit.
@@ -345,12 +358,13 @@ Markdown(claims.statements_markdown(["T19", "T20", "T21", "T22"]))
 baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]]
 
 # %%
-status, notes = baseline.ledger_annotations() if ctx.bundled else ({}, {})
+status, notes = baseline.ledger_annotations() if ctx.comparison else ({}, {})
 missing_values, missing_quantities = attrition.attrition_ledger_values(ctx.trial)
 ledger.emit(
-    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.bundled, status=status, notes=notes),
-    ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.bundled),
-    ledger.compare(missing_values, quantities=missing_quantities, bundled=ctx.bundled),
+    ledger.compare(baseline.printed_table1_values(t1, ctx.trial), bundled=ctx.comparison, status=status, notes=notes,
+                   **baseline.table1_hints(t1)),
+    ledger.compare(flow.flow_ledger_values(ctx.trial), bundled=ctx.comparison),
+    ledger.compare(missing_values, quantities=missing_quantities, bundled=ctx.comparison),
 )
 
 # %% [markdown]

@@ -76,12 +76,15 @@ Banner(ctx)
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
-employment.table2_display(table2, binary_test=binary_test, bundled=ctx.bundled)
+employment.table2_display(table2, binary_test=binary_test, bundled=ctx.comparison)
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # **Reading the table.** On the bundled reconstruction each *recomputed* row should
 # agree with the *paper* row above it; that checks the reconstruction and our reading
-# of the methods, not the trial itself. In the paper, IPS participants were employed
+# of the methods, not the trial itself.
+
+# %% [markdown]
+# In the paper, IPS participants were employed
 # somewhat more often at every follow-up, the gap grew with time, and no comparison
 # came near conventional significance: with groups this small, an odds ratio of about
 # two is well within what chance alone produces.
@@ -149,8 +152,10 @@ odds_ratio_forest(table2.assign(follow_up=table2["months"].astype(str) + " month
 # *Figure 1. Odds ratios for employment, IPS against usual care, at each follow-up.*
 # Squares mark the odds ratio and lines its Woolf interval at the level `1 - alpha`,
 # on a log axis where the dashed line at 1 means no difference and points to the right
-# favour IPS; the value and interval are written beside each row. On the bundled file
-# the counts behind them come from the synthetic reconstruction.
+# favour IPS; the value and interval are written beside each row.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file the counts behind them come from the synthetic reconstruction.
 
 # %% [markdown]
 # ## Figure 2, redrawn with confidence intervals
@@ -169,11 +174,13 @@ employment_rates_figure(rates)
 # *Figure 2. Share of each group employed since baseline, by follow-up.* Points are the
 # percentages, bars their intervals (method set by `interval_method`, level `1 - alpha`),
 # and each label gives the employed over those who answered at that visit; TAU is
-# shifted slightly right so the bars do not hide each other. On the bundled file these
-# are counts of synthetic participants.
+# shifted slightly right so the bars do not hide each other.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file these are counts of synthetic participants.
 
 # %%
-ledger.emit(employment.rates_ledger(rates, bundled=ctx.bundled))
+ledger.emit(employment.rates_ledger(rates, bundled=ctx.comparison))
 
 # %% [markdown]
 # The intervals of the two groups overlap widely at every follow-up. Overlapping
@@ -202,7 +209,7 @@ employment.interval_comparison(ctx.trial, level=level)
 # counterpart and carry no status.
 
 # %%
-ledger.emit(employment.table2_ledger(table2, bundled=ctx.bundled, binary_test=binary_test))
+ledger.emit(employment.table2_ledger(table2, bundled=ctx.comparison, binary_test=binary_test))
 
 # %% [markdown]
 # ## Why was usual care so often employed? The paper's explanations
@@ -223,7 +230,7 @@ Markdown(claims.statements_markdown(["T14", "T15", "T16", "T17", "T18", "T33"]))
 # is not the trial's (any job *during* 12 months); see the ancillary analysis below.
 
 # %%
-t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.bundled)
+t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.comparison)
 t1_rows[t1_rows["Characteristic"].eq("Higher education")]
 
 # %% [markdown]
@@ -251,7 +258,7 @@ t1_rows[t1_rows["Characteristic"].eq("Higher education")]
 # during the year; a registry patient counts only if they were working *at the moment*
 # of the one-year question. Everyone employed at one year has been employed during the
 # year, but not the other way round, so the IPS figure is inflated relative to the
-# registry's by construction. On top of that, the comparison is not randomised: trial
+# registry's by the very definition of the two outcomes. On top of that, the comparison is not randomised: trial
 # participants had to want a job and live in Oslo, registry patients were not
 # selected for either, and they were treated at a different time. The authors
 # themselves caution that the outcomes are not directly comparable and that the
@@ -278,11 +285,13 @@ pd.concat([hist, hist_data], keys=["IPS counts as printed", "IPS counts in the d
 # test the paper names (Pearson's; its ledger rows are checks of printed numbers,
 # `consistent` or `inconsistent`). The second puts the 12-month IPS count of the data
 # in use against the same registry controls; a small IPS arm can push an expected count
-# below 5, and then the rule's p (`p_rule`) is Fisher's. On the bundled reconstruction
-# the two rows coincide.
+# below 5, and then the rule's p (`p_rule`) is Fisher's.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled reconstruction the two rows coincide.
 
 # %%
-ledger.emit(employment.historical_ledger(hist, bundled=ctx.bundled))
+ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Sample size
@@ -370,7 +379,7 @@ Markdown(
 # %%
 ledger.emit(employment.sample_size_ledger(
     employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
-    method=sample_size_formula, bundled=ctx.bundled))
+    method=sample_size_formula, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

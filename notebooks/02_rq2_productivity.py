@@ -71,7 +71,7 @@ Banner(ctx)
 
 # %%
 hours = productivity.hours_summary(ctx.trial)
-productivity.hours_display(hours, bundled=ctx.bundled)
+productivity.hours_display(hours, bundled=ctx.comparison)
 
 # %% [markdown]
 # The shape is what one expects of hours worked in a group that starts out of work:
@@ -86,8 +86,10 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 # *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
 # bar is the percentage of a group's respondents whose total falls in a band of
 # `bin_width` hours (no hours at all is the first band), with the number of people on
-# top and each group's n, mean and median in the legend. On the bundled file the hours
-# belong to synthetic participants.
+# top and each group's n, mean and median in the legend.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file the hours belong to synthetic participants.
 
 # %% [markdown]
 # ### The t-test, as SPSS prints it
@@ -102,7 +104,7 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 
 # %%
 hours_t = productivity.hours_ttest(ctx.trial, levene_alpha=levene_alpha, level=level)
-productivity.hours_tests_display(hours_t, bundled=ctx.bundled).round(4)
+productivity.hours_tests_display(hours_t, bundled=ctx.comparison).round(4)
 
 # %%
 identified = productivity.published_hours_ttests().query("matches_printed")["test"].tolist()
@@ -169,7 +171,7 @@ productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, 
 # to. Our own rows carry all three p-values.
 
 # %%
-ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=hours_test))
+ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.comparison, test=hours_test))
 
 # %% [markdown]
 # ## Working 20 hours or more in a week
@@ -186,24 +188,24 @@ ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.bundled, test=
 
 # %%
 twenty = productivity.worked_20h_table(ctx.trial, level=level)
-productivity.twenty_hours_display(twenty, bundled=ctx.bundled)
+productivity.twenty_hours_display(twenty, bundled=ctx.comparison)
 
 # %%
 twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 
 # %% [markdown]
 # With expected counts this small, Pearson's approximation is unreliable, and the
-# exact and continuity-corrected p-values sit well above Pearson's. In the paper, as
-# on the bundled reconstruction, none of them suggests a difference, and the odds
-# ratio's interval reaches from a strong effect against IPS to a very strong one in
-# its favour: the data say almost nothing about half-time work.
+# exact and continuity-corrected p-values sit well above Pearson's. In the paper none
+# of them suggests a difference, and the odds ratio's interval reaches from a strong
+# effect against IPS to a very strong one in its favour: the data say almost nothing
+# about half-time work.
 #
 # The Norwegian summary of the trial repeats the mean hours and these shares rounded
 # to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](07_claims.html) checks each restated number
 # against the paper's and notes the difference in wording.
 
 # %%
-ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.bundled))
+ledger.emit(productivity.twenty_hours_ledger(twenty, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Types of jobs in the IPS group
@@ -259,7 +261,7 @@ Markdown(
 # total as our own row.
 
 # %%
-ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.bundled))
+ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

@@ -77,7 +77,7 @@ Banner(ctx)
 
 # %%
 table3 = health.table3(ctx.trial, alpha=alpha, levene_alpha=levene_alpha)
-health.table3_display(table3, bundled=ctx.bundled, test=t_test)
+health.table3_display(table3, bundled=ctx.comparison, test=t_test)
 
 # %% [markdown]
 # ### Which t-test did the paper print?
@@ -150,7 +150,7 @@ Markdown(
 # variant the paper printed.
 
 # %%
-ledger.emit(health.table3_ledger(table3, bundled=ctx.bundled, test=t_test))
+ledger.emit(health.table3_ledger(table3, bundled=ctx.comparison, test=t_test))
 
 # %% [markdown]
 # ## Trajectories: each group over the year
@@ -170,8 +170,10 @@ trajectories_figure(traj, level=level)
 # *Figure 1. Mean score of each health measure at baseline, 6 and 12 months, by group.*
 # One panel per measure, with its scale range in the title; dots are group means and
 # bars t-based intervals at the level `1 - alpha`, each point using whoever answered at
-# that visit, so n shrinks and changes between points. On the bundled file the scores
-# are synthetic.
+# that visit, so n shrinks and changes between points.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file the scores are synthetic.
 
 # %% [markdown]
 # ## Table 4: the adjusted analysis
@@ -244,7 +246,8 @@ Markdown(
 # row is left out of the score (see the consistency check below). Every model is fitted
 # once per measure in one coding and the others are derived exactly by linear
 # recoding (`ipsrep.analyses.mixed.fit_spec`), which keeps this fast.
-#
+
+# %% [markdown] tags=["bundled-data"]
 # On the bundled reconstruction the ranking is read from
 # `data/reconstructed/mixed_ranking.csv`, written by
 # `ipsrep.synthetic.calibration.write_ranking_before_search()`. It is computed on the
@@ -252,6 +255,9 @@ Markdown(
 # committed file to the adopted specification, so a ranking on the committed file would
 # favour that specification by construction. Set `rerank = True` to recompute it on the
 # data in use (on the bundled file, that is the searched linkage).
+
+# %% [markdown] tags=["other-data"]
+# Set `rerank = True` to compute the ranking on the data in use.
 
 # %%
 if rerank or not ctx.bundled:
@@ -371,28 +377,28 @@ if within_person_r is not None and ctx.bundled:
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"
 table4 = mixed.table4(table4_data, spec, inference=mixed_inference)
-mixed.table4_display(table4, bundled=ctx.bundled).round(3)
+mixed.table4_display(table4, bundled=ctx.comparison).round(3)
 
-# %%
+# %% tags=["bundled-data"]
 report = linkage.linkage_report(table4_data, table4) if ctx.bundled else None
 distance = mixed.distance_to_published(table4) if ctx.bundled else None
 Markdown(linkage.agreement_text(report, spec_label=spec.label, linkage=linkage_text) if report is not None
          else "Comparison with the printed table is shown on the bundled data only.")
 
-# %%
+# %% tags=["bundled-data"]
 table4_distance_figure(distance, inconsistent=bad) if distance is not None else None
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # *Figure 2. How far each refitted Table 4 estimate lies from the printed one.* Each
 # marker is one model term for one measure, placed at the gap divided by the printed SE
 # (the grey band is one SE; the linkage search aims at half of it); the hollow marker
 # flags the printed row that fails the paper's own consistency check. Drawn only on the
 # bundled (synthetic) reconstruction.
 
-# %%
+# %% tags=["bundled-data"]
 Markdown(linkage.misses_text(report)) if report is not None else None
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ### What the linkage decides, and what it does not
 #
 # The printed summaries fix, for each measure, group and visit, how many answered and
@@ -429,15 +435,19 @@ Markdown(linkage.misses_text(report)) if report is not None else None
 # The printed SE measures how much an estimate would move if the trial were repeated
 # with new participants. A reproduced estimate within one printed SE of the printed
 # one differs by less than that sampling noise: a different sample of the same size
-# could easily have produced either. It is a loose criterion on purpose. Our data are a
-# synthetic reconstruction that matches the printed means, SDs and group sizes at each
-# visit, but not who answered which visit or how a person's scores hang together over
+# could easily have produced either. It is a loose criterion on purpose; on participant
+# data agreement to the printed digits is the test, as it is for Table 3.
+
+# %% [markdown] tags=["bundled-data"]
+# Our data are a synthetic reconstruction that matches the printed means, SDs and
+# group sizes at each visit, but not who answered which visit or how a person's scores hang together over
 # time; those choices move the mixed-model estimates by amounts of about that size. If
 # the real data were in use, agreement to the printed digits would be the test, as it
 # is for Table 3. On the bundled reconstruction closeness is no test at all, because the
 # linkage was searched to produce it; set `within_person_r` to see a linkage that was
 # not, where estimates typically land within one printed SE but not all of them.
-#
+
+# %% [markdown] tags=["bundled-data"]
 # ### The within-person correlation: where the search starts
 #
 # Before the search, the reconstruction links each participant's scores across visits
@@ -453,7 +463,7 @@ Markdown(linkage.misses_text(report)) if report is not None else None
 # `data/reconstructed/mixed_calibration.csv` by
 # `ipsrep.synthetic.calibration.write_calibration()`.
 
-# %%
+# %% tags=["bundled-data"]
 if ctx.bundled:
     calibration_grid = calibration.read_calibration()
     chosen = calibration.choose_within_person_r(calibration_grid)
@@ -463,15 +473,15 @@ else:
     view = Markdown("The calibration concerns the bundled reconstruction only.")
 view
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # How the interaction estimates move with r: the line is our estimate with one SE either
 # side, the dashed line the printed value with its one-SE band in grey, the vertical
 # line the chosen r.
 
-# %%
+# %% tags=["bundled-data"]
 interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is not None else None
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # *Figure 3. The refitted group-by-time interaction as the within-person correlation r
 # varies.* In each panel the blue line is our estimate with a one-SE blue band, the
 # dashed line and grey band are the printed estimate and its SE, and the red vertical
@@ -480,14 +490,21 @@ interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is 
 
 # %% [markdown]
 # ### Ledger: Table 4
-#
+
+# %% [markdown] tags=["bundled-data"]
 # All Table 4 rows are `approximate`: each depends on the linkage of visits to
 # participants, which the paper does not print and the reconstruction searched to fit
 # the printed table. The worst-pain interaction's estimate, z and p are
 # `source_inconsistent` (see the consistency check).
 
+# %% [markdown] tags=["other-data"]
+# Compared with the paper (`ipsrep build --compare-with-paper`), each Table 4 number is
+# `reproduced` or `discrepant` by its printed digits, as every other number computed
+# from participant data; the worst-pain interaction's estimate, z and p are
+# `source_inconsistent` (see the consistency check).
+
 # %%
-ledger.emit(mixed.table4_ledger(table4, bundled=ctx.bundled, spec=spec, within_person_r=linkage_text))
+ledger.emit(mixed.table4_ledger(table4, bundled=ctx.comparison, spec=spec, within_person_r=linkage_text))
 
 # %% [markdown]
 # ## Try it

@@ -255,8 +255,8 @@ Markdown(claims.statements_markdown(["P30", "P14", "P15", "P16", "P17", "P18", "
 # ## 6. Ledger
 #
 # Rows for every printed pilot number used above. The participant-table rows confirm
-# that the reconstruction encodes the paper's statements (they are reproduced by
-# construction, and the tests in `tests/test_pilot.py` check the same statements
+# that the reconstruction encodes the paper's statements (they are reproduced because
+# the table was written to honour them, and the tests in `tests/test_pilot.py` check the same statements
 # independently); the percentage row checks the paper's rounding. The interview rows
 # carry the median over the whole-minute samples that fit the printed range, mean and
 # SD: they check printed numbers against each other, so their status is `consistent`
@@ -273,10 +273,10 @@ notes = {
     "pilot.interview_minutes_mean": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
     "pilot.interview_minutes_sd": f"median over {len(samples)} whole-minute samples fitting range, mean and SD",
 }
-rows = ledger.compare(values, bundled=ctx.bundled, notes=notes,
+rows = ledger.compare(values, bundled=ctx.comparison, notes=notes,
                       status={"pilot.extended_followup_discussion": "source_inconsistent"})
-ledger.emit(rows, ledger.compare(interviews, bundled=ctx.bundled, notes=notes, check=True),
-            claims.printed_only_rows(pilot.CONTEXT_KEYS + ("pilot.recruitment_declined",), bundled=ctx.bundled))
+ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes, check=True),
+            claims.printed_only_rows(pilot.CONTEXT_KEYS + ("pilot.recruitment_declined",), bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

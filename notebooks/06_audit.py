@@ -190,7 +190,7 @@ audit_plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")])
 # range the rounding of the printed inputs admits.
 
 # %%
-ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.bundled))
+ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 2. Granularity: can these means and SDs exist?
@@ -225,8 +225,8 @@ gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "match
 gran.loc[gran["source"].str.endswith("Table 1"), ["key", "printed", "grid", "n", "full_n", "verdict", "note"]]
 
 # %%
-ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.bundled),
-            ledger_rows.hours_grim_row(grim.hours_granularity(), bundled=ctx.bundled))
+ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.comparison),
+            ledger_rows.hours_grim_row(grim.hours_granularity(), bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 3. Implied denominators
@@ -297,9 +297,9 @@ jobs
 
 # %%
 ledger.emit(
-    ledger_rows.denominator_rows(pct, bundled=ctx.bundled),
+    ledger_rows.denominator_rows(pct, bundled=ctx.comparison),
     ledger_rows.implied_n_rows(process, jobs, denominators.table1_admitted_n(n_ips, n_tau), rates,
-                               ips_n=n_span["IPS"][1], bundled=ctx.bundled),
+                               ips_n=n_span["IPS"][1], bundled=ctx.comparison),
 )
 
 # %% [markdown]
@@ -339,7 +339,7 @@ ledger.emit(ledger_rows.rows([
                            source="ClinicalTrials.gov NCT02697656 vs Sveinsdottir et al. 2022",
                            quantity="registered item as reported")
     for _, r in reg_ledger.iterrows()
-], bundled=ctx.bundled))
+], bundled=ctx.comparison))
 
 # %% [markdown]
 # ### The IPS principles: registry record, paper and pilot
@@ -375,7 +375,7 @@ reviews
 Markdown(claims.statements_markdown(["T07", "N02", "T24"]))
 
 # %%
-ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.bundled))
+ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 5. Planning the next trial
@@ -443,7 +443,7 @@ audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic
 # dot is the share of simulated trials that reached significance, with bars of two
 # Monte Carlo SEs; the dotted line is the target power, the red line the first size
 # reaching it and the dashed line the pooled formula's answer. The rates simulated are
-# those observed at `follow_up` in the data in use (synthetic on the bundled file).
+# those observed at `follow_up` in the data in use.
 
 # %% [markdown]
 # ### Power over plausible true effects
@@ -485,7 +485,7 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 # curve per control rate, with diamonds at the trial's estimate and the review's
 # pair. Right: power as participants per group grow (log axis) for each scenario, with
 # the size needed for each target marked; the trial's own rates and sizes come from the
-# data in use (synthetic on the bundled file).
+# data in use.
 
 # %% [markdown]
 # Read together (on the bundled data): at the sizes it achieved, the trial would have
@@ -499,7 +499,7 @@ audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targ
 plan_keys = plan.assign(key=[f"observed_{follow_up}", "meta", "design"])
 ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan_keys,
                                       {t: n for t, (n, _) in simulated.items()}, follow_up=follow_up,
-                                      bundled=ctx.bundled))
+                                      bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Summary

@@ -128,7 +128,7 @@ Markdown(claims.statements_markdown(["N04"]))
 
 # %%
 values, notes = claims.cross_check_values()
-ledger.emit(ledger.compare(values, notes=notes, check=True, bundled=ctx.bundled))
+ledger.emit(ledger.compare(values, notes=notes, check=True, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Printed facts with nothing to check them against
@@ -144,4 +144,4 @@ ledger.emit(claims.printed_only_rows(
     ["background.pain_disability_share_max_pct", "background.pain_sick_leave_share_min_pct",
      "background.pain_sick_leave_share_max_pct", "design.ratio_early.ips", "design.ratio_early.tau",
      "design.ratio.ips", "design.ratio.tau", "limits.screening_year", "limits.screening_want_work_pct"],
-    bundled=ctx.bundled))
+    bundled=ctx.comparison))

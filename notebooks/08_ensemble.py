@@ -13,7 +13,14 @@
 
 # %% [markdown]
 # # What the reconstruction decides
-#
+
+# %% [markdown] tags=["other-data"]
+# This page concerns the bundled reconstruction only: it shows which of that file's
+# results belong to the paper's printed summaries and which to the random draw that
+# filled what they leave open. On participant data nothing is left to a draw, so the
+# page has nothing to show for the file in use.
+
+# %% [markdown] tags=["bundled-data"]
 # Every participant-level number in this report comes from a *synthetic* data set: 58
 # rows rebuilt so that every count, mean, SD and test result the trial paper prints comes
 # out as printed. Much of what an analysis needs is not printed, though: which
@@ -50,7 +57,7 @@ from ipsrep.synthetic.reconstruct import DEFAULT_SEED
 ctx = setup(data_path)
 Banner(ctx)
 
-# %%
+# %% tags=["bundled-data"]
 found = ensemble.read_ensemble(ensemble_dir)
 meta = found.metadata
 seeds = meta["seeds"]
@@ -65,7 +72,7 @@ Markdown(
        "file in use: with real participant data nothing is left to a draw.")
 )
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ## What the printed numbers fix
 #
 # The ledger keys fall into two kinds. Counts, valid percentages, means, SDs and the
@@ -74,7 +81,7 @@ Markdown(
 # must print them exactly as the paper does. This is a check of the reconstruction, so
 # only its outcome is shown here.
 
-# %%
+# %% tags=["bundled-data"]
 check = ensemble.check_determined(found.results, found.keys)
 failing = check[~check["passes"]]
 Markdown(
@@ -84,10 +91,10 @@ Markdown(
        "reconstruction missed a printed constraint, so they are not the paper's data set.")
 )
 
-# %%
+# %% tags=["bundled-data"]
 failing if len(failing) else None
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # Everything else the report computes from participant data is left to the draw. The
 # summary below gives, for each such key, the median over the members, the range
 # holding the middle 95% of them (2.5th to 97.5th percentile), the minimum and maximum,
@@ -97,14 +104,14 @@ failing if len(failing) else None
 # Fisher p-values of Table 2, the Student and Welch p-values for hours) depend only on
 # fixed counts and summaries, and show no spread at all.
 
-# %%
+# %% tags=["bundled-data"]
 summary = ensemble.summarise(found.results, found.keys, alpha=alpha)
 with pd.option_context("display.max_rows", len(summary) + 1):
     shown = summary[["key", "published", "median", "p2_5", "p97_5", "min", "max", "share_below_alpha",
                      "reference", "holds"]].round(4)
     display(shown)
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ## Table 4: the mixed models
 #
 # Table 4's mixed models use every visit of a participant at once, so they depend on
@@ -113,18 +120,18 @@ with pd.option_context("display.max_rows", len(summary) + 1):
 # the printed SE, as Figure 2 of the health page does for the committed reconstruction
 # alone.
 
-# %%
+# %% tags=["bundled-data"]
 spread = ensemble.table4_spread(found.results, found.keys)
 table4_spread_figure(spread, reference_seed=DEFAULT_SEED if committed_in else None)
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # *Figure 1. Table 4 refitted on every reconstruction of the ensemble.* One panel per
 # model term, one row per outcome; each small dot is one member's estimate minus the
 # printed estimate, divided by the printed SE; the black bar spans the middle 95% of the
 # members, the grey band one printed SE either side of the printed value, and the red
 # diamond marks the committed reconstruction. Every dot comes from a synthetic data set.
 
-# %%
+# %% tags=["bundled-data"]
 per_term = spread.assign(within_1se=spread["distance"].abs() <= 1, below=spread["p"] < alpha).groupby(
     ["measure", "term"], sort=False).agg(within_1se=("within_1se", "mean"), same_sign=("same_sign", "mean"),
                                           p_below_alpha=("below", "mean")).reset_index()
@@ -133,7 +140,7 @@ inter = per_term[per_term["term"] == "interaction"].set_index("measure")
     "within_1se": "% within 1 printed SE", "same_sign": "% with the printed sign",
     "p_below_alpha": f"% with p < {alpha:g}"})
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # The reconstruction searches, for every seed, a linkage of visits that brings Table 4
 # close to the printed table, so the members are expected to cluster near zero, and the
 # figure shows how closely they do. The worst-pain interaction stays apart in every member because the
@@ -146,7 +153,7 @@ inter = per_term[per_term["term"] == "interaction"].set_index("measure")
 # whose estimate lies within one printed SE of the printed one, has the printed sign,
 # and has a p below `alpha`.
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ## The p-values the draw decides
 #
 # Each row is one p-value; the thin line runs from its smallest to its largest value
@@ -154,29 +161,29 @@ inter = per_term[per_term["term"] == "interaction"].set_index("measure")
 # is the median and the red diamond the committed reconstruction. The percentage on the
 # right is the share of members with p below `alpha` (the dashed line).
 
-# %%
+# %% tags=["bundled-data"]
 p_rows = summary[summary["p_value"] & (summary["max"] > summary["min"] * (1 + 1e-9))]
 t4_p = p_rows[p_rows["key"].str.startswith("t4.") & ~p_rows["key"].str.contains(".intercept.", regex=False)]
 p_spread_figure(t4_p, alpha=alpha, title="Table 4: p of the group, time and interaction terms")
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # *Figure 2. Table 4 p-values over the ensemble* (log scale; intercepts, whose p is
 # always tiny, are left out). Computed on synthetic reconstructions.
 
-# %%
+# %% tags=["bundled-data"]
 other_p = p_rows[~p_rows["key"].str.startswith("t4.")]
 other_p = other_p.sort_values("share_below_alpha", ascending=False, kind="stable")
 p_spread_figure(other_p, alpha=alpha, title="Levene's tests, Holm's adjustment and the hours sensitivity analyses")
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # *Figure 3. Other p-values that change between members.* Levene's test of equal
 # variances per Table 3 row, Holm's adjusted p of each row, and the Mann-Whitney and
 # permutation tests of hours worked. Computed on synthetic reconstructions.
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ## Which results hold, and which swing
 
-# %%
+# %% tags=["bundled-data"]
 varying = p_rows[~p_rows["key"].str.contains(".intercept.", regex=False)]
 always = varying[varying["holds"] & (varying["share_below_alpha"] == 1)]
 never = varying[varying["holds"] & (varying["share_below_alpha"] == 0)]
@@ -203,7 +210,7 @@ Markdown(
     f"(share of members below {alpha:g} in brackets): {_listed(swing)}."
 )
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # A swinging p-value is not a finding about the trial. The paper does not contain the
 # information that would settle it, and on the other pages it shows what one plausible
 # data set gives. Where the paper prints the number itself (Table 4), the printed value
@@ -216,13 +223,13 @@ Markdown(
 # committed reconstruction. The same answer functions applied to every member's values
 # say whether the line would read the same whatever the seed.
 
-# %%
+# %% tags=["bundled-data"]
 rob = [ensemble.answer_robustness(fn, found, alpha=alpha) for fn in scorecard.ANSWERS]
 pd.DataFrame({"question": [r.question for r in rob], "verdict": [r.verdict for r in rob],
               "members as here": [f"{r.same} of {r.members}" if r.verdict != "not from participant data" else ""
                                   for r in rob]})
 
-# %%
+# %% tags=["bundled-data"]
 changing = [r for r in rob if r.verdict == "not robust"]
 Markdown(
     "Every answer computed from participant data reads the same in every member." if not changing else
@@ -231,7 +238,7 @@ Markdown(
         f"{len(r.variants)} different versions" for r in changing) + "."
 )
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ### Teaching note: what the spread is, and what it is not
 #
 # The spread on this page is not a confidence interval. A confidence interval describes
@@ -249,7 +256,7 @@ Markdown(
 # Each member is computed by `ipsrep.synthetic.ensemble.member_results(seed)`: the
 # reconstruction, then the analyses of pages 00-03.
 
-# %%
+# %% tags=["bundled-data"]
 if len(found.timings):
     t = found.timings["cpu_seconds"]
     timing = Markdown(f"Median CPU time per member: {t.median():.1f} s (range {t.min():.1f} to {t.max():.1f} s; "
@@ -258,7 +265,7 @@ else:
     timing = Markdown("No timings were stored with this ensemble.")
 timing
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ## Try it
 #
 # * Set `alpha = 0.01` or `0.10`: which p-values now hold in every member, and does any

@@ -79,7 +79,7 @@ Banner(ctx)
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
 row = table2.set_index("follow_up").loc[follow_up]
-employment.table2_display(table2, bundled=ctx.bundled)
+employment.table2_display(table2, bundled=ctx.comparison)
 
 # %%
 planned = evidence.planned_effect(planned_or)
@@ -186,7 +186,7 @@ Markdown(
 # every cell.
 
 # %%
-ledger.emit(evidence.bayes_ledger(post, bundled=ctx.bundled))
+ledger.emit(evidence.bayes_ledger(post, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 2. How fragile is "not significant"?
@@ -228,7 +228,7 @@ Markdown(
 # own.
 
 # %%
-ledger.emit(evidence.fragility_ledger(frag, bundled=ctx.bundled))
+ledger.emit(evidence.fragility_ledger(frag, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 3. The participants without an answer
@@ -278,7 +278,7 @@ Markdown(
 )
 
 # %%
-ledger.emit(evidence.tipping_ledger(grid, tip, follow_up, bundled=ctx.bundled))
+ledger.emit(evidence.tipping_ledger(grid, tip, follow_up, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 4. What the interval rules out
@@ -358,7 +358,7 @@ Markdown(
 )
 
 # %%
-ledger.emit(evidence.interval_ledger(reading, sizes, cred, follow_up, bundled=ctx.bundled))
+ledger.emit(evidence.interval_ledger(reading, sizes, cred, follow_up, bundled=ctx.comparison))
 
 # %% [markdown]
 # **Reading it.** For the result to count as evidence that IPS works in chronic pain, a

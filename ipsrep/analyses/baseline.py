@@ -407,6 +407,27 @@ def printed_table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None
     return {k: v for k, v in table1_values(table, trial).items() if k in printed}
 
 
+def table1_hints(table: pd.DataFrame) -> dict[str, dict]:
+    """What else a Table 1 number could have been computed as, for the notes of
+    discrepant ledger rows (:func:`ipsrep.methods.comparison.compare`'s `alternatives`
+    and `counts`, the keys of the dict returned): each p's other tests (Pearson,
+    Fisher; Student, Welch) and each percentage's count and denominator (respondents),
+    so that another n is tried."""
+    labels = {"p_chi2": "Pearson's chi-squared test", "p_fisher": "Fisher's exact test",
+              "p_student": "Student's t test", "p_welch": "Welch's t test"}
+    alternatives: dict[str, dict[str, float]] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for _, r in table.iterrows():
+        if r["kind"] == "binary":
+            for g in ("ips", "tau"):
+                if not pd.isna(r[f"{g}_count"]) and r[f"{g}_n"]:
+                    counts[f"t1.{r['key']}.{g}_pct"] = (int(r[f"{g}_count"]), int(r[f"{g}_n"]))
+        found = {label: float(r[col]) for col, label in labels.items() if not pd.isna(r[col])}
+        if found:
+            alternatives[f"t1.{r['key']}.p"] = found
+    return {"alternatives": alternatives, "counts": counts}
+
+
 def _fmt_count(count, pct) -> str:
     if pd.isna(count):
         return ""

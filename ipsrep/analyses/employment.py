@@ -541,7 +541,7 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rul
     counterpart: ``p_yates`` and ``p_fisher``.
     """
     column = _p_column(binary_test)
-    values, notes = {}, {}
+    values, notes, alternatives, counts = {}, {}, {}, {}
     for _, r in table.iterrows():
         k = f"t2.{r['follow_up']}."
         values.update({k + "ips_count": r["a"], k + "ips_pct": r["pct1"], k + "tau_count": r["b"],
@@ -551,7 +551,17 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rul
         notes[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
         notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
         notes[k + "p"] = f"{r['follow_up']}: {which_test(r, binary_test)}"
-    return compare(values, bundled=bundled, notes=notes)
+        alternatives[k + "p"] = binary_alternatives(r)
+        counts.update({k + "ips_pct": (r["a"], r["n1"]), k + "tau_pct": (r["b"], r["n2"])})
+    return compare(values, bundled=bundled, notes=notes, alternatives=alternatives, counts=counts)
+
+
+def binary_alternatives(row) -> dict[str, float]:
+    """The p-values of every test of a 2x2 table (a row of :func:`employment_table` or
+    :func:`ipsrep.analyses.productivity.worked_20h_table`), labelled for a discrepant
+    ledger row's note (:func:`ipsrep.methods.comparison.explain_discrepancy`)."""
+    return {"Pearson's chi-squared test": float(row["p_chi2"]), "Fisher's exact test": float(row["p_fisher"]),
+            "the chi-squared test with Yates' correction": float(row["p_yates"])}
 
 
 def rates_ledger(rates: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:

@@ -381,7 +381,7 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
     values = table3_ledger_values(table)
-    notes = {}
+    notes, alternatives = {}, {}
     printed = rule_versus_printed(table).set_index(["measure", "visit"])
     for _, r in table.iterrows():
         key = f"t3.{r['measure']}.{r['visit']}.p"
@@ -389,4 +389,5 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]
         notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"
-    return compare(values, bundled=bundled, notes=notes)
+        alternatives[key] = {"Student's t test": float(r["p_student"]), "Welch's t test": float(r["p_welch"])}
+    return compare(values, bundled=bundled, notes=notes, alternatives=alternatives)

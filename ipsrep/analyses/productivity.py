@@ -30,7 +30,7 @@ from ipsrep.methods.comparison import compare
 from ipsrep.methods.rounding import rounding_window, rounds_to
 
 from ipsrep.methods import stats
-from ipsrep.analyses.employment import P_COLUMNS, binary_outcome, check_group_and_column, which_test
+from ipsrep.analyses.employment import P_COLUMNS, binary_alternatives, binary_outcome, check_group_and_column, which_test
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
 
@@ -517,7 +517,8 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         "rq2.hours.p_welch": "hours, Welch t-test p (equal variances not assumed)",
         "rq2.hours.levene_p": "hours, Levene's test p (mean-centred, as SPSS)",
     }
-    return compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes, alternatives={"rq2.hours.p": {
+        "Student's t test": float(t["p_student"]), "Welch's t test": float(t["p_welch"])}})
 
 
 def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True, binary_test: str = "rule") -> pd.DataFrame:
@@ -564,7 +565,8 @@ def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool, binary_test: str = 
              "rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
              "rq2.20h.p_yates": ">= 20 h: chi-squared p with Yates' correction (not printed)",
              "rq2.20h.min_expected": ">= 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
-    return compare(values, bundled=bundled, notes=notes)
+    return compare(values, bundled=bundled, notes=notes, alternatives={"rq2.20h.p": binary_alternatives(r)},
+                   counts={"rq2.20h.ips_pct": (r["a"], r["n1"]), "rq2.20h.tau_pct": (r["b"], r["n2"])})
 
 
 def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:

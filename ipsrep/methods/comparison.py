@@ -25,18 +25,24 @@ Status vocabulary:
 ``reproduced`` is kept for reproductions from participant-level data: a value computed
 from printed numbers alone is ``consistent`` or ``inconsistent``, never ``reproduced``.
 
-On data other than the bundled reconstruction the ``published`` and ``status`` cells
-stay empty: the same keys then carry the new trial's values.
+Whether rows are set beside the paper is the caller's `bundled` argument: True on the
+bundled reconstruction, False on other data (the ``published`` and ``status`` cells stay
+empty and the same keys carry the new trial's values), or a :class:`Comparison` for other
+data compared with the paper (``ipsrep build --compare-with-paper``). On data that are
+not the reconstruction nothing is ``approximate``: every row is ``reproduced`` or
+``discrepant`` by its printed digits, and a discrepant row's note says by how much and
+which other computation, if any, gives the printed value (:func:`explain_discrepancy`).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ipsrep.inputs.published import load_published
-from ipsrep.methods.rounding import rounds_to
+from ipsrep.methods.rounding import decimals_of, rounds_to
 
 LEDGER_COLUMNS = ["key", "source", "quantity", "published", "reproduced", "status", "note"]
 STATUSES = ("reproduced", "discrepant", "approximate", "source_inconsistent", "consistent", "inconsistent")
@@ -45,14 +51,162 @@ CHECK_STATUSES = ("consistent", "inconsistent")
 """The statuses of checks of printed numbers against printed numbers."""
 
 
+EVIDENCE = {
+    "printed": "a check of the paper's printed numbers against each other (or recomputed from them): "
+               "it tells about the paper",
+    "reconstruction": "reproduced from the synthetic reconstruction, which was built to match these printed "
+                      "numbers: it checks the reconstruction, not the paper",
+    "unknowable": "depends on what the printed summaries do not fix, so the reconstruction cannot know it",
+    "participant data": "computed from participant-level data and compared with the printed digits: "
+                        "a replication of the paper",
+}
+"""The kinds of evidence a ledger verdict gives (:func:`evidence`), with what each means."""
+
+RECONSTRUCTED_PREFIXES = ("pilot.",)
+"""Ledger keys computed from a bundled reconstruction on any data (the pilot's participants,
+``data/pilot/``), whatever trial file is in use."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Set ledger rows beside the paper's numbers (pass as `bundled` to :func:`compare`).
+
+    ``synthetic`` is True for the bundled reconstruction (``approximate`` overrides hold
+    there) and False for other participant data, where every row gets ``reproduced`` or
+    ``discrepant`` by its digits. Truthy, so code that asks ``if bundled:`` to show the
+    printed numbers shows them.
+    """
+
+    synthetic: bool
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def comparison_for(*, synthetic: bool, with_paper: bool) -> "Comparison | bool":
+    """The `bundled` argument of :func:`compare` for the data in use: False when the rows
+    are not set beside the paper, else a :class:`Comparison`.
+
+    >>> comparison_for(synthetic=False, with_paper=False), comparison_for(synthetic=False, with_paper=True)
+    (False, Comparison(synthetic=False))
+    """
+    return Comparison(synthetic=synthetic) if with_paper else False
+
+
+def is_synthetic(bundled) -> bool:
+    """Whether a `bundled` argument of :func:`compare` stands for the bundled reconstruction
+    (a plain True, as the library's defaults, or ``Comparison(synthetic=True)``)."""
+    return bool(bundled) and bool(getattr(bundled, "synthetic", True))
+
+
+def evidence(key: str, status: str, *, synthetic: bool) -> str:
+    """What kind of evidence a ledger row's verdict gives (a key of :data:`EVIDENCE`), or
+    "" for a row with no verdict.
+
+    The rule: a check of printed numbers (``consistent``/``inconsistent``) and a
+    contradiction within the sources (``source_inconsistent``) tell about the paper
+    (``printed``); ``approximate`` is what the reconstruction cannot know
+    (``unknowable``); ``reproduced`` and ``discrepant`` check the reconstruction when the
+    row was computed from one (the bundled trial file, or the pilot's participants on any
+    data: ``reconstruction``), else they replicate the paper (``participant data``).
+
+    >>> evidence("audit.t2.or", "consistent", synthetic=True), evidence("t2.12m.or", "reproduced", synthetic=True)
+    ('printed', 'reconstruction')
+    >>> evidence("t4.odi.time.p", "approximate", synthetic=True), evidence("t2.12m.or", "discrepant", synthetic=False)
+    ('unknowable', 'participant data')
+    >>> evidence("pilot.n", "reproduced", synthetic=False), evidence("x", "", synthetic=True)
+    ('reconstruction', '')
+    """
+    if status in CHECK_STATUSES or status == "source_inconsistent":
+        return "printed"
+    if status == "approximate":
+        return "unknowable"
+    if status in ("reproduced", "discrepant"):
+        return "reconstruction" if synthetic or str(key).startswith(RECONSTRUCTED_PREFIXES) else "participant data"
+    return ""
+
+
+def _printed_text(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+def explain_discrepancy(value: float, printed: str, relation: str = "=", *,
+                        alternatives: Mapping[str, float] | None = None,
+                        count: tuple[int, int] | None = None) -> str:
+    """Why a value does not print as the paper's number: by how much, in the printed
+    digits, and which other computation gives the printed number, if one does.
+
+    Tried in this order, each only where the caller supplies it or the row's digits allow:
+
+    - `alternatives` (label -> value): the other variants of the same quantity, e.g. the
+      other t test (Student or Welch), Fisher's exact p beside Pearson's, another
+      estimator; the first whose value prints as printed is named;
+    - `count` = (k, n) for a percentage k/n: the whole denominator nearest to n that
+      makes k of it print as printed (another n, e.g. one that leaves out missing
+      answers);
+    - a rounding: the value cut off (truncated) at the printed digits instead of rounded.
+
+    Parameters
+    ----------
+    value : the value computed from the data.
+    printed, relation : the printed number and ``=``, ``<`` or ``>`` (``data/published``).
+
+    Returns
+    -------
+    str
+        E.g. ``"1.79 where 1.76 is printed (0.03 higher); Welch's t test gives 1.76"``.
+
+    >>> explain_discrepancy(1.7923, "1.76")
+    '1.79 where 1.76 is printed (0.03 higher)'
+    >>> explain_discrepancy(0.0612, "0.04", alternatives={"Student's t test": 0.061, "Welch's t test": 0.0413})
+    "0.06 where 0.04 is printed (0.02 higher); Welch's t test gives 0.041, which prints as 0.04"
+    >>> explain_discrepancy(100 * 19 / 38, "52.8", count=(19, 38))
+    '50.0 where 52.8 is printed (2.8 lower); 19 of 36 = 52.78% prints as 52.8 (n = 36, not 38)'
+    >>> explain_discrepancy(0.2379, "0.23")
+    '0.24 where 0.23 is printed (0.01 higher); the value cut off at 2 digits (not rounded) prints as 0.23'
+    >>> explain_discrepancy(0.0031, "0.001", "<")
+    '0.003 where < 0.001 is printed'
+    """
+    value = float(value)
+    if relation in ("<", ">"):
+        return f"{_printed_text(value, max(decimals_of(printed), 3))} where {relation} {printed} is printed"
+    digits = decimals_of(printed)
+    ours = _printed_text(value, digits)
+    gap = round(value - float(printed), digits)
+    if float(ours) == float(printed):  # within the float slack of a tie
+        return f"{value!r} rounds either way to {printed}"
+    head = f"{ours} where {printed} is printed ({_printed_text(abs(gap), digits)} {'higher' if gap > 0 else 'lower'})"
+    for label, other in (alternatives or {}).items():
+        if other is not None and not math.isnan(float(other)) and rounds_to(float(other), printed, relation):
+            return f"{head}; {label} gives {float(other):.{digits + 1}f}, which prints as {printed}"
+    if count is not None:
+        k, n = (int(c) for c in count)
+        fits = [m for m in range(max(k, 1), 2 * n + 2) if m != n and rounds_to(100 * k / m, printed)]
+        if fits:
+            m = min(fits, key=lambda m: (abs(m - n), m))
+            return f"{head}; {k} of {m} = {100 * k / m:.2f}% prints as {printed} (n = {m}, not {n})"
+    scale = 10 ** digits
+    if math.trunc(value * scale) / scale == float(printed) and rounds_to(math.trunc(value * scale) / scale, printed):
+        return f"{head}; the value cut off at {_digits(digits)} (not rounded) prints as {printed}"
+    return head
+
+
+def _digits(n: int) -> str:
+    return f"{n} digit{'s' if n != 1 else ''}"
+    return head
+
+
 def compare(
     reproduced: Mapping[str, float],
     *,
-    bundled: bool = True,
+    bundled: "bool | Comparison" = True,
     status: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
     quantities: Mapping[str, str] | None = None,
     check: bool = False,
+    alternatives: Mapping[str, Mapping[str, float]] | None = None,
+    counts: Mapping[str, tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
     """Ledger rows for computed values, set beside the published numbers by key.
 
@@ -61,7 +215,14 @@ def compare(
     `quantities` (or, as before, in `notes`); its source is ``ipsrep`` and its status empty.
     `status` overrides the computed status for chosen keys (``approximate``,
     ``source_inconsistent``, ...); `notes` adds an explanation per key. With
-    ``bundled=False`` the published and status columns are left empty.
+    ``bundled=False`` the published and status columns are left empty. With
+    ``bundled=Comparison(synthetic=False)`` (participant data other than the
+    reconstruction, compared with the paper) an ``approximate`` override does not hold:
+    the row is ``reproduced`` or ``discrepant`` by its digits.
+
+    A ``discrepant`` row's note starts with :func:`explain_discrepancy`, given the key's
+    `alternatives` (label -> value of another variant of the same quantity) and
+    `counts` ((k, n) of a percentage), where the caller supplies them.
 
     With ``check=True`` the values were computed from printed numbers only (a check of
     the sources against each other, not a reproduction from participant data): the
@@ -72,6 +233,9 @@ def compare(
     ['consistent']
     """
     published = load_published()
+    synthetic = is_synthetic(bundled)
+    alternatives = dict(alternatives or {})
+    counts = dict(counts or {})
     status = dict(status or {})
     notes = dict(notes or {})
     quantities = dict(quantities or {})
@@ -90,7 +254,15 @@ def compare(
             source, printed, ok = "ipsrep", "", None
             quantity = quantities.get(key, notes.get(key, ""))
         good, bad = CHECK_STATUSES if check else ("reproduced", "discrepant")
-        row_status = status.get(key) or ("" if ok is None else good if ok else bad)
+        override = status.get(key)
+        if override == "approximate" and not synthetic:
+            override = None
+        row_status = override or ("" if ok is None else good if ok else bad)
+        note = notes.get(key, "") if (key in published.index or key in quantities) else ""
+        if row_status == "discrepant" and bundled and not math.isnan(val):
+            why = explain_discrepancy(val, pub["printed"], pub["relation"], alternatives=alternatives.get(key),
+                                      count=counts.get(key))
+            note = f"{why}; {note}" if note else why
         rows.append(
             {
                 "key": key,
@@ -99,7 +271,7 @@ def compare(
                 "published": printed if bundled else "",
                 "reproduced": val,
                 "status": row_status if bundled else "",
-                "note": notes.get(key, "") if (key in published.index or key in quantities) else "",
+                "note": note,
             }
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

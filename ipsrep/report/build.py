@@ -23,6 +23,7 @@ The pipeline, in order, each step in its own module:
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import shutil
@@ -33,8 +34,8 @@ import pandas as pd
 
 from ipsrep import paths
 from ipsrep.report import cache as cache_mod
-from ipsrep.report import check, params, publish
-from ipsrep.report.context import VALIDATED_SHA256_VARIABLE, DataInUse
+from ipsrep.report import check, params, prose, publish
+from ipsrep.report.context import COMPARE_VARIABLE, VALIDATED_SHA256_VARIABLE, DataInUse
 from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks  # noqa: F401  (KERNEL_ENV: nbval plugin)
 from ipsrep.report.failures import BuildError, Interrupted, UsageError, one_line, say, shown
 from ipsrep.report.ledger import LEDGER_COLUMNS, rows_from_notebook
@@ -55,6 +56,7 @@ def build_command(
     parameters: dict | None = None,
     cache: bool = True,
     cache_dir: str | os.PathLike | None = None,
+    compare_with_paper: bool | None = None,
 ) -> int:
     """Run ``ipsrep build``; return the exit status (0 built, 1 failed, 2 bad arguments,
     130 interrupted).
@@ -75,6 +77,8 @@ def build_command(
         :mod:`ipsrep.report.cache`); False executes and renders everything.
     cache_dir : where the cache is kept (default ``$IPSREP_CACHE_DIR``, else
         ``.cache/ipsrep-build``).
+    compare_with_paper : set every value beside the paper's printed number with a
+        verdict (``--compare-with-paper``); None: on for the bundled reconstruction only.
 
     Messages go to stderr: one line per notebook as it starts and ends, then either a
     summary of what was written or one message saying what failed.
@@ -92,6 +96,9 @@ def build_command(
         notebooks = discover_notebooks(notebooks_dir)
         store = cache_mod.Store(Path(cache_dir) if cache_dir else cache_mod.default_cache_dir()) if cache else None
         data_in_use, ids = check_data(data, store)
+        data_in_use = dataclasses.replace(data_in_use, compare=compare_with_paper)
+        for book in notebooks:
+            book.source = prose.for_data(book.source, bundled=data_in_use.bundled)
         defaults = {}
         for book in notebooks:
             book.defaults = params.source_defaults(book.source)
@@ -102,12 +109,13 @@ def build_command(
         if store is not None:
             tree = cache_mod.tree_digest(paths.DATA_DIR)
             for book in notebooks:
-                digest = inputs_digest(book.source, data_sha256=data_in_use.sha256, parameters=book.parameters,
-                                       data_tree=tree)
+                digest = inputs_digest(book.source, data_sha256=_data_digest(data_in_use),
+                                       parameters=book.parameters, data_tree=tree)
                 book.cache_key = cache_mod.cache_key(book.source, book.parameters, digest)
         say(f"ipsrep build: {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} "
             f"from {shown(notebooks_dir)}, data {shown(data_in_use.file)}, up to {jobs} at once")
-        run_notebooks(notebooks, jobs=jobs, store=store, env={VALIDATED_SHA256_VARIABLE: data_in_use.sha256})
+        env = {VALIDATED_SHA256_VARIABLE: data_in_use.sha256, COMPARE_VARIABLE: "1" if data_in_use.with_paper else "0"}
+        run_notebooks(notebooks, jobs=jobs, store=store, env=env)
         staging = publish.new_staging(out_dir)
         rows = write_site(notebooks, staging, data=data_in_use, show_code=show_code, store=store)
         problems = checked_site(staging, ids, store)
@@ -137,6 +145,12 @@ def build_command(
         f"({len(notebooks)} pages, {executed} executed, {len(notebooks) - executed} from cache, "
         f"ledger.csv with {rows} rows) in {time.monotonic() - started:.1f} s")
     return 0
+
+
+def _data_digest(data: DataInUse) -> str:
+    """What the cache keys hold of the data in use: its SHA-256, and whether the values are
+    set beside the paper's when that is not the default for these data."""
+    return data.sha256 if data.with_paper == data.bundled else f"{data.sha256}:compare={int(data.with_paper)}"
 
 
 def inputs_digest(source: bytes, **kwargs) -> str:
@@ -216,8 +230,8 @@ def ledger_table(notebooks: list[Notebook]) -> pd.DataFrame:
 
 
 def without_comparison(table: pd.DataFrame, bundled: bool) -> pd.DataFrame:
-    """`table` with ``published`` and ``status`` emptied unless the data are the bundled
-    reconstruction.
+    """`table` with ``published`` and ``status`` emptied unless the values are set beside
+    the paper's (`bundled`: the bundled reconstruction, or ``--compare-with-paper``).
 
     The ledger's rule (issue 3, ``ipsrep.report.ledger``): on other data the same keys carry
     that data's values and nothing is set beside the paper's numbers. Most notebooks
@@ -257,7 +271,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
 
     run_with = params.run_parameters({book.stem: book.executed for book in notebooks})
     pages = [PageSource(book.stem, notebook_title(book.executed, book.stem), book.executed,
-                        without_comparison(rows_from_notebook(book.executed), data.bundled))
+                        without_comparison(rows_from_notebook(book.executed), data.with_paper))
              for book in notebooks]
     key = None
     if store is not None and all(book.cache_key for book in notebooks):
@@ -280,7 +294,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
         if (dest / name).exists():
             raise BuildError(f"the renderer wrote {name}, the name of an executed notebook")
         (dest / name).write_text(book.text or notebook_text(book.executed), encoding="utf-8")
-    ledger = without_comparison(ledger_table(notebooks), data.bundled)
+    ledger = without_comparison(ledger_table(notebooks), data.with_paper)
     duplicated = sorted(set(ledger.loc[ledger["key"].duplicated(), "key"]))
     if duplicated:
         say(f"ipsrep build: warning: ledger keys shown by more than one cell: {', '.join(duplicated)}")

@@ -41,6 +41,10 @@ PARAMETERS_MIMETYPE = "application/vnd.ipsrep.parameters+json"
 VALIDATED_SHA256_VARIABLE = "IPSREP_VALIDATED_SHA256"
 """Environment variable holding the SHA-256 of a data file the build has already checked."""
 
+COMPARE_VARIABLE = "IPSREP_COMPARE_WITH_PAPER"
+"""Environment variable set to ``1`` by ``ipsrep build --compare-with-paper``: the
+notebooks set the values computed from a user's file beside the paper's numbers."""
+
 SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: every participant-level result on this page is computed from a "
     "synthetic data set reconstructed from the published summaries of the IPS in Pain "
@@ -63,12 +67,28 @@ class DataInUse:
         True for the bundled synthetic reconstruction.
     sha256 : str
         SHA-256 of the file's bytes, hex.
+    compare : bool or None
+        Set the values beside the paper's printed numbers (``--compare-with-paper``);
+        None means the default: on for the bundled reconstruction, off for other files.
     """
 
     given: str
     file: Path
     bundled: bool
     sha256: str
+    compare: bool | None = None
+
+    @property
+    def with_paper(self) -> bool:
+        """Whether the ledger sets the values beside the paper's numbers."""
+        return self.bundled if self.compare is None else bool(self.compare)
+
+    @property
+    def comparison(self):
+        """The `bundled` argument of :func:`ipsrep.methods.comparison.compare` for these data."""
+        from ipsrep.methods.comparison import comparison_for
+
+        return comparison_for(synthetic=self.bundled, with_paper=self.with_paper)
 
     @property
     def name(self) -> str:
@@ -142,6 +162,13 @@ class Context:
     @property
     def label(self) -> str:
         return self.data.label
+
+    @property
+    def comparison(self):
+        """What to pass as `bundled` to the ledger and the side-by-side tables: False when
+        the values are not set beside the paper, else a
+        :class:`ipsrep.methods.comparison.Comparison` (true)."""
+        return self.data.comparison
 
 
 def _literal_assignments(source: str) -> list[str] | None:
@@ -242,7 +269,9 @@ def setup(data_path: str = paths.BUNDLED_DATA) -> Context:
 
     The file is checked against the data contract unless the environment variable
     :data:`VALIDATED_SHA256_VARIABLE` holds the SHA-256 of its bytes (set by ``ipsrep
-    build``, which has checked that file already).
+    build``, which has checked that file already). With :data:`COMPARE_VARIABLE` set to
+    ``1`` (``ipsrep build --compare-with-paper``) the values of any file are set beside
+    the paper's numbers.
 
     Raises ``ipsrep.inputs.contract.ContractError`` listing every violation when the file breaks
     the contract.
@@ -252,5 +281,7 @@ def setup(data_path: str = paths.BUNDLED_DATA) -> Context:
     resolved = paths.resolve(data_path)
     trial, sha256 = load_trial_checked(resolved, trusted_sha256=os.environ.get(VALIDATED_SHA256_VARIABLE),
                                        label=str(data_path))
-    data = DataInUse(given=str(data_path), file=resolved, bundled=paths.is_bundled(resolved), sha256=sha256)
+    compare = True if os.environ.get(COMPARE_VARIABLE) == "1" else None
+    data = DataInUse(given=str(data_path), file=resolved, bundled=paths.is_bundled(resolved), sha256=sha256,
+                     compare=compare)
     return Context(trial=trial, data=data, parameters=kernel_parameters())

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ipsrep.methods.formatting import p_statement
 from ipsrep.synthetic.ensemble import answer_robustness
+from ipsrep.methods.comparison import EVIDENCE, evidence
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 
 NOT_PRINTED = "not printed"
@@ -104,6 +105,102 @@ def status_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     rows.append(int(((status == "") & printed).sum()))
     rows.append(int(len(status) - sum(rows)))
     return pd.DataFrame({"status": kinds, "rows": rows, "meaning": [STATUS_TEXT[k] for k in kinds]})
+
+
+STATUS_TEXT_ON_DATA = {**STATUS_TEXT, "approximate": "(only on the bundled reconstruction)"}
+"""Legends on participant data other than the reconstruction (nothing is approximate there)."""
+
+
+def with_evidence(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
+    """`ledger` with a column ``evidence``: what kind of evidence each row's verdict
+    gives (:func:`ipsrep.methods.comparison.evidence`; "" for rows without a verdict).
+
+    >>> with_evidence(pd.DataFrame({"key": ["a", "b"], "status": ["consistent", "reproduced"]}),
+    ...               synthetic=True)["evidence"].tolist()
+    ['printed', 'reconstruction']
+    """
+    out = ledger.copy()
+    status = out["status"].fillna("").astype(str) if len(out) else pd.Series(dtype=str)
+    out["evidence"] = [evidence(k, s, synthetic=synthetic) for k, s in zip(out["key"], status)]
+    return out
+
+
+EVIDENCE_ORDER = ("printed", "participant data", "reconstruction", "unknowable")
+"""The kinds of evidence in the order the front page lists them: what tells about the
+paper first."""
+
+EVIDENCE_HEADING = {
+    "printed": "Checks of the paper from its printed numbers alone",
+    "participant data": "Values recomputed from the participant data",
+    "reconstruction": "Values reproduced because the reconstruction was made to match them",
+    "unknowable": "Values the reconstruction cannot know",
+}
+"""Short names of the kinds of evidence, for the front page."""
+
+
+PILOT_RECONSTRUCTION = (
+    "Pilot values reproduced from its reconstructed participants",
+    "the pilot's participants (data/pilot/) are rebuilt from its paper's statements on any trial file: "
+    "these rows check that rebuild, not the paper")
+"""Heading and meaning of the ``reconstruction`` kind on a trial file other than the
+bundled one, where only the pilot's rows are of that kind."""
+
+
+def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
+    """Ledger rows with a verdict per kind of evidence (:data:`EVIDENCE_ORDER`, the
+    replication from participant data first when the data are not synthetic; kinds with
+    no row left out), with the statuses counted within each kind.
+
+    Columns ``evidence``, ``heading``, ``rows``, ``statuses`` (dict status -> rows, in
+    :data:`STATUSES` order) and ``meaning``.
+    """
+    table = with_evidence(ledger, synthetic=synthetic) if len(ledger) else ledger.assign(evidence=[])
+    records = []
+    order = EVIDENCE_ORDER if synthetic else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data"))
+    for kind in order:
+        mine = table[table["evidence"] == kind]
+        if not len(mine):
+            continue
+        tally = mine["status"].value_counts()
+        heading, meaning = EVIDENCE_HEADING[kind], EVIDENCE[kind]
+        if kind == "reconstruction" and not synthetic:
+            heading, meaning = PILOT_RECONSTRUCTION
+        records.append({"evidence": kind, "heading": heading, "rows": len(mine),
+                        "statuses": {st: int(tally[st]) for st in STATUSES if st in tally}, "meaning": meaning})
+    return pd.DataFrame(records, columns=["evidence", "heading", "rows", "statuses", "meaning"])
+
+
+def discrepant_rows(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ``discrepant`` rows of `ledger` (:func:`ledger_by_page` output), in report
+    order, each with its ``link`` and its note (by how much, and what gives the printed
+    value)."""
+    if not len(ledger):
+        return ledger.copy()
+    return ledger[ledger["status"] == "discrepant"].reset_index(drop=True)
+
+
+def reproduction_verdict(ledger: pd.DataFrame) -> str:
+    """One sentence answering "Does the paper reproduce from these data?" from a ledger
+    computed on participant data and set beside the paper (``--compare-with-paper``):
+    how many printed numbers the data determine, how many are reproduced and how many
+    are not.
+
+    >>> t = pd.DataFrame({"key": ["a", "b", "c", "pilot.n"], "status": ["reproduced", "discrepant", "consistent",
+    ...                   "reproduced"]})
+    >>> reproduction_verdict(t)
+    'Not all: of 2 printed numbers these data determine, 1 is reproduced to the printed digits and 1 is discrepant.'
+    """
+    table = with_evidence(ledger, synthetic=False)
+    mine = table[table["evidence"] == "participant data"]
+    n, bad = len(mine), int((mine["status"] == "discrepant").sum())
+    if not n:
+        return "No printed number is determined by these data in this build."
+    good = n - bad
+    verb = lambda k: "is" if k == 1 else "are"  # noqa: E731
+    if not bad:
+        return f"Yes: all {n} printed numbers these data determine are reproduced to the printed digits."
+    return (f"Not all: of {n} printed numbers these data determine, {good} {verb(good)} reproduced to the printed "
+            f"digits and {bad} {verb(bad)} discrepant.")
 
 
 def counts_by_page(ledger: pd.DataFrame, pages: Sequence) -> pd.DataFrame:
@@ -269,10 +366,11 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     (``t4.<measure>.interaction.p``).
 
     For the mixed models the paper's own Table 4 result comes first (its printed p per
-    interaction, from ``data/published``), then the refit on the data in use. On the
-    bundled reconstruction (ledger rows with a published value) the answer says whether
-    the refit falls on the same side of `alpha` as printed for every interaction, and
-    the caveat says why that agreement is no finding: the reconstruction's linkage of
+    interaction, from ``data/published``), then the refit on the data in use. Compared
+    with the paper (ledger rows with a published value), the answer says whether
+    the refit falls on the same side of `alpha` as printed for every interaction; on the
+    bundled reconstruction (the rows are ``approximate``) the caveat says why that
+    agreement is no finding: the reconstruction's linkage of
     visits to participants was searched to fit the printed Table 4
     (:mod:`ipsrep.synthetic.linkage`).
     """
@@ -305,8 +403,14 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         refit = f"group-by-time interaction p < {alpha:g} in {int((q < alpha).sum())} of {len(t4)} mixed models"
         paper = (f"the paper's Table 4 prints interaction p < {alpha:g} for {int((printed[known] < alpha).sum())} "
                  f"of {int(known.sum())} measures")
-        bundled = "published" in t4 and t4["published"].fillna("").astype(str).str.len().gt(0).any()
-        if bundled:
+        compared = "published" in t4 and t4["published"].fillna("").astype(str).str.len().gt(0).any()
+        synthetic = compared and t4["status"].fillna("").eq("approximate").any()  # approximate: reconstruction only
+        if compared and not synthetic:
+            differ = int(((q[known] < alpha) != (printed[known] < alpha)).sum())
+            parts.append(f"{paper}; on the data in use, {refit}, "
+                         + ("on the same side of the threshold as printed for every interaction" if not differ
+                            else f"on the other side of the threshold than printed for {differ} interaction(s)"))
+        elif synthetic:
             differ = int(((q[known] < alpha) != (printed[known] < alpha)).sum())
             verdict = ("on the same side of the threshold as printed for every interaction" if not differ
                        else f"on the other side of the threshold than printed for {differ} interaction(s)")

@@ -391,6 +391,56 @@ def _bundled_ensemble(data):
         return None
 
 
+def _evidence_tiles(kinds: pd.DataFrame) -> str:
+    esc = html.escape
+    items = []
+    for _, k in kinds.iterrows():
+        statuses = ", ".join(f"{n} {_status_span(st)}" for st, n in k["statuses"].items())
+        items.append(f'<li class="ipsrep-evidence ipsrep-evidence-{esc(k["evidence"].replace(" ", "-"))}">'
+                     f'<span class="count">{int(k["rows"])}</span><strong>{esc(k["heading"])}</strong> '
+                     f'({statuses})<span class="meaning">{esc(k["meaning"])}</span></li>')
+    return f'<ul class="ipsrep-tiles ipsrep-evidence-kinds">{"".join(items)}</ul>'
+
+
+def evidence_markdown(ledger: pd.DataFrame, *, synthetic: bool) -> list[str]:
+    """Front-page lines saying what the verdicts mean: the ledger's rows with a verdict
+    split by the kind of evidence they give (:func:`ipsrep.report.scorecard.evidence_counts`)."""
+    kinds = scorecard.evidence_counts(ledger, synthetic=synthetic)
+    if not len(kinds):
+        return []
+    lead = ("**What the verdicts mean.** The participant data here are a synthetic reconstruction built from "
+            "the paper's printed summaries, so a number reproduced from them says little about the paper. "
+            "The verdicts are of three kinds; only the first tells you something about the paper:"
+            if synthetic else "**What the verdicts mean.** The verdicts are of these kinds:")
+    return [lead, "", _evidence_tiles(kinds), ""]
+
+
+def reproduction_markdown(ledger: pd.DataFrame) -> list[str]:
+    """Front-page section for participant data compared with the paper
+    (``--compare-with-paper`` on a file other than the reconstruction): does the paper
+    reproduce, the verdicts counted by status and kind, and every discrepant row linked
+    to its row on its page, with its note."""
+    esc = html.escape
+    lines = ["## Does the paper reproduce from these data?", "", esc(scorecard.reproduction_verdict(ledger)), ""]
+    lines += evidence_markdown(ledger, synthetic=False)
+    bad = scorecard.discrepant_rows(ledger)
+    if len(bad):
+        body = "".join(
+            f'<tr><td><a href="{esc(r["link"])}"><code>{esc(r["key"])}</code></a></td>'
+            f'<td>{esc(str(r["quantity"]))}</td><td class="ipsrep-num">{esc(str(r["published"]))}</td>'
+            f'<td class="ipsrep-num">{format_cell(r["reproduced"])}</td><td>{esc(str(r["note"] or ""))}</td></tr>'
+            for _, r in bad.iterrows())
+        opened = " open" if len(bad) <= FOLD_LEDGER_ROWS else ""
+        lines += [f"The discrepant numbers, each linked to its row on the page that computes it; the note says by "
+                  "how much and, where one is found, which other computation gives the printed value:", "",
+                  f'<details class="ipsrep-open-items"{opened}><summary>{_status_span("discrepant")} {len(bad)} '
+                  f'number{"s" if len(bad) != 1 else ""}</summary>'
+                  '<div class="ipsrep-scroll"><table class="dataframe ipsrep-discrepant"><thead><tr><th>Key</th>'
+                  '<th>Quantity</th><th>Published</th><th>Ours</th><th>Note</th></tr></thead>'
+                  f"<tbody>{body}</tbody></table></div></details>", ""]
+    return lines
+
+
 def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     """The front page as MyST Markdown: introduction and sources, the research questions
     answered from the ledger, a variant report's parameters, the scorecard and the pages."""
@@ -415,6 +465,8 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
             lines.append(f"- `{name} = {value!r}` (default `{default!r}`) on "
                          + ", ".join(f"{{doc}}`{s}`" for s in where))
         lines += ["", "Statuses in the ledger judge these values against the paper's numbers.", "```", ""]
+    if data.with_paper and not data.bundled:
+        lines += reproduction_markdown(ledger)
     lines += ["## Research questions", "",
               f"Answered from the values the notebooks computed on the data in use, read at $\\alpha = {alpha:g}$.", ""]
     if not answers:
@@ -429,6 +481,10 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
                   f'<dd>{esc(a.answer or "not computed in this build")}{more}{caveat}{robust}</dd></dl>', ""]
     lines += ["## Scorecard", ""]
     if data.bundled:
+        lines += evidence_markdown(ledger, synthetic=True)
+    if data.with_paper:
+        if not data.bundled:
+            counts = counts[counts["status"] != "approximate"]
         checked = int(counts.loc[counts["status"] != scorecard.NOT_PRINTED, "rows"].sum())
         extra = int(counts.loc[counts["status"] == scorecard.NOT_PRINTED, "rows"].iloc[0])
         lines += [f"The notebooks set {checked} published numbers beside the values they compute and compute "
@@ -460,8 +516,9 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
             lines += ["".join(parts), ""]
     else:
         lines += [f"{len(ledger)} values computed from this data set, under the same keys as for the bundled "
-                  'reconstruction (<a href="ledger.csv" download>ledger.csv</a>). The comparison with the '
-                  "published numbers is made only on the bundled reconstruction.", ""]
+                  'reconstruction (<a href="ledger.csv" download>ledger.csv</a>). To set each beside the '
+                  "paper's printed number with a verdict, build with `ipsrep build --data FILE "
+                  "--compare-with-paper`.", ""]
     by_page = scorecard.counts_by_page(ledger, infos)
     lines += ["## Pages", "",
               "{numref}`tbl-pages` lists the pages with the ledger rows each shows; the left-hand menu and the "

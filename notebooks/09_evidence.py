@@ -39,9 +39,12 @@
 # data do not rule out; (e) find the prior an Advocacy Limit asks for.
 #
 # Every number here is our own: the paper prints none of them, so their ledger rows
-# carry no status. On the bundled file the counts come from the synthetic
-# reconstruction, which was built to match the paper's Table 2, so the results describe
-# the printed counts rather than the real participants.
+# carry no status.
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled file the counts come from the synthetic reconstruction, which was built
+# to match the paper's Table 2, so the results describe the printed counts rather than
+# the real participants.
 
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
@@ -150,8 +153,7 @@ posterior_figure(curves, planned_or=planned["odds_ratio"], follow_up=follow_up)
 # dashed curves the normal approximation, dotted curves the sceptical and enthusiastic
 # priors (the neutral prior is a pair of Beta priors on the rates and has no curve on this
 # axis). The solid vertical line marks no effect, the dash-dotted one the odds ratio the
-# trial was planned to detect; the axis is logarithmic. On the bundled file the counts
-# behind the curves are synthetic.
+# trial was planned to detect; the axis is logarithmic.
 
 # %%
 p = post[(post["follow_up"] == follow_up) & (post["method"] == "exact")].set_index("prior")
@@ -253,8 +255,7 @@ tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up)
 # completed data set: columns count the IPS participants without an answer who were
 # in fact employed, rows the same for TAU; the cell gives the paper's-rule p and the odds
 # ratio had everyone answered. Red cells would have reached p < `alpha` and overturned the
-# paper's conclusion of no significant difference; every other colour keeps it. On the
-# bundled file the participants are synthetic.
+# paper's conclusion of no significant difference; every other colour keeps it.
 
 # %%
 tip = evidence.tipping_summary(grid)

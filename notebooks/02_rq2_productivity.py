@@ -32,6 +32,17 @@
 # sensitivity analysis suited to it; recomputes the 20-hour comparison; and turns the
 # printed job-type percentages back into a number of jobs.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - compare a skewed outcome with many zeros between groups with Student's and Welch's t tests;
+# - check whether printed percentages can come from whole numbers of people or jobs;
+# - tell a threshold outcome (20 hours in some week) from an average one.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -226,7 +237,8 @@ job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == smallest
 # figure.
 
 # %%
-implied.pivot(index="n_jobs", columns="category", values="jobs").head(8)
+implied.pivot(index="n_jobs", columns="category", values="jobs").head(8) \
+    .rename_axis(index="Jobs in all", columns=None)
 
 # %%
 employed_ips = {fu: int(employment.employment_counts(ctx.trial, fu).set_index("group").at["IPS", "employed"])

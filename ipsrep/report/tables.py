@@ -224,8 +224,13 @@ KEEP_DIGITS = ("paper", "printed", "published", "registered", "reported", "key",
 """Header words of columns whose numbers are shown exactly as they came (the sources' digits, codes)."""
 CELL_WORDS = {"True": "yes", "False": "no", "pearson": "Pearson χ²", "fisher": "Fisher's exact",
               "welch": "Welch", "student": "Student", "chi2": "χ²", "wald": "Wald", "wilson": "Wilson",
-              "clopper_pearson": "Clopper-Pearson", "satterthwaite": "Satterthwaite"}
+              "clopper_pearson": "Clopper-Pearson", "satterthwaite": "Satterthwaite",
+              "consistent_other_variant": "consistent with the other variant",
+              "source_inconsistent": "source inconsistent"}
 """Whole cells written as codes (booleans, test names) and how a reader reads them."""
+_SNAKE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+"""A ledger key (``t4.bpi_average.interaction.p``): it may break after its dots and underscores."""
 _TUPLE = re.compile(r"^\(\s*([-+]?[\d.eE+-]+)\s*,\s*([-+]?[\d.eE+-]+)\s*\)$")
 
 
@@ -237,17 +242,22 @@ def decimals_for(header: str, values: list[float]) -> int | None:
 
     >>> decimals_for("% employed", [52.7778]), decimals_for("Power", [0.1452]), decimals_for("Estimate", [-1.23456])
     (1, 3, 2)
+    >>> decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]), decimals_for("Share below alpha", [0.005, 0.0])
+    (1, 3, 3)
     >>> decimals_for("Printed", [0.336]), decimals_for("n", [12.0, 3.0]), decimals_for("SE", [0.01234])
     (None, None, 3)
     """
     words = set(re.split(r"[\s_()/,.-]+", header.lower()))
     if words & set(KEEP_DIGITS) or not values or all(float(v).is_integer() for v in values):
         return None
-    if words & {"%", "pct", "percent", "rate", "share", "hours", "h", "mean", "sd", "median", "width"} or "%" in header:
-        return 1
-    if words & {"power", "icc", "ratio"}:
-        return 3
     typical = sorted(abs(v) for v in values)[len(values) // 2]
+    largest = max(abs(v) for v in values)
+    if words & {"%", "pct", "percent"} or "%" in header:
+        return 1
+    if words & {"power", "icc", "ratio"} or (words & {"share", "rate", "proportion"} and largest <= 1):
+        return 3
+    if words & {"share", "rate", "hours", "h", "mean", "sd", "median", "width"} and typical >= 10:
+        return 1
     return 2 if typical >= 1 else 3
 
 
@@ -402,6 +412,9 @@ def _tidy_table(soup, table) -> None:
             if stripped in CELL_WORDS:
                 cell.string = CELL_WORDS[stripped]
                 continue
+            if _SNAKE.match(stripped):  # a code of words: written as words
+                cell.string = stripped.replace("_", " ")
+                continue
             pair = _TUPLE.match(stripped)
             if pair:
                 a, b = (_as_float(x) for x in pair.groups())
@@ -410,6 +423,9 @@ def _tidy_table(soup, table) -> None:
                     cell.string = f"{a:.{d}f} to {b:.{d}f}"
                     cell["class"] = cell.get("class", []) + ["ipsrep-num"]
                     continue
+            if _KEY.match(stripped) and len(stripped) > 12:
+                _breakable(soup, cell, stripped)
+                continue
             value = _as_float(stripped)
             d = decimals.get(col)
             if value is not None and d is not None and math.isfinite(value) and col not in p_cols:
@@ -425,6 +441,8 @@ def _tidy_table(soup, table) -> None:
     shown_columns = max((sum(int(c.get("colspan", 1)) for c in _cells(tr)) for tr in body_rows), default=0)
     if shown_columns >= WIDE_COLUMNS:
         table["class"] = table.get("class", []) + ["ipsrep-wide"]
+    if shown_columns >= WIDE_COLUMNS + 2:
+        table["class"] = table.get("class", []) + ["ipsrep-tight"]
     wrap = soup.new_tag("div", attrs={"class": "ipsrep-table-wrap"})
     table.wrap(wrap)
     if table.get("data-ipsrep-notes"):
@@ -435,6 +453,17 @@ def _tidy_table(soup, table) -> None:
             notes.append(li)
         del table["data-ipsrep-notes"]
         wrap.insert_after(notes)
+
+
+def _breakable(soup, cell, text: str) -> None:
+    """`cell` holding `text` with a line-break opportunity after each dot and underscore."""
+    cell.clear()
+    parts = re.split(r"(?<=[._])", text)
+    for k, part in enumerate(parts):
+        if k:
+            cell.append(soup.new_tag("wbr"))
+        cell.append(part)
+    cell["class"] = cell.get("class", []) + ["ipsrep-code"]
 
 
 def _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width) -> None:

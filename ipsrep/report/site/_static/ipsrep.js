@@ -117,6 +117,7 @@
     ledgers();
     longTables();
     fitTables();
+    document.querySelectorAll("details").forEach(function (d) { d.addEventListener("toggle", fitTables); });
     showTarget();
   });
   window.addEventListener("hashchange", showTarget);

@@ -37,6 +37,17 @@
 # their results are the same whatever data file the report is built with. Part 5 takes
 # the 12-month employment rates from the data in use.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - check printed means and percentages for consistency with whole-number data (GRIM-type checks);
+# - recompute a test statistic and its p-value from printed summaries;
+# - compare a trial's report with its registration.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05

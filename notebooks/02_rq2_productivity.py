@@ -14,8 +14,8 @@
 # # 02 · Research question 2: did IPS participants work more?
 #
 # **The question.** Getting *a* job is one thing; how much people then work is
-# another. Following the standard set of IPS employment indicators (Bond, Campbell and
-# Drake 2012), the trial looked at three measures of job productivity over the
+# another. Following the standard set of IPS employment indicators
+# (Bond, Campbell and Drake 2012), the trial looked at three measures of job productivity over the
 # 12-month follow-up:
 #
 # * the total number of hours worked;

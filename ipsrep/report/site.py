@@ -62,7 +62,7 @@ SITE_LIBRARIES = ("sphinx", "myst-nb", "myst-parser", "sphinx-book-theme", "pyda
 TITLE = "IPS in Pain: replication report"
 LEDGER_DOWNLOADS = "ledger-rows"
 """Folder of the site holding each page's ledger rows as CSV."""
-FOLD_LEDGER_ROWS = 12
+FOLD_LEDGER_ROWS = 6
 """Ledgers with more rows than this are folded."""
 
 LIGHT_BANNER = ("This page uses published numbers only, no participant-level data; the pages that do "
@@ -165,6 +165,8 @@ CITATIONS = {
     "Delacre, Lakens and Leys 2017": "delacre2017", "Strand et al. 2003": "strand2003", "Reme 2022": "reme2022",
     "Holm 1979": "holm1979", "Welch 1947": "welch1947", "Levene 1960": "levene1960", "Wilson 1927": "wilson1927",
     "Bates et al. 2015": "bates2015lme4", "Rødevand et al. 2017": "rodevand2017",
+    "Zimmerman 2004": "zimmerman2004", "Altman 1985": "altman1985", "Moher et al. 2010": "moher2010",
+    "Malterud 2012": "malterud2012", "Malterud (2012)": "malterud2012", "Bond, Campbell and Drake 2012": "bond2012measures",
 }
 """Author-year citations as the notebooks write them -> keys of ``site/refs.bib``."""
 
@@ -180,8 +182,19 @@ def link_citations(markdown: str) -> str:
     for i in range(0, len(parts), 2):
         for text, key in CITATIONS.items():
             if parts[i] and text in parts[i]:
-                parts[i] = parts[i].replace(text, f"{{cite:alp}}`{key}`")
+                role = "cite:t" if "(" in text else "cite:alp"  # "Malterud (2012)": the author is part of the sentence
+                parts[i] = parts[i].replace(text, f"{{{role}}}`{key}`")
     return "".join(p for p in parts if p is not None)
+
+
+def _source_name(source) -> str:
+    """A ledger row's source as the page shows it: the pilot's first author with her ø
+    (the data files write ASCII "Rodevand").
+
+    >>> _source_name("Rodevand et al. 2017, Results")
+    'Rødevand et al. 2017, Results'
+    """
+    return str(source).replace("Rodevand", "Rødevand")
 
 
 def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
@@ -211,9 +224,11 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
             ours = esc(str(r["reproduced"] or ""))
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
+        if not published.strip():
+            published = '<span class="ipsrep-muted">not printed</span>'
         body.append(
             f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(readable_codes(r["quantity"]))}'
-            f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(str(r["source"]))}</span></td>'
+            f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(_source_name(r["source"]))}</span></td>'
             f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
             f'<td class="ipsrep-note">{note_cell}</td></tr>')
     legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
@@ -295,11 +310,33 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
                                               "image": {"alt": alt}}
                 skip.add(i + 1)
         out.append(cell)
+    out = _summary_first(out)
     for k, c in enumerate(out):
         c["id"] = f"c{k:03d}"
     nb["cells"] = out
     nb.setdefault("metadata", {}).pop("papermill", None)
     return nb
+
+
+def _summary_first(cells: list[dict]) -> list[dict]:
+    """The cells tagged ``summary`` (a page's summary: its heading and its table, computed
+    at the end of the notebook) moved up to just after the page's learning objectives, or
+    after its downloads line: the page opens with its summary and the detail follows.
+
+    >>> cells = [{"cell_type": "markdown", "source": "# T"}, {"cell_type": "markdown", "source": '<p class="ipsrep-downloads">'},
+    ...          {"cell_type": "markdown", "source": "## 1"}, {"cell_type": "markdown", "source": "## S", "metadata": {"tags": ["summary"]}}]
+    >>> [c["source"] for c in _summary_first(cells)]
+    ['# T', '<p class="ipsrep-downloads">', '## S', '## 1']
+    """
+    summary = [c for c in cells if "summary" in c.get("metadata", {}).get("tags", [])]
+    if not summary:
+        return cells
+    rest = [c for c in cells if not any(c is s for s in summary)]
+    at = next((i + 1 for i, c in enumerate(rest) if c["cell_type"] == "markdown"
+               and "Learning objectives" in _source(c)), None)
+    if at is None:
+        at = next((i + 1 for i, c in enumerate(rest) if "ipsrep-downloads" in _source(c)), 0)
+    return rest[:at] + summary + rest[at:]
 
 
 def _myst_anchors(markdown: str) -> str:
@@ -576,11 +613,13 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
               "search box (top left) reach every page.", "",
               "```{list-table} The report's pages and their ledger rows",
               ":name: tbl-pages", ":header-rows: 1", "",
-              "* - Page", "  - Ledger rows", "  - Reproduced", "  - Not reproduced or approximate"]
+              "* - Page", "  - Ledger rows", "  - Reproduced", "  - Consistent (checks of printed numbers)",
+              "  - Not reproduced, inconsistent or approximate"]
     for _, r in by_page.iterrows():
         open_n = int(sum(r[s] for s in scorecard.OPEN_STATUSES))
+        consistent = int(r["consistent"]) if "consistent" in r.index else 0
         lines += [f"* - {{doc}}`{r['page']}`", f"  - {int(r['rows'])}", f"  - {int(r['reproduced'])}",
-                  f"  - {open_n}"]
+                  f"  - {consistent}", f"  - {open_n}"]
     lines += ["```", ""]
     further = []
     if any(s.startswith("07_") for s in stems):
@@ -658,6 +697,7 @@ def write_sources(src: Path, pages, *, data, parameters: dict, show_code: bool, 
     (src / "_static" / "ipsrep-datatables.css").write_text(css, encoding="utf-8")
     strong, light = _banners(data)
     without = [p.stem for p in pages if not uses_participant_data(p.notebook)]
+    without += ["glossary", "references", "search", "genindex"]  # Sphinx's own pages use no data either
     (src / "ipsrep_site.json").write_text(json.dumps({
         "title": TITLE, "banner": strong, "banner_no_data": light, "pages_without_data": without,
         "datatables": True, "show_code": show_code}, indent=1, sort_keys=True), encoding="utf-8")

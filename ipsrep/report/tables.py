@@ -116,10 +116,12 @@ def is_p_column(name) -> bool:
     """True when a column holds p-values, judged by its name (``p``, ``p_fisher``,
     ``Holm p (ours)``, ``p value``, ``P``).
 
-    >>> [is_p_column(c) for c in ["p", "p_chi2", "Holm p (ours)", "P value", "pct", "power"]]
-    [True, True, True, True, False, False]
+    >>> [is_p_column(c) for c in ["p", "p_chi2", "Holm p (ours)", "P value", "pct", "power", "% with p < 0.05"]]
+    [True, True, True, True, False, False, False]
     """
     words = re.split(r"[\s_()\-]+", str(name).strip().lower())
+    if "%" in str(name) or {"share", "pct", "percent", "proportion"} & set(words):
+        return False  # "% with p < 0.05" holds percentages, not p-values
     return "p" in words or "p-value" in str(name).lower() or ("p" in words[:1])
 
 

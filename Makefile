@@ -82,18 +82,13 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build.py
 
 # JupyterLab for teaching: jupytext's "Jupytext Notebook" as the default viewer of .py and .md
-# files (a double click opens notebooks/NN_*.py as a notebook), and no "Jupyter news" prompt.
-# The settings go to the virtual environment's overrides.json, not to your home folder.
+# files (a double click opens notebooks/NN_*.py as a notebook), and no "Jupyter news" prompt
+# (etc/jupyterlab-overrides.json). The settings go to the virtual environment's
+# overrides.json, not to your home folder.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab-settings:
 	@mkdir -p $(dir $(LAB_SETTINGS))
-	@printf '%s\n' '{' \
-	  '  "@jupyterlab/docmanager-extension:plugin": {' \
-	  '    "defaultViewers": {"python": "Jupytext Notebook", "markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}' \
-	  '  },' \
-	  '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}' \
-	  '}' > $(LAB_SETTINGS)
-	@echo "make: wrote $(LAB_SETTINGS)"
+	cp etc/jupyterlab-overrides.json $(LAB_SETTINGS)
 
 lab: $(STAMP)
 	$(PIP_ENV) $(BIN)/python -m pip install --quiet -e '.[lab]'

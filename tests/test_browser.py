@@ -721,3 +721,74 @@ def test_front_page_key_findings_answer_in_30_seconds(browser, report):
     assert f"version {version}" in box["text"] and "Licence: MIT" in box["text"]
     assert "not significantly" in box["text"]  # the paper's own conclusion, from data/sources/claims.csv
     assert "synthetic" in box["text"].lower()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_opens_a_text_notebook_as_a_notebook(chromium, tmp_path):
+    """The teaching recipe (``make lab``): with the project's JupyterLab settings
+    (``etc/jupyterlab-overrides.json``, which ``make lab-settings`` copies into the
+    environment) a ``notebooks/*.py`` file opens as a notebook, not as text, and no
+    "Jupyter news" prompt shows. Skipped when JupyterLab is not installed (the ``lab``
+    extra)."""
+    import sys
+    import urllib.request
+
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    if not lab.is_file():
+        pytest.skip("JupyterLab is not installed in this environment (make lab installs the lab extra)")
+    root = Path(__file__).resolve().parents[1]
+    app_settings = tmp_path / "app-settings"
+    app_settings.mkdir()
+    shutil.copyfile(root / "etc" / "jupyterlab-overrides.json", app_settings / "overrides.json")
+    port = _free_port()
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "user-settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server = subprocess.Popen(
+        [str(lab), "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={root}", f"--LabServerApp.app_settings_dir={app_settings}",
+         "--ServerApp.disable_check_xsrf=True", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start within 90 s")
+                time.sleep(0.5)
+        profile = Path(tempfile.mkdtemp(prefix="ipsrep-lab-", dir=tmp_path))
+        with Chromium(chromium, profile) as b:
+            b.send("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+            b.load(f"http://127.0.0.1:{port}/lab/tree/notebooks/01_rq1_employment.py")
+            state = None
+            for _ in range(240):
+                state = b.evaluate(
+                    "(() => { const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');"
+                    " return {cells: panel ? panel.querySelectorAll('.jp-Cell').length : 0,"
+                    " markdown: panel ? panel.querySelectorAll('.jp-MarkdownCell').length : 0,"
+                    " editor: document.querySelectorAll('.jp-FileEditor').length,"
+                    " news: /Jupyter news/i.test(document.body.innerText)}; })()")
+                if state["cells"] > 10:
+                    break
+                b.settle(0.25)
+            b.settle(2.0)  # the news prompt, when enabled, appears a moment after start-up
+            news = b.evaluate("/Jupyter news/i.test(document.body.innerText)")
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(server.pid, signal.SIGKILL)
+    assert state and state["cells"] > 10 and state["markdown"] > 3, state
+    assert state["editor"] == 0, f"opened in the text editor too: {state}"
+    assert not news, "the 'Jupyter news' prompt is shown"

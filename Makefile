@@ -4,6 +4,7 @@
 #   make test       unit tests, doctests, the browser test, then re-run the committed notebooks (nbval)
 #   make benchmark  time the build against plain papermill + nbconvert (benchmarks/build.py)
 #   make pdf        the whole report as one PDF (report.pdf), printed by headless Chromium
+#   make lab        JupyterLab on notebooks/ (installs the lab extra; the .py notebooks open as notebooks)
 #
 # Both create the virtual environment .venv first when it is missing, and install into it
 # exactly the versions pinned (with hashes) in requirements.lock, then the project itself;
@@ -22,7 +23,7 @@ BUILD_ARGS ?=
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
-.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock pdf
+.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock pdf lab lab-settings
 
 venv: $(STAMP)
 
@@ -79,3 +80,17 @@ pdf: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build.py
+
+# JupyterLab for teaching: jupytext's "Jupytext Notebook" as the default viewer of .py and .md
+# files (a double click opens notebooks/NN_*.py as a notebook), and no "Jupyter news" prompt
+# (etc/jupyterlab-overrides.json). The settings go to the virtual environment's
+# overrides.json, not to your home folder.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+lab-settings:
+	@mkdir -p $(dir $(LAB_SETTINGS))
+	cp etc/jupyterlab-overrides.json $(LAB_SETTINGS)
+
+lab: $(STAMP)
+	$(PIP_ENV) $(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(MAKE) --no-print-directory lab-settings
+	$(BIN)/jupyter lab notebooks/

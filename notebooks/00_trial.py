@@ -41,6 +41,17 @@
 # `data/published/` and, where another source restates them, checked on the
 # [claims page](07_claims.html).
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - read a participant flow and count who is analysed at each visit;
+# - choose between Pearson's chi-squared and Fisher's exact test, and between Student's and Welch's t test, by the paper's rules;
+# - say what a baseline p-value in a randomised trial does and does not tell you.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05

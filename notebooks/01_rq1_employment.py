@@ -33,6 +33,17 @@
 # 5. the sample-size calculation, including which textbook formula reproduces the
 #    printed number.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - compute an odds ratio and its Woolf 95% confidence interval from a 2×2 table;
+# - compare the Wald, Wilson and Clopper-Pearson intervals for a proportion;
+# - redo a sample-size calculation and judge what power a trial of this size had.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -231,7 +242,7 @@ Markdown(claims.statements_markdown(["T14", "T15", "T16", "T17", "T18", "T33"]))
 
 # %%
 t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.comparison)
-t1_rows[t1_rows["Characteristic"].eq("Higher education")]
+t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
 
 # %% [markdown]
 # The Norwegian summary of the trial words the result more strongly than the paper
@@ -275,20 +286,17 @@ hist = employment.historical_control_comparison(**hist_counts, level=level)
 ips12 = table2.set_index("follow_up").loc["12m"]
 hist_data = employment.historical_control_comparison(int(ips12["a"]), int(ips12["n1"]), hist_counts["hc_employed"],
                                                      hist_counts["hc_n"], level=level)
-columns = ["a", "n1", "pct1", "b", "n2", "pct2", "n_total", "chi2", "p_chi2", "min_expected", "rule", "p_rule",
-           "odds_ratio", "ci_low", "ci_high"]
-pd.concat([hist, hist_data], keys=["IPS counts as printed", "IPS counts in the data in use"])[columns] \
-    .droplevel(1).round(4)
+employment.historical_display({"IPS counts as printed": hist, "IPS counts in the data in use": hist_data})
 
 # %% [markdown]
-# The first row uses only printed counts and so checks the paper's arithmetic with the
+# The first column uses only printed counts and so checks the paper's arithmetic with the
 # test the paper names (Pearson's; its ledger rows are checks of printed numbers,
 # `consistent` or `inconsistent`). The second puts the 12-month IPS count of the data
 # in use against the same registry controls; a small IPS arm can push an expected count
-# below 5, and then the rule's p (`p_rule`) is Fisher's.
+# below 5, and then the rule's p is Fisher's.
 
 # %% [markdown] tags=["bundled-data"]
-# On the bundled reconstruction the two rows coincide.
+# On the bundled reconstruction the two columns coincide.
 
 # %%
 ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))

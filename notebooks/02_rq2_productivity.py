@@ -14,10 +14,10 @@
 # # 02 · Research question 2: did IPS participants work more?
 #
 # **The question.** Getting *a* job is one thing; how much people then work is
-# another. Following the standard set of IPS employment indicators (Bond, Campbell and
-# Drake 2012), the trial named three further indicators for the 12-month follow-up:
-# working 20 hours or more in some week, total hours (or wages) over the year, and
-# weeks in work. It reports:
+# another. Following the standard set of IPS employment indicators
+# (Bond, Campbell and Drake 2012), the trial named three further indicators for the
+# 12-month follow-up: working 20 hours or more in some week, total hours (or wages) over
+# the year, and weeks in work. It reports:
 #
 # * the total number of hours worked;
 # * whether a participant ever worked 20 hours or more in one week, roughly half-time;
@@ -32,6 +32,17 @@
 # the hours data, which is far from the normal curve a t-test leans on, and runs a
 # sensitivity analysis suited to it; recomputes the 20-hour comparison; and turns the
 # printed job-type percentages back into a number of jobs.
+
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - compare a skewed outcome with many zeros between groups with Student's and Welch's t tests;
+# - check whether printed percentages can come from whole numbers of people or jobs;
+# - tell a threshold outcome (20 hours in some week) from an average one.
+# ```
 
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
@@ -230,7 +241,8 @@ job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == smallest
 # figure.
 
 # %%
-implied.pivot(index="n_jobs", columns="category", values="jobs").head(8)
+implied.pivot(index="n_jobs", columns="category", values="jobs").head(8) \
+    .rename_axis(index="Jobs in all", columns=None)
 
 # %%
 employed_ips = {fu: int(employment.employment_counts(ctx.trial, fu).set_index("group").at["IPS", "employed"])

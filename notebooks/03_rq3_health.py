@@ -30,6 +30,17 @@
 # paper does not make, and works out which model specification lies behind Table 4,
 # which the paper describes in a single sentence.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - fit a linear mixed model with a random intercept per participant, by maximum likelihood;
+# - read the group, time and group-by-time coefficients, and how their coding changes what they mean;
+# - correct a family of p-values for multiple testing with Holm's method.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05  # significance level (two-sided)
@@ -264,12 +275,7 @@ if rerank or not ctx.bundled:
     ranking = mixed.rank_specs(ctx.trial) if rerank else None
 else:
     ranking = mixed.read_ranking()
-ranking_view = None
-if ranking is not None:
-    cols = ["rank", "time", "group", "baseline", "random", "interaction", "rms_distance",
-            "rms_estimate_distance", "rms_se_distance", "n_within_1se", "n_coefficients", "interaction_signs"]
-    ranking_view = ranking[cols].round(3)
-ranking_view.head(12) if ranking_view is not None else Markdown("Ranking not computed (set `rerank = True`).")
+mixed.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
 
 # %%
 Markdown(mixed.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
@@ -307,7 +313,7 @@ pub4 = mixed.published_table4().pivot(index="measure", columns="term", values="s
 pub4 = pub4.reindex(table3["measure"].unique())
 se_ratios = pd.DataFrame({"interaction SE / time SE": pub4["interaction"] / pub4["time"],
                           "group SE / intercept SE": pub4["group"] / pub4["intercept"]})
-se_ratios.round(2).T
+se_ratios.round(2)
 
 # %% [markdown]
 # Effect coding (-1/+1) would make both ratios about 1; the textbook

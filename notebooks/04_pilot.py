@@ -33,6 +33,17 @@
 # that every notebook starts with the same check and banner. The last sections give the
 # pilot's own context and the limitations its authors state.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - put a rate from a handful of participants in context with an exact (Clopper-Pearson) interval;
+# - judge what a one-year uncontrolled pilot can and cannot show;
+# - check whether printed summaries (range, mean, SD) are arithmetically possible.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -306,3 +317,41 @@ ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes
 # - Copy `data/pilot/participants.csv`, move the 6-month job to a participant in the
 #   3-month arm, and point `pilot_csv` at the copy: which ledger row notices, and which
 #   statement of the Discussion does the change contradict?
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-04-exact
+#
+# A pilot reports 4 of 8 participants in work after a year. Give the exact
+# (Clopper-Pearson) 95% interval for the rate, roughly, and say which of these
+# statements it allows: "IPS gets most people into work"; "the rate is compatible with
+# the 39% of the trial's control group".
+# ```
+#
+# ```{solution} ex-04-exact
+# :class: dropdown
+#
+# The exact interval for 4/8 runs from about 16% to 84%
+# (`scipy.stats.binomtest(4, 8).proportion_ci()`). It includes rates well below half, so
+# "most people" is not shown, and it includes 39%, so the pilot cannot tell IPS from
+# usual care: an uncontrolled handful of participants bounds the rate only loosely.
+# ```
+#
+# ```{exercise}
+# :label: ex-04-possible
+#
+# Eight interviews are reported with lengths from 40 to 90 minutes and a mean of 95
+# minutes. Without any other number, what is wrong?
+# ```
+#
+# ```{solution} ex-04-possible
+# :class: dropdown
+#
+# A mean cannot exceed the largest value: with every interview at most 90 minutes, the
+# mean is at most 90. Checks like this (and the finer one this page makes with the SD)
+# need only the printed summaries.
+# ```

@@ -28,6 +28,17 @@
 #
 # It ends by setting the two side by side where they address the same question.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - describe the steps of systematic text condensation;
+# - read words such as "several" and "most" as ranges of counts;
+# - set qualitative themes beside the trial's process measures without over-reading either.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -296,3 +307,40 @@ ledger.emit(rows)
 # - Find the widest bar in Figure 2, look up its wording in the pilot paper, and decide
 #   whether a stricter reading is defensible; record it in your copy of the codebook as
 #   a printed `count` and see which cells of Figure 1 stop being unknown.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-05-most
+#
+# A paper on 12 interviews says "most participants" named a barrier. What counts does
+# that allow, and would the statement still hold if a re-reading of the transcripts
+# found 6 who named it?
+# ```
+#
+# ```{solution} ex-05-most
+# :class: dropdown
+#
+# "Most" means more than half: 7 to 12 of 12. Six is exactly half, so the statement
+# would no longer hold; a codebook that records such words as ranges of counts keeps
+# the reading explicit (this page reads "most" as anything above half).
+# ```
+#
+# ```{exercise}
+# :label: ex-05-stc
+#
+# Name the four steps of systematic text condensation in order, and say at which step
+# the meaning units are coded.
+# ```
+#
+# ```{solution} ex-05-stc
+# :class: dropdown
+#
+# (1) Reading the material for a total impression and preliminary themes; (2)
+# identifying meaning units and coding them; (3) condensing the meaning within each code
+# group; (4) synthesising the condensates into descriptions and concepts. Coding happens
+# at step 2 (Malterud 2012).
+# ```

@@ -37,6 +37,17 @@
 # their results are the same whatever data file the report is built with. Part 5 takes
 # the 12-month employment rates from the data in use.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - check printed means and percentages for consistency with whole-number data (GRIM-type checks);
+# - recompute a test statistic and its p-value from printed summaries;
+# - compare a trial's report with its registration.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -181,7 +192,7 @@ audit_plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")])
 # for anxiety) is a matter of the last printed digit and is listed among the
 # other-variant rows above.
 #
-# The 2x2 statistics (Table 1's yes/no rows, Table 2, the >= 20 hours comparison and the
+# The 2x2 statistics (Table 1's yes/no rows, Table 2, the ≥ 20 hours comparison and the
 # historical-control comparison) are all consistent with their counts once the
 # denominators of part 3 are used; so is the mean fidelity score. Their ledger rows
 # follow with the rest. Every row of this audit checks printed numbers against printed
@@ -501,7 +512,7 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
                                       {t: n for t, (n, _) in simulated.items()}, follow_up=follow_up,
                                       bundled=ctx.comparison))
 
-# %% [markdown]
+# %% [markdown] tags=["summary"]
 # ## Summary
 #
 # Counts of every check in this notebook by verdict. A "consistent only under another
@@ -509,7 +520,7 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
 # than the one it states. The inconsistent rows are the ones a reader should not take
 # at face value.
 
-# %%
+# %% tags=["summary"]
 audit.verdict_counts(**{
     "test results": checks,
     "granularity": gran,

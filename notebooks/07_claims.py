@@ -39,6 +39,17 @@
 # cause is judged on the fact. The last section checks every number that a claim
 # restates against the number it restates.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - sort a claim as supported by the printed numbers, not checkable from them, or contradicted;
+# - check a restated number against the number it restates;
+# - spot wording that is stronger than the results it reports.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -145,3 +156,45 @@ ledger.emit(claims.printed_only_rows(
      "background.pain_sick_leave_share_max_pct", "design.ratio_early.ips", "design.ratio_early.tau",
      "design.ratio.ips", "design.ratio.tau", "limits.screening_year", "limits.screening_want_work_pct"],
     bundled=ctx.comparison))
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-07-sort
+#
+# Sort these three sentences with this page's three verdicts, using only the paper's
+# Table 2 (IPS higher than TAU at 6, 12 and 24 months; every p above 0.2; every odds
+# ratio's interval includes 1): (a) "employment rates were higher in the IPS group at
+# every follow-up"; (b) "IPS doubled the share in work at 12 months"; (c)
+# "participants valued their employment specialist".
+# ```
+#
+# ```{solution} ex-07-sort
+# :class: dropdown
+#
+# (a) Supported by the printed numbers: the rates are higher at every follow-up. (b)
+# Contradicted: the printed 12-month rates, 52.8% and 38.9%, are far from a doubling.
+# (c) Not checkable: no printed number measures how participants valued anyone. (A
+# word of degree such as "much greater" would also be not checkable under the rubric:
+# the numbers cannot settle how much is "much".)
+# ```
+#
+# ```{exercise}
+# :label: ex-07-restate
+#
+# The Abstract says a rate was "more than 50%"; the Results print 52.8%. The summary
+# says "about 53%". Which restatement does a check of printed numbers call
+# `consistent`, and why is neither `reproduced`?
+# ```
+#
+# ```{solution} ex-07-restate
+# :class: dropdown
+#
+# Both are consistent: 52.8% satisfies the bound "more than 50%" and rounds to 53%.
+# Neither is `reproduced`, because that word is kept for values computed from
+# participant data; a check of printed numbers against each other is `consistent` or
+# `inconsistent`.
+# ```

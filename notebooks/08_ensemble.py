@@ -39,6 +39,17 @@
 # The ensemble is computed by `ipsrep ensemble --members N` (on Dask; see the README)
 # and stored under `data/ensemble/`; this page only reads it.
 
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - explain why data rebuilt from published summaries match some results by construction and leave others open;
+# - read the spread of a result across many reconstructions;
+# - tell which of the front page's answers the printed numbers decide.
+# ```
+
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
@@ -273,3 +284,41 @@ timing
 # * Compute an ensemble of your own, e.g. `ipsrep ensemble --members 20 --first-seed 1
 #   --out /tmp/ens`, and set `ensemble_dir = "/tmp/ens"`: with other seeds the spreads
 #   should look alike, the check of the determined keys should still pass.
+
+# %% [markdown]
+# ## Exercises
+#
+# Solutions are folded under each exercise; try first.
+#
+# ```{exercise}
+# :label: ex-08-share
+#
+# In 180 of 200 reconstructions a coefficient's p is below 0.05; in the other 20 it is
+# above. What does this say about the trial's real data, and what does it not say?
+# ```
+#
+# ```{solution} ex-08-share
+# :class: dropdown
+#
+# It says the printed summaries do not decide the result: data sets that match every
+# printed number give either answer. It does not say the real p is below 0.05 with 90%
+# probability: the real data are one data set that fits the summaries, not a draw from
+# our ensemble, whose spread reflects the reconstruction's assumptions. Only the
+# trial's records settle it.
+# ```
+#
+# ```{exercise}
+# :label: ex-08-fixed
+#
+# Why does every reconstruction give the same odds ratio for employment at 12 months,
+# while the mixed-model estimates differ between reconstructions?
+# ```
+#
+# ```{solution} ex-08-fixed
+# :class: dropdown
+#
+# The odds ratio depends only on the four counts of a 2×2 table, and the paper prints
+# them (percentages and group sizes fix whole counts), so every reconstruction built to
+# match them has the same table. The mixed models depend on which participant gave which
+# score at which visit, which no printed summary fixes.
+# ```

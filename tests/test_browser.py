@@ -486,9 +486,17 @@ def test_exercise_solutions_stay_hidden_until_opened(browser, report):
     state = ("(() => { const s = document.querySelector('.solution'); if (!s) return null;"
              " const body = Array.from(s.children).filter(e => !e.classList.contains('admonition-title'));"
              " return body.some(e => e.checkVisibility() && e.getBoundingClientRect().height > 0); })()")
-    for name in ("00_trial.html", "01_rq1_employment.html", "03_rq3_health.html", "06_audit.html"):
+    for page in notebook_pages(report):
+        name = page.name
         browser.load((report / name).as_uri())
         assert browser.evaluate("document.querySelectorAll('.exercise').length") >= 2, name
+        objectives = browser.evaluate("Array.from(document.querySelectorAll('.admonition')).filter(a =>"
+                                      " a.querySelector('.admonition-title').textContent.trim() === 'Learning objectives')"
+                                      ".map(a => a.querySelectorAll('li').length)")
+        assert objectives and objectives[0] >= 2, (name, objectives)
+        params = browser.evaluate("Array.from(document.querySelectorAll('details.hide.above-input summary'))"
+                                  ".map(s => s.textContent.trim()).filter(t => t.includes('parameters of this page'))")
+        assert len(params) == 1, (name, params)
         assert browser.evaluate(state) is False, name
         browser.click(".solution .admonition-title")
         assert browser.evaluate(state) is True, name
@@ -575,7 +583,7 @@ def test_banner_on_every_page_lighter_without_participant_data(browser, report):
         kind = browser.evaluate("(() => { const b = document.querySelector('.bd-header-announcement .ipsrep-banner');"
                                 " return b ? b.className : null; })()")
         assert kind, f"{page.name}: no data banner"
-        if page.stem.startswith(("04_", "05_")):
+        if page.stem.startswith(("04_", "05_")) or page.stem in ("glossary", "references", "search"):
             assert "ipsrep-banner-light" in kind, page.name
         if page.stem.startswith(("00_", "01_", "02_", "03_")):
             assert "ipsrep-banner-light" not in kind, page.name
@@ -591,3 +599,196 @@ def test_index_screenshot(browser, report, tmp_path):
     banner = browser.evaluate("document.querySelector('.ipsrep-banner') &&"
                               " document.querySelector('.ipsrep-banner').textContent")
     assert banner and "synthetic data" in banner.lower()
+
+
+# --------------------------------------------------------------------------------------
+# A report people finish reading (issue 21)
+# --------------------------------------------------------------------------------------
+ARTICLE_WIDTH = ("(() => { const a = document.querySelector('.bd-article'); const s = getComputedStyle(a);"
+                 " return a.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); })()")
+
+
+def in_view(browser: Chromium, selector: str) -> dict | None:
+    return browser.evaluate(
+        f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
+        " const r = e.getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, shown: e.checkVisibility() && r.height > 0,"
+        " inside: r.bottom > 0 && r.top < innerHeight && r.top > -2}; })()")
+
+
+def test_navigation_contents_and_data_mark_stay_in_view_after_scrolling(browser, report):
+    viewport(browser, 1280, 900)
+    long_pages = [p for p in notebook_pages(report) if p.stem.startswith(("00_", "03_", "06_", "07_"))]
+    assert len(long_pages) == 4
+    for page in long_pages:
+        browser.load(page.as_uri())
+        browser.evaluate("window.scrollTo(0, 3000)")
+        browser.settle(0.4)
+        assert browser.evaluate("scrollY") >= 2999, page.name
+        for selector in (".bd-sidebar-primary", "#pst-page-toc-nav", ".bd-header-article", ".ipsrep-data-mark",
+                         "#ipsrep-toggle-code"):
+            place = in_view(browser, selector)
+            assert place and place["shown"] and place["inside"], (page.name, selector, place)
+        mark = browser.evaluate("document.querySelector('.ipsrep-data-mark').textContent")
+        assert mark in ("Synthetic data", "Published numbers only"), (page.name, mark)
+    browser.send("Emulation.clearDeviceMetricsOverride")
+
+
+def test_no_table_is_wider_than_its_column_at_1280_px(browser, report):
+    viewport(browser, 1280, 900)
+    check = ("(() => { const a = document.querySelector('.bd-article'); const s = getComputedStyle(a);"
+             " const col = a.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);"
+             " return Array.from(a.querySelectorAll('table')).filter(t => t.checkVisibility())"
+             " .map(t => [Math.round(t.getBoundingClientRect().width), Math.round(col),"
+             "  (t.querySelector('tr') || {innerText: ''}).innerText.slice(0, 60)])"
+             " .filter(([w, c]) => w > c + 1); })()")
+    wide = {}
+    for page in [report / "index.html", *notebook_pages(report)]:
+        browser.load(page.as_uri())
+        browser.evaluate("document.querySelectorAll('.bd-article details').forEach(d => d.open = true);"
+                         " document.querySelectorAll('button.ipsrep-all-rows').forEach(b => b.click())")
+        browser.settle(0.3)
+        found = browser.evaluate(check)
+        if found:
+            wide[page.name] = found
+    browser.send("Emulation.clearDeviceMetricsOverride")
+    assert not wide, json.dumps(wide, indent=1, ensure_ascii=False)
+
+
+def test_tables_show_no_raw_index_booleans_or_codes(browser, report):
+    import re
+
+    check = ("Array.from(document.querySelectorAll('.bd-article .cell_output table')).map(t => ({"
+             " firsts: Array.from(t.querySelectorAll('tbody > tr')).map(r => r.firstElementChild)"
+             "   .filter(c => c && c.tagName === 'TH').map(c => c.textContent.trim()),"
+             " cells: Array.from(t.querySelectorAll('td')).map(c => c.textContent.trim()),"
+             " heads: Array.from(t.querySelectorAll('thead th')).map(c => c.textContent.trim())}))")
+    code = re.compile(r"^[a-z]+_[a-zA-Z0-9_]+$|^[A-Za-z]+ \d+$")
+    bad = []
+    for page in notebook_pages(report):
+        browser.load(page.as_uri())
+        for number, table in enumerate(browser.evaluate(check), start=1):
+            where = f"{page.name} table {number}"
+            if table["firsts"] and all(re.fullmatch(r"-?\d+", f) for f in table["firsts"]) \
+                    and not (table["heads"] and table["heads"][0]):  # an unnamed index of integers
+                bad.append(f"{where}: a row-number index {table['firsts'][:5]}")
+            if any(c in ("True", "False") for c in table["cells"]):
+                bad.append(f"{where}: True/False cells")
+            heads = [h for h in table["heads"] if code.match(h)]
+            if heads:
+                bad.append(f"{where}: code headers {heads}")
+            if any(c.endswith("...") or c.endswith("…") for c in table["cells"]):
+                bad.append(f"{where}: a cell cut short")
+    assert not bad, "\n".join(bad)
+
+
+def test_long_tables_show_all_rows_on_request(browser, report):
+    rows = ("(() => { const t = document.querySelector('.cell_output table.ipsrep-long'); if (!t) return null;"
+            " return Array.from(t.tBodies[0].rows).filter(r => r.checkVisibility()).length; })()")
+    seen = 0
+    for page in notebook_pages(report):
+        browser.load(page.as_uri())
+        before = browser.evaluate(rows)
+        if before is None:
+            continue
+        seen += 1
+        total = browser.evaluate("document.querySelector('.cell_output table.ipsrep-long').tBodies[0].rows.length")
+        assert before == 10 < total, (page.name, before, total)
+        browser.click("button.ipsrep-all-rows")
+        assert browser.evaluate(rows) == total, page.name
+    assert seen > 0, "no long table on any page"
+
+
+def test_front_page_key_findings_answer_in_30_seconds(browser, report):
+    import tomllib
+
+    viewport(browser, 1280, 900)
+    browser.load((report / "index.html").as_uri())
+    box = browser.evaluate(
+        "(() => { const b = document.querySelector('.ipsrep-key-findings'); if (!b) return null;"
+        " return {top: b.getBoundingClientRect().top, text: b.innerText,"
+        " heads: Array.from(b.querySelectorAll('h3')).map(h => h.textContent.trim()),"
+        " trust: Array.from(b.querySelectorAll('.ipsrep-kf-trust th')).map(h => h.textContent)}; })()")
+    browser.send("Emulation.clearDeviceMetricsOverride")
+    assert box is not None, "no Key findings box on the front page"
+    assert box["top"] < 600, box["top"]
+    assert box["heads"] == ["What the paper concluded", "What this replication finds", "How far to trust each part",
+                            "How to cite this report"], box["heads"]
+    assert len(box["trust"]) == 3
+    assert "printed numbers" in box["trust"][0] and "built to match" in box["trust"][1] \
+        and "cannot know" in box["trust"][2], box["trust"]
+    version = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["version"]
+    assert f"version {version}" in box["text"] and "Licence: MIT" in box["text"]
+    assert "not significantly" in box["text"]  # the paper's own conclusion, from data/sources/claims.csv
+    assert "synthetic" in box["text"].lower()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_opens_a_text_notebook_as_a_notebook(chromium, tmp_path):
+    """The teaching recipe (``make lab``): with the project's JupyterLab settings
+    (``etc/jupyterlab-overrides.json``, which ``make lab-settings`` copies into the
+    environment) a ``notebooks/*.py`` file opens as a notebook, not as text, and no
+    "Jupyter news" prompt shows. Skipped when JupyterLab is not installed (the ``lab``
+    extra)."""
+    import sys
+    import urllib.request
+
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    if not lab.is_file():
+        pytest.skip("JupyterLab is not installed in this environment (make lab installs the lab extra)")
+    root = Path(__file__).resolve().parents[1]
+    app_settings = tmp_path / "app-settings"
+    app_settings.mkdir()
+    shutil.copyfile(root / "etc" / "jupyterlab-overrides.json", app_settings / "overrides.json")
+    port = _free_port()
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "user-settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server = subprocess.Popen(
+        [str(lab), "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={root}", f"--LabServerApp.app_settings_dir={app_settings}",
+         "--ServerApp.disable_check_xsrf=True", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start within 90 s")
+                time.sleep(0.5)
+        profile = Path(tempfile.mkdtemp(prefix="ipsrep-lab-", dir=tmp_path))
+        with Chromium(chromium, profile) as b:
+            b.send("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+            b.load(f"http://127.0.0.1:{port}/lab/tree/notebooks/01_rq1_employment.py")
+            state = None
+            for _ in range(240):
+                state = b.evaluate(
+                    "(() => { const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');"
+                    " return {cells: panel ? panel.querySelectorAll('.jp-Cell').length : 0,"
+                    " markdown: panel ? panel.querySelectorAll('.jp-MarkdownCell').length : 0,"
+                    " editor: document.querySelectorAll('.jp-FileEditor').length,"
+                    " news: /Jupyter news/i.test(document.body.innerText)}; })()")
+                if state["cells"] > 10:
+                    break
+                b.settle(0.25)
+            b.settle(2.0)  # the news prompt, when enabled, appears a moment after start-up
+            news = b.evaluate("/Jupyter news/i.test(document.body.innerText)")
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(server.pid, signal.SIGKILL)
+    assert state and state["cells"] > 10 and state["markdown"] > 3, state
+    assert state["editor"] == 0, f"opened in the text editor too: {state}"
+    assert not news, "the 'Jupyter news' prompt is shown"

@@ -50,7 +50,8 @@ def test_prepared_notebook_numbers_figures_folds_code_and_drops_banner_and_stder
     assert sources[0].count("{term}") == 1 and "(#try-it)" in sources[0]
     assert 'href="01_rq1.ipynb"' in sources[1] and "3 ledger rows (CSV)" in sources[1]
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert "remove-cell" in code[0]["metadata"]["tags"]
+    assert "hide-input" in code[0]["metadata"]["tags"]  # the parameters: shown folded, under their own label
+    assert code[0]["metadata"]["mystnb"]["code_prompt_show"] == "Show the parameters of this page"
     assert all("hide-input" in c["metadata"]["tags"] for c in code[1:])
     assert code[1]["outputs"] == []  # the banner output: the announcement bar carries it
     figure = code[2]

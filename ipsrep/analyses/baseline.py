@@ -465,8 +465,9 @@ def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     DataFrame
         One row per characteristic: ``Characteristic``; for IPS and TAU the cell as
         ``n (%)`` or ``mean (SD)`` (``paper`` and ``data``); the p-value (``paper`` and
-        ``data``); the test used and why. Yes/no cells report the count with its valid
-        percent, continuous cells the mean with its SD.
+        ``data``); the test used, the denominators in the data (``n IPS / TAU``) and why
+        the test was chosen (``Why``: the report sets it as a footnote). Yes/no cells
+        report the count with its valid percent, continuous cells the mean with its SD.
     """
     pub = load_published() if bundled else None
     rows = []
@@ -480,15 +481,20 @@ def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
                 row[f"{g} data"] = _fmt_count(r[f"{pre}_count"], r[f"{pre}_pct"])
             else:
                 row[f"{g} data"] = _fmt_mean(r[f"{pre}_mean"], r[f"{pre}_sd"])
-            row[f"{g} data n"] = r[f"{pre}_n"]
         if bundled:
             pkey = f"t1.{r['key']}.p"
             row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
         row["P data"] = format_p(r["p"])
-        row["Test"] = r["test"]
+        row["Test"] = TEST_SHORT.get(r["test"], r["test"])
+        row["n IPS / TAU"] = " / ".join(str(int(r[f"{g.lower()}_n"])) for g in GROUPS)
         row["Why"] = r["why"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+TEST_SHORT = {"Pearson chi-squared": "χ²", "Fisher's exact": "Fisher", "Student t": "Student t",
+              "Welch t": "Welch t", "none": "none"}
+"""The test named in a Table 1 cell (the "Why" note below the table says why it was chosen)."""
 
 
 def alternatives(table: pd.DataFrame, kind: str) -> pd.DataFrame:

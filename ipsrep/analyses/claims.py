@@ -275,19 +275,23 @@ def _cell(text: str) -> str:
 
 
 def claims_markdown(claims: pd.DataFrame, verdict: str) -> str:
-    """The claims with one verdict as a Markdown table: id, where, the claim, why, the
-    page that checks it and links to the ledger rows that bear on it."""
+    """The claims with one verdict as a Markdown list a reader can scan: for each claim
+    its id and place in the source, the claim in our words, then why the verdict holds,
+    the page that checks it and links to the ledger rows that bear on it (a list and not
+    a table: the reasons are sentences and a claim may cite many ledger rows)."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}; got {verdict!r}")
     mine = claims[claims["verdict"] == verdict]
     if mine.empty:
         return f"No claim is {VERDICTS[verdict]}."
-    lines = ["| id | where | claim | rule | why | checked on | ledger rows |", "|---|---|---|---|---|---|---|"]
+    lines = []
     for _, c in mine.iterrows():
-        links = ", ".join(key_link(k) for k in filter(None, c["ledger_keys"].split(";")))
-        lines.append(f"| {c['claim_id']} | {_cell(c['location'])} | {_cell(c['claim'])} | "
-                     f"`{_cell(c['rubric_rule'])}` | {_cell(c['reason'])} | "
-                     f"[{c['page']}]({c['page']}.html) | {links} |")
+        keys = list(filter(None, c["ledger_keys"].split(";")))
+        links = ", ".join(key_link(k) for k in keys)
+        rows = f" Ledger row{'s' if len(keys) != 1 else ''}: {links}." if keys else ""
+        lines.append(f"- **{c['claim_id']}** ({_cell(c['location'])}): {_cell(c['claim'])}  \n"
+                     f"  *Why:* {_cell(c['reason'])} *Rule:* `{_cell(c['rubric_rule'])}`. "
+                     f"*Checked on* [{c['page']}]({c['page']}.html).{rows}")
     return "\n".join(lines)
 
 

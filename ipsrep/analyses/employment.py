@@ -32,6 +32,7 @@ from ipsrep.inputs.published import load_published, value
 
 __all__ = [
     "INTERVAL_METHODS",
+    "historical_display",
     "employment_column",
     "check_group_and_column",
     "binary_outcome",
@@ -319,6 +320,39 @@ def published_historical_counts() -> dict[str, int]:
     hc_n = int(value("hist.hc_n"))
     return {"ips_employed": int(value("hist.ips_count")), "ips_n": int(value("hist.n_total")) - hc_n,
             "hc_employed": int(value("hist.hc_count")), "hc_n": hc_n}
+
+
+HISTORICAL_ROWS = {
+    "a": "IPS employed", "n1": "IPS n", "pct1": "IPS employed (%)", "b": "Historical controls employed",
+    "n2": "Historical controls n", "pct2": "Historical controls employed (%)", "n_total": "Total n",
+    "chi2": "Pearson χ²", "p_chi2": "p (Pearson χ²)", "min_expected": "Smallest expected count",
+    "rule": "Test the paper's rule picks", "p_rule": "p (the rule's test)", "odds_ratio": "Odds ratio",
+    "ci_low": "OR 95% CI, lower", "ci_high": "OR 95% CI, upper",
+}
+"""The rows of :func:`historical_display`, in order, with their labels."""
+
+
+def historical_display(comparisons: dict) -> pd.DataFrame:
+    """Comparisons with the historical controls for reading: one column per comparison
+    (`comparisons` maps its heading to a row of :func:`historical_control_comparison`),
+    one labelled row per quantity (:data:`HISTORICAL_ROWS`), counts as whole numbers,
+    percentages to one decimal, p-values as the paper prints them, the rest to two."""
+    from ipsrep.methods.formatting import format_p
+
+    def cell(name, value):
+        if isinstance(value, str):
+            return {"pearson": "Pearson χ²", "fisher": "Fisher's exact"}.get(value, value)
+        if name in ("a", "n1", "b", "n2", "n_total"):
+            return f"{int(value)}"
+        if name.startswith("p_"):
+            return format_p(float(value))
+        if name.startswith("pct"):
+            return f"{float(value):.1f}"
+        return f"{float(value):.2f}"
+
+    out = {heading: [cell(k, row.iloc[0][k] if isinstance(row, pd.DataFrame) else row[k]) for k in HISTORICAL_ROWS]
+           for heading, row in comparisons.items()}
+    return pd.DataFrame(out, index=pd.Index(list(HISTORICAL_ROWS.values()), name="Quantity")).reset_index()
 
 
 def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: int, hc_n: int,

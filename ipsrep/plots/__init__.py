@@ -21,8 +21,9 @@ GROUP_COLORS = {"IPS": "#1b6ca8", "TAU": "#d1495b"}
 
 MIN_TEXT_PX = 11
 """Smallest text, in screen pixels, of a figure shown in the report at a 1280-pixel window."""
-COLUMN_PX = 690
-"""Width of the report's text column at a 1280-pixel window (sphinx-book-theme with both sidebars)."""
+COLUMN_PX = 672
+"""Width at which the report shows a figure in its text column at a 1280-pixel window
+(sphinx-book-theme with both sidebars: a 688-pixel column less the output's padding)."""
 
 
 def min_font_points(width_inches: float, dpi: float = 100.0) -> float:
@@ -30,7 +31,7 @@ def min_font_points(width_inches: float, dpi: float = 100.0) -> float:
     figure `width_inches` wide, rendered at `dpi`, is shown at most :data:`COLUMN_PX` wide.
 
     >>> round(min_font_points(10.0), 2), round(min_font_points(5.0), 2)
-    (11.48, 7.92)
+    (11.79, 7.92)
     """
     shown = min(1.0, COLUMN_PX / (width_inches * dpi))
     return MIN_TEXT_PX * 72.0 / (dpi * shown)

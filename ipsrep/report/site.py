@@ -9,7 +9,7 @@ site out, so that two builds of the same pages are byte-identical. The preparati
 (:func:`prepare_notebook`) only rewrites notebook JSON:
 
 - code cells are folded (tag ``hide-input``) unless code is shown; the parameters cells
-  are removed; stderr outputs (progress bars, warnings) are dropped;
+  are folded under "Show the parameters of this page"; stderr outputs (progress bars, warnings) are dropped;
 - the notebook's data banner output is dropped: the theme's announcement bar carries the
   banner on every page, the lighter one on pages computed without participant data
   (:func:`uses_participant_data`);
@@ -62,7 +62,7 @@ SITE_LIBRARIES = ("sphinx", "myst-nb", "myst-parser", "sphinx-book-theme", "pyda
 TITLE = "IPS in Pain: replication report"
 LEDGER_DOWNLOADS = "ledger-rows"
 """Folder of the site holding each page's ledger rows as CSV."""
-FOLD_LEDGER_ROWS = 12
+FOLD_LEDGER_ROWS = 6
 """Ledgers with more rows than this are folded."""
 
 LIGHT_BANNER = ("This page uses published numbers only, no participant-level data; the pages that do "
@@ -166,6 +166,8 @@ CITATIONS = {
     "Holm 1979": "holm1979", "Welch 1947": "welch1947", "Levene 1960": "levene1960", "Wilson 1927": "wilson1927",
     "Bates et al. 2015": "bates2015lme4", "Rødevand et al. 2017": "rodevand2017",
     "Kuznetsova et al. 2017": "kuznetsova2017lmertest",
+    "Zimmerman 2004": "zimmerman2004", "Altman 1985": "altman1985", "Moher et al. 2010": "moher2010",
+    "Malterud 2012": "malterud2012", "Malterud (2012)": "malterud2012", "Bond, Campbell and Drake 2012": "bond2012measures",
 }
 """Author-year citations as the notebooks write them -> keys of ``site/refs.bib``."""
 
@@ -181,8 +183,19 @@ def link_citations(markdown: str) -> str:
     for i in range(0, len(parts), 2):
         for text, key in CITATIONS.items():
             if parts[i] and text in parts[i]:
-                parts[i] = parts[i].replace(text, f"{{cite:alp}}`{key}`")
+                role = "cite:t" if "(" in text else "cite:alp"  # "Malterud (2012)": the author is part of the sentence
+                parts[i] = parts[i].replace(text, f"{{{role}}}`{key}`")
     return "".join(p for p in parts if p is not None)
+
+
+def _source_name(source) -> str:
+    """A ledger row's source as the page shows it: the pilot's first author with her ø
+    (the data files write ASCII "Rodevand").
+
+    >>> _source_name("Rodevand et al. 2017, Results")
+    'Rødevand et al. 2017, Results'
+    """
+    return str(source).replace("Rodevand", "Rødevand")
 
 
 def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
@@ -212,9 +225,11 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
             ours = esc(str(r["reproduced"] or ""))
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
+        if not published.strip():
+            published = '<span class="ipsrep-muted">not printed</span>'
         body.append(
             f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(readable_codes(r["quantity"]))}'
-            f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(str(r["source"]))}</span></td>'
+            f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(_source_name(r["source"]))}</span></td>'
             f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
             f'<td class="ipsrep-note">{note_cell}</td></tr>')
     legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
@@ -259,7 +274,12 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
             continue
         tags = _tags(cell)
         if "parameters" in tags or "injected-parameters" in tags:
-            tags.append("remove-cell")
+            # the parameters a reader can change ("Try it"), folded under their own label
+            if not show_code and "hide-input" not in tags:
+                tags.append("hide-input")
+            prompt = "parameters of this page" if "parameters" in tags else "parameters this build set"
+            cell["metadata"]["mystnb"] = {"code_prompt_show": f"Show the {prompt}",
+                                          "code_prompt_hide": f"Hide the {prompt}"}
         elif not show_code and not {"hide-input", "remove-input", "remove-cell"} & set(tags):
             tags.append("hide-input")
         outputs = []
@@ -291,11 +311,33 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
                                               "image": {"alt": alt}}
                 skip.add(i + 1)
         out.append(cell)
+    out = _summary_first(out)
     for k, c in enumerate(out):
         c["id"] = f"c{k:03d}"
     nb["cells"] = out
     nb.setdefault("metadata", {}).pop("papermill", None)
     return nb
+
+
+def _summary_first(cells: list[dict]) -> list[dict]:
+    """The cells tagged ``summary`` (a page's summary: its heading and its table, computed
+    at the end of the notebook) moved up to just after the page's learning objectives, or
+    after its downloads line: the page opens with its summary and the detail follows.
+
+    >>> cells = [{"cell_type": "markdown", "source": "# T"}, {"cell_type": "markdown", "source": '<p class="ipsrep-downloads">'},
+    ...          {"cell_type": "markdown", "source": "## 1"}, {"cell_type": "markdown", "source": "## S", "metadata": {"tags": ["summary"]}}]
+    >>> [c["source"] for c in _summary_first(cells)]
+    ['# T', '<p class="ipsrep-downloads">', '## S', '## 1']
+    """
+    summary = [c for c in cells if "summary" in c.get("metadata", {}).get("tags", [])]
+    if not summary:
+        return cells
+    rest = [c for c in cells if not any(c is s for s in summary)]
+    at = next((i + 1 for i, c in enumerate(rest) if c["cell_type"] == "markdown"
+               and "Learning objectives" in _source(c)), None)
+    if at is None:
+        at = next((i + 1 for i, c in enumerate(rest) if "ipsrep-downloads" in _source(c)), 0)
+    return rest[:at] + summary + rest[at:]
 
 
 def _myst_anchors(markdown: str) -> str:
@@ -439,6 +481,107 @@ def reproduction_markdown(ledger: pd.DataFrame) -> list[str]:
                   '<th>Quantity</th><th>Published</th><th>Ours</th><th>Note</th></tr></thead>'
                   f"<tbody>{body}</tbody></table></div></details>", ""]
     return lines
+PAPER_CONCLUSIONS = ("Conclusions", "Abstract, Conclusions")
+"""Locations in ``data/sources/claims.csv`` of the trial paper's own conclusions, shown
+on the front page (the paper's Conclusions section first)."""
+
+
+def _citation() -> dict:
+    """How to cite the report: authors, version and licence from ``pyproject.toml`` (or
+    the installed package's metadata), and the commit with its date when the package
+    runs from a git checkout."""
+    import subprocess
+    import tomllib
+    from importlib import metadata
+
+    root = Path(__file__).resolve().parents[2]
+    info = {"authors": "The ipsrep contributors", "version": "", "licence": "", "commit": "", "date": ""}
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        names = [a.get("name", "") for a in project.get("authors", []) if a.get("name")]
+        info.update(version=str(project.get("version", "")), licence=str(project.get("license", "")))
+        if names:
+            info["authors"] = ", ".join(names)
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            meta = metadata.metadata("ipsrep")
+            info.update(version=meta.get("Version", ""), licence=meta.get("License-Expression") or meta.get("License") or "")
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %cs"], capture_output=True,
+                              text=True, timeout=10)
+        if done.returncode == 0 and done.stdout.strip():
+            info["commit"], info["date"] = (done.stdout.split() + [""])[:2]
+    return info
+
+
+def key_findings_html(ledger: pd.DataFrame, counts: pd.DataFrame, *, bundled: bool) -> str:
+    """The front page's "Key findings" box: what the paper concluded (its Conclusions, in
+    our words, from ``data/sources/claims.csv``), what this replication finds, how far to
+    trust each of the three kinds of result, and how to cite the report."""
+    from ipsrep.analyses import claims as claims_module
+
+    esc = html.escape
+    n = dict(zip(counts["status"], counts["rows"].astype(int)))
+    table = claims_module.load_claims()
+    own = table[(table["source"] == "trial") & table["location"].isin(PAPER_CONCLUSIONS)]
+    own = own.assign(order=own["location"].map(PAPER_CONCLUSIONS.index)).sort_values(["order", "claim_id"])
+    concluded = "".join(f"<li>{esc(c)}</li>" for c in own["claim"].head(4))
+    verdicts = table["verdict"].value_counts()
+    consistent, inconsistent = n.get("consistent", 0), n.get("inconsistent", 0)
+    reproduced, discrepant = n.get("reproduced", 0), n.get("discrepant", 0)
+    approximate, contradictory = n.get("approximate", 0), n.get("source_inconsistent", 0)
+    claims_line = (f"Of the sources' {len(table)} claims, {int(verdicts.get('supported_by_printed_numbers', 0))} are "
+                   f"supported by the printed numbers, {int(verdicts.get('not_checkable', 0))} cannot be checked from "
+                   f"what is printed and {int(verdicts.get('contradicted', 0))} are contradicted by them "
+                   '(<a href="07_claims.html">the claims</a>).')
+    if bundled:
+        finds = [
+            f"The paper's printed numbers mostly agree with each other: {consistent} checks are "
+            f'<span class="ipsrep-status ipsrep-status-consistent">consistent</span> and {inconsistent} '
+            f'<span class="ipsrep-status ipsrep-status-inconsistent">inconsistent</span>; in {contradictory} places '
+            "the sources contradict themselves.",
+            claims_line,
+            f"On a synthetic data set rebuilt from the paper's summaries, {reproduced} printed numbers are "
+            f'<span class="ipsrep-status ipsrep-status-reproduced">reproduced</span> by the analyses the paper '
+            f"describes and {discrepant} are not; {approximate} are "
+            '<span class="ipsrep-status ipsrep-status-approximate">approximate</span>.',
+        ]
+        trust = [
+            ("Checks of printed numbers against each other", f"{consistent + inconsistent} rows",
+             "Trust them as they stand: they use only the paper's own numbers, and would come out the same on "
+             "the trial's real data."),
+            ("Values matched because the reconstruction was built to match them", f"{reproduced + discrepant} rows",
+             "Not evidence about the trial. The synthetic data were built or searched to fit the printed "
+             "summaries, so a match shows that the methods as we read them can produce the printed numbers "
+             "from one data set, not that the trial's data do."),
+            ("Values the reconstruction cannot know", f"{approximate} rows",
+             "Do not read them as findings: mixed-model estimates and other results depend on who answered at "
+             "which visit, which the summaries do not fix. Only the holders of the trial's records can settle "
+             "them, by running this report on the real file."),
+        ]
+    else:
+        finds = ["Every value was computed from the participant-level file named in the banner; the comparison "
+                 "with the printed numbers is made on the bundled reconstruction only.", claims_line]
+        trust = [("Checks of printed numbers against each other", f"{consistent + inconsistent} rows",
+                  "The same on any data: they use only the paper's own numbers."),
+                 ("Values computed from your file", f"{len(ledger)} rows",
+                  "As reliable as the file and the methods; read each page's notes on the choices made.")]
+    cite = _citation()
+    when = ", ".join(x for x in (f"commit {cite['commit']}" if cite["commit"] else "", cite["date"]) if x)
+    citation = (f"{esc(cite['authors'])}. <em>{esc(TITLE)}</em>"
+                + (f", version {esc(cite['version'])}" if cite["version"] else "")
+                + (f" ({esc(when)})" if when else "") + "."
+                + (f" Licence: {esc(cite['licence'])}." if cite["licence"] else "")
+                + " Cite the trial itself as Sveinsdottir et al. (2022), doi:10.1093/pm/pnac032.")
+    rows = "".join(f"<tr><th scope=\"row\">{esc(k)}<span class=\"ipsrep-kf-n\">{esc(m)}</span></th>"
+                   f"<td>{esc(t)}</td></tr>" for k, m, t in trust)
+    return ('<section class="ipsrep-key-findings" aria-labelledby="ipsrep-kf-title">'
+            '<h2 id="ipsrep-kf-title">Key findings</h2>'
+            f'<h3>What the paper concluded</h3><ul>{concluded}</ul>'
+            f'<h3>What this replication finds</h3><ul>{"".join(f"<li>{x}</li>" for x in finds)}</ul>'
+            '<h3>How far to trust each part</h3>'
+            f'<table class="ipsrep-kf-trust"><tbody>{rows}</tbody></table>'
+            f'<h3>How to cite this report</h3><p class="ipsrep-kf-cite">{citation}</p></section>')
 
 
 def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
@@ -456,6 +599,7 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
              "for people with chronic pain {cite:p}`sveinsdottir2022`, of its pilot study {cite:p}`rodevand2017` "
              "and of its process findings {cite:p}`reme2022`. Each page is a notebook executed on the data named in "
              "the banner above; the ledger sets every published number beside the value computed here.", ""]
+    lines += [key_findings_html(ledger, counts, bundled=data.bundled), ""]
     variant = variant_parameters(pages)
     if variant:
         lines += ["```{admonition} A variant report", ":class: warning", "",
@@ -525,11 +669,13 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
               "search box (top left) reach every page.", "",
               "```{list-table} The report's pages and their ledger rows",
               ":name: tbl-pages", ":header-rows: 1", "",
-              "* - Page", "  - Ledger rows", "  - Reproduced", "  - Not reproduced or approximate"]
+              "* - Page", "  - Ledger rows", "  - Reproduced", "  - Consistent (checks of printed numbers)",
+              "  - Not reproduced, inconsistent or approximate"]
     for _, r in by_page.iterrows():
         open_n = int(sum(r[s] for s in scorecard.OPEN_STATUSES))
+        consistent = int(r["consistent"]) if "consistent" in r.index else 0
         lines += [f"* - {{doc}}`{r['page']}`", f"  - {int(r['rows'])}", f"  - {int(r['reproduced'])}",
-                  f"  - {open_n}"]
+                  f"  - {consistent}", f"  - {open_n}"]
     lines += ["```", ""]
     further = []
     if any(s.startswith("07_") for s in stems):
@@ -543,7 +689,7 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     lines += ["Terms are explained in the {doc}`glossary`; the sources and methods are listed under "
               "{doc}`references`. Code is folded on every page: open a cell, or use *Show all code* at the "
               "top of a page.", "",
-              "```{toctree}", ":maxdepth: 1", ":caption: Pages", "", *stems, "glossary", "references", "```", ""]
+              "```{toctree}", ":maxdepth: 1", ":caption: Pages", ":hidden:", "", *stems, "glossary", "references", "```", ""]
     return "\n".join(lines)
 
 
@@ -577,9 +723,12 @@ def datatables_script() -> tuple[str, str]:
 def _banners(data) -> tuple[str, str]:
     esc = html.escape
     kind = "ipsrep-banner-synthetic" if data.bundled else "ipsrep-banner-user"
-    strong = f'<span class="ipsrep-banner {kind}" role="note">{esc(data.banner_text)}</span>'
+    short = "Synthetic data" if data.bundled else f"Data: {data.label}"
+    strong = (f'<span class="ipsrep-banner {kind}" role="note" data-short="{esc(short)}">'
+              f'{esc(data.banner_text)}</span>')
     what = "a synthetic reconstruction of the trial's data" if data.bundled else esc(data.label)
-    light = f'<span class="ipsrep-banner ipsrep-banner-light" role="note">{LIGHT_BANNER.format(what=what)}</span>'
+    light = (f'<span class="ipsrep-banner ipsrep-banner-light" role="note" data-short="Published numbers only">'
+             f'{LIGHT_BANNER.format(what=what)}</span>')
     return strong, light
 
 
@@ -604,6 +753,7 @@ def write_sources(src: Path, pages, *, data, parameters: dict, show_code: bool, 
     (src / "_static" / "ipsrep-datatables.css").write_text(css, encoding="utf-8")
     strong, light = _banners(data)
     without = [p.stem for p in pages if not uses_participant_data(p.notebook)]
+    without += ["glossary", "references", "search", "genindex"]  # Sphinx's own pages use no data either
     (src / "ipsrep_site.json").write_text(json.dumps({
         "title": TITLE, "banner": strong, "banner_no_data": light, "pages_without_data": without,
         "datatables": True, "show_code": show_code}, indent=1, sort_keys=True), encoding="utf-8")

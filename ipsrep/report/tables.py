@@ -15,6 +15,7 @@ Two entry points:
 from __future__ import annotations
 
 import hashlib
+import json
 
 import math
 import re
@@ -30,11 +31,16 @@ WORDS = {
     "ips": "IPS", "tau": "TAU", "ci": "CI", "or": "OR", "sd": "SD", "se": "SE", "n": "n", "p": "p",
     "df": "df", "icc": "ICC", "odi": "ODI", "bpi": "BPI", "hscl": "HSCL-25", "eqvas": "EQ-VAS",
     "chi2": "χ²", "pct": "%", "id": "id", "lo": "low", "hi": "high", "ml": "ML", "reml": "REML",
+    "wald": "Wald", "wilson": "Wilson", "levene": "Levene", "welch": "Welch", "student": "Student",
+    "fisher": "Fisher", "pearson": "Pearson", "holm": "Holm", "clopper": "Clopper-Pearson", "z": "z",
+    "f": "F", "t": "t", "or": "OR", "rms": "RMS",
 }
 """How single words of a snake_case code are written in a label."""
 
 _MISSING = {"nan", "NaN", "None", "<NA>", "NaT", "nan%"}
-_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-zA-Z0-9]+)*$")
+_PERCENTILE = re.compile(r"^[pP](\d+)[_ ](\d+)$")
+_WORDY_CODE = re.compile(r"\b([a-z]+(?:_[a-z]+)+)\b")
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _SCIENTIFIC = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d+)?[eE][-+]?\d+)(?![\w.])")
 _NUMERIC_TEXT = re.compile(r"^[<>≤≥~−-]?\s*[-+]?\d[\d.,]*\s*%?(\s*\([^()]{1,24}\))?%?$")
@@ -64,6 +70,8 @@ def label(code: str) -> str:
 
     >>> label("bpi_worst"), label("6m"), label("p_chi2"), label("ips_n"), label("IPS mean (SD)")
     ('Pain intensity, worst (BPI)', '6 months', 'p χ²', 'IPS n', 'IPS mean (SD)')
+    >>> label("levene_F"), label("p2_5"), label("clopper_pearson width"), label("wald_width")
+    ('Levene F', '2.5th percentile', 'Clopper-Pearson width', 'Wald width')
     """
     text = str(code)
     if text in MEASURE_BY_NAME:
@@ -71,9 +79,16 @@ def label(code: str) -> str:
     visit = _visit(text)
     if visit:
         return visit
+    m = _PERCENTILE.match(text)
+    if m:
+        return f"{m.group(1)}.{m.group(2)}th percentile"
     if not _CODE.match(text):
+        if "_" in text and " " in text:  # "clopper_pearson width": a code inside a header
+            return _WORDY_CODE.sub(lambda w: label(w.group(1)), text)
         return text
-    words = [WORDS.get(w, w) for w in text.split("_")]
+    if text.startswith("clopper_pearson"):
+        text = text.replace("clopper_pearson", "clopper", 1)
+    words = [WORDS.get(w, re.sub(r"^(\d+)se$", r"\1 SE", w)) for w in text.split("_")]
     out = " ".join(words)
     return out[:1].upper() + out[1:] if words[0] not in WORDS.values() else out
 
@@ -101,10 +116,12 @@ def is_p_column(name) -> bool:
     """True when a column holds p-values, judged by its name (``p``, ``p_fisher``,
     ``Holm p (ours)``, ``p value``, ``P``).
 
-    >>> [is_p_column(c) for c in ["p", "p_chi2", "Holm p (ours)", "P value", "pct", "power"]]
-    [True, True, True, True, False, False]
+    >>> [is_p_column(c) for c in ["p", "p_chi2", "Holm p (ours)", "P value", "pct", "power", "% with p < 0.05"]]
+    [True, True, True, True, False, False, False]
     """
     words = re.split(r"[\s_()\-]+", str(name).strip().lower())
+    if "%" in str(name) or {"share", "pct", "percent", "proportion"} & set(words):
+        return False  # "% with p < 0.05" holds percentages, not p-values
     return "p" in words or "p-value" in str(name).lower() or ("p" in words[:1])
 
 
@@ -195,12 +212,69 @@ def _clean_text(text: str, *, p: bool) -> str:
     return text
 
 
+NOTE_HEADERS = {"why", "note", "notes", "reason", "comment", "explanation"}
+"""Column headers (lower case) of text columns set as footnotes below the table."""
+NOTE_MIN_CHARS = 30
+"""A note column becomes footnotes when one of its cells is at least this long."""
+LONG_TABLE_ROWS = 25
+"""Tables with more body rows than this show their first rows and a "show all rows" button."""
+SHOWN_ROWS = 10
+"""Rows a long table shows before "show all rows"."""
+WIDE_COLUMNS = 8
+"""Tables with this many columns or more are set in a smaller type to fit the text column."""
+KEEP_DIGITS = ("paper", "printed", "published", "registered", "reported", "key", "id", "seed")
+"""Header words of columns whose numbers are shown exactly as they came (the sources' digits, codes)."""
+CELL_WORDS = {"True": "yes", "False": "no", "pearson": "Pearson χ²", "fisher": "Fisher's exact",
+              "welch": "Welch", "student": "Student", "chi2": "χ²", "wald": "Wald", "wilson": "Wilson",
+              "clopper_pearson": "Clopper-Pearson", "satterthwaite": "Satterthwaite",
+              "consistent_other_variant": "consistent with the other variant",
+              "source_inconsistent": "source inconsistent"}
+"""Whole cells written as codes (booleans, test names) and how a reader reads them."""
+_SNAKE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+"""A ledger key (``t4.bpi_average.interaction.p``): it may break after its dots and underscores."""
+_TUPLE = re.compile(r"^\(\s*([-+]?[\d.eE+-]+)\s*,\s*([-+]?[\d.eE+-]+)\s*\)$")
+
+
+def decimals_for(header: str, values: list[float]) -> int | None:
+    """Decimals shown for a column of numbers: one for percentages, shares, hours and
+    means; three for power and intra-class correlations; otherwise two when the
+    numbers are 1 or more, three when smaller. None leaves the column as it is (the
+    sources' digits, codes, counts).
+
+    >>> decimals_for("% employed", [52.7778]), decimals_for("Power", [0.1452]), decimals_for("Estimate", [-1.23456])
+    (1, 3, 2)
+    >>> decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]), decimals_for("Share below alpha", [0.005, 0.0])
+    (1, 3, 3)
+    >>> decimals_for("Printed", [0.336]), decimals_for("n", [12.0, 3.0]), decimals_for("SE", [0.01234])
+    (None, None, 3)
+    """
+    words = set(re.split(r"[\s_()/,.-]+", header.lower()))
+    if words & set(KEEP_DIGITS) or not values or all(float(v).is_integer() for v in values):
+        return None
+    typical = sorted(abs(v) for v in values)[len(values) // 2]
+    largest = max(abs(v) for v in values)
+    if words & {"%", "pct", "percent"} or "%" in header:
+        return 1
+    if words & {"power", "icc", "ratio"} or (words & {"share", "rate", "proportion"} and largest <= 1):
+        return 3
+    if words & {"share", "rate", "hours", "h", "mean", "sd", "median", "width"} and typical >= 10:
+        return 1
+    return 2 if typical >= 1 else 3
+
+
 def tidy_html_table(html: str) -> str:
     """The HTML of one pandas DataFrame display, tidied for reading (see the module).
 
     Only ``<table class="dataframe">`` elements are changed; other HTML is returned as
-    it came. Numeric cells are marked ``ipsrep-num`` (right-aligned by the report's
-    style).
+    it came. The index is dropped when it only numbers rows, its name row is folded
+    into the header, booleans and test codes become words, numbers get fixed decimals
+    per column (:func:`decimals_for`), long note columns become footnotes below the
+    table (:data:`NOTE_HEADERS`), numeric cells are marked ``ipsrep-num`` (right-aligned
+    by the report's style), each table sits in its own box that scrolls sideways on a
+    narrow screen, and a table longer than :data:`LONG_TABLE_ROWS` rows is marked for
+    the page's script to show its first :data:`SHOWN_ROWS` rows and a "show all rows"
+    button.
 
     >>> out = tidy_html_table('<table border="1" class="dataframe"><thead><tr><th></th><th>p_chi2</th>'
     ...     '<th>diff</th></tr></thead><tbody><tr><th>0</th><td>1.6897e-52</td><td>-0.000</td></tr>'
@@ -216,11 +290,88 @@ def tidy_html_table(html: str) -> str:
     for style in soup.find_all("style"):
         style.decompose()
     for table in soup.find_all("table", class_="dataframe"):
-        _tidy_table(table)
+        _tidy_table(soup, table)
     return str(soup)
 
 
-def _tidy_table(table) -> None:
+def _cells(tr):
+    return tr.find_all(["th", "td"], recursive=False)
+
+
+def _is_int(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+", text.strip()))
+
+
+def _drop_row_numbers(head_rows, body_rows) -> int:
+    """Remove an index that only numbers rows (0, 1, 2 or any integers left after a
+    filter); fold an index-name row into the header. Returns the index columns left."""
+    if not body_rows:
+        return 0
+    n_index = 0
+    for c in _cells(body_rows[0]):
+        if c.name != "th":
+            break
+        n_index += 1
+    # pandas writes the index names on a header row of their own: move them up one row
+    if len(head_rows) >= 2 and n_index:
+        last = _cells(head_rows[-1])
+        if (len(last) >= n_index and all(not c.get_text(strip=True) for c in last[n_index:])
+                and any(c.get_text(strip=True) for c in last[:n_index])):
+            above = _cells(head_rows[-2])
+            for k in range(min(n_index, len(above))):
+                if int(above[k].get("colspan", 1)) == 1:  # the index's name, not the columns' name
+                    above[k].string = last[k].get_text(strip=True)
+            head_rows[-1].decompose()
+            head_rows.pop()
+    firsts = [r.find(["th", "td"], recursive=False) for r in body_rows]
+    if (n_index == 1 and all(f is not None and f.name == "th" and not f.has_attr("rowspan") for f in firsts)
+            and all(_is_int(f.get_text()) for f in firsts)
+            and all(not _cells(tr)[0].get_text(strip=True) for tr in head_rows)):
+        for f in firsts:
+            f.decompose()
+        for tr in head_rows:
+            _cells(tr)[0].decompose()
+        return 0
+    return n_index
+
+
+def _columns(head_rows) -> list[str]:
+    """The header text of each column (the last header row that names it)."""
+    names: dict[int, str] = {}
+    for tr in head_rows:
+        col = 0
+        for cell in _cells(tr):
+            span = int(cell.get("colspan", 1))
+            text = cell.get_text(strip=True)
+            if text:
+                for k in range(col, col + span):
+                    names[k] = (names.get(k, "") + " " + text).strip() if span > 1 or k not in names else text
+            col += span
+    width = max(names) + 1 if names else 0
+    return [names.get(k, "") for k in range(width)]
+
+
+def _row_cells(tr, width: int) -> list[tuple[int, object]]:
+    cells = _cells(tr)
+    col = width - sum(int(c.get("colspan", 1)) for c in cells)  # cells spanning rows above shift the row
+    out = []
+    for cell in cells:
+        out.append((col, cell))
+        col += int(cell.get("colspan", 1))
+    return out
+
+
+def _as_float(text: str) -> float | None:
+    t = text.strip()
+    if not _NUMBER.match(t):
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _tidy_table(soup, table) -> None:
     if table.has_attr("border"):
         del table["border"]
     thead, tbody = table.find("thead"), table.find("tbody")
@@ -229,53 +380,134 @@ def _tidy_table(table) -> None:
     for tr in head_rows:
         if tr.has_attr("style"):
             del tr["style"]
-    # a row-number index: every body row starts with one <th> holding 0, 1, 2, ...
-    firsts = [tr.find(["th", "td"], recursive=False) for tr in body_rows]
-    n_index = len(body_rows[0].find_all("th", recursive=False)) if body_rows else 0
-    if (body_rows and n_index == 1 and all(f is not None and f.name == "th" for f in firsts)
-            and [f.get_text(strip=True) for f in firsts] == [str(i) for i in range(len(body_rows))]
-            and all(not tr.find(["th", "td"], recursive=False).get_text(strip=True) for tr in head_rows)):
-        for f in firsts:
-            f.decompose()
-        for tr in head_rows:
-            tr.find(["th", "td"], recursive=False).decompose()
-        n_index = 0
-    # which columns hold p-values: by the header of the last header row
-    p_cols: set[int] = set()
-    if head_rows:
-        col = 0
-        for cell in head_rows[0].find_all(["th", "td"], recursive=False):
-            span = int(cell.get("colspan", 1))
-            if is_p_column(cell.get_text(strip=True)):
-                p_cols.update(range(col, col + span))
-            col += span
-        if len(head_rows) > 1:
-            col = 0
-            for cell in head_rows[-1].find_all(["th", "td"], recursive=False):
-                if is_p_column(cell.get_text(strip=True)) and col >= n_index:
-                    p_cols.add(col)
-                col += int(cell.get("colspan", 1))
+    n_index = _drop_row_numbers(head_rows, body_rows)
+    columns = _columns(head_rows)
+    width = len(columns) or max((len(_cells(r)) for r in body_rows), default=0)
+    p_cols = {k for k, name in enumerate(columns) if k >= n_index and is_p_column(name)}
     for tr in head_rows:
-        for cell in tr.find_all(["th", "td"], recursive=False):
+        for cell in _cells(tr):
             text = cell.get_text(strip=True)
             if text and cell.string is not None:
                 cell.string = label(text)
+    # numbers: fixed decimals per column
+    numbers: dict[int, list[float]] = {}
     for tr in body_rows:
-        # a cell spanning rows above shifts the column numbers of this row: count from the right
-        cells = tr.find_all(["th", "td"], recursive=False)
-        width = max((sum(int(c.get("colspan", 1)) for c in r.find_all(["th", "td"], recursive=False))
-                     for r in head_rows), default=len(cells))
-        col = width - sum(int(c.get("colspan", 1)) for c in cells)
-        for cell in cells:
-            if cell.string is not None:
-                text = str(cell.string)
-                if cell.name == "th":
-                    cell.string = label(text.strip())
-                elif text.strip() in MEASURE_BY_NAME:
-                    cell.string = label(text.strip())
-                else:
-                    new = _clean_text(text, p=col in p_cols)
-                    cell.string = new
-                    if _NUMBER.match(new.strip()) or new.strip().startswith("<") or _NUMERIC_TEXT.match(new.strip()):
-                        cell["class"] = cell.get("class", []) + ["ipsrep-num"]
-            col += int(cell.get("colspan", 1))
+        for col, cell in _row_cells(tr, width):
+            if cell.name == "td" and cell.string is not None and col not in p_cols:
+                v = _as_float(str(cell.string))
+                if v is not None and math.isfinite(v):
+                    numbers.setdefault(col, []).append(v)
+    decimals = {col: decimals_for(label(columns[col]) if col < len(columns) else "", vals)
+                for col, vals in numbers.items()}
+    for tr in body_rows:
+        for col, cell in _row_cells(tr, width):
+            if cell.string is None:
+                continue
+            text = str(cell.string)
+            stripped = text.strip()
+            if cell.name == "th":
+                cell.string = CELL_WORDS.get(stripped, label(stripped))
+                continue
+            if stripped in MEASURE_BY_NAME:
+                cell.string = label(stripped)
+                continue
+            if stripped in CELL_WORDS:
+                cell.string = CELL_WORDS[stripped]
+                continue
+            if _SNAKE.match(stripped):  # a code of words: written as words
+                cell.string = stripped.replace("_", " ")
+                continue
+            pair = _TUPLE.match(stripped)
+            if pair:
+                a, b = (_as_float(x) for x in pair.groups())
+                if a is not None and b is not None:
+                    d = decimals.get(col) or 2
+                    cell.string = f"{a:.{d}f} to {b:.{d}f}"
+                    cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+                    continue
+            if _KEY.match(stripped) and len(stripped) > 12:
+                _breakable(soup, cell, stripped)
+                continue
+            value = _as_float(stripped)
+            d = decimals.get(col)
+            if value is not None and d is not None and math.isfinite(value) and col not in p_cols:
+                new = f"{value:.{d}f}"
+                new = new[1:] if _NEGATIVE_ZERO.fullmatch(new) else new
+            else:
+                new = _clean_text(text, p=col in p_cols)
+            cell.string = new
+            if _NUMBER.match(new.strip()) or new.strip().startswith("<") or _NUMERIC_TEXT.match(new.strip()):
+                cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+    _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width)
+    _long_table(table, body_rows)
+    shown_columns = max((sum(int(c.get("colspan", 1)) for c in _cells(tr)) for tr in body_rows), default=0)
+    if shown_columns >= WIDE_COLUMNS:
+        table["class"] = table.get("class", []) + ["ipsrep-wide"]
+    if shown_columns >= WIDE_COLUMNS + 2:
+        table["class"] = table.get("class", []) + ["ipsrep-tight"]
+    wrap = soup.new_tag("div", attrs={"class": "ipsrep-table-wrap"})
+    table.wrap(wrap)
+    if table.get("data-ipsrep-notes"):
+        notes = soup.new_tag("ol", attrs={"class": "ipsrep-footnotes", "type": "a"})
+        for text in json.loads(table["data-ipsrep-notes"]):
+            li = soup.new_tag("li")
+            li.string = text
+            notes.append(li)
+        del table["data-ipsrep-notes"]
+        wrap.insert_after(notes)
+
+
+def _breakable(soup, cell, text: str) -> None:
+    """`cell` holding `text` with a line-break opportunity after each dot and underscore."""
+    cell.clear()
+    parts = re.split(r"(?<=[._])", text)
+    for k, part in enumerate(parts):
+        if k:
+            cell.append(soup.new_tag("wbr"))
+        cell.append(part)
+    cell["class"] = cell.get("class", []) + ["ipsrep-code"]
+
+
+def _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width) -> None:
+    """Long text in a note column (:data:`NOTE_HEADERS`) leaves the table: each row
+    gets a letter after its first cell, the notes are listed below, one per distinct
+    text."""
+    targets = [k for k, name in enumerate(columns) if label(name).strip().lower() in NOTE_HEADERS]
+    if not targets or not body_rows or len(head_rows) != 1:
+        return
+    col = targets[-1]
+    texts = []
+    for tr in body_rows:
+        cell = dict(_row_cells(tr, width)).get(col)
+        texts.append(cell.get_text(" ", strip=True) if cell is not None else "")
+    if max(len(t) for t in texts) < NOTE_MIN_CHARS:
+        return
+    letters: dict[str, str] = {}
+    for tr, text in zip(body_rows, texts):
+        cells = dict(_row_cells(tr, width))
+        cell = cells.get(col)
+        if cell is not None:
+            cell.decompose()
+        if not text:
+            continue
+        letter = letters.setdefault(text, _letter(len(letters)))
+        first = _cells(tr)[0] if _cells(tr) else None
+        if first is not None:
+            sup = soup.new_tag("sup", attrs={"class": "ipsrep-footnote-mark"})
+            sup.string = letter
+            first.append(sup)
+    header = dict(_row_cells(head_rows[0], width)).get(col)
+    if header is not None:
+        header.decompose()
+    table["data-ipsrep-notes"] = json.dumps(list(letters))
+    table["class"] = table.get("class", []) + ["ipsrep-noted"]
+
+
+def _letter(i: int) -> str:
+    return chr(ord("a") + i) if i < 26 else _letter(i // 26 - 1) + chr(ord("a") + i % 26)
+
+
+def _long_table(table, body_rows) -> None:
+    if len(body_rows) > LONG_TABLE_ROWS:
+        table["class"] = table.get("class", []) + ["ipsrep-long"]
+        table["data-ipsrep-shown"] = str(SHOWN_ROWS)

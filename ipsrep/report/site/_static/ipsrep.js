@@ -4,7 +4,9 @@
    2. Ledger tables become searchable and sortable (DataTables from itables, shipped in
       _static as ipsrep-datatables.js); without it they stay plain tables.
    3. A link to an anchor inside a folded block opens the block, and the target is brought
-      into view below the sticky header and highlighted. */
+      into view below the sticky header and highlighted.
+   4. A long table (marked ipsrep-long when the page was rendered) shows its first rows and a
+      "Show all N rows" button; without this script every row stays shown. */
 (function () {
   "use strict";
 
@@ -41,12 +43,66 @@
     });
   }
 
+  function dataMark() {
+    /* the data banner scrolls away with the page top; its short form stays in the sticky
+       article header, and a click on it brings the full banner back into view */
+    var banner = document.querySelector(".bd-header-announcement .ipsrep-banner[data-short]");
+    var bar = document.querySelector(".article-header-buttons");
+    if (!banner || !bar) { return; }
+    var mark = document.createElement("a");
+    mark.href = "#";
+    mark.className = "ipsrep-data-mark " + banner.className.replace("ipsrep-banner ", "");
+    mark.textContent = banner.getAttribute("data-short");
+    mark.title = banner.textContent;
+    mark.addEventListener("click", function (e) { e.preventDefault(); window.scrollTo(0, 0); });
+    bar.insertBefore(mark, bar.firstChild);
+  }
+
+  function fitTables() {
+    /* a table wider than the text column is set tighter (smaller type, numbers may wrap at
+       spaces); on a phone what still does not fit scrolls inside its own box */
+    if (window.innerWidth < 700) { return; }
+    document.querySelectorAll(".ipsrep-table-wrap > table").forEach(function (table) {
+      var box = table.parentElement;
+      if (table.getBoundingClientRect().width > box.clientWidth + 1) { table.classList.add("ipsrep-tight"); }
+    });
+  }
+
+  function longTables() {
+    document.querySelectorAll("table.ipsrep-long").forEach(function (table) {
+      var body = table.tBodies[0];
+      if (!body) { return; }
+      var shown = parseInt(table.getAttribute("data-ipsrep-shown") || "10", 10);
+      var rows = Array.prototype.slice.call(body.rows);
+      if (rows.length <= shown) { return; }
+      rows.slice(shown).forEach(function (r) { r.classList.add("ipsrep-extra"); });
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "ipsrep-all-rows";
+      button.setAttribute("aria-expanded", "false");
+      var more = "Show all " + rows.length + " rows";
+      button.textContent = more;
+      button.addEventListener("click", function () {
+        var all = !table.classList.contains("ipsrep-all");
+        table.classList.toggle("ipsrep-all", all);
+        button.setAttribute("aria-expanded", all ? "true" : "false");
+        button.textContent = all ? "Show the first " + shown + " rows" : more;
+      });
+      var box = table.closest(".ipsrep-table-wrap") || table;
+      var after = box.nextElementSibling && box.nextElementSibling.classList.contains("ipsrep-footnotes")
+        ? box.nextElementSibling : box;
+      after.parentNode.insertBefore(button, after.nextSibling);
+    });
+  }
+
   function showTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
     if (!id) { return; }
     var target = document.getElementById(id);
     if (!target) { return; }
     var opened = false;
+    var long = target.closest ? target.closest("table.ipsrep-long") : null;
+    if (long && !long.classList.contains("ipsrep-all")) { long.classList.add("ipsrep-all"); opened = true; }
     for (var node = target.parentElement; node; node = node.parentElement) {
       if (node.tagName === "DETAILS" && !node.open) { node.open = true; opened = true; }
     }
@@ -57,7 +113,11 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     codeToggle();
+    dataMark();
     ledgers();
+    longTables();
+    fitTables();
+    document.querySelectorAll("details").forEach(function (d) { d.addEventListener("toggle", fitTables); });
     showTarget();
   });
   window.addEventListener("hashchange", showTarget);

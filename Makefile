@@ -5,6 +5,8 @@
 #   make benchmark  time the build against plain papermill + nbconvert (benchmarks/build.py)
 #   make pdf        the whole report as one PDF (report.pdf), printed by headless Chromium
 #   make lab        JupyterLab on notebooks/ (installs the lab extra; the .py notebooks open as notebooks)
+#   make lint       ruff check (rules in pyproject.toml) over the code, then mypy over the package
+#   make check      lint, then the tests not marked slow: the quick check before a commit
 #
 # Both create the virtual environment .venv first when it is missing, and install into it
 # exactly the versions pinned (with hashes) in requirements.lock, then the project itself;
@@ -23,7 +25,7 @@ BUILD_ARGS ?=
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
-.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock pdf lab lab-settings
+.PHONY: report test unit nbval verify-report venv clean-cache benchmark lock pdf lab lab-settings lint check
 
 venv: $(STAMP)
 
@@ -47,8 +49,18 @@ $(STAMP): pyproject.toml $(LOCK)
 lock:
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(PIP_ENV) $(BIN)/python -m pip install --quiet pip-tools
-	$(PIP_ENV) $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test \
+	$(PIP_ENV) $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test --extra lint \
 	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+
+# ruff, mypy and the stubs are the `lint` extra, pinned in requirements.lock with the rest
+# (a new ruff or mypy release must not change what passes)
+lint: $(STAMP)
+	@[ -x $(BIN)/ruff ] && [ -x $(BIN)/mypy ] || { echo "make: ruff or mypy is missing from $(VENV); requirements.lock predates the lint extra: run make lock" >&2; exit 1; }
+	$(BIN)/ruff check ipsrep tests benchmarks notebooks
+	$(BIN)/mypy
+
+check: lint
+	$(BIN)/python -m pytest -m "not slow" tests ipsrep
 
 report: $(STAMP)
 	$(BIN)/ipsrep build $(BUILD_ARGS)

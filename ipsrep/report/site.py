@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipsrep.inputs.markup import MATHJAX_IGNORE, html_text
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
@@ -410,9 +411,12 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
         lines += ["```{admonition} A variant report", ":class: warning", "",
                   "This report was built with parameters other than the notebooks' defaults "
                   "(`ipsrep build -p NAME VALUE`):", ""]
-        for name, value, default, where in variant:
-            lines.append(f"- `{name} = {value!r}` (default `{default!r}`) on "
-                         + ", ".join(f"{{doc}}`{s}`" for s in where))
+        items = "".join(  # values are user strings: inert HTML, out of MathJax's reach
+            f"<li>{html_text(f'{name} = {value!r}', tag='code', classes='literal')} (default "
+            f"{html_text(repr(default), tag='code', classes='literal')}) on "
+            + ", ".join(f'<a href="{esc(s)}.html">{esc(s)}</a>' for s in where) + "</li>"
+            for name, value, default, where in variant)
+        lines.append(f'<ul class="ipsrep-variant {MATHJAX_IGNORE}">{items}</ul>')
         lines += ["", "Statuses in the ledger judge these values against the paper's numbers.", "```", ""]
     lines += ["## Research questions", "",
               f"Answered from the values the notebooks computed on the data in use, read at $\\alpha = {alpha:g}$.", ""]
@@ -517,12 +521,18 @@ def datatables_script() -> tuple[str, str]:
 
 
 def _banners(data) -> tuple[str, str]:
-    esc = html.escape
+    """The strong and the light banner as HTML: the data's name is a user string, inert
+    (:func:`ipsrep.inputs.markup.html_text`) and out of MathJax's reach."""
     kind = "ipsrep-banner-synthetic" if data.bundled else "ipsrep-banner-user"
-    strong = f'<span class="ipsrep-banner {kind}" role="note">{esc(data.banner_text)}</span>'
-    what = "a synthetic reconstruction of the trial's data" if data.bundled else esc(data.label)
-    light = f'<span class="ipsrep-banner ipsrep-banner-light" role="note">{LIGHT_BANNER.format(what=what)}</span>'
+    strong = f'<span class="ipsrep-banner {kind} {MATHJAX_IGNORE}" role="note">{_inert_text(data.banner_text)}</span>'
+    what = "a synthetic reconstruction of the trial's data" if data.bundled else _inert_text(data.label)
+    light = (f'<span class="ipsrep-banner ipsrep-banner-light {MATHJAX_IGNORE}" role="note">'
+             f'{LIGHT_BANNER.format(what=what)}</span>')
     return strong, light
+
+
+def _inert_text(text: str) -> str:
+    return html_text(text)[len(f'<span class="{MATHJAX_IGNORE}">'):-len("</span>")]
 
 
 @contextlib.contextmanager
@@ -581,6 +591,85 @@ def run_sphinx(src: Path, out: Path, doctrees: Path, builder: str = "html", jobs
     return [line for line in text.splitlines() if line.strip()]
 
 
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'none'; media-src 'none'; "
+                           "object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; "
+                           "form-action 'self'")
+"""The Content-Security-Policy of every page: scripts only from the site's own files (no
+inline script, no event-handler attribute, no ``javascript:`` URL runs), nothing from the
+network, no plugins, no ``<base>``. Inline styles stay allowed: MathJax's SVG and the
+theme set ``style`` attributes, and a style cannot run code or, under this policy, load
+anything from elsewhere."""
+
+INLINE_SCRIPTS = "ipsrep-inline"
+"""Folder of ``_static`` holding the scripts Sphinx and the theme write inline, moved to files."""
+
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>"
+                            r"(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_THEME_BODY_SCRIPTS = frozenset({
+    '// Activate the search field on page load let searchInput = document.querySelector("form.bd-search input"); '
+    'if (searchInput) { searchInput.focus(); searchInput.select(); console.log("[PST]: Set focus on search field."); }',
+})
+"""Inline scripts the theme writes in a page's body (pydata-sphinx-theme's search page),
+whitespace collapsed: the only body scripts :func:`secure_pages` moves to files."""
+
+
+def secure_pages(site: Path) -> None:
+    """Give every HTML page of `site` its Content-Security-Policy, with the scripts Sphinx
+    and the theme write inline (``DOCUMENTATION_OPTIONS``, the MathJax configuration, the
+    theme's colour mode, the toggle-button texts) moved to files under
+    ``_static/ipsrep-inline/`` named by their SHA-256, in the same place in the page so
+    they run in the same order.
+
+    Only the templates' scripts move: those in ``<head>`` (no user string is written
+    there) and, in the body, those whose text is one the theme writes
+    (:data:`_THEME_BODY_SCRIPTS`). Any other inline script stays inline, where the
+    policy stops it: moving it to a file would make it run.
+
+    Raises :class:`SiteError` when a page has no ``<head>`` or an inline script it cannot
+    move (a ``type="module"`` or JSON block, which this site does not use).
+    """
+    import hashlib
+
+    static = site / "_static"
+    for page in sorted(site.rglob("*.html")):
+        if page.relative_to(site).parts[0] in ("_static", "_images", "_sources"):
+            continue  # theme fragments, not pages
+        text = page.read_text(encoding="utf-8")
+        depth = len(page.relative_to(site).parts) - 1
+        prefix = "../" * depth + f"_static/{INLINE_SCRIPTS}/"
+
+        head_end = text.lower().find("</head>")
+
+        def moved(match: re.Match) -> str:
+            attrs, body = match.group("attrs") or "", match.group("body")
+            if re.search(r"\ssrc\s*=", attrs, re.IGNORECASE):
+                return match.group(0)
+            if match.start() > head_end and " ".join(body.split()) not in _THEME_BODY_SCRIPTS:
+                return match.group(0)
+            if re.search(r"\stype\s*=", attrs, re.IGNORECASE) and \
+                    not re.search(r"\stype\s*=\s*[\"']?text/javascript", attrs, re.IGNORECASE):
+                raise SiteError(f"{page.name}: an inline script of type {attrs.strip()!r} cannot be moved to a file")
+            name = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20] + ".js"
+            folder = static / INLINE_SCRIPTS
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / name).exists():
+                (folder / name).write_text(body, encoding="utf-8")
+            return f'<script{attrs} src="{prefix}{name}"></script>'
+
+        text = _INLINE_SCRIPT.sub(moved, text)
+        head = _HEAD.search(text)
+        if head is None:
+            raise SiteError(f"{page.name}: no <head> to carry the Content-Security-Policy")
+        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        at = head.end()
+        charset = re.compile(r"\s*<meta charset=[^>]*>", re.IGNORECASE).match(text, at)
+        at = charset.end() if charset else at  # the charset stays first
+        text = text[:at] + meta + text[at:]
+        page.write_text(text, encoding="utf-8")
+
+
 _UNUSED_ASSETS = shutil.ignore_patterns("*.map", "locales", "*.LICENSE.txt.map")
 """Theme files no page loads: source maps and the theme's message catalogues."""
 
@@ -626,6 +715,7 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
         warnings = run_sphinx(src, out, doctrees, builder=builder, jobs=jobs)
         if not (out / "index.html").is_file():
             raise SiteError("Sphinx wrote no index.html: " + "; ".join(warnings[:3]))
+        secure_pages(out)
         for item in sorted(out.iterdir()):
             if item.name in (".buildinfo", ".doctrees") or (item.is_dir() and not any(item.iterdir())):
                 continue

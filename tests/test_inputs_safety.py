@@ -246,3 +246,59 @@ def test_6_ctrl_c_in_ensemble_prints_one_line_and_no_worker_tracebacks(tmp_path)
     rest = proc.stdout.read()
     assert proc.wait(timeout=60) == 130
     assert "Traceback" not in rest and rest.strip().splitlines() == ["ipsrep: interrupted"], rest
+
+
+# ---- 4: make pdf ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def report_copy(request, tmp_path_factory) -> Path:
+    """The executed notebooks of a built report (``$IPSREP_TEST_REPORT`` or a fresh build)."""
+    given = os.environ.get("IPSREP_TEST_REPORT")
+    report = Path(given) if given else request.getfixturevalue("bundled_report")
+    return report
+
+
+def _copy_notebooks(report: Path, to: Path, edit) -> Path:
+    import json
+
+    to.mkdir()
+    for nb in sorted(report.glob("[0-9][0-9]_*.ipynb")):
+        data = json.loads(nb.read_text(encoding="utf-8"))
+        edit(nb.stem, data)
+        (to / nb.name).write_text(json.dumps(data), encoding="utf-8")
+    return to
+
+
+def test_4_pdf_is_labelled_and_checked_with_the_data_the_report_recorded(report_copy, tmp_path, capsys):
+    from ipsrep.report.context import PARAMETERS_MIMETYPE
+    from ipsrep.report.site import pdf_command
+
+    def other_data(stem, nb):
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                if PARAMETERS_MIMETYPE in output.get("data", {}):
+                    output["data"][PARAMETERS_MIMETYPE]["parameters"]["data_path"] = str(tmp_path / "gone.csv")
+
+    folder = _copy_notebooks(report_copy, tmp_path / "r", other_data)
+    assert pdf_command(str(folder), str(tmp_path / "r.pdf")) == 1
+    err = capsys.readouterr().err
+    assert f"was built from {tmp_path / 'gone.csv'}" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_4_pdf_refuses_a_page_that_would_load_from_the_network_and_a_users_file(report_copy, tmp_path, capsys):
+    from ipsrep.report.site import pdf_command
+
+    def remote_image(stem, nb):
+        if stem.startswith("00_"):
+            nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "remote", "metadata": {},
+                                "source": "x", "outputs": [{"output_type": "display_data", "metadata": {},
+                                                            "data": {"text/html": '<img src="http://example.com/t.png">'}}]})
+
+    mine = tmp_path / "mine.pdf"
+    mine.write_text("my notes")
+    assert pdf_command(str(report_copy), str(mine)) == 1
+    assert "is not a PDF this command printed" in capsys.readouterr().err and mine.read_text() == "my notes"
+    folder = _copy_notebooks(report_copy, tmp_path / "r", remote_image)
+    assert pdf_command(str(folder), str(tmp_path / "r.pdf")) == 1
+    err = capsys.readouterr().err
+    assert "example.com" in err and "not printed" in err and not (tmp_path / "r.pdf").exists()

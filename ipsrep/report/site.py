@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipsrep import paths
 from ipsrep.inputs.markup import MATHJAX_IGNORE, html_text
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
@@ -762,32 +763,96 @@ def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list, 
     return pages, parameters
 
 
+def report_data(pages) -> tuple[str | None, str | None]:
+    """The data file a built report's notebooks ran on, as they recorded it: its
+    ``data_path`` parameter (None for the bundled reconstruction) and the SHA-256 their
+    banner names (None when it names none)."""
+    data_path, sha = None, None
+    for page in pages:
+        for cell in page.notebook.cells:
+            for output in cell.get("outputs", []):
+                bundle = output.get("data", {})
+                if PARAMETERS_MIMETYPE in bundle:
+                    recorded = bundle[PARAMETERS_MIMETYPE].get("parameters", {})
+                    data_path = data_path or recorded.get("data_path")
+                    found = re.search(r"sha256 ([0-9a-f]{64})", str(bundle.get("text/plain", "")))
+                    sha = sha or (found.group(1) if found else None)
+    return data_path, sha
+
+
+def _pdf_target(out: str) -> Path:
+    """The PDF's path; refused (ValueError, one line) when something is there that
+    Chromium did not print (not a regular file, not a PDF, not Skia's), or in a folder of
+    the project other than its root."""
+    from ipsrep.ownership import folder_refusal, shown_path
+
+    target = Path(out).resolve()
+    if target.parent != paths.PROJECT_ROOT.resolve():
+        problem = folder_refusal(target.parent, option="the PDF's folder", what="the PDF", needs_manifest=False)
+        if problem:
+            raise ValueError(problem)
+    if os.path.lexists(target):
+        import stat
+
+        info = os.lstat(target)
+        head = b""
+        if stat.S_ISREG(info.st_mode):
+            with open(target, "rb") as f:
+                head = f.read(1 << 16)
+        if not stat.S_ISREG(info.st_mode) or not head.startswith(b"%PDF-") or b"Skia/PDF" not in head:
+            raise ValueError(f"{shown_path(target)}: is there and is not a PDF this command printed; "
+                             "move it away or give another file")
+    return target
+
+
 def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
     """``make pdf``: the whole report as one PDF.
 
     The executed notebooks of `report_dir` are rendered once more as a single HTML page
     (Sphinx's ``singlehtml`` builder; the print style hides the navigation and folded
-    code) and printed by headless Chromium, which runs MathJax first. Returns 0, or 1
-    with one line on stderr. The PDF embeds its creation date, so two PDFs differ.
+    code), labelled with the data those notebooks recorded (not the bundled file), checked
+    as the build checks its site (nothing a browser would fetch, none of the data's
+    participant ids), and printed by headless Chromium with the network closed (every
+    host name unresolvable, a proxy that refuses), which runs MathJax first. Returns 0,
+    or 1 with one line on stderr. The PDF embeds its creation date, so two PDFs differ.
     """
     import subprocess
     import sys
 
-    from ipsrep.report.context import data_in_use
+    from ipsrep.inputs.contract import terminal_safe
+    from ipsrep.report import check
+    from ipsrep.report.failures import BuildError
+
+    def fail(message: str) -> int:
+        print(terminal_safe(f"ipsrep pdf: {message}"), file=sys.stderr)
+        return 1
 
     report = Path(report_dir)
     chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                      if shutil.which(n)), None)
     if chromium is None:
-        print("ipsrep pdf: no Chromium found (apt-get install chromium); it prints the PDF", file=sys.stderr)
-        return 1
-    data = data_in_use()
-    pages, parameters = pages_from_report(report, bundled=data.bundled)
+        return fail("no Chromium found (apt-get install chromium); it prints the PDF")
+    try:
+        target = _pdf_target(out)
+    except ValueError as err:
+        return fail(str(err))
+    pages, parameters = pages_from_report(report)
     if not pages:
-        print(f"ipsrep pdf: no executed notebooks (NN_*.ipynb) in {report}; run make report first", file=sys.stderr)
-        return 1
+        return fail(f"no executed notebooks (NN_*.ipynb) in {report}; run make report first")
+    data_path, recorded_sha = report_data(pages)
+    from ipsrep.report.build import check_data
+
+    try:
+        data, ids = check_data(data_path)  # the same file: its label, and its ids for the check
+    except BuildError as err:
+        return fail(f"the report in {report} was built from {data_path or 'the bundled data'}, which cannot be "
+                    f"checked now ({str(err).split(';')[0]}); the PDF is checked for its participant ids")
+    if recorded_sha and data.sha256 != recorded_sha:
+        return fail(f"the report in {report} was built from a file with sha256 {recorded_sha}; {data_path} now "
+                    "holds other bytes; rebuild the report first")
+    if not data.bundled:
+        pages, parameters = pages_from_report(report, bundled=False)
     parameters.setdefault("alpha", 0.05)
-    target = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="ipsrep-pdf-") as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
@@ -795,18 +860,25 @@ def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
             render_sphinx_site(pages, data=data, parameters=parameters, show_code=False, dest=site,
                                builder="singlehtml", workdir=Path(tmp) / "work")
         except SiteError as err:
-            print(f"ipsrep pdf: {err}", file=sys.stderr)
-            return 1
+            return fail(str(err))
+        problems = check.check_site(site, ids=ids)
+        if problems:
+            return fail(f"{problems[0]}; not printed" + (f" ({len(problems) - 1} more)" if len(problems) > 1 else ""))
+        printed = Path(tmp) / "report.pdf"
         done = subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-             "--disable-background-networking", "--no-pdf-header-footer", "--virtual-time-budget=60000",
-             f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", (site / "index.html").as_uri()],
+             "--disable-background-networking", "--disable-component-update", "--no-pdf-header-footer",
+             "--virtual-time-budget=60000", "--host-resolver-rules=MAP * ~NOTFOUND",
+             "--proxy-server=socks5://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+             f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={printed}", (site / "index.html").as_uri()],
             capture_output=True, text=True, timeout=600)
-    if done.returncode != 0 or not target.is_file():
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        print(f"ipsrep pdf: Chromium could not print the report: {last}", file=sys.stderr)
-        return 1
-    print(f"ipsrep pdf: wrote {target} ({target.stat().st_size // 1024} KiB, {len(pages)} pages of the report)")
+        if done.returncode != 0 or not printed.is_file():
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return fail(f"Chromium could not print the report: {last}")
+        shutil.copyfile(printed, target.with_name(f".{target.name}.ipsrep-tmp"))
+        os.replace(target.with_name(f".{target.name}.ipsrep-tmp"), target)
+    print(terminal_safe(f"ipsrep pdf: wrote {target} ({target.stat().st_size // 1024} KiB, {len(pages)} pages of "
+                        f"the report, data: {data.label})"))
     return 0
 
 

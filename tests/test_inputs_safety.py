@@ -302,3 +302,45 @@ def test_4_pdf_refuses_a_page_that_would_load_from_the_network_and_a_users_file(
     assert pdf_command(str(folder), str(tmp_path / "r.pdf")) == 1
     err = capsys.readouterr().err
     assert "example.com" in err and "not printed" in err and not (tmp_path / "r.pdf").exists()
+
+
+# ---- 7: validate decides; the README's commands run -----------------------------------
+def test_7_an_oversized_cell_is_one_line_naming_the_line(tmp_path):
+    from ipsrep.inputs.contract import check_trial_file
+
+    rows = (paths.PROJECT_ROOT / "data/reconstructed/ips_in_pain.csv").read_text().splitlines()
+    cells = rows[1].split(",")
+    cells[1] = '"' + "x" * 200_000  # an unclosed quote swallows the rest of the file
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join([rows[0], ",".join(cells), *rows[2:]]) + "\n")
+    found = check_trial_file(path)
+    assert len(found) == 1 and found[0].row == 2 and "longer than 131,072 characters" in found[0].message
+
+
+def test_7_a_full_disk_is_its_own_line(monkeypatch, tmp_path, capsys):
+    import errno
+
+    from ipsrep.report import build
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "r" / "00_trial.ipynb"))
+
+    monkeypatch.setattr(build, "run_notebooks", full)
+    assert build.build_command(out=tmp_path / "r") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("ipsrep build: no space left on the device writing") and "bug" not in err[-1]
+
+
+def test_7_the_readmes_larger_trials_recipe_writes_a_file_validate_accepts(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ipsrep_test_reexecute", Path(__file__).with_name("test_reexecute.py"))
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    lines = harness.readme_blocks()["larger-trials"]
+    assert "write_resampled_trial" in lines[0] and "ipsrep build" in lines[1]
+    done = subprocess.run(harness.localise(lines[0], tmp_path), cwd=paths.PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status, out, err = run_cli("validate", str(tmp_path / "my_big_trial.csv"))
+    assert status == 0, err

@@ -533,10 +533,19 @@ def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row, blank lines left out."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     start = 1
-    for cells in reader:
-        if cells:
-            yield start, cells
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if cells:
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell past csv's field size limit (131,072 characters)
+        raise _CellTooLarge(start, str(exc)) from None
+
+
+class _CellTooLarge(ValueError):
+    def __init__(self, line: int, why: str):
+        super().__init__(why)
+        self.line = line
 
 
 def _separator(header_line: str) -> str:
@@ -598,7 +607,12 @@ def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | 
                       "columns and one line per participant")
         return _Parsed(out)
 
-    rows = iter(_rows(text))
+    try:
+        rows = iter(list(_rows(text)))
+    except _CellTooLarge as exc:
+        v(None, exc.line, f"a cell on this line is longer than {csv.field_size_limit():,} characters "
+                          "(no value of the contract comes near); is a closing quote missing?")
+        return _Parsed(out)
     header_line_no, header = next(rows)
     header = [name.strip() for name in header]
     sep = _separator(",".join(header))

@@ -24,6 +24,7 @@ The pipeline, in order, each step in its own module:
 from __future__ import annotations
 
 import math
+import errno
 import os
 import shutil
 import time
@@ -126,6 +127,11 @@ def build_command(
         say(f"ipsrep build: {err}")
         return 2 if isinstance(err, UsageError) else 1
     except Exception as exc:  # a failure of the pipeline itself: still one message, no traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = shown(exc.filename) if exc.filename else "the report"
+            say(f"ipsrep build: no space left on the device writing {where}; free some space and build "
+                "again. The report folder is unchanged.")
+            return 1
         say(f"ipsrep build: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
             "the report folder is unchanged. This is a bug in ipsrep; please report it.")
         return 1

@@ -344,3 +344,21 @@ def test_7_the_readmes_larger_trials_recipe_writes_a_file_validate_accepts(tmp_p
     assert done.returncode == 0, done.stderr[-2000:]
     status, out, err = run_cli("validate", str(tmp_path / "my_big_trial.csv"))
     assert status == 0, err
+
+
+def test_7_ids_that_are_words_of_the_site_are_refused_before_any_notebook_runs(tmp_path, capsys, monkeypatch):
+    from ipsrep.report import build
+    from ipsrep.report.check import id_collisions
+
+    assert id_collisions({"sha256", "woff2", "P01", "syn001", "FX-006"}) == ["P01", "sha256", "woff2"]
+    text = (paths.PROJECT_ROOT / "data/reconstructed/ips_in_pain.csv").read_text()
+    path = tmp_path / "ids.csv"
+    path.write_text(text.replace("\nsyn001,", "\nsha256,").replace("\nsyn002,", "\nwoff2,"))
+
+    def never(*args, **kwargs):
+        raise AssertionError("a notebook ran")
+
+    monkeypatch.setattr(build, "run_notebooks", never)
+    assert build.build_command(data=str(path), out=tmp_path / "r") == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "column 'participant_id': 'sha256', 'woff2' are words" in err and not (tmp_path / "r").exists()

@@ -182,7 +182,18 @@ def check_data(data: str | os.PathLike | None, store: cache_mod.Store | None = N
     if key is not None and trusted is None and loaded_sha == sha:
         store.set_mark("contract", key)
     data_in_use = DataInUse(given=given, file=resolved, bundled=paths.is_bundled(resolved), sha256=loaded_sha)
-    return data_in_use, set(trial["participant_id"].astype(str))
+    ids = set(trial["participant_id"].astype(str))
+    from ipsrep.report.check import id_collisions
+
+    clashes = id_collisions(ids)
+    if clashes:
+        listed = ", ".join(repr(i) for i in clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+        raise BuildError(f"{given}: column 'participant_id': {listed} "
+                         f"{'is a word' if len(clashes) == 1 else 'are words'} the report's own pages or assets "
+                         "carry (its banner, theme, fonts, statements), so the check that no page shows a "
+                         "participant could not tell them apart; give those participants other ids. No notebook "
+                         "was run and the report folder is unchanged")
+    return data_in_use, ids
 
 
 def discover_notebooks(directory: Path) -> list[Notebook]:

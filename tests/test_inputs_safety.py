@@ -362,3 +362,8 @@ def test_7_ids_that_are_words_of_the_site_are_refused_before_any_notebook_runs(t
     assert build.build_command(data=str(path), out=tmp_path / "r") == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "column 'participant_id': 'sha256', 'woff2' are words" in err and not (tmp_path / "r").exists()
+
+
+def test_3_build_jobs_are_bounded_before_any_work(tmp_path):
+    status, out, err = run_cli("build", "--jobs", "100000", "--out", str(tmp_path / "r"))
+    assert status == 2 and "from 1 to" in err and not (tmp_path / "r").exists()

@@ -86,8 +86,9 @@ def build_command(
         notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOK_DIR
         out_dir = Path(out).expanduser().resolve() if out is not None else paths.REPORT_DIR.resolve()
         jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-        if jobs < 1:
-            raise UsageError(f"--jobs must be at least 1 (got {jobs})")
+        most = max(4, 2 * (os.cpu_count() or 1))  # each job is a kernel process of a few hundred MB
+        if not 1 <= jobs <= most:
+            raise UsageError(f"--jobs {jobs}: give a whole number from 1 to {most} (each job is a kernel process)")
         publish.check_out_folder(out_dir)
         publish.clean_leftovers(out_dir)
         notebooks = discover_notebooks(notebooks_dir)

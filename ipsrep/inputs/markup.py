@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ipsrep.inputs.contract import terminal_safe
 
-__all__ = ["ACTIVE", "MATHJAX_IGNORE", "html_text", "markdown_code", "markdown_text"]
+__all__ = ["ACTIVE", "HTML_ACTIVE", "MATHJAX_IGNORE", "html_text", "markdown_code", "markdown_text"]
 
 MATHJAX_IGNORE = "mathjax_ignore"
 """Class of an element whose text MathJax 3 leaves alone (its ``ignoreHtmlClass``)."""
@@ -31,21 +31,36 @@ ACTIVE = "&<>\"'`$\\{}[]()*_~|#!:=+-.^%@"
 (backtick, ``* _ ~ [ ] ( ) | # ! + - .``, ``{}`` of roles, ``:`` and ``=`` of fences and
 options), TeX and MathJax (``$ \\ ^ %``), ``@`` (autolinks)."""
 
+HTML_ACTIVE = "`$\\{}[]"
+"""Characters written as character references in HTML destinations (besides ``& < > " '``,
+which :func:`html.escape` writes): what TeX and MyST read, so that text copied between
+the two stays inert. Punctuation that only Markdown reads (``. _ - *``) stays as it is
+in HTML, where no Markdown parser looks."""
+
 _REFERENCES = {ord(ch): f"&#{ord(ch)};" for ch in ACTIVE}
+_HTML_REFERENCES = {ord(ch): f"&#{ord(ch)};" for ch in HTML_ACTIVE}
 
 
 def _inert(text: object) -> str:
     return terminal_safe(str(text)).translate(_REFERENCES)
 
 
+def _inert_html(text: object) -> str:
+    import html
+
+    return html.escape(terminal_safe(str(text)), quote=True).translate(_HTML_REFERENCES)
+
+
 def html_text(text: object, *, tag: str = "span", classes: str = "") -> str:
-    """`text` as an inert HTML element (default ``<span>``) of class ``mathjax_ignore``.
+    """`text` as an inert HTML element (default ``<span>``) of class ``mathjax_ignore``,
+    for an HTML destination (the theme's banner, an HTML block of a MyST page, a
+    ``text/html`` output).
 
     >>> html_text('x`<img src=x onerror=alert(1)>`')
-    '<span class="mathjax_ignore">x&#96;&#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62;&#96;</span>'
+    '<span class="mathjax_ignore">x&#96;&lt;img src=x onerror=alert(1)&gt;&#96;</span>'
     """
     names = " ".join(c for c in (classes, MATHJAX_IGNORE) if c)
-    return f'<{tag} class="{names}">{_inert(text)}</{tag}>'
+    return f'<{tag} class="{names}">{_inert_html(text)}</{tag}>'
 
 
 def markdown_text(text: object) -> str:
@@ -55,10 +70,10 @@ def markdown_text(text: object) -> str:
     >>> markdown_text("1\\n\\n```{raw} html")
     '<span class="mathjax_ignore">1&#92;n&#92;n&#96;&#96;&#96;&#123;raw&#125; html</span>'
     """
-    return html_text(text)
+    return f'<span class="{MATHJAX_IGNORE}">{_inert(text)}</span>'
 
 
 def markdown_code(text: object) -> str:
     """`text` as inline code in MyST Markdown (an HTML ``<code>``, so no backtick in the
     text can close it), inert and ignored by MathJax."""
-    return html_text(text, tag="code", classes="literal")
+    return f'<code class="literal {MATHJAX_IGNORE}">{_inert(text)}</code>'

@@ -235,7 +235,7 @@ def test_2_a_build_switches_the_folder_in_one_step(built, tmp_path):
     status, err = run_build(data=str(edited), out=out, cache_dir=built["cache"])
     assert status == 0, err
     assert out.stat().st_ino != first  # a new folder took the old one's place
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".r.ipsrep-lock", "edited.csv", "r"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.csv", "r"]  # and no lock file left beside it
     dead = tmp_path / ".r.ipsrep-new-999999999-0123abcd"
     dead.mkdir()
     (dead / "index.html").write_text("half a report")

@@ -91,7 +91,9 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
     pages = [PageSource("01_rq1_employment", "Employment", notebook(injected="alpha = 0.1\ndata_path = 'x.csv'"), rows),
              PageSource("07_claims", "Claims", notebook(), ledger([]))]
     text = site.index_markdown(pages, data=data, parameters={"alpha": 0.1}, alpha=0.1)
-    assert "`alpha = 0.1` (default `0.05`) on {doc}`01_rq1_employment`" in text
+    from ipsrep.inputs.markup import html_text
+    assert (f"{html_text('alpha = 0.1', tag='code', classes='literal')} (default "
+            f"{html_text('0.05', tag='code', classes='literal')}) on <a href=\"01_rq1_employment.html\">") in text
     assert "data_path" not in text.split("## Research questions")[0]
     assert "$\\alpha = 0.1$" in text and 'href="01_rq1_employment.html#ledger-t2.12m.p"' in text
     assert re.search(r'<span class="count">7</span><span class="ipsrep-status ipsrep-status-reproduced">', text)

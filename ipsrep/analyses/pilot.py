@@ -25,7 +25,7 @@ from ipsrep import paths
 from ipsrep.methods import granularity
 
 from ipsrep.inputs import published
-from ipsrep.inputs.datafiles import read_checked_csv
+from ipsrep.inputs.datafiles import read_checked_csv, read_local_csv
 from ipsrep.methods.stats import clopper_pearson_interval
 
 PILOT_DIR = paths.DATA_DIR / "pilot"
@@ -48,7 +48,7 @@ BASES: tuple[str, ...] = ("stated", "bounded", "inferred", "conflicting", "recon
 # --------------------------------------------------------------------------------------
 def pain_conditions(path: str | Path = PAIN_CONDITIONS_CSV) -> list[str]:
     """The pain conditions named in the pilot paper (``data/pilot/pain_conditions.csv``)."""
-    return pd.read_csv(path, dtype=str)["pain_condition"].str.strip().tolist()
+    return read_local_csv(path, dtype=str)["pain_condition"].str.strip().tolist()
 
 
 def participants_schema() -> pa.DataFrameSchema:

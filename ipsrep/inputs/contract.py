@@ -41,7 +41,6 @@ with a skipped item. Only the legal range of each instrument is checked.
 """
 from __future__ import annotations
 
-import contextlib
 
 import csv
 import difflib
@@ -50,7 +49,6 @@ import io
 import math
 import os
 import re
-import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -478,36 +476,6 @@ class DataFileError(ValueError):
     unreadable); the message is one line, without the file name."""
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "is a directory, not a CSV file"
-    if stat.S_ISFIFO(mode):
-        return "is a named pipe (FIFO), not a regular file; give a CSV file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a regular file; give a CSV file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a regular file; give a CSV file"
-    return "is not a regular file; give a CSV file"
-
-
-def _too_large(size: int) -> str:
-    return (f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB ({size:,} bytes or more); "
-            "the contract's files are a few kilobytes per participant")
-
-
-
-@contextlib.contextmanager
-def _file_errors():
-    """Turn the operating system's refusal to open or inspect a file into one line."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise DataFileError("no such file") from None
-    except PermissionError:
-        raise DataFileError("cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
-
 def read_data_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of the data file at `path`, read once and safely.
 
@@ -521,26 +489,13 @@ def read_data_bytes(path: str | os.PathLike) -> bytes:
         One line saying why the file cannot be read (no such file, a folder, not a
         regular file, too large, permission denied).
     """
-    path = Path(path)
-    with _file_errors():
-        info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise DataFileError(_kind(info.st_mode))
-    if info.st_size > MAX_FILE_BYTES:
-        raise DataFileError(_too_large(info.st_size))
-    with _file_errors():
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
-        if not stat.S_ISREG(mode):  # swapped between the two looks
-            raise DataFileError(_kind(mode))
-        try:
-            data = f.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise DataFileError(f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise DataFileError(_too_large(len(data)))
-    return data
+    from ipsrep.inputs.datafiles import UnreadableFile, read_local_bytes
+
+    try:
+        return read_local_bytes(path, limit=MAX_FILE_BYTES, noun="a CSV file", name="",
+                                why_large="; the contract's files are a few kilobytes per participant")
+    except UnreadableFile as exc:
+        raise DataFileError(str(exc).removeprefix(": ")) from None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -578,10 +533,19 @@ def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row, blank lines left out."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     start = 1
-    for cells in reader:
-        if cells:
-            yield start, cells
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if cells:
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a cell past csv's field size limit (131,072 characters)
+        raise _CellTooLarge(start, str(exc)) from None
+
+
+class _CellTooLarge(ValueError):
+    def __init__(self, line: int, why: str):
+        super().__init__(why)
+        self.line = line
 
 
 def _separator(header_line: str) -> str:
@@ -643,7 +607,12 @@ def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | 
                       "columns and one line per participant")
         return _Parsed(out)
 
-    rows = iter(_rows(text))
+    try:
+        rows = iter(list(_rows(text)))
+    except _CellTooLarge as exc:
+        v(None, exc.line, f"a cell on this line is longer than {csv.field_size_limit():,} characters "
+                          "(no value of the contract comes near); is a closing quote missing?")
+        return _Parsed(out)
     header_line_no, header = next(rows)
     header = [name.strip() for name in header]
     sep = _separator(",".join(header))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import errno
 import os
 import shutil
 import time
@@ -89,8 +90,9 @@ def build_command(
         notebooks_dir = Path(notebooks_dir) if notebooks_dir is not None else paths.NOTEBOOK_DIR
         out_dir = Path(out).expanduser().resolve() if out is not None else paths.REPORT_DIR.resolve()
         jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-        if jobs < 1:
-            raise UsageError(f"--jobs must be at least 1 (got {jobs})")
+        most = max(4, 2 * (os.cpu_count() or 1))  # each job is a kernel process of a few hundred MB
+        if not 1 <= jobs <= most:
+            raise UsageError(f"--jobs {jobs}: give a whole number from 1 to {most} (each job is a kernel process)")
         publish.check_out_folder(out_dir)
         publish.clean_leftovers(out_dir)
         notebooks = discover_notebooks(notebooks_dir)
@@ -134,6 +136,11 @@ def build_command(
         say(f"ipsrep build: {err}")
         return 2 if isinstance(err, UsageError) else 1
     except Exception as exc:  # a failure of the pipeline itself: still one message, no traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = shown(exc.filename) if exc.filename else "the report"
+            say(f"ipsrep build: no space left on the device writing {where}; free some space and build "
+                "again. The report folder is unchanged.")
+            return 1
         say(f"ipsrep build: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
             "the report folder is unchanged. This is a bug in ipsrep; please report it.")
         return 1
@@ -190,7 +197,18 @@ def check_data(data: str | os.PathLike | None, store: cache_mod.Store | None = N
     if key is not None and trusted is None and loaded_sha == sha:
         store.set_mark("contract", key)
     data_in_use = DataInUse(given=given, file=resolved, bundled=paths.is_bundled(resolved), sha256=loaded_sha)
-    return data_in_use, set(trial["participant_id"].astype(str))
+    ids = set(trial["participant_id"].astype(str))
+    from ipsrep.report.check import id_collisions
+
+    clashes = id_collisions(ids)
+    if clashes:
+        listed = ", ".join(repr(i) for i in clashes[:5]) + (f" and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+        raise BuildError(f"{given}: column 'participant_id': {listed} "
+                         f"{'is a word' if len(clashes) == 1 else 'are words'} the report's own pages or assets "
+                         "carry (its banner, theme, fonts, statements), so the check that no page shows a "
+                         "participant could not tell them apart; give those participants other ids. No notebook "
+                         "was run and the report folder is unchanged")
+    return data_in_use, ids
 
 
 def discover_notebooks(directory: Path) -> list[Notebook]:

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import uuid
 from functools import lru_cache
@@ -178,18 +179,54 @@ def _files_digest(files) -> str:
 
 
 def _named_files(parameters: dict) -> list[Path]:
-    """Existing regular files that string parameters name (outside ``data/``, which is
-    hashed whole)."""
+    """Existing files and folders that string parameters name (outside ``data/``, which
+    is hashed whole)."""
     out = []
     for value in parameters.values():
         if isinstance(value, str) and value and len(value) < 4096:
             try:
                 p = paths.resolve(value)
-                if p.is_file() and paths.DATA_DIR.resolve() not in p.parents:
+                if os.path.lexists(p) and paths.DATA_DIR.resolve() not in p.parents \
+                        and p != paths.DATA_DIR.resolve():
                     out.append(p)
             except (OSError, ValueError):
                 continue
     return sorted(set(out))
+
+
+NAMED_FOLDER_FILES = 1000
+"""At most this many files of a folder a parameter names enter the key (a folder with
+more is keyed by its listing and sizes alone, and its notebook refuses or reads it)."""
+
+
+def _named_digest(p: Path, depth: int = 0) -> str:
+    """What a file or folder named by a parameter holds, as a digest: the bytes of a
+    regular file (read as every input is read, :func:`ipsrep.inputs.datafiles.read_local_bytes`),
+    or the names and bytes of the regular files directly in a folder (an ensemble's
+    ``results.csv``, ``keys.csv``, ``metadata.json``); anything else (a FIFO, a device,
+    a file too large to read) by its kind and size, never by waiting on it."""
+    from ipsrep.inputs.datafiles import UnreadableFile, read_local_bytes
+
+    h = hashlib.sha256()
+    try:
+        info = os.stat(p)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    if stat.S_ISDIR(info.st_mode):
+        if depth:
+            return f"dir:{info.st_mtime_ns}"  # one level only (no walking a tree or a link loop)
+        try:
+            entries = sorted(os.scandir(p), key=lambda e: e.name)[:NAMED_FOLDER_FILES]
+        except OSError as exc:
+            return f"unreadable:{exc.errno}"
+        for entry in entries:
+            h.update(entry.name.encode("utf-8", "surrogateescape") + b"\0" + _named_digest(Path(entry.path), depth + 1).encode())
+        return "dir:" + h.hexdigest()
+    try:
+        h.update(read_local_bytes(p))
+    except UnreadableFile:
+        return f"other:{stat.S_IFMT(info.st_mode)}:{info.st_size}:{info.st_mtime_ns}"
+    return "file:" + h.hexdigest()
 
 
 def inputs_digest(source: bytes, *, data_sha256: str, parameters: dict | None = None,
@@ -210,7 +247,7 @@ def inputs_digest(source: bytes, *, data_sha256: str, parameters: dict | None = 
     h.update((data_tree or tree_digest(paths.DATA_DIR)).encode())
     h.update(data_sha256.encode())
     for p in _named_files(parameters or {}):
-        h.update(str(p).encode() + b"\0" + hashlib.sha256(p.read_bytes()).hexdigest().encode())
+        h.update(str(p).encode("utf-8", "surrogateescape") + b"\0" + _named_digest(p).encode())
     h.update(sys.version.encode())
     h.update(_versions(VERSIONED).encode())
     return h.hexdigest()
@@ -255,7 +292,21 @@ def _write_atomic(path: Path, content: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+CACHE_ENTRY_BYTES = 256 * 1024 * 1024
+"""Largest cache object read (a page's executed notebook or site file is far smaller);
+cache entries are read as any input file is (local regular files only)."""
+
 _REF_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _holds(target: Path, digest: str) -> bool:
+    """True when `target` is a regular file whose bytes hash to `digest`."""
+    from ipsrep.inputs.datafiles import read_local_bytes
+
+    try:
+        return hashlib.sha256(read_local_bytes(target, limit=CACHE_ENTRY_BYTES)).hexdigest() == digest
+    except ValueError:
+        return False
 
 
 class Store:
@@ -283,14 +334,16 @@ class Store:
 
     def get(self, group: str, key: str) -> dict[str, bytes] | None:
         """The files of entry (`group`, `key`), each verified by its hash, or None."""
+        from ipsrep.inputs.datafiles import read_local_bytes, read_local_json
+
         ref = self._ref(group, key)
         try:
-            listing = json.loads(ref.read_text(encoding="utf-8"))["files"]
+            listing = read_local_json(ref, limit=CACHE_ENTRY_BYTES)["files"]
             out = {}
             for name, digest in listing.items():
                 if not re.fullmatch(r"[0-9a-f]{64}", digest):
                     return None
-                content = (self.objects / digest).read_bytes()
+                content = read_local_bytes(self.objects / digest, limit=CACHE_ENTRY_BYTES)
                 if hashlib.sha256(content).hexdigest() != digest:
                     return None
                 out[name] = content
@@ -308,7 +361,7 @@ class Store:
             for name, content in files.items():
                 digest = hashlib.sha256(content).hexdigest()
                 target = self.objects / digest
-                if not target.is_file() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+                if not _holds(target, digest):
                     _write_atomic(target, content)
                 listing[name] = digest
             _write_atomic(self._ref(group, key), json.dumps({"files": listing}, sort_keys=True).encode())
@@ -329,10 +382,12 @@ class Store:
                       reverse=True)
         for old in refs[self.keep:]:
             old.unlink(missing_ok=True)
+        from ipsrep.inputs.datafiles import read_local_json
+
         used: set[str] = set()
         for ref in self.refs.glob("*.json"):
             try:
-                used.update(json.loads(ref.read_text(encoding="utf-8"))["files"].values())
+                used.update(read_local_json(ref, limit=CACHE_ENTRY_BYTES)["files"].values())
             except (OSError, ValueError, KeyError, AttributeError):
                 continue
         for obj in self.objects.iterdir():

@@ -22,6 +22,7 @@ cache, and returns what it found (empty when the site may be published):
 from __future__ import annotations
 
 import json
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -353,3 +354,61 @@ def check_site(folder: Path, *, ids: set[str]) -> list[str]:
             problems.append(f"{rel} shows participant {shown[0]!r}; the report shows aggregates only, "
                             "never participant-level rows")
     return problems
+
+
+_SITE_ASSET_PACKAGES = ("pydata_sphinx_theme", "sphinx_book_theme", "sphinx_togglebutton", "sphinx_exercise",
+                        "myst_nb", "sphinx", "itables")
+"""Packages whose templates and static files go into every site (besides MathJax's bundle)."""
+
+
+def _file_tokens(path: Path) -> set[str]:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return set()
+    return {t for t in _RUN.findall(text) if any(c.isalpha() for c in t) and any(c.isdigit() for c in t)}
+
+
+def reserved_tokens() -> frozenset[str]:
+    """Tokens with a letter and a digit that the report's own text carries whatever the
+    data: the site's templates and static assets (theme, MathJax, DataTables, the site
+    folder), the notebooks' sources (statement ids such as ``P01`` on the claims page) and
+    the banner (``sha256``; ``woff2`` is in the theme's fonts). A participant id equal to one of them cannot be told
+    from the site's own text by :func:`check_site`, so the build refuses it at once
+    (:func:`id_collisions`) instead of after executing every notebook."""
+    return _reserved_tokens()
+
+
+@functools.lru_cache(maxsize=1)
+def _reserved_tokens() -> frozenset[str]:
+    import importlib.util
+
+    from ipsrep import paths
+
+    from ipsrep.report.context import SYNTHETIC_NOTICE, DataInUse
+
+    roots = [paths.NOTEBOOK_DIR, paths.PACKAGE_DIR / "report" / "site"]
+    for name in _SITE_ASSET_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.origin:
+            base = Path(spec.origin).parent
+            roots += [p for p in (base / "themes", base / "theme", base / "static", base / "assets", base / "html",
+                                  base / "_static", base / "templates") if p.is_dir()]
+    spec = importlib.util.find_spec("mathjax")
+    user = DataInUse(given="x.csv", file=Path("x.csv"), bundled=False, sha256="0" * 64)
+    found: set[str] = {t for text in (SYNTHETIC_NOTICE, user.banner_text, user.label)
+                       for t in _RUN.findall(text) if any(c.isdigit() for c in t) and any(c.isalpha() for c in t)}
+    if spec and spec.origin:
+        found |= _file_tokens(Path(spec.origin).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js")
+    wanted = TEXT_SUFFIXES | {".py", ".jinja", ".j2"}
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.suffix.lower() in wanted and path.is_file():
+                found |= _file_tokens(path)
+    return frozenset(found)
+
+
+def id_collisions(ids: set[str]) -> list[str]:
+    """The participant ids that are also tokens of the report's own text (:func:`reserved_tokens`)."""
+    reserved = reserved_tokens()
+    return sorted(i for i in ids if i in reserved)

@@ -251,7 +251,10 @@ class Banner:
 
     def _repr_html_(self) -> str:
         kind = "synthetic" if self.ctx.bundled else "user"
-        return f'<div class="ipsrep-banner ipsrep-banner-{kind}" role="note">{html.escape(self.text(), quote=False)}</div>'
+        from ipsrep.inputs.markup import html_text
+
+        return html_text(self.text(), tag="div", classes=f"ipsrep-banner ipsrep-banner-{kind}").replace(
+            "<div ", '<div role="note" ', 1)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {

@@ -44,12 +44,14 @@ def say(message: str) -> None:
 
 
 def shown(path) -> str:
-    """`path` relative to the project root when inside it, else as an absolute path."""
+    """`path` relative to the project root when inside it, else as an absolute path, with
+    control characters shown escaped (a newline in a file name must not start a line of
+    its own in :func:`say`, which splits messages into lines)."""
     path = Path(path).resolve()
     try:
-        return path.relative_to(paths.PROJECT_ROOT).as_posix() or "."
+        return terminal_safe(path.relative_to(paths.PROJECT_ROOT).as_posix() or ".")
     except ValueError:
-        return str(path)
+        return terminal_safe(str(path))
 
 
 def strip_ansi(text: str) -> str:

@@ -180,17 +180,23 @@ def compare_command(a: str, b: str) -> int:
     read, 2 (one line on stderr) when one cannot be."""
     import sys
 
+    from ipsrep.inputs.contract import terminal_safe
+    from ipsrep.inputs.datafiles import UnreadableFile, read_local_csv
+
+    def say(text: str, stream=sys.stdout) -> None:
+        print(terminal_safe(text), file=stream)  # keys and paths are the files' text
+
     tables = []
     for path in (a, b):
         try:
-            table = pd.read_csv(path, dtype={"key": str, "status": str, "published": str})
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-            print(f"ipsrep compare: cannot read {path}: {getattr(err, 'strerror', None) or err}", file=sys.stderr)
+            table = read_local_csv(path, dtype={"key": str, "status": str, "published": str})
+        except UnreadableFile as err:
+            say(f"ipsrep compare: cannot read {err}", sys.stderr)
             return 2
         missing = [c for c in ("key", "reproduced") if c not in table.columns]
         if missing:
-            print(f"ipsrep compare: {path} is not a ledger (no column {', '.join(missing)}; "
-                  f"expected the columns {', '.join(LEDGER_COLUMNS)})", file=sys.stderr)
+            say(f"ipsrep compare: {path} is not a ledger (no column {', '.join(missing)}; "
+                f"expected the columns {', '.join(LEDGER_COLUMNS)})", sys.stderr)
             return 2
         tables.append(table)
     diff = compare_ledgers(*tables)
@@ -200,10 +206,10 @@ def compare_command(a: str, b: str) -> int:
             return f"{text} ({s})" if s else text
         if r["change"] in ("only in A", "only in B"):
             side = ("reproduced_a", "status_a") if r["change"] == "only in A" else ("reproduced_b", "status_b")
-            print(f"{r['key']}: {r['change']}: {shown(r[side[0]], r[side[1]])}  [{r['quantity']}]")
+            say(f"{r['key']}: {r['change']}: {shown(r[side[0]], r[side[1]])}  [{r['quantity']}]")
         else:
-            print(f"{r['key']}: {shown(r['reproduced_a'], r['status_a'])} -> {shown(r['reproduced_b'], r['status_b'])}"
+            say(f"{r['key']}: {shown(r['reproduced_a'], r['status_a'])} -> {shown(r['reproduced_b'], r['status_b'])}"
                   f"  [{r['quantity']}]")
     keys = len(set(tables[0]["key"]) | set(tables[1]["key"]))
-    print(f"{len(diff)} of {keys} ledger keys differ between {a} and {b}")
+    say(f"{len(diff)} of {keys} ledger keys differ between {a} and {b}")
     return 0

@@ -118,9 +118,60 @@ def _shown_value(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+PARAMETER_BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "alpha": (0, 1, False),
+    "levene_alpha": (0, 1, False),
+    "design_power": (0, 1, False),
+    "design_rates": (0, 1, False),
+    "power_targets": (0, 1, False),
+    "within_person_r": (-1, 1, False),
+    "n_sim": (100, 200_000, True),
+    "n_resamples": (100, 100_000, True),
+    "grid_points": (2, 11, True),
+    "bin_width": (1, 8_784, True),
+    "n_max_jobs": (1, 1_000, True),
+    "seed": (0, 2**32 - 1, True),
+    "randomised": (1, 100_000, True),
+    "withdrew": (0, 100_000, True),
+    "n_interviews": (0, 10_000, True),
+    "n_max_respondents": (0, 10_000, True),
+}
+"""Allowed range of each numeric parameter that drives work or sizes a result: name ->
+(low, high, whether the ends are allowed). Counts of simulations, resamples and grid
+points stop well above their defaults (a value past the bound would run for hours or
+take the machine's memory); probabilities and levels lie strictly between 0 and 1. A
+list or tuple value is checked item by item, and holds at most :data:`MAX_ITEMS`."""
+
+MAX_ITEMS = 20
+MAX_TEXT = 4096
+"""Longest text value of a parameter (a file name, a choice)."""
+
+
+def _bound_problem(name: str, value) -> str | None:
+    """Why `value` is outside the allowed range of parameter `name`, or None."""
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return f"is {len(value):,} characters long; at most {MAX_TEXT:,} are allowed"
+    if name not in PARAMETER_BOUNDS or value is None:
+        return None
+    if isinstance(value, (str, bool)):
+        return "expects a number"
+    low, high, closed = PARAMETER_BOUNDS[name]
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if len(items) > MAX_ITEMS:
+        return f"has {len(items)} items; at most {MAX_ITEMS} are allowed"
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            return f"holds {_shown_value(item)}, not a number"
+        inside = (low <= item <= high) if closed else (low < item < high)
+        if not inside:
+            ends = f"from {low:,} to {high:,}" if closed else f"strictly between {low:g} and {high:g}"
+            return f"must be {ends}"
+    return None
+
+
 def check_parameters(defaults: dict[str, dict], parameters: dict) -> None:
-    """Refuse parameters that no notebook declares, values of the wrong type, and
-    ``data_path`` (which ``--data`` sets).
+    """Refuse parameters that no notebook declares, values of the wrong type or outside
+    their bounds (:data:`PARAMETER_BOUNDS`), and ``data_path`` (which ``--data`` sets).
 
     Parameters
     ----------
@@ -150,6 +201,9 @@ def check_parameters(defaults: dict[str, dict], parameters: dict) -> None:
                 got = "text" if isinstance(value, str) else type(value).__name__
                 raise UsageError(f"-p {name} {_shown_value(value)}: {name} expects {_kind(default)} "
                                  f"(default {default!r} in {stem}), not {got}")
+        problem = _bound_problem(name, value)
+        if problem:
+            raise UsageError(f"-p {name} {_shown_value(value)}: {name} {problem}")
 
 
 def injected_parameters(defaults, data_param: str | None, extra: dict) -> dict:

@@ -23,6 +23,7 @@ processes that no longer run) are removed at the next start (:func:`clean_leftov
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -169,15 +170,25 @@ def new_staging(out: Path) -> Path:
 def _lock(out: Path):
     """Hold an exclusive lock for `out` (a lock file beside it) while publishing."""
     path = out.parent / f".{out.name}.ipsrep-lock"
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        yield  # an unwritable parent: the build will fail on its own, with a message
-        return
-    try:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield  # an unwritable parent: the build will fail on its own, with a message
+            return
         fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder before us removed the file we locked: lock the new one
+    try:
         yield
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # no lock file is left beside the folder, refused build or not
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
@@ -244,6 +255,27 @@ def _carry(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def _publish_in_place(staging: Path, out: Path, names: list[str], previous: list[str]) -> None:
+    """Publish into `out` itself when it cannot be renamed (a mount point: EBUSY): each
+    file of the report replaced by a rename of its own, the previous report's files that
+    the new one lacks removed, the manifest written last. Not one switch for the whole
+    report, but never a half-written file, and the user's files are left where they are."""
+    for rel in names:
+        if rel == MANIFEST:
+            continue
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.ipsrep-tmp-{os.getpid()}")
+        shutil.copyfile(staging / rel, tmp)
+        os.replace(tmp, target)
+    for rel in set(previous) - set(names) - {MANIFEST}:
+        with contextlib.suppress(OSError):
+            (out / rel).unlink()
+    tmp = out / f".{MANIFEST}.ipsrep-tmp-{os.getpid()}"
+    shutil.copyfile(staging / MANIFEST, tmp)
+    os.replace(tmp, out / MANIFEST)
+
+
 def publish(staging: Path, out: Path) -> str:
     """Make the report in `staging` the report at `out`; return what happened
     (``"new"``, ``"replaced"`` or ``"unchanged"``).
@@ -281,6 +313,10 @@ def publish(staging: Path, out: Path) -> str:
         try:
             old = swap(staging, out)
         except OSError as exc:
+            if exc.errno in (errno.EBUSY, errno.EXDEV) and out.is_dir():  # a mount point cannot be renamed
+                _publish_in_place(staging, out, names, previous or [])
+                shutil.rmtree(staging, ignore_errors=True)
+                return "replaced"
             raise BuildError(f"cannot switch {shown(out)} to the new report: {exc.strerror or exc}; "
                              "the previous report is unchanged") from None
     if old is not None:

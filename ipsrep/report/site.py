@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ipsrep import paths
+from ipsrep.inputs.markup import MATHJAX_IGNORE, html_text
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
@@ -605,9 +607,12 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
         lines += ["```{admonition} A variant report", ":class: warning", "",
                   "This report was built with parameters other than the notebooks' defaults "
                   "(`ipsrep build -p NAME VALUE`):", ""]
-        for name, value, default, where in variant:
-            lines.append(f"- `{name} = {value!r}` (default `{default!r}`) on "
-                         + ", ".join(f"{{doc}}`{s}`" for s in where))
+        items = "".join(  # values are user strings: inert HTML, out of MathJax's reach
+            f"<li>{html_text(f'{name} = {value!r}', tag='code', classes='literal')} (default "
+            f"{html_text(repr(default), tag='code', classes='literal')}) on "
+            + ", ".join(f'<a href="{esc(s)}.html">{esc(s)}</a>' for s in where) + "</li>"
+            for name, value, default, where in variant)
+        lines.append(f'<ul class="ipsrep-variant {MATHJAX_IGNORE}">{items}</ul>')
         lines += ["", "Statuses in the ledger judge these values against the paper's numbers.", "```", ""]
     if data.with_paper and not data.bundled:
         lines += reproduction_markdown(ledger)
@@ -721,15 +726,20 @@ def datatables_script() -> tuple[str, str]:
 
 
 def _banners(data) -> tuple[str, str]:
-    esc = html.escape
+    """The strong and the light banner as HTML: the data's name is a user string, inert
+    (:func:`ipsrep.inputs.markup.html_text`) and out of MathJax's reach."""
     kind = "ipsrep-banner-synthetic" if data.bundled else "ipsrep-banner-user"
     short = "Synthetic data" if data.bundled else f"Data: {data.label}"
-    strong = (f'<span class="ipsrep-banner {kind}" role="note" data-short="{esc(short)}">'
-              f'{esc(data.banner_text)}</span>')
-    what = "a synthetic reconstruction of the trial's data" if data.bundled else esc(data.label)
-    light = (f'<span class="ipsrep-banner ipsrep-banner-light" role="note" data-short="Published numbers only">'
+    strong = (f'<span class="ipsrep-banner {kind} {MATHJAX_IGNORE}" role="note" data-short="{html.escape(short)}">'
+              f'{_inert_text(data.banner_text)}</span>')
+    what = "a synthetic reconstruction of the trial's data" if data.bundled else _inert_text(data.label)
+    light = (f'<span class="ipsrep-banner ipsrep-banner-light {MATHJAX_IGNORE}" role="note" data-short="Published numbers only">'
              f'{LIGHT_BANNER.format(what=what)}</span>')
     return strong, light
+
+
+def _inert_text(text: str) -> str:
+    return html_text(text)[len(f'<span class="{MATHJAX_IGNORE}">'):-len("</span>")]
 
 
 @contextlib.contextmanager
@@ -789,6 +799,85 @@ def run_sphinx(src: Path, out: Path, doctrees: Path, builder: str = "html", jobs
     return [line for line in text.splitlines() if line.strip()]
 
 
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'none'; media-src 'none'; "
+                           "object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; "
+                           "form-action 'self'")
+"""The Content-Security-Policy of every page: scripts only from the site's own files (no
+inline script, no event-handler attribute, no ``javascript:`` URL runs), nothing from the
+network, no plugins, no ``<base>``. Inline styles stay allowed: MathJax's SVG and the
+theme set ``style`` attributes, and a style cannot run code or, under this policy, load
+anything from elsewhere."""
+
+INLINE_SCRIPTS = "ipsrep-inline"
+"""Folder of ``_static`` holding the scripts Sphinx and the theme write inline, moved to files."""
+
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>"
+                            r"(?P<body>.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_THEME_BODY_SCRIPTS = frozenset({
+    '// Activate the search field on page load let searchInput = document.querySelector("form.bd-search input"); '
+    'if (searchInput) { searchInput.focus(); searchInput.select(); console.log("[PST]: Set focus on search field."); }',
+})
+"""Inline scripts the theme writes in a page's body (pydata-sphinx-theme's search page),
+whitespace collapsed: the only body scripts :func:`secure_pages` moves to files."""
+
+
+def secure_pages(site: Path) -> None:
+    """Give every HTML page of `site` its Content-Security-Policy, with the scripts Sphinx
+    and the theme write inline (``DOCUMENTATION_OPTIONS``, the MathJax configuration, the
+    theme's colour mode, the toggle-button texts) moved to files under
+    ``_static/ipsrep-inline/`` named by their SHA-256, in the same place in the page so
+    they run in the same order.
+
+    Only the templates' scripts move: those in ``<head>`` (no user string is written
+    there) and, in the body, those whose text is one the theme writes
+    (:data:`_THEME_BODY_SCRIPTS`). Any other inline script stays inline, where the
+    policy stops it: moving it to a file would make it run.
+
+    Raises :class:`SiteError` when a page has no ``<head>`` or an inline script it cannot
+    move (a ``type="module"`` or JSON block, which this site does not use).
+    """
+    import hashlib
+
+    static = site / "_static"
+    for page in sorted(site.rglob("*.html")):
+        if page.relative_to(site).parts[0] in ("_static", "_images", "_sources"):
+            continue  # theme fragments, not pages
+        text = page.read_text(encoding="utf-8")
+        depth = len(page.relative_to(site).parts) - 1
+        prefix = "../" * depth + f"_static/{INLINE_SCRIPTS}/"
+
+        head_end = text.lower().find("</head>")
+
+        def moved(match: re.Match) -> str:
+            attrs, body = match.group("attrs") or "", match.group("body")
+            if re.search(r"\ssrc\s*=", attrs, re.IGNORECASE):
+                return match.group(0)
+            if match.start() > head_end and " ".join(body.split()) not in _THEME_BODY_SCRIPTS:
+                return match.group(0)
+            if re.search(r"\stype\s*=", attrs, re.IGNORECASE) and \
+                    not re.search(r"\stype\s*=\s*[\"']?text/javascript", attrs, re.IGNORECASE):
+                raise SiteError(f"{page.name}: an inline script of type {attrs.strip()!r} cannot be moved to a file")
+            name = hashlib.sha256(body.encode("utf-8")).hexdigest()[:20] + ".js"
+            folder = static / INLINE_SCRIPTS
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder / name).exists():
+                (folder / name).write_text(body, encoding="utf-8")
+            return f'<script{attrs} src="{prefix}{name}"></script>'
+
+        text = _INLINE_SCRIPT.sub(moved, text)
+        head = _HEAD.search(text)
+        if head is None:
+            raise SiteError(f"{page.name}: no <head> to carry the Content-Security-Policy")
+        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+        at = head.end()
+        charset = re.compile(r"\s*<meta charset=[^>]*>", re.IGNORECASE).match(text, at)
+        at = charset.end() if charset else at  # the charset stays first
+        text = text[:at] + meta + text[at:]
+        page.write_text(text, encoding="utf-8")
+
+
 _UNUSED_ASSETS = shutil.ignore_patterns("*.map", "locales", "*.LICENSE.txt.map")
 """Theme files no page loads: source maps and the theme's message catalogues."""
 
@@ -834,6 +923,7 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
         warnings = run_sphinx(src, out, doctrees, builder=builder, jobs=jobs)
         if not (out / "index.html").is_file():
             raise SiteError("Sphinx wrote no index.html: " + "; ".join(warnings[:3]))
+        secure_pages(out)
         for item in sorted(out.iterdir()):
             if item.name in (".buildinfo", ".doctrees") or (item.is_dir() and not any(item.iterdir())):
                 continue
@@ -880,32 +970,96 @@ def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list, 
     return pages, parameters
 
 
+def report_data(pages) -> tuple[str | None, str | None]:
+    """The data file a built report's notebooks ran on, as they recorded it: its
+    ``data_path`` parameter (None for the bundled reconstruction) and the SHA-256 their
+    banner names (None when it names none)."""
+    data_path, sha = None, None
+    for page in pages:
+        for cell in page.notebook.cells:
+            for output in cell.get("outputs", []):
+                bundle = output.get("data", {})
+                if PARAMETERS_MIMETYPE in bundle:
+                    recorded = bundle[PARAMETERS_MIMETYPE].get("parameters", {})
+                    data_path = data_path or recorded.get("data_path")
+                    found = re.search(r"sha256 ([0-9a-f]{64})", str(bundle.get("text/plain", "")))
+                    sha = sha or (found.group(1) if found else None)
+    return data_path, sha
+
+
+def _pdf_target(out: str) -> Path:
+    """The PDF's path; refused (ValueError, one line) when something is there that
+    Chromium did not print (not a regular file, not a PDF, not Skia's), or in a folder of
+    the project other than its root."""
+    from ipsrep.ownership import folder_refusal, shown_path
+
+    target = Path(out).resolve()
+    if target.parent != paths.PROJECT_ROOT.resolve():
+        problem = folder_refusal(target.parent, option="the PDF's folder", what="the PDF", needs_manifest=False)
+        if problem:
+            raise ValueError(problem)
+    if os.path.lexists(target):
+        import stat
+
+        info = os.lstat(target)
+        head = b""
+        if stat.S_ISREG(info.st_mode):
+            with open(target, "rb") as f:
+                head = f.read(1 << 16)
+        if not stat.S_ISREG(info.st_mode) or not head.startswith(b"%PDF-") or b"Skia/PDF" not in head:
+            raise ValueError(f"{shown_path(target)}: is there and is not a PDF this command printed; "
+                             "move it away or give another file")
+    return target
+
+
 def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
     """``make pdf``: the whole report as one PDF.
 
     The executed notebooks of `report_dir` are rendered once more as a single HTML page
     (Sphinx's ``singlehtml`` builder; the print style hides the navigation and folded
-    code) and printed by headless Chromium, which runs MathJax first. Returns 0, or 1
-    with one line on stderr. The PDF embeds its creation date, so two PDFs differ.
+    code), labelled with the data those notebooks recorded (not the bundled file), checked
+    as the build checks its site (nothing a browser would fetch, none of the data's
+    participant ids), and printed by headless Chromium with the network closed (every
+    host name unresolvable, a proxy that refuses), which runs MathJax first. Returns 0,
+    or 1 with one line on stderr. The PDF embeds its creation date, so two PDFs differ.
     """
     import subprocess
     import sys
 
-    from ipsrep.report.context import data_in_use
+    from ipsrep.inputs.contract import terminal_safe
+    from ipsrep.report import check
+    from ipsrep.report.failures import BuildError
+
+    def fail(message: str) -> int:
+        print(terminal_safe(f"ipsrep pdf: {message}"), file=sys.stderr)
+        return 1
 
     report = Path(report_dir)
     chromium = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                      if shutil.which(n)), None)
     if chromium is None:
-        print("ipsrep pdf: no Chromium found (apt-get install chromium); it prints the PDF", file=sys.stderr)
-        return 1
-    data = data_in_use()
-    pages, parameters = pages_from_report(report, bundled=data.bundled)
+        return fail("no Chromium found (apt-get install chromium); it prints the PDF")
+    try:
+        target = _pdf_target(out)
+    except ValueError as err:
+        return fail(str(err))
+    pages, parameters = pages_from_report(report)
     if not pages:
-        print(f"ipsrep pdf: no executed notebooks (NN_*.ipynb) in {report}; run make report first", file=sys.stderr)
-        return 1
+        return fail(f"no executed notebooks (NN_*.ipynb) in {report}; run make report first")
+    data_path, recorded_sha = report_data(pages)
+    from ipsrep.report.build import check_data
+
+    try:
+        data, ids = check_data(data_path)  # the same file: its label, and its ids for the check
+    except BuildError as err:
+        return fail(f"the report in {report} was built from {data_path or 'the bundled data'}, which cannot be "
+                    f"checked now ({str(err).split(';')[0]}); the PDF is checked for its participant ids")
+    if recorded_sha and data.sha256 != recorded_sha:
+        return fail(f"the report in {report} was built from a file with sha256 {recorded_sha}; {data_path} now "
+                    "holds other bytes; rebuild the report first")
+    if not data.bundled:
+        pages, parameters = pages_from_report(report, bundled=False)
     parameters.setdefault("alpha", 0.05)
-    target = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="ipsrep-pdf-") as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
@@ -913,18 +1067,25 @@ def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
             render_sphinx_site(pages, data=data, parameters=parameters, show_code=False, dest=site,
                                builder="singlehtml", workdir=Path(tmp) / "work")
         except SiteError as err:
-            print(f"ipsrep pdf: {err}", file=sys.stderr)
-            return 1
+            return fail(str(err))
+        problems = check.check_site(site, ids=ids)
+        if problems:
+            return fail(f"{problems[0]}; not printed" + (f" ({len(problems) - 1} more)" if len(problems) > 1 else ""))
+        printed = Path(tmp) / "report.pdf"
         done = subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-             "--disable-background-networking", "--no-pdf-header-footer", "--virtual-time-budget=60000",
-             f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", (site / "index.html").as_uri()],
+             "--disable-background-networking", "--disable-component-update", "--no-pdf-header-footer",
+             "--virtual-time-budget=60000", "--host-resolver-rules=MAP * ~NOTFOUND",
+             "--proxy-server=socks5://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+             f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={printed}", (site / "index.html").as_uri()],
             capture_output=True, text=True, timeout=600)
-    if done.returncode != 0 or not target.is_file():
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        print(f"ipsrep pdf: Chromium could not print the report: {last}", file=sys.stderr)
-        return 1
-    print(f"ipsrep pdf: wrote {target} ({target.stat().st_size // 1024} KiB, {len(pages)} pages of the report)")
+        if done.returncode != 0 or not printed.is_file():
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return fail(f"Chromium could not print the report: {last}")
+        shutil.copyfile(printed, target.with_name(f".{target.name}.ipsrep-tmp"))
+        os.replace(target.with_name(f".{target.name}.ipsrep-tmp"), target)
+    print(terminal_safe(f"ipsrep pdf: wrote {target} ({target.stat().st_size // 1024} KiB, {len(pages)} pages of "
+                        f"the report, data: {data.label})"))
     return 0
 
 

@@ -8,3 +8,15 @@ Imports :mod:`ipsrep.paths`, :mod:`ipsrep.inputs`, :mod:`ipsrep.methods` and
 :mod:`ipsrep.analyses` (the reconstruction is tuned against Table 4 with the same
 mixed model the report fits).
 """
+
+__all__ = ["write_resampled_trial"]
+
+
+def __getattr__(name: str):
+    """``from ipsrep.synthetic import write_resampled_trial`` (the README's "Larger
+    trials" recipe), imported on first use."""
+    if name == "write_resampled_trial":
+        from ipsrep.synthetic.resample import write_resampled_trial
+
+        return write_resampled_trial
+    raise AttributeError(f"module 'ipsrep.synthetic' has no attribute {name!r}")

@@ -28,7 +28,9 @@ its results a reconstruction could pin down.
 from __future__ import annotations
 
 import json
+import os
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,21 +262,75 @@ def read_ensemble(directory: str | Path = ENSEMBLE_DIR) -> Ensemble:
 
     Raises ``FileNotFoundError`` naming the missing file and the command that writes it.
     """
+    from ipsrep.inputs.datafiles import read_local_csv, read_local_json
+
     directory = paths.resolve(directory)
     files = {name: directory / name for name in (RESULTS_NAME, KEYS_NAME, METADATA_NAME)}
     for path in files.values():
-        if not path.exists():
+        if not os.path.lexists(path):
             raise FileNotFoundError(f"{path}: no ensemble there; run `ipsrep ensemble --out {directory}`")
-    results = pd.read_csv(files[RESULTS_NAME], dtype={"member": int, "seed": int, "key": str, "value": float})
-    keys = pd.read_csv(files[KEYS_NAME], dtype={"key": str, "quantity": str, "published": str, "relation": str,
-                                                "status": str}, keep_default_na=False)
+    results = read_local_csv(files[RESULTS_NAME], dtype={"member": int, "seed": int, "key": str, "value": float})
+    keys = read_local_csv(files[KEYS_NAME], dtype={"key": str, "quantity": str, "published": str, "relation": str,
+                                                   "status": str}, keep_default_na=False)
     keys["determined"] = keys["determined"].astype(str).eq("True")
     keys["p_value"] = keys["p_value"].astype(str).eq("True")
     keys["decimals"] = keys["decimals"].astype(int)
-    metadata = json.loads(files[METADATA_NAME].read_text())
+    metadata = read_local_json(files[METADATA_NAME])
     timing_path = directory / TIMINGS_NAME
-    timings = pd.read_csv(timing_path) if timing_path.exists() else pd.DataFrame()
+    timings = read_local_csv(timing_path) if os.path.lexists(timing_path) else pd.DataFrame()
+    check_ensemble_text(files, results, keys, metadata)
     return Ensemble(results=results, keys=keys, metadata=metadata, timings=timings)
+
+
+_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
+_VERSION = re.compile(r"[0-9A-Za-z.+_-]{1,64}")
+_MARKUP = re.compile(r"[`$\\{}\x00-\x1f\x7f]|<[A-Za-z/!?]")
+"""Characters no ensemble text needs and pages would read as markup: a backtick, ``$``,
+a backslash, braces (MyST roles, TeX), control characters (a newline starts a
+directive) and the start of an HTML tag (``<`` before a letter, ``/``, ``!``, ``?``;
+``>=`` and ``< 5`` stay allowed)."""
+
+
+def check_ensemble_text(files: dict, results: pd.DataFrame, keys: pd.DataFrame, metadata) -> None:
+    """Refuse an ensemble folder whose text could act in a page (page 08 and the front page
+    put its keys, quantities and version into Markdown): keys of letters, digits and
+    ``_ . : -``; no markup characters (:data:`_MARKUP`) in the text of ``keys.csv``; a
+    ``metadata.json`` with the shape ``ipsrep ensemble`` writes. One line naming the file,
+    the column or field, and the row.
+
+    Raises
+    ------
+    ValueError
+    """
+    from ipsrep.inputs.contract import terminal_safe
+
+    def refuse(path, where: str, value, why: str):
+        raise ValueError(terminal_safe(f"{path}: {where}: {str(value)[:80]!r} {why}"))
+
+    for path, table in ((files[RESULTS_NAME], results), (files[KEYS_NAME], keys)):
+        bad = ~table["key"].astype(str).map(lambda k: bool(_KEY.fullmatch(k)))
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            refuse(path, f"column 'key', line {i + 2}", table["key"].iloc[i],
+                   "is not a ledger key (letters, digits, _ . : - only)")
+    for column in ("quantity", "published", "relation", "status"):
+        if column in keys.columns:
+            for i, text in enumerate(keys[column].astype(str)):
+                if _MARKUP.search(text):
+                    refuse(files[KEYS_NAME], f"column {column!r}, line {i + 2}", text,
+                           "holds markup (a backtick, $, backslash, brace, control character or HTML tag)")
+    path = files[METADATA_NAME]
+    if not isinstance(metadata, dict):
+        refuse(path, "top level", type(metadata).__name__, "is not an object")
+    version = metadata.get("version")
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        refuse(path, "field 'version'", version, "is not a version (letters, digits, . + _ - only)")
+    seeds = metadata.get("seeds")
+    if not isinstance(seeds, list) or not seeds or not all(type(x) is int for x in seeds):
+        refuse(path, "field 'seeds'", seeds, "is not a non-empty list of whole numbers")
+    failed = metadata.get("failed", {})
+    if not isinstance(failed, dict):
+        refuse(path, "field 'failed'", failed, "is not an object of seed: reason")
 
 
 def wide_values(results: pd.DataFrame) -> pd.DataFrame:

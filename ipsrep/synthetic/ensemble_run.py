@@ -154,7 +154,9 @@ class RunSummary:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    from ipsrep.inputs.contract import terminal_safe
+
+    print(terminal_safe(message), file=sys.stderr, flush=True)
 
 
 class _Plan:
@@ -177,6 +179,71 @@ class _Plan:
         if s is not None:
             self.tried.append(s)
         return s
+
+
+MAX_MEMBERS = 10_000
+"""Most members one run computes (the committed ensemble has 200; each takes seconds)."""
+MAX_SEED = 2**32 - 1
+WORK_MARK = ".ipsrep-ensemble-work"
+"""File marking a folder as an ensemble work folder (a non-empty folder without it is refused)."""
+OUT_FILES = (ens.RESULTS_NAME, ens.KEYS_NAME, ens.METADATA_NAME, ens.TIMINGS_NAME)
+
+
+def max_workers() -> int:
+    """Most worker processes of the local cluster: the machine's CPUs (each worker is a
+    process with its own copy of the libraries)."""
+    return os.cpu_count() or 1
+
+
+def check_options(members, *, first_seed=None, workers=None) -> None:
+    """Refuse counts that would run for hours or take the machine's memory, with the bound
+    in the message (ValueError, one line)."""
+    if members is None or isinstance(members, bool) or int(members) < 1 or int(members) > MAX_MEMBERS:
+        raise ValueError(f"--members {members}: give a whole number from 1 to {MAX_MEMBERS:,}")
+    if workers is not None and not 1 <= int(workers) <= max_workers():
+        raise ValueError(f"--workers {workers}: give a whole number from 1 to {max_workers()} "
+                         "(the CPUs of this machine; each worker is a process)")
+    if first_seed is not None and not 0 <= int(first_seed) <= MAX_SEED - 3 * int(members) - 10:
+        raise ValueError(f"--first-seed {first_seed}: give a whole number from 0 to "
+                         f"{MAX_SEED - 3 * int(members) - 10:,} (seeds are 32-bit)")
+
+
+def check_out(out_dir: Path) -> None:
+    """Refuse an output folder that is not the ensemble's own (the rules of
+    :mod:`ipsrep.ownership`; ``data/ensemble/`` is the default), and one holding a file of
+    the ensemble's names that ipsrep did not write. ValueError, one line."""
+    from ipsrep.ownership import MANIFEST, folder_refusal, read_manifest, shown_path
+
+    default = ens.ENSEMBLE_DIR.resolve()
+    problem = folder_refusal(out_dir, option="--out", what="the ensemble", allowed=(default,),
+                             needs_manifest=False)
+    if problem:
+        raise ValueError(problem)
+    if out_dir.is_dir() and out_dir.resolve() != default:
+        listed = read_manifest(out_dir)
+        entries = sorted(p.name for p in out_dir.iterdir())
+        if listed is None and entries:
+            raise ValueError(f"--out {shown_path(out_dir)}: is not empty and holds no ensemble ipsrep wrote "
+                             f"(no {MANIFEST}); give an empty or new folder")
+        for name in OUT_FILES:
+            if name in entries and name not in (listed or ()):
+                raise ValueError(f"{shown_path(out_dir / name)} was not written by ipsrep; move it away or "
+                                 "give another --out")
+
+
+def check_work(work_dir: Path, *, given: bool) -> None:
+    """Refuse a work folder that is a file, a folder of the project, or a non-empty folder
+    that is not an ensemble work folder (:data:`WORK_MARK`). ValueError, one line."""
+    from ipsrep.ownership import folder_refusal, shown_path
+
+    if not given:
+        return
+    problem = folder_refusal(work_dir, option="--work", what="the ensemble's work", needs_manifest=False)
+    if problem:
+        raise ValueError(problem)
+    if work_dir.is_dir() and any(work_dir.iterdir()) and not (work_dir / WORK_MARK).is_file():
+        raise ValueError(f"--work {shown_path(work_dir)}: is not empty and is not an ensemble work folder "
+                         f"(no {WORK_MARK}); give an empty or new folder")
 
 
 def run_ensemble(
@@ -229,6 +296,7 @@ def run_ensemble(
     from ipsrep.synthetic.reconstruct import DEFAULT_SEED
 
     say = say or (lambda message: None)
+    check_options(members if seeds is None else len(list(seeds)), first_seed=first_seed, workers=workers)
     if seeds is not None:
         seeds = [int(s) for s in seeds]
         if not seeds:
@@ -241,10 +309,14 @@ def run_ensemble(
             raise ValueError(f"--members must be a positive whole number, got {members!r}")
         want = int(members)
     first = DEFAULT_SEED if first_seed is None else int(first_seed)
-    digest = source_digest()
+    say(f"ipsrep ensemble: {want} members wanted; checking the folders and the work already done")
     out_dir = paths.resolve(out) if out is not None else ens.ENSEMBLE_DIR
+    check_out(out_dir)
+    digest = source_digest()
     work_dir = Path(work).resolve() if work is not None else default_work_dir(digest)
+    check_work(work_dir, given=work is not None)
     work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / WORK_MARK).touch()
     plan = _Plan(seeds, first, want, work_dir, limit=3 * want + 10)
     summary = RunSummary(out=out_dir, work=work_dir)
     started = time.perf_counter()
@@ -280,10 +352,12 @@ def run_ensemble(
 
 
 def _shown(path: Path) -> str:
+    from ipsrep.inputs.contract import terminal_safe
+
     try:
-        return str(path.relative_to(Path.cwd()))
+        return terminal_safe(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return terminal_safe(str(path))
 
 
 def _client(scheduler: str | None, workers: int | None):
@@ -291,12 +365,56 @@ def _client(scheduler: str | None, workers: int | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="20s"), None
+        return _connect(scheduler), None
     n = workers or os.cpu_count() or 1
-    # workers log a failed task with its traceback; the run reports it in one line instead
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.CRITICAL)
+    # workers log a failed task with its traceback; the run reports it in one line instead.
+    # They start with Ctrl-C ignored (an ignored signal stays ignored in a child process,
+    # and Python keeps it so): Ctrl-C reaches this process alone, which closes the
+    # cluster, instead of every worker printing its own traceback.
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.CRITICAL)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return Client(cluster), cluster
+
+
+CONNECT_SECONDS = 20
+"""How long a scheduler address may take to answer as a Dask scheduler."""
+
+
+def _connect(scheduler: str):
+    """A client of the scheduler at `scheduler`, or OSError within :data:`CONNECT_SECONDS`
+    (plus a few seconds) when nothing answers there as a Dask scheduler: a closed port, a
+    server that speaks another protocol, or one that never answers."""
+    import threading
+
+    from distributed import Client
+
+    got: dict = {}
+
+    def attempt():
+        try:
+            got["client"] = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+        except BaseException as err:  # noqa: BLE001 - reported below in one line
+            got["error"] = err
+
+    thread = threading.Thread(target=attempt, name="ipsrep-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 5)
+    if "client" in got:
+        return got["client"]
+    err = got.get("error")
+    if err is None:
+        why = f"no Dask scheduler answered within {CONNECT_SECONDS + 5} s"
+    elif isinstance(err, OSError):  # refused, unreachable, timed out
+        why = f"{err}".splitlines()[0][:200]
+    else:  # something answered, in another protocol
+        why = f"what answers there is not a Dask scheduler ({type(err).__name__}: {err})".splitlines()[0][:200]
+    raise OSError(why)
 
 
 def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSummary, *, want, scheduler,
@@ -383,21 +501,28 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
     _write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
     frame = pd.DataFrame(timings, columns=["member", "seed", "cpu_seconds", "wall_seconds", "worker"])
     _write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))
+    if out_dir.resolve() != ens.ENSEMBLE_DIR.resolve():  # the committed folder is git's, without a manifest
+        from ipsrep.ownership import MANIFEST, manifest_text
+
+        _write_atomic(out_dir / MANIFEST, manifest_text(OUT_FILES))
 
 
 def ensemble_command(members: int, first_seed: int | None = None, scheduler: str | None = None,
                      out: str | None = None, work: str | None = None, workers: int | None = None) -> int:
     """CLI: run the ensemble; exit status 0 when all the members wanted were computed, 1 when
     fewer were (too many seeds failed), 2 on bad arguments or when no scheduler can be reached."""
+    from ipsrep.inputs.contract import terminal_safe
+
     try:
         summary = run_ensemble(members, first_seed=first_seed, scheduler=scheduler, out=out, work=work,
                                workers=workers)
     except ValueError as err:
-        print(f"ipsrep ensemble: {err}", file=sys.stderr)
+        print(terminal_safe(f"ipsrep ensemble: {err}"), file=sys.stderr)
         return 2
     except OSError as err:
         where = f"scheduler {scheduler}" if scheduler else "the local cluster"
-        print(f"ipsrep ensemble: cannot use {where}: {err}", file=sys.stderr)
+        print(terminal_safe(f"ipsrep ensemble: cannot use {where}: {getattr(err, 'strerror', None) or err}"),
+              file=sys.stderr)
         return 2
     if len(summary.members) < (members or 0):
         return 1

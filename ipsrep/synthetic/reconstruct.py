@@ -36,6 +36,7 @@ printable, and marks nothing else as special about them.
 """
 from __future__ import annotations
 
+import os
 import itertools
 import math
 from collections.abc import Mapping
@@ -563,17 +564,63 @@ def write_csv(table: pd.DataFrame, path) -> None:
     out.to_csv(path, index=False, lineterminator="\n")
 
 
+def reconstruct_target(out: str | None) -> Path:
+    """The file ``reconstruct --out`` writes: the default file, a new file, or
+    ``ips_in_pain.csv`` inside a folder given as `out`. Refused (ValueError, one line):
+    a folder of the project or above it, the home folder, the root (the rules of
+    :mod:`ipsrep.ownership`), something that is not a regular file, and an existing
+    file other than the default, which may be the user's (give a new name)."""
+    import stat as stat_
+
+    from ipsrep.ownership import folder_refusal, shown_path
+
+    if not out:
+        return paths.RECONSTRUCTED_CSV
+    target = paths.resolve(out)
+    if target.is_dir():
+        problem = folder_refusal(target, option="--out", what="the reconstruction",
+                                 allowed=(paths.RECONSTRUCTED_CSV.parent,), needs_manifest=False)
+        if problem:
+            raise ValueError(problem)
+        target = target / paths.RECONSTRUCTED_CSV.name
+    if target.resolve() == paths.RECONSTRUCTED_CSV.resolve():
+        return paths.RECONSTRUCTED_CSV
+    problem = folder_refusal(target.parent, option="--out", what="the reconstruction",
+                             allowed=(paths.RECONSTRUCTED_CSV.parent,), needs_manifest=False)
+    if problem:
+        raise ValueError(problem.replace(f"--out {shown_path(target.parent)}:", f"--out {shown_path(target)}: its folder", 1))
+    if os.path.lexists(target):
+        kind = "is not a regular file" if not stat_.S_ISREG(os.lstat(target).st_mode) else "exists"
+        raise ValueError(f"--out {shown_path(target)}: {kind}; the reconstruction is written to a new file "
+                         "only (give another name, or remove it first)")
+    return target
+
+
 def reconstruct_command(out: str | None = None, seed: int | None = None, budget: int | None = None) -> int:
     """CLI: write the reconstruction (default ``data/reconstructed/ips_in_pain.csv``)."""
     import sys
 
-    target = Path(out) if out else paths.RECONSTRUCTED_CSV
+    from ipsrep.inputs.contract import terminal_safe
+
+    try:
+        target = reconstruct_target(out)
+    except ValueError as exc:
+        print(terminal_safe(f"ipsrep reconstruct: {exc}"), file=sys.stderr)
+        return 2
     try:
         table, search = reconstruct_with_search(seed=seed, budget=budget)
     except ValueError as exc:
-        print(f"ipsrep reconstruct: {exc}", file=sys.stderr)
+        print(terminal_safe(f"ipsrep reconstruct: {exc}"), file=sys.stderr)
         return 1
-    write_csv(table, target)
+    tmp = target.with_name(f".{target.name}.ipsrep-tmp-{os.getpid()}")
+    try:
+        write_csv(table, tmp)
+        os.replace(tmp, target)  # the file whole or not at all
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        print(terminal_safe(f"ipsrep reconstruct: cannot write {target}: {exc.strerror or exc}"), file=sys.stderr)
+        return 1
+    target = Path(terminal_safe(str(target)))
     fits = reconstruction_fits(seed)
     missed = fits[~fits["hit"]]
     print(f"wrote {target} ({len(table)} synthetic participants); "

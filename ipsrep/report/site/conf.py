@@ -74,7 +74,12 @@ html_theme_options = {
 _MATHJAX = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js"
 html_static_path = ["_static", str(_MATHJAX)]
 mathjax_path = "tex-svg-full.js"
-mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False}}
+# TeX without the macros that reach outside mathematics: html's \href, \class, \style and
+# \cssId (a javascript: link, a class or style from a data file's name), bbox's CSS
+# styles, \unicode's fonts, and \require/autoload, which would load them back.
+MATHJAX_REMOVED_PACKAGES = ["html", "bbox", "unicode", "require", "autoload"]
+mathjax3_config = {"svg": {"fontCache": "global"}, "options": {"enableMenu": False},
+                   "tex": {"packages": {"[-]": MATHJAX_REMOVED_PACKAGES}}}
 html_css_files = ["ipsrep.css"]
 html_js_files = ["ipsrep.js"] + (["ipsrep-datatables.js"] if SITE["datatables"] else [])
 if SITE["datatables"]:

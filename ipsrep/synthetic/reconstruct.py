@@ -348,7 +348,7 @@ def _hours(rng, table: pd.DataFrame) -> list[dict]:
         h_set, employed = chosen[group]
         positives = np.sort(values[values > 0])[::-1]
         # earlier first jobs tend to give more hours: rank employed by first-job time plus noise
-        order = employed[np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)))]
+        order = employed[np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)), kind="stable")]
         table.loc[h_set, "hours_12m"] = 0.0
         table.loc[order, "hours_12m"] = positives
         ones = _pn(f"rq2.20h.{g[group]}_count")

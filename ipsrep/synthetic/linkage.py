@@ -8,7 +8,9 @@ nothing printed:
 - a **swap** exchanges two participants' scores within one measure, group and visit;
 - a **shift** hands one participant's score at a visit to another participant of the
   same group who did not answer that visit (and may answer it: see ``eligible`` below),
-  so the number who answered stays as printed.
+  so the number who answered stays as printed. Shifts are used for the measures in
+  :data:`RESPONDENTS_SEARCHED` only (the EQ-VAS); every other health measure keeps the
+  one response status per participant and visit that the reconstruction draws.
 
 Every Table 1-3 summary (counts, means, SDs, t-tests, Levene's test, the HSCL-25
 cut-off count), the hours and the employment columns are functions of those multisets
@@ -26,8 +28,7 @@ rows of D, n_i rows), the random-intercept model's weighted cross-product is
 (:class:`ipsrep.methods.lmm.RandomInterceptModel`, Notes). A move keeps the rows of D as a
 multiset, so D'D never changes; it changes the totals of two participants only, i.e. a
 rank-four update of the sums ``U_k = sum_{n_i = k} T_i T_i'``. Every candidate move is
-scored by a batch of 4 x 4 and 5 x 5 Cholesky factorisations (numpy, no loop over
-candidates or participants): its profiled ML deviance is evaluated at three values of
+scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its profiled ML deviance is evaluated at three values of
 theta around the current optimum of each of the two models (with and without the
 interaction: the adopted specification takes group, time and intercept from the model
 without it), the parabola's vertex gives theta, and the coefficients and their lme4
@@ -45,8 +46,17 @@ the rank-based linkage of :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`
 every coefficient of the measure is well inside the targets, when the loss has stopped
 falling (:data:`STALL` steps, or :data:`STALL_MET` once every target is met) or when the
 budget of steps is spent; the best state visited is kept. On the committed seed the
-whole search takes about 4-6 s of one core (``data/reconstructed/README.md``). Everything is driven by one seeded generator,
-so the result is the same for the same seed, whatever the machine's speed.
+whole search takes about 4-6 s of one core (``data/reconstructed/README.md``).
+
+The same seed gives the same file on every machine. Everything is driven by one seeded
+generator (numpy's PCG64 streams are platform-independent), the steps are counted, not
+timed, and no decision depends on floating-point noise: the sufficient statistics D'D,
+T and U are exact integers (scores in grid units, :func:`_grid_scale`), every fit is
+computed from correctly rounded operations in a fixed order (no BLAS, LAPACK, einsum or
+SIMD transcendental functions: :mod:`ipsrep.synthetic.portable`), and losses are
+quantised to :data:`LOSS_QUANTUM` before they are compared, ties going to the first
+candidate (``tests/test_determinism.py`` runs the reconstruction under several BLAS
+kernels, thread counts and SIMD widths).
 
 The printed worst-pain interaction contradicts itself (estimate 0.06 with SE 0.24
 against z 1.60 and p .090; :func:`ipsrep.analyses.mixed.published_consistency`); its
@@ -117,6 +127,15 @@ STALL, STALL_MET, GAIN = 500, 150, 0.01
 """The search of a measure also stops after STALL steps without lowering the best loss by a
 fraction GAIN, or STALL_MET such steps once its best state meets every target."""
 MOVES_PER_STEP = 6
+SHIFT_SHARE = 0.35
+"""Share of shift moves among the proposals where shifts are allowed."""
+RESPONDENTS_SEARCHED = ("eqvas",)
+"""Measures whose respondents the search may choose. Every other health measure keeps the
+one response status per participant and visit that the reconstruction draws (nested
+respondent sets, :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`). The EQ-VAS is
+the exception because with the shared status no swap reaches its intercept SE target
+(SE ratio 0.87-0.88 for three search seeds, against at least 0.90;
+``data/reconstructed/README.md``)."""
 SCORE_STENCIL = (0.08, 0.01)
 """Relative half-widths of the two parabolic steps in theta by which a candidate move is scored."""
 """Most improving moves (on disjoint participants) made in one step."""
@@ -588,7 +607,7 @@ def _done(est, se, target) -> bool:
 
 
 def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng: np.random.Generator, *,
-                   budget: int = DEFAULT_BUDGET, measure: str = "") -> SearchResult:
+                   budget: int = DEFAULT_BUDGET, measure: str = "", shifts: bool = True) -> SearchResult:
     """Anneal one measure's linkage towards its Table 4 targets (in place; best state kept).
 
     Parameters
@@ -602,6 +621,9 @@ def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng:
         Source of all random choices.
     budget : int
         Most steps; each scores :data:`BATCH` candidate moves.
+    shifts : bool
+        Whether the search may move a score to a non-respondent (who answered which
+        visit); False searches swaps only and keeps the response status as given.
 
     Returns
     -------
@@ -618,7 +640,7 @@ def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng:
     done = _done(fit.estimate, fit.se, target)
     while steps < budget and not done and steps - last_gain <= patience:
         steps += 1
-        moves = state.propose(rng, BATCH)
+        moves = state.propose(rng, BATCH, shift_share=SHIFT_SHARE if shifts else 0.0)
         est, se, theta = state.score(moves)
         cand = _loss(est, se, target)
         m = int(np.argmin(cand))
@@ -718,7 +740,7 @@ def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
 
 def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.ndarray], *, seed,
                 budget: int = DEFAULT_BUDGET, measures: Sequence[str] | None = None,
-                spec=ADOPTED) -> tuple[pd.DataFrame, pd.DataFrame]:
+                spec=ADOPTED, respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Search each measure's linkage so that Table 4 refits close to the printed table.
 
     Parameters
@@ -734,6 +756,10 @@ def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.
         Most annealing steps per measure (:data:`DEFAULT_BUDGET`).
     measures : list of str, optional
         Measure stems (default: all nine).
+    respondents_searched : list of str
+        Measures whose respondents the search may choose (shift moves); the others keep
+        the response status of `table` (swaps only). Default
+        :data:`RESPONDENTS_SEARCHED`.
     spec : Spec
         Must be :data:`ipsrep.analyses.mixed.ADOPTED`.
 
@@ -758,7 +784,8 @@ def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.
         state = MeasureLinkage(values, ips, elig)
         rng = np.random.default_rng([*np.atleast_1d(seed).tolist(), 3, k])
         clock = time.process_time()
-        res = search_measure(state, targets[name], rng, budget=budget, measure=name)
+        res = search_measure(state, targets[name], rng, budget=budget, measure=name,
+                             shifts=name in respondents_searched)
         out[cols] = state.y
         rows.append({**res.__dict__, "cpu_seconds": time.process_time() - clock})
     return out, pd.DataFrame(rows)

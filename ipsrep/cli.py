@@ -1,4 +1,4 @@
-"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | build``.
+"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | compare | release | build``.
 
 Each subcommand lives in the module responsible for it; this file only parses
 arguments and turns expected failures into a message and an exit status, never a
@@ -33,6 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="list the ledger values that differ between two builds")
     p.add_argument("a", help="ledger.csv of one build (e.g. reports/ledger.csv)")
     p.add_argument("b", help="ledger.csv of another build (e.g. variant/ledger.csv)")
+
+    p = sub.add_parser("release", help="the disclosure-checked part of a report that may leave a secure environment")
+    p.add_argument("report", help="report folder written by `ipsrep build --out`")
+    p.add_argument("--out", required=True, help="new folder for the release (ledger, figures, SDC log)")
+    p.add_argument("--data", default=None,
+                   help="participant file the report was built from (default: the bundled reconstruction)")
+    p.add_argument("--mapping", default=None, help="mapping file of a .sav or .dta data file (see data/README.md)")
+    p.add_argument("--rules", default=None,
+                   help="disclosure control thresholds, TOML (default: ipsrep/release/sdc_rules.toml, ACRO's)")
 
     p = sub.add_parser("build", help="execute the notebooks into the HTML report")
     p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction)")
@@ -92,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             from ipsrep.report.ledger import compare_command
 
             return compare_command(args.a, args.b)
+        if args.command == "release":
+            from ipsrep.release.release import release_command
+
+            return release_command(args.report, args.out, data=args.data, rules=args.rules, mapping=args.mapping)
         if args.command == "build":
             from ipsrep.report.build import build_command
 

@@ -30,13 +30,17 @@ GROUPS = measures.GROUPS
 DATA_NAMESPACES = ("t1", "t2", "t3", "t4", "rq1", "rq2", "attrition", "flow", "hist")
 """Ledger key prefixes whose values come (at least in part) from the participant data."""
 
+DATA_KEYS = re.compile(r"^audit\.[\w.]*(observed|achieved)_12m(_sim)?$")
+"""Keys of other namespaces computed from the data: the audit's power and sample size at
+the employment rates observed at 12 months."""
+
 PUBLIC_KEYS = re.compile(r"^(flow\.(randomised|withdrew)|hist\.(hc_count|hc_n|hc_pct|df))$")
 """Keys in those namespaces that are printed numbers used as given (the historical
 controls, the randomised and withdrawn counts), not computed from the data."""
 
 QUANTITY_TYPES = ("count", "percentage", "mean", "sd", "min", "max", "test statistic", "p",
                   "odds ratio", "confidence limit", "regression coefficient", "standard error",
-                  "expected count", "other")
+                  "expected count", "power", "sample size", "other")
 
 
 def quantity_type(key: str) -> str:
@@ -47,6 +51,10 @@ def quantity_type(key: str) -> str:
     """
     last = key.rsplit(".", 1)[-1]
     tail = last.rsplit("_", 1)[-1]
+    if ".power." in key:
+        return "power"
+    if ".n_per_group" in key:
+        return "sample size"
     if last in ("estimate",):
         return "regression coefficient"
     if last == "se":
@@ -235,6 +243,7 @@ KEY_RULES: list[tuple[re.Pattern, Callable[..., Evidence]]] = [
     (re.compile(r"^flow\.response_rate_(max|min)$"),
      lambda t, m: Evidence(tables={f"group x employed_{v} answered": answered_table(t, f"employed_{v}")
                                    for v in measures.FOLLOW_UPS})),
+    (DATA_KEYS, lambda t, m: _employed(t, "12m")),
     (re.compile(r"^hist\.(ips_count|ips_pct|ips_n|n_total|chi2|p|or|or_lo|or_hi|min_expected)$"),
      lambda t, m: _ips_employed(t, "12m")),
 ]
@@ -243,7 +252,7 @@ KEY_RULES: list[tuple[re.Pattern, Callable[..., Evidence]]] = [
 def from_data(key: str) -> bool:
     """True when the ledger value under `key` is computed (at least in part) from the
     participant data."""
-    return key.split(".", 1)[0] in DATA_NAMESPACES and not PUBLIC_KEYS.match(key)
+    return bool(key.split(".", 1)[0] in DATA_NAMESPACES and not PUBLIC_KEYS.match(key) or DATA_KEYS.match(key))
 
 
 def ledger_evidence(key: str, trial: pd.DataFrame) -> Evidence | None:
@@ -332,8 +341,10 @@ FIGURE_RULES: dict[str, FigureRule] = {
     "process_figure": FigureRule(_PRINTED, "process measures"),
     "t_test_variants_figure": FigureRule(_PRINTED, "t test variants recomputed from printed summaries"),
     "table4_z_figure": FigureRule(_PRINTED, "Table 4 z recomputed from printed coefficients"),
-    "simulated_power_figure": FigureRule(_PRINTED, "simulated power of the paper's design"),
-    "power_figure": FigureRule(_PRINTED, "power curves of the paper's design"),
+    "simulated_power_figure": FigureRule("data", "simulated power at the printed and the observed 12-month rates",
+                                         lambda t, p: _employed(t, "12m")),
+    "power_figure": FigureRule("data", "power curves at the printed and the observed 12-month rates",
+                               lambda t, p: _employed(t, "12m")),
     "table4_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble spread"),
     "p_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble p spread"),
 }

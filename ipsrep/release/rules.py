@@ -103,6 +103,26 @@ class Check:
     detail: str
 
 
+def frequency_failures(counts: Mapping[str, int], rules: Rules) -> dict[str, set[str]]:
+    """The cells of a frequency table each of ACRO's table rules fails: ``threshold``
+    (fewer than ``safe_threshold``, zero included) and ``zeros`` (a zero, when zeros are
+    disclosive), as ACRO's ``MinimumThresholdCheck`` and ``PresenceOfZeroCheck``."""
+    return {"threshold": {k for k, v in counts.items() if v < rules.safe_threshold},
+            "zeros": {k for k, v in counts.items() if v == 0} if rules.zeros_are_disclosive else set()}
+
+
+def magnitude_failures(cells: Mapping[str, Sequence[float]], rules: Rules) -> dict[str, set[str]]:
+    """The cells of a table of means (or sums) each of ACRO's magnitude rules fails:
+    ``threshold`` (fewer contributors than ``safe_threshold``), ``dominance`` (the
+    ``safe_nk_n`` largest hold ``safe_nk_k`` or more of the total; ACRO's ``NKCheck``) and
+    ``p_ratio`` ((total - two largest) / largest below ``safe_pratio_p``; ACRO's
+    ``PPercentCheck``). Cells with negative values are left to review (not listed)."""
+    ok = {k: np.asarray(v, dtype=float) for k, v in cells.items() if not np.any(np.asarray(v, dtype=float) < 0)}
+    return {"threshold": {k for k, v in cells.items() if len(v) < rules.safe_threshold},
+            "dominance": {k for k, v in ok.items() if nk_share(v, rules.safe_nk_n) >= rules.safe_nk_k},
+            "p_ratio": {k for k, v in ok.items() if p_ratio(v) < rules.safe_pratio_p}}
+
+
 def frequency_checks(counts: Mapping[str, int], rules: Rules, *, label: str = "table") -> list[Check]:
     """ACRO's checks of a frequency table: every cell has at least ``safe_threshold``
     participants (``threshold``), and no cell is zero when zeros are disclosive (``zeros``).

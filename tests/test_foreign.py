@@ -160,7 +160,10 @@ def test_mapping_problems_are_one_line_each(holder_file, tmp_path):
     assert f"line {n}: kind 'colum' is not allowed; allowed: column, value, variable" in text
     assert f"line {n - 1}: 'pension' is not a value of 'benefits'; allowed: work_assessment_allowance, " \
            "disability, other, none or (missing)" in text
-    assert all(p.startswith(f"{mapping}: line ") for p in problems)
+    first = 2 + len(contract.FIELDS)
+    assert f"lines {first}-{first + 1}: value rows of 'gruppe', which no column row maps to a contract column; " \
+           "name it as their_variable of one" in text
+    assert len(problems) == 4 and all(p.startswith(f"{mapping}: line") for p in problems)
 
 
 def test_files_over_the_size_limit_and_other_files_are_refused_in_one_line(tmp_path, capsys):

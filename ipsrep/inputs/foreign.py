@@ -186,11 +186,12 @@ def read_mapping(path: str | os.PathLike, variables: list[str]) -> Mapping:
         value_rows.append((line_no, column, variable, code))
         codes.setdefault(variable, {})[code] = value
     target_of = {v: c for c, v in columns.items()}
+    unmapped: dict[str, list[int]] = {}
     for line_no, column, variable, code in value_rows:
         where = f"{name}: line {line_no}"
         target = target_of.get(variable)
         if target is None:
-            problems.append(f"{where}: variable {variable!r} is not mapped to a contract column (add a column row)")
+            unmapped.setdefault(variable, []).append(line_no)
             continue
         if column and column != target:
             problems.append(f"{where}: {variable!r} is mapped to {target!r}, not {column!r}")
@@ -202,6 +203,10 @@ def read_mapping(path: str | os.PathLike, variables: list[str]) -> Mapping:
         elif value != MISSING and _value_problem(_FIELD[target], value):
             problems.append(f"{where}: {value!r} is not a value of {target!r}; allowed: "
                             f"{_FIELD[target].allowed} or {MISSING}")
+    for variable, at in unmapped.items():
+        lines_text = f"line {at[0]}" if len(at) == 1 else f"lines {at[0]}-{at[-1]}"
+        problems.append(f"{name}: {lines_text}: value rows of {variable!r}, which no column row maps to a "
+                        "contract column; name it as their_variable of one")
     if problems:
         raise MappingError(problems)
     return Mapping(columns, codes, lines)

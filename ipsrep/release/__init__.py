@@ -6,7 +6,8 @@ thresholds (:mod:`.rules`, thresholds in ``sdc_rules.toml``); which participants
 values each output is computed from (:mod:`.cells`); and the ``ipsrep release`` command,
 which checks every output, writes what passes and an SDC log (:mod:`.release`).
 
-Imports every layer below it: :mod:`ipsrep.paths`, :mod:`ipsrep.inputs`,
-:mod:`ipsrep.methods`, :mod:`ipsrep.analyses` and :mod:`ipsrep.report` (it reads what
-the build wrote).
+The top layer beside :mod:`ipsrep.report`: it may import every layer below it and uses
+:mod:`ipsrep.paths`, :mod:`ipsrep.inputs`, :mod:`ipsrep.methods` and :mod:`ipsrep.analyses`
+(the cells of an output are computed as the analyses compute them); it reads the files
+the build wrote, not the build's code.
 """

@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", default=None, help="mapping file of a .sav or .dta data file (see data/README.md)")
     p.add_argument("--rules", default=None,
                    help="disclosure control thresholds, TOML (default: ipsrep/release/sdc_rules.toml, ACRO's)")
+    p.add_argument("--review", default=None,
+                   help="folder for the log with the numbers behind each decision, for the output checker; "
+                        "not part of the release (default: OUT.review beside OUT)")
 
     p = sub.add_parser("build", help="execute the notebooks into the HTML report")
     p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction), "
@@ -119,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             from ipsrep.release.release import release_command
 
-            return release_command(args.report, args.out, data=args.data, rules=args.rules, mapping=args.mapping)
+            return release_command(args.report, args.out, data=args.data, rules=args.rules, mapping=args.mapping,
+                                   review=args.review)
         if args.command == "build":
             from ipsrep.report.build import build_command
 

@@ -269,13 +269,24 @@ def test_release_of_300_participants_has_no_participant_id_or_individual_value(r
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert [f for f in files if not f.startswith("figures/")] == [
         "ledger.csv", "sdc_log.csv", "sdc_rules.toml", "sdc_summary.md"]
+    released = pd.read_csv(out / "ledger.csv", dtype=str, keep_default_na=False)
     ids = set(trial["participant_id"])
     for f in out.rglob("*"):
         if f.is_file() and f.suffix != ".png":
             words = set(re.findall(r"[A-Za-z0-9._-]+", f.read_text()))
             assert not words & ids, f
+    # the log that leaves names the cells a rule failed on, not their counts; the review
+    # copy beside the release (not part of it) has the numbers for the output checker
+    log = pd.read_csv(out / "sdc_log.csv", dtype=str, keep_default_na=False)
+    review = pd.read_csv(out.with_name(out.name + ".review") / "sdc_log.csv", dtype=str, keep_default_na=False)
+    same = ["output", "output_type", "check", "outcome", "action"]
+    pd.testing.assert_frame_equal(log[same], review[same])
+    failed = (log["outcome"] == "fail") & log["check"].isin(["threshold", "dominance", "p_ratio", "dof"])
+    assert failed.sum() > 10
+    assert not log.loc[failed, "detail"].str.contains(r": \d| \d+ contributors|\d\.\d\d").any()
+    assert review.loc[failed & (log["check"] == "threshold"), "detail"].str.contains(r": \d| \d+ contributors").all()
+    assert not released.get("note", pd.Series(dtype=str)).str.contains(r"missing: \d").any()
     # one row per ledger key and nothing else: no participant rows
-    released = pd.read_csv(out / "ledger.csv", dtype=str, keep_default_na=False)
     assert list(released.columns) == RELEASED_COLUMNS
     assert released["key"].tolist() == pd.read_csv(report / "ledger.csv")["key"].tolist()
     # no figure of per-person points or trajectories: every released figure is drawn by a
@@ -324,6 +335,11 @@ def test_data_derived_outputs_are_those_that_change_with_the_data(resampled_300)
     changed = [k for k in a.index if not (a[k] == b[k] or (pd.isna(a[k]) and pd.isna(b[k])))]
     assert len(changed) > 400
     assert [k for k in changed if not cells.from_data(k)] == []
+    # notes of the other rows are released as written: none of them changes with the data
+    # (notes of data rows can quote unchecked numbers, such as expected counts, and are dropped)
+    na = pd.read_csv(paths.REPORT_DIR / "ledger.csv").set_index("key")["note"].fillna("")
+    nb = pd.read_csv(report / "ledger.csv").set_index("key")["note"].fillna("")
+    assert [k for k in na.index if na[k] != nb[k] and not cells.from_data(k)] == []
 
     def figures(folder: Path) -> dict:
         found = {}
@@ -353,6 +369,8 @@ def test_release_of_the_bundled_report_passes_printed_numbers_as_printed(tmp_pat
     assert released.at["rq1.rate.12m.tau.ci_low", "sdc"] == "released"
     assert released.at["rq2.hours.ips_max", "released"] == ""
     assert released.at["rq2.hours.ips_max", "published"] != ""    # the paper's number stays: it is public
+    data_rows = released[released.index.map(cells.from_data)]
+    assert (data_rows.loc[data_rows["sdc"] != "suppressed", "note"] == "").all()
     log = pd.read_csv(out / "sdc_log.csv", dtype=str, keep_default_na=False)
     assert counts["checked"] == log["output"].nunique()
     assert counts["suppressed"] > 0 and counts["passed"] > 700
@@ -372,5 +390,5 @@ def test_release_refuses_in_one_line(tmp_path, capsys, resampled_300):
         assert cli.main(argv) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and words in err[0], err
-    assert not (tmp_path / "o1").exists() and not (tmp_path / "o2").exists()
+    assert not any(p.name.startswith(("o1", "o2", ".o1", ".o2")) for p in tmp_path.iterdir())
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["mine.txt"]

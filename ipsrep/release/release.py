@@ -19,7 +19,9 @@ of :mod:`ipsrep.release.rules` (thresholds in ``sdc_rules.toml``):
 The release folder gets ``ledger.csv`` (released values; suppressed ones empty with the
 reason), ``figures/`` (the figures that pass), ``sdc_log.csv`` (one row per output and
 check: outcome, action, reason), ``sdc_summary.md`` (the counts and every suppression, for
-an output checker) and ``sdc_rules.toml`` (the thresholds applied). It never holds a
+an output checker) and ``sdc_rules.toml`` (the thresholds applied). The logs there name
+the rule and the cells of each failure but not the data's numbers; a review folder beside
+it (``<out>.review``, not part of the release) holds the same logs with the numbers. It never holds a
 participant id: every file written is searched for the data's ids before the folder is
 published.
 """
@@ -67,7 +69,8 @@ class ReleaseError(ValueError):
 
 @dataclass
 class Output:
-    """One output and the checks it went through."""
+    """One output and the checks it went through; `reason` says why an output that is not
+    released is not (for a failed check, :meth:`why` builds it from the checks)."""
 
     name: str
     output_type: str
@@ -75,7 +78,17 @@ class Output:
     quantity_type: str
     checks: list[Check]
     action: str
-    reason: str
+    reason: str = ""
+
+    def why(self, full: bool) -> str:
+        """Why the output is not released ("" when it is): the failed checks with their
+        numbers (`full`, for the output checker's review) or without them (the release)."""
+        if self.action in ("released", "released as printed"):
+            return ""
+        failed = [c for c in self.checks if c.outcome != "pass"]
+        if self.reason or not failed:
+            return self.reason
+        return "; ".join(f"{c.check}: {c.detail if full else c.shown}" for c in failed)
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -145,14 +158,14 @@ def check_ledger(ledger: pd.DataFrame, trial: pd.DataFrame, rules: Rules) -> tup
         released, action = "", "suppressed"
         if not sdc_cells.from_data(key):
             checks = [Check("source", "pass", "computed from printed numbers or bundled files, not from the data file")]
-            released, action, reason = _value_text(value), "released", ""
+            released, action = _value_text(value), "released"
         elif pd.isna(value):
             checks = [Check("value", "pass", "no value computed")]
-            action, reason = "released", ""
+            action = "released"
         elif (printed is not None and rules.printed_numbers_are_public and qtype not in ("min", "max")
               and rounds_to(float(value), str(printed["printed"]), str(printed["relation"]))):
             checks = [Check("printed", "pass", f"rounds to the printed {printed_text}, which is public")]
-            released, action, reason = printed_text, "released as printed", ""
+            released, action = printed_text, "released as printed"
         else:
             evidence = sdc_cells.ledger_evidence(key, trial)
             if evidence is None:
@@ -162,10 +175,9 @@ def check_ledger(ledger: pd.DataFrame, trial: pd.DataFrame, rules: Rules) -> tup
                 if qtype in ("min", "max") and not evidence.extreme:
                     checks.insert(0, Check("min_max", "fail", f"a {qtype} is one participant's value"))
             if overall(checks) == "pass":
-                released, action, reason = _value_text(value), "released", ""
-            else:
-                reason = "; ".join(f"{c.check}: {c.detail}" for c in checks if c.outcome != "pass")
-        outputs.append(Output(key, "ledger row", "", qtype, checks, action, reason))
+                released, action = _value_text(value), "released"
+        output = Output(key, "ledger row", "", qtype, checks, action)
+        outputs.append(output)
         data_row = sdc_cells.from_data(key)
         rows.append({
             "key": key, "source": r.source, "quantity": r.quantity, "quantity_type": qtype,
@@ -173,7 +185,7 @@ def check_ledger(ledger: pd.DataFrame, trial: pd.DataFrame, rules: Rules) -> tup
             "released": released,
             "status": "" if action == "suppressed" or pd.isna(r.status) else r.status,
             "sdc": action,
-            "note": (f"suppressed: {reason}" if action == "suppressed"
+            "note": (f"suppressed: {output.why(full=False)}" if action == "suppressed"
                      else "" if data_row or pd.isna(r.note) else r.note),
         })
     return outputs, pd.DataFrame(rows, columns=RELEASED_COLUMNS)
@@ -212,11 +224,10 @@ def check_notebook_outputs(notebooks: dict[str, dict], trial: pd.DataFrame, rule
                         png = data["image/png"]
                         png = "".join(png) if isinstance(png, list) else png
                         (figures_dir / f"{name}.png").write_bytes(base64.b64decode(png))
-                        action, reason = "released", ""
+                        action = "released"
                     else:
                         action = "withheld"
-                        reason = "; ".join(f"{c.check}: {c.detail}" for c in checks if c.outcome != "pass")
-                    outputs.append(Output(name, "figure", stem, "figure", checks, action, reason))
+                    outputs.append(Output(name, "figure", stem, "figure", checks, action))
                     continue
                 if LEDGER_MIMETYPE in data or PARAMETERS_MIMETYPE in data:
                     continue  # the ledger rows are checked one by one; parameters are settings
@@ -248,10 +259,12 @@ def check_pages(report_dir: Path) -> list[Output]:
 
 
 # ------------------------------------------------------------------------------ writing
-def log_frame(outputs: list[Output]) -> pd.DataFrame:
-    """The SDC log: one row per output and check."""
+def log_frame(outputs: list[Output], *, full: bool = False) -> pd.DataFrame:
+    """The SDC log: one row per output and check; with the data's numbers behind each
+    decision when `full` (the review copy), without them otherwise (the released copy)."""
     rows = [{"output": o.name, "output_type": o.output_type, "notebook": o.notebook, "quantity_type": o.quantity_type,
-             "check": c.check, "outcome": c.outcome, "detail": c.detail, "action": o.action, "reason": o.reason}
+             "check": c.check, "outcome": c.outcome, "detail": c.detail if full else c.shown, "action": o.action,
+             "reason": o.why(full)}
             for o in outputs for c in o.checks]
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
@@ -265,9 +278,11 @@ def counts(outputs: list[Output]) -> dict[str, int]:
             "not_copied": sum(o.action == "not copied" for o in outputs)}
 
 
-def summary_markdown(outputs: list[Output], rules: Rules, report_dir: str, data_label: str) -> str:
+def summary_markdown(outputs: list[Output], rules: Rules, report_dir: str, data_label: str, *,
+                     full: bool = False) -> str:
     """The SDC log in words, for an output checker: thresholds, counts by output type and
-    action, then every suppressed or withheld output with its reason."""
+    action, then every suppressed or withheld output with its reason (with the data's
+    numbers when `full`)."""
     c = counts(outputs)
     lines = ["# Disclosure control log", "",
              f"Report: `{report_dir}`; data: `{data_label}`.", "",
@@ -288,7 +303,7 @@ def summary_markdown(outputs: list[Output], rules: Rules, report_dir: str, data_
     for o in outputs:
         if o.action in ("suppressed", "withheld") and o.output_type in ("ledger row", "figure"):
             what = f"{o.output_type} `{o.name}`" + (f" ({o.quantity_type})" if o.output_type == "ledger row" else "")
-            lines.append(f"- {what}: {o.reason}")
+            lines.append(f"- {what}: {o.why(full)}")
     others = [o for o in outputs if o.action == "withheld" and o.output_type not in ("ledger row", "figure")]
     if others:
         lines += ["", f"{len(others)} tables, text outputs and pages are withheld: their cell counts are not "
@@ -313,9 +328,15 @@ def _participant_ids_in(folder: Path, ids: set[str]) -> list[str]:
 
 def release(report_dir: str | Path, out: str | Path, *, data: str | Path | None = None,
             rules_file: str | Path | None = None, trial: pd.DataFrame | None = None,
-            data_label: str | None = None) -> dict[str, int]:
+            data_label: str | None = None, review: str | Path | None = None) -> dict[str, int]:
     """Check every output of the report in `report_dir` and write what passes, with the
     SDC log, to `out` (a new or empty folder). Returns :func:`counts`.
+
+    The log in `out` says which rule each output failed and for which cells, without the
+    data's numbers (a suppressed count must not leave in the log). The same log with the
+    numbers behind every decision (cell counts, dominance shares, p-ratios, degrees of
+    freedom), for the output checker inside the environment, is written to `review`
+    (default: ``<out>.review`` beside `out`), which is not part of the release.
 
     `data` is the participant file the report was built from (default the bundled
     reconstruction); `trial` can give its loaded table instead (with `data_label`).
@@ -339,6 +360,11 @@ def release(report_dir: str | Path, out: str | Path, *, data: str | Path | None 
         raise ReleaseError(f"{out}: exists and is not an empty folder; give a new folder for the release")
     if out.resolve().is_relative_to(report_dir.resolve()):
         raise ReleaseError(f"{out}: inside the report folder; give a folder outside it")
+    review = Path(review) if review is not None else out.with_name(out.name + ".review")
+    if review.exists() and (not review.is_dir() or any(review.iterdir())):
+        raise ReleaseError(f"{review}: exists and is not an empty folder; the review log needs a new folder")
+    if review.resolve().is_relative_to(out.resolve()) or review.resolve().is_relative_to(report_dir.resolve()):
+        raise ReleaseError(f"{review}: the review log must lie outside the release and the report")
     try:
         rules = load_rules(rules_file)
     except ValueError as exc:
@@ -355,31 +381,36 @@ def release(report_dir: str | Path, out: str | Path, *, data: str | Path | None 
     ledger = pd.read_csv(ledger_csv, dtype={"published": str, "status": str, "note": str})
 
     out.parent.mkdir(parents=True, exist_ok=True)
+    review.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    work_review = Path(tempfile.mkdtemp(prefix=f".{review.name}.", dir=review.parent))
     try:
         (work / "figures").mkdir()
         ledger_outputs, released = check_ledger(ledger, trial, rules)
         outputs = ledger_outputs + check_notebook_outputs(notebooks, trial, rules, work / "figures")
         outputs += check_pages(report_dir)
         released.to_csv(work / "ledger.csv", index=False, lineterminator="\n")
-        log_frame(outputs).to_csv(work / "sdc_log.csv", index=False, lineterminator="\n")
-        (work / "sdc_summary.md").write_text(
-            summary_markdown(outputs, rules, str(report_dir), data_label or ""), encoding="utf-8")
+        for folder, full in ((work, False), (work_review, True)):
+            log_frame(outputs, full=full).to_csv(folder / "sdc_log.csv", index=False, lineterminator="\n")
+            (folder / "sdc_summary.md").write_text(
+                summary_markdown(outputs, rules, str(report_dir), data_label or "", full=full), encoding="utf-8")
         shutil.copyfile(rules_file or RULES_FILE, work / "sdc_rules.toml")
         leaked = _participant_ids_in(work, set(trial["participant_id"].astype(str)))
         if leaked:
             raise ReleaseError(f"participant ids found in {', '.join(leaked)}; nothing was released")
-        if out.exists():
-            out.rmdir()
-        os.replace(work, out)
+        for folder, final in ((work_review, review), (work, out)):
+            if final.exists():
+                final.rmdir()
+            os.replace(folder, final)
     finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+        for folder in (work, work_review):
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
     return counts(outputs)
 
 
 def release_command(report_dir: str, out: str, *, data: str | None = None, rules: str | None = None,
-                    mapping: str | None = None) -> int:
+                    mapping: str | None = None, review: str | None = None) -> int:
     """``ipsrep release``: 0 and the counts on stdout, or 1 and one line on stderr."""
     from ipsrep.inputs.contract import terminal_safe
 
@@ -391,10 +422,12 @@ def release_command(report_dir: str, out: str, *, data: str | None = None, rules
             trial, sha256 = load_foreign_checked(data, mapping)
             check_report_data(_notebooks(Path(report_dir)), Path(data), sha256)
             label = data
-        c = release(report_dir, out, data=data, rules_file=rules, trial=trial, data_label=label)
+        c = release(report_dir, out, data=data, rules_file=rules, trial=trial, data_label=label, review=review)
     except (ReleaseError, ValueError) as exc:
         print(terminal_safe(f"ipsrep release: {exc}"), file=sys.stderr)
         return 1
     print(terminal_safe(f"{out}: {c['checked']} outputs checked, {c['passed']} passed, {c['suppressed']} "
-                        f"suppressed or withheld, {c['not_copied']} not copied; see {out}/sdc_summary.md"))
+                        f"suppressed or withheld, {c['not_copied']} not copied; see {out}/sdc_summary.md (the "
+                        f"numbers behind each decision, for the output checker only: "
+                        f"{review or Path(out).with_name(Path(out).name + '.review')})"))
     return 0

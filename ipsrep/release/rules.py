@@ -101,6 +101,14 @@ class Check:
     check: str
     outcome: str
     detail: str
+    released: str = ""
+    """The detail as it may leave the environment: without the data's numbers (empty:
+    `detail` holds none)."""
+
+    @property
+    def shown(self) -> str:
+        """What the release folder's log says: :attr:`released`, else :attr:`detail`."""
+        return self.released or self.detail
 
 
 def frequency_failures(counts: Mapping[str, int], rules: Rules) -> dict[str, set[str]]:
@@ -135,17 +143,19 @@ def frequency_checks(counts: Mapping[str, int], rules: Rules, *, label: str = "t
     small = {k: int(v) for k, v in counts.items() if v < rules.safe_threshold}
     smallest = min(counts.values()) if counts else 0
     if small:
-        cells = ", ".join(f"{k}: {v}" for k, v in small.items())
+        cells = " / ".join(f"{k}: {v}" for k, v in small.items())
         threshold = Check("threshold", "fail", f"{label}: {len(small)} of {len(counts)} cells below "
-                                               f"{rules.safe_threshold} ({cells})")
+                                               f"{rules.safe_threshold} ({cells})",
+                          f"{label}: cells below {rules.safe_threshold}: {' / '.join(small)}")
     else:
         threshold = Check("threshold", "pass", f"{label}: {len(counts)} cells, smallest {smallest} "
-                                               f">= {rules.safe_threshold}")
+                                               f">= {rules.safe_threshold}",
+                          f"{label}: every cell has at least {rules.safe_threshold}")
     zeros = [k for k, v in counts.items() if v == 0]
     if not rules.zeros_are_disclosive:
         zero = Check("zeros", "pass", f"{label}: zeros are not disclosive under these rules")
     elif zeros:
-        zero = Check("zeros", "fail", f"{label}: zero cell(s) {', '.join(zeros)} (class disclosure)")
+        zero = Check("zeros", "fail", f"{label}: zero cell(s) {' / '.join(zeros)} (class disclosure)")
     else:
         zero = Check("zeros", "pass", f"{label}: no zero cell")
     return [threshold, zero]
@@ -184,27 +194,35 @@ def magnitude_checks(cells: Mapping[str, Sequence[float]], rules: Rules, *, labe
     counts = {k: len(v) for k, v in cells.items()}
     small = {k: n for k, n in counts.items() if n < rules.safe_threshold}
     if small:
-        out.append(Check("threshold", "fail", f"{label}: " + ", ".join(
-            f"{k} has {n} contributors" for k, n in small.items()) + f" (< {rules.safe_threshold})"))
+        out.append(Check("threshold", "fail", f"{label}: " + " / ".join(
+            f"{k} has {n} contributors" for k, n in small.items()) + f" (< {rules.safe_threshold})",
+            f"{label}: fewer than {rules.safe_threshold} contributors in {' / '.join(small)}"))
     else:
-        out.append(Check("threshold", "pass", f"{label}: " + ", ".join(
-            f"{k} {n}" for k, n in counts.items()) + f" contributors (>= {rules.safe_threshold})"))
+        out.append(Check("threshold", "pass", f"{label}: " + " / ".join(
+            f"{k} {n}" for k, n in counts.items()) + f" contributors (>= {rules.safe_threshold})",
+            f"{label}: at least {rules.safe_threshold} contributors in every cell"))
     negative = [k for k, v in cells.items() if np.any(np.asarray(v, dtype=float) < 0)]
     if negative:
-        why = f"{label}: negative values in {', '.join(negative)}; dominance is not defined"
+        why = f"{label}: negative values in {' / '.join(negative)}; dominance is not defined"
         return out + [Check("dominance", "review", why), Check("p_ratio", "review", why)]
     shares = {k: nk_share(v, rules.safe_nk_n) for k, v in cells.items()}
     dominated = {k: s for k, s in shares.items() if s >= rules.safe_nk_k}
-    shown = ", ".join(f"{k} {s:.2f}" if not math.isnan(s) else f"{k} (total 0)" for k, s in shares.items())
+    shown = " / ".join(f"{k} {s:.2f}" if not math.isnan(s) else f"{k} (total 0)" for k, s in shares.items())
     out.append(Check("dominance", "fail" if dominated else "pass",
                      f"{label}: share of the {rules.safe_nk_n} largest contributions {shown} "
-                     f"({'>=' if dominated else '<'} {rules.safe_nk_k:g})"))
+                     f"({'>=' if dominated else '<'} {rules.safe_nk_k:g})",
+                     f"{label}: the {rules.safe_nk_n} largest contributions hold "
+                     + (f"{rules.safe_nk_k:g} or more of the total in {' / '.join(dominated)}" if dominated
+                        else f"less than {rules.safe_nk_k:g} of the total in every cell")))
     ratios = {k: p_ratio(v) for k, v in cells.items()}
     low = {k: r for k, r in ratios.items() if r < rules.safe_pratio_p}
     out.append(Check("p_ratio", "fail" if low else "pass",
-                     f"{label}: (total - two largest) / largest " + ", ".join(
+                     f"{label}: (total - two largest) / largest " + " / ".join(
                          f"{k} {r:.3f}" for k, r in ratios.items())
-                     + f" ({'<' if low else '>='} {rules.safe_pratio_p:g})"))
+                     + f" ({'<' if low else '>='} {rules.safe_pratio_p:g})",
+                     f"{label}: (total - two largest) / largest "
+                     + (f"below {rules.safe_pratio_p:g} in {' / '.join(low)}" if low
+                        else f"at least {rules.safe_pratio_p:g} in every cell")))
     return out
 
 
@@ -213,7 +231,9 @@ def dof_check(dof: int, rules: Rules, *, label: str = "model") -> list[Check]:
     ``safe_dof_threshold``."""
     ok = dof >= rules.safe_dof_threshold
     return [Check("dof", "pass" if ok else "fail",
-                  f"{label}: residual degrees of freedom {dof} {'>=' if ok else '<'} {rules.safe_dof_threshold}")]
+                  f"{label}: residual degrees of freedom {dof} {'>=' if ok else '<'} {rules.safe_dof_threshold}",
+                  f"{label}: {'at least' if ok else 'fewer than'} {rules.safe_dof_threshold} residual degrees "
+                  "of freedom")]
 
 
 def extreme_check(what: str) -> list[Check]:

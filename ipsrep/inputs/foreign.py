@@ -89,6 +89,9 @@ def read_foreign(path: str | os.PathLike):
     import pyreadstat
 
     name = str(path)
+    if not is_foreign(path):
+        raise MappingError([f"{name}: a mapping applies to SPSS (.sav, .zsav) and Stata (.dta) files; "
+                            "check a CSV without --mapping"])
     try:
         data = read_data_bytes(paths.resolve(path))
     except DataFileError as exc:

@@ -1,4 +1,4 @@
-"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | build``.
+"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | compare | release | build``.
 
 Each subcommand lives in the module responsible for it; this file only parses
 arguments and turns expected failures into a message and an exit status, never a
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from ipsrep import paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,7 +18,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check a participant-level CSV against the data contract")
-    p.add_argument("file", help="CSV file, one row per participant (see data/README.md)")
+    p.add_argument("file", help="CSV file, one row per participant (see data/README.md), or an SPSS .sav / "
+                                "Stata .dta file read through a mapping file")
+    p.add_argument("--mapping", default=None,
+                   help="mapping of a .sav/.dta file's variables and codes to the contract (default: "
+                        "FILE's name with .mapping.csv)")
+    p.add_argument("--mapping-template", action="store_true",
+                   help="write a mapping template for a .sav/.dta FILE (FILE's name with .mapping.csv) and stop")
 
     p = sub.add_parser("reconstruct", help="write the synthetic participant-level data set")
     p.add_argument("--out", default=None, help="output CSV (default: data/reconstructed/ips_in_pain.csv)")
@@ -34,8 +43,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="ledger.csv of one build (e.g. reports/ledger.csv)")
     p.add_argument("b", help="ledger.csv of another build (e.g. variant/ledger.csv)")
 
+    p = sub.add_parser("release", help="the disclosure-checked part of a report that may leave a secure environment")
+    p.add_argument("report", help="report folder written by `ipsrep build --out`")
+    p.add_argument("--out", required=True, help="new folder for the release (ledger, figures, SDC log)")
+    p.add_argument("--data", default=None,
+                   help="participant file the report was built from (default: the bundled reconstruction)")
+    p.add_argument("--mapping", default=None, help="mapping file of a .sav or .dta data file (see data/README.md)")
+    p.add_argument("--rules", default=None,
+                   help="disclosure control thresholds, TOML (default: ipsrep/release/sdc_rules.toml, ACRO's)")
+    p.add_argument("--review", default=None,
+                   help="folder for the log with the numbers behind each decision, for the output checker; "
+                        "not part of the release (default: OUT.review beside OUT)")
+
     p = sub.add_parser("build", help="execute the notebooks into the HTML report")
-    p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction)")
+    p.add_argument("--data", default=None, help="participant-level CSV (default: the bundled reconstruction), "
+                                                 "or a .sav/.dta file with --mapping")
+    p.add_argument("--mapping", default=None,
+                   help="mapping of a .sav/.dta --data file to the contract (default: its name with .mapping.csv)")
     p.add_argument("--out", default=None, help="report folder (default: reports/)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: cores)")
     p.add_argument("--show-code", action="store_true", help="render with code cells visible")
@@ -81,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             from ipsrep.inputs.contract import validate_command
+            from ipsrep.inputs.foreign import is_foreign, validate_foreign_command
 
+            if args.mapping_template or args.mapping or is_foreign(args.file):
+                return validate_foreign_command(args.file, args.mapping, template=args.mapping_template)
             return validate_command(args.file)
         if args.command == "reconstruct":
             from ipsrep.synthetic.reconstruct import reconstruct_command
@@ -96,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
             from ipsrep.report.ledger import compare_command
 
             return compare_command(args.a, args.b)
+        if args.command == "release":
+            from ipsrep.release.release import release_command
+
+            return release_command(args.report, args.out, data=args.data, rules=args.rules, mapping=args.mapping,
+                                   review=args.review)
         if args.command == "build":
             from ipsrep.report.build import build_command
 
@@ -106,7 +138,18 @@ def main(argv: list[str] | None = None) -> int:
 
                 print(terminal_safe(f"ipsrep build: {err}"), file=sys.stderr)
                 return 2
-            return build_command(data=args.data, out=args.out, jobs=args.jobs, show_code=args.show_code,
+            data = args.data
+            if data is not None and (args.mapping or Path(data).suffix.lower() in (".sav", ".zsav", ".dta")):
+                from ipsrep.inputs.foreign import MappingError, build_input
+
+                try:
+                    data = str(build_input(data, args.mapping, paths.PROJECT_ROOT / ".cache" / "ipsrep-foreign"))
+                except MappingError as err:
+                    from ipsrep.inputs.contract import terminal_safe
+
+                    print(terminal_safe(str(err)), file=sys.stderr)
+                    return 1
+            return build_command(data=data, out=args.out, jobs=args.jobs, show_code=args.show_code,
                                  parameters=parameters, cache=not args.no_cache,
                                  compare_with_paper=args.compare_with_paper)
     except KeyboardInterrupt:

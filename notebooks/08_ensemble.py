@@ -77,7 +77,8 @@ count = ensemble.count_text
 def described(e: ensemble.Ensemble, name: str) -> str:
     meta, seeds = e.metadata, e.metadata["seeds"]
     left = ensemble.misses(meta)
-    why = ", ".join(f"{n} missed a {miss}" for miss, n in left["miss"].value_counts().items())
+    why = ", ".join(f"{n} missed a {miss}" if miss != "other" else f"{n} failed otherwise"
+                    for miss, n in left["miss"].value_counts().items())
     return (f"**The {name} ensemble:** {e.members} reconstructions (seeds {seeds[0]} to {seeds[-1]}), computed "
             f"with ipsrep {meta['version']}; " + (f"{len(left)} seeds were left out and replaced by the next "
                                                    f"seed ({why})." if len(left) else "no seed was left out."))
@@ -260,12 +261,13 @@ if unsearched is not None:
     inter_p = unsearched.results[unsearched.results["key"].str.endswith(".interaction.p")]
     inter_p = inter_p.assign(measure=inter_p["key"].str.split(".").str[1])
     joined = inter_p.merge(drawn, on=["seed", "measure"])
-    by_r = joined.assign(r_band=pd.cut(joined["r"], [0.3, 0.5, 0.7, 0.9], include_lowest=True).astype(str),
-                         below=joined["value"] < alpha).groupby(["r_band"], sort=True).agg(
-        members=("below", "size"), below=("below", "sum")).reset_index()
-    by_r[f"interactions with p < {alpha:g}"] = [count(b, n) for b, n in zip(by_r["below"], by_r["members"])]
-    display(by_r[["r_band", f"interactions with p < {alpha:g}"]].rename(
-        columns={"r_band": "drawn within-person r"}))
+    bands = pd.cut(joined["r"], [0.3, 0.5, 0.7, 0.9], include_lowest=True,
+                   labels=["0.3 to 0.5", "0.5 to 0.7", "0.7 to 0.9"])
+    by_r = joined.assign(band=bands, below=joined["value"] < alpha).groupby("band", observed=False).agg(
+        fits=("below", "size"), below=("below", "sum")).reset_index()
+    display(pd.DataFrame({"drawn within-person r": by_r["band"].astype(str),
+                          f"interactions with p < {alpha:g} (members x outcomes)":
+                              [count(b, n) for b, n in zip(by_r["below"], by_r["fits"])]}))
 
 # %% [markdown]
 # ## Other free p-values
@@ -322,15 +324,16 @@ Markdown("\n\n".join(verdicts(e, name) for name, e in (("searched", found), ("un
 # the draw (a verdict only for answers that quote free keys).
 
 # %%
-rows = []
+answers = pd.DataFrame({"question": [ensemble.answer_robustness(fn, found, alpha=alpha).question
+                                     for fn in scorecard.ANSWERS]})
 for name, e in (("searched", found), ("unsearched", unsearched)):
     if e is None:
         continue
-    for fn in scorecard.ANSWERS:
-        r = ensemble.answer_robustness(fn, e, alpha=alpha)
-        rows.append({"question": r.question, "ensemble": name, "verdict": r.verdict,
-                     "members as here": count(r.same, r.members) if r.verdict != "not from participant data" else ""})
-pd.DataFrame(rows)
+    verdicts_here = [ensemble.answer_robustness(fn, e, alpha=alpha) for fn in scorecard.ANSWERS]
+    answers[f"{name}: verdict"] = [r.verdict for r in verdicts_here]
+    answers[f"{name}: members as here"] = [count(r.same, r.members) if r.verdict != "not from participant data"
+                                           else "" for r in verdicts_here]
+answers
 
 # %% [markdown]
 # ### Teaching note: what the spread is, and what it is not

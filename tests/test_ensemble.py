@@ -20,9 +20,11 @@ from ipsrep.synthetic import ensemble as ens
 from ipsrep.synthetic import ensemble_run as run
 
 FIRST = 20220211
-"""First seed tried (the committed reconstruction's); seeds 20220213 and 20220214 miss
-Table 1's HSCL-25 p, so four members are the seeds 20220211, 20220212, 20220215, 20220216."""
-MEMBERS = [20220211, 20220212, 20220215, 20220216]
+"""First seed tried (the committed reconstruction's); seed 20220212 misses a target of the
+Table 4 search (the EQ-VAS intercept's SE) and seeds 20220213 and 20220214 miss Table 1's
+HSCL-25 p, so three members are the seeds 20220211, 20220215, 20220216."""
+MEMBERS = [20220211, 20220215, 20220216]
+MISSED = {20220212: "Table 4 target", 20220213: "printed comparison", 20220214: "printed comparison"}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp_path):
     work, out = tmp_path / "work", tmp_path / "out"
     # 1. `ipsrep ensemble` on the cluster, interrupted (Ctrl-C) once the first member file exists
-    cmd = [sys.executable, "-m", "ipsrep.cli", "ensemble", "--members", "4", "--first-seed", str(FIRST),
+    cmd = [sys.executable, "-m", "ipsrep.cli", "ensemble", "--members", "3", "--first-seed", str(FIRST),
            "--scheduler", cluster.scheduler_address, "--work", str(work), "--out", str(out)]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 240
@@ -51,25 +53,25 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     finished = {p.name: p.stat().st_mtime_ns for p in work.glob("seed-*.csv")}
-    assert 1 <= len(finished) < 4, err
+    assert 1 <= len(finished) < 3, err
     assert not (out / ens.RESULTS_NAME).exists()
 
     # 2. the same command resumed: finished members are read back, not recomputed
     lines: list[str] = []
-    summary = run.run_ensemble(4, first_seed=FIRST, scheduler=cluster.scheduler_address, work=work, out=out,
+    summary = run.run_ensemble(3, first_seed=FIRST, scheduler=cluster.scheduler_address, work=work, out=out,
                                say=lines.append)
     assert summary.members == MEMBERS, lines
     assert sorted(run.member_file(work, s).name for s in summary.skipped) == sorted(finished)
     assert sorted(summary.skipped + summary.computed) == MEMBERS
     assert {p.name: p.stat().st_mtime_ns for p in work.glob("seed-*.csv") if p.name in finished} == finished
-    assert set(summary.failed) == {20220213, 20220214}
+    assert set(summary.failed) == set(MISSED)
     assert "ReconstructionMissed" in summary.failed[20220213] and "hscl at 0m" in summary.failed[20220213]
     found = ens.read_ensemble(out)
-    assert found.members == 4 and found.metadata["seeds"] == MEMBERS
-    assert sorted(found.metadata["failed"]) == ["20220213", "20220214"]
+    assert found.members == 3 and found.metadata["seeds"] == MEMBERS
+    assert dict(zip(*ens.misses(found.metadata)[["seed", "miss"]].to_numpy().T)) == MISSED
     assert list(found.results.columns) == ens.RESULT_COLUMNS
     assert found.results.groupby("member")["seed"].first().tolist() == MEMBERS
-    assert len(found.timings) == 4
+    assert len(found.timings) == 3
     check = ens.check_printed(found.results, found.keys)
     assert len(check) > 200 and check["passes"].all(), check[~check["passes"]]
 
@@ -300,7 +302,7 @@ def test_table4_ranges_and_interactions_below_alpha_are_counted_from_the_results
     assert "%" not in sentence
 
 
-def test_unsearched_member_draws_r_from_the_stated_range_and_keeps_the_marginals():
+def test_unsearched_members_draw_r_per_seed_from_the_stated_range():
     r = ens.drawn_within_person_r(FIRST)
     assert r == ens.drawn_within_person_r(FIRST) and r != ens.drawn_within_person_r(FIRST + 1)
     assert all(0.3 <= v <= 0.9 for v in r.values())

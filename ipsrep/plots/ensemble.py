@@ -123,7 +123,7 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
         95%, white dot the median, red diamond the committed reconstruction.
     """
     rows = summary.reset_index(drop=True)
-    fig = Figure(figsize=(8.5, 0.28 * len(rows) + 1.4))
+    fig = Figure(figsize=(8.5, 0.32 * len(rows) + 2.0))
     ax = fig.subplots()
     smallest = float(np.nanmin(rows[["min", "reference"]].to_numpy(dtype=float))) if len(rows) else alpha
     floor = 10 ** np.floor(np.log10(max(min(smallest, alpha / 10), 1e-12)))
@@ -154,7 +154,7 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     return fig
 
 
-LINKAGE_COLORS = {"searched": "0.45", "unsearched": _MEMBERS}
+LINKAGE_COLORS = {"searched": "0.3", "unsearched": _MEMBERS}
 """Colour of each ensemble's members in :func:`table4_p_figure`."""
 
 
@@ -199,8 +199,8 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
                 p = d.loc[(d["term"] == term) & (d["measure"] == name), "p"].to_numpy(dtype=float)
                 if not len(p):
                     continue
-                ax.scatter(np.maximum(p, floor), y + off + rng.uniform(-0.08, 0.08, len(p)), s=6,
-                           color=LINKAGE_COLORS.get(label, _MEMBERS), alpha=0.4, lw=0, zorder=2,
+                ax.scatter(np.maximum(p, floor), y + off + rng.uniform(-0.08, 0.08, len(p)), s=14,
+                           color=LINKAGE_COLORS.get(label, _MEMBERS), alpha=0.45, lw=0, zorder=2,
                            label=f"{label} ensemble" if (y == 0 and term == terms[0]) else None)
         if printed is not None:
             for y, name in enumerate(names):
@@ -218,9 +218,10 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
     fig.suptitle("Table 4 p-values over the ensembles", fontweight="bold", fontsize=12)
     fig.supxlabel(f"p (log scale; dashed line: {alpha:g}; below 1e-4 drawn at 1e-4)", fontsize=10)
     handles, texts = axes[0].get_legend_handles_labels()
-    fig.tight_layout(rect=(0, 0.06 if handles else 0, 1, 1))
+    fig.tight_layout(rect=(0, 0, 1, 0.9 if handles else 1))
     if handles:
-        legend = fig.legend(handles, texts, loc="lower right", fontsize=10, frameon=False, ncol=len(handles))
+        legend = fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.94), fontsize=10,
+                            frameon=False, ncol=len(handles))
         for h in legend.legend_handles:
             if hasattr(h, "set_alpha"):
                 h.set_alpha(1)

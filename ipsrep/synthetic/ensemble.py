@@ -776,8 +776,9 @@ class Robustness:
             return (f"Decided by the printed numbers, yet it reads as here in only {count_text(self.same, n)} "
                     "reconstructions: some miss a printed number (see the check on the ensemble page).")
         if self.verdict == "held by construction":
-            return ("Held by construction, not a finding: the values it quotes are what the reconstruction was "
-                    f"searched or redrawn to match (as here in {count_text(self.same, n)} reconstructions).")
+            return ("Held by construction, not a finding: the values it quotes are printed or what the "
+                    "reconstruction was searched or redrawn to match (it reads as here in "
+                    f"{count_text(self.same, n)} reconstructions).")
         where = "reconstructions linked without the Table 4 search" if self.linkage == "unsearched" else \
             "reconstructions of the ensemble"
         if self.verdict == "robust":

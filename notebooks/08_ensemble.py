@@ -60,7 +60,7 @@ from ipsrep.plots.ensemble import key_label, p_spread_figure, table4_p_figure, t
 from ipsrep.report import scorecard
 from ipsrep.report.context import Banner, setup
 from ipsrep.synthetic import ensemble
-from ipsrep.synthetic.reconstruct import DEFAULT_SEED
+from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -206,9 +206,14 @@ table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in foun
 # 2000 report 0.83 to 0.99 over intervals of hours to days). Scores six or twelve months
 # apart, over which chronic pain, disability and distress change, can correlate no more
 # than the instrument agrees with itself over days, and usually correlate less: hence
-# 0.9 at the top and 0.3 at the bottom. The correlations calibrated for the committed
-# reconstruction (0.4 to 0.8) lie inside. Who answered which visit is drawn as in the
+# 0.9 at the top and 0.3 at the bottom. Who answered which visit is drawn as in the
 # committed reconstruction before its search.
+
+# %%
+calibrated = default_within_person_r()
+Markdown(f"The correlations calibrated on the printed SEs for the committed reconstruction, from "
+         f"{min(calibrated.values()):g} to {max(calibrated.values()):g}, lie inside the range "
+         f"{ensemble.UNSEARCHED_R_RANGE[0]:g} to {ensemble.UNSEARCHED_R_RANGE[1]:g}.")
 
 # %%
 if unsearched is not None:

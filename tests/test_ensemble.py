@@ -224,6 +224,22 @@ def test_printed_keys_are_the_same_in_both_ensembles_and_table4_is_not():
         assert a["t4.odi.interaction.estimate"] != b["t4.odi.interaction.estimate"]
 
 
+def test_front_page_says_what_decides_each_answer():
+    from ipsrep.report import scorecard
+
+    searched, unsearched = ens.read_ensemble(), ens.read_ensemble(ens.UNSEARCHED_DIR)
+    health = scorecard.robustness_text(scorecard.health_answer, searched, unsearched)
+    assert health.startswith("Held by construction, not a finding")
+    n = unsearched.members
+    assert f"Linked without the Table 4 search ({n} reconstructions that keep every printed summary" in health
+    assert f"has p < 0.05 in {ens.any_interaction_below(unsearched.results)} of {n} members" in health
+    assert "%" not in health
+    employment = scorecard.robustness_text(scorecard.employment_answer, searched, unsearched)
+    assert employment == (f"Decided by the printed numbers: it reads the same in all {searched.members} "
+                          "reconstructions of the ensemble, as it must.")
+    assert scorecard.robustness_text(scorecard.pilot_answer, searched, unsearched) is None
+
+
 def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypatch):
     from ipsrep import paths
     from ipsrep.analyses import mixed
@@ -303,6 +319,10 @@ def test_table4_ranges_and_interactions_below_alpha_are_counted_from_the_results
 
 
 def test_unsearched_members_draw_r_per_seed_from_the_stated_range():
+    from ipsrep.synthetic.reconstruct import default_within_person_r
+
+    low, high = ens.UNSEARCHED_R_RANGE
+    assert all(low <= v <= high for v in default_within_person_r().values())  # the calibrated r lie inside
     r = ens.drawn_within_person_r(FIRST)
     assert r == ens.drawn_within_person_r(FIRST) and r != ens.drawn_within_person_r(FIRST + 1)
     assert all(0.3 <= v <= 0.9 for v in r.values())

@@ -77,8 +77,8 @@ visits six or twelve months apart, over which chronic pain, disability and distr
 change, cannot exceed the instrument's reliability over days and is usually well below
 it. Hence 0.9 as the upper end and 0.3 (scores that still rank people alike to a
 modest degree after a year) as the lower end. The correlations calibrated on the printed
-Table 4 SEs for the committed reconstruction (``data/reconstructed/within_person_r.csv``,
-0.4 to 0.8) lie inside the range."""
+Table 4 SEs for the committed reconstruction (``data/reconstructed/within_person_r.csv``)
+lie inside the range (``tests/test_ensemble.py``)."""
 
 RESULT_COLUMNS = ["member", "seed", "key", "value"]
 """Columns of ``results.csv``: one row per member and key."""

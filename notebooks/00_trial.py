@@ -150,7 +150,11 @@ rates.round({"response_pct": 1})
 # Health questionnaires were answered far less completely than the employment
 # question. The table gives, per group and visit, the smallest and largest number of
 # respondents over the nine health scores (ODI, EQ-VAS, HSCL-25 with its two
-# subscales, and the four BPI ratings):
+# subscales, and the four BPI ratings). On the bundled reconstruction the HSCL-25 total
+# is not tied to its subscales per participant (the trial's total is
+# (10 x anxiety + 15 x depression) / 25; the synthetic file keeps each printed row but
+# the identity for almost no one: `data/reconstructed/README.md`), so nothing should
+# combine the total with a subscale on the same participants there.
 
 # %%
 summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).reset_index(drop=True)
@@ -195,10 +199,16 @@ attrition.missing_patterns(ctx.trial)
 
 # %% [markdown]
 # **What the reconstruction assumes about who is missing.** The paper fixes how many
-# answered per arm and visit, not who. The bundled reconstruction draws the missing
-# cells at random (`data/reconstructed/README.md`): it assumes that whether a
-# participant answered has nothing to do with who they are, the strongest of the usual
-# assumptions (missing completely at random). The table compares, at the primary
+# answered per arm and visit, not who. For the employment question the bundled
+# reconstruction draws who is missing at random (`data/reconstructed/README.md`): it
+# assumes that whether a participant answered has nothing to do with who they are, the
+# strongest of the usual assumptions (missing completely at random). For the health
+# questionnaires it draws one response order per arm and visit among that follow-up's
+# employment respondents, so a participant answers all of a visit's questionnaires or
+# none, except where the printed n differ between measures; which respondent holds
+# which score is then chosen by a search that makes the mixed models of Table 4 refit
+# as printed, and for the EQ-VAS the search also chooses who answered. Who is missing a
+# health score is therefore partly chosen to fit Table 4, not random. The table compares, at the primary
 # 12-month follow-up, the baseline characteristics of those who answered the employment
 # question with those who did not. On the bundled file these are synthetic participants,
 # so any difference is the chance of that random draw and says nothing about the

@@ -85,7 +85,11 @@ health.table3_display(table3, bundled=ctx.bundled, test=t_test)
 # question can be settled without any participant data: we recompute Student's and
 # Welch's p from every mean and SD that rounds to the printed ones, and see which
 # variant can produce the printed p. The table then sets beside it the variant that
-# Levene's rule picks on the data in use.
+# Levene's rule picks on the data in use. On the bundled reconstruction that agreement
+# is built in: its samples were redrawn until Levene's test agreed with the variant the
+# paper printed (`data/reconstructed/README.md`, step 4), so there it checks the
+# reconstruction, not the paper's procedure; only on the trial's own data would it test
+# whether the paper followed Levene's rule.
 
 # %%
 health.rule_versus_printed(table3).round(3)
@@ -240,8 +244,12 @@ Markdown(
 # `ipsrep.synthetic.calibration.write_ranking_before_search()`. It is computed on the
 # reconstruction *before* the linkage search described below: the search tuned the
 # committed file to the adopted specification, so a ranking on the committed file would
-# favour that specification by construction. Set `rerank = True` to recompute it on the
-# data in use (on the bundled file, that is the searched linkage).
+# favour that specification by construction. The ranking is not neutral either: the
+# rank linkage it is computed on uses the within-person correlations calibrated to the
+# adopted specification's printed SEs (see "The within-person correlation" below), so
+# it leans towards specifications whose SEs behave like the adopted one's, and the
+# adopted specification's place in it is partly built in. Set `rerank = True` to
+# recompute it on the data in use (on the bundled file, that is the searched linkage).
 
 # %%
 if rerank or not ctx.bundled:
@@ -380,8 +388,12 @@ Markdown(linkage.misses_text(report)) if report is not None else None
 # participants answered which visit. The bundled reconstruction settles that *linkage* in
 # two stages: a rank linkage with a within-person correlation calibrated per measure
 # (below), then a search over moves that swap two participants' scores within one group
-# and visit, or hand a score to a participant of the same group who skipped that visit
-# (`ipsrep.synthetic.linkage`). No move changes any printed summary, and the search
+# and visit, or (for the EQ-VAS only) hand a score to a participant of the same group who
+# skipped that visit (`ipsrep.synthetic.linkage`); the other eight measures keep one
+# response status per participant and visit, as far as the printed n allow. The
+# HSCL-25 total is not tied to its subscales per participant on this file (the trial's
+# total is (10 x anxiety + 15 x depression) / 25; `data/reconstructed/README.md`), so
+# the three distress rows are three separate reconstructions. No move changes any printed summary, and the search
 # keeps the moves that bring this Table 4 (adopted specification) to the printed one:
 # each estimate within half a printed SE of the printed estimate, each SE within 10%,
 # each p on the printed side of .05. For the self-contradictory worst-pain interaction

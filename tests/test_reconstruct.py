@@ -214,3 +214,21 @@ def test_committed_file_is_written_byte_for_byte(tmp_path):
 
     assert reconstruct_command(out=str(tmp_path / "again.csv")) == 0
     assert (tmp_path / "again.csv").read_bytes() == paths.RECONSTRUCTED_CSV.read_bytes()
+
+
+def test_one_response_status_per_participant_and_visit(trial):
+    """Outside the measures whose respondents the linkage search chooses (the EQ-VAS),
+    the health measures' respondent sets are nested at every group and visit, so only
+    the printed n make a participant answer some measures of a visit and not others."""
+    from ipsrep.synthetic.linkage import RESPONDENTS_SEARCHED
+
+    shared = [m.name for m in MEASURES if m.name not in RESPONDENTS_SEARCHED]
+    assert len(shared) == 8
+    for visit in ("0m", "6m", "12m"):
+        for g in ("IPS", "TAU"):
+            rows = trial[trial["group"] == g]
+            sets = sorted((frozenset(rows.index[rows[f"{m}_{visit}"].notna()]) for m in shared), key=len)
+            for small, big in zip(sets, sets[1:]):
+                assert small <= big, (visit, g)
+            partial = set().union(*sets) - set(sets[0])
+            assert len(partial) == len(sets[-1]) - len(sets[0])

@@ -8,7 +8,9 @@ nothing printed:
 - a **swap** exchanges two participants' scores within one measure, group and visit;
 - a **shift** hands one participant's score at a visit to another participant of the
   same group who did not answer that visit (and may answer it: see ``eligible`` below),
-  so the number who answered stays as printed.
+  so the number who answered stays as printed. Shifts are used for the measures in
+  :data:`RESPONDENTS_SEARCHED` only (the EQ-VAS); every other health measure keeps the
+  one response status per participant and visit that the reconstruction draws.
 
 Every Table 1-3 summary (counts, means, SDs, t-tests, Levene's test, the HSCL-25
 cut-off count), the hours and the employment columns are functions of those multisets
@@ -26,8 +28,7 @@ rows of D, n_i rows), the random-intercept model's weighted cross-product is
 (:class:`ipsrep.methods.lmm.RandomInterceptModel`, Notes). A move keeps the rows of D as a
 multiset, so D'D never changes; it changes the totals of two participants only, i.e. a
 rank-four update of the sums ``U_k = sum_{n_i = k} T_i T_i'``. Every candidate move is
-scored by a batch of 4 x 4 and 5 x 5 Cholesky factorisations (numpy, no loop over
-candidates or participants): its profiled ML deviance is evaluated at three values of
+scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its profiled ML deviance is evaluated at three values of
 theta around the current optimum of each of the two models (with and without the
 interaction: the adopted specification takes group, time and intercept from the model
 without it), the parabola's vertex gives theta, and the coefficients and their lme4
@@ -45,8 +46,17 @@ the rank-based linkage of :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`
 every coefficient of the measure is well inside the targets, when the loss has stopped
 falling (:data:`STALL` steps, or :data:`STALL_MET` once every target is met) or when the
 budget of steps is spent; the best state visited is kept. On the committed seed the
-whole search takes about 4-6 s of one core (``data/reconstructed/README.md``). Everything is driven by one seeded generator,
-so the result is the same for the same seed, whatever the machine's speed.
+whole search takes about 4-6 s of one core (``data/reconstructed/README.md``).
+
+The same seed gives the same file on every machine. Everything is driven by one seeded
+generator (numpy's PCG64 streams are platform-independent), the steps are counted, not
+timed, and no decision depends on floating-point noise: the sufficient statistics D'D,
+T and U are exact integers (scores in grid units, :func:`_grid_scale`), every fit is
+computed from correctly rounded operations in a fixed order (no BLAS, LAPACK, einsum or
+SIMD transcendental functions: :mod:`ipsrep.synthetic.portable`), and losses are
+quantised to :data:`LOSS_QUANTUM` before they are compared, ties going to the first
+candidate (``tests/test_determinism.py`` runs the reconstruction under several BLAS
+kernels, thread counts and SIMD widths).
 
 The printed worst-pain interaction contradicts itself (estimate 0.06 with SE 0.24
 against z 1.60 and p .090; :func:`ipsrep.analyses.mixed.published_consistency`); its
@@ -63,12 +73,14 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from ipsrep.analyses.mixed import ADOPTED, TERMS, published_consistency, table4
 from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
+from ipsrep.synthetic import portable
 
 __all__ = [
     "ESTIMATE_TOLERANCE",
@@ -115,6 +127,15 @@ STALL, STALL_MET, GAIN = 500, 150, 0.01
 """The search of a measure also stops after STALL steps without lowering the best loss by a
 fraction GAIN, or STALL_MET such steps once its best state meets every target."""
 MOVES_PER_STEP = 6
+SHIFT_SHARE = 0.35
+"""Share of shift moves among the proposals where shifts are allowed."""
+RESPONDENTS_SEARCHED = ("eqvas",)
+"""Measures whose respondents the search may choose. Every other health measure keeps the
+one response status per participant and visit that the reconstruction draws (nested
+respondent sets, :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`). The EQ-VAS is
+the exception because with the shared status no swap reaches its intercept SE target
+(SE ratio 0.87-0.88 for three search seeds, against at least 0.90;
+``data/reconstructed/README.md``)."""
 SCORE_STENCIL = (0.08, 0.01)
 """Relative half-widths of the two parabolic steps in theta by which a candidate move is scored."""
 """Most improving moves (on disjoint participants) made in one step."""
@@ -126,11 +147,17 @@ prefers every coefficient inside its target and, where that cannot be had, as fe
 outside as possible."""
 P_MARGIN = 0.08
 """The search keeps |z| at least this far on the printed side of 1.96."""
+LOSS_QUANTUM = 1e-9
+"""Losses are rounded to multiples of this before any comparison."""
 
 _TIME = np.array([0.0, 1.0, 2.0])
 _MAIN = [0, 1, 2, 4]  # columns of D = [1, g, t, g t, y] in the model without interaction
 _FULL = [0, 1, 2, 3, 4]
 _KS = np.arange(4.0)  # a participant answers 0-3 visits
+_DECADE = (1.0, 1.2589254117941673, 1.5848931924611136, 1.9952623149688795, 2.51188643150958,
+           3.1622776601683795, 3.981071705534973, 5.011872336272722, 6.309573444801933, 7.943282347242816)
+_COLD_GRID = np.array([0.0] + [_DECADE[e % 10] * float(f"1e{e // 10}") for e in range(-30, 31)])
+"""0 and 10^-3 ... 10^3 in 61 steps of 10^0.1, from literals (no pow: the same bits everywhere)."""
 # (model, column) of each Table 4 term under the adopted specification, in TERMS order
 _TERM_SOURCE = {"group": ("main", 1), "time": ("main", 2), "interaction": ("full", 3), "intercept": ("main", 0)}
 
@@ -171,9 +198,7 @@ def _weights(g: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 def _profile(G: np.ndarray, cols: list[int], N: int, logterm: np.ndarray) -> np.ndarray:
     sub = G[..., cols, :][..., :, cols]
-    L = np.linalg.cholesky(sub)
-    r = L[..., -1, -1] ** 2
-    return logterm + N * np.log(r)
+    return logterm + N * portable.log(portable.schur_last(sub))
 
 
 def _coefficients(G: np.ndarray, cols: list[int], N: int) -> tuple[np.ndarray, np.ndarray]:
@@ -182,11 +207,30 @@ def _coefficients(G: np.ndarray, cols: list[int], N: int) -> tuple[np.ndarray, n
     p = len(cols) - 1
     A, b, yy = sub[..., :p, :p], sub[..., :p, p], sub[..., p, p]
     rhs = np.concatenate([b[..., None], np.broadcast_to(np.eye(p), A.shape)], axis=-1)
-    sol = np.linalg.solve(A, rhs)
+    sol = portable.solve_spd(A, rhs)
     beta = sol[..., 0]
-    r = yy - np.einsum("...i,...i->...", b, beta)
+    r = yy - portable.rowsum(b * beta)
     se = np.sqrt(r[..., None] / N * np.diagonal(sol[..., 1:], axis1=-2, axis2=-1))
     return beta, se
+
+
+def _grid_scale(values: np.ndarray) -> int:
+    """Smallest integer c that puts every value on an integer grid (c * value whole).
+
+    The reconstruction's scores lie on their instrument's grid (ODI steps of 2 and
+    prorated 100 s / (5 k), HSCL-25 1/25, anxiety 1/10, depression 1/15, BPI and EQ-VAS
+    whole numbers), so the search's sufficient statistics are exact integers in these
+    units and do not depend on the order in which a CPU adds them.
+    """
+    scale = 1
+    for v in np.unique(values[~np.isnan(values)]):
+        frac = Fraction(float(v)).limit_denominator(10_000)
+        if abs(float(frac) - float(v)) > 1e-9 * max(1.0, abs(float(v))):
+            raise ValueError(f"MeasureLinkage: score {v!r} lies on no grid with a denominator up to 10,000")
+        scale = math.lcm(scale, frac.denominator)
+    if scale > 1_000_000:
+        raise ValueError(f"MeasureLinkage: the scores need a grid of 1/{scale}; allowed at most 1/1,000,000")
+    return scale
 
 
 @dataclass
@@ -222,6 +266,7 @@ class MeasureLinkage:
         n = len(self.y)
         if self.y.shape != (n, 3) or self.ips.shape != (n,):
             raise ValueError("MeasureLinkage: values must be (participants, 3) and ips one flag per participant")
+        self.scale = _grid_scale(self.y)
         cells = []
         for (grp, v), who in sorted(eligible.items()):
             who = np.asarray(who, dtype=int)
@@ -245,45 +290,62 @@ class MeasureLinkage:
             self.missing[c, :len(m)] = m
         self._swap_cells = np.flatnonzero(self.n_answered > 1)
         self._shift_cells = np.flatnonzero((self.n_answered > 0) & (self.n_missing > 0))
-        rows = np.argwhere(~np.isnan(self.y))
-        D = np.column_stack([np.ones(len(rows)), self.ips[rows[:, 0]], _TIME[rows[:, 1]],
-                             self.ips[rows[:, 0]] * _TIME[rows[:, 1]], self.y[rows[:, 0], rows[:, 1]]])
-        self.N = len(rows)
-        self.DD = D.T @ D
+        self.N = int((~np.isnan(self.y)).sum())
         self._totals()
         self.fit = None
 
     # -------------------------------------------------------------- statistics
+    def _units(self, y: np.ndarray) -> np.ndarray:
+        """Scores in grid units (whole numbers; 0 where not answered), as int64."""
+        return np.rint(np.where(np.isnan(y), 0.0, y) * self.scale).astype(np.int64)
+
     def _participant(self, i) -> tuple[np.ndarray, float]:
         seen = ~np.isnan(self.y[i])
-        k = float(seen.sum())
-        s = float(_TIME[seen].sum())
-        Y = float(np.nansum(self.y[i]))
-        g = self.ips[i]
-        return np.array([k, g * k, s, g * s, Y]), k
+        k = int(seen.sum())
+        s = int(np.flatnonzero(seen).sum())
+        Y = int(self._units(self.y[i]).sum())
+        g = int(self.ips[i])
+        return np.array([k, g * k, s, g * s, Y], dtype=float), float(k)
 
     def _totals(self) -> None:
+        """Cluster totals T, D'D and U = sum_{n_i = k} T_i T_i' in exact integer arithmetic
+        (scores in grid units), stored as floats that hold the integers exactly."""
         seen = ~np.isnan(self.y)
-        k = seen.sum(axis=1).astype(float)
-        s = (seen * _TIME).sum(axis=1)
-        Y = np.where(seen, self.y, 0.0).sum(axis=1)
-        self.T = np.column_stack([k, self.ips * k, s, self.ips * s, Y])
-        self.k = k
-        self.U = np.zeros((4, 5, 5))
+        units = self._units(self.y)
+        g = self.ips.astype(np.int64)
+        k = seen.sum(axis=1).astype(np.int64)
+        s = (seen * np.arange(3)).sum(axis=1).astype(np.int64)
+        T = np.column_stack([k, g * k, s, g * s, units.sum(axis=1)])
+        rows = np.argwhere(seen)
+        t = rows[:, 1].astype(np.int64)
+        gi = g[rows[:, 0]]
+        D = np.column_stack([np.ones(len(rows), dtype=np.int64), gi, t, gi * t, units[rows[:, 0], rows[:, 1]]])
+        DD = D.T @ D
+        U = np.zeros((4, 5, 5), dtype=np.int64)
         for j in range(4):
-            part = self.T[k == j]
-            self.U[j] = part.T @ part
-        self.counts = np.bincount(k.astype(int), minlength=4).astype(float)
+            part = T[k == j]
+            U[j] = part.T @ part
+        if max(int(np.abs(DD).max()), int(np.abs(U).max(initial=0))) >= 2**52:
+            raise ValueError("MeasureLinkage: the scores are too large for exact sums in grid units")
+        self.DD, self.U, self.T = DD.astype(float), U.astype(float), T.astype(float)
+        self.k = k.astype(float)
+        self.counts = np.bincount(k, minlength=4).astype(float)
 
     def gram(self, theta) -> np.ndarray:
-        """D' V*^-1 D at each theta (shape of theta + (5, 5))."""
+        """D' V*^-1 D at each theta (shape of theta + (5, 5)), scores in grid units."""
         g = np.asarray(theta, dtype=float) ** 2
-        w = _weights(g[..., None], _KS)
-        return self.DD - np.einsum("...k,kab->...ab", w, self.U)
+        out = np.broadcast_to(self.DD, g.shape + (5, 5)).copy()
+        for k in range(1, 4):  # k = 0: nobody without a score enters the model
+            out = out - _weights(g, float(k))[..., None, None] * self.U[k]
+        return out
 
     def _logterm(self, theta) -> np.ndarray:
         g = np.asarray(theta, dtype=float) ** 2
-        return np.log1p(_KS * g[..., None]) @ self.counts
+        logs = portable.log1p(np.stack([g, 2.0 * g, 3.0 * g]))
+        out = np.zeros_like(g)
+        for k in range(1, 4):
+            out = out + logs[k - 1] * self.counts[k]
+        return out
 
     def deviance(self, theta, model: str) -> np.ndarray:
         """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without (``"main"``) interaction."""
@@ -294,7 +356,7 @@ class MeasureLinkage:
         """theta maximising the profiled likelihood: a coarse grid (cold start), then
         parabolic (secant-Newton) steps on a small stencil until the step is below 1e-9."""
         if start is None:
-            grid = np.concatenate([[0.0], np.logspace(-3, 3, 61)])
+            grid = _COLD_GRID
             dev = self.deviance(grid, model)
             theta = float(grid[int(np.argmin(dev))])
         else:
@@ -350,8 +412,8 @@ class MeasureLinkage:
         G = self.gram(np.array([theta["main"], theta["full"]]))
         b_main, s_main = _coefficients(G[0], _MAIN, self.N)
         b_full, s_full = _coefficients(G[1], _FULL, self.N)
-        est = np.array([b_main[1], b_main[2], b_full[3], b_main[0]])
-        se = np.array([s_main[1], s_main[2], s_full[3], s_main[0]])
+        est = np.array([b_main[1], b_main[2], b_full[3], b_main[0]]) / self.scale
+        se = np.array([s_main[1], s_main[2], s_full[3], s_main[0]]) / self.scale
         return _Fit(theta=dict(theta), estimate=est, se=se)
 
     def refit(self, exact: bool = True) -> _Fit:
@@ -439,7 +501,7 @@ class MeasureLinkage:
         """Approximate fit after each move alone: estimates and SEs (each (moves, 4), TERMS
         order) and theta of the models without and with interaction (moves, 2)."""
         kind, v, i, j = moves.T
-        yi, yj = self.y[i, v], self.y[j, v]
+        yi, yj = self._units(self.y[i, v]).astype(float), self._units(self.y[j, v]).astype(float)
         t = _TIME[v]
         Ti, Tj = self.T[i], self.T[j]
         gi = self.ips[i]
@@ -457,9 +519,16 @@ class MeasureLinkage:
         def gram_log(theta):  # theta (M, ng)
             g = theta**2
             G = self.gram(theta)
-            wq = _weights(g[..., None], Kq[:, None, :]) * Sq
-            G = G + np.einsum("mgq,mqa,mqb->mgab", wq, Q, Q)
-            log = self._logterm(theta) - np.log1p(Kq[:, None, :] * g[..., None]) @ Sq
+            for q in range(4):
+                kq = Kq[:, q, None]
+                G = G + (_weights(g, kq) * Sq[q])[..., None, None] * (Q[:, None, q, :, None] * Q[:, None, q, None, :])
+            # log|V| terms: the state's counts at 1-3 visits, minus the moved totals' old, plus their new
+            logs = portable.log1p(np.stack([g, 2.0 * g, 3.0 * g] + [Kq[:, q, None] * g for q in range(4)]))
+            log = np.zeros_like(g)
+            for k in range(1, 4):
+                log = log + logs[k - 1] * self.counts[k]
+            for q in range(4):
+                log = log - logs[3 + q] * Sq[q]
             return G, log
 
         M = len(moves)
@@ -482,9 +551,9 @@ class MeasureLinkage:
         Gv, _ = gram_log(vertices)
         b_main, s_main = _coefficients(Gv[:, 0], _MAIN, self.N)
         b_full, s_full = _coefficients(Gv[:, 1], _FULL, self.N)
-        # TERMS order: group, time (main), interaction (full), intercept (main)
-        est = np.column_stack([b_main[:, 1], b_main[:, 2], b_full[:, 3], b_main[:, 0]])
-        se = np.column_stack([s_main[:, 1], s_main[:, 2], s_full[:, 3], s_main[:, 0]])
+        # TERMS order: group, time (main), interaction (full), intercept (main); back from grid units
+        est = np.column_stack([b_main[:, 1], b_main[:, 2], b_full[:, 3], b_main[:, 0]]) / self.scale
+        se = np.column_stack([s_main[:, 1], s_main[:, 2], s_full[:, 3], s_main[:, 0]]) / self.scale
         return est, se, vertices
 
     def apply(self, move) -> None:
@@ -516,9 +585,12 @@ def _loss_parts(est, se, target):
 
 
 def _loss(est, se, target) -> np.ndarray:
+    """The search's loss, quantised to :data:`LOSS_QUANTUM` (ties go to the lower index)."""
     e, s, pen = _loss_parts(est, se, target)
     outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip((np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0)
-    return (e**2).sum(-1) + (s**2).sum(-1) + (pen**2).sum(-1) + EDGE_WEIGHT * outside.sum(-1)
+    raw = (portable.rowsum(e**2) + portable.rowsum(s**2) + portable.rowsum(pen**2)
+           + EDGE_WEIGHT * portable.rowsum(outside))
+    return portable.quantise(raw, LOSS_QUANTUM)
 
 
 def _met(est, se, target) -> bool:
@@ -535,7 +607,7 @@ def _done(est, se, target) -> bool:
 
 
 def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng: np.random.Generator, *,
-                   budget: int = DEFAULT_BUDGET, measure: str = "") -> SearchResult:
+                   budget: int = DEFAULT_BUDGET, measure: str = "", shifts: bool = True) -> SearchResult:
     """Anneal one measure's linkage towards its Table 4 targets (in place; best state kept).
 
     Parameters
@@ -549,6 +621,9 @@ def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng:
         Source of all random choices.
     budget : int
         Most steps; each scores :data:`BATCH` candidate moves.
+    shifts : bool
+        Whether the search may move a score to a non-respondent (who answered which
+        visit); False searches swaps only and keeps the response status as given.
 
     Returns
     -------
@@ -558,20 +633,21 @@ def search_measure(state: MeasureLinkage, target: Mapping[str, np.ndarray], rng:
     loss = float(_loss(fit.estimate, fit.se, target))
     start = best = loss
     best_y = state.y.copy()
-    temperature, cooling = TEMPERATURE[0], (TEMPERATURE[1] / TEMPERATURE[0]) ** (1.0 / max(budget, 1))
+    temperature = TEMPERATURE[0]
+    cooling = float(portable.exp(portable.log(TEMPERATURE[1] / TEMPERATURE[0]) / max(budget, 1)))
     accepted = steps = since_exact = last_gain = 0
     patience = STALL_MET if _met(fit.estimate, fit.se, target) else STALL
     done = _done(fit.estimate, fit.se, target)
     while steps < budget and not done and steps - last_gain <= patience:
         steps += 1
-        moves = state.propose(rng, BATCH)
+        moves = state.propose(rng, BATCH, shift_share=SHIFT_SHARE if shifts else 0.0)
         est, se, theta = state.score(moves)
         cand = _loss(est, se, target)
         m = int(np.argmin(cand))
         delta = float(cand[m]) - loss
         if delta < 0:
             chosen = _combine(moves, est, se, cand, fit, loss, target)
-        elif rng.random() < math.exp(-delta / temperature):
+        elif rng.random() < float(portable.exp(-delta / temperature)):
             chosen = [m]
         else:
             continue
@@ -664,7 +740,7 @@ def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
 
 def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.ndarray], *, seed,
                 budget: int = DEFAULT_BUDGET, measures: Sequence[str] | None = None,
-                spec=ADOPTED) -> tuple[pd.DataFrame, pd.DataFrame]:
+                spec=ADOPTED, respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Search each measure's linkage so that Table 4 refits close to the printed table.
 
     Parameters
@@ -680,6 +756,10 @@ def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.
         Most annealing steps per measure (:data:`DEFAULT_BUDGET`).
     measures : list of str, optional
         Measure stems (default: all nine).
+    respondents_searched : list of str
+        Measures whose respondents the search may choose (shift moves); the others keep
+        the response status of `table` (swaps only). Default
+        :data:`RESPONDENTS_SEARCHED`.
     spec : Spec
         Must be :data:`ipsrep.analyses.mixed.ADOPTED`.
 
@@ -704,7 +784,8 @@ def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.
         state = MeasureLinkage(values, ips, elig)
         rng = np.random.default_rng([*np.atleast_1d(seed).tolist(), 3, k])
         clock = time.process_time()
-        res = search_measure(state, targets[name], rng, budget=budget, measure=name)
+        res = search_measure(state, targets[name], rng, budget=budget, measure=name,
+                             shifts=name in respondents_searched)
         out[cols] = state.y
         rows.append({**res.__dict__, "cpu_seconds": time.process_time() - clock})
     return out, pd.DataFrame(rows)

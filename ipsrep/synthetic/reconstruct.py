@@ -5,7 +5,8 @@ availability statement), so the report runs on a reconstruction: 38 IPS and 20 T
 rows in the data contract (data/README.md) whose counts, percentages, means, SDs and
 test results print exactly as Tables 1-3 and the hours / 20-hour results do. It is
 *synthetic*: any relation the paper does not print (who answered which visit, which
-scores belong to the same person) is drawn at random from a fixed seed.
+scores belong to the same person) is drawn from a fixed seed or, for the health
+scores, chosen by a search that makes Table 4 refit as printed.
 
 How each part is made:
 
@@ -20,13 +21,19 @@ How each part is made:
 - health outcomes (Tables 1 and 3): per group and visit a sample on the instrument's
   grid with the printed n, mean and SD whose Student or Welch p prints as published,
   Levene's test agreeing with the variant the paper printed (:mod:`ipsrep.synthetic.sprite`);
-  then the values of consecutive visits are matched to participants by rank on a
+  respondents per group and visit are the first n of one response order shared by all
+  nine measures (one response status per participant and visit, as far as the printed
+  n allow); then the values of consecutive visits are matched to participants by rank on a
   latent score whose correlation across visits is ``within_person_r`` (a parameter:
   the paper does not print it, and Table 4 depends on it);
-- the linkage (who holds which score, who answered which visit) is then searched,
-  by moves that change no printed summary, so that Table 4 refits close to the
+- the linkage (who holds which score; who answered the EQ-VAS at each visit, see
+  :data:`ipsrep.synthetic.linkage.RESPONDENTS_SEARCHED`) is then searched, by moves
+  that change no printed summary, so that Table 4 refits close to the
   printed table (:mod:`ipsrep.synthetic.linkage`; ``link=False`` skips it). What the
   search decides is synthetic: Table 4 agrees with the paper by construction.
+
+The same seed gives the same bytes on every machine: no decision depends on
+floating-point noise (``tests/test_determinism.py``; :mod:`ipsrep.synthetic.portable`).
 
 ODI: several printed means are impossible for whole-number (let alone step-2) scores at
 the printed n (GRIM). The ODI's rule for skipped items explains it: the score is then
@@ -348,7 +355,7 @@ def _hours(rng, table: pd.DataFrame) -> list[dict]:
         h_set, employed = chosen[group]
         positives = np.sort(values[values > 0])[::-1]
         # earlier first jobs tend to give more hours: rank employed by first-job time plus noise
-        order = employed[np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)))]
+        order = employed[np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)), kind="stable")]
         table.loc[h_set, "hours_12m"] = 0.0
         table.loc[order, "hours_12m"] = positives
         ones = _pn(f"rq2.20h.{g[group]}_count")

@@ -19,6 +19,12 @@ Levene's test is not a function of the moments, so :func:`reconstruct_pair` draw
 samples until Levene's decision at .05 agrees with the test the paper printed (SPSS's
 rule: a significant mean-centred Levene test selects the Welch row).
 
+Every decision is taken so that it is the same on every machine: moments are exact
+integers, Levene's statistic is computed in exact rational arithmetic
+(:func:`levene_significant`), and a p-value or Levene statistic within
+:data:`EDGE_GUARD` (relative) of the boundary it is tested against counts as a miss,
+so a last-bit difference in scipy's distribution functions cannot flip a decision.
+
 Grid units: a value ``v`` on a scale from ``low`` in steps of ``step`` is held as the
 integer ``k = (v - low) / step``; sums and sums of squares are exact integers.
 """
@@ -36,6 +42,9 @@ from scipy import stats
 from ipsrep.methods.rounding import exact_window
 
 TESTS = ("student", "welch")
+EDGE_GUARD = 1e-9
+"""Relative distance from a decision boundary (printed-p window, Levene's critical value)
+within which a candidate is treated as missing it (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -142,14 +151,14 @@ def pair_candidates(a: Printed, b: Printed, grid: Grid, p_printed: str | None,
         pairs["student_ok"] = pairs["welch_ok"] = True
     else:
         lo, hi = (float(x) for x in exact_window(p_printed))
+        lo, hi = lo * (1 + EDGE_GUARD), hi * (1 - EDGE_GUARD)
         pairs["student_ok"] = pairs["p_student"].between(lo, hi)
         pairs["welch_ok"] = pairs["p_welch"].between(lo, hi)
     half_m = [float(exact_window(x.mean)[1] - Fraction(x.mean)) for x in (a, b)]
     half_s = [float(exact_window(x.sd)[1] - Fraction(x.sd)) for x in (a, b)]
-    pairs["distance"] = (
+    pairs["distance"] = np.round(
         np.abs(m1 - float(a.mean)) / half_m[0] + np.abs(m2 - float(b.mean)) / half_m[1]
-        + np.abs(np.sqrt(v1) - float(a.sd)) / half_s[0] + np.abs(np.sqrt(v2) - float(b.sd)) / half_s[1]
-    )
+        + np.abs(np.sqrt(v1) - float(a.sd)) / half_s[0] + np.abs(np.sqrt(v2) - float(b.sd)) / half_s[1], 9)
     return pairs
 
 
@@ -224,6 +233,41 @@ def levene_p(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.levene(x, y, center="mean").pvalue)
 
 
+def levene_statistic(x, y) -> Fraction:
+    """Mean-centred Levene W of two samples, exactly (the samples' floats as exact fractions).
+
+    W = (N - 2) sum_g n_g (Zbar_g - Zbar)^2 / sum_g sum_i (Z_gi - Zbar_g)^2 with
+    Z_gi = |x_gi - xbar_g| (Levene 1960; scipy's ``levene(center="mean")``); infinite when
+    every Z equals its group mean and the group means differ, 0 when all Z are equal.
+    """
+    groups = [[Fraction(float(v)) for v in sample] for sample in (x, y)]
+    z = []
+    for g in groups:
+        mean = sum(g, Fraction(0)) / len(g)
+        z.append([abs(v - mean) for v in g])
+    n = sum(len(g) for g in z)
+    zbar = sum((sum(g, Fraction(0)) for g in z), Fraction(0)) / n
+    means = [sum(g, Fraction(0)) / len(g) for g in z]
+    between = sum((len(g) * (m - zbar) ** 2 for g, m in zip(z, means)), Fraction(0))
+    within = sum((sum(((v - m) ** 2 for v in g), Fraction(0)) for g, m in zip(z, means)), Fraction(0))
+    if within == 0:
+        return Fraction(0) if between == 0 else Fraction(10) ** 300
+    return (n - 2) * between / within
+
+
+def levene_significant(x, y, alpha: float = 0.05) -> bool | None:
+    """Whether the mean-centred Levene test rejects at `alpha`, decided on the exact W.
+
+    Returns None when W lies within :data:`EDGE_GUARD` (relative) of the critical value
+    of F(1, N - 2): too close to decide the same way on every machine.
+    """
+    w = levene_statistic(x, y)
+    crit = Fraction(float(stats.f.isf(alpha, 1, len(x) + len(y) - 2)))
+    if abs(w - crit) <= crit * Fraction(EDGE_GUARD):
+        return None
+    return w > crit
+
+
 @dataclass
 class PairResult:
     """Two reconstructed samples (values, sorted) and how they reproduce the printed comparison."""
@@ -279,7 +323,7 @@ def reconstruct_pair(
         if accept is not None and not accept(xa, xb):
             continue
         lp = levene_p(xa, xb)
-        agrees = p_printed is None or ((lp < 0.05) == (test == "welch"))
+        agrees = p_printed is None or (levene_significant(xa, xb) == (test == "welch"))
         result = PairResult(xa, xb, test if p_printed else None, float(row["p_student"]),
                             float(row["p_welch"]), lp, exact and agrees)
         if result.hit:

@@ -312,7 +312,7 @@ def verdicts(e: ensemble.Ensemble, name: str) -> str:
     listed = "; ".join(f"{key_label(k)} ({count(b, n)})" for k, b, n in
                        zip(swing["key"], swing["below_alpha"], swing["members"])) or "none"
     return (f"**{name.capitalize()} ensemble** ({e.members} members): of its {len(p)} free p-values (intercepts "
-            f"aside), {len(always)} are below {alpha:g} in every member, {len(never)} in none, and {len(swing)} "
+            f"aside), {len(always)} {'is' if len(always) == 1 else 'are'} below {alpha:g} in every member, {len(never)} in none, and {len(swing)} "
             f"swing with the draw (members below {alpha:g} in brackets): {listed}.")
 
 

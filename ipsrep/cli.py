@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster (default: cores)")
     p.add_argument("--out", default=None, help="output folder (default: data/ensemble/)")
     p.add_argument("--work", default=None, help="folder of per-member files (default: under .cache/)")
+    p.add_argument("--linkage", choices=("searched", "unsearched"), default="searched",
+                   help="searched: visits linked by the Table 4 search, as the committed reconstruction "
+                        "(data/ensemble/); unsearched: rank linkage on a drawn within-person r, Tables 1-3 only "
+                        "(data/ensemble_unsearched/)")
 
     p = sub.add_parser("compare", help="list the ledger values that differ between two builds")
     p.add_argument("a", help="ledger.csv of one build (e.g. reports/ledger.csv)")
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             from ipsrep.synthetic.ensemble_run import ensemble_command
 
             return ensemble_command(members=args.members, first_seed=args.first_seed, scheduler=args.scheduler,
-                                    out=args.out, work=args.work, workers=args.workers)
+                                    out=args.out, work=args.work, workers=args.workers, linkage=args.linkage)
         if args.command == "compare":
             from ipsrep.report.ledger import compare_command
 

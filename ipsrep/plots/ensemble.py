@@ -110,9 +110,9 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     ----------
     summary : pandas.DataFrame
         Rows of :func:`ipsrep.synthetic.ensemble.summarise` for p-values: ``key, min,
-        p2_5, median, p97_5, max, share_below_alpha`` and ``reference`` (may be NaN).
+        p2_5, median, p97_5, max, below_alpha, members`` and ``reference`` (may be NaN).
     alpha : float, default 0.05
-        Drawn as a vertical line; the share of members below it is written on the right.
+        Drawn as a vertical line; the count of members below it is written on the right.
     title : str, optional
         Figure title.
 
@@ -123,7 +123,7 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
         95%, white dot the median, red diamond the committed reconstruction.
     """
     rows = summary.reset_index(drop=True)
-    fig = Figure(figsize=(8.5, 0.28 * len(rows) + 1.4))
+    fig = Figure(figsize=(8.5, 0.32 * len(rows) + 2.0))
     ax = fig.subplots()
     smallest = float(np.nanmin(rows[["min", "reference"]].to_numpy(dtype=float))) if len(rows) else alpha
     floor = 10 ** np.floor(np.log10(max(min(smallest, alpha / 10), 1e-12)))
@@ -142,8 +142,8 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     ax.set_xlim(floor, 1.5)
     ax.set_yticks(y, [key_label(k) for k in rows["key"]], fontsize=7)
     ax.invert_yaxis()
-    for yi, share in zip(y, rows["share_below_alpha"]):
-        ax.text(1.02, yi, f"{100 * share:.0f}%", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    for yi, below, n in zip(y, rows["below_alpha"], rows["members"]):
+        ax.text(1.02, yi, f"{int(below)} of {int(n)}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
     ax.text(1.02, -1.0, f"p < {alpha:g}", transform=ax.get_yaxis_transform(), va="center", fontsize=7,
             fontweight="bold")
     ax.set_xlabel("p-value over the ensemble (log scale)", fontsize=8)
@@ -151,4 +151,78 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+LINKAGE_COLORS = {"searched": "0.3", "unsearched": _MEMBERS}
+"""Colour of each ensemble's members in :func:`table4_p_figure`."""
+
+
+def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, printed: pd.DataFrame | None = None,
+                    terms: tuple[str, ...] = ("group", "time", "interaction")) -> Figure:
+    """Table 4 p-values of every member of one or more ensembles, per outcome and term.
+
+    Parameters
+    ----------
+    spreads : dict
+        Ensemble label (``searched``, ``unsearched``) -> output of
+        :func:`ipsrep.synthetic.ensemble.table4_spread` (``measure, term, p`` per member).
+    alpha : float, default 0.05
+        Drawn as a dashed vertical line.
+    printed : pandas.DataFrame, optional
+        ``measure, term, printed_p`` (e.g. :func:`ipsrep.synthetic.ensemble.table4_ranges`):
+        the paper's p, drawn as a black bar.
+    terms : tuple of str
+        Terms shown, one panel each (intercepts, whose p is always tiny, are left out).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per term, one row per outcome; each ensemble's members are dots in its
+        colour (:data:`LINKAGE_COLORS`), one band per ensemble within the row; the black
+        tick is the p the paper prints (where the printed SE and estimate give one, see
+        the keys); log scale, p below 1e-4 drawn at 1e-4.
+    """
+    first = next(iter(spreads.values()))
+    names = [m.name for m in MEASURES if m.name in set(first["measure"])]
+    floor = 1e-4
+    fig = Figure(figsize=(10.0, 0.55 * len(names) + 2.2))
+    axes = np.atleast_1d(fig.subplots(1, len(terms), sharey=True, squeeze=False).ravel())
+    rng = np.random.default_rng(0)
+    labels = list(spreads)
+    offsets = np.linspace(-0.2, 0.2, len(labels)) if len(labels) > 1 else np.zeros(1)
+    for ax, term in zip(axes, terms):
+        ax.axvline(alpha, color="black", ls="--", lw=1)
+        for off, label in zip(offsets, labels):
+            d = spreads[label]
+            for y, name in enumerate(names):
+                p = d.loc[(d["term"] == term) & (d["measure"] == name), "p"].to_numpy(dtype=float)
+                if not len(p):
+                    continue
+                ax.scatter(np.maximum(p, floor), y + off + rng.uniform(-0.08, 0.08, len(p)), s=14,
+                           color=LINKAGE_COLORS.get(label, _MEMBERS), alpha=0.45, lw=0, zorder=2,
+                           label=f"{label} ensemble" if (y == 0 and term == terms[0]) else None)
+        if printed is not None:
+            for y, name in enumerate(names):
+                q = printed.loc[(printed["term"] == term) & (printed["measure"] == name), "printed_p"]
+                q = q.dropna()
+                if len(q):
+                    ax.plot([max(float(q.iloc[0]), floor)] * 2, [y - 0.38, y + 0.38], color="black", lw=2.2,
+                            zorder=4, label="printed p" if (y == 0 and term == terms[0]) else None)
+        ax.set_xscale("log")
+        ax.set_xlim(floor * 0.7, 1.4)
+        ax.set_title(term, fontsize=11)
+        ax.tick_params(labelsize=9)
+    axes[0].set_yticks(np.arange(len(names)), [_short(n) for n in names], fontsize=10)
+    axes[0].invert_yaxis()
+    fig.suptitle("Table 4 p-values over the ensembles", fontweight="bold", fontsize=12)
+    fig.supxlabel(f"p (log scale; dashed line: {alpha:g}; below 1e-4 drawn at 1e-4)", fontsize=10)
+    handles, texts = axes[0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0, 1, 0.9 if handles else 1))
+    if handles:
+        legend = fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.94), fontsize=10,
+                            frameon=False, ncol=len(handles))
+        for h in legend.legend_handles:
+            if hasattr(h, "set_alpha"):
+                h.set_alpha(1)
     return fig

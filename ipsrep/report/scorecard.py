@@ -493,22 +493,55 @@ ANSWERS = (employment_answer, productivity_answer, health_answer, pilot_answer, 
 """The research questions of the index page, in the order shown."""
 
 
-def research_answers(ledger: pd.DataFrame, alpha: float = 0.05, *, ensemble=None) -> list[Answer]:
+def robustness_text(make, ensemble, unsearched=None, *, alpha: float = 0.05) -> str | None:
+    """What decides an answer across the ensembles, for the front page (None when the
+    reconstruction cannot change it).
+
+    The searched ensemble's verdict (:func:`ipsrep.synthetic.ensemble.answer_robustness`:
+    printed, held by construction, robust or not) comes first. With the unsearched
+    ensemble, an answer that quotes a free key there gets its verdict too; for the health
+    answer, which quotes Table 4's interactions, that is the one sentence of
+    :func:`ipsrep.synthetic.ensemble.interaction_sentence` plus how often the whole
+    answer reads as here. Counts are counts ("1 of 200").
+    """
+    from ipsrep.synthetic.ensemble import count_text, interaction_sentence, member_ledgers
+
+    parts = []
+    if ensemble is not None and ensemble.members:
+        verdict = answer_robustness(make, ensemble, alpha=alpha)
+        if verdict.verdict == "not from participant data":
+            return None
+        parts.append(verdict.sentence())
+    if unsearched is not None and unsearched.members:
+        other = answer_robustness(make, unsearched, alpha=alpha)
+        if other.verdict in ("robust", "not robust"):
+            _, first = next(member_ledgers(unsearched.results, unsearched.keys))
+            if any(_T4_P.match(k) for k in getattr(make(first, alpha), "keys", ())):
+                parts.append(interaction_sentence(unsearched, alpha=alpha)[:-1]
+                             + f"; the whole answer reads as here in {count_text(other.same, other.members)} "
+                               "of them.")
+            else:
+                parts.append("Linked without the Table 4 search: " + other.sentence())
+    return " ".join(parts) or None
+
+
+def research_answers(ledger: pd.DataFrame, alpha: float = 0.05, *, ensemble=None, unsearched=None) -> list[Answer]:
     """Each research question of :data:`ANSWERS` with its answer from `ledger`
     (:func:`ledger_by_page` output); questions the build has no values for are left out.
 
     With `ensemble` (:func:`ipsrep.synthetic.ensemble.read_ensemble`, for the bundled
-    reconstruction only) each answer also says whether it reads the same in every
-    reconstruction of the ensemble, i.e. whether the synthetic draw decides it.
+    reconstruction only) and `unsearched` (the ensemble linked without the Table 4
+    search) each answer also says what decides it across the reconstructions
+    (:func:`robustness_text`): the printed numbers, the reconstruction's construction,
+    or, for answers quoting keys nothing fixes, the draw.
     """
     answers = []
     for make in ANSWERS:
         answer = make(ledger, alpha)
         if answer.answer is None:
             continue
-        if ensemble is not None and ensemble.members:
-            verdict = answer_robustness(make, ensemble, alpha=alpha)
-            if verdict.verdict != "not from participant data":  # the reconstruction cannot change it
-                answer = replace(answer, robustness=verdict.sentence())
+        text = robustness_text(make, ensemble, unsearched, alpha=alpha)
+        if text:
+            answer = replace(answer, robustness=text)
         answers.append(answer)
     return answers

@@ -48,7 +48,7 @@ from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
 from ipsrep.report.tables import format_cell, readable_codes, tidy_html_table
-from ipsrep.synthetic.ensemble import read_ensemble
+from ipsrep.synthetic.ensemble import UNSEARCHED_DIR, read_ensemble
 
 __all__ = ["SITE_DIR", "SITE_LIBRARIES", "render_sphinx_site", "prepare_notebook", "index_markdown",
            "ledger_html", "uses_participant_data", "SiteError"]
@@ -424,13 +424,14 @@ def _status_span(status: str) -> str:
     return f'<span class="ipsrep-status ipsrep-status-{cls}">{html.escape(status.replace("_", " "))}</span>'
 
 
-def _bundled_ensemble(data):
-    """The committed ensemble, for the bundled reconstruction only (None elsewhere or when
-    ``data/ensemble/`` holds none): the front page says which answers it leaves unchanged."""
+def _bundled_ensemble(data, directory=None):
+    """A committed ensemble (default the searched one, ``data/ensemble/``), for the bundled
+    reconstruction only (None elsewhere or when the folder holds none): the front page says
+    what decides each answer."""
     if not data.bundled:
         return None
     try:
-        return read_ensemble()
+        return read_ensemble() if directory is None else read_ensemble(directory)
     except FileNotFoundError:
         return None
 
@@ -594,7 +595,8 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     ledger = scorecard.ledger_by_page(infos)
     counts = scorecard.status_counts(ledger)
     ensemble = _bundled_ensemble(data)
-    answers = scorecard.research_answers(ledger, alpha=alpha, ensemble=ensemble)
+    unsearched = _bundled_ensemble(data, UNSEARCHED_DIR)
+    answers = scorecard.research_answers(ledger, alpha=alpha, ensemble=ensemble, unsearched=unsearched)
     stems = [p.stem for p in pages]
     lines = [f"# {TITLE}", "",
              "An executable re-analysis of a randomised trial of Individual Placement and Support ({term}`IPS`) "
@@ -623,7 +625,7 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
     for a in answers:
         more = f' <a href="{esc(a.link)}">Worked out here</a>.' if a.link else ""
         caveat = f'<br><em>Note: {esc(a.caveat)}.</em>' if a.caveat else ""
-        robust = (f'<br><span class="ipsrep-robustness">Across the ensemble of reconstructions: '
+        robust = (f'<br><span class="ipsrep-robustness">Across ensembles of reconstructions: '
                   f'{esc(a.robustness)} <a href="08_ensemble.html">What the reconstruction decides</a>.</span>'
                   if a.robustness else "")
         lines += [f'<dl class="ipsrep-answer"><dt>{esc(a.question)}</dt>'
@@ -688,7 +690,8 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
                        "sources' statements one by one and says which the numbers support.")
     if any(s.startswith("08_") for s in stems):
         further.append(f"The ensemble page ({{doc}}`{next(s for s in stems if s.startswith('08_'))}`) shows "
-                       "which results hold across many reconstructions.")
+                       "which results the printed numbers decide, which the reconstruction was built to match, and what "
+                       "the printed summaries alone allow for Table 4.")
     if further:
         lines += [" ".join(further), ""]
     lines += ["Terms are explained in the {doc}`glossary`; the sources and methods are listed under "

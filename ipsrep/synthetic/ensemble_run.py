@@ -1,4 +1,5 @@
-"""``ipsrep ensemble``: compute ensemble members on Dask and assemble ``data/ensemble/``.
+"""``ipsrep ensemble``: compute ensemble members on Dask and assemble ``data/ensemble/``
+(``--linkage unsearched``: ``data/ensemble_unsearched/``).
 
 Each member (:func:`ipsrep.synthetic.ensemble.member_results`, a pure function of its
 seed) runs as one task on Dask's distributed scheduler: on a
@@ -13,8 +14,9 @@ for), so that an ensemble of N members is always the first N seeds that yield on
 interrupted run resumes where it stopped. At the end the member files are assembled into
 
 - ``results.csv``: ``member, seed, key, value`` (member order, then ledger order);
-- ``keys.csv``: what each key is and whether the printed numbers determine it;
-- ``metadata.json``: the seeds, the failed seeds and the package version;
+- ``keys.csv``: what each key is and what fixes it (its kind: printed, targeted, free);
+- ``metadata.json``: the linkage, the seeds, the seeds left out with the reason, the
+  package version;
 - ``timings.csv``: seconds per member (CPU and wall), kept apart so that the three files
   above are the same byte for byte whenever the same seeds are computed by the same code.
 
@@ -65,9 +67,11 @@ def source_digest(root: Path = paths.PROJECT_ROOT, parts: tuple[str, ...] = MEMB
     return h.hexdigest()
 
 
-def default_work_dir(digest: str) -> Path:
-    """``.cache/ipsrep-ensemble/<first 16 hex digits of source_digest()>`` under the project."""
-    return paths.PROJECT_ROOT / ".cache" / "ipsrep-ensemble" / digest[:16]
+def default_work_dir(digest: str, linkage: str = "searched") -> Path:
+    """``.cache/ipsrep-ensemble/<first 16 hex digits of source_digest()>`` under the project
+    (with ``-unsearched`` appended for the unsearched linkage)."""
+    return paths.PROJECT_ROOT / ".cache" / "ipsrep-ensemble" / (digest[:16] + ("" if linkage == "searched" else
+                                                                               f"-{linkage}"))
 
 
 def package_version() -> str:
@@ -130,13 +134,13 @@ def _member_text(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _keys_text(table: pd.DataFrame) -> str:
-    return ens.key_catalogue(table).to_csv(index=False, lineterminator="\n")
+def _keys_text(table: pd.DataFrame, linkage: str) -> str:
+    return ens.key_catalogue(table, linkage).to_csv(index=False, lineterminator="\n")
 
 
 DETERMINISTIC_FAILURES = (ValueError,)
-"""Errors a seed always gives (the reconstruction cannot be drawn, or misses a printed
-comparison): recorded in the work folder and not retried when a run resumes. Other
+"""Errors a seed always gives (the reconstruction cannot be drawn, misses a printed
+comparison or a target of the Table 4 search): recorded in the work folder and not retried when a run resumes. Other
 errors (a worker lost, a connection dropped) are retried."""
 
 
@@ -257,6 +261,7 @@ def run_ensemble(
     workers: int | None = None,
     member_fn: Callable[[int], pd.DataFrame] | None = None,
     say: Callable[[str], None] | None = _say,
+    linkage: str = "searched",
 ) -> RunSummary:
     """Compute the members not yet in the work folder on Dask, then assemble the ensemble.
 
@@ -278,16 +283,22 @@ def run_ensemble(
         ``LocalCluster`` of `workers` single-threaded worker processes on this machine,
         started and closed here.
     out : path, optional
-        Folder of the assembled files (default ``data/ensemble/``).
+        Folder of the assembled files (default ``data/ensemble/``, or
+        ``data/ensemble_unsearched/`` for the unsearched linkage).
     work : path, optional
         Folder of the per-member files (default :func:`default_work_dir`).
     workers : int, optional
         Worker processes of the local cluster (default: the number of CPUs).
     member_fn : callable, optional
         ``seed -> DataFrame`` with ``key, value, quantity, published, status``; default
-        :func:`ipsrep.synthetic.ensemble.member_results`. Must be importable by the workers.
+        the linkage's (:data:`ipsrep.synthetic.ensemble.MEMBER_FUNCTIONS`). Must be
+        importable by the workers.
     say : callable, optional
         Receives one progress line at a time (default: print to stderr); None for silence.
+    linkage : str, default "searched"
+        ``searched`` (the Table 4 linkage search, as the committed reconstruction) or
+        ``unsearched`` (rank linkage on a within-person correlation drawn per member;
+        :func:`ipsrep.synthetic.ensemble.unsearched_member_results`).
 
     Returns
     -------
@@ -297,6 +308,9 @@ def run_ensemble(
 
     say = say or (lambda message: None)
     check_options(members if seeds is None else len(list(seeds)), first_seed=first_seed, workers=workers)
+    if linkage not in ens.LINKAGES:
+        raise ValueError(f"--linkage must be one of {', '.join(ens.LINKAGES)}, got {linkage!r}")
+    member_fn = member_fn or ens.MEMBER_FUNCTIONS[linkage]
     if seeds is not None:
         seeds = [int(s) for s in seeds]
         if not seeds:
@@ -309,11 +323,12 @@ def run_ensemble(
             raise ValueError(f"--members must be a positive whole number, got {members!r}")
         want = int(members)
     first = DEFAULT_SEED if first_seed is None else int(first_seed)
-    say(f"ipsrep ensemble: {want} members wanted; checking the folders and the work already done")
-    out_dir = paths.resolve(out) if out is not None else ens.ENSEMBLE_DIR
+    say(f"ipsrep ensemble ({linkage}): {want} members wanted; checking the folders and the work already done")
+    out_dir = paths.resolve(out) if out is not None else (ens.ENSEMBLE_DIR if linkage == "searched"
+                                                            else ens.UNSEARCHED_DIR)
     check_out(out_dir)
     digest = source_digest()
-    work_dir = Path(work).resolve() if work is not None else default_work_dir(digest)
+    work_dir = Path(work).resolve() if work is not None else default_work_dir(digest, linkage)
     check_work(work_dir, given=work is not None)
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / WORK_MARK).touch()
@@ -335,15 +350,16 @@ def run_ensemble(
             summary.failed[s] = _failed_file(work_dir, s).read_text(encoding="utf-8").strip()
         else:
             todo.append(s)
-    say(f"ipsrep ensemble: {want} members wanted; {len(summary.skipped)} already in {_shown(work_dir)}"
+    say(f"ipsrep ensemble ({linkage}): {want} members wanted; {len(summary.skipped)} already in {_shown(work_dir)}"
         + (f", {len(summary.failed)} seeds failed before" if summary.failed else "")
         + f"; {len(todo)} to compute")
     if todo:
         _compute(todo, plan, succeeded, work_dir, summary, want=want, scheduler=scheduler, workers=workers,
-                 member_fn=member_fn, say=say)
+                 member_fn=member_fn, say=say, linkage=linkage)
     summary.members = [s for s in plan.tried if s in succeeded]
     assemble(summary.members, work_dir, out_dir, failed={s: summary.failed[s] for s in plan.tried
-                                                          if s in summary.failed}, digest=digest)
+                                                          if s in summary.failed}, digest=digest,
+             linkage=linkage, member_function=f"{member_fn.__module__}.{member_fn.__qualname__}")
     summary.seconds = time.perf_counter() - started
     say(f"ipsrep ensemble: wrote {_shown(out_dir)}: {len(summary.members)} of {want} members"
         + (f"; seeds that failed: " + ", ".join(str(s) for s in sorted(summary.failed)) if summary.failed else "")
@@ -418,7 +434,7 @@ def _connect(scheduler: str):
 
 
 def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSummary, *, want, scheduler,
-             workers, member_fn, say) -> None:
+             workers, member_fn, say, linkage) -> None:
     from distributed import as_completed
 
     client, cluster = _client(scheduler, workers)
@@ -454,7 +470,7 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
             _write_atomic(_timing_file(work_dir, s), json.dumps(
                 {"seed": s, "cpu_seconds": got["cpu_seconds"], "wall_seconds": got["wall_seconds"],
                  "worker": got["worker"]}))
-            _write_atomic(work_dir / ".keys.csv", _keys_text(got["table"]))
+            _write_atomic(work_dir / ".keys.csv", _keys_text(got["table"], linkage))
             _write_atomic(member_file(work_dir, s), _member_text(got["table"]))
             succeeded.add(s)
             summary.computed.append(s)
@@ -470,10 +486,13 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
 
 
 def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dict[int, str] | None = None,
-             digest: str | None = None) -> None:
+             digest: str | None = None, linkage: str = "searched",
+             member_function: str = "ipsrep.synthetic.ensemble.member_results") -> None:
     """Write ``results.csv``, ``keys.csv``, ``metadata.json`` and ``timings.csv`` to `out_dir`:
     member ``i`` is ``seeds[i]``, read from its file in `work_dir`. `digest` (of the code
-    and data the members ran on, :func:`source_digest`) goes into the metadata."""
+    and data the members ran on, :func:`source_digest`), the `linkage` and the
+    `member_function`'s name go into the metadata (for the unsearched linkage also the
+    range of the drawn within-person correlation)."""
     failed = dict(failed or {})
     parts, timings = [], []
     for i, s in enumerate(seeds):
@@ -490,14 +509,17 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
     metadata = {
         "package": "ipsrep",
         "version": package_version(),
+        "linkage": linkage,
         "members": len(seeds),
         "seeds": list(seeds),
         "failed": {str(s): failed[s] for s in sorted(failed)},
-        "member_function": "ipsrep.synthetic.ensemble.member_results",
+        "member_function": member_function,
         "inputs_sha256": digest or "",
         "notebook_defaults": ens.NOTEBOOK_DEFAULTS,
         "value_format": ens.VALUE_FORMAT,
     }
+    if linkage == "unsearched":
+        metadata["within_person_r_range"] = list(ens.UNSEARCHED_R_RANGE)
     _write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
     frame = pd.DataFrame(timings, columns=["member", "seed", "cpu_seconds", "wall_seconds", "worker"])
     _write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))
@@ -508,14 +530,15 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
 
 
 def ensemble_command(members: int, first_seed: int | None = None, scheduler: str | None = None,
-                     out: str | None = None, work: str | None = None, workers: int | None = None) -> int:
+                     out: str | None = None, work: str | None = None, workers: int | None = None,
+                     linkage: str = "searched") -> int:
     """CLI: run the ensemble; exit status 0 when all the members wanted were computed, 1 when
     fewer were (too many seeds failed), 2 on bad arguments or when no scheduler can be reached."""
     from ipsrep.inputs.contract import terminal_safe
 
     try:
         summary = run_ensemble(members, first_seed=first_seed, scheduler=scheduler, out=out, work=work,
-                               workers=workers)
+                               workers=workers, linkage=linkage)
     except ValueError as err:
         print(terminal_safe(f"ipsrep ensemble: {err}"), file=sys.stderr)
         return 2
@@ -526,11 +549,14 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
         return 2
     if len(summary.members) < (members or 0):
         return 1
-    from ipsrep.synthetic.ensemble import check_determined, read_ensemble
-
-    found = read_ensemble(summary.out)
-    check = check_determined(found.results, found.keys)
+    found = ens.read_ensemble(summary.out)
+    check = ens.check_printed(found.results, found.keys)
     bad = check[~check["passes"]]
-    print(f"ipsrep ensemble: {len(check) - len(bad)} of {len(check)} keys the printed numbers determine are the "
-          f"same in every member" + (f"; differing: {', '.join(bad['key'])}" if len(bad) else ""), file=sys.stderr)
+    kinds = ens.kind_counts(found.keys)
+    left_out = ens.misses(found.metadata)
+    print(f"ipsrep ensemble: keys by kind: " + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"]))
+          + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"
+          + (f" (differing: {', '.join(bad['key'])})" if len(bad) else "")
+          + (f"; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())
+             if len(left_out) else ""), file=sys.stderr)
     return 0

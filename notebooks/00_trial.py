@@ -39,7 +39,7 @@
 # data in use. It starts with what the sources say about the trial's setting, in our
 # words (`data/sources/statements.csv`); the numbers in these statements are in
 # `data/published/` and, where another source restates them, checked on the
-# [claims page](07_claims.html).
+# [claims page](08_claims.html).
 
 # %% [markdown]
 # ```{admonition} Learning objectives

@@ -247,7 +247,7 @@ t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
 # %% [markdown]
 # The Norwegian summary of the trial words the result more strongly than the paper
 # does (statement N01; its headline claims are judged on the
-# [claims page](07_claims.html)): it says IPS participants got work to a much greater
+# [claims page](08_claims.html)): it says IPS participants got work to a much greater
 # extent than controls, while the table above shows overlapping groups at 6 months and
 # intervals including 1 at every follow-up, and its own next sentence concedes the
 # differences were not significant.
@@ -277,7 +277,7 @@ t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
 # similar to the IPS group, citing the registry's own paper (their ref. 29) and printing
 # no characteristic of the controls (statement T33, listed with the explanations above;
 # claim S02 on the
-# [claims page](07_claims.html), not checkable). The large odds ratio below is tilted in favour of IPS by
+# [claims page](08_claims.html), not checkable). The large odds ratio below is tilted in favour of IPS by
 # design and should not be read as an estimate of its effect.
 
 # %%

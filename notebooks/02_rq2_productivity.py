@@ -212,7 +212,7 @@ twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 # about half-time work.
 #
 # The Norwegian summary of the trial repeats the mean hours and these shares rounded
-# to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](07_claims.html) checks each restated number
+# to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](08_claims.html) checks each restated number
 # against the paper's and notes the difference in wording.
 
 # %%

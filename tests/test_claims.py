@@ -50,7 +50,7 @@ def test_bad_cells_give_one_line_naming_file_column_row(tmp_path):
 
 
 def test_links_and_markdown():
-    assert claims.key_link("audit.fidelity.mean") == "[`audit.fidelity.mean`](06_audit.html#ledger-audit.fidelity.mean)"
+    assert claims.key_link("audit.fidelity.mean") == "[`audit.fidelity.mean`](07_audit.html#ledger-audit.fidelity.mean)"
     text = claims.claims_markdown(claims.load_claims(), "contradicted")
     assert text.count("\n- **") == 3 and text.startswith("- **")  # one item per contradicted claim (4)
     assert "*Why:*" in text and "Ledger row" in text and "*Rule:* `definition_mismatch`" in text

@@ -126,7 +126,7 @@ def test_audit_checks_and_printed_only_rows_are_counted_by_their_own_word():
         ("audit.power.achieved_12m", "", 0.2, ""),
         ("limits.screening_want_work_pct", "61.5", float("nan"), ""),
     ])
-    table = scorecard.ledger_by_page([Page("06_audit", "06 · Audit", audit)])
+    table = scorecard.ledger_by_page([Page("07_audit", "06 · Audit", audit)])
     counts = scorecard.status_counts(table).set_index("status")["rows"]
     # by hand: 2 consistent, 1 inconsistent, 1 printed number without status, 1 own quantity
     assert (counts["consistent"], counts["inconsistent"], counts["printed_only"], counts["not printed"]) == (2, 1, 1, 1)
@@ -134,21 +134,21 @@ def test_audit_checks_and_printed_only_rows_are_counted_by_their_own_word():
     answer = scorecard.audit_answer(table, 0.05)
     assert answer.answer == ("Of 3 audit checks of the paper and its registry record, 2 consistent and "
                              "1 inconsistent.")
-    assert answer.link == "06_audit.html#ledger-audit.t4.bpi_worst.interaction.z"
+    assert answer.link == "07_audit.html#ledger-audit.t4.bpi_worst.interaction.z"
 
 
 def test_claims_answer_links_the_claims_page():
     from ipsrep.analyses import claims
 
-    page = Page("07_claims", "07 · Claims", ledger([("summary.hours.ips_mean", "217", 216.53, "consistent")]))
+    page = Page("08_claims", "07 · Claims", ledger([("summary.hours.ips_mean", "217", 216.53, "consistent")]))
     answer = scorecard.claims_answer(scorecard.ledger_by_page([page]), 0.05)
     counts = claims.verdict_counts().query("source == 'all'").set_index("verdict")["claims"]
-    assert answer.link == "07_claims.html"
+    assert answer.link == "08_claims.html"
     assert answer.answer == (f"Of {counts.sum()} claims, {counts['supported_by_printed_numbers']} supported, "
                              f"{counts['not_checkable']} not checkable from what is printed, "
                              f"{counts['contradicted']} contradicted.")
     # without the claims page in the build the question is left out
-    assert scorecard.claims_answer(scorecard.ledger_by_page([Page("06_audit", "06", ledger([]))]), 0.05).answer is None
+    assert scorecard.claims_answer(scorecard.ledger_by_page([Page("07_audit", "06", ledger([]))]), 0.05).answer is None
 
 
 def test_health_answer_links_to_the_comparison_it_names():

@@ -89,7 +89,7 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
                    ("t2.12m.or", "1.76", 1.7, "discrepant", ""), ("t2.12m.or_lo", "0.56", 0.56, "reproduced", ""),
                    ("t2.12m.or_hi", "5.56", 5.56, "reproduced", ""), ("t2.12m.p", "0.336", 0.336, "reproduced", "")])
     pages = [PageSource("01_rq1_employment", "Employment", notebook(injected="alpha = 0.1\ndata_path = 'x.csv'"), rows),
-             PageSource("07_claims", "Claims", notebook(), ledger([]))]
+             PageSource("08_claims", "Claims", notebook(), ledger([]))]
     text = site.index_markdown(pages, data=data, parameters={"alpha": 0.1}, alpha=0.1)
     from ipsrep.inputs.markup import html_text
     assert (f"{html_text('alpha = 0.1', tag='code', classes='literal')} (default "
@@ -98,7 +98,7 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
     assert "$\\alpha = 0.1$" in text and 'href="01_rq1_employment.html#ledger-t2.12m.p"' in text
     assert re.search(r'<span class="count">7</span><span class="ipsrep-status ipsrep-status-reproduced">', text)
     assert 'href="01_rq1_employment.html#ledger-t2.12m.or"' in text  # the open item links to its row
-    assert "{doc}`07_claims`" in text and "claims page" in text
+    assert "{doc}`08_claims`" in text and "claims page" in text
     assert "{cite:p}`sveinsdottir2022`" in text and ":name: tbl-pages" in text
     plain = site.index_markdown(pages[:1], data=data, parameters={"alpha": 0.05}, alpha=0.05)
     assert "A variant report" in plain  # alpha 0.1 was injected on the page
@@ -115,7 +115,7 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
     assert ">P χ²<" in styled or ">p χ²<" in styled
 
 
-@pytest.mark.parametrize("stem,title,expected", [("04_pilot", "The pilot", "04 · The pilot"),
+@pytest.mark.parametrize("stem,title,expected", [("05_pilot", "The pilot", "04 · The pilot"),
                                                  ("00_trial", "00 · The trial", "00 · The trial")])
 def test_page_titles_carry_their_number_once(stem, title, expected):
     assert site.page_title(stem, title) == expected

@@ -83,17 +83,17 @@ CLAIM_PREFIXES: dict[str, str] = {
     "M": "Methodological Considerations", "P": "Implications", "K": "Conclusions", "N": "Norwegian summary"}
 """The first letter of a ``claim_id`` and the part of the source it comes from."""
 
-PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity", "03_rq3_health", "04_pilot",
-                          "05_qualitative", "06_audit", "07_claims")
+PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity", "03_rq3_health", "05_pilot",
+                          "06_qualitative", "07_audit", "08_claims")
 """Report pages a claim may name as the one that checks it."""
 
 KEY_PAGES: dict[str, str] = {"flow": "00_trial", "t1": "00_trial", "attrition": "00_trial",
                              "t2": "01_rq1_employment", "hist": "01_rq1_employment", "ss": "01_rq1_employment",
                              "rq2": "02_rq2_productivity", "jobs": "02_rq2_productivity",
-                             "t3": "03_rq3_health", "t4": "03_rq3_health", "pilot": "04_pilot",
-                             "process": "05_qualitative", "audit": "06_audit", "summary": "07_claims",
-                             "abstract": "07_claims", "discussion": "07_claims", "background": "07_claims", "limits": "07_claims",
-                             "design": "07_claims"}
+                             "t3": "03_rq3_health", "t4": "03_rq3_health", "pilot": "05_pilot",
+                             "process": "06_qualitative", "audit": "07_audit", "summary": "08_claims",
+                             "abstract": "08_claims", "discussion": "08_claims", "background": "08_claims", "limits": "08_claims",
+                             "design": "08_claims"}
 """The page whose ledger shows a key, by the key's first part."""
 
 SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian summary", "pilot": "pilot paper",

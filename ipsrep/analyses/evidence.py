@@ -331,7 +331,7 @@ def needed_sample_size(row: pd.Series, *, alpha: float = 0.05, powers=(0.8, 0.9)
 
     Rows of :func:`ipsrep.methods.stats.n_per_group_two_proportions` for each power
     (``method`` default ``"pooled"``: Fleiss' formula, whose test is the Pearson
-    chi-squared the trial used, and the one page 06 uses for its headline numbers).
+    chi-squared the trial used, and the one page 07 uses for its headline numbers).
     """
     p1, p2 = row["a"] / row["n1"], row["b"] / row["n2"]
     if p1 == p2 or not (0 < p1 < 1 and 0 < p2 < 1):

@@ -467,7 +467,7 @@ def audit_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
     return Answer(question, text, link, tuple(rows["key"]))
 
 
-CLAIMS_PAGE = "07_claims"
+CLAIMS_PAGE = "08_claims"
 """Stem of the page that lists the sources' claims with their verdicts."""
 
 

@@ -104,8 +104,8 @@ def uses_participant_data(nb) -> bool:
 def page_title(stem: str, title: str) -> str:
     """The title as the navigation shows it: the notebook's number, a middle dot, its title.
 
-    >>> page_title("04_pilot", "The pilot study"), page_title("00_trial", "00 · The trial")
-    ('04 · The pilot study', '00 · The trial')
+    >>> page_title("05_pilot", "The pilot study"), page_title("00_trial", "00 · The trial")
+    ('05 · The pilot study', '00 · The trial')
     """
     number = stem.split("_", 1)[0]
     plain = _NUMBERED.sub("", title).strip()
@@ -536,7 +536,7 @@ def key_findings_html(ledger: pd.DataFrame, counts: pd.DataFrame, *, bundled: bo
     claims_line = (f"Of the sources' {len(table)} claims, {int(verdicts.get('supported_by_printed_numbers', 0))} are "
                    f"supported by the printed numbers, {int(verdicts.get('not_checkable', 0))} cannot be checked from "
                    f"what is printed and {int(verdicts.get('contradicted', 0))} are contradicted by them "
-                   '(<a href="07_claims.html">the claims</a>).')
+                   '(<a href="08_claims.html">the claims</a>).')
     if bundled:
         finds = [
             f"The paper's printed numbers mostly agree with each other: {consistent} checks are "
@@ -626,7 +626,7 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
         more = f' <a href="{esc(a.link)}">Worked out here</a>.' if a.link else ""
         caveat = f'<br><em>Note: {esc(a.caveat)}.</em>' if a.caveat else ""
         robust = (f'<br><span class="ipsrep-robustness">Across ensembles of reconstructions: '
-                  f'{esc(a.robustness)} <a href="08_ensemble.html">What the reconstruction decides</a>.</span>'
+                  f'{esc(a.robustness)} <a href="09_ensemble.html">What the reconstruction decides</a>.</span>'
                   if a.robustness else "")
         lines += [f'<dl class="ipsrep-answer"><dt>{esc(a.question)}</dt>'
                   f'<dd>{esc(a.answer or "not computed in this build")}{more}{caveat}{robust}</dd></dl>', ""]

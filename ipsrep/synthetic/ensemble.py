@@ -500,7 +500,7 @@ directive) and the start of an HTML tag (``<`` before a letter, ``/``, ``!``, ``
 
 
 def check_ensemble_text(files: dict, results: pd.DataFrame, keys: pd.DataFrame, metadata) -> None:
-    """Refuse an ensemble folder whose text could act in a page (page 08 and the front page
+    """Refuse an ensemble folder whose text could act in a page (page 09 and the front page
     put its keys, quantities and version into Markdown): keys of letters, digits and
     ``_ . : -``; no markup characters (:data:`_MARKUP`) in the text of ``keys.csv``; a
     ``metadata.json`` with the shape ``ipsrep ensemble`` writes. One line naming the file,

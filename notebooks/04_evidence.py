@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # 09 · What the trial can and cannot tell: the evidence behind "no significant difference"
+# # 04 · What the trial can and cannot tell: the evidence behind "no significant difference"
 #
 # **The question.** The trial's primary result is a higher employment rate with IPS than
 # with usual care at 12 months, with a confidence interval for the odds ratio that runs
@@ -316,7 +316,7 @@ Markdown(evidence.reading_sentence(reading))
 #
 # Had the observed rates been the true ones, how many participants per group would a
 # trial need to detect the difference with the paper's test? (Fleiss' pooled formula,
-# the one whose test is Pearson's chi-squared; page [06](06_audit.html) §5, *How large a
+# the one whose test is Pearson's chi-squared; page [06](07_audit.html) §5, *How large a
 # trial would settle it*, sets this beside the other formulas and a simulation of the
 # test itself, and shows the power the trial actually had.)
 

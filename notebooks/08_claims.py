@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # 07 · The sources' claims, one by one
+# # 08 · The sources' claims, one by one
 #
 # The other pages recompute the paper's tables. This page goes the other way: it starts
 # from what the sources *say* -- each claim of the trial paper's Abstract and Discussion

@@ -293,7 +293,7 @@ ledger.emit(rows)
 #   value that changed.
 # * **Open the notebook in JupyterLab**:
 #   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `05_qualitative.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   `06_qualitative.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
 #   choose *Run* › *Run All Cells*.
 #
 # What to try:

@@ -304,7 +304,7 @@ ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes
 #   value that changed.
 # * **Open the notebook in JupyterLab**:
 #   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `04_pilot.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   `05_pilot.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
 #   choose *Run* › *Run All Cells*.
 #
 # What to try:

@@ -375,7 +375,7 @@ Markdown(claims.principles_markdown())
 # count of reviews and of those below the accepted threshold checked against the
 # printed counts. The mean sits in the scale's fair range, but it averages two reviews
 # below the threshold with two later ones above it. The Norwegian summary describes the
-# same reviews differently (statement N02), which the [claims page](07_claims.html)
+# same reviews differently (statement N02), which the [claims page](08_claims.html)
 # judges contradicted by the paper's own report.
 
 # %%
@@ -544,7 +544,7 @@ audit.verdict_counts(**{
 #   value that changed.
 # * **Open the notebook in JupyterLab**:
 #   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `06_audit.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
+#   `07_audit.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
 #   choose *Run* › *Run All Cells*.
 #
 # What to try:

@@ -115,7 +115,7 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
     assert ">P χ²<" in styled or ">p χ²<" in styled
 
 
-@pytest.mark.parametrize("stem,title,expected", [("05_pilot", "The pilot", "04 · The pilot"),
+@pytest.mark.parametrize("stem,title,expected", [("05_pilot", "The pilot", "05 · The pilot"),
                                                  ("00_trial", "00 · The trial", "00 · The trial")])
 def test_page_titles_carry_their_number_once(stem, title, expected):
     assert site.page_title(stem, title) == expected

@@ -685,11 +685,11 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
                   f"  - {consistent}", f"  - {open_n}"]
     lines += ["```", ""]
     further = []
-    if any(s.startswith("07_") for s in stems):
-        further.append(f"The claims page ({{doc}}`{next(s for s in stems if s.startswith('07_'))}`) takes the "
+    if any(s.endswith("_claims") for s in stems):
+        further.append(f"The claims page ({{doc}}`{next(s for s in stems if s.endswith('_claims'))}`) takes the "
                        "sources' statements one by one and says which the numbers support.")
-    if any(s.startswith("08_") for s in stems):
-        further.append(f"The ensemble page ({{doc}}`{next(s for s in stems if s.startswith('08_'))}`) shows "
+    if any(s.endswith("_ensemble") for s in stems):
+        further.append(f"The ensemble page ({{doc}}`{next(s for s in stems if s.endswith('_ensemble'))}`) shows "
                        "which results the printed numbers decide, which the reconstruction was built to match, and what "
                        "the printed summaries alone allow for Table 4.")
     if further:

@@ -23,8 +23,8 @@ FIRST = 20220211
 """First seed tried (the committed reconstruction's). Seeds 20220213 and 20220214 miss Table
 1's HSCL-25 p, so the first three members of the unsearched ensemble (which the runner
 tests use: its members take seconds) are the seeds 20220211, 20220212, 20220215. In the
-searched ensemble seed 20220212 misses targets of the Table 4 search (the EQ-VAS and
-least-pain intercepts' SEs)."""
+searched ensemble seed 20220212 misses intercept targets of the Table 4 search (the
+EQ-VAS and least-pain intercepts' SEs), which are aimed at but not enforced."""
 MEMBERS = [20220211, 20220212, 20220215]
 MISSED = {20220213: "printed comparison", 20220214: "printed comparison"}
 TABLE4_MISS = 20220212
@@ -194,13 +194,13 @@ def test_key_kinds_of_the_committed_ensembles():
     kind = searched.keys.set_index("key")["kind"]
     assert set(kind) <= set(ens.KINDS)
     assert kind["t4.odi.interaction.estimate"] == "targeted" and kind["t4.bpi_worst.interaction.se"] == "targeted"
-    assert kind["t4.odi.intercept.p"] == "targeted"
+    assert kind["t4.odi.intercept.p"] == "free"  # aimed at, not enforced (ens.ENFORCED_TERMS)
     assert kind["t1.age.ips_mean"] == "printed" and kind["t2.12m.or"] == "printed"
     assert kind["t2.12m.p_fisher"] == "printed" and kind["t3.bpi_worst.12m.p_holm"] == "printed"
     assert kind["t3.odi.6m.levene_p"] == "targeted" and kind["rq2.hours.levene_p"] == "targeted"
     assert kind["rq2.hours.permutation_p"] == "free" and kind["rq2.hours.bootstrap_lo"] == "free"
     counts = ens.kind_counts(searched.keys).set_index("kind")["keys"]
-    assert counts["targeted"] == 9 * 16 + 18 + 1 and counts["free"] == 5 and counts.sum() == len(kind)
+    assert counts["targeted"] == 9 * 12 + 18 + 1 and counts["free"] == 5 + 9 * 4 and counts.sum() == len(kind)
     # without the search, Table 4 is free; the Levene sides stay targeted
     assert ens.key_kind("t4.odi.interaction.p", linkage="unsearched")[0] == "free"
     assert ens.key_kind("t3.odi.6m.levene_p", linkage="unsearched")[0] == "targeted"
@@ -254,10 +254,15 @@ def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypa
     assert len(missed) == 1 and missed[0].startswith("bpi_worst interaction (")
     assert "SE 0.364 against printed 0.24" in missed[0] and "p = 0.024 against printed 0.090" in missed[0]
 
-    # a real miss: the search from this seed leaves intercept SEs more than 10% below the printed ones
-    with pytest.raises(ens.ReconstructionMissed, match=f"seed {TABLE4_MISS}: Table 4 target missed: .*intercept \\(SE"):
-        ens.member_results(TABLE4_MISS)
-    monkeypatch.setattr(ens, "table4_misses", lambda trial, table4=None: ["bpi_worst interaction (forced)"])
+    # a real miss of an intercept target: the search from this seed leaves intercept SEs more than 10%
+    # below the printed ones; intercepts are aimed at but not enforced, so the member is kept
+    from ipsrep.synthetic.reconstruct import reconstruct_trial
+
+    searched = reconstruct_trial(seed=TABLE4_MISS)
+    assert ens.table4_misses(searched) == []
+    intercepts = ens.table4_misses(searched, terms=("intercept",))
+    assert intercepts and all(" intercept (SE " in c for c in intercepts)
+    monkeypatch.setattr(ens, "table4_misses", lambda trial, table4=None, **kw: ["bpi_worst interaction (forced)"])
     with pytest.raises(ens.ReconstructionMissed, match=f"seed {FIRST}: Table 4 target missed: bpi_worst"):
         ens.member_results(FIRST)
 

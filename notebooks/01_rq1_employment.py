@@ -59,12 +59,10 @@ import pandas as pd
 from IPython.display import Markdown
 
 from ipsrep.analyses import baseline, claims, employment
-
-from ipsrep.report import ledger
-
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 level = 1 - alpha

@@ -55,16 +55,12 @@ bin_width = 200  # hours per bar in the distribution figure
 n_max_jobs = 100  # largest number of jobs tried when decoding the job-type percentages
 
 # %%
-import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep.analyses import employment
-
-from ipsrep.report import ledger
-
-from ipsrep.analyses import productivity
-from ipsrep.report.context import Banner, setup
+from ipsrep.analyses import employment, productivity
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 level = 1 - alpha

@@ -59,16 +59,12 @@ rerank = False  # True: rank the 108 candidate codings on the data in use (about
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep.analyses import health
-
-from ipsrep.report import ledger
-
-from ipsrep.analyses import mixed
-from ipsrep.synthetic import calibration, linkage
-
+from ipsrep.analyses import health, mixed
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
+from ipsrep.synthetic import calibration, linkage
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -385,8 +381,8 @@ spec = mixed.Spec(time=time_coding, group=group_coding, baseline=baseline_handli
 table4_data = ctx.trial
 linkage_text = "visits linked by the search to fit the printed Table 4" if ctx.bundled else "data as loaded"
 if within_person_r is not None and ctx.bundled:
-    from ipsrep.synthetic.reconstruct import reconstruct_trial
     from ipsrep.inputs.measures import MEASURES
+    from ipsrep.synthetic.reconstruct import reconstruct_trial
 
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"

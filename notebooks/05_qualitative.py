@@ -50,11 +50,10 @@ n_max_respondents = None
 # %%
 from IPython.display import Markdown
 
-from ipsrep.report import ledger
-
 from ipsrep.analyses import claims, qualitative
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)

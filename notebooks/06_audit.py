@@ -64,11 +64,10 @@ from IPython.display import Markdown
 
 from ipsrep import audit
 from ipsrep.analyses import claims
-
-from ipsrep.report import ledger
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots import audit as audit_plots
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from ipsrep import paths
-
 from ipsrep.inputs import contract
-from ipsrep.report import build, check, params, publish
+from ipsrep.report import build, check, params
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import execute as execute_mod
 

@@ -78,7 +78,10 @@ def test_2_file_parameters_are_read_safely_and_folders_enter_the_cache_key(tmp_p
     folder.mkdir()
     (folder / "metadata.json").write_text('{"version": "1"}')
     source = b"import ipsrep\n"
-    key = lambda: inputs_digest(source, data_sha256="0" * 64, parameters={"ensemble_dir": str(folder)})
+
+    def key() -> str:
+        return inputs_digest(source, data_sha256="0" * 64, parameters={"ensemble_dir": str(folder)})
+
     first = key()
     (folder / "metadata.json").write_text('{"version": "2"}')
     assert key() != first  # an edited folder is not served from the cache

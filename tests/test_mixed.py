@@ -6,11 +6,9 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from ipsrep.analyses import health
-
-from ipsrep.analyses import mixed
-from ipsrep.synthetic import calibration
+from ipsrep.analyses import health, mixed
 from ipsrep.inputs.measures import MEASURES
+from ipsrep.synthetic import calibration
 
 
 def simulated_long(*, n_ips=24, n_tau=14, missing=0.0, seed=3, person_sd=8.0, noise_sd=6.0,

@@ -12,9 +12,9 @@ from scipy import stats
 
 from ipsrep import paths
 from ipsrep.inputs.contract import load_trial
-from ipsrep.methods.rounding import rounds_to
 from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
 from ipsrep.inputs.published import load_published
+from ipsrep.methods.rounding import rounds_to
 from ipsrep.synthetic.sprite import Grid, Printed, moment_candidates, sample_with_moments
 
 PUB = load_published()

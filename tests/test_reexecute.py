@@ -28,9 +28,8 @@ from pathlib import Path
 import pytest
 
 from ipsrep import paths
-
-from ipsrep.synthetic import resample as synthetic
 from ipsrep.report.ledger import rows_from_notebook
+from ipsrep.synthetic import resample as synthetic
 
 README = paths.PROJECT_ROOT / "README.md"
 BLOCK = re.compile(r"<!--\s*test:\s*([\w-]+)\s*-->\s*```(?:sh|bash|shell)\n(.*?)```", re.DOTALL)

@@ -110,7 +110,7 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
     assert "<th>0</th>" not in out and "NaN" not in out and "e-52" not in out and "-0.0" not in out
     assert "&lt; 0.001" in out and "0.336" in out and "p χ²" in out
     styled = publication_table(df).to_html()
-    assert "NaN" not in styled and "&lt; 0.001" in styled or "< 0.001" in styled
+    assert ("NaN" not in styled and "&lt; 0.001" in styled) or "< 0.001" in styled
     assert "Pain intensity, worst (BPI)" not in styled  # cell values are data, not relabelled
     assert ">P χ²<" in styled or ">p χ²<" in styled
 

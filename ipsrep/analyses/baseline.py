@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats.contingency import expected_freq
 
-from ipsrep.methods import stats
 from ipsrep.analyses.flow import require_columns
-from ipsrep.methods.rounding import rounds_to
 from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
 from ipsrep.methods.formatting import format_p, half_up, mean_sd
+from ipsrep.methods.rounding import rounds_to
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",

@@ -23,12 +23,11 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ipsrep.methods.comparison import compare
-
-from ipsrep.methods import stats
-from ipsrep.methods.formatting import format_p
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 from ipsrep.inputs.published import load_published, value
+from ipsrep.methods import stats
+from ipsrep.methods.comparison import compare
+from ipsrep.methods.formatting import format_p
 
 __all__ = [
     "INTERVAL_METHODS",

@@ -31,7 +31,6 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ipsrep.analyses import employment
-from ipsrep.inputs.measures import FOLLOW_UPS
 from ipsrep.methods import bayes, fragility, stats
 from ipsrep.methods.comparison import compare
 
@@ -478,7 +477,7 @@ def reading_sentence(reading: pd.DataFrame) -> str:
         odds = f"OR {r['odds_ratio']:.2f}, " if math.isfinite(r["odds_ratio"]) else ""
         detail = ""
         if r["verdict"] == "borderline":
-            detail = (f" (inside the odds-ratio interval, outside the risk-difference one)" if r["or_inside"]
+            detail = (" (inside the odds-ratio interval, outside the risk-difference one)" if r["or_inside"]
                       else " (outside the odds-ratio interval, inside the risk-difference one)")
         parts.append(f"{r['effect']} ({odds}{100 * r['rd']:+.0f} points): **{r['verdict']}**{detail}")
     important = float(reading.loc[reading["effect"] == "smaller but important", "rd"].iloc[0])

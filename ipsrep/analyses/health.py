@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS, measure as lookup_measure
+from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.methods.formatting import half_up, mean_sd
 
 __all__ = [

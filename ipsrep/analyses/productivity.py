@@ -26,13 +26,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.methods.comparison import compare
-from ipsrep.methods.rounding import rounding_window, rounds_to
-
-from ipsrep.methods import stats
-from ipsrep.analyses.employment import P_COLUMNS, binary_alternatives, binary_outcome, check_group_and_column, which_test
+from ipsrep.analyses.employment import (
+    P_COLUMNS,
+    binary_alternatives,
+    binary_outcome,
+    check_group_and_column,
+    which_test,
+)
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
+from ipsrep.methods.comparison import compare
+from ipsrep.methods.rounding import rounding_window, rounds_to
 
 __all__ = [
     "HOURS",

@@ -31,11 +31,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ipsrep import paths
-
-from ipsrep.methods import granularity
-
 from ipsrep.inputs import published
 from ipsrep.inputs.datafiles import read_checked_csv
+from ipsrep.methods import granularity
 from ipsrep.methods.stats import clopper_pearson_interval
 
 QUALITATIVE_DIR = paths.DATA_DIR / "qualitative"

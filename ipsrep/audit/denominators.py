@@ -24,8 +24,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ipsrep.methods.granularity import consistent_sample_sizes
-from ipsrep.inputs.published import load_published, value
+from ipsrep.analyses.productivity import implied_job_totals
 from ipsrep.audit.common import (
     CONTINUOUS_ROWS,
     implied_denominators,
@@ -35,7 +34,8 @@ from ipsrep.audit.common import (
 )
 from ipsrep.audit.grim import GRIDS, admitted_on_grid
 from ipsrep.audit.recompute import admitted_sample_sizes, check_t_test
-from ipsrep.analyses.productivity import implied_job_totals
+from ipsrep.inputs.published import load_published, value
+from ipsrep.methods.granularity import consistent_sample_sizes
 from ipsrep.methods.rounding import decimals_of, rounding_window
 
 __all__ = [

@@ -28,11 +28,11 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ipsrep.methods.granularity import grim_consistent, grimmer_consistent
+from ipsrep.analyses.pilot import interview_length_check
+from ipsrep.audit.common import CONTINUOUS_ROWS, whole_number_span
 from ipsrep.inputs.measures import MEASURE_BY_NAME, MEASURES
 from ipsrep.inputs.published import load_published
-from ipsrep.audit.common import CONTINUOUS_ROWS, whole_number_span
-from ipsrep.analyses.pilot import interview_length_check
+from ipsrep.methods.granularity import grim_consistent, grimmer_consistent
 from ipsrep.methods.rounding import decimals_of
 
 __all__ = ["Grid", "GRIDS", "GRANULARITY_COLUMNS", "check_mean_sd", "admitted_on_grid", "grid_admitted_n", "table1_granularity",

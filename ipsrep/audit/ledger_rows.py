@@ -25,9 +25,9 @@ import math
 
 import pandas as pd
 
+from ipsrep.inputs.published import load_published
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES
 from ipsrep.methods.rounding import rounds_to
-from ipsrep.inputs.published import load_published
 
 __all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
 

@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ipsrep.methods import stats
 from ipsrep.analyses.employment import employment_counts, sample_size_table
 from ipsrep.inputs.published import value
+from ipsrep.methods import stats
 
 __all__ = [
     "design_inputs",

@@ -48,11 +48,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.methods import stats
+from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
 from ipsrep.methods.rounding import rounding_window
-from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 
 __all__ = [
     "VERDICTS",

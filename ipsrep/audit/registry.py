@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ipsrep.paths import DATA_DIR
 from ipsrep.inputs.published import value, values
+from ipsrep.paths import DATA_DIR
 
 __all__ = [
     "REGISTRY_ITEMS_CSV",

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ipsrep.inputs.measures import GROUPS, MEASURES, measure as lookup_measure
+from ipsrep.inputs.measures import GROUPS, MEASURES
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.plots import GROUP_COLORS
 
 _TERM_ORDER = ("group", "time", "interaction", "intercept")

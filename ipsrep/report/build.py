@@ -24,8 +24,8 @@ The pipeline, in order, each step in its own module:
 from __future__ import annotations
 
 import dataclasses
-import math
 import errno
+import math
 import os
 import shutil
 import time
@@ -37,7 +37,7 @@ from ipsrep import paths
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import check, params, prose, publish
 from ipsrep.report.context import COMPARE_VARIABLE, VALIDATED_SHA256_VARIABLE, DataInUse
-from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks  # noqa: F401  (KERNEL_ENV: nbval plugin)
+from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks
 from ipsrep.report.failures import BuildError, Interrupted, UsageError, one_line, say, shown
 from ipsrep.report.ledger import LEDGER_COLUMNS, rows_from_notebook
 from ipsrep.report.normalise import notebook_text

@@ -21,8 +21,8 @@ cache, and returns what it found (empty when the site may be published):
 """
 from __future__ import annotations
 
-import json
 import functools
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -221,10 +221,7 @@ class _LoadFinder(HTMLParser):
                 if any(is_remote(u) for u in re.split(r"[\s,]+", value) if u):
                     self.found.append(shown)
             elif name in ("href", "xlink:href"):
-                if tag in ("a", "area"):
-                    if _bad_link(value):
-                        self.found.append(shown)
-                elif tag == "link" and rel and rel <= _NOT_LOADED_RELS:
+                if tag in ("a", "area") or (tag == "link" and rel and rel <= _NOT_LOADED_RELS):
                     if _bad_link(value):
                         self.found.append(shown)
                 elif tag == "base" or is_remote(value):
@@ -384,7 +381,6 @@ def _reserved_tokens() -> frozenset[str]:
     import importlib.util
 
     from ipsrep import paths
-
     from ipsrep.report.context import SYNTHETIC_NOTICE, DataInUse
 
     roots = [paths.NOTEBOOK_DIR, paths.PACKAGE_DIR / "report" / "site"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-
 import math
 import re
 
@@ -33,7 +32,7 @@ WORDS = {
     "chi2": "χ²", "pct": "%", "id": "id", "lo": "low", "hi": "high", "ml": "ML", "reml": "REML",
     "wald": "Wald", "wilson": "Wilson", "levene": "Levene", "welch": "Welch", "student": "Student",
     "fisher": "Fisher", "pearson": "Pearson", "holm": "Holm", "clopper": "Clopper-Pearson", "z": "z",
-    "f": "F", "t": "t", "or": "OR", "rms": "RMS",
+    "f": "F", "t": "t", "rms": "RMS",
 }
 """How single words of a snake_case code are written in a label."""
 

@@ -24,9 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.mixed import (ADOPTED, Spec, distance_to_published, published_table4, read_stored, table4,
-                                   write_ranking)
-from ipsrep.inputs.measures import MEASURES, measure as lookup_measure
+from ipsrep.analyses.mixed import (
+    ADOPTED,
+    Spec,
+    distance_to_published,
+    published_table4,
+    read_stored,
+    table4,
+    write_ranking,
+)
+from ipsrep.inputs.measures import MEASURES
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.paths import CALIBRATION_CSV, WITHIN_PERSON_R_CSV
 from ipsrep.synthetic.reconstruct import reconstruct_trial
 

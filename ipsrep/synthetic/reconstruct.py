@@ -43,9 +43,9 @@ printable, and marks nothing else as special about them.
 """
 from __future__ import annotations
 
-import os
 import itertools
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction

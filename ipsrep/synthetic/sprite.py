@@ -56,7 +56,7 @@ class Grid:
     step: Fraction
 
     @classmethod
-    def of(cls, low, high, step) -> "Grid":
+    def of(cls, low, high, step) -> Grid:
         return cls(Fraction(low), Fraction(high), Fraction(step))
 
     @property

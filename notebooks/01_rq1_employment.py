@@ -48,7 +48,9 @@
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
 binary_test = "rule"  # P of Table 2: "rule" (the paper's: Fisher if an expected count < 5, else Pearson), or force "pearson", "yates", "fisher"
-interval_method = "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
+interval_method = (
+    "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
+)
 sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsine"
 design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
 design_power = None  # power for the sample size, e.g. 0.8; None = as printed in the paper

@@ -52,7 +52,9 @@ group_coding = "ips1"  # Table 4 group: "ips1" (IPS = 1), "tau1" (TAU = 1) or "e
 baseline_handling = "outcome"  # "outcome" (baseline is the first visit) or "covariate"
 random_effects = "intercept"  # "intercept" or "slope" (random intercept and time slope)
 interaction_form = "separate"  # "separate", "product" or "centred_product" (see the Table 4 section)
-mixed_inference = "wald"  # Table 4 p-values: "wald" (z, as the paper's Stata output) or "satterthwaite" (t with lmerTest's df)
+mixed_inference = (
+    "wald"  # Table 4 p-values: "wald" (z, as the paper's Stata output) or "satterthwaite" (t with lmerTest's df)
+)
 rerank = False  # True: rank the 108 candidate codings on the data in use (about a minute or two)
 
 # %%

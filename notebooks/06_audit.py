@@ -474,7 +474,10 @@ plan
 # %%
 meta_ips, meta_tau = planning.benchmark_rates()["meta-analysis (ref. 14)"]
 achieved_label = f"achieved sizes ({n_ips_obs} and {n_tau_obs})"
-controls = {f"control rate {100 * p_tau:.1f}% (trial)": p_tau, f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau}
+controls = {
+    f"control rate {100 * p_tau:.1f}% (trial)": p_tau,
+    f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau,
+}
 curve = planning.power_curve(controls, {achieved_label: (n_ips_obs, n_tau_obs)}, alpha=alpha)
 points = pd.DataFrame([
     {"label": "trial's estimate", "control": list(controls)[0], "design": achieved_label, "p_ips": p_ips,
@@ -520,13 +523,18 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
 # at face value.
 
 # %% tags=["summary"]
-audit.verdict_counts(**{
-    "test results": checks,
-    "granularity": gran,
-    "percentages": pct,
-    "registry items": reg[reg["registered_months"].ne("") | reg["item_id"].eq("enrollment")].assign(
-        verdict=lambda d: d["verdict"].map(lambda v: "consistent" if v.startswith("as registered") else "inconsistent")),
-})
+audit.verdict_counts(
+    **{
+        "test results": checks,
+        "granularity": gran,
+        "percentages": pct,
+        "registry items": reg[reg["registered_months"].ne("") | reg["item_id"].eq("enrollment")].assign(
+            verdict=lambda d: d["verdict"].map(
+                lambda v: "consistent" if v.startswith("as registered") else "inconsistent"
+            )
+        ),
+    }
+)
 
 # %% [markdown]
 # ## Try it

@@ -74,7 +74,9 @@ def missing_reason() -> str | None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         return "Rscript not found (install r-base-core and r-cran-lme4)"
-    done = subprocess.run([rscript, "-e", 'quit(status = !nzchar(system.file(package = "lme4")))'], capture_output=True, text=True)
+    done = subprocess.run(
+        [rscript, "-e", 'quit(status = !nzchar(system.file(package = "lme4")))'], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return "R package lme4 not installed (install r-cran-lme4)"
     return None
@@ -85,7 +87,9 @@ def lmertest_missing_reason() -> str | None:
     reason = missing_reason()
     if reason is not None:
         return reason
-    done = subprocess.run(["Rscript", "-e", 'quit(status = !nzchar(system.file(package = "lmerTest")))'], capture_output=True, text=True)
+    done = subprocess.run(
+        ["Rscript", "-e", 'quit(status = !nzchar(system.file(package = "lmerTest")))'], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return "R package lmerTest not installed (install r-cran-lmertest)"
     return None
@@ -118,7 +122,9 @@ class Lme4Fit:
     p_satterthwaite: np.ndarray | None = None
 
 
-def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool = True) -> dict[tuple[str, bool], Lme4Fit]:
+def fit_lme4(
+    datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool = True
+) -> dict[tuple[str, bool], Lme4Fit]:
     """Fit every job by ML and by REML in one Rscript process.
 
     Parameters
@@ -141,7 +147,14 @@ def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool 
         pd.DataFrame([j.__dict__ for j in jobs]).to_csv(tmp / "jobs.csv", index=False)
         (tmp / "fit.R").write_text(_SCRIPT)
         done = subprocess.run(
-            ["Rscript", str(tmp / "fit.R"), str(tmp), str(tmp / "jobs.csv"), str(tmp / "out.csv"), "tight" if tight else "default"],
+            [
+                "Rscript",
+                str(tmp / "fit.R"),
+                str(tmp),
+                str(tmp / "jobs.csv"),
+                str(tmp / "out.csv"),
+                "tight" if tight else "default",
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "LC_ALL": "C"},

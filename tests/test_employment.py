@@ -236,7 +236,10 @@ def test_historical_and_sample_size_ledgers():
     table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
     ss = employment.sample_size_ledger(table).set_index("key")
     assert ss.at["ss.n_per_group", "status"] == "consistent"
-    assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "inconsistent"
+    assert (
+        employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"]
+        == "inconsistent"
+    )
     with pytest.raises(ValueError, match="method must be one of"):
         employment.sample_size_ledger(table, method="exact")
 

@@ -337,7 +337,9 @@ def test_7_a_full_disk_is_its_own_line(monkeypatch, tmp_path, capsys):
 def test_7_the_readmes_larger_trials_recipe_writes_a_file_validate_accepts(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("ipsrep_test_reexecute", Path(__file__).with_name("test_reexecute.py"))
+    spec = importlib.util.spec_from_file_location(
+        "ipsrep_test_reexecute", Path(__file__).with_name("test_reexecute.py")
+    )
     harness = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(harness)
     lines = harness.readme_blocks()["larger-trials"]

@@ -87,13 +87,27 @@ PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity"
                           "05_qualitative", "06_audit", "07_claims")
 """Report pages a claim may name as the one that checks it."""
 
-KEY_PAGES: dict[str, str] = {"flow": "00_trial", "t1": "00_trial", "attrition": "00_trial",
-                             "t2": "01_rq1_employment", "hist": "01_rq1_employment", "ss": "01_rq1_employment",
-                             "rq2": "02_rq2_productivity", "jobs": "02_rq2_productivity",
-                             "t3": "03_rq3_health", "t4": "03_rq3_health", "pilot": "04_pilot",
-                             "process": "05_qualitative", "audit": "06_audit", "summary": "07_claims",
-                             "abstract": "07_claims", "discussion": "07_claims", "background": "07_claims", "limits": "07_claims",
-                             "design": "07_claims"}
+KEY_PAGES: dict[str, str] = {
+    "flow": "00_trial",
+    "t1": "00_trial",
+    "attrition": "00_trial",
+    "t2": "01_rq1_employment",
+    "hist": "01_rq1_employment",
+    "ss": "01_rq1_employment",
+    "rq2": "02_rq2_productivity",
+    "jobs": "02_rq2_productivity",
+    "t3": "03_rq3_health",
+    "t4": "03_rq3_health",
+    "pilot": "04_pilot",
+    "process": "05_qualitative",
+    "audit": "06_audit",
+    "summary": "07_claims",
+    "abstract": "07_claims",
+    "discussion": "07_claims",
+    "background": "07_claims",
+    "limits": "07_claims",
+    "design": "07_claims",
+}
 """The page whose ledger shows a key, by the key's first part."""
 
 SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian summary", "pilot": "pilot paper",

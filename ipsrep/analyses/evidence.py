@@ -372,20 +372,26 @@ def bayes_ledger(post: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     benefit at least the planned one.
     """
     values, quantities = {}, {}
-    words = {"or_median": "posterior median odds ratio", "or_low": "credible interval of the odds ratio, lower",
-             "or_high": "credible interval of the odds ratio, upper",
-             "p_or_above_1": "posterior probability of any benefit (OR > 1)",
-             "p_or_above_planned": "posterior probability of OR above the planned OR",
-             "rd_median": "posterior median risk difference", "rd_low": "credible interval of the risk difference, lower",
-             "rd_high": "credible interval of the risk difference, upper",
-             "p_rd_above_planned": "posterior probability of a risk difference above the planned one"}
+    words = {
+        "or_median": "posterior median odds ratio",
+        "or_low": "credible interval of the odds ratio, lower",
+        "or_high": "credible interval of the odds ratio, upper",
+        "p_or_above_1": "posterior probability of any benefit (OR > 1)",
+        "p_or_above_planned": "posterior probability of OR above the planned OR",
+        "rd_median": "posterior median risk difference",
+        "rd_low": "credible interval of the risk difference, lower",
+        "rd_high": "credible interval of the risk difference, upper",
+        "p_rd_above_planned": "posterior probability of a risk difference above the planned one",
+    }
     for _, r in post.iterrows():
         stem = f"evidence.{r['follow_up']}.{r['prior']}." + ("normal." if r["method"] == "normal" else "")
         for q, w in words.items():
             if q in r and pd.notna(r[q]):
                 values[stem + q] = r[q]
-                quantities[stem + q] = (f"{r['follow_up']}, {r['prior']} prior, "
-                                        f"{'normal approximation' if r['method'] == 'normal' else 'exact'}: {w} (not printed)")
+                quantities[stem + q] = (
+                    f"{r['follow_up']}, {r['prior']} prior, "
+                    f"{'normal approximation' if r['method'] == 'normal' else 'exact'}: {w} (not printed)"
+                )
     return compare(values, bundled=bundled, quantities=quantities)
 
 
@@ -416,7 +422,9 @@ def tipping_ledger(grid: pd.DataFrame, summary: pd.DataFrame, follow_up: str, *,
                   k + "worst_or": "the same completion: odds ratio",
                   k + "n_significant": "completions of the missing outcomes with p < alpha",
                   k + "n_completions": "completions of the missing outcomes tested"}
-    return compare(values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()})
+    return compare(
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+    )
 
 
 def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, follow_up: str, *,
@@ -434,10 +442,16 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
     for _, s in sizes.iterrows():
         key = k + f"n_per_group_power{round(100 * s['power'])}"
         values[key] = s["n_per_group"]
-        quantities[key] = f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
+        quantities[key] = (
+            f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
+        )
     values[k + f"{cred['kind']}_limit"] = cred["limit"]
-    quantities[k + f"{cred['kind']}_limit"] = f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
-    return compare(values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()})
+    quantities[k + f"{cred['kind']}_limit"] = (
+        f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
+    )
+    return compare(
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+    )
 
 
 # ------------------------------------------------------------------------ display

@@ -235,7 +235,9 @@ def _fit(y, X: pd.DataFrame, clusters, Z, inference: str = "wald"):
         result = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False, inference=inference)
         return result, bool(result.converged)
     if inference != "wald":
-        raise ValueError("Satterthwaite degrees of freedom are available for a random intercept only (random_effects='intercept')")
+        raise ValueError(
+            "Satterthwaite degrees of freedom are available for a random intercept only (random_effects='intercept')"
+        )
 
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning

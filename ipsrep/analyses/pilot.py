@@ -351,10 +351,21 @@ def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataF
     samples = granularity.possible_samples(mean, sd, n, dm, ds, low, high)
     checks = pd.DataFrame(
         [
-            ("GRIM: mean", bool(totals.size), f"totals of {totals.min()}-{totals.max()} minutes give the mean" if totals.size else "no total fits"),
-            ("GRIMMER: mean and SD", granularity.grimmer_consistent(mean, sd, n, dm, ds), "a whole sum of squares of the right parity exists"),
-            ("samples within the printed range", not samples.empty,
-             f"{len(samples)} distinct samples of {n} whole minutes, containing both extremes"),
+            (
+                "GRIM: mean",
+                bool(totals.size),
+                f"totals of {totals.min()}-{totals.max()} minutes give the mean" if totals.size else "no total fits",
+            ),
+            (
+                "GRIMMER: mean and SD",
+                granularity.grimmer_consistent(mean, sd, n, dm, ds),
+                "a whole sum of squares of the right parity exists",
+            ),
+            (
+                "samples within the printed range",
+                not samples.empty,
+                f"{len(samples)} distinct samples of {n} whole minutes, containing both extremes",
+            ),
         ],
         columns=["check", "consistent", "detail"],
     )

@@ -363,14 +363,24 @@ def trial_respondents_6m() -> pd.DataFrame:
     """
     count = int(published.value("t2.6m.ips_count"))
     pub = published.load_published()
-    emp = granularity.denominators_for(count, published.value("t2.6m.ips_pct"), int(pub.at["t2.6m.ips_pct", "decimals"]))
+    emp = granularity.denominators_for(
+        count, published.value("t2.6m.ips_pct"), int(pub.at["t2.6m.ips_pct", "decimals"])
+    )
     t3 = pub[pub["key"].str.match(r"^t3\.[a-z_]+\.6m\.ips_n$")]["value"]
     return pd.DataFrame(
         [
-            {"source": "Sveinsdottir et al. 2022, Table 2", "what": "IPS respondents on employment at 6 months",
-             "n_low": min(emp), "n_high": max(emp)},
-            {"source": "Sveinsdottir et al. 2022, Table 3", "what": "IPS respondents to the health questionnaires at 6 months",
-             "n_low": int(t3.min()), "n_high": int(t3.max())},
+            {
+                "source": "Sveinsdottir et al. 2022, Table 2",
+                "what": "IPS respondents on employment at 6 months",
+                "n_low": min(emp),
+                "n_high": max(emp),
+            },
+            {
+                "source": "Sveinsdottir et al. 2022, Table 3",
+                "what": "IPS respondents to the health questionnaires at 6 months",
+                "n_low": int(t3.min()),
+                "n_high": int(t3.max()),
+            },
         ]
     )
 
@@ -404,8 +414,16 @@ def support_duration() -> pd.DataFrame:
         [
             {"study": "pilot", "who": "everyone (as planned)", "months": planned},
             {"study": "pilot", "who": "extended arm", "months": planned + extra},
-            {"study": "trial", "who": "first participants (at most)", "months": 12 * v("pilot.context.trial_support_years_first")},
-            {"study": "trial", "who": "later participants (at most)", "months": 12 * v("pilot.context.trial_support_years_later")},
+            {
+                "study": "trial",
+                "who": "first participants (at most)",
+                "months": 12 * v("pilot.context.trial_support_years_first"),
+            },
+            {
+                "study": "trial",
+                "who": "later participants (at most)",
+                "months": 12 * v("pilot.context.trial_support_years_later"),
+            },
         ]
     )
 

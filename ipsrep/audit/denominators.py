@@ -155,8 +155,12 @@ def response_rates(table: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = []
     for visit, g in t2.groupby("follow_up", sort=False):
         for _, r in g.iterrows():
-            rows.append({"follow_up": visit, "group": r["group"], "respondents": int(r["n"]), "analysed": int(r["base"])})
-        rows.append({"follow_up": visit, "group": "both", "respondents": int(g["n"].sum()), "analysed": int(g["base"].sum())})
+            rows.append(
+                {"follow_up": visit, "group": r["group"], "respondents": int(r["n"]), "analysed": int(r["base"])}
+            )
+        rows.append(
+            {"follow_up": visit, "group": "both", "respondents": int(g["n"].sum()), "analysed": int(g["base"].sum())}
+        )
     out = pd.DataFrame(rows)
     out["response_pct"] = 100.0 * out["respondents"] / out["analysed"]
     return out
@@ -221,15 +225,22 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
             both = by_p[by_p["n1"].isin(grid_ips) & by_p["n2"].isin(grid_tau)]
             if not both.empty:
                 break
-        rows.append({
-            "row": name, "test": test.capitalize(), "grid": label,
-            "n_ips_by_p": whole_number_span(sorted(set(by_p["n1"]))), "n_tau_by_p": whole_number_span(sorted(set(by_p["n2"]))),
-            "n_ips_by_grid": whole_number_span(grid_ips), "n_tau_by_grid": whole_number_span(grid_tau),
-            "n_ips": whole_number_span(sorted(set(both["n1"]))), "n_tau": whole_number_span(sorted(set(both["n2"]))),
-            "n_ips_max": int(both["n1"].max()) if not both.empty else None,
-            "n_tau_max": int(both["n2"].max()) if not both.empty else None,
-            "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
-        })
+        rows.append(
+            {
+                "row": name,
+                "test": test.capitalize(),
+                "grid": label,
+                "n_ips_by_p": whole_number_span(sorted(set(by_p["n1"]))),
+                "n_tau_by_p": whole_number_span(sorted(set(by_p["n2"]))),
+                "n_ips_by_grid": whole_number_span(grid_ips),
+                "n_tau_by_grid": whole_number_span(grid_tau),
+                "n_ips": whole_number_span(sorted(set(both["n1"]))),
+                "n_tau": whole_number_span(sorted(set(both["n2"]))),
+                "n_ips_max": int(both["n1"].max()) if not both.empty else None,
+                "n_tau_max": int(both["n2"].max()) if not both.empty else None,
+                "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -152,7 +152,9 @@ def denominator_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFra
         n = r["n"]
         pct = 100.0 * r["count"] / n if not (isinstance(n, float) and math.isnan(n)) else math.nan
         base = f"n = {int(n)} of {r['base']} ({int(r['missing'])} missing)" if not math.isnan(pct) else "no n fits"
-        note = _verdict_note(r["verdict"], "truncated" if r["verdict"] == "consistent_other_variant" else "rounded", r["note"])
+        note = _verdict_note(
+            r["verdict"], "truncated" if r["verdict"] == "consistent_other_variant" else "rounded", r["note"]
+        )
         recs.append(ledger_row(f"audit.{r['key']}", pct, published=str(r["printed"]),
                                status=STATUS_BY_VERDICT[r["verdict"]], note=f"{note}; {base}",
                                source=r["source"], quantity="valid percentage with its implied denominator"))
@@ -168,9 +170,15 @@ def printed_match(key: str, reproduced: float, published_key: str, *, note: str 
     pub = load_published()
     printed, relation = str(pub.at[published_key, "printed"]), str(pub.at[published_key, "relation"])
     ok = rounds_to(float(reproduced), printed, relation)
-    return ledger_row(key, reproduced, published=printed if relation == "=" else relation + printed,
-                      status="consistent" if ok else mismatch, note=note,
-                      source=str(pub.at[published_key, "source"]), quantity=quantity or str(pub.at[published_key, "quantity"]))
+    return ledger_row(
+        key,
+        reproduced,
+        published=printed if relation == "=" else relation + printed,
+        status="consistent" if ok else mismatch,
+        note=note,
+        source=str(pub.at[published_key, "source"]),
+        quantity=quantity or str(pub.at[published_key, "quantity"]),
+    )
 
 
 def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,

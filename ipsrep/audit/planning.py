@@ -211,7 +211,9 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
         grid = list(range(lo, hi + 1, step))
         rows = []
         for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):
-            sim = stats.simulated_power_chi2(p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson")
+            sim = stats.simulated_power_chi2(
+                p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson"
+            )
             rows.append({"n_per_group": n, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
         table = pd.DataFrame(rows)
         reached = table[table["power"] >= power]

@@ -97,7 +97,9 @@ def load_registry_items(path: str | Path = REGISTRY_ITEMS_CSV) -> pd.DataFrame:
     dup = table["item_id"].duplicated()
     if dup.any():
         i = int(dup.idxmax())
-        raise ValueError(f"{path}: column 'item_id', row {i + 1}: {table.at[i, 'item_id']!r} appears twice; ids must be unique")
+        raise ValueError(
+            f"{path}: column 'item_id', row {i + 1}: {table.at[i, 'item_id']!r} appears twice; ids must be unique"
+        )
     for i, row in table.iterrows():
         if row["kind"] == "outcome" and row["registry_key"] and not registered_months(row["registry_key"]):
             raise ValueError(f"{path}: column 'registry_key', row {i + 1}: {row['registry_key']!r} has no "

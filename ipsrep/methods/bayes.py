@@ -441,7 +441,9 @@ def normal_approximation(a: int, n1: int, b: int, n2: int, *, mean: float = 0.0,
 def _log_bounds(ci_low: float, ci_high: float) -> tuple[float, float]:
     lo, hi = float(ci_low), float(ci_high)
     if not (0 < lo < hi and math.isfinite(hi)):
-        raise ValueError(f"the interval must be 0 < ci_low < ci_high (an odds-ratio interval), got ({ci_low!r}, {ci_high!r})")
+        raise ValueError(
+            f"the interval must be 0 < ci_low < ci_high (an odds-ratio interval), got ({ci_low!r}, {ci_high!r})"
+        )
     return math.log(lo), math.log(hi)
 
 

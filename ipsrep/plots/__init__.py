@@ -96,7 +96,9 @@ def use_report_style() -> None:
         shell = get_ipython()
         if shell is not None:
             shell.enable_matplotlib("inline")  # registers the PNG formatter for Figure objects
-            shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}")
+            shell.run_line_magic(
+                "config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}"
+            )
             from matplotlib.figure import Figure
 
             def register(*_):  # again before every cell: matplotlib-inline re-registers its own

@@ -174,7 +174,11 @@ def power_figure(curve: pd.DataFrame, points: pd.DataFrame, by_size: pd.DataFram
         bx.annotate(f"{int(p['n_per_group'])}", (p["n_per_group"], 100 * p["power"]), textcoords="offset points",
                     xytext=(4, -12), fontsize=8)
     bx.set_xscale("log")
-    ticks = [t for t in (10, 20, 50, 100, 200, 500, 1000, 2000) if by_size["n_per_group"].min() <= t <= by_size["n_per_group"].max()]
+    ticks = [
+        t
+        for t in (10, 20, 50, 100, 200, 500, 1000, 2000)
+        if by_size["n_per_group"].min() <= t <= by_size["n_per_group"].max()
+    ]
     bx.set_xticks(ticks, [str(t) for t in ticks])
     bx.minorticks_off()
     bx.set_xlabel("participants per group (log scale)")

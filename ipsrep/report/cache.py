@@ -220,7 +220,11 @@ def _named_digest(p: Path, depth: int = 0) -> str:
         except OSError as exc:
             return f"unreadable:{exc.errno}"
         for entry in entries:
-            h.update(entry.name.encode("utf-8", "surrogateescape") + b"\0" + _named_digest(Path(entry.path), depth + 1).encode())
+            h.update(
+                entry.name.encode("utf-8", "surrogateescape")
+                + b"\0"
+                + _named_digest(Path(entry.path), depth + 1).encode()
+            )
         return "dir:" + h.hexdigest()
     try:
         h.update(read_local_bytes(p))

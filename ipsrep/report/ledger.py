@@ -163,7 +163,9 @@ def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) 
             same_status = ra["status"] == rb["status"]
             if same_value and same_status:
                 continue
-            change = "value and status" if not (same_value or same_status) else ("value" if not same_value else "status")
+            change = (
+                "value and status" if not (same_value or same_status) else ("value" if not same_value else "status")
+            )
         else:
             change = "only in A" if in_a else "only in B"
         rows.append({"key": key, "quantity": (ra if in_a else rb)["quantity"], "change": change,

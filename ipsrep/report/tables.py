@@ -24,7 +24,15 @@ import pandas as pd
 from ipsrep.inputs.measures import FOLLOW_UPS, MEASURE_BY_NAME, VISITS
 from ipsrep.methods.formatting import format_p
 
-__all__ = ["label", "readable_codes", "is_p_column", "format_cell", "publication_table", "tidy_html_table", "use_report_tables"]
+__all__ = [
+    "label",
+    "readable_codes",
+    "is_p_column",
+    "format_cell",
+    "publication_table",
+    "tidy_html_table",
+    "use_report_tables",
+]
 
 WORDS = {
     "ips": "IPS", "tau": "TAU", "ci": "CI", "or": "OR", "sd": "SD", "se": "SE", "n": "n", "p": "p",

@@ -91,8 +91,13 @@ def calibrate_within_person_r(
             dist["icc"] = fitted["icc"].to_numpy()
             frames.append(dist.assign(r=float(r), seed=-1 if seed is None else seed))
     raw = pd.concat(frames, ignore_index=True)
-    out = (raw.groupby(["r", "measure", "term"], sort=False)[["estimate", "se", "icc", "printed", "printed_se", "distance"]]
-           .mean().reset_index())
+    out = (
+        raw.groupby(["r", "measure", "term"], sort=False)[
+            ["estimate", "se", "icc", "printed", "printed_se", "distance"]
+        ]
+        .mean()
+        .reset_index()
+    )
     return out
 
 

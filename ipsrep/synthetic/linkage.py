@@ -459,7 +459,9 @@ class MeasureLinkage:
         a = np.flatnonzero(self.answered[c, :self.n_answered[c]] == i)
         b = np.flatnonzero(self.missing[c, :self.n_missing[c]] == j)
         if self.ips[i] != self.ips[j] or not a.size or not b.size:
-            raise ValueError("shift: i must have answered the visit and j be an eligible non-respondent of the same group")
+            raise ValueError(
+                "shift: i must have answered the visit and j be an eligible non-respondent of the same group"
+            )
         self.y[j, visit], self.y[i, visit] = self.y[i, visit], np.nan
         self.answered[c, a[0]], self.missing[c, b[0]] = j, i
         self._update(i, j)
@@ -485,8 +487,11 @@ class MeasureLinkage:
         kind = (u[:, 0] < shift_share) & (self._shift_cells.size > 0)
         pool = np.where(kind, 0, 0)
         n_sw, n_sh = max(self._swap_cells.size, 1), max(self._shift_cells.size, 1)
-        cell = np.where(kind, self._shift_cells[np.minimum((u[:, 1] * n_sh).astype(int), n_sh - 1)] if self._shift_cells.size else pool,
-                        self._swap_cells[np.minimum((u[:, 1] * n_sw).astype(int), n_sw - 1)])
+        cell = np.where(
+            kind,
+            self._shift_cells[np.minimum((u[:, 1] * n_sh).astype(int), n_sh - 1)] if self._shift_cells.size else pool,
+            self._swap_cells[np.minimum((u[:, 1] * n_sw).astype(int), n_sw - 1)],
+        )
         na, nm = self.n_answered[cell], self.n_missing[cell]
         a = (u[:, 2] * na).astype(int)
         i = self.answered[cell, a]
@@ -587,7 +592,9 @@ def _loss_parts(est, se, target):
 def _loss(est, se, target) -> np.ndarray:
     """The search's loss, quantised to :data:`LOSS_QUANTUM` (ties go to the lower index)."""
     e, s, pen = _loss_parts(est, se, target)
-    outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip((np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0)
+    outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip(
+        (np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0
+    )
     raw = (portable.rowsum(e**2) + portable.rowsum(s**2) + portable.rowsum(pen**2)
            + EDGE_WEIGHT * portable.rowsum(outside))
     return portable.quantise(raw, LOSS_QUANTUM)
@@ -738,9 +745,16 @@ def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.ndarray], *, seed,
-                budget: int = DEFAULT_BUDGET, measures: Sequence[str] | None = None,
-                spec=ADOPTED, respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED) -> tuple[pd.DataFrame, pd.DataFrame]:
+def link_visits(
+    table: pd.DataFrame,
+    eligible: Mapping[tuple[str, str, str], np.ndarray],
+    *,
+    seed,
+    budget: int = DEFAULT_BUDGET,
+    measures: Sequence[str] | None = None,
+    spec=ADOPTED,
+    respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Search each measure's linkage so that Table 4 refits close to the printed table.
 
     Parameters
@@ -826,17 +840,25 @@ def linkage_report(trial: pd.DataFrame, fitted: pd.DataFrame | None = None) -> p
 
 def linkage_summary(report: pd.DataFrame) -> dict[str, int]:
     """How many coefficients of :func:`linkage_report` meet each target, and in all."""
-    return {"coefficients": len(report), "estimate_ok": int(report["estimate_ok"].sum()),
-            "se_ok": int(report["se_ok"].sum()), "p_ok": int(report["p_ok"].sum()),
-            "all_ok": int(report["all_ok"].sum()),
-            "interactions_p_below_05": int(((report["term"] == "interaction") & (report["p"] < 0.05)).sum()),
-            "printed_interactions_p_below_05": int(((report["term"] == "interaction") & (report["printed_p"] < 0.05)).sum())}
+    return {
+        "coefficients": len(report),
+        "estimate_ok": int(report["estimate_ok"].sum()),
+        "se_ok": int(report["se_ok"].sum()),
+        "p_ok": int(report["p_ok"].sum()),
+        "all_ok": int(report["all_ok"].sum()),
+        "interactions_p_below_05": int(((report["term"] == "interaction") & (report["p"] < 0.05)).sum()),
+        "printed_interactions_p_below_05": int(
+            ((report["term"] == "interaction") & (report["printed_p"] < 0.05)).sum()
+        ),
+    }
 
 
 def linkage_markdown(report: pd.DataFrame) -> str:
     """The coefficient-by-coefficient table of :func:`linkage_report` as Markdown."""
-    lines = ["| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio | z | printed z | p | printed p | targets met |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio | z | printed z | p | printed p | targets met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for _, r in report.iterrows():
         met = "yes" if r["all_ok"] else "no: " + ", ".join(
             w for w, ok in (("estimate", r["estimate_ok"]), ("SE", r["se_ok"]), ("p", r["p_ok"])) if not ok)

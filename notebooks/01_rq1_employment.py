@@ -47,7 +47,9 @@
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
-binary_test = "rule"  # P of Table 2: "rule" (the paper's: Fisher if an expected count < 5, else Pearson), or force "pearson", "yates", "fisher"
+# P of Table 2: "rule" (the paper's: Fisher if an expected count < 5, else Pearson), or force
+# "pearson", "yates", "fisher"
+binary_test = "rule"
 interval_method = (
     "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
 )
@@ -341,7 +343,8 @@ printed_n = int(published.value("ss.n_per_group"))
 matching = sizes.loc[sizes["n_per_group"] == printed_n, "method"].tolist()
 Markdown(
     f"Formula(s) giving the printed {printed_n} per group: **{', '.join(matching) or 'none'}**. "
-    f"The others ask for {', '.join(f'{m} {n}' for m, n in zip(sizes['method'], sizes['n_per_group']) if m not in matching)}."
+    "The others ask for "
+    f"{', '.join(f'{m} {n}' for m, n in zip(sizes['method'], sizes['n_per_group'], strict=True) if m not in matching)}."
 )
 
 # %% [markdown]

@@ -46,7 +46,8 @@ data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05  # significance level (two-sided)
 levene_alpha = 0.05  # Levene p below this picks Welch's row (our reading of SPSS)
 t_test = "rule"  # p in Table 3 and the ledger: "rule" (Levene decides), "student" or "welch"
-within_person_r = None  # e.g. 0.3: refit Table 4 on the reconstruction linked by rank at this r, without the linkage search (bundled data only)
+# e.g. 0.3: refit Table 4 on the reconstruction linked by rank at this r, without the linkage search (bundled data only)
+within_person_r = None
 time_coding = "visit"  # Table 4 time: "visit" (0/1/2), "months" (0/6/12) or "centred" (-1/0/1)
 group_coding = "ips1"  # Table 4 group: "ips1" (IPS = 1), "tau1" (TAU = 1) or "effect" (IPS = +1, TAU = -1)
 baseline_handling = "outcome"  # "outcome" (baseline is the first visit) or "covariate"

@@ -49,7 +49,8 @@
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
-follow_up = "12m"  # follow-up of the fragility, tipping-point, interval and credibility sections ("6m", "12m", "24m"); the primary is 12m
+# follow-up of the fragility, tipping-point, interval and credibility sections ("6m", "12m", "24m"); the primary is 12m
+follow_up = "12m"
 planned_or = None  # odds ratio the trial was planned to detect; None = the rates of the sample-size paragraph
 sceptical_tail = (
     0.05  # the sceptical prior's probability of an OR above planned_or (and the enthusiastic prior's of an OR below 1)

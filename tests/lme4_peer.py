@@ -45,7 +45,8 @@ emit <- function(job, reml, what, index, value) {
 data <- list()
 for (j in seq_len(nrow(jobs))) {
   name <- jobs$data[j]
-  if (is.null(data[[name]])) data[[name]] <- read.csv(file.path(args[1], paste0(name, ".csv")), stringsAsFactors = FALSE)
+  if (is.null(data[[name]]))
+    data[[name]] <- read.csv(file.path(args[1], paste0(name, ".csv")), stringsAsFactors = FALSE)
   d <- data[[name]]
   sub <- d
   if (nzchar(jobs$where_column[j])) sub <- d[as.character(d[[jobs$where_column[j]]]) == jobs$where_value[j], ]
@@ -61,7 +62,10 @@ for (j in seq_len(nrow(jobs))) {
     emit(jobs$job[j], reml, "nobs", 0, nobs(fit))
     if (has_lmertest) {
       cs <- summary(lmerTest::as_lmerModLmerTest(fit), ddf = "Satterthwaite")$coefficients
-      for (i in seq_len(nrow(cs))) { emit(jobs$job[j], reml, "df", i, cs[i, "df"]); emit(jobs$job[j], reml, "p_satterthwaite", i, cs[i, "Pr(>|t|)"]) }
+      for (i in seq_len(nrow(cs))) {
+        emit(jobs$job[j], reml, "df", i, cs[i, "df"])
+        emit(jobs$job[j], reml, "p_satterthwaite", i, cs[i, "Pr(>|t|)"])
+      }
     }
   }
 }
@@ -97,7 +101,8 @@ def lmertest_missing_reason() -> str | None:
 
 @dataclass(frozen=True)
 class Job:
-    """One model for lme4: a label, the data set's name, the fixed-effects formula in R, the cluster column, an optional subset."""
+    """One model for lme4: a label, the data set's name, the fixed-effects formula in R, the
+    cluster column, an optional subset."""
 
     job: str
     data: str

@@ -459,7 +459,8 @@ def test_math_is_typeset_and_no_raw_tex_is_visible(browser, report):
     raw = re.compile(r"\$\$|\\(frac|sqrt|alpha|beta|mathrm|left|right|pm|le|sum)\b|[a-z]_\{|\^\{")
     text = (
         "(() => { const a = document.querySelector('.bd-article').cloneNode(true);"
-        " a.querySelectorAll('pre, code, .cell_input, mjx-container, script, style, .highlight').forEach(e => e.remove());"
+        " a.querySelectorAll('pre, code, .cell_input, mjx-container, script, style, .highlight')"
+        ".forEach(e => e.remove());"
         " return a.innerText; })()"
     )
     typeset = 0
@@ -576,7 +577,8 @@ def test_print_hides_navigation_and_keeps_the_banner(browser, report):
     shown = browser.evaluate(
         "(() => { const out = {}; for (const s of ['.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',"
         " '.bd-header-article', '#ipsrep-toggle-code', '.bd-header-announcement'])"
-        " { const e = document.querySelector(s); out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
+        " { const e = document.querySelector(s);"
+        " out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
         " return out; })()"
     )
     browser.send("Emulation.setEmulatedMedia", media="")

@@ -228,7 +228,8 @@ def test_front_page_answers_whether_the_paper_reproduces_with_counts_and_the_dis
     data_rows = kind[kind["evidence"] == "participant data"]
     bad = data_rows[data_rows["status"] == "discrepant"]
     assert (
-        f"Not all: of {len(data_rows)} printed numbers these data determine, {len(data_rows) - len(bad)} are reproduced "
+        f"Not all: of {len(data_rows)} printed numbers these data determine, "
+        f"{len(data_rows) - len(bad)} are reproduced "
         f"to the printed digits and {len(bad)} are discrepant."
     ) in index
     for key in bad["key"]:

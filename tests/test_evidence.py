@@ -52,7 +52,9 @@ rd_post <- function(m, d) {
   num <- q(function(x) sapply(x, function(xx) {
     if (xx + d >= 1) return(0)
     cut <- qlogis(xx + d) - qlogis(xx)
-    dbeta(xx, A2, B2) * q(function(s) { p1 <- plogis(qlogis(xx) + s); p1^a * (1 - p1)^(n1 - a) / lmax * dnorm(s, m, sdp) }, cut, 12)
+    dbeta(xx, A2, B2) * q(function(s) {
+      p1 <- plogis(qlogis(xx) + s); p1^a * (1 - p1)^(n1 - a) / lmax * dnorm(s, m, sdp)
+    }, cut, 12)
   }), 0, 1)
   num / z
 }

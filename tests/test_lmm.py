@@ -9,8 +9,8 @@ observations); (d) simulated data whose random-intercept variance is estimated a
 must agree within 1e-6 relative (an estimate is compared relative to the larger of its
 size and its standard error, so that a coefficient near zero is not held to an absolute
 1e-6 x 0). Satterthwaite degrees of freedom and p-values are compared with lmerTest's on
-the same fits, and on an eight-cluster data set (a p below .001 relative to .001). Without R the lme4 tests skip, unless the environment variable CI is set:
-then they fail.
+the same fits, and on an eight-cluster data set (a p below .001 relative to .001). Without
+R the lme4 tests skip, unless the environment variable CI is set: then they fail.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Tests of ipsrep.analyses.mixed (Table 4 mixed models) against OLS, closed forms, direct engine fits and statsmodels."""
+"""Tests of ipsrep.analyses.mixed (Table 4 mixed models) against OLS, closed forms, direct
+engine fits and statsmodels."""
 
 from __future__ import annotations
 

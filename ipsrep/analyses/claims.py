@@ -315,7 +315,7 @@ def statements_markdown(ids, statements: pd.DataFrame | None = None) -> str:
 
     >>> statements_markdown(["T13"])
     '- **T13** (trial paper, Methods, Statistical Analyses): The statistician and the researcher who checked the analyses were blinded to allocation.'
-    """
+    """  # noqa: E501  a doctest's expected output is one line
     statements = load_statements() if statements is None else statements
     table = statements.set_index("statement_id")
     unknown = [i for i in ids if i not in table.index]

@@ -212,7 +212,8 @@ def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
 
 
 _OPTIMISERS = ("bfgs", "lbfgs", "powell")
-"""statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops where the Hessian is singular."""
+"""statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops
+where the Hessian is singular."""
 
 
 INFERENCE = ("wald", "satterthwaite")

@@ -604,9 +604,15 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         if verdict == "consistent_other_variant":
             note = f"only Welch's test reproduces p {p} for some group sizes in the range"
         elif verdict == "inconsistent":
-            note = f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} reproduce p {p} under either test"
+            note = (
+                f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} "
+                f"reproduce p {p} under either test"
+            )
         if matched and not full_ok:
-            extra = f"not reproducible with all {full_n[0]} and {full_n[1]} participants, so some baseline answers were missing"
+            extra = (
+                f"not reproducible with all {full_n[0]} and {full_n[1]} participants, "
+                "so some baseline answers were missing"
+            )
             note = f"{note}; {extra}" if note else extra
         value = float(sps.ttest_ind_from_stats(float(args[0]), float(args[1]), full_n[0], float(args[2]),
                                                float(args[3]), full_n[1], equal_var=(shown == "student")).pvalue)

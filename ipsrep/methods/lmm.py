@@ -325,7 +325,8 @@ class RandomInterceptModel:
             if bad.size:
                 row = int(np.flatnonzero(keep)[bad[0]])
                 raise ValueError(
-                    f"RandomInterceptModel: {what} is infinite at row {row}; only finite numbers or NaN (dropped) are allowed"
+                    f"RandomInterceptModel: {what} is infinite at row {row}; "
+                    "only finite numbers or NaN (dropped) are allowed"
                 )
         self.exog_names = names
         self.n_dropped = int((~keep).sum())
@@ -341,11 +342,13 @@ class RandomInterceptModel:
             raise ValueError(
                 f"RandomInterceptModel: each of the {self.ngroups} clusters has a single observation, so the "
                 "random-intercept variance cannot be told from the residual variance; at least one cluster "
-                "needs two or more (lme4: the number of levels of each grouping factor must be < the number of observations)"
+                "needs two or more (lme4: the number of levels of each grouping factor must be "
+                "< the number of observations)"
             )
         if self.nobs <= self.k_fe:
             raise ValueError(
-                f"RandomInterceptModel: {self.nobs} complete observations for {self.k_fe} fixed effects; need more observations than effects"
+                f"RandomInterceptModel: {self.nobs} complete observations for {self.k_fe} fixed effects; "
+                "need more observations than effects"
             )
         self._sufficient_statistics(y, X, codes)
         self._check_rank()
@@ -397,7 +400,8 @@ class RandomInterceptModel:
         if isinstance(groups, str):
             if groups not in data.columns:
                 raise ValueError(
-                    f"mixedlm: data has no column {groups!r} for groups; columns are {', '.join(map(str, data.columns))}"
+                    f"mixedlm: data has no column {groups!r} for groups; "
+                    f"columns are {', '.join(map(str, data.columns))}"
                 )
             labels = data[groups].to_numpy()
         else:
@@ -475,7 +479,8 @@ class RandomInterceptModel:
             L = np.linalg.cholesky(G)
         except np.linalg.LinAlgError:
             raise ValueError(
-                "RandomInterceptModel: the response is fitted exactly by the fixed effects; no residual variance to estimate"
+                "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
+                "no residual variance to estimate"
             ) from None
         return G, L
 

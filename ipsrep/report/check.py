@@ -45,7 +45,8 @@ def is_remote(value: str) -> bool:
     """True when loading the URL `value` would leave the page's own folder for the
     network or another origin (``//host``, any scheme but ``data:``).
 
-    >>> [is_remote(u) for u in ("x.png", "#top", "data:image/png;base64,AA", "//h/x", "https:\\\\\\\\h\\\\x.png", "ftp:x", " java\\tscript:alert(1)")]
+    >>> [is_remote(u) for u in ("x.png", "#top", "data:image/png;base64,AA", "//h/x",
+    ...                         "https:\\\\\\\\h\\\\x.png", "ftp:x", " java\\tscript:alert(1)")]
     [False, False, False, True, True, True, True]
     """
     url = _clean_url(value)
@@ -288,7 +289,8 @@ def participant_hits(text: str, ids: set[str]) -> list[str]:
     """Ids from `ids` that `text` shows as a whole token: not inside a longer run of
     letters, digits, ``_`` or ``-`` (a ``.`` or any other character may surround it).
 
-    >>> sorted(participant_hits("rows P017 and P018. not XP019 or P020-1, a.b1!", {"P017", "P018", "P019", "P020", "a.b1"}))
+    >>> text = "rows P017 and P018. not XP019 or P020-1, a.b1!"
+    >>> sorted(participant_hits(text, {"P017", "P018", "P019", "P020", "a.b1"}))
     ['P017', 'P018', 'a.b1']
     """
     if not ids:

@@ -138,7 +138,8 @@ def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) 
         A``, ``only in B``), ``reproduced_a``, ``reproduced_b``, ``status_a``, ``status_b``.
 
     >>> a = pd.DataFrame({"key": ["x", "y", "z"], "reproduced": [0.1, 2.0, 3.0], "status": ["reproduced"] * 3})
-    >>> b = pd.DataFrame({"key": ["x", "y", "w"], "reproduced": [0.1, 2.5, 1.0], "status": ["reproduced", "discrepant", ""]})
+    >>> b = pd.DataFrame({"key": ["x", "y", "w"], "reproduced": [0.1, 2.5, 1.0],
+    ...                   "status": ["reproduced", "discrepant", ""]})
     >>> compare_ledgers(a, b)[["key", "change"]].values.tolist()
     [['y', 'value and status'], ['z', 'only in A'], ['w', 'only in B']]
     """

@@ -251,7 +251,8 @@ def decimals_for(header: str, values: list[float]) -> int | None:
 
     >>> decimals_for("% employed", [52.7778]), decimals_for("Power", [0.1452]), decimals_for("Estimate", [-1.23456])
     (1, 3, 2)
-    >>> decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]), decimals_for("Share below alpha", [0.005, 0.0])
+    >>> (decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]),
+    ...  decimals_for("Share below alpha", [0.005, 0.0]))
     (1, 3, 3)
     >>> decimals_for("Printed", [0.336]), decimals_for("n", [12.0, 3.0]), decimals_for("SE", [0.01234])
     (None, None, 3)

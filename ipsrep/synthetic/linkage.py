@@ -28,9 +28,10 @@ rows of D, n_i rows), the random-intercept model's weighted cross-product is
 (:class:`ipsrep.methods.lmm.RandomInterceptModel`, Notes). A move keeps the rows of D as a
 multiset, so D'D never changes; it changes the totals of two participants only, i.e. a
 rank-four update of the sums ``U_k = sum_{n_i = k} T_i T_i'``. Every candidate move is
-scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its profiled ML deviance is evaluated at three values of
-theta around the current optimum of each of the two models (with and without the
-interaction: the adopted specification takes group, time and intercept from the model
+scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its
+profiled ML deviance is evaluated at three values of theta around the current optimum of
+each of the two models (with and without the interaction: the adopted specification takes group,
+time and intercept from the model
 without it), the parabola's vertex gives theta, and the coefficients and their lme4
 standard errors are read off there. After each accepted move the state is refitted
 exactly (iterated parabolic steps to machine precision).
@@ -348,7 +349,8 @@ class MeasureLinkage:
         return out
 
     def deviance(self, theta, model: str) -> np.ndarray:
-        """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without (``"main"``) interaction."""
+        """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without
+        (``"main"``) interaction."""
         cols = _FULL if model == "full" else _MAIN
         return _profile(self.gram(theta), cols, self.N, self._logterm(theta))
 
@@ -856,7 +858,8 @@ def linkage_summary(report: pd.DataFrame) -> dict[str, int]:
 def linkage_markdown(report: pd.DataFrame) -> str:
     """The coefficient-by-coefficient table of :func:`linkage_report` as Markdown."""
     lines = [
-        "| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio | z | printed z | p | printed p | targets met |",
+        "| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio "
+        "| z | printed z | p | printed p | targets met |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for _, r in report.iterrows():

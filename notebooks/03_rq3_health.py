@@ -278,7 +278,7 @@ Markdown(
 # Set `rerank = True` to compute the ranking on the data in use.
 
 # %%
-if rerank or not ctx.bundled:
+if rerank or not ctx.bundled:  # noqa: SIM108  three cases read more plainly as if/else
     ranking = mixed.rank_specs(ctx.trial) if rerank else None
 else:
     ranking = mixed.read_ranking()

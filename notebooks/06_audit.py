@@ -480,7 +480,7 @@ controls = {
 }
 curve = planning.power_curve(controls, {achieved_label: (n_ips_obs, n_tau_obs)}, alpha=alpha)
 points = pd.DataFrame([
-    {"label": "trial's estimate", "control": list(controls)[0], "design": achieved_label, "p_ips": p_ips,
+    {"label": "trial's estimate", "control": next(iter(controls)), "design": achieved_label, "p_ips": p_ips,
      "power": plan.at[0, "power_achieved"]},
     {"label": "meta-analysis", "control": list(controls)[1], "design": achieved_label, "p_ips": meta_ips,
      "power": plan.at[1, "power_achieved"]},

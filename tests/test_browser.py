@@ -134,10 +134,8 @@ class Chromium:
             with contextlib.suppress(BaseException):
                 self.loop.run_until_complete(self.reader)
         if self.proc is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
             # the browser's own helper processes share its process group (start_new_session)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)

@@ -5,6 +5,8 @@ transcribed published numbers (data/published/trial.csv), at the printed digits.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -228,7 +230,7 @@ def test_one_response_status_per_participant_and_visit(trial):
         for g in ("IPS", "TAU"):
             rows = trial[trial["group"] == g]
             sets = sorted((frozenset(rows.index[rows[f"{m}_{visit}"].notna()]) for m in shared), key=len)
-            for small, big in zip(sets, sets[1:]):
+            for small, big in itertools.pairwise(sets):
                 assert small <= big, (visit, g)
             partial = set().union(*sets) - set(sets[0])
             assert len(partial) == len(sets[-1]) - len(sets[0])

@@ -410,7 +410,7 @@ def test_7_a_truncated_cached_page_is_a_miss(built, tmp_path):
     status, err = run_build(data=str(built["data"]), out=tmp_path / "first", cache_dir=built["cache"])
     assert status == 0, err
     good = (tmp_path / "first" / "00_counts.html").read_bytes()
-    ref, entry = _site_entry(built["cache"])  # the entry that build used (the latest)
+    _ref, entry = _site_entry(built["cache"])  # the entry that build used (the latest)
     obj = built["cache"] / "objects" / entry["files"]["00_counts.html"]
     assert obj.read_bytes() == good
     obj.write_bytes(good[: len(good) // 2])

@@ -552,7 +552,7 @@ def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: b
     for _, r in table.iterrows():
         fu = r["follow_up"]
         if bundled:
-            k = lambda q: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
+            k = lambda q, fu=fu: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
             rows.append({"follow-up": fu, "source": "paper",
                          "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                          "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})",

@@ -251,7 +251,7 @@ def tipping_summary(grid: pd.DataFrame) -> pd.DataFrame:
     first = grid.iloc[0]  # x1 = x2 = 0: the observed counts over the completed group sizes
     n1, n2 = int(first["n1_full"]) - m1, int(first["n2_full"]) - m2
     a, b = int(first["a_full"]), int(first["b_full"])
-    at_rate = (int(math.floor(m1 * a / n1 + 0.5)), int(math.floor(m2 * b / n2 + 0.5)))
+    at_rate = (math.floor(m1 * a / n1 + 0.5), math.floor(m2 * b / n2 + 0.5))
     g = grid.set_index(["x1", "x2"])
     rows = []
     for case, key in (("best case for IPS", (m1, 0)), ("worst case for IPS", (0, m2)), ("as observed", at_rate)):

@@ -348,7 +348,7 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
         key = (r["measure"], r["visit"])
         used = r["rule"] if test == "rule" else test
         if bundled:
-            k = lambda q: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
+            k = lambda q, r=r: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
                          "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})

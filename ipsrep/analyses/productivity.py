@@ -441,7 +441,7 @@ def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     for _, r in summary.iterrows():
         g = r["group"].lower()
         if bundled:
-            k = lambda q: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
+            k = lambda q, g=g: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
             rows.append({"group": r["group"], "source": "paper", "n": k("n"),
                          "mean (SD)": f"{k('mean')} ({k('sd')})", "range": f"{k('min')}-{k('max')}",
                          "median": "", "% with 0 h": ""})

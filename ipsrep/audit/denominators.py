@@ -219,7 +219,7 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
         test = "student" if scan["student"].any() else "welch"
         by_p = scan[scan[test]]
         grid = GRIDS[name]
-        for step, label in [(grid.step, grid.label), *grid.alternatives]:
+        for step, label in [(grid.step, grid.label), *grid.alternatives]:  # noqa: B007  the grid the loop stops at is reported below
             grid_ips = admitted_on_grid(args[0], args[1], n_ips, step)
             grid_tau = admitted_on_grid(args[2], args[3], n_tau, step)
             both = by_p[by_p["n1"].isin(grid_ips) & by_p["n2"].isin(grid_tau)]

@@ -205,9 +205,9 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
     n0 = float(stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power, method=ANALYTIC_METHOD)
                .loc[0, "n_exact"])
     for widen in (1.0, 2.0):
-        lo = max(2, int(math.floor(n0 * span[0] / widen)))
-        hi = max(lo + 1, int(math.ceil(n0 * span[1] * widen)))
-        step = max(1, int(round(n0 / 100)))
+        lo = max(2, math.floor(n0 * span[0] / widen))
+        hi = max(lo + 1, math.ceil(n0 * span[1] * widen))
+        step = max(1, round(n0 / 100))
         grid = list(range(lo, hi + 1, step))
         rows = []
         for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):

@@ -744,7 +744,7 @@ def n_per_group_two_proportions(p1: float, p2: float, *, alpha: float = 0.05, po
     for m in methods:
         n = _n_one_method(p1, p2, za, zb, alpha, power, m)
         rows.append({"method": m, "p1": p1, "p2": p2, "alpha": alpha, "power": power,
-                     "n_exact": n, "n_per_group": int(math.ceil(n - 1e-9))})
+                     "n_exact": n, "n_per_group": math.ceil(n - 1e-9)})
     return pd.DataFrame(rows)
 
 

@@ -331,7 +331,7 @@ def _hours(rng, table: pd.DataFrame) -> list[dict]:
         grp: Printed(plan[grp][2], _printed(f"rq2.hours.{g[grp]}_mean"), _printed(f"rq2.hours.{g[grp]}_sd"))
         for grp in GROUPS
     }
-    for attempt in range(200):
+    for _attempt in range(200):
         chosen = {}
         for group in GROUPS:
             idx, responders, n_h = plan[group]

@@ -388,7 +388,7 @@ Markdown(
     f"* **Missing answers**: {n_sig} of {len(grid)} completions reach p < {alpha:g} "
     f"(best case for IPS: {p_statement(best['p'])}).\n"
     f"* **What the interval rules out**: "
-    + "; ".join(f"{e}: {v}" for e, v in zip(reading["effect"], reading["verdict"])) + ".\n"
+    + "; ".join(f"{e}: {v}" for e, v in zip(reading["effect"], reading["verdict"], strict=True)) + ".\n"
     f"* **Credibility**: {cred['kind']} limit, odds ratio {cred['limit']:.2f}."
 )
 

@@ -110,7 +110,7 @@ def test_an_ensemble_member_is_the_same_under_two_kernels():
     mixed = np.array([k.startswith("t4.") for k in a["keys"]])
     # everything but the mixed models: bit for bit
     same = (va == vb) | (np.isnan(va) & np.isnan(vb))
-    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed) if not s and not m]
+    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed, strict=True) if not s and not m]
     # the mixed models (the engine's BLAS reductions) on identical data: to rounding
     np.testing.assert_allclose(va[mixed], vb[mixed], rtol=1e-11, atol=0)
 

@@ -55,7 +55,7 @@ TRUNCATED = {("married", "ips")}
 
 @pytest.mark.parametrize("var", BINARY)
 def test_table1_binary_rows(trial, var):
-    for g, (x) in zip(("ips", "tau"), groups(trial, var)):
+    for g, (x) in zip(("ips", "tau"), groups(trial, var), strict=True):
         assert x.sum() == float(printed(f"t1.{var}.{g}_count"))
         if (var, g) in TRUNCATED:
             assert not rounds_to(100 * x.mean(), printed(f"t1.{var}.{g}_pct"))

@@ -592,5 +592,5 @@ def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str,
     """
     bad = percent_inconsistencies(published)
     status = {k: "source_inconsistent" for k in bad["key"]}
-    notes = dict(zip(bad["key"], bad["note"]))
+    notes = dict(zip(bad["key"], bad["note"], strict=True))
     return status, notes

@@ -293,9 +293,9 @@ def interval_comparison(trial: pd.DataFrame, *, level: float = 0.95,
     base = frames[0].set_index(["follow_up", "group"])
     out = pd.DataFrame({"employed/n": base["employed"].astype(str) + "/" + base["n"].astype(str),
                         "rate %": (100 * base["rate"]).round(1)})
-    for m, f in zip(methods, frames):
+    for m, f in zip(methods, frames, strict=True):
         f = f.set_index(["follow_up", "group"])
-        out[m] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(f["ci_low"], f["ci_high"])]
+        out[m] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(f["ci_low"], f["ci_high"], strict=True)]
         out[f"{m} width"] = (100 * (f["ci_high"] - f["ci_low"])).round(1)
     return out
 

@@ -630,7 +630,7 @@ def ranking_display(ranking: pd.DataFrame, rows: int = 12) -> pd.DataFrame:
         "Distance, all (RMS)": top["rms_distance"].map("{:.3f}".format).to_numpy(),
         "Distance, estimates": top["rms_estimate_distance"].map("{:.3f}".format).to_numpy(),
         "Distance, SEs": top["rms_se_distance"].map("{:.3f}".format).to_numpy(),
-        "Within one SE": [f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"])],
+        "Within one SE": [f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"], strict=True)],
         "Interaction signs agreeing": top["interaction_signs"].astype(int).to_numpy(),
     })
 

@@ -194,7 +194,7 @@ def load_quotes(path: str | Path = QUOTES_CSV, codebook: pd.DataFrame | None = N
         strict=True, name="quotes")
     quotes = read_checked_csv(path, schema, "code").reset_index(drop=True)
     book = load_codebook() if codebook is None else codebook
-    named = dict(zip(book["code"], book["named"].map(_codes)))
+    named = dict(zip(book["code"], book["named"].map(_codes), strict=True))
     bad = [f"line {i + 2} ({r['code']}, {r['participant']})" for i, r in quotes.iterrows()
            if r["participant"] not in named.get(r["code"], [])]
     if bad:

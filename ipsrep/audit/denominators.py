@@ -134,7 +134,7 @@ def jobs_denominators(*, n_max: int = 60, other_sectors: int | None = None) -> p
     for n, g in t.groupby("n_jobs", sort=True):
         named = int(g["named_jobs"].iloc[0])
         rows.append({"n_jobs": int(n), "named_jobs": named, "other_jobs": int(n) - named,
-                     "counts": ", ".join(f"{c} {j}" for c, j in zip(g["category"], g["jobs"])),
+                     "counts": ", ".join(f"{c} {j}" for c, j in zip(g["category"], g["jobs"], strict=True)),
                      "fits_sectors": int(n) - named >= other_sectors})
     return pd.DataFrame(rows, columns=["n_jobs", "named_jobs", "other_jobs", "counts", "fits_sectors"])
 

@@ -271,7 +271,7 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     """
     match = sample_size[sample_size["matches"]]
     first = match.iloc[0] if not match.empty else sample_size.iloc[0]
-    others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"]))
+    others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"], strict=True))
     recs = [printed_match("audit.ss.n_per_group", float(first["n_per_group"]), "ss.n_per_group",
                           note=f"{first['method']} formula; all formulas: {others}",
                           quantity="n per group for the design's rates, by the formula that matches")]

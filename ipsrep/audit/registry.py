@@ -194,7 +194,7 @@ def enrollment_comparison() -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["stage", "n", "source"])
     out["differs_from_registered"] = [
         "" if stage.startswith(("registered", "withdrew")) else ("yes" if n != registered else "no")
-        for stage, n in zip(out["stage"], out["n"])
+        for stage, n in zip(out["stage"], out["n"], strict=True)
     ]
     return out
 

@@ -233,7 +233,7 @@ class Posterior:
         """Posterior probability that the risk difference (group 1 minus group 2) exceeds `d`."""
         target = self.p2 + d
         total = 0.0
-        for j, (p, t) in enumerate(zip(self.p2, target)):
+        for j, (p, t) in enumerate(zip(self.p2, target, strict=True)):
             if t >= 1:
                 continue
             if t <= 0:

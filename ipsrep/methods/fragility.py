@@ -75,7 +75,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
     denom = np.where(pearson, n1.astype(float) * n2 * col1 * col2, 1.0)
     chi2 = np.where(pearson, total * (a.astype(float) * d - b.astype(float) * c) ** 2 / denom, 0.0)
     p = np.where(pearson, sps.chi2.sf(chi2, df=1), np.nan)
-    for idx in zip(*np.nonzero(~pearson)):
+    for idx in zip(*np.nonzero(~pearson), strict=True):
         p[idx] = sps.fisher_exact([[a[idx], c[idx]], [b[idx], d[idx]]]).pvalue
     return p
 

@@ -255,7 +255,7 @@ def consistent_sample_sizes(
         raise ValueError(f"decimals has {len(decs)} entries for {len(printed)} printed values")
     rows = []
     for n in n_range:
-        totals = [grim_totals(v, n, d, step) for v, d in zip(printed, decs)]
+        totals = [grim_totals(v, n, d, step) for v, d in zip(printed, decs, strict=True)]
         if all(t.size for t in totals):
             rows.append({"n": int(n), "totals": tuple(int(t[0]) for t in totals)})
     return pd.DataFrame(rows, columns=["n", "totals"])

@@ -491,7 +491,7 @@ def _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width) -> No
     if max(len(t) for t in texts) < NOTE_MIN_CHARS:
         return
     letters: dict[str, str] = {}
-    for tr, text in zip(body_rows, texts):
+    for tr, text in zip(body_rows, texts, strict=True):
         cells = dict(_row_cells(tr, width))
         cell = cells.get(col)
         if cell is not None:

@@ -79,7 +79,7 @@ def default_within_person_r(path: str | Path = paths.WITHIN_PERSON_R_CSV) -> dic
     r = {m.name: FALLBACK_WITHIN_PERSON_R for m in MEASURES}
     if Path(path).exists():
         table = pd.read_csv(path)
-        r.update({str(k): float(v) for k, v in zip(table["measure"], table["r"]) if k in r})
+        r.update({str(k): float(v) for k, v in zip(table["measure"], table["r"], strict=True) if k in r})
     return r
 
 FAMILY = {"hscl": "distress", "anxiety": "distress", "depression": "distress",

@@ -248,8 +248,8 @@ def levene_statistic(x, y) -> Fraction:
     n = sum(len(g) for g in z)
     zbar = sum((sum(g, Fraction(0)) for g in z), Fraction(0)) / n
     means = [sum(g, Fraction(0)) / len(g) for g in z]
-    between = sum((len(g) * (m - zbar) ** 2 for g, m in zip(z, means)), Fraction(0))
-    within = sum((sum(((v - m) ** 2 for v in g), Fraction(0)) for g, m in zip(z, means)), Fraction(0))
+    between = sum((len(g) * (m - zbar) ** 2 for g, m in zip(z, means, strict=True)), Fraction(0))
+    within = sum((sum(((v - m) ** 2 for v in g), Fraction(0)) for g, m in zip(z, means, strict=True)), Fraction(0))
     if within == 0:
         return Fraction(0) if between == 0 else Fraction(10) ** 300
     return (n - 2) * between / within

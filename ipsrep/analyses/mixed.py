@@ -624,15 +624,19 @@ def ranking_display(ranking: pd.DataFrame, rows: int = 12) -> pd.DataFrame:
     top = ranking.head(rows)
     spec = (top["time"] + " time, " + top["group"] + " group, baseline as " + top["baseline"] + ", random "
             + top["random"] + ", " + top["interaction"].str.replace("_", " ") + " interaction")
-    return pd.DataFrame({
-        "Rank": top["rank"].astype(int).to_numpy(),
-        "Specification": spec.to_numpy(),
-        "Distance, all (RMS)": top["rms_distance"].map("{:.3f}".format).to_numpy(),
-        "Distance, estimates": top["rms_estimate_distance"].map("{:.3f}".format).to_numpy(),
-        "Distance, SEs": top["rms_se_distance"].map("{:.3f}".format).to_numpy(),
-        "Within one SE": [f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"], strict=True)],
-        "Interaction signs agreeing": top["interaction_signs"].astype(int).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Rank": top["rank"].astype(int).to_numpy(),
+            "Specification": spec.to_numpy(),
+            "Distance, all (RMS)": top["rms_distance"].map("{:.3f}".format).to_numpy(),
+            "Distance, estimates": top["rms_estimate_distance"].map("{:.3f}".format).to_numpy(),
+            "Distance, SEs": top["rms_se_distance"].map("{:.3f}".format).to_numpy(),
+            "Within one SE": [
+                f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"], strict=True)
+            ],
+            "Interaction signs agreeing": top["interaction_signs"].astype(int).to_numpy(),
+        }
+    )
 
 
 def table4_display(fitted: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:

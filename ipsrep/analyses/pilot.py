@@ -51,19 +51,18 @@ def pain_conditions(path: str | Path = PAIN_CONDITIONS_CSV) -> list[str]:
 
 def participants_schema() -> pa.DataFrameSchema:
     """The checks on ``data/pilot/participants.csv`` (columns as in data/pilot/README.md)."""
-    whole = {"coerce": True}
     return pa.DataFrameSchema(
         {
             "participant": pa.Column(str, pa.Check.str_matches(r"^P[1-8]$"), unique=True),
             "sex": pa.Column(str, pa.Check.isin(["female", "male"])),
-            "age": pa.Column(int, pa.Check.in_range(18, 67), **whole),
+            "age": pa.Column(int, pa.Check.in_range(18, 67), coerce=True),
             "pain_condition": pa.Column(str, pa.Check.isin(pain_conditions()), unique=True),
-            "pain_years": pa.Column(int, pa.Check.ge(0), **whole),
-            "out_of_work_years": pa.Column(int, pa.Check.ge(0), **whole),
-            "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), **whole),
+            "pain_years": pa.Column(int, pa.Check.ge(0), coerce=True),
+            "out_of_work_years": pa.Column(int, pa.Check.ge(0), coerce=True),
+            "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), coerce=True),
             "follow_up": pa.Column(str, pa.Check.isin(ARMS)),
-            "ips_months": pa.Column(float, pa.Check.in_range(0, 12), **whole),
-            "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, **whole),
+            "ips_months": pa.Column(float, pa.Check.in_range(0, 12), coerce=True),
+            "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, coerce=True),
             "limited_support": pa.Column(str, pa.Check.isin(LIMITED_SUPPORT), nullable=True),
         },
         strict=True,

@@ -215,7 +215,8 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
     for name in CONTINUOUS_ROWS:
         k = f"t1.{name}."
         args = [str(pub.at[k + s, "printed"]) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
-        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), *args, n_ips, n_tau)
+        m1, s1, m2, s2 = args
+        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), m1, s1, m2, s2, n_ips, n_tau)
         test = "student" if scan["student"].any() else "welch"
         by_p = scan[scan[test]]
         grid = GRIDS[name]

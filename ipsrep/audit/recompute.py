@@ -592,7 +592,8 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         k = f"t1.{name}."
         args = [_printed(pub, k + s) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
         p = _printed(pub, k + "p")
-        scan = admitted_sample_sizes(p, *args, n_ips, n_tau, grid_points=grid_points)
+        m1, s1, m2, s2 = args
+        scan = admitted_sample_sizes(p, m1, s1, m2, s2, n_ips, n_tau, grid_points=grid_points)
         matched = [v for v in ("student", "welch") if scan[v].any()]
         verdict = "consistent" if "student" in matched else ("consistent_other_variant" if matched else "inconsistent")
         shown = matched[0] if matched else "student"

@@ -53,7 +53,7 @@ def is_remote(value: str) -> bool:
     if url.startswith("//"):
         return True
     m = _SCHEME.match(url)
-    return bool(m) and m.group(1).lower() != "data"
+    return m is not None and m.group(1).lower() != "data"
 
 
 def _bad_link(value: str) -> bool:

@@ -47,9 +47,13 @@ __all__ = [
 ]
 
 
+_R_GRID = tuple(round(0.05 * k, 2) for k in range(19))
+"""Within-person correlations 0, 0.05, ..., 0.9 tried by default."""
+
+
 def calibrate_within_person_r(
     reconstruct: Callable[..., pd.DataFrame],
-    grid: Sequence[float] = tuple(round(0.05 * k, 2) for k in range(19)),
+    grid: Sequence[float] = _R_GRID,
     *,
     spec: Spec = ADOPTED,
     measures=None,

@@ -193,7 +193,7 @@ def linkage_targets() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- fast fit
-def _weights(g: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _weights(g: np.ndarray, k: np.ndarray | float) -> np.ndarray:
     return g / (1.0 + k * g)
 
 
@@ -293,7 +293,7 @@ class MeasureLinkage:
         self._shift_cells = np.flatnonzero((self.n_answered > 0) & (self.n_missing > 0))
         self.N = int((~np.isnan(self.y)).sum())
         self._totals()
-        self.fit = None
+        self.fit: _Fit | None = None
 
     # -------------------------------------------------------------- statistics
     def _units(self, y: np.ndarray) -> np.ndarray:
@@ -539,6 +539,7 @@ class MeasureLinkage:
             return G, log
 
         M = len(moves)
+        assert self.fit is not None, "moves are scored around a fitted state (refit() first)"
         centre = np.broadcast_to(np.array([self.fit.theta["main"], self.fit.theta["full"]]), (M, 2))
         for rel in SCORE_STENCIL:  # a wide parabolic step, then a narrow one around its vertex
             h = rel * np.maximum(centre, 1e-2)
@@ -721,10 +722,6 @@ def _combine(moves, est, se, cand, fit, loss, target) -> list[int]:
     return chosen
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(np.nan_to_num(a), np.nan_to_num(b)))
-
-
 def _restore(state: MeasureLinkage, y: np.ndarray) -> None:
     state.y = y.copy()
     for c in range(len(state.cell_visit)):
@@ -741,7 +738,7 @@ def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
     out = {}
     for name, part in t.groupby("measure", sort=False):
         part = part.set_index("term").loc[list(TERMS)]
-        out[name] = {"estimate": part["target_estimate"].to_numpy(float), "se": part["printed_se"].to_numpy(float),
+        out[str(name)] = {"estimate": part["target_estimate"].to_numpy(float), "se": part["printed_se"].to_numpy(float),
                      "significant": part["significant"].to_numpy(bool),
                      "tolerance": np.where(part["source_inconsistent"], INCONSISTENT_TOLERANCE, ESTIMATE_TOLERANCE)}
     return out

@@ -475,13 +475,13 @@ def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
         row = {"Characteristic": r["label"]}
         for g in GROUPS:
             pre = g.lower()
-            if bundled:
+            if pub is not None:
                 row[f"{g} paper"] = _printed_cell(pub, r["key"], r["kind"], pre)
             if r["kind"] == "binary":
                 row[f"{g} data"] = _fmt_count(r[f"{pre}_count"], r[f"{pre}_pct"])
             else:
                 row[f"{g} data"] = _fmt_mean(r[f"{pre}_mean"], r[f"{pre}_sd"])
-        if bundled:
+        if pub is not None:
             pkey = f"t1.{r['key']}.p"
             row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
         row["P data"] = format_p(r["p"])

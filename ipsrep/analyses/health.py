@@ -85,10 +85,10 @@ def long_format(trial: pd.DataFrame, measures=None) -> pd.DataFrame:
     long["value"] = long["value"].astype(float)
     long["visit_index"] = long["visit"].map(VISIT_INDEX).astype(int)
     long["months"] = long["visit"].map(VISIT_MONTHS).astype(int)
-    cols = ["participant_id", "group", "measure", "visit", "visit_index", "months", "value"]
+    columns = ["participant_id", "group", "measure", "visit", "visit_index", "months", "value"]
     order = {n: i for i, n in enumerate(names)}
     long = long.assign(_m=long["measure"].map(order))
-    return long.sort_values(["_m", "participant_id", "visit_index"])[cols].reset_index(drop=True)
+    return long.sort_values(["_m", "participant_id", "visit_index"])[columns].reset_index(drop=True)
 
 
 def _group_values(trial: pd.DataFrame, column: str, group: str) -> np.ndarray:
@@ -347,8 +347,8 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
         used = r["rule"] if test == "rule" else test
-        if bundled:
-            k = lambda q, r=r: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
+        if pub is not None:
+            k = lambda q, r=r, pub=pub: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
                          "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})

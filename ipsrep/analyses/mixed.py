@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,7 +171,9 @@ def _group_code(group: np.ndarray, coding: str) -> np.ndarray:
     return 2.0 * ips - 1.0
 
 
-def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
+def design(
+    long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
     """Response, fixed-effects design, clusters and random-effects design for one measure.
 
     Parameters
@@ -272,8 +275,10 @@ class CanonicalFit:
 
     baseline: str
     random: str
-    full: object
-    main: object
+    # the exact engine's RandomInterceptResults or statsmodels' MixedLMResults (random
+    # slope): both give params, bse, cov_re, scale and llf, and share no base class
+    full: Any
+    main: Any
     converged: bool
 
 

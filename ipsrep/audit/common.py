@@ -144,6 +144,7 @@ def percentage_denominator_table() -> pd.DataFrame:
         count = int(pub.at[r["count_key"], "value"])
         printed = str(pub.at[r["key"], "printed"])
         found = implied_denominators(count, printed, n_max=r["base"])
+        n: float  # a participant count, or nan when no count fits
         if found["rounded"]:
             n, verdict, note = found["rounded"][0], "consistent", ""
         elif found["truncated"]:

@@ -238,9 +238,9 @@ def compare(
     status = dict(status or {})
     notes = dict(notes or {})
     quantities = dict(quantities or {})
-    bad = set(status.values()) - set(STATUSES)
-    if bad:
-        raise ValueError(f"unknown ledger status {sorted(bad)}; allowed: {', '.join(STATUSES)}")
+    unknown = set(status.values()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown ledger status {sorted(unknown)}; allowed: {', '.join(STATUSES)}")
     rows = []
     for key, val in reproduced.items():
         val = float(val) if val is not None else math.nan

@@ -234,7 +234,7 @@ def _satterthwaite_df(contrast: np.ndarray, cov: np.ndarray, varpar_cov: np.ndar
     the boundary (theta = 0, ``varpar_cov`` None) the theta component of g vanishes and
     the formula reduces to the residual degrees of freedom (N, or N - p for REML).
     """
-    if varpar_cov is None:
+    if varpar_cov is None or jacobian is None:  # both None together, on the boundary
         return float(residual_df)
     variance = contrast @ cov @ contrast
     grad = np.array([contrast @ J @ contrast for J in jacobian])
@@ -329,6 +329,7 @@ class RandomInterceptModel:
                     "only finite numbers or NaN (dropped) are allowed"
                 )
         self.exog_names = names
+        self.formula: str | None = None  # set by from_formula
         self.n_dropped = int((~keep).sum())
         y, X = y[keep], X[keep]
         codes, uniques = pd.factorize(g[keep], sort=False)

@@ -18,11 +18,17 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ipsrep.inputs.measures import FOLLOW_UPS, MEASURE_BY_NAME, VISITS
 from ipsrep.methods.formatting import format_p
+
+if TYPE_CHECKING:  # bs4 is imported where the HTML is parsed
+    from bs4 import Tag
 
 __all__ = [
     "label",
@@ -182,7 +188,10 @@ def publication_table(df: pd.DataFrame, *, labels: dict | None = None, p_columns
     def relabel(x):
         return labels.get(x, label(x)) if isinstance(x, str) else x
 
-    formats = {c: (lambda v, _p=(c in p_columns): format_cell(v, p=_p)) for c in shown.columns}
+    # the value type Styler.format declares (a dict is invariant in it)
+    formats: dict[Any, str | Callable[[object], str] | None] = {
+        c: partial(format_cell, p=c in p_columns) for c in shown.columns
+    }
     styler = shown.style.format(formats).format_index(relabel, axis=1)
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
@@ -359,7 +368,13 @@ def _columns(head_rows) -> list[str]:
     return [names.get(k, "") for k in range(width)]
 
 
-def _row_cells(tr, width: int) -> list[tuple[int, object]]:
+def _add_class(cell: Tag, name: str) -> None:
+    from bs4.element import AttributeValueList
+
+    cell["class"] = AttributeValueList([*cell.get_attribute_list("class"), name])
+
+
+def _row_cells(tr, width: int) -> list[tuple[int, Tag]]:
     cells = _cells(tr)
     col = width - sum(int(c.get("colspan", 1)) for c in cells)  # cells spanning rows above shift the row
     out = []
@@ -429,9 +444,9 @@ def _tidy_table(soup, table) -> None:
             if pair:
                 a, b = (_as_float(x) for x in pair.groups())
                 if a is not None and b is not None:
-                    d = decimals.get(col) or 2
-                    cell.string = f"{a:.{d}f} to {b:.{d}f}"
-                    cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+                    places = decimals.get(col) or 2
+                    cell.string = f"{a:.{places}f} to {b:.{places}f}"
+                    _add_class(cell, "ipsrep-num")
                     continue
             if _KEY.match(stripped) and len(stripped) > 12:
                 _breakable(soup, cell, stripped)
@@ -445,7 +460,7 @@ def _tidy_table(soup, table) -> None:
                 new = _clean_text(text, p=col in p_cols)
             cell.string = new
             if _NUMBER.match(new.strip()) or new.strip().startswith("<") or _NUMERIC_TEXT.match(new.strip()):
-                cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+                _add_class(cell, "ipsrep-num")
     _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width)
     _long_table(table, body_rows)
     shown_columns = max((sum(int(c.get("colspan", 1)) for c in _cells(tr)) for tr in body_rows), default=0)

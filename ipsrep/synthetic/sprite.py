@@ -307,6 +307,7 @@ def reconstruct_pair(
         plans += [(test, row) for _, row in ok.head(12).iterrows()]
     exact = bool(plans)
     if not plans:  # nothing prints the right p: aim as close as possible
+        assert p_printed is not None  # without a printed p every pair is ok, so plans is not empty
         key = (pairs["p_student"] - float(p_printed)).abs()
         plans = [(preferred or "student", pairs.loc[key.idxmin()])]
     ea = np.array([float(e) for e in extras_a])

@@ -24,6 +24,7 @@ comes from the sample-size paragraph in ``data/published/`` (``ss.*``).
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,17 @@ PRIORS = ("sceptical", "neutral", "enthusiastic")
 
 
 # ------------------------------------------------------------------- the planned effect
-def planned_effect(planned_or: float | None = None) -> dict[str, float]:
+class PlannedEffect(TypedDict):
+    """The planned effect: both rates, their odds ratio and difference, and where it comes from."""
+
+    p_ips: float
+    p_tau: float
+    odds_ratio: float
+    rd: float
+    source: str
+
+
+def planned_effect(planned_or: float | None = None) -> PlannedEffect:
     """The effect the trial was planned to detect, as odds ratio and risk difference.
 
     Parameters

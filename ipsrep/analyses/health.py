@@ -389,6 +389,7 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
         used = r["rule"] if test == "rule" else test
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]
-        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"
+        # pandas-stubs types a cell as any scalar, bytes included; this one holds a test's name
+        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"  # type: ignore[str-bytes-safe]
         alternatives[key] = {"Student's t test": float(r["p_student"]), "Welch's t test": float(r["p_welch"])}
     return compare(values, bundled=bundled, notes=notes, alternatives=alternatives)

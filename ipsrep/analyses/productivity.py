@@ -388,15 +388,16 @@ def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 10
     6
     """
     if printed is None:
-        printed = job_types().query("category != 'other'").set_index("category")["printed"].to_dict()
+        table = job_types().query("category != 'other'").set_index("category")["printed"]
+        printed = {str(cat): str(text) for cat, text in table.items()}
     if not printed:
         raise ValueError("printed must name at least one category and its printed percentage")
     if not isinstance(n_max, (int, np.integer)) or n_max < 1:
         raise ValueError(f"n_max must be a whole number >= 1, got {n_max!r}")
     windows = {}
     for cat, text in printed.items():
-        low, high = rounding_window(str(text))
-        windows[cat] = (Fraction(str(low)), Fraction(str(high)), Fraction(str(text)))
+        window = rounding_window(str(text))
+        windows[cat] = (Fraction(str(window[0])), Fraction(str(window[1])), Fraction(str(text)))
     rows = []
     for n in range(1, int(n_max) + 1):
         fits = {}

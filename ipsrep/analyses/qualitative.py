@@ -156,7 +156,9 @@ def load_codebook(path: str | Path = CODEBOOK_CSV) -> pd.DataFrame:
         elif q == "named":
             lo, hi = len(named[i]), len(PARTICIPANTS)
         else:
-            lo, hi = QUANTIFIERS[q]
+            span = QUANTIFIERS[q]
+            assert span is not None  # only "named" and "count" have no fixed span, handled above
+            lo, hi = span
             if pd.notna(r["count"]):
                 problems.append(f"line {i + 2} ({r['code']}): column 'count' is only for quantifier 'count'")
         lo, hi = max(lo, len(named[i])), min(hi, len(PARTICIPANTS) - len(excluded[i]))

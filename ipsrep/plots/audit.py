@@ -48,7 +48,7 @@ def t_test_variants_figure(checks: pd.DataFrame) -> Figure:
     rows = checks.reset_index(drop=True)
     fig = Figure(figsize=(7.5, 0.32 * len(rows) + 1.4))
     ax = fig.subplots()
-    for i, r in rows.iterrows():
+    for i, (_, r) in enumerate(rows.iterrows()):
         y = len(rows) - 1 - i
         for piece in str(r["intervals"]).split(";"):
             name, _, iv = piece.split(":")[-1].strip().partition(" ")

@@ -279,7 +279,7 @@ def _categorical(rng, n_ips: int, n_tau: int) -> pd.DataFrame:
     rows = []
     for group, n in (("IPS", n_ips), ("TAU", n_tau)):
         g = group.lower()
-        cols = {"group": [group] * n}
+        cols: dict[str, list[str] | np.ndarray] = {"group": [group] * n}
         for var in ("female", "higher_education", "married", "has_children", "out_of_work_over_2y"):
             ones = _pn(f"t1.{var}.{g}_count")
             n_valid = n if var == "female" else round(ones / float(_printed(f"t1.{var}.{g}_pct")) * 100)

@@ -105,7 +105,7 @@ def moment_candidates(target: Printed, grid: Grid, extras: tuple = (), bottom: i
         total = m * low + step * s + e_sum
         # sum of squares of values = m low^2 + 2 low step S + step^2 Q + e_sq
         base = m * low**2 + 2 * low * step * s + e_sq - total**2 / n
-        q_lo = (max(s_lo, 0) ** 2 * (n - 1) - base) / step**2
+        q_lo = (max(s_lo, Fraction(0)) ** 2 * (n - 1) - base) / step**2
         q_hi = (s_hi**2 * (n - 1) - base) / step**2
         q = max(math.ceil(q_lo), 0)
         q += (q - s) % 2
@@ -309,7 +309,8 @@ def reconstruct_pair(
     if not plans:  # nothing prints the right p: aim as close as possible
         assert p_printed is not None  # without a printed p every pair is ok, so plans is not empty
         key = (pairs["p_student"] - float(p_printed)).abs()
-        plans = [(preferred or "student", pairs.loc[key.idxmin()])]
+        best = key.idxmin()  # a label of pairs' own index (pandas-stubs: Hashable)
+        plans = [(preferred or "student", pairs.loc[best])]  # type: ignore[call-overload]
     ea = np.array([float(e) for e in extras_a])
     eb = np.array([float(e) for e in extras_b])
     best = None

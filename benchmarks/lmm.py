@@ -70,8 +70,17 @@ def simulate(participants: int, *, seed: int = 2022, p_missing: float = 0.15) ->
     pid = np.repeat(np.arange(participants), 3)
     time_ = np.tile(np.array([0, 1, 2]), participants)
     ips = np.repeat(rng.integers(0, 2, participants), 3)
-    y = 30.0 - 2.0 * time_ - 1.0 * ips - 0.8 * ips * time_ + np.repeat(rng.normal(0.0, 8.0, participants), 3) + rng.normal(0.0, 9.0, len(pid))
-    data = pd.DataFrame({"participant_id": pid, "group": np.where(ips == 1, "IPS", "TAU"), "time": time_, "y": np.round(y, 6)})
+    y = (
+        30.0
+        - 2.0 * time_
+        - 1.0 * ips
+        - 0.8 * ips * time_
+        + np.repeat(rng.normal(0.0, 8.0, participants), 3)
+        + rng.normal(0.0, 9.0, len(pid))
+    )
+    data = pd.DataFrame(
+        {"participant_id": pid, "group": np.where(ips == 1, "IPS", "TAU"), "time": time_, "y": np.round(y, 6)}
+    )
     return data.loc[rng.random(len(data)) >= p_missing].reset_index(drop=True)
 
 
@@ -99,7 +108,11 @@ def time_lme4(data: pd.DataFrame, repeat: int):
         tmp = Path(tmp)
         data.to_csv(tmp / "data.csv", index=False)
         (tmp / "fit.R").write_text(R_SCRIPT)
-        done = subprocess.run(["Rscript", str(tmp / "fit.R"), str(tmp / "data.csv"), str(tmp / "out.txt"), str(repeat)], capture_output=True, text=True)
+        done = subprocess.run(
+            ["Rscript", str(tmp / "fit.R"), str(tmp / "data.csv"), str(tmp / "out.txt"), str(repeat)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             print(f"lme4 failed: {done.stderr[-500:]}", file=sys.stderr)
             return None
@@ -125,11 +138,17 @@ def memory_probe(participants: int) -> dict:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     data_mb = data.memory_usage(deep=True).sum() / 2**20
-    return {"peak_mb": peak / 2**20, "data_mb": data_mb, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "peak_mb": peak / 2**20,
+        "data_mb": data_mb,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def measure_memory(participants: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--memory-probe", str(participants)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", str(participants)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout)
 
 

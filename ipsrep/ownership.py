@@ -81,9 +81,13 @@ def folder_refusal(out: Path, *, option: str = "--out", what: str = "the report"
     if out == Path(out.anchor):
         return f"{option} {shown_path(out)}: is the file system root{own}"
     if out == home or out in home.parents:
-        return f"{option} {shown_path(out)}: is {'your home folder' if out == home else 'a folder above your home'}{own}"
+        return (
+            f"{option} {shown_path(out)}: is {'your home folder' if out == home else 'a folder above your home'}{own}"
+        )
     if out == root or out in root.parents:
-        return f"{option} {shown_path(out)}: is {'the project root' if out == root else 'a folder above the project'}{own}"
+        return (
+            f"{option} {shown_path(out)}: is {'the project root' if out == root else 'a folder above the project'}{own}"
+        )
     for folder, name in _project_folders():
         if out == folder or folder in out.parents:
             return f"{option} {shown_path(out)}: is {'' if out == folder else 'inside '}{name}{own}"

@@ -1,6 +1,7 @@
 """Where the project's bundled files live, and how a user-given path is resolved."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -16,7 +17,7 @@ NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 REPORT_DIR = PROJECT_ROOT / "reports"
 
 
-def resolve(path: str | Path) -> Path:
+def resolve(path: str | os.PathLike) -> Path:
     """Resolve `path`: absolute as given, relative to the working directory when it exists
     there, otherwise relative to the project root (so notebooks executed from `reports/`
     find `data/...`)."""

@@ -48,7 +48,8 @@
 # After this page you can:
 #
 # - read a participant flow and count who is analysed at each visit;
-# - choose between Pearson's chi-squared and Fisher's exact test, and between Student's and Welch's t test, by the paper's rules;
+# - choose between Pearson's chi-squared and Fisher's exact test, and between Student's and
+#   Welch's t test, by the paper's rules;
 # - say what a baseline p-value in a randomised trial does and does not tell you.
 # ```
 
@@ -62,17 +63,13 @@ randomised = None  # participants randomised, for data other than the bundled fi
 withdrew = None  # participants who withdrew after randomisation, likewise
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import Markdown
 
-from ipsrep.analyses import attrition, baseline, claims
-
-from ipsrep.analyses import flow
-
-from ipsrep.report import ledger
-
+from ipsrep.analyses import attrition, baseline, claims, flow
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.flow import flow_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -344,7 +341,8 @@ baseline.alternatives(t1, "continuous").round(4)
 #
 # CONSORT advises against significance tests of baseline characteristics. Under
 # randomisation every baseline difference is a chance difference by design, so
-# these p-values answer a question whose answer is known; what matters is whether an imbalance is large enough to affect the outcome
+# these p-values answer a question whose answer is known; what matters is whether an
+# imbalance is large enough to affect the outcome
 # (Altman 1985; Moher et al. 2010, CONSORT explanation of item 15).
 
 # %% [markdown]

@@ -47,8 +47,12 @@
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
-binary_test = "rule"  # P of Table 2: "rule" (the paper's: Fisher if an expected count < 5, else Pearson), or force "pearson", "yates", "fisher"
-interval_method = "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
+# P of Table 2: "rule" (the paper's: Fisher if an expected count < 5, else Pearson), or force
+# "pearson", "yates", "fisher"
+binary_test = "rule"
+interval_method = (
+    "wilson"  # employment-rate intervals: "wilson", "wald", "clopper_pearson", "agresti_coull", "jeffreys"
+)
 sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsine"
 design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
 design_power = None  # power for the sample size, e.g. 0.8; None = as printed in the paper
@@ -59,12 +63,10 @@ import pandas as pd
 from IPython.display import Markdown
 
 from ipsrep.analyses import baseline, claims, employment
-
-from ipsrep.report import ledger
-
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -341,7 +343,8 @@ printed_n = int(published.value("ss.n_per_group"))
 matching = sizes.loc[sizes["n_per_group"] == printed_n, "method"].tolist()
 Markdown(
     f"Formula(s) giving the printed {printed_n} per group: **{', '.join(matching) or 'none'}**. "
-    f"The others ask for {', '.join(f'{m} {n}' for m, n in zip(sizes['method'], sizes['n_per_group']) if m not in matching)}."
+    "The others ask for "
+    f"{', '.join(f'{m} {n}' for m, n in zip(sizes['method'], sizes['n_per_group'], strict=True) if m not in matching)}."
 )
 
 # %% [markdown]

@@ -55,16 +55,12 @@ bin_width = 200  # hours per bar in the distribution figure
 n_max_jobs = 100  # largest number of jobs tried when decoding the job-type percentages
 
 # %%
-import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep.analyses import employment
-
-from ipsrep.report import ledger
-
-from ipsrep.analyses import productivity
-from ipsrep.report.context import Banner, setup
+from ipsrep.analyses import employment, productivity
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -76,7 +72,8 @@ Banner(ctx)
 # **Methods.** Total hours worked over the year are summed per participant; someone
 # who never had a job has zero hours. The paper gives each group's mean, standard
 # deviation, n and range and compares the groups with a t test (its Statistical
-# Analyses name SPSS and Stata without saying which ran this test). We compute the same summaries from the participant data in use and add
+# Analyses name SPSS and Stata without saying which ran this test). We compute the same
+# summaries from the participant data in use and add
 # the median and the share with no hours at all, which tell much more about data of
 # this kind.
 
@@ -212,7 +209,8 @@ twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
 # about half-time work.
 #
 # The Norwegian summary of the trial repeats the mean hours and these shares rounded
-# to whole numbers and words the indicator as working more than 20 hours a week; the [claims page](08_claims.html) checks each restated number
+# to whole numbers and words the indicator as working more than 20 hours a week; the
+# [claims page](08_claims.html) checks each restated number
 # against the paper's and notes the difference in wording.
 
 # %%

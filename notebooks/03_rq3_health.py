@@ -46,29 +46,28 @@ data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05  # significance level (two-sided)
 levene_alpha = 0.05  # Levene p below this picks Welch's row (our reading of SPSS)
 t_test = "rule"  # p in Table 3 and the ledger: "rule" (Levene decides), "student" or "welch"
-within_person_r = None  # e.g. 0.3: refit Table 4 on the reconstruction linked by rank at this r, without the linkage search (bundled data only)
+# e.g. 0.3: refit Table 4 on the reconstruction linked by rank at this r, without the linkage search (bundled data only)
+within_person_r = None
 time_coding = "visit"  # Table 4 time: "visit" (0/1/2), "months" (0/6/12) or "centred" (-1/0/1)
 group_coding = "ips1"  # Table 4 group: "ips1" (IPS = 1), "tau1" (TAU = 1) or "effect" (IPS = +1, TAU = -1)
 baseline_handling = "outcome"  # "outcome" (baseline is the first visit) or "covariate"
 random_effects = "intercept"  # "intercept" or "slope" (random intercept and time slope)
 interaction_form = "separate"  # "separate", "product" or "centred_product" (see the Table 4 section)
-mixed_inference = "wald"  # Table 4 p-values: "wald" (z, as the paper's Stata output) or "satterthwaite" (t with lmerTest's df)
+mixed_inference = (
+    "wald"  # Table 4 p-values: "wald" (z, as the paper's Stata output) or "satterthwaite" (t with lmerTest's df)
+)
 rerank = False  # True: rank the 108 candidate codings on the data in use (about a minute or two)
 
 # %%
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep.analyses import health
-
-from ipsrep.report import ledger
-
-from ipsrep.analyses import mixed
-from ipsrep.synthetic import calibration, linkage
-
+from ipsrep.analyses import health, mixed
 from ipsrep.inputs import published
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
+from ipsrep.synthetic import calibration, linkage
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -279,7 +278,7 @@ Markdown(
 # Set `rerank = True` to compute the ranking on the data in use.
 
 # %%
-if rerank or not ctx.bundled:
+if rerank or not ctx.bundled:  # noqa: SIM108  three cases read more plainly as if/else
     ranking = mixed.rank_specs(ctx.trial) if rerank else None
 else:
     ranking = mixed.read_ranking()
@@ -385,8 +384,8 @@ spec = mixed.Spec(time=time_coding, group=group_coding, baseline=baseline_handli
 table4_data = ctx.trial
 linkage_text = "visits linked by the search to fit the printed Table 4" if ctx.bundled else "data as loaded"
 if within_person_r is not None and ctx.bundled:
-    from ipsrep.synthetic.reconstruct import reconstruct_trial
     from ipsrep.inputs.measures import MEASURES
+    from ipsrep.synthetic.reconstruct import reconstruct_trial
 
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"

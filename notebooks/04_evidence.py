@@ -49,9 +49,12 @@
 # %% tags=["parameters"]
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
-follow_up = "12m"  # follow-up of the fragility, tipping-point, interval and credibility sections ("6m", "12m", "24m"); the primary is 12m
+# follow-up of the fragility, tipping-point, interval and credibility sections ("6m", "12m", "24m"); the primary is 12m
+follow_up = "12m"
 planned_or = None  # odds ratio the trial was planned to detect; None = the rates of the sample-size paragraph
-sceptical_tail = 0.05  # the sceptical prior's probability of an OR above planned_or (and the enthusiastic prior's of an OR below 1)
+sceptical_tail = (
+    0.05  # the sceptical prior's probability of an OR above planned_or (and the enthusiastic prior's of an OR below 1)
+)
 neutral_prior = "jeffreys"  # neutral prior on each arm's rate: "jeffreys" (Beta(1/2, 1/2)) or "uniform" (Beta(1, 1))
 important_rd = 0.10  # a smaller benefit that would still matter, as a risk difference: 0.10 = 10 percentage points
 power_targets = (0.8, 0.9)  # powers for the sample size the observed rates would need
@@ -346,7 +349,9 @@ Markdown(
 
 # %%
 cred = evidence.credibility(row)
-enthusiast = post[(post["follow_up"] == follow_up) & (post["prior"] == "enthusiastic") & (post["method"] == "exact")].iloc[0]
+enthusiast = post[
+    (post["follow_up"] == follow_up) & (post["prior"] == "enthusiastic") & (post["method"] == "exact")
+].iloc[0]
 Markdown(
     f"The {follow_up} interval is not significant, and its Advocacy Limit is an odds ratio of **{cred['limit']:.1f}**: "
     f"the result becomes credible evidence of a benefit only for a reader whose prior evidence already put 95% of "
@@ -383,7 +388,7 @@ Markdown(
     f"* **Missing answers**: {n_sig} of {len(grid)} completions reach p < {alpha:g} "
     f"(best case for IPS: {p_statement(best['p'])}).\n"
     f"* **What the interval rules out**: "
-    + "; ".join(f"{e}: {v}" for e, v in zip(reading["effect"], reading["verdict"])) + ".\n"
+    + "; ".join(f"{e}: {v}" for e, v in zip(reading["effect"], reading["verdict"], strict=True)) + ".\n"
     f"* **Credibility**: {cred['kind']} limit, odds ratio {cred['limit']:.2f}."
 )
 

@@ -55,12 +55,11 @@ n_interviews = None
 # %%
 from IPython.display import Markdown
 
-from ipsrep.report import ledger
-
 from ipsrep.analyses import claims, pilot
-from ipsrep.report.tables import publication_table
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import publication_table
 
 ctx = setup(data_path)
 Banner(ctx)

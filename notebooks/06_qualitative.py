@@ -50,11 +50,10 @@ n_max_respondents = None
 # %%
 from IPython.display import Markdown
 
-from ipsrep.report import ledger
-
 from ipsrep.analyses import claims, qualitative
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -274,7 +273,7 @@ Markdown(claims.statements_markdown(["P07", "P08", "P09", "P11"]))
 # rows are `consistent` exactly when one common denominator fits every item.
 
 # %%
-rows = ledger.compare(dict(zip(process["key"], process["pct"])), bundled=ctx.comparison, check=True,
+rows = ledger.compare(dict(zip(process["key"], process["pct"], strict=True)), bundled=ctx.comparison, check=True,
                       notes={k: f"count over {n_implied} implied respondents" for k in process["key"]})
 ledger.emit(rows)
 

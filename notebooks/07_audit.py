@@ -64,11 +64,10 @@ from IPython.display import Markdown
 
 from ipsrep import audit
 from ipsrep.analyses import claims
-
-from ipsrep.report import ledger
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
-from ipsrep.report.context import Banner, setup
 from ipsrep.plots import audit as audit_plots
+from ipsrep.report import ledger
+from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -475,10 +474,13 @@ plan
 # %%
 meta_ips, meta_tau = planning.benchmark_rates()["meta-analysis (ref. 14)"]
 achieved_label = f"achieved sizes ({n_ips_obs} and {n_tau_obs})"
-controls = {f"control rate {100 * p_tau:.1f}% (trial)": p_tau, f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau}
+controls = {
+    f"control rate {100 * p_tau:.1f}% (trial)": p_tau,
+    f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau,
+}
 curve = planning.power_curve(controls, {achieved_label: (n_ips_obs, n_tau_obs)}, alpha=alpha)
 points = pd.DataFrame([
-    {"label": "trial's estimate", "control": list(controls)[0], "design": achieved_label, "p_ips": p_ips,
+    {"label": "trial's estimate", "control": next(iter(controls)), "design": achieved_label, "p_ips": p_ips,
      "power": plan.at[0, "power_achieved"]},
     {"label": "meta-analysis", "control": list(controls)[1], "design": achieved_label, "p_ips": meta_ips,
      "power": plan.at[1, "power_achieved"]},
@@ -521,13 +523,18 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
 # at face value.
 
 # %% tags=["summary"]
-audit.verdict_counts(**{
-    "test results": checks,
-    "granularity": gran,
-    "percentages": pct,
-    "registry items": reg[reg["registered_months"].ne("") | reg["item_id"].eq("enrollment")].assign(
-        verdict=lambda d: d["verdict"].map(lambda v: "consistent" if v.startswith("as registered") else "inconsistent")),
-})
+audit.verdict_counts(
+    **{
+        "test results": checks,
+        "granularity": gran,
+        "percentages": pct,
+        "registry items": reg[reg["registered_months"].ne("") | reg["item_id"].eq("enrollment")].assign(
+            verdict=lambda d: d["verdict"].map(
+                lambda v: "consistent" if v.startswith("as registered") else "inconsistent"
+            )
+        ),
+    }
+)
 
 # %% [markdown]
 # ## Try it

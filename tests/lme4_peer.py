@@ -45,7 +45,8 @@ emit <- function(job, reml, what, index, value) {
 data <- list()
 for (j in seq_len(nrow(jobs))) {
   name <- jobs$data[j]
-  if (is.null(data[[name]])) data[[name]] <- read.csv(file.path(args[1], paste0(name, ".csv")), stringsAsFactors = FALSE)
+  if (is.null(data[[name]]))
+    data[[name]] <- read.csv(file.path(args[1], paste0(name, ".csv")), stringsAsFactors = FALSE)
   d <- data[[name]]
   sub <- d
   if (nzchar(jobs$where_column[j])) sub <- d[as.character(d[[jobs$where_column[j]]]) == jobs$where_value[j], ]
@@ -61,7 +62,10 @@ for (j in seq_len(nrow(jobs))) {
     emit(jobs$job[j], reml, "nobs", 0, nobs(fit))
     if (has_lmertest) {
       cs <- summary(lmerTest::as_lmerModLmerTest(fit), ddf = "Satterthwaite")$coefficients
-      for (i in seq_len(nrow(cs))) { emit(jobs$job[j], reml, "df", i, cs[i, "df"]); emit(jobs$job[j], reml, "p_satterthwaite", i, cs[i, "Pr(>|t|)"]) }
+      for (i in seq_len(nrow(cs))) {
+        emit(jobs$job[j], reml, "df", i, cs[i, "df"])
+        emit(jobs$job[j], reml, "p_satterthwaite", i, cs[i, "Pr(>|t|)"])
+      }
     }
   }
 }
@@ -74,7 +78,9 @@ def missing_reason() -> str | None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         return "Rscript not found (install r-base-core and r-cran-lme4)"
-    done = subprocess.run([rscript, "-e", 'quit(status = !nzchar(system.file(package = "lme4")))'], capture_output=True, text=True)
+    done = subprocess.run(
+        [rscript, "-e", 'quit(status = !nzchar(system.file(package = "lme4")))'], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return "R package lme4 not installed (install r-cran-lme4)"
     return None
@@ -85,7 +91,9 @@ def lmertest_missing_reason() -> str | None:
     reason = missing_reason()
     if reason is not None:
         return reason
-    done = subprocess.run(["Rscript", "-e", 'quit(status = !nzchar(system.file(package = "lmerTest")))'], capture_output=True, text=True)
+    done = subprocess.run(
+        ["Rscript", "-e", 'quit(status = !nzchar(system.file(package = "lmerTest")))'], capture_output=True, text=True
+    )
     if done.returncode != 0:
         return "R package lmerTest not installed (install r-cran-lmertest)"
     return None
@@ -93,7 +101,8 @@ def lmertest_missing_reason() -> str | None:
 
 @dataclass(frozen=True)
 class Job:
-    """One model for lme4: a label, the data set's name, the fixed-effects formula in R, the cluster column, an optional subset."""
+    """One model for lme4: a label, the data set's name, the fixed-effects formula in R, the
+    cluster column, an optional subset."""
 
     job: str
     data: str
@@ -118,7 +127,9 @@ class Lme4Fit:
     p_satterthwaite: np.ndarray | None = None
 
 
-def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool = True) -> dict[tuple[str, bool], Lme4Fit]:
+def fit_lme4(
+    datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool = True
+) -> dict[tuple[str, bool], Lme4Fit]:
     """Fit every job by ML and by REML in one Rscript process.
 
     Parameters
@@ -141,7 +152,14 @@ def fit_lme4(datasets: dict[str, pd.DataFrame], jobs: list[Job], *, tight: bool 
         pd.DataFrame([j.__dict__ for j in jobs]).to_csv(tmp / "jobs.csv", index=False)
         (tmp / "fit.R").write_text(_SCRIPT)
         done = subprocess.run(
-            ["Rscript", str(tmp / "fit.R"), str(tmp), str(tmp / "jobs.csv"), str(tmp / "out.csv"), "tight" if tight else "default"],
+            [
+                "Rscript",
+                str(tmp / "fit.R"),
+                str(tmp),
+                str(tmp / "jobs.csv"),
+                str(tmp / "out.csv"),
+                "tight" if tight else "default",
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "LC_ALL": "C"},

@@ -19,8 +19,8 @@ import os
 
 import nbval.plugin
 
-from ipsrep.report.build import KERNEL_ENV
 from ipsrep.paths import PROJECT_ROOT
+from ipsrep.report.build import KERNEL_ENV
 
 _NbvalKernel = nbval.plugin.RunningKernel
 

@@ -43,7 +43,9 @@ def pearson_p(a, n1, b, n2):
 def fisher_p(a, n1, b, n2):
     """Two-sided Fisher p by summing hypergeometric probabilities no larger than observed."""
     k, n = a + b, n1 + n2
-    probs = {x: math.comb(n1, x) * math.comb(n2, k - x) / math.comb(n, k) for x in range(max(0, k - n2), min(k, n1) + 1)}
+    probs = {
+        x: math.comb(n1, x) * math.comb(n2, k - x) / math.comb(n, k) for x in range(max(0, k - n2), min(k, n1) + 1)
+    }
     return sum(p for p in probs.values() if p <= probs[a] * (1 + 1e-7))
 
 
@@ -68,8 +70,10 @@ def test_judge_three_verdicts():
 # ------------------------------------------------------------------------ t-tests
 def test_t_test_p_range_matches_corners_by_hand():
     # Hours worked: the extremes of Student's p sit at the corners of the rounding box.
-    corners = [student_p(m1, s1, 35, m2, s2, 17)
-               for m1, s1, m2, s2 in product((216.525, 216.535), (447.245, 447.255), (122.935, 122.945), (255.195, 255.205))]
+    corners = [
+        student_p(m1, s1, 35, m2, s2, 17)
+        for m1, s1, m2, s2 in product((216.525, 216.535), (447.245, 447.255), (122.935, 122.945), (255.195, 255.205))
+    ]
     lo, hi = recompute.t_test_p_range("216.53", "447.25", 35, "122.94", "255.20", 17, equal_var=True)
     assert lo == pytest.approx(min(corners), rel=1e-9)
     assert hi == pytest.approx(max(corners), rel=1e-9)
@@ -216,7 +220,9 @@ def test_percentage_table_of_the_paper():
                    "t2.24m.tau_pct": 17, "rq2.20h.ips_pct": 34, "t1.benefit_waa.ips_pct": 32}.items():
         assert t.at[key, "n"] == n
         count = t.at[key, "count"]
-        assert abs(100 * count / n - float(t.at[key, "printed"])) <= 0.5 * 10 ** -len(t.at[key, "printed"].partition(".")[2])
+        assert abs(100 * count / n - float(t.at[key, "printed"])) <= 0.5 * 10 ** -len(
+            t.at[key, "printed"].partition(".")[2]
+        )
     assert denominators.table1_valid_n_range(t.reset_index()) == {"IPS": (29, 38), "TAU": (16, 20)}
 
 
@@ -360,7 +366,9 @@ def test_achieved_power_by_hand():
 def test_n_per_group_for_the_observed_difference():
     p1, p2 = 19 / 36, 7 / 18
     pbar = (p1 + p2) / 2
-    hand = (Z975 * math.sqrt(2 * pbar * (1 - pbar)) + Z90 * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p1 - p2) ** 2
+    hand = (Z975 * math.sqrt(2 * pbar * (1 - pbar)) + Z90 * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (
+        p1 - p2
+    ) ** 2
     table = planning.scenario_table({"observed": (p1, p2)}, 36, 18)
     assert table.at[0, "n_per_group_90"] == math.ceil(hand)
 
@@ -519,7 +527,9 @@ def test_observed_rates_and_formulas():
     by_size = planning.power_by_size({"s": (0.61, 0.23)}, [31])
     s1 = math.sqrt((0.61 * 0.39 + 0.23 * 0.77) / 31)
     s0 = math.sqrt(0.42 * 0.58 * 2 / 31)
-    assert by_size["power"].iloc[0] == pytest.approx(sps.norm.cdf((0.38 - Z975 * s0) / s1) + sps.norm.cdf((-0.38 - Z975 * s0) / s1))
+    assert by_size["power"].iloc[0] == pytest.approx(
+        sps.norm.cdf((0.38 - Z975 * s0) / s1) + sps.norm.cdf((-0.38 - Z975 * s0) / s1)
+    )
     assert planning.benchmark_rates()["meta-analysis (ref. 14)"] == pytest.approx((0.55, 0.25))
 
 

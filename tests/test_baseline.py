@@ -197,7 +197,7 @@ def test_continuous_row_welch_when_levene_significant():
     x = np.array([10.0, 10.1, 9.9, 10.0, 10.05, 9.95])
     y = np.array([0.0, 20, 5, 15, 8, 12, 3, 17])
     row = baseline.continuous_row(two_group_frame(x, y, "odi_0m"), "odi")
-    f, p_lev = levene_mean(x, y)
+    _f, p_lev = levene_mean(x, y)
     assert p_lev < 0.05 and row["levene_p"] == pytest.approx(p_lev)
     vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
     t = (x.mean() - y.mean()) / math.sqrt(vx + vy)

@@ -46,8 +46,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-
-
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -103,7 +101,7 @@ class Chromium:
         self.reader = None
 
     # process ---------------------------------------------------------------------------
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:
         self.profile.mkdir(parents=True, exist_ok=True)
         port_file = self.profile / "DevToolsActivePort"
         port_file.unlink(missing_ok=True)  # a stale one from an earlier run names a closed port
@@ -136,10 +134,8 @@ class Chromium:
             with contextlib.suppress(BaseException):
                 self.loop.run_until_complete(self.reader)
         if self.proc is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
             # the browser's own helper processes share its process group (start_new_session)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -395,11 +391,13 @@ def test_index_links_every_page_and_every_page_links_back(browser, report):
 
 
 def test_code_toggle_opens_and_folds_every_code_cell(browser, report):
-    state = ("(() => { const d = Array.from(document.querySelectorAll('details.hide.above-input'));"
-             " return {n: d.length, open: d.filter(x => x.open).length,"
-             " shown: d.filter(x => x.querySelector('.cell_input') && x.querySelector('.cell_input').checkVisibility() &&"
-             " x.querySelector('.cell_input').getBoundingClientRect().height > 0).length,"
-             " label: (document.getElementById('ipsrep-toggle-code') || {}).textContent}; })()")
+    state = (
+        "(() => { const d = Array.from(document.querySelectorAll('details.hide.above-input'));"
+        " return {n: d.length, open: d.filter(x => x.open).length,"
+        " shown: d.filter(x => x.querySelector('.cell_input') && x.querySelector('.cell_input').checkVisibility() &&"
+        " x.querySelector('.cell_input').getBoundingClientRect().height > 0).length,"
+        " label: (document.getElementById('ipsrep-toggle-code') || {}).textContent}; })()"
+    )
     for page in notebook_pages(report):
         browser.load(page.as_uri())
         before = browser.evaluate(state)
@@ -457,9 +455,12 @@ def test_math_is_typeset_and_no_raw_tex_is_visible(browser, report):
     import re
 
     raw = re.compile(r"\$\$|\\(frac|sqrt|alpha|beta|mathrm|left|right|pm|le|sum)\b|[a-z]_\{|\^\{")
-    text = ("(() => { const a = document.querySelector('.bd-article').cloneNode(true);"
-            " a.querySelectorAll('pre, code, .cell_input, mjx-container, script, style, .highlight').forEach(e => e.remove());"
-            " return a.innerText; })()")
+    text = (
+        "(() => { const a = document.querySelector('.bd-article').cloneNode(true);"
+        " a.querySelectorAll('pre, code, .cell_input, mjx-container, script, style, .highlight')"
+        ".forEach(e => e.remove());"
+        " return a.innerText; })()"
+    )
     typeset = 0
     for page in [report / "index.html", report / "glossary.html", *notebook_pages(report)]:
         browser.load(page.as_uri())
@@ -477,8 +478,10 @@ def test_figure_cross_reference_links_to_its_figure(browser, report):
     assert refs, "no figure cross-reference on page 01"
     for text, target in refs:
         assert text.startswith("Figure "), refs
-        ok = browser.evaluate(f"(() => {{ const t = document.getElementById({json.dumps(target)});"
-                              " return !!(t && (t.tagName === 'FIGURE' || t.closest('figure') || t.querySelector('figure'))); })()")
+        ok = browser.evaluate(
+            f"(() => {{ const t = document.getElementById({json.dumps(target)});"
+            " return !!(t && (t.tagName === 'FIGURE' || t.closest('figure') || t.querySelector('figure'))); })()"
+        )
         assert ok, (text, target)
 
 
@@ -490,9 +493,11 @@ def test_exercise_solutions_stay_hidden_until_opened(browser, report):
         name = page.name
         browser.load((report / name).as_uri())
         assert browser.evaluate("document.querySelectorAll('.exercise').length") >= 2, name
-        objectives = browser.evaluate("Array.from(document.querySelectorAll('.admonition')).filter(a =>"
-                                      " a.querySelector('.admonition-title').textContent.trim() === 'Learning objectives')"
-                                      ".map(a => a.querySelectorAll('li').length)")
+        objectives = browser.evaluate(
+            "Array.from(document.querySelectorAll('.admonition')).filter(a =>"
+            " a.querySelector('.admonition-title').textContent.trim() === 'Learning objectives')"
+            ".map(a => a.querySelectorAll('li').length)"
+        )
         assert objectives and objectives[0] >= 2, (name, objectives)
         params = browser.evaluate("Array.from(document.querySelectorAll('details.hide.above-input summary'))"
                                   ".map(s => s.textContent.trim()).filter(t => t.includes('parameters of this page'))")
@@ -570,8 +575,10 @@ def test_print_hides_navigation_and_keeps_the_banner(browser, report):
     shown = browser.evaluate(
         "(() => { const out = {}; for (const s of ['.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',"
         " '.bd-header-article', '#ipsrep-toggle-code', '.bd-header-announcement'])"
-        " { const e = document.querySelector(s); out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
-        " return out; })()")
+        " { const e = document.querySelector(s);"
+        " out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
+        " return out; })()"
+    )
     browser.send("Emulation.setEmulatedMedia", media="")
     assert shown.pop(".bd-header-announcement"), "the data banner must print"
     assert not any(shown.values()), shown

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from ipsrep import paths
-
 from ipsrep.inputs import contract
-from ipsrep.report import build, check, params, publish
+from ipsrep.report import build, check, params
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import execute as execute_mod
 
@@ -229,7 +228,9 @@ def test_show_code_renders_another_site_from_the_same_notebooks(site, tmp_path):
 
 
 def test_no_participant_rows_in_any_output(site):
-    for path in sorted(p for p in site["out"].rglob("*") if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".js")):
+    for path in sorted(
+        p for p in site["out"].rglob("*") if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".js")
+    ):
         text = path.read_text()
         for pid, *_ in PARTICIPANTS:
             assert pid not in text, (path.name, pid)
@@ -366,14 +367,38 @@ def test_nbval_accepts_a_rebuilt_notebook_and_rejects_a_changed_result(site, tmp
     for name in ("00_counts.ipynb", "01_mean_age.ipynb"):
         shutil.copy(site["out"] / name, folder / name)
     nb = json.loads((folder / "01_mean_age.ipynb").read_text())
-    result = next(o for c in nb["cells"] for o in c.get("outputs", []) if "application/vnd.ipsrep.ledger+json" in o.get("data", {}))
+    result = next(
+        o
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "application/vnd.ipsrep.ledger+json" in o.get("data", {})
+    )
     result["data"]["application/vnd.ipsrep.ledger+json"]["rows"][0]["reproduced"] = "13.3"
     (folder / "02_tampered.ipynb").write_text(json.dumps(nb))
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.nbval_plugin", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", "-q", "--color=no", "-p", "no:cacheprovider", "--rootdir", str(folder),
-         *sorted(str(p) for p in folder.glob("*.ipynb"))],
-        cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.nbval_plugin",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            "tests/nbval_sanitize.cfg",
+            "-q",
+            "--color=no",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(folder),
+            *sorted(str(p) for p in folder.glob("*.ipynb")),
+        ],
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     summary = run.stdout.strip().splitlines()[-1]
     assert run.returncode == 1, run.stdout[-3000:]
     assert re.search(r"\b1 failed\b", summary) and re.search(r"\b(\d+) passed\b", summary), summary

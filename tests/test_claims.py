@@ -72,7 +72,7 @@ def test_restated_numbers_are_checked_against_the_paper():
     # a restated number that does not round to the paper's is inconsistent
     wrong, _ = claims.cross_check_values((("summary.hours.ips_mean", "rq2.hours.tau_mean"),))
     assert compare(wrong, check=True).at[0, "status"] == "inconsistent"
-    with pytest.raises(ValueError, match="key 'summary.nothing' is missing"):
+    with pytest.raises(ValueError, match=r"key 'summary\.nothing' is missing"):
         claims.cross_check_values((("summary.nothing", "flow.ips_n"),))
 
 

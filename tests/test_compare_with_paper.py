@@ -227,8 +227,11 @@ def test_front_page_answers_whether_the_paper_reproduces_with_counts_and_the_dis
     kind = scorecard.with_evidence(ours.reset_index(), synthetic=False)
     data_rows = kind[kind["evidence"] == "participant data"]
     bad = data_rows[data_rows["status"] == "discrepant"]
-    assert (f"Not all: of {len(data_rows)} printed numbers these data determine, {len(data_rows) - len(bad)} are reproduced "
-            f"to the printed digits and {len(bad)} are discrepant.") in index
+    assert (
+        f"Not all: of {len(data_rows)} printed numbers these data determine, "
+        f"{len(data_rows) - len(bad)} are reproduced "
+        f"to the printed digits and {len(bad)} are discrepant."
+    ) in index
     for key in bad["key"]:
         assert f'#ledger-{key}"' in index, key
 
@@ -251,7 +254,9 @@ def test_one_changed_odi_score_makes_exactly_the_numbers_computed_from_it_discre
             fits = rounds_to(after.at[key, "value"], published.at[key, "printed"], published.at[key, "relation"])
             assert after.at[key, "status"] == ("reproduced" if fits else "discrepant"), key
     flipped = sorted(k for k in changed if after.at[k, "status"] == "discrepant")
-    expected = sorted(k for k in moved if before.at[k, "status"] == "reproduced" and after.at[k, "status"] != "reproduced")
+    expected = sorted(
+        k for k in moved if before.at[k, "status"] == "reproduced" and after.at[k, "status"] != "reproduced"
+    )
     assert flipped == expected
     assert {"t3.odi.6m.ips_mean", "t3.odi.6m.ips_sd"} <= set(flipped)
     mean_note = after.at["t3.odi.6m.ips_mean", "note"]

@@ -28,8 +28,10 @@ MEMBER_SEED = 20220212
 def _widest_simd() -> str:
     """The dispatched SIMD features this CPU has beyond numpy's baseline (numpy refuses to
     disable baseline ones), as NPY_DISABLE_CPU_FEATURES wants them; empty if none."""
-    probe = ("import numpy._core._multiarray_umath as m; "
-             "print(' '.join(f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f) and f not in m.__cpu_baseline__))")
+    probe = (
+        "import numpy._core._multiarray_umath as m; "
+        "print(' '.join(f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f) and f not in m.__cpu_baseline__))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
     return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
                           check=True).stdout.strip()
@@ -108,7 +110,7 @@ def test_an_ensemble_member_is_the_same_under_two_kernels():
     mixed = np.array([k.startswith("t4.") for k in a["keys"]])
     # everything but the mixed models: bit for bit
     same = (va == vb) | (np.isnan(va) & np.isnan(vb))
-    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed) if not s and not m]
+    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed, strict=True) if not s and not m]
     # the mixed models (the engine's BLAS reductions) on identical data: to rounding
     np.testing.assert_allclose(va[mixed], vb[mixed], rtol=1e-11, atol=0)
 

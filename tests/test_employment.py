@@ -23,7 +23,7 @@ def make_trial(counts: dict[str, dict[str, tuple[int, int, int]]]) -> pd.DataFra
     for group, per_fu in counts.items():
         size = max(sum(v) for v in per_fu.values())
         frame = pd.DataFrame({"group": [group] * size})
-        for fu, (yes, no, missing) in per_fu.items():
+        for fu, (yes, no, _missing) in per_fu.items():
             col = [1.0] * yes + [0.0] * no + [np.nan] * (size - yes - no)
             frame[f"employed_{fu}"] = col
         frames.append(frame)
@@ -152,7 +152,7 @@ def test_historical_control_counts_and_test():
     counts = employment.published_historical_counts()
     assert counts == {"ips_employed": 19, "ips_n": 36, "hc_employed": 52, "hc_n": 315}
     r = employment.historical_control_comparison(**counts).iloc[0]
-    chi2, p, odds, lo, hi = hand_pearson(19, 36, 52, 315)
+    chi2, _p, odds, lo, hi = hand_pearson(19, 36, 52, 315)
     assert r["chi2"] == pytest.approx(chi2, rel=1e-10)
     assert round(r["chi2"], 2) == 26.34  # printed
     assert (round(odds, 2), round(lo, 2), round(hi, 2)) == (5.65, 2.75, 11.60)
@@ -236,7 +236,10 @@ def test_historical_and_sample_size_ledgers():
     table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
     ss = employment.sample_size_ledger(table).set_index("key")
     assert ss.at["ss.n_per_group", "status"] == "consistent"
-    assert employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"] == "inconsistent"
+    assert (
+        employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"]
+        == "inconsistent"
+    )
     with pytest.raises(ValueError, match="method must be one of"):
         employment.sample_size_ledger(table, method="exact")
 

@@ -52,7 +52,9 @@ rd_post <- function(m, d) {
   num <- q(function(x) sapply(x, function(xx) {
     if (xx + d >= 1) return(0)
     cut <- qlogis(xx + d) - qlogis(xx)
-    dbeta(xx, A2, B2) * q(function(s) { p1 <- plogis(qlogis(xx) + s); p1^a * (1 - p1)^(n1 - a) / lmax * dnorm(s, m, sdp) }, cut, 12)
+    dbeta(xx, A2, B2) * q(function(s) {
+      p1 <- plogis(qlogis(xx) + s); p1^a * (1 - p1)^(n1 - a) / lmax * dnorm(s, m, sdp)
+    }, cut, 12)
   }), 0, 1)
   num / z
 }
@@ -109,8 +111,10 @@ def test_beta_posterior_against_scipy_quadrature_for_each_follow_up():
 
     for a, n1, b, n2 in TABLES.values():
         for s, f in ((0.5, 0.5), (1.0, 1.0)):
-            want = integrate.quad(lambda x: sps.beta.pdf(x, b + s, n2 - b + f) * sps.beta.sf(x, a + s, n1 - a + f),
-                                  0, 1, epsabs=1e-13)[0]
+            def density(x, a=a, n1=n1, b=b, n2=n2, s=s, f=f):
+                return sps.beta.pdf(x, b + s, n2 - b + f) * sps.beta.sf(x, a + s, n1 - a + f)
+
+            want = integrate.quad(density, 0, 1, epsabs=1e-13)[0]
             got = bayes.beta_binomial_posterior(a, n1, b, n2, prior=(s, f)).prob_or_above(1.0)
             assert got == pytest.approx(want, abs=2e-5)
 

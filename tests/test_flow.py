@@ -92,7 +92,12 @@ def test_primary_response_range_on_the_papers_counts():
     for g, counts in answered.items():
         for i in range(sizes[g]):
             rows.append(
-                {"group": g, **{f"employed_{v}": (0 if i < k else NA) for v, k in zip(("6m", "12m", "24m"), counts)}}
+                {
+                    "group": g,
+                    **{
+                        f"employed_{v}": (0 if i < k else NA) for v, k in zip(("6m", "12m", "24m"), counts, strict=True)
+                    },
+                }
             )
     trial = pd.DataFrame(rows)
     trial["hours_12m"] = 0.0

@@ -62,7 +62,7 @@ def test_2_compare_reads_ledgers_as_every_input_is_read(tmp_path, fifo):
     gz.write_bytes(gzip.compress(LEDGER.encode()))
     for other, why in (("/dev/zero", "is a device"), (str(fifo), "FIFO"), (str(gz), "not UTF-8"),
                        ("http://127.0.0.1:9/ledger.csv", "no such file")):
-        status, out, err = run_cli("compare", str(a), other)
+        status, _out, err = run_cli("compare", str(a), other)
         assert status == 2 and why in err and len(err.strip().splitlines()) == 1, err
 
 
@@ -78,7 +78,10 @@ def test_2_file_parameters_are_read_safely_and_folders_enter_the_cache_key(tmp_p
     folder.mkdir()
     (folder / "metadata.json").write_text('{"version": "1"}')
     source = b"import ipsrep\n"
-    key = lambda: inputs_digest(source, data_sha256="0" * 64, parameters={"ensemble_dir": str(folder)})
+
+    def key() -> str:
+        return inputs_digest(source, data_sha256="0" * 64, parameters={"ensemble_dir": str(folder)})
+
     first = key()
     (folder / "metadata.json").write_text('{"version": "2"}')
     assert key() != first  # an edited folder is not served from the cache
@@ -107,7 +110,7 @@ def test_3_numeric_parameters_are_bounded_with_the_bound_in_the_message(name, va
                                         (["--members", "0"], "from 1 to")])
 def test_3_ensemble_options_are_bounded_before_any_work(argv, bound):
     started = time.perf_counter()
-    status, out, err = run_cli("ensemble", *argv)
+    status, _out, err = run_cli("ensemble", *argv)
     assert status == 2 and bound in err and time.perf_counter() - started < 5
 
 
@@ -122,7 +125,7 @@ def test_3_ensemble_out_and_work_are_refused_unless_the_ensembles_own(tmp_path):
              (["--out", str(afile)], "is a file, not a folder"), (["--work", str(afile)], "is a file, not a folder"),
              (["--work", str(users)], "not an ensemble work folder")]
     for extra, why in cases:
-        status, out, err = run_cli("ensemble", "--members", "2", *extra)
+        status, _out, err = run_cli("ensemble", "--members", "2", *extra)
         assert status == 2 and why in err, (extra, err)
     assert (users / "results.csv").read_text() == "my results\n" and afile.read_text() == "mine"
 
@@ -135,7 +138,7 @@ def test_3_ensemble_out_with_a_manifest_refuses_a_users_file_of_its_names(tmp_pa
     out.mkdir()
     (out / ".ipsrep-manifest.json").write_text(manifest_text(["results.csv"]))
     (out / "keys.csv").write_text("mine\n")
-    with pytest.raises(ValueError, match="keys.csv was not written by ipsrep"):
+    with pytest.raises(ValueError, match=r"keys\.csv was not written by ipsrep"):
         check_out(out)
 
 
@@ -177,7 +180,7 @@ def test_5_compare_prints_keys_and_paths_terminal_safe(tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b\nOK: forged.csv"
     a.write_text(LEDGER)
     b.write_text(LEDGER.replace("t1.b,Sex,12,12.0", "\"t1.b\x1b[2J\nOK: all good\",Sex,12,13.0"))
-    status, out, err = run_cli("compare", str(a), str(b))
+    status, out, _err = run_cli("compare", str(a), str(b))
     assert status == 0 and "\x1b" not in out
     assert not any(line.startswith("OK") for line in out.splitlines())
     assert "\\x1b[2J\\nOK: all good" in out and "b\\nOK: forged.csv" in out
@@ -334,7 +337,9 @@ def test_7_a_full_disk_is_its_own_line(monkeypatch, tmp_path, capsys):
 def test_7_the_readmes_larger_trials_recipe_writes_a_file_validate_accepts(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("ipsrep_test_reexecute", Path(__file__).with_name("test_reexecute.py"))
+    spec = importlib.util.spec_from_file_location(
+        "ipsrep_test_reexecute", Path(__file__).with_name("test_reexecute.py")
+    )
     harness = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(harness)
     lines = harness.readme_blocks()["larger-trials"]
@@ -342,7 +347,7 @@ def test_7_the_readmes_larger_trials_recipe_writes_a_file_validate_accepts(tmp_p
     done = subprocess.run(harness.localise(lines[0], tmp_path), cwd=paths.PROJECT_ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    status, out, err = run_cli("validate", str(tmp_path / "my_big_trial.csv"))
+    status, _out, err = run_cli("validate", str(tmp_path / "my_big_trial.csv"))
     assert status == 0, err
 
 
@@ -365,5 +370,5 @@ def test_7_ids_that_are_words_of_the_site_are_refused_before_any_notebook_runs(t
 
 
 def test_3_build_jobs_are_bounded_before_any_work(tmp_path):
-    status, out, err = run_cli("build", "--jobs", "100000", "--out", str(tmp_path / "r"))
+    status, _out, err = run_cli("build", "--jobs", "100000", "--out", str(tmp_path / "r"))
     assert status == 2 and "from 1 to" in err and not (tmp_path / "r").exists()

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ipsrep.analyses import employment
-
-from ipsrep.analyses import productivity
+from ipsrep.analyses import employment, productivity
 from ipsrep.audit import ledger_rows, recompute
 from ipsrep.methods.comparison import Comparison, compare
 

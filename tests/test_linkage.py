@@ -41,7 +41,9 @@ def test_random_moves_leave_every_printed_summary_unchanged(trial):
         state = state_of(trial, name)
         for _ in range(200):  # one at a time: a proposal is valid for the state it was drawn from
             state.apply(state.propose(rng, 1, shift_share=0.5)[0])
-        assert not np.array_equal(np.nan_to_num(state.y), np.nan_to_num(trial[[f"{name}_{v}" for v in VISITS]].to_numpy(float)))
+        assert not np.array_equal(
+            np.nan_to_num(state.y), np.nan_to_num(trial[[f"{name}_{v}" for v in VISITS]].to_numpy(float))
+        )
         moved = with_values(moved, name, state.y)
     # each group's scores at each visit: same number, same multiset
     for m in MEASURES:
@@ -74,7 +76,9 @@ def test_updated_statistics_equal_recomputed_ones_and_the_fit_equals_the_engine(
     np.testing.assert_allclose(state.U, fresh.U, rtol=1e-12, atol=1e-6)
     np.testing.assert_array_equal(state.counts, fresh.counts)
     fit = state.refit()
-    engine = mixed.table4(with_values(trial, "eqvas", state.y), measures=["eqvas"]).set_index("term").loc[list(mixed.TERMS)]
+    engine = (
+        mixed.table4(with_values(trial, "eqvas", state.y), measures=["eqvas"]).set_index("term").loc[list(mixed.TERMS)]
+    )
     np.testing.assert_allclose(fit.estimate, engine["estimate"], rtol=1e-7)
     np.testing.assert_allclose(fit.se, engine["se"], rtol=1e-7)
 

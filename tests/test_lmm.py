@@ -9,8 +9,8 @@ observations); (d) simulated data whose random-intercept variance is estimated a
 must agree within 1e-6 relative (an estimate is compared relative to the larger of its
 size and its standard error, so that a coefficient near zero is not held to an absolute
 1e-6 x 0). Satterthwaite degrees of freedom and p-values are compared with lmerTest's on
-the same fits, and on an eight-cluster data set (a p below .001 relative to .001). Without R the lme4 tests skip, unless the environment variable CI is set:
-then they fail.
+the same fits, and on an eight-cluster data set (a p below .001 relative to .001). Without
+R the lme4 tests skip, unless the environment variable CI is set: then they fail.
 """
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ def simulated(n: int, *, seed: int, p_missing: float, tau: float, within: float 
     z = rng.normal(0.0, 1.0, (n, 3))
     e = (z + within * z.mean(axis=1, keepdims=True)).ravel()
     y = 20.0 - 2.0 * visit + 1.5 * arm - 1.0 * arm * visit + np.repeat(rng.normal(0.0, tau, n), 3) + 3.0 * e
-    data = pd.DataFrame({"pid": [f"p{i}" for i in pid], "arm": np.where(arm == 1, "ips", "tau"), "visit": visit, "y": y})
+    data = pd.DataFrame(
+        {"pid": [f"p{i}" for i in pid], "arm": np.where(arm == 1, "ips", "tau"), "visit": visit, "y": y}
+    )
     return data.loc[rng.random(len(data)) >= p_missing].reset_index(drop=True)
 
 
@@ -180,7 +182,9 @@ def test_resampled_trial_matches_lme4(cases):
     assert long["participant_id"].nunique() == 312
     for measure in ("odi", "hscl"):
         for py in BUNDLED_FORMULAS:
-            _compare(fits, f"resampled|{measure}|{py}", long.loc[long["measure"] == measure], py, groups="participant_id")
+            _compare(
+                fits, f"resampled|{measure}|{py}", long.loc[long["measure"] == measure], py, groups="participant_id"
+            )
 
 
 def test_many_missing_visits_match_lme4(cases):
@@ -259,7 +263,9 @@ def test_boundary_fit_is_least_squares():
     data = simulated(150, seed=5, p_missing=0.1, tau=0.0, within=-0.6)
     fit = mixedlm("y ~ arm * visit", data, groups="pid").fit(reml=False)
     assert fit.boundary and fit.theta == 0.0 and fit.group_var == 0.0
-    X = np.column_stack([np.ones(len(data)), data["arm"] == "tau", data["visit"], (data["arm"] == "tau") * data["visit"]]).astype(float)
+    X = np.column_stack(
+        [np.ones(len(data)), data["arm"] == "tau", data["visit"], (data["arm"] == "tau") * data["visit"]]
+    ).astype(float)
     beta, rss, *_ = np.linalg.lstsq(X, data["y"].to_numpy(), rcond=None)
     np.testing.assert_allclose(fit.params.to_numpy(), beta, rtol=1e-10)
     sigma2 = rss[0] / len(data)
@@ -335,10 +341,19 @@ def test_results_are_consistent_pandas_objects():
         (lambda d: mixedlm("y ~ nothing", d, groups="pid"), "cannot build the design"),
         (lambda d: mixedlm("y ~ visit + I(2 * visit)", d, groups="pid"), "linear combination"),
         (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(se="robust"), "se must be one of"),
-        (lambda d: mixedlm("y ~ visit", d.assign(y=np.where(d.index == 5, np.inf, d["y"])), groups="pid"), "infinite at row 5"),
+        (
+            lambda d: mixedlm("y ~ visit", d.assign(y=np.where(d.index == 5, np.inf, d["y"])), groups="pid"),
+            "infinite at row 5",
+        ),
         (lambda d: mixedlm("y ~ visit", d.assign(pid="p0"), groups="pid"), "1 cluster.*at least two"),
-        (lambda d: mixedlm("y ~ visit", d.assign(pid=[f"q{i}" for i in range(len(d))]), groups="pid"), "single observation"),
-        (lambda d: mixedlm("y ~ arm * visit + (1 | pid)", d.assign(pid=np.repeat(np.arange(30), 3)), groups="pid"), "holds '\\|'"),
+        (
+            lambda d: mixedlm("y ~ visit", d.assign(pid=[f"q{i}" for i in range(len(d))]), groups="pid"),
+            "single observation",
+        ),
+        (
+            lambda d: mixedlm("y ~ arm * visit + (1 | pid)", d.assign(pid=np.repeat(np.arange(30), 3)), groups="pid"),
+            "holds '\\|'",
+        ),
         (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(inference="kenward-roger"), "inference must be one of"),
         (lambda d: mixedlm("y ~ visit", d, groups="pid").fit(se="joint", inference="satterthwaite"), "se='lme4'"),
     ],

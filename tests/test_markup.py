@@ -31,12 +31,61 @@ from ipsrep.inputs.markup import MATHJAX_IGNORE, html_text, markdown_code, markd
 
 HOSTILE_NAME = "\\(\\href{javascript:window.__pwned_b=1}{CLICK}\\)<img src=x onerror=window.__pwned_n=1>.csv"
 HOSTILE_VALUE = "x`<img src=x onerror=window.__pwned_a=1>`"
-HOSTILE_MARKDOWN = "\n\n```{raw} html\n<script>window.__pwned_c=1</script>\n```\n\n$\\href{javascript:window.__pwned_m=1}{M}$"
-FRAGMENTS = ["`", "``", "```", "```{raw} html", ":::{note}", "{raw}`<b>`", "{doc}`index`", "$", "$$", "\\(",
-             "\\)", "\\[", "\\href{javascript:alert(1)}{x}", "\\class{c}{x}", "\\style{color:red}{x}", "<script>",
-             "</script>", "<img src=x onerror=alert(1)>", "<a href='javascript:1'>", "&lt;", "&amp;", "[x](javascript:1)",
-             "![i](http://example.com/i.png)", "<http://example.com>", "*", "**", "_", "#", "|", "\n", "\n\n", "\r",
-             "\x1b[2J", "{{", "}}", "-->", "<!--", "%", "^", "~", ":", "=", "@", "\\", "'", '"', "a", " ", "é", "\u202e"]
+HOSTILE_MARKDOWN = (
+    "\n\n```{raw} html\n<script>window.__pwned_c=1</script>\n```\n\n$\\href{javascript:window.__pwned_m=1}{M}$"
+)
+FRAGMENTS = [
+    "`",
+    "``",
+    "```",
+    "```{raw} html",
+    ":::{note}",
+    "{raw}`<b>`",
+    "{doc}`index`",
+    "$",
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\href{javascript:alert(1)}{x}",
+    "\\class{c}{x}",
+    "\\style{color:red}{x}",
+    "<script>",
+    "</script>",
+    "<img src=x onerror=alert(1)>",
+    "<a href='javascript:1'>",
+    "&lt;",
+    "&amp;",
+    "[x](javascript:1)",
+    "![i](http://example.com/i.png)",
+    "<http://example.com>",
+    "*",
+    "**",
+    "_",
+    "#",
+    "|",
+    "\n",
+    "\n\n",
+    "\r",
+    "\x1b[2J",
+    "{{",
+    "}}",
+    "-->",
+    "<!--",
+    "%",
+    "^",
+    "~",
+    ":",
+    "=",
+    "@",
+    "\\",
+    "'",
+    '"',
+    "a",
+    " ",
+    "é",
+    "\u202e",
+]
 
 
 # --------------------------------------------------------------------------------------

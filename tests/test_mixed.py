@@ -1,4 +1,6 @@
-"""Tests of ipsrep.analyses.mixed (Table 4 mixed models) against OLS, closed forms, direct engine fits and statsmodels."""
+"""Tests of ipsrep.analyses.mixed (Table 4 mixed models) against OLS, closed forms, direct
+engine fits and statsmodels."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,11 +8,9 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from ipsrep.analyses import health
-
-from ipsrep.analyses import mixed
-from ipsrep.synthetic import calibration
+from ipsrep.analyses import health, mixed
 from ipsrep.inputs.measures import MEASURES
+from ipsrep.synthetic import calibration
 
 
 def simulated_long(*, n_ips=24, n_tau=14, missing=0.0, seed=3, person_sd=8.0, noise_sd=6.0,
@@ -157,7 +157,9 @@ def test_random_slope_candidates_still_fit():
     long = simulated_long(missing=0.2, seed=7)
     fit = mixed.fit_spec(long, mixed.Spec(random="slope", interaction="product")).set_index("term")
     data = long.assign(g=(long["group"] == "IPS").astype(float), t=long["visit_index"].astype(float))
-    sm = smf.mixedlm("value ~ g * t", data, groups=data["participant_id"], re_formula="~t").fit(reml=False, method="bfgs")
+    sm = smf.mixedlm("value ~ g * t", data, groups=data["participant_id"], re_formula="~t").fit(
+        reml=False, method="bfgs"
+    )
     assert fit.at["interaction", "estimate"] == pytest.approx(sm.fe_params["g:t"], rel=1e-3)
 
 
@@ -267,7 +269,9 @@ def test_choose_within_person_r_minimises_log_se_ratio():
 
 
 def test_table4_ledger_values_keys():
-    fitted = pd.DataFrame({"measure": ["odi"], "term": ["time"], "estimate": [1.0], "se": [0.5], "z": [2.0], "p": [0.05]})
+    fitted = pd.DataFrame(
+        {"measure": ["odi"], "term": ["time"], "estimate": [1.0], "se": [0.5], "z": [2.0], "p": [0.05]}
+    )
     assert mixed.table4_ledger_values(fitted) == {"t4.odi.time.estimate": 1.0, "t4.odi.time.se": 0.5,
                                                  "t4.odi.time.z": 2.0, "t4.odi.time.p": 0.05}
 
@@ -303,7 +307,10 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
                      "data_sha256": "abc", "linkage": "rank linkage"})
     ranking = pd.DataFrame(rows)
     text = mixed.ranking_text(ranking, data_sha256="abc")
-    assert "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").label + "** (distance 0.300)" in text
+    assert (
+        "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").label + "** (distance 0.300)"
+        in text
+    )
     assert "is ranked **2** of 3" in text and "covariate reaches 0.700, against 0.300" in text
     assert text.startswith("Computed on the reconstruction with its rank linkage")
     assert "another version of the data" in mixed.ranking_text(ranking, data_sha256="xyz")

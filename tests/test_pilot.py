@@ -11,7 +11,6 @@ import pytest
 from scipy.stats import binomtest
 
 from ipsrep.analyses import pilot
-
 from ipsrep.inputs import published
 
 # The conditions the paper lists (Results, clinical characteristics), in our own order.

@@ -5,6 +5,8 @@ transcribed published numbers (data/published/trial.csv), at the printed digits.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,9 +14,9 @@ from scipy import stats
 
 from ipsrep import paths
 from ipsrep.inputs.contract import load_trial
-from ipsrep.methods.rounding import rounds_to
 from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
 from ipsrep.inputs.published import load_published
+from ipsrep.methods.rounding import rounds_to
 from ipsrep.synthetic.sprite import Grid, Printed, moment_candidates, sample_with_moments
 
 PUB = load_published()
@@ -53,7 +55,7 @@ TRUNCATED = {("married", "ips")}
 
 @pytest.mark.parametrize("var", BINARY)
 def test_table1_binary_rows(trial, var):
-    for g, (x) in zip(("ips", "tau"), groups(trial, var)):
+    for g, (x) in zip(("ips", "tau"), groups(trial, var), strict=True):
         assert x.sum() == float(printed(f"t1.{var}.{g}_count"))
         if (var, g) in TRUNCATED:
             assert not rounds_to(100 * x.mean(), printed(f"t1.{var}.{g}_pct"))
@@ -228,7 +230,7 @@ def test_one_response_status_per_participant_and_visit(trial):
         for g in ("IPS", "TAU"):
             rows = trial[trial["group"] == g]
             sets = sorted((frozenset(rows.index[rows[f"{m}_{visit}"].notna()]) for m in shared), key=len)
-            for small, big in zip(sets, sets[1:]):
+            for small, big in itertools.pairwise(sets):
                 assert small <= big, (visit, g)
             partial = set().union(*sets) - set(sets[0])
             assert len(partial) == len(sets[-1]) - len(sets[0])

@@ -28,9 +28,8 @@ from pathlib import Path
 import pytest
 
 from ipsrep import paths
-
-from ipsrep.synthetic import resample as synthetic
 from ipsrep.report.ledger import rows_from_notebook
+from ipsrep.synthetic import resample as synthetic
 
 README = paths.PROJECT_ROOT / "README.md"
 BLOCK = re.compile(r"<!--\s*test:\s*([\w-]+)\s*-->\s*```(?:sh|bash|shell)\n(.*?)```", re.DOTALL)
@@ -164,7 +163,7 @@ def test_plain_papermill_on_one_notebook_as_the_readme_says(work):
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors[0].get("evalue") if errors else ""
     ledger = rows_from_notebook(nb)
-    values = dict(zip(ledger["key"], ledger["reproduced"]))
+    values = dict(zip(ledger["key"], ledger["reproduced"], strict=True))
     rows = read_rows(work / "my_trial.csv")
     for key, expected in employment_12m(rows).items():
         assert values[key] == pytest.approx(expected, rel=1e-9, abs=1e-12), key

@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -26,7 +25,7 @@ import pytest
 
 from ipsrep import paths
 from ipsrep.inputs import contract
-from ipsrep.report import build, cache as cache_mod, check, publish
+from ipsrep.report import build, check, publish
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK = FIXTURES / "ok"
@@ -411,7 +410,7 @@ def test_7_a_truncated_cached_page_is_a_miss(built, tmp_path):
     status, err = run_build(data=str(built["data"]), out=tmp_path / "first", cache_dir=built["cache"])
     assert status == 0, err
     good = (tmp_path / "first" / "00_counts.html").read_bytes()
-    ref, entry = _site_entry(built["cache"])  # the entry that build used (the latest)
+    _ref, entry = _site_entry(built["cache"])  # the entry that build used (the latest)
     obj = built["cache"] / "objects" / entry["files"]["00_counts.html"]
     assert obj.read_bytes() == good
     obj.write_bytes(good[: len(good) // 2])
@@ -507,9 +506,10 @@ def test_11_a_parameter_of_the_wrong_type_is_one_line(tmp_path):
 # The notebooks' recorded parameters feed the index
 # --------------------------------------------------------------------------------------
 def test_notebooks_record_the_parameters_they_ran_with(built, tmp_path):
+    import nbformat
+
     from ipsrep.report.context import PARAMETERS_MIMETYPE, recorded_parameters
     from ipsrep.report.params import run_parameters
-    import nbformat
 
     out = tmp_path / "r"
     status, err = run_build(data=str(built["data"]), out=out, cache_dir=built["cache"], parameters={"alpha": 0.01})
@@ -526,7 +526,8 @@ def test_notebooks_record_the_parameters_they_ran_with(built, tmp_path):
 # Property: validate never crashes, never hangs, and places every refusal
 # --------------------------------------------------------------------------------------
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _BASE = None
 

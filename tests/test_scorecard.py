@@ -6,9 +6,6 @@ out by hand from them. Holm's procedure is checked against statsmodels.
 """
 from __future__ import annotations
 
-import re
-
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest

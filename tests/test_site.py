@@ -32,11 +32,22 @@ def notebook(stem_title="# Employment", injected=None):
     if injected:
         cells.append(v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
     cells += [
-        v4.new_code_cell("ctx = setup(data_path)\nBanner(ctx)", outputs=[v4.new_output(
-            "display_data", data={"text/plain": "banner", "application/vnd.ipsrep.parameters+json": {"parameters": {}}})]),
-        v4.new_code_cell("rates = f(ctx.trial)\nfigure(rates)", outputs=[
-            v4.new_output("stream", name="stderr", text="progress 47/47"),
-            v4.new_output("display_data", data=PNG)]),
+        v4.new_code_cell(
+            "ctx = setup(data_path)\nBanner(ctx)",
+            outputs=[
+                v4.new_output(
+                    "display_data",
+                    data={"text/plain": "banner", "application/vnd.ipsrep.parameters+json": {"parameters": {}}},
+                )
+            ],
+        ),
+        v4.new_code_cell(
+            "rates = f(ctx.trial)\nfigure(rates)",
+            outputs=[
+                v4.new_output("stream", name="stderr", text="progress 47/47"),
+                v4.new_output("display_data", data=PNG),
+            ],
+        ),
         v4.new_markdown_cell("*Figure 1. Share employed by follow-up.* Points are shares."),
         v4.new_markdown_cell("## Try it\n\nSet things."),
     ]
@@ -67,7 +78,9 @@ def test_prepared_notebook_numbers_figures_folds_code_and_drops_banner_and_stder
 def test_participant_data_is_detected_from_the_code():
     assert site.uses_participant_data(notebook())
     v4 = nbformat.v4
-    assert not site.uses_participant_data(v4.new_notebook(cells=[v4.new_code_cell("ctx = setup(data_path)\nBanner(ctx)")]))
+    assert not site.uses_participant_data(
+        v4.new_notebook(cells=[v4.new_code_cell("ctx = setup(data_path)\nBanner(ctx)")])
+    )
 
 
 def test_ledger_table_anchors_rows_folds_long_ledgers_and_states_shared_notes_once():
@@ -84,10 +97,18 @@ def test_ledger_table_anchors_rows_folds_long_ledgers_and_states_shared_notes_on
 
 def test_front_page_answers_scorecard_variant_parameters_and_pages():
     data = DataInUse(given="data/reconstructed/ips_in_pain.csv", file=None, bundled=True, sha256="0" * 64)
-    rows = ledger([("t2.12m.ips_count", "19", 19.0, "reproduced", ""), ("t2.12m.ips_pct", "52.8", 52.77, "reproduced", ""),
-                   ("t2.12m.tau_count", "7", 7.0, "reproduced", ""), ("t2.12m.tau_pct", "38.9", 38.88, "reproduced", ""),
-                   ("t2.12m.or", "1.76", 1.7, "discrepant", ""), ("t2.12m.or_lo", "0.56", 0.56, "reproduced", ""),
-                   ("t2.12m.or_hi", "5.56", 5.56, "reproduced", ""), ("t2.12m.p", "0.336", 0.336, "reproduced", "")])
+    rows = ledger(
+        [
+            ("t2.12m.ips_count", "19", 19.0, "reproduced", ""),
+            ("t2.12m.ips_pct", "52.8", 52.77, "reproduced", ""),
+            ("t2.12m.tau_count", "7", 7.0, "reproduced", ""),
+            ("t2.12m.tau_pct", "38.9", 38.88, "reproduced", ""),
+            ("t2.12m.or", "1.76", 1.7, "discrepant", ""),
+            ("t2.12m.or_lo", "0.56", 0.56, "reproduced", ""),
+            ("t2.12m.or_hi", "5.56", 5.56, "reproduced", ""),
+            ("t2.12m.p", "0.336", 0.336, "reproduced", ""),
+        ]
+    )
     pages = [PageSource("01_rq1_employment", "Employment", notebook(injected="alpha = 0.1\ndata_path = 'x.csv'"), rows),
              PageSource("08_claims", "Claims", notebook(), ledger([]))]
     text = site.index_markdown(pages, data=data, parameters={"alpha": 0.1}, alpha=0.1)
@@ -110,7 +131,7 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
     assert "<th>0</th>" not in out and "NaN" not in out and "e-52" not in out and "-0.0" not in out
     assert "&lt; 0.001" in out and "0.336" in out and "p χ²" in out
     styled = publication_table(df).to_html()
-    assert "NaN" not in styled and "&lt; 0.001" in styled or "< 0.001" in styled
+    assert ("NaN" not in styled and "&lt; 0.001" in styled) or "< 0.001" in styled
     assert "Pain intensity, worst (BPI)" not in styled  # cell values are data, not relabelled
     assert ">P χ²<" in styled or ">p χ²<" in styled
 

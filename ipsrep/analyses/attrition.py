@@ -116,7 +116,9 @@ def missing_by_visit(trial: pd.DataFrame) -> pd.DataFrame:
     summary = follow_up_summary(trial)
     summary = summary[summary["visit"] != "0m"].copy()
     summary["answered"] = summary["n_min"]
-    summary["answered_range"] = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(summary["n_min"], summary["n_max"])]
+    summary["answered_range"] = [
+        f"{a}" if a == b else f"{a}-{b}" for a, b in zip(summary["n_min"], summary["n_max"], strict=True)
+    ]
     summary["missing"] = summary["analysed"] - summary["n_min"]
     summary["response_pct"] = summary["pct_min"]
     order = {v: i for i, v in enumerate(FOLLOW_UPS)}

@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats.contingency import expected_freq
 
-from ipsrep.methods import stats
 from ipsrep.analyses.flow import require_columns
-from ipsrep.methods.rounding import rounds_to
 from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
 from ipsrep.methods.formatting import format_p, half_up, mean_sd
+from ipsrep.methods.rounding import rounds_to
 
 BENEFIT_CODES: dict[str, str] = {
     "benefit_waa": "work_assessment_allowance",
@@ -475,13 +475,13 @@ def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
         row = {"Characteristic": r["label"]}
         for g in GROUPS:
             pre = g.lower()
-            if bundled:
+            if pub is not None:
                 row[f"{g} paper"] = _printed_cell(pub, r["key"], r["kind"], pre)
             if r["kind"] == "binary":
                 row[f"{g} data"] = _fmt_count(r[f"{pre}_count"], r[f"{pre}_pct"])
             else:
                 row[f"{g} data"] = _fmt_mean(r[f"{pre}_mean"], r[f"{pre}_sd"])
-        if bundled:
+        if pub is not None:
             pkey = f"t1.{r['key']}.p"
             row["P paper"] = pub.at[pkey, "printed"] if pkey in pub.index else ""
         row["P data"] = format_p(r["p"])
@@ -592,5 +592,5 @@ def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str,
     """
     bad = percent_inconsistencies(published)
     status = {k: "source_inconsistent" for k in bad["key"]}
-    notes = dict(zip(bad["key"], bad["note"]))
+    notes = dict(zip(bad["key"], bad["note"], strict=True))
     return status, notes

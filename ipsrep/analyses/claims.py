@@ -87,13 +87,27 @@ PAGES: tuple[str, ...] = ("00_trial", "01_rq1_employment", "02_rq2_productivity"
                           "06_qualitative", "07_audit", "08_claims")
 """Report pages a claim may name as the one that checks it."""
 
-KEY_PAGES: dict[str, str] = {"flow": "00_trial", "t1": "00_trial", "attrition": "00_trial",
-                             "t2": "01_rq1_employment", "hist": "01_rq1_employment", "ss": "01_rq1_employment",
-                             "rq2": "02_rq2_productivity", "jobs": "02_rq2_productivity",
-                             "t3": "03_rq3_health", "t4": "03_rq3_health", "pilot": "05_pilot",
-                             "process": "06_qualitative", "audit": "07_audit", "summary": "08_claims",
-                             "abstract": "08_claims", "discussion": "08_claims", "background": "08_claims", "limits": "08_claims",
-                             "design": "08_claims"}
+KEY_PAGES: dict[str, str] = {
+    "flow": "00_trial",
+    "t1": "00_trial",
+    "attrition": "00_trial",
+    "t2": "01_rq1_employment",
+    "hist": "01_rq1_employment",
+    "ss": "01_rq1_employment",
+    "rq2": "02_rq2_productivity",
+    "jobs": "02_rq2_productivity",
+    "t3": "03_rq3_health",
+    "t4": "03_rq3_health",
+    "pilot": "05_pilot",
+    "process": "06_qualitative",
+    "audit": "07_audit",
+    "summary": "08_claims",
+    "abstract": "08_claims",
+    "discussion": "08_claims",
+    "background": "08_claims",
+    "limits": "08_claims",
+    "design": "08_claims",
+}
 """The page whose ledger shows a key, by the key's first part."""
 
 SOURCE_LABELS: dict[str, str] = {"trial": "trial paper", "summary": "Norwegian summary", "pilot": "pilot paper",
@@ -301,7 +315,7 @@ def statements_markdown(ids, statements: pd.DataFrame | None = None) -> str:
 
     >>> statements_markdown(["T13"])
     '- **T13** (trial paper, Methods, Statistical Analyses): The statistician and the researcher who checked the analyses were blinded to allocation.'
-    """
+    """  # noqa: E501  a doctest's expected output is one line
     statements = load_statements() if statements is None else statements
     table = statements.set_index("statement_id")
     unknown = [i for i in ids if i not in table.index]

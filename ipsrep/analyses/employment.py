@@ -23,12 +23,11 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ipsrep.methods.comparison import compare
-
-from ipsrep.methods import stats
-from ipsrep.methods.formatting import format_p
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 from ipsrep.inputs.published import load_published, value
+from ipsrep.methods import stats
+from ipsrep.methods.comparison import compare
+from ipsrep.methods.formatting import format_p
 
 __all__ = [
     "INTERVAL_METHODS",
@@ -294,9 +293,9 @@ def interval_comparison(trial: pd.DataFrame, *, level: float = 0.95,
     base = frames[0].set_index(["follow_up", "group"])
     out = pd.DataFrame({"employed/n": base["employed"].astype(str) + "/" + base["n"].astype(str),
                         "rate %": (100 * base["rate"]).round(1)})
-    for m, f in zip(methods, frames):
+    for m, f in zip(methods, frames, strict=True):
         f = f.set_index(["follow_up", "group"])
-        out[m] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(f["ci_low"], f["ci_high"])]
+        out[m] = [f"{100 * lo:.1f}-{100 * hi:.1f}" for lo, hi in zip(f["ci_low"], f["ci_high"], strict=True)]
         out[f"{m} width"] = (100 * (f["ci_high"] - f["ci_low"])).round(1)
     return out
 
@@ -553,7 +552,7 @@ def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: b
     for _, r in table.iterrows():
         fu = r["follow_up"]
         if bundled:
-            k = lambda q: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
+            k = lambda q, fu=fu: pub.at[f"t2.{fu}.{q}", "printed"]  # noqa: E731
             rows.append({"follow-up": fu, "source": "paper",
                          "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                          "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})",

@@ -24,6 +24,7 @@ comes from the sample-size paragraph in ``data/published/`` (``ss.*``).
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,6 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ipsrep.analyses import employment
-from ipsrep.inputs.measures import FOLLOW_UPS
 from ipsrep.methods import bayes, fragility, stats
 from ipsrep.methods.comparison import compare
 
@@ -60,7 +60,17 @@ PRIORS = ("sceptical", "neutral", "enthusiastic")
 
 
 # ------------------------------------------------------------------- the planned effect
-def planned_effect(planned_or: float | None = None) -> dict[str, float]:
+class PlannedEffect(TypedDict):
+    """The planned effect: both rates, their odds ratio and difference, and where it comes from."""
+
+    p_ips: float
+    p_tau: float
+    odds_ratio: float
+    rd: float
+    source: str
+
+
+def planned_effect(planned_or: float | None = None) -> PlannedEffect:
     """The effect the trial was planned to detect, as odds ratio and risk difference.
 
     Parameters
@@ -252,7 +262,7 @@ def tipping_summary(grid: pd.DataFrame) -> pd.DataFrame:
     first = grid.iloc[0]  # x1 = x2 = 0: the observed counts over the completed group sizes
     n1, n2 = int(first["n1_full"]) - m1, int(first["n2_full"]) - m2
     a, b = int(first["a_full"]), int(first["b_full"])
-    at_rate = (int(math.floor(m1 * a / n1 + 0.5)), int(math.floor(m2 * b / n2 + 0.5)))
+    at_rate = (math.floor(m1 * a / n1 + 0.5), math.floor(m2 * b / n2 + 0.5))
     g = grid.set_index(["x1", "x2"])
     rows = []
     for case, key in (("best case for IPS", (m1, 0)), ("worst case for IPS", (0, m2)), ("as observed", at_rate)):
@@ -373,20 +383,26 @@ def bayes_ledger(post: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     benefit at least the planned one.
     """
     values, quantities = {}, {}
-    words = {"or_median": "posterior median odds ratio", "or_low": "credible interval of the odds ratio, lower",
-             "or_high": "credible interval of the odds ratio, upper",
-             "p_or_above_1": "posterior probability of any benefit (OR > 1)",
-             "p_or_above_planned": "posterior probability of OR above the planned OR",
-             "rd_median": "posterior median risk difference", "rd_low": "credible interval of the risk difference, lower",
-             "rd_high": "credible interval of the risk difference, upper",
-             "p_rd_above_planned": "posterior probability of a risk difference above the planned one"}
+    words = {
+        "or_median": "posterior median odds ratio",
+        "or_low": "credible interval of the odds ratio, lower",
+        "or_high": "credible interval of the odds ratio, upper",
+        "p_or_above_1": "posterior probability of any benefit (OR > 1)",
+        "p_or_above_planned": "posterior probability of OR above the planned OR",
+        "rd_median": "posterior median risk difference",
+        "rd_low": "credible interval of the risk difference, lower",
+        "rd_high": "credible interval of the risk difference, upper",
+        "p_rd_above_planned": "posterior probability of a risk difference above the planned one",
+    }
     for _, r in post.iterrows():
         stem = f"evidence.{r['follow_up']}.{r['prior']}." + ("normal." if r["method"] == "normal" else "")
         for q, w in words.items():
             if q in r and pd.notna(r[q]):
                 values[stem + q] = r[q]
-                quantities[stem + q] = (f"{r['follow_up']}, {r['prior']} prior, "
-                                        f"{'normal approximation' if r['method'] == 'normal' else 'exact'}: {w} (not printed)")
+                quantities[stem + q] = (
+                    f"{r['follow_up']}, {r['prior']} prior, "
+                    f"{'normal approximation' if r['method'] == 'normal' else 'exact'}: {w} (not printed)"
+                )
     return compare(values, bundled=bundled, quantities=quantities)
 
 
@@ -417,7 +433,9 @@ def tipping_ledger(grid: pd.DataFrame, summary: pd.DataFrame, follow_up: str, *,
                   k + "worst_or": "the same completion: odds ratio",
                   k + "n_significant": "completions of the missing outcomes with p < alpha",
                   k + "n_completions": "completions of the missing outcomes tested"}
-    return compare(values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()})
+    return compare(
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+    )
 
 
 def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, follow_up: str, *,
@@ -435,10 +453,16 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
     for _, s in sizes.iterrows():
         key = k + f"n_per_group_power{round(100 * s['power'])}"
         values[key] = s["n_per_group"]
-        quantities[key] = f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
+        quantities[key] = (
+            f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
+        )
     values[k + f"{cred['kind']}_limit"] = cred["limit"]
-    quantities[k + f"{cred['kind']}_limit"] = f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
-    return compare(values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()})
+    quantities[k + f"{cred['kind']}_limit"] = (
+        f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
+    )
+    return compare(
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+    )
 
 
 # ------------------------------------------------------------------------ display
@@ -478,7 +502,7 @@ def reading_sentence(reading: pd.DataFrame) -> str:
         odds = f"OR {r['odds_ratio']:.2f}, " if math.isfinite(r["odds_ratio"]) else ""
         detail = ""
         if r["verdict"] == "borderline":
-            detail = (f" (inside the odds-ratio interval, outside the risk-difference one)" if r["or_inside"]
+            detail = (" (inside the odds-ratio interval, outside the risk-difference one)" if r["or_inside"]
                       else " (outside the odds-ratio interval, inside the risk-difference one)")
         parts.append(f"{r['effect']} ({odds}{100 * r['rd']:+.0f} points): **{r['verdict']}**{detail}")
     important = float(reading.loc[reading["effect"] == "smaller but important", "rd"].iloc[0])

@@ -242,7 +242,9 @@ class ParticipantFlow:
             return (f"Analysed {self.analysed} ({groups}); how many were randomised and withdrew "
                     "is not known from the data.")
         verdict = "the counts add up" if self.consistent else "the counts do NOT add up"
-        return f"Randomised {self.randomised}, withdrew {self.withdrew}, analysed {self.analysed} ({groups}): {verdict}."
+        return (
+            f"Randomised {self.randomised}, withdrew {self.withdrew}, analysed {self.analysed} ({groups}): {verdict}."
+        )
 
 
 def participant_flow(

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS, measure as lookup_measure
+from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.methods.formatting import half_up, mean_sd
 
 __all__ = [
@@ -84,10 +85,10 @@ def long_format(trial: pd.DataFrame, measures=None) -> pd.DataFrame:
     long["value"] = long["value"].astype(float)
     long["visit_index"] = long["visit"].map(VISIT_INDEX).astype(int)
     long["months"] = long["visit"].map(VISIT_MONTHS).astype(int)
-    cols = ["participant_id", "group", "measure", "visit", "visit_index", "months", "value"]
+    columns = ["participant_id", "group", "measure", "visit", "visit_index", "months", "value"]
     order = {n: i for i, n in enumerate(names)}
     long = long.assign(_m=long["measure"].map(order))
-    return long.sort_values(["_m", "participant_id", "visit_index"])[cols].reset_index(drop=True)
+    return long.sort_values(["_m", "participant_id", "visit_index"])[columns].reset_index(drop=True)
 
 
 def _group_values(trial: pd.DataFrame, column: str, group: str) -> np.ndarray:
@@ -346,8 +347,8 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
         used = r["rule"] if test == "rule" else test
-        if bundled:
-            k = lambda q: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
+        if pub is not None:
+            k = lambda q, r=r, pub=pub: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
                          "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})
@@ -388,6 +389,7 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
         used = r["rule"] if test == "rule" else test
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]
-        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"
+        # pandas-stubs types a cell as any scalar, bytes included; this one holds a test's name
+        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"  # type: ignore[str-bytes-safe]
         alternatives[key] = {"Student's t test": float(r["p_student"]), "Welch's t test": float(r["p_welch"])}
     return compare(values, bundled=bundled, notes=notes, alternatives=alternatives)

@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,7 +171,9 @@ def _group_code(group: np.ndarray, coding: str) -> np.ndarray:
     return 2.0 * ips - 1.0
 
 
-def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
+def design(
+    long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
     """Response, fixed-effects design, clusters and random-effects design for one measure.
 
     Parameters
@@ -212,7 +215,8 @@ def design(long: pd.DataFrame, spec: Spec, *, with_interaction: bool = True):
 
 
 _OPTIMISERS = ("bfgs", "lbfgs", "powell")
-"""statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops where the Hessian is singular."""
+"""statsmodels optimisers tried in turn for random-slope models; L-BFGS sometimes stops
+where the Hessian is singular."""
 
 
 INFERENCE = ("wald", "satterthwaite")
@@ -235,7 +239,9 @@ def _fit(y, X: pd.DataFrame, clusters, Z, inference: str = "wald"):
         result = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False, inference=inference)
         return result, bool(result.converged)
     if inference != "wald":
-        raise ValueError("Satterthwaite degrees of freedom are available for a random intercept only (random_effects='intercept')")
+        raise ValueError(
+            "Satterthwaite degrees of freedom are available for a random intercept only (random_effects='intercept')"
+        )
 
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
@@ -269,8 +275,10 @@ class CanonicalFit:
 
     baseline: str
     random: str
-    full: object
-    main: object
+    # the exact engine's RandomInterceptResults or statsmodels' MixedLMResults (random
+    # slope): both give params, bse, cov_re, scale and llf, and share no base class
+    full: Any
+    main: Any
     converged: bool
 
 
@@ -621,15 +629,19 @@ def ranking_display(ranking: pd.DataFrame, rows: int = 12) -> pd.DataFrame:
     top = ranking.head(rows)
     spec = (top["time"] + " time, " + top["group"] + " group, baseline as " + top["baseline"] + ", random "
             + top["random"] + ", " + top["interaction"].str.replace("_", " ") + " interaction")
-    return pd.DataFrame({
-        "Rank": top["rank"].astype(int).to_numpy(),
-        "Specification": spec.to_numpy(),
-        "Distance, all (RMS)": top["rms_distance"].map("{:.3f}".format).to_numpy(),
-        "Distance, estimates": top["rms_estimate_distance"].map("{:.3f}".format).to_numpy(),
-        "Distance, SEs": top["rms_se_distance"].map("{:.3f}".format).to_numpy(),
-        "Within one SE": [f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"])],
-        "Interaction signs agreeing": top["interaction_signs"].astype(int).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Rank": top["rank"].astype(int).to_numpy(),
+            "Specification": spec.to_numpy(),
+            "Distance, all (RMS)": top["rms_distance"].map("{:.3f}".format).to_numpy(),
+            "Distance, estimates": top["rms_estimate_distance"].map("{:.3f}".format).to_numpy(),
+            "Distance, SEs": top["rms_se_distance"].map("{:.3f}".format).to_numpy(),
+            "Within one SE": [
+                f"{int(a)} of {int(b)}" for a, b in zip(top["n_within_1se"], top["n_coefficients"], strict=True)
+            ],
+            "Interaction signs agreeing": top["interaction_signs"].astype(int).to_numpy(),
+        }
+    )
 
 
 def table4_display(fitted: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:

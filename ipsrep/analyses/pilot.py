@@ -21,11 +21,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ipsrep import paths
-
-from ipsrep.methods import granularity
-
 from ipsrep.inputs import published
 from ipsrep.inputs.datafiles import read_checked_csv, read_local_csv
+from ipsrep.methods import granularity
 from ipsrep.methods.stats import clopper_pearson_interval
 
 PILOT_DIR = paths.DATA_DIR / "pilot"
@@ -53,19 +51,18 @@ def pain_conditions(path: str | Path = PAIN_CONDITIONS_CSV) -> list[str]:
 
 def participants_schema() -> pa.DataFrameSchema:
     """The checks on ``data/pilot/participants.csv`` (columns as in data/pilot/README.md)."""
-    whole = {"coerce": True}
     return pa.DataFrameSchema(
         {
             "participant": pa.Column(str, pa.Check.str_matches(r"^P[1-8]$"), unique=True),
             "sex": pa.Column(str, pa.Check.isin(["female", "male"])),
-            "age": pa.Column(int, pa.Check.in_range(18, 67), **whole),
+            "age": pa.Column(int, pa.Check.in_range(18, 67), coerce=True),
             "pain_condition": pa.Column(str, pa.Check.isin(pain_conditions()), unique=True),
-            "pain_years": pa.Column(int, pa.Check.ge(0), **whole),
-            "out_of_work_years": pa.Column(int, pa.Check.ge(0), **whole),
-            "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), **whole),
+            "pain_years": pa.Column(int, pa.Check.ge(0), coerce=True),
+            "out_of_work_years": pa.Column(int, pa.Check.ge(0), coerce=True),
+            "dropped_out": pa.Column(int, pa.Check.isin([0, 1]), coerce=True),
             "follow_up": pa.Column(str, pa.Check.isin(ARMS)),
-            "ips_months": pa.Column(float, pa.Check.in_range(0, 12), **whole),
-            "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, **whole),
+            "ips_months": pa.Column(float, pa.Check.in_range(0, 12), coerce=True),
+            "employed_from_month": pa.Column("Int64", pa.Check.isin(REGISTRATION_MONTHS), nullable=True, coerce=True),
             "limited_support": pa.Column(str, pa.Check.isin(LIMITED_SUPPORT), nullable=True),
         },
         strict=True,
@@ -353,10 +350,21 @@ def interview_length_check(n: int | None = None) -> tuple[pd.DataFrame, pd.DataF
     samples = granularity.possible_samples(mean, sd, n, dm, ds, low, high)
     checks = pd.DataFrame(
         [
-            ("GRIM: mean", bool(totals.size), f"totals of {totals.min()}-{totals.max()} minutes give the mean" if totals.size else "no total fits"),
-            ("GRIMMER: mean and SD", granularity.grimmer_consistent(mean, sd, n, dm, ds), "a whole sum of squares of the right parity exists"),
-            ("samples within the printed range", not samples.empty,
-             f"{len(samples)} distinct samples of {n} whole minutes, containing both extremes"),
+            (
+                "GRIM: mean",
+                bool(totals.size),
+                f"totals of {totals.min()}-{totals.max()} minutes give the mean" if totals.size else "no total fits",
+            ),
+            (
+                "GRIMMER: mean and SD",
+                granularity.grimmer_consistent(mean, sd, n, dm, ds),
+                "a whole sum of squares of the right parity exists",
+            ),
+            (
+                "samples within the printed range",
+                not samples.empty,
+                f"{len(samples)} distinct samples of {n} whole minutes, containing both extremes",
+            ),
         ],
         columns=["check", "consistent", "detail"],
     )

@@ -26,13 +26,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.methods.comparison import compare
-from ipsrep.methods.rounding import rounding_window, rounds_to
-
-from ipsrep.methods import stats
-from ipsrep.analyses.employment import P_COLUMNS, binary_alternatives, binary_outcome, check_group_and_column, which_test
+from ipsrep.analyses.employment import (
+    P_COLUMNS,
+    binary_alternatives,
+    binary_outcome,
+    check_group_and_column,
+    which_test,
+)
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
+from ipsrep.methods.comparison import compare
+from ipsrep.methods.rounding import rounding_window, rounds_to
 
 __all__ = [
     "HOURS",
@@ -383,15 +388,16 @@ def implied_job_totals(printed: dict[str, str] | None = None, *, n_max: int = 10
     6
     """
     if printed is None:
-        printed = job_types().query("category != 'other'").set_index("category")["printed"].to_dict()
+        table = job_types().query("category != 'other'").set_index("category")["printed"]
+        printed = {str(cat): str(text) for cat, text in table.items()}
     if not printed:
         raise ValueError("printed must name at least one category and its printed percentage")
     if not isinstance(n_max, (int, np.integer)) or n_max < 1:
         raise ValueError(f"n_max must be a whole number >= 1, got {n_max!r}")
     windows = {}
     for cat, text in printed.items():
-        low, high = rounding_window(str(text))
-        windows[cat] = (Fraction(str(low)), Fraction(str(high)), Fraction(str(text)))
+        window = rounding_window(str(text))
+        windows[cat] = (Fraction(str(window[0])), Fraction(str(window[1])), Fraction(str(text)))
     rows = []
     for n in range(1, int(n_max) + 1):
         fits = {}
@@ -436,7 +442,7 @@ def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     for _, r in summary.iterrows():
         g = r["group"].lower()
         if bundled:
-            k = lambda q: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
+            k = lambda q, g=g: _printed(f"rq2.hours.{g}_{q}")  # noqa: E731
             rows.append({"group": r["group"], "source": "paper", "n": k("n"),
                          "mean (SD)": f"{k('mean')} ({k('sd')})", "range": f"{k('min')}-{k('max')}",
                          "median": "", "% with 0 h": ""})

@@ -31,11 +31,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ipsrep import paths
-
-from ipsrep.methods import granularity
-
 from ipsrep.inputs import published
 from ipsrep.inputs.datafiles import read_checked_csv
+from ipsrep.methods import granularity
 from ipsrep.methods.stats import clopper_pearson_interval
 
 QUALITATIVE_DIR = paths.DATA_DIR / "qualitative"
@@ -158,7 +156,9 @@ def load_codebook(path: str | Path = CODEBOOK_CSV) -> pd.DataFrame:
         elif q == "named":
             lo, hi = len(named[i]), len(PARTICIPANTS)
         else:
-            lo, hi = QUANTIFIERS[q]
+            span = QUANTIFIERS[q]
+            assert span is not None  # only "named" and "count" have no fixed span, handled above
+            lo, hi = span
             if pd.notna(r["count"]):
                 problems.append(f"line {i + 2} ({r['code']}): column 'count' is only for quantifier 'count'")
         lo, hi = max(lo, len(named[i])), min(hi, len(PARTICIPANTS) - len(excluded[i]))
@@ -196,7 +196,7 @@ def load_quotes(path: str | Path = QUOTES_CSV, codebook: pd.DataFrame | None = N
         strict=True, name="quotes")
     quotes = read_checked_csv(path, schema, "code").reset_index(drop=True)
     book = load_codebook() if codebook is None else codebook
-    named = dict(zip(book["code"], book["named"].map(_codes)))
+    named = dict(zip(book["code"], book["named"].map(_codes), strict=True))
     bad = [f"line {i + 2} ({r['code']}, {r['participant']})" for i, r in quotes.iterrows()
            if r["participant"] not in named.get(r["code"], [])]
     if bad:
@@ -365,14 +365,24 @@ def trial_respondents_6m() -> pd.DataFrame:
     """
     count = int(published.value("t2.6m.ips_count"))
     pub = published.load_published()
-    emp = granularity.denominators_for(count, published.value("t2.6m.ips_pct"), int(pub.at["t2.6m.ips_pct", "decimals"]))
+    emp = granularity.denominators_for(
+        count, published.value("t2.6m.ips_pct"), int(pub.at["t2.6m.ips_pct", "decimals"])
+    )
     t3 = pub[pub["key"].str.match(r"^t3\.[a-z_]+\.6m\.ips_n$")]["value"]
     return pd.DataFrame(
         [
-            {"source": "Sveinsdottir et al. 2022, Table 2", "what": "IPS respondents on employment at 6 months",
-             "n_low": min(emp), "n_high": max(emp)},
-            {"source": "Sveinsdottir et al. 2022, Table 3", "what": "IPS respondents to the health questionnaires at 6 months",
-             "n_low": int(t3.min()), "n_high": int(t3.max())},
+            {
+                "source": "Sveinsdottir et al. 2022, Table 2",
+                "what": "IPS respondents on employment at 6 months",
+                "n_low": min(emp),
+                "n_high": max(emp),
+            },
+            {
+                "source": "Sveinsdottir et al. 2022, Table 3",
+                "what": "IPS respondents to the health questionnaires at 6 months",
+                "n_low": int(t3.min()),
+                "n_high": int(t3.max()),
+            },
         ]
     )
 
@@ -406,8 +416,16 @@ def support_duration() -> pd.DataFrame:
         [
             {"study": "pilot", "who": "everyone (as planned)", "months": planned},
             {"study": "pilot", "who": "extended arm", "months": planned + extra},
-            {"study": "trial", "who": "first participants (at most)", "months": 12 * v("pilot.context.trial_support_years_first")},
-            {"study": "trial", "who": "later participants (at most)", "months": 12 * v("pilot.context.trial_support_years_later")},
+            {
+                "study": "trial",
+                "who": "first participants (at most)",
+                "months": 12 * v("pilot.context.trial_support_years_first"),
+            },
+            {
+                "study": "trial",
+                "who": "later participants (at most)",
+                "months": 12 * v("pilot.context.trial_support_years_later"),
+            },
         ]
     )
 

@@ -50,6 +50,6 @@ def verdict_counts(**tables: pd.DataFrame) -> pd.DataFrame:
     for name, table in tables.items():
         counts = table["verdict"].value_counts()
         row = {"family": name, **{v: int(counts.get(v, 0)) for v in VERDICTS}}
-        row["checked"] = int(len(table))
+        row["checked"] = len(table)
         out.append(row)
     return pd.DataFrame(out, columns=["family", *VERDICTS, "checked"])

@@ -111,8 +111,15 @@ def _count_pct_rows(pub: pd.DataFrame) -> list[dict]:
         else:
             base = int(pub.at[f"flow.{group}_n", "value"])
             base_label = "analysed participants in the group"
-        rows.append({"key": key, "count_key": stem + "_count", "group": group.upper() if group != "hc" else "historical",
-                     "base": base, "base_label": base_label})
+        rows.append(
+            {
+                "key": key,
+                "count_key": stem + "_count",
+                "group": group.upper() if group != "hc" else "historical",
+                "base": base,
+                "base_label": base_label,
+            }
+        )
     return rows
 
 
@@ -137,6 +144,7 @@ def percentage_denominator_table() -> pd.DataFrame:
         count = int(pub.at[r["count_key"], "value"])
         printed = str(pub.at[r["key"], "printed"])
         found = implied_denominators(count, printed, n_max=r["base"])
+        n: float  # a participant count, or nan when no count fits
         if found["rounded"]:
             n, verdict, note = found["rounded"][0], "consistent", ""
         elif found["truncated"]:
@@ -144,7 +152,11 @@ def percentage_denominator_table() -> pd.DataFrame:
             note = (f"{count}/{n} = {100 * count / n:.3f}% rounds to {round(100 * count / n, decimals_of(printed))}; "
                     f"{printed} is the value with its last digit cut off")
         else:
-            n, verdict, note = math.nan, "inconsistent", f"no denominator up to {r['base']} gives {printed}% for {count}"
+            n, verdict, note = (
+                math.nan,
+                "inconsistent",
+                f"no denominator up to {r['base']} gives {printed}% for {count}",
+            )
         if len(found["rounded"]) > 1:
             note = f"several denominators fit: {whole_number_span(found['rounded'])}"
         out.append({

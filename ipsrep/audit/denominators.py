@@ -24,8 +24,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ipsrep.methods.granularity import consistent_sample_sizes
-from ipsrep.inputs.published import load_published, value
+from ipsrep.analyses.productivity import implied_job_totals
 from ipsrep.audit.common import (
     CONTINUOUS_ROWS,
     implied_denominators,
@@ -35,7 +34,8 @@ from ipsrep.audit.common import (
 )
 from ipsrep.audit.grim import GRIDS, admitted_on_grid
 from ipsrep.audit.recompute import admitted_sample_sizes, check_t_test
-from ipsrep.analyses.productivity import implied_job_totals
+from ipsrep.inputs.published import load_published, value
+from ipsrep.methods.granularity import consistent_sample_sizes
 from ipsrep.methods.rounding import decimals_of, rounding_window
 
 __all__ = [
@@ -134,7 +134,7 @@ def jobs_denominators(*, n_max: int = 60, other_sectors: int | None = None) -> p
     for n, g in t.groupby("n_jobs", sort=True):
         named = int(g["named_jobs"].iloc[0])
         rows.append({"n_jobs": int(n), "named_jobs": named, "other_jobs": int(n) - named,
-                     "counts": ", ".join(f"{c} {j}" for c, j in zip(g["category"], g["jobs"])),
+                     "counts": ", ".join(f"{c} {j}" for c, j in zip(g["category"], g["jobs"], strict=True)),
                      "fits_sectors": int(n) - named >= other_sectors})
     return pd.DataFrame(rows, columns=["n_jobs", "named_jobs", "other_jobs", "counts", "fits_sectors"])
 
@@ -155,8 +155,12 @@ def response_rates(table: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = []
     for visit, g in t2.groupby("follow_up", sort=False):
         for _, r in g.iterrows():
-            rows.append({"follow_up": visit, "group": r["group"], "respondents": int(r["n"]), "analysed": int(r["base"])})
-        rows.append({"follow_up": visit, "group": "both", "respondents": int(g["n"].sum()), "analysed": int(g["base"].sum())})
+            rows.append(
+                {"follow_up": visit, "group": r["group"], "respondents": int(r["n"]), "analysed": int(r["base"])}
+            )
+        rows.append(
+            {"follow_up": visit, "group": "both", "respondents": int(g["n"].sum()), "analysed": int(g["base"].sum())}
+        )
     out = pd.DataFrame(rows)
     out["response_pct"] = 100.0 * out["respondents"] / out["analysed"]
     return out
@@ -211,25 +215,33 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
     for name in CONTINUOUS_ROWS:
         k = f"t1.{name}."
         args = [str(pub.at[k + s, "printed"]) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
-        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), *args, n_ips, n_tau)
+        m1, s1, m2, s2 = args
+        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), m1, s1, m2, s2, n_ips, n_tau)
         test = "student" if scan["student"].any() else "welch"
         by_p = scan[scan[test]]
         grid = GRIDS[name]
-        for step, label in [(grid.step, grid.label), *grid.alternatives]:
+        for step, label in [(grid.step, grid.label), *grid.alternatives]:  # noqa: B007  the grid the loop stops at is reported below
             grid_ips = admitted_on_grid(args[0], args[1], n_ips, step)
             grid_tau = admitted_on_grid(args[2], args[3], n_tau, step)
             both = by_p[by_p["n1"].isin(grid_ips) & by_p["n2"].isin(grid_tau)]
             if not both.empty:
                 break
-        rows.append({
-            "row": name, "test": test.capitalize(), "grid": label,
-            "n_ips_by_p": whole_number_span(sorted(set(by_p["n1"]))), "n_tau_by_p": whole_number_span(sorted(set(by_p["n2"]))),
-            "n_ips_by_grid": whole_number_span(grid_ips), "n_tau_by_grid": whole_number_span(grid_tau),
-            "n_ips": whole_number_span(sorted(set(both["n1"]))), "n_tau": whole_number_span(sorted(set(both["n2"]))),
-            "n_ips_max": int(both["n1"].max()) if not both.empty else None,
-            "n_tau_max": int(both["n2"].max()) if not both.empty else None,
-            "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
-        })
+        rows.append(
+            {
+                "row": name,
+                "test": test.capitalize(),
+                "grid": label,
+                "n_ips_by_p": whole_number_span(sorted(set(by_p["n1"]))),
+                "n_tau_by_p": whole_number_span(sorted(set(by_p["n2"]))),
+                "n_ips_by_grid": whole_number_span(grid_ips),
+                "n_tau_by_grid": whole_number_span(grid_tau),
+                "n_ips": whole_number_span(sorted(set(both["n1"]))),
+                "n_tau": whole_number_span(sorted(set(both["n2"]))),
+                "n_ips_max": int(both["n1"].max()) if not both.empty else None,
+                "n_tau_max": int(both["n2"].max()) if not both.empty else None,
+                "full_n": bool(((both["n1"] == full[0]) & (both["n2"] == full[1])).any()),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -28,15 +28,26 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ipsrep.methods.granularity import grim_consistent, grimmer_consistent
+from ipsrep.analyses.pilot import interview_length_check
+from ipsrep.audit.common import CONTINUOUS_ROWS, whole_number_span
 from ipsrep.inputs.measures import MEASURE_BY_NAME, MEASURES
 from ipsrep.inputs.published import load_published
-from ipsrep.audit.common import CONTINUOUS_ROWS, whole_number_span
-from ipsrep.analyses.pilot import interview_length_check
+from ipsrep.methods.granularity import grim_consistent, grimmer_consistent
 from ipsrep.methods.rounding import decimals_of
 
-__all__ = ["Grid", "GRIDS", "GRANULARITY_COLUMNS", "check_mean_sd", "admitted_on_grid", "grid_admitted_n", "table1_granularity",
-           "table3_granularity", "hours_granularity", "pilot_interview_granularity", "granularity_checks"]
+__all__ = [
+    "Grid",
+    "GRIDS",
+    "GRANULARITY_COLUMNS",
+    "check_mean_sd",
+    "admitted_on_grid",
+    "grid_admitted_n",
+    "table1_granularity",
+    "table3_granularity",
+    "hours_granularity",
+    "pilot_interview_granularity",
+    "granularity_checks",
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,18 @@ unanswered is rescaled as 100 * total / 45 (steps of 20/9), so a mix of such sco
 on steps of 2/9; with two unanswered (100 * total / 40, steps of 5/2) the common grid is
 1/18."""
 
-GRANULARITY_COLUMNS: list[str] = ["key", "source", "printed", "n", "grid", "grim", "grimmer", "matched", "verdict", "note"]
+GRANULARITY_COLUMNS: list[str] = [
+    "key",
+    "source",
+    "printed",
+    "n",
+    "grid",
+    "grim",
+    "grimmer",
+    "matched",
+    "verdict",
+    "note",
+]
 
 
 def _passes(mean: str, sd: str | None, n: int, step: Fraction) -> tuple[bool, bool]:
@@ -170,7 +192,9 @@ def grid_admitted_n(name: str, mean: str, sd: str | None, n_values: Iterable[int
     return []
 
 
-def table1_granularity(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tuple[int, int] = (38, 20)) -> pd.DataFrame:
+def table1_granularity(
+    n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tuple[int, int] = (38, 20)
+) -> pd.DataFrame:
     """Table 1's means and SDs: which respondent counts their grids allow.
 
     Table 1 prints no n for these rows, so every n in the given ranges is tried. A row
@@ -200,13 +224,26 @@ def table1_granularity(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tu
             used = strict or (alts[0][1] if alts else [])
             note = ""
             if not strict:
-                note = f"no n in {whole_number_span(n_by[g])} fits {grid.label}" + (f"; {alts[0][0]} fits n {whole_number_span(alts[0][1])}" if alts else "")
+                note = f"no n in {whole_number_span(n_by[g])} fits {grid.label}" + (
+                    f"; {alts[0][0]} fits n {whole_number_span(alts[0][1])}" if alts else ""
+                )
             elif full[g] not in strict:
                 note = f"not possible with all {full[g]} participants: some did not answer"
-            rows.append({"key": k + "mean", "source": "Sveinsdottir et al. 2022, Table 1", "printed": f"{mean} ({sd})", "n": whole_number_span(used),
-                         "grid": grid.label, "grim": any(_passes(mean, None, n, grid.step)[0] for n in n_by[g]),
-                         "grimmer": bool(strict), "matched": "; ".join(matched), "verdict": verdict, "note": note,
-                         "full_n": full[g] in used})
+            rows.append(
+                {
+                    "key": k + "mean",
+                    "source": "Sveinsdottir et al. 2022, Table 1",
+                    "printed": f"{mean} ({sd})",
+                    "n": whole_number_span(used),
+                    "grid": grid.label,
+                    "grim": any(_passes(mean, None, n, grid.step)[0] for n in n_by[g]),
+                    "grimmer": bool(strict),
+                    "matched": "; ".join(matched),
+                    "verdict": verdict,
+                    "note": note,
+                    "full_n": full[g] in used,
+                }
+            )
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS + ["full_n"])
 
 
@@ -221,8 +258,16 @@ def table3_granularity() -> pd.DataFrame:
         for visit in ("6m", "12m"):
             for g in ("ips", "tau"):
                 k = f"t3.{m.name}.{visit}.{g}_"
-                rows.append(check_mean_sd(k + "mean", str(pub.at[k + "mean", "printed"]), str(pub.at[k + "sd", "printed"]),
-                                          int(pub.at[k + "n", "value"]), GRIDS[m.name], source=f"Sveinsdottir et al. 2022, Table 3, {visit}"))
+                rows.append(
+                    check_mean_sd(
+                        k + "mean",
+                        str(pub.at[k + "mean", "printed"]),
+                        str(pub.at[k + "sd", "printed"]),
+                        int(pub.at[k + "n", "value"]),
+                        GRIDS[m.name],
+                        source=f"Sveinsdottir et al. 2022, Table 3, {visit}",
+                    )
+                )
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS)
 
 
@@ -232,8 +277,16 @@ def hours_granularity() -> pd.DataFrame:
     rows = []
     for g in ("ips", "tau"):
         k = f"rq2.hours.{g}_"
-        rows.append(check_mean_sd(k + "mean", str(pub.at[k + "mean", "printed"]), str(pub.at[k + "sd", "printed"]),
-                                  int(pub.at[k + "n", "value"]), GRIDS["hours"], source="Sveinsdottir et al. 2022, Results (hours worked)"))
+        rows.append(
+            check_mean_sd(
+                k + "mean",
+                str(pub.at[k + "mean", "printed"]),
+                str(pub.at[k + "sd", "printed"]),
+                int(pub.at[k + "n", "value"]),
+                GRIDS["hours"],
+                source="Sveinsdottir et al. 2022, Results (hours worked)",
+            )
+        )
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS)
 
 
@@ -250,11 +303,23 @@ def pilot_interview_granularity() -> pd.DataFrame:
     n = int(pub.at["pilot.n", "value"])
     printed = f"{pub.at['pilot.interview_minutes_mean', 'printed']} ({pub.at['pilot.interview_minutes_sd', 'printed']})"
     note = f"{len(samples)} samples of {n} whole-minute interviews fit the range, mean and SD"
-    return pd.DataFrame([{
-        "key": "pilot.interview_minutes_mean", "source": "Rodevand et al. 2017, Methods", "printed": printed, "n": str(n),
-        "grid": "whole minutes", "grim": bool(checks.loc[0, "consistent"]), "grimmer": bool(checks.loc[1, "consistent"]),
-        "matched": "whole minutes" if ok else "", "verdict": "consistent" if ok else "inconsistent", "note": note,
-    }], columns=GRANULARITY_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "key": "pilot.interview_minutes_mean",
+                "source": "Rodevand et al. 2017, Methods",
+                "printed": printed,
+                "n": str(n),
+                "grid": "whole minutes",
+                "grim": bool(checks.loc[0, "consistent"]),
+                "grimmer": bool(checks.loc[1, "consistent"]),
+                "matched": "whole minutes" if ok else "",
+                "verdict": "consistent" if ok else "inconsistent",
+                "note": note,
+            }
+        ],
+        columns=GRANULARITY_COLUMNS,
+    )
 
 
 def granularity_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, include_pilot: bool = True) -> pd.DataFrame:

@@ -25,9 +25,9 @@ import math
 
 import pandas as pd
 
+from ipsrep.inputs.published import load_published
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES
 from ipsrep.methods.rounding import rounds_to
-from ipsrep.inputs.published import load_published
 
 __all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
 
@@ -152,7 +152,9 @@ def denominator_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFra
         n = r["n"]
         pct = 100.0 * r["count"] / n if not (isinstance(n, float) and math.isnan(n)) else math.nan
         base = f"n = {int(n)} of {r['base']} ({int(r['missing'])} missing)" if not math.isnan(pct) else "no n fits"
-        note = _verdict_note(r["verdict"], "truncated" if r["verdict"] == "consistent_other_variant" else "rounded", r["note"])
+        note = _verdict_note(
+            r["verdict"], "truncated" if r["verdict"] == "consistent_other_variant" else "rounded", r["note"]
+        )
         recs.append(ledger_row(f"audit.{r['key']}", pct, published=str(r["printed"]),
                                status=STATUS_BY_VERDICT[r["verdict"]], note=f"{note}; {base}",
                                source=r["source"], quantity="valid percentage with its implied denominator"))
@@ -168,9 +170,15 @@ def printed_match(key: str, reproduced: float, published_key: str, *, note: str 
     pub = load_published()
     printed, relation = str(pub.at[published_key, "printed"]), str(pub.at[published_key, "relation"])
     ok = rounds_to(float(reproduced), printed, relation)
-    return ledger_row(key, reproduced, published=printed if relation == "=" else relation + printed,
-                      status="consistent" if ok else mismatch, note=note,
-                      source=str(pub.at[published_key, "source"]), quantity=quantity or str(pub.at[published_key, "quantity"]))
+    return ledger_row(
+        key,
+        reproduced,
+        published=printed if relation == "=" else relation + printed,
+        status="consistent" if ok else mismatch,
+        note=note,
+        source=str(pub.at[published_key, "source"]),
+        quantity=quantity or str(pub.at[published_key, "quantity"]),
+    )
 
 
 def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
@@ -263,7 +271,7 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     """
     match = sample_size[sample_size["matches"]]
     first = match.iloc[0] if not match.empty else sample_size.iloc[0]
-    others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"]))
+    others = ", ".join(f"{m} {n}" for m, n in zip(sample_size["method"], sample_size["n_per_group"], strict=True))
     recs = [printed_match("audit.ss.n_per_group", float(first["n_per_group"]), "ss.n_per_group",
                           note=f"{first['method']} formula; all formulas: {others}",
                           quantity="n per group for the design's rates, by the formula that matches")]

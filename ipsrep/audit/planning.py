@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ipsrep.methods import stats
 from ipsrep.analyses.employment import employment_counts, sample_size_table
 from ipsrep.inputs.published import value
+from ipsrep.methods import stats
 
 __all__ = [
     "design_inputs",
@@ -205,13 +205,15 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
     n0 = float(stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power, method=ANALYTIC_METHOD)
                .loc[0, "n_exact"])
     for widen in (1.0, 2.0):
-        lo = max(2, int(math.floor(n0 * span[0] / widen)))
-        hi = max(lo + 1, int(math.ceil(n0 * span[1] * widen)))
-        step = max(1, int(round(n0 / 100)))
+        lo = max(2, math.floor(n0 * span[0] / widen))
+        hi = max(lo + 1, math.ceil(n0 * span[1] * widen))
+        step = max(1, round(n0 / 100))
         grid = list(range(lo, hi + 1, step))
         rows = []
         for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):
-            sim = stats.simulated_power_chi2(p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson")
+            sim = stats.simulated_power_chi2(
+                p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson"
+            )
             rows.append({"n_per_group": n, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
         table = pd.DataFrame(rows)
         reached = table[table["power"] >= power]

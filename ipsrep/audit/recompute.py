@@ -48,11 +48,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.methods import stats
+from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.inputs.published import load_published
+from ipsrep.methods import stats
 from ipsrep.methods.rounding import rounding_window
-from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 
 __all__ = [
     "VERDICTS",
@@ -168,8 +168,11 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] + _EPS and b[0] <= a[1] + _EPS
 
 
-def judge(recomputed: Mapping[str, tuple[float, float]], printed: tuple[float, float] | Mapping[str, tuple[float, float]],
-          stated: str) -> tuple[str, list[str]]:
+def judge(
+    recomputed: Mapping[str, tuple[float, float]],
+    printed: tuple[float, float] | Mapping[str, tuple[float, float]],
+    stated: str,
+) -> tuple[str, list[str]]:
     """Classify a printed statistic from its recomputed interval under each variant.
 
     Parameters
@@ -589,7 +592,8 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         k = f"t1.{name}."
         args = [_printed(pub, k + s) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
         p = _printed(pub, k + "p")
-        scan = admitted_sample_sizes(p, *args, n_ips, n_tau, grid_points=grid_points)
+        m1, s1, m2, s2 = args
+        scan = admitted_sample_sizes(p, m1, s1, m2, s2, n_ips, n_tau, grid_points=grid_points)
         matched = [v for v in ("student", "welch") if scan[v].any()]
         verdict = "consistent" if "student" in matched else ("consistent_other_variant" if matched else "inconsistent")
         shown = matched[0] if matched else "student"
@@ -601,20 +605,39 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         if verdict == "consistent_other_variant":
             note = f"only Welch's test reproduces p {p} for some group sizes in the range"
         elif verdict == "inconsistent":
-            note = f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} reproduce p {p} under either test"
+            note = (
+                f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} "
+                f"reproduce p {p} under either test"
+            )
         if matched and not full_ok:
-            extra = f"not reproducible with all {full_n[0]} and {full_n[1]} participants, so some baseline answers were missing"
+            extra = (
+                f"not reproducible with all {full_n[0]} and {full_n[1]} participants, "
+                "so some baseline answers were missing"
+            )
             note = f"{note}; {extra}" if note else extra
         value = float(sps.ttest_ind_from_stats(float(args[0]), float(args[1]), full_n[0], float(args[2]),
                                                float(args[3]), full_n[1], equal_var=(shown == "student")).pvalue)
-        rows.append({
-            **_check_row(k + "p", _short_source(pub, k + "p"), "p", p,
-                         f"means {args[0]} vs {args[2]}, SDs {args[1]} vs {args[3]}, n unknown", "student",
-                         full["student"], value, matched, verdict,
-                         f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}", note),
-            "n_ips_admitted": whole_number_span(sorted(set(ok["n1"]))), "n_tau_admitted": whole_number_span(sorted(set(ok["n2"]))),
-            "full_n_admitted": full_ok,
-        })
+        rows.append(
+            {
+                **_check_row(
+                    k + "p",
+                    _short_source(pub, k + "p"),
+                    "p",
+                    p,
+                    f"means {args[0]} vs {args[2]}, SDs {args[1]} vs {args[3]}, n unknown",
+                    "student",
+                    full["student"],
+                    value,
+                    matched,
+                    verdict,
+                    f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}",
+                    note,
+                ),
+                "n_ips_admitted": whole_number_span(sorted(set(ok["n1"]))),
+                "n_tau_admitted": whole_number_span(sorted(set(ok["n2"]))),
+                "full_n_admitted": full_ok,
+            }
+        )
     return pd.DataFrame(rows, columns=CHECK_COLUMNS + ["n_ips_admitted", "n_tau_admitted", "full_n_admitted"])
 
 
@@ -679,8 +702,20 @@ def two_by_two_checks(*, n_ips_max: int = 38, n_tau_max: int = 20) -> pd.DataFra
         k = f"t1.{name}."
         (n1, note1), (n2, note2) = ns(k, "ips", n_ips_max), ns(k, "tau", n_tau_max)
         a, b = int(pub.at[k + "ips_count", "value"]), int(pub.at[k + "tau_count", "value"])
-        rows.append(check_two_by_two(k + "p", "p", _printed(pub, k + "p"), a, n1, b, n2, stated=test,
-                                     source=_short_source(pub, k + "p"), n_note="; ".join(x for x in (note1, note2) if x)))
+        rows.append(
+            check_two_by_two(
+                k + "p",
+                "p",
+                _printed(pub, k + "p"),
+                a,
+                n1,
+                b,
+                n2,
+                stated=test,
+                source=_short_source(pub, k + "p"),
+                n_note="; ".join(x for x in (note1, note2) if x),
+            )
+        )
     for visit in ("6m", "12m", "24m"):
         k = f"t2.{visit}."
         (n1, _), (n2, _) = ns(k, "ips", n_ips_max), ns(k, "tau", n_tau_max)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ipsrep.paths import DATA_DIR
 from ipsrep.inputs.published import value, values
+from ipsrep.paths import DATA_DIR
 
 __all__ = [
     "REGISTRY_ITEMS_CSV",
@@ -97,7 +97,9 @@ def load_registry_items(path: str | Path = REGISTRY_ITEMS_CSV) -> pd.DataFrame:
     dup = table["item_id"].duplicated()
     if dup.any():
         i = int(dup.idxmax())
-        raise ValueError(f"{path}: column 'item_id', row {i + 1}: {table.at[i, 'item_id']!r} appears twice; ids must be unique")
+        raise ValueError(
+            f"{path}: column 'item_id', row {i + 1}: {table.at[i, 'item_id']!r} appears twice; ids must be unique"
+        )
     for i, row in table.iterrows():
         if row["kind"] == "outcome" and row["registry_key"] and not registered_months(row["registry_key"]):
             raise ValueError(f"{path}: column 'registry_key', row {i + 1}: {row['registry_key']!r} has no "
@@ -192,7 +194,7 @@ def enrollment_comparison() -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["stage", "n", "source"])
     out["differs_from_registered"] = [
         "" if stage.startswith(("registered", "withdrew")) else ("yes" if n != registered else "no")
-        for stage, n in zip(out["stage"], out["n"])
+        for stage, n in zip(out["stage"], out["n"], strict=True)
     ]
     return out
 

@@ -233,7 +233,7 @@ class Posterior:
         """Posterior probability that the risk difference (group 1 minus group 2) exceeds `d`."""
         target = self.p2 + d
         total = 0.0
-        for j, (p, t) in enumerate(zip(self.p2, target)):
+        for j, (p, t) in enumerate(zip(self.p2, target, strict=True)):
             if t >= 1:
                 continue
             if t <= 0:
@@ -441,7 +441,9 @@ def normal_approximation(a: int, n1: int, b: int, n2: int, *, mean: float = 0.0,
 def _log_bounds(ci_low: float, ci_high: float) -> tuple[float, float]:
     lo, hi = float(ci_low), float(ci_high)
     if not (0 < lo < hi and math.isfinite(hi)):
-        raise ValueError(f"the interval must be 0 < ci_low < ci_high (an odds-ratio interval), got ({ci_low!r}, {ci_high!r})")
+        raise ValueError(
+            f"the interval must be 0 < ci_low < ci_high (an odds-ratio interval), got ({ci_low!r}, {ci_high!r})"
+        )
     return math.log(lo), math.log(hi)
 
 

@@ -83,7 +83,7 @@ class Comparison:
         return True
 
 
-def comparison_for(*, synthetic: bool, with_paper: bool) -> "Comparison | bool":
+def comparison_for(*, synthetic: bool, with_paper: bool) -> Comparison | bool:
     """The `bundled` argument of :func:`compare` for the data in use: False when the rows
     are not set beside the paper, else a :class:`Comparison`.
 
@@ -194,13 +194,12 @@ def explain_discrepancy(value: float, printed: str, relation: str = "=", *,
 
 def _digits(n: int) -> str:
     return f"{n} digit{'s' if n != 1 else ''}"
-    return head
 
 
 def compare(
     reproduced: Mapping[str, float],
     *,
-    bundled: "bool | Comparison" = True,
+    bundled: bool | Comparison = True,
     status: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
     quantities: Mapping[str, str] | None = None,
@@ -239,9 +238,9 @@ def compare(
     status = dict(status or {})
     notes = dict(notes or {})
     quantities = dict(quantities or {})
-    bad = set(status.values()) - set(STATUSES)
-    if bad:
-        raise ValueError(f"unknown ledger status {sorted(bad)}; allowed: {', '.join(STATUSES)}")
+    unknown = set(status.values()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown ledger status {sorted(unknown)}; allowed: {', '.join(STATUSES)}")
     rows = []
     for key, val in reproduced.items():
         val = float(val) if val is not None else math.nan

@@ -75,7 +75,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
     denom = np.where(pearson, n1.astype(float) * n2 * col1 * col2, 1.0)
     chi2 = np.where(pearson, total * (a.astype(float) * d - b.astype(float) * c) ** 2 / denom, 0.0)
     p = np.where(pearson, sps.chi2.sf(chi2, df=1), np.nan)
-    for idx in zip(*np.nonzero(~pearson)):
+    for idx in zip(*np.nonzero(~pearson), strict=True):
         p[idx] = sps.fisher_exact([[a[idx], c[idx]], [b[idx], d[idx]]]).pvalue
     return p
 
@@ -141,7 +141,8 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
     p_obs = float(observed["p_rule"])
     reverse = p_obs >= alpha
     # per search: (distance, -p or p for ties, a', b') of the nearest crossing table
-    nearest = {"either arm": None, "group 1 only": None, "group 2 only": None}
+    nearest: dict[str, tuple[int, float, int, int] | None] = {"either arm": None, "group 1 only": None,
+                                                              "group 2 only": None}
     bb = np.arange(n2 + 1)
     rows_per_block = max(1, BLOCK // (n2 + 1))
     for start in range(0, n1 + 1, rows_per_block):
@@ -158,7 +159,8 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
             tie_p = np.where(ties, p if reverse else -p, np.inf)
             i, j = np.unravel_index(np.argmin(tie_p), p.shape)
             candidate = (k, float(tie_p[i, j]), int(aa[i, 0]), int(j))
-            if nearest[search] is None or candidate < nearest[search]:
+            best = nearest[search]
+            if best is None or candidate < best:
                 nearest[search] = candidate
     rows = []
     for search, best in nearest.items():
@@ -166,9 +168,9 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
                "index": math.nan, "quotient": math.nan, "a_new": math.nan, "b_new": math.nan,
                "p_new": math.nan, "odds_ratio_new": math.nan}
         if best is not None:
-            k, _, i, j = best
-            table = stats.two_by_two(i, n1, j, n2).iloc[0]
-            row.update({"index": k, "quotient": k / (n1 + n2), "a_new": i, "b_new": j,
+            index, _, a_new, b_new = best
+            table = stats.two_by_two(a_new, n1, b_new, n2).iloc[0]
+            row.update({"index": index, "quotient": index / (n1 + n2), "a_new": a_new, "b_new": b_new,
                         "p_new": float(table["p_rule"]), "odds_ratio_new": float(table["odds_ratio"])})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -20,9 +20,10 @@ A printed value is taken to stand for the interval of true values that round to 
 ties (a true value exactly half a unit from two printed ones) count as consistent with
 both neighbours: software may round half up or half to even, and in binary floating point
 a decimal tie such as 1.65 is stored a hair above or below the half, so which way it went
-cannot be known (the same lenient rule as :func:`ipsrep.methods.rounding.rounds_to`). No maintained Python package implements these
-tests (the reference implementation is the R package *scrutiny*), so they are written
-here from the papers, and checked in ``tests/test_granularity.py`` against brute-force
+cannot be known (the same lenient rule as :func:`ipsrep.methods.rounding.rounds_to`). No
+maintained Python package implements these tests (the reference implementation is the R
+package *scrutiny*), so they are written here from the papers, and checked in
+``tests/test_granularity.py`` against brute-force
 enumeration.
 
 References
@@ -254,7 +255,7 @@ def consistent_sample_sizes(
         raise ValueError(f"decimals has {len(decs)} entries for {len(printed)} printed values")
     rows = []
     for n in n_range:
-        totals = [grim_totals(v, n, d, step) for v, d in zip(printed, decs)]
+        totals = [grim_totals(v, n, d, step) for v, d in zip(printed, decs, strict=True)]
         if all(t.size for t in totals):
             rows.append({"n": int(n), "totals": tuple(int(t[0]) for t in totals)})
     return pd.DataFrame(rows, columns=["n", "totals"])

@@ -158,7 +158,9 @@ class RandomInterceptResults:
         if self.inference != "satterthwaite":
             return math.inf
         L = np.asarray(contrast, dtype=float)
-        return _satterthwaite_df(L, self.covariance.to_numpy(), self.varpar_covariance, self.covariance_jacobian, self.residual_df)
+        return _satterthwaite_df(
+            L, self.covariance.to_numpy(), self.varpar_covariance, self.covariance_jacobian, self.residual_df
+        )
 
     @property
     def fe_params(self) -> pd.Series:
@@ -206,7 +208,11 @@ class RandomInterceptResults:
         Satterthwaite ``t`` and ``df`` take the place of ``z``.
         """
         ci = self.conf_int(alpha)
-        statistic = {"t": self.tvalues.to_numpy(), "df": self.df.to_numpy()} if self.inference == "satterthwaite" else {"z": self.tvalues.to_numpy()}
+        statistic = (
+            {"t": self.tvalues.to_numpy(), "df": self.df.to_numpy()}
+            if self.inference == "satterthwaite"
+            else {"z": self.tvalues.to_numpy()}
+        )
         return pd.DataFrame(
             {
                 "term": self.params.index,
@@ -228,7 +234,7 @@ def _satterthwaite_df(contrast: np.ndarray, cov: np.ndarray, varpar_cov: np.ndar
     the boundary (theta = 0, ``varpar_cov`` None) the theta component of g vanishes and
     the formula reduces to the residual degrees of freedom (N, or N - p for REML).
     """
-    if varpar_cov is None:
+    if varpar_cov is None or jacobian is None:  # both None together, on the boundary
         return float(residual_df)
     variance = contrast @ cov @ contrast
     grad = np.array([contrast @ J @ contrast for J in jacobian])
@@ -311,12 +317,19 @@ class RandomInterceptModel:
                 f"and groups ({len(g)}) must have one row per observation"
             )
         keep = ~(np.isnan(y) | np.isnan(X).any(axis=1) | g.isna().to_numpy())
-        for values, what in ((y[keep], "endog"), *((X[keep, j], f"exog column {names[j]!r}") for j in range(X.shape[1]))):
+        for values, what in (
+            (y[keep], "endog"),
+            *((X[keep, j], f"exog column {names[j]!r}") for j in range(X.shape[1])),
+        ):
             bad = np.flatnonzero(~np.isfinite(values))
             if bad.size:
                 row = int(np.flatnonzero(keep)[bad[0]])
-                raise ValueError(f"RandomInterceptModel: {what} is infinite at row {row}; only finite numbers or NaN (dropped) are allowed")
+                raise ValueError(
+                    f"RandomInterceptModel: {what} is infinite at row {row}; "
+                    "only finite numbers or NaN (dropped) are allowed"
+                )
         self.exog_names = names
+        self.formula: str | None = None  # set by from_formula
         self.n_dropped = int((~keep).sum())
         y, X = y[keep], X[keep]
         codes, uniques = pd.factorize(g[keep], sort=False)
@@ -330,10 +343,14 @@ class RandomInterceptModel:
             raise ValueError(
                 f"RandomInterceptModel: each of the {self.ngroups} clusters has a single observation, so the "
                 "random-intercept variance cannot be told from the residual variance; at least one cluster "
-                "needs two or more (lme4: the number of levels of each grouping factor must be < the number of observations)"
+                "needs two or more (lme4: the number of levels of each grouping factor must be "
+                "< the number of observations)"
             )
         if self.nobs <= self.k_fe:
-            raise ValueError(f"RandomInterceptModel: {self.nobs} complete observations for {self.k_fe} fixed effects; need more observations than effects")
+            raise ValueError(
+                f"RandomInterceptModel: {self.nobs} complete observations for {self.k_fe} fixed effects; "
+                "need more observations than effects"
+            )
         self._sufficient_statistics(y, X, codes)
         self._check_rank()
 
@@ -383,7 +400,10 @@ class RandomInterceptModel:
             )
         if isinstance(groups, str):
             if groups not in data.columns:
-                raise ValueError(f"mixedlm: data has no column {groups!r} for groups; columns are {', '.join(map(str, data.columns))}")
+                raise ValueError(
+                    f"mixedlm: data has no column {groups!r} for groups; "
+                    f"columns are {', '.join(map(str, data.columns))}"
+                )
             labels = data[groups].to_numpy()
         else:
             labels = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
@@ -392,11 +412,21 @@ class RandomInterceptModel:
         frame = _categorical_columns(data.reset_index(drop=True), formula)
         env = patsy.EvalEnvironment.capture(eval_env + 1)
         try:
-            y, X = patsy.dmatrices(formula, frame, eval_env=env, NA_action=patsy.NAAction(NA_types=["None", "NaN"]), return_type="dataframe")
+            y, X = patsy.dmatrices(
+                formula,
+                frame,
+                eval_env=env,
+                NA_action=patsy.NAAction(NA_types=["None", "NaN"]),
+                return_type="dataframe",
+            )
         except patsy.PatsyError as exc:
-            raise ValueError(f"mixedlm: cannot build the design of {formula!r} from the data: {_one_line(exc)}") from None
+            raise ValueError(
+                f"mixedlm: cannot build the design of {formula!r} from the data: {_one_line(exc)}"
+            ) from None
         if y.shape[1] != 1:
-            raise ValueError(f"mixedlm: the formula {formula!r} must have one numeric response, got columns {list(y.columns)}")
+            raise ValueError(
+                f"mixedlm: the formula {formula!r} must have one numeric response, got columns {list(y.columns)}"
+            )
         rows = y.index.to_numpy()
         model = cls(y.iloc[:, 0].to_numpy(), X, pd.Series(labels).iloc[rows].to_numpy())
         model.n_dropped += len(frame) - len(rows)
@@ -449,7 +479,10 @@ class RandomInterceptModel:
         try:
             L = np.linalg.cholesky(G)
         except np.linalg.LinAlgError:
-            raise ValueError("RandomInterceptModel: the response is fitted exactly by the fixed effects; no residual variance to estimate") from None
+            raise ValueError(
+                "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
+                "no residual variance to estimate"
+            ) from None
         return G, L
 
     def objective(self, theta: float, reml: bool = False) -> float:
@@ -511,7 +544,9 @@ class RandomInterceptModel:
             return float(grid[j]), True
         if not (s_lo < 0.0 < s_hi):
             return float(grid[j]), False
-        theta = optimize.brentq(lambda t: self._slope(t, reml), lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+        theta = optimize.brentq(
+            lambda t: self._slope(t, reml), lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500
+        )
         if self.objective(theta, reml) > values[j]:
             return float(grid[j]), False
         return float(theta), True
@@ -602,7 +637,9 @@ class RandomInterceptModel:
         if not isinstance(reml, (bool, np.bool_)):
             raise TypeError(f"fit: reml must be True or False, got {reml!r}")
         if inference == "satterthwaite" and se != "lme4":
-            raise ValueError("fit: Satterthwaite degrees of freedom go with se='lme4' (lmerTest's covariance), not se='joint'")
+            raise ValueError(
+                "fit: Satterthwaite degrees of freedom go with se='lme4' (lmerTest's covariance), not se='joint'"
+            )
         reml = bool(reml)
         theta, converged = self._optimum(reml)
         if not converged:
@@ -640,7 +677,9 @@ class RandomInterceptModel:
         if inference == "satterthwaite":
             if not boundary:
                 varpar_cov, jacobian = self._satterthwaite_parts(g, beta, r, sigma2, A_inv, reml)
-            df = np.array([_satterthwaite_df(row, cov, varpar_cov, jacobian, N - p if reml else N) for row in np.eye(p)])
+            df = np.array(
+                [_satterthwaite_df(row, cov, varpar_cov, jacobian, N - p if reml else N) for row in np.eye(p)]
+            )
             p_values = 2.0 * student_t.sf(np.abs(z.to_numpy()), df)
         else:
             df = np.full(p, np.inf)

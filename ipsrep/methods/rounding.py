@@ -52,7 +52,10 @@ def decimals_of(printed: str) -> int:
     >>> decimals_of("0.336"), decimals_of("31"), decimals_of("-2.10")
     (3, 0, 2)
     """
-    return max(0, -_decimal(str(printed)).as_tuple().exponent)
+    exponent = _decimal(str(printed)).as_tuple().exponent
+    # _decimal admits finite numbers only; the exponent is a str ('n', 'N', 'F') for nan and inf alone
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
 
 
 def exact_window(printed: str) -> tuple[Fraction, Fraction]:

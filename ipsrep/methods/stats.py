@@ -78,10 +78,10 @@ def _check_probability(name: str, p, *, open_interval: bool = True) -> float:
 def _sample(name: str, values, *, minimum: int = 1) -> np.ndarray:
     """A 1-d float array of `values` with missing values (NaN/None) dropped."""
     try:
-        arr = pd.to_numeric(pd.Series(np.asarray(values, dtype=object).ravel()), errors="raise")
+        numbers = pd.to_numeric(pd.Series(np.asarray(values, dtype=object).ravel()), errors="raise")
     except (TypeError, ValueError):
         raise ValueError(f"{name} must hold numbers (missing values allowed)") from None
-    arr = arr.to_numpy(dtype=float)
+    arr = numbers.to_numpy(dtype=float)
     if np.isinf(arr).any():
         raise ValueError(f"{name} holds an infinite value; only finite numbers or missing are allowed")
     arr = arr[~np.isnan(arr)]
@@ -744,7 +744,7 @@ def n_per_group_two_proportions(p1: float, p2: float, *, alpha: float = 0.05, po
     for m in methods:
         n = _n_one_method(p1, p2, za, zb, alpha, power, m)
         rows.append({"method": m, "p1": p1, "p2": p2, "alpha": alpha, "power": power,
-                     "n_exact": n, "n_per_group": int(math.ceil(n - 1e-9))})
+                     "n_exact": n, "n_per_group": math.ceil(n - 1e-9)})
     return pd.DataFrame(rows)
 
 

@@ -13,6 +13,8 @@ figure just before it is turned into a PNG.
 """
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib.pyplot as plt
 import seaborn as sns
 
@@ -43,10 +45,10 @@ def readable_text(fig, dpi: float = 100.0) -> None:
     from matplotlib.text import Text
 
     width = fig.get_figwidth()
-    try:  # labels outside the axes widen the saved image (bbox_inches="tight")
+    # labels outside the axes widen the saved image (bbox_inches="tight"); a canvas without
+    # a renderer keeps the figure's own width
+    with contextlib.suppress(Exception):
         width = max(width, fig.get_tightbbox(fig.canvas.get_renderer()).width)
-    except Exception:  # pragma: no cover - a canvas without a renderer: the figure's own width
-        pass
     floor = min_font_points(width, dpi)
     for ax in fig.axes:
         for which in ("major", "minor"):
@@ -62,10 +64,8 @@ def readable_text(fig, dpi: float = 100.0) -> None:
     if engine is not None:
         engine.execute(fig)
     elif not getattr(fig, "_ipsrep_manual_layout", False):
-        try:
+        with contextlib.suppress(Exception):  # a layout that cannot be tightened stays as it is
             fig.tight_layout()
-        except Exception:  # pragma: no cover - a layout that cannot be tightened stays as it is
-            pass
 
 
 def _png(fig) -> bytes | None:
@@ -96,7 +96,9 @@ def use_report_style() -> None:
         shell = get_ipython()
         if shell is not None:
             shell.enable_matplotlib("inline")  # registers the PNG formatter for Figure objects
-            shell.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}")
+            shell.run_line_magic(
+                "config", "InlineBackend.print_figure_kwargs = {'bbox_inches': 'tight', 'metadata': {'Software': None}}"
+            )
             from matplotlib.figure import Figure
 
             def register(*_):  # again before every cell: matplotlib-inline re-registers its own

@@ -48,7 +48,7 @@ def t_test_variants_figure(checks: pd.DataFrame) -> Figure:
     rows = checks.reset_index(drop=True)
     fig = Figure(figsize=(7.5, 0.32 * len(rows) + 1.4))
     ax = fig.subplots()
-    for i, r in rows.iterrows():
+    for i, (_, r) in enumerate(rows.iterrows()):
         y = len(rows) - 1 - i
         for piece in str(r["intervals"]).split(";"):
             name, _, iv = piece.split(":")[-1].strip().partition(" ")
@@ -61,7 +61,7 @@ def t_test_variants_figure(checks: pd.DataFrame) -> Figure:
         ax.plot([float(r["printed"])], [y], marker="|", color="black", ms=12, mew=2, ls="none",
                 label="printed p" if i == 0 else None)
     ax.set_yticks(range(len(rows)), [_label(k) for k in rows["key"]][::-1])
-    for tick, (_, r) in zip(ax.get_yticklabels(), rows.iloc[::-1].iterrows()):
+    for tick, (_, r) in zip(ax.get_yticklabels(), rows.iloc[::-1].iterrows(), strict=False):
         if r["matched"].strip() == "welch":
             tick.set_fontweight("bold")
     ax.set_xlim(0, 1)
@@ -145,7 +145,7 @@ def power_figure(curve: pd.DataFrame, points: pd.DataFrame, by_size: pd.DataFram
     controls = list(dict.fromkeys(curve["control"]))
     designs = list(dict.fromkeys(curve["design"]))
     colors = {c: _SCENARIO_COLORS[i % len(_SCENARIO_COLORS)] for i, c in enumerate(controls)}
-    styles = {d: ls for d, ls in zip(designs, ["-", "--", ":", "-."])}
+    styles = {d: ls for d, ls in zip(designs, ["-", "--", ":", "-."], strict=False)}
     for (c, d), g in curve.groupby(["control", "design"], sort=False):
         ax.plot(100 * g["p_ips"], 100 * g["power"], color=colors[c], ls=styles[d], lw=1.8, label=f"{c}; {d}")
         ax.axvline(100 * g["p_tau"].iloc[0], color=colors[c], lw=0.8, alpha=0.4)
@@ -174,7 +174,11 @@ def power_figure(curve: pd.DataFrame, points: pd.DataFrame, by_size: pd.DataFram
         bx.annotate(f"{int(p['n_per_group'])}", (p["n_per_group"], 100 * p["power"]), textcoords="offset points",
                     xytext=(4, -12), fontsize=8)
     bx.set_xscale("log")
-    ticks = [t for t in (10, 20, 50, 100, 200, 500, 1000, 2000) if by_size["n_per_group"].min() <= t <= by_size["n_per_group"].max()]
+    ticks = [
+        t
+        for t in (10, 20, 50, 100, 200, 500, 1000, 2000)
+        if by_size["n_per_group"].min() <= t <= by_size["n_per_group"].max()
+    ]
     bx.set_xticks(ticks, [str(t) for t in ticks])
     bx.minorticks_off()
     bx.set_xlabel("participants per group (log scale)")

@@ -45,7 +45,7 @@ def employment_rates_figure(rates: pd.DataFrame) -> Figure:
         err = np.vstack([y - 100 * g["ci_low"].to_numpy(), 100 * g["ci_high"].to_numpy() - y])
         ax.errorbar(x, y, yerr=err, marker="o", capsize=4, color=GROUP_COLORS[group], label=group, lw=1.8)
         above = group == GROUPS[0]
-        for xi, yi, (_, r) in zip(x, y, g.iterrows()):
+        for xi, yi, (_, r) in zip(x, y, g.iterrows(), strict=True):
             ax.annotate(f"{r['employed']}/{r['n']}", (xi, yi), textcoords="offset points",
                         xytext=(-7, 7) if above else (7, -11), ha="right" if above else "left",
                         fontsize=8, color=GROUP_COLORS[group])
@@ -97,7 +97,7 @@ def odds_ratio_forest(table: pd.DataFrame, *, label: str = "follow_up", level: f
     ax.minorticks_off()
     ax.set_yticks(y, table[label].astype(str).tolist())
     ax.set_ylim(-0.7, len(table) - 0.3)
-    for yi, (_, r) in zip(y, table.iterrows()):
+    for yi, (_, r) in zip(y, table.iterrows(), strict=True):
         ax.text(high * 1.25, yi, f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}\u2013{r['ci_high']:.2f})",
                 va="center", fontsize=9)
     ax.set_xlabel(f"Odds ratio, IPS vs comparison ({100 * level:g}% CI, log scale)")

@@ -131,7 +131,7 @@ def flow_figure(flow: ParticipantFlow, summary: pd.DataFrame, *, title: str | No
         _arrow(ax, (x, y_split), (x, y_group + 3.6))
         _box(ax, x, y_group, 40, 4.5, f"{GROUP_TITLES.get(g, g)}\nn = {flow.by_group[g]}", edge=edge, weight="bold")
         previous = y_group - 3.6
-        for text, top, h in zip(texts[g], tops, heights):
+        for text, top, h in zip(texts[g], tops, heights, strict=False):
             _arrow(ax, (x, previous), (x, top))
             _box(ax, x, top - 0.9 - h / 2, 40, h, text, edge=edge, size=8.5)
             previous = top - h - 1.8

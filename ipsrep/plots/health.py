@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ipsrep.inputs.measures import GROUPS, MEASURES, measure as lookup_measure
+from ipsrep.inputs.measures import GROUPS, MEASURES
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.plots import GROUP_COLORS
 
 _TERM_ORDER = ("group", "time", "interaction", "intercept")
@@ -51,7 +52,7 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     fig = Figure(figsize=(10.0, 3.4 * nrow + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False).ravel())
     nudge = {"IPS": -0.4, "TAU": 0.4}
-    for ax, name in zip(axes, names):
+    for ax, name in zip(axes, names, strict=False):
         part = traj[traj["measure"] == name]
         for group in GROUPS:
             g = part[part["group"] == group].sort_values("months")
@@ -98,10 +99,10 @@ def table4_distance_figure(distance: pd.DataFrame, inconsistent: pd.DataFrame | 
     ax = fig.subplots()
     ax.axvspan(-1, 1, color="0.9", zorder=0)
     ax.axvline(0, color="0.5", lw=0.8)
-    markers = dict(zip(_TERM_ORDER, ("o", "s", "D", "^")))
-    offsets = dict(zip(_TERM_ORDER, (-0.24, -0.08, 0.08, 0.24)))
-    flagged = set() if inconsistent is None else set(zip(inconsistent["measure"], inconsistent["term"]))
-    colors = dict(zip(_TERM_ORDER, ("C0", "C1", "C2", "C3")))
+    markers = dict(zip(_TERM_ORDER, ("o", "s", "D", "^"), strict=True))
+    offsets = dict(zip(_TERM_ORDER, (-0.24, -0.08, 0.08, 0.24), strict=True))
+    flagged = set() if inconsistent is None else set(zip(inconsistent["measure"], inconsistent["term"], strict=True))
+    colors = dict(zip(_TERM_ORDER, ("C0", "C1", "C2", "C3"), strict=True))
     for term in _TERM_ORDER:
         part = distance[distance["term"] == term].set_index("measure").reindex(names)
         y = np.arange(len(names)) + offsets[term]
@@ -146,8 +147,8 @@ def interaction_sensitivity_figure(calibration: pd.DataFrame, chosen: pd.DataFra
     nrow = int(np.ceil(len(names) / ncol))
     fig = Figure(figsize=(10.0, 2.7 * nrow))
     axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False).ravel())
-    best = {} if chosen is None else dict(zip(chosen["measure"], chosen["r"]))
-    for ax, name in zip(axes, names):
+    best = {} if chosen is None else dict(zip(chosen["measure"], chosen["r"], strict=True))
+    for ax, name in zip(axes, names, strict=False):
         part = inter[inter["measure"] == name].sort_values("r")
         r = part["r"].to_numpy()
         est, se = part["estimate"].to_numpy(), part["se"].to_numpy()

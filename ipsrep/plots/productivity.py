@@ -46,7 +46,7 @@ def hours_distribution_figure(histogram: pd.DataFrame, summary: pd.DataFrame | N
             label += f": mean {s['mean']:.0f} h, median {s['median']:.0f} h"
         pos = x + (i - 0.5) * width
         ax.bar(pos, 100 * g["share"], width=width, color=GROUP_COLORS[group], label=label)
-        for xi, share, count in zip(pos, g["share"], g["count"]):
+        for xi, share, count in zip(pos, g["share"], g["count"], strict=True):
             if count:
                 ax.text(xi, 100 * share + 1, str(int(count)), ha="center", fontsize=8)
     ax.set_xticks(x, bins, rotation=45, ha="right")
@@ -87,7 +87,7 @@ def job_types_figure(jobs: pd.DataFrame, implied: pd.DataFrame | None = None) ->
         counts = implied.set_index("category")["jobs"].to_dict()
         n_jobs = int(implied["n_jobs"].iloc[0])
         counts["other"] = n_jobs - sum(counts.values())
-    for yi, (_, r) in zip(y, jobs.iterrows()):
+    for yi, (_, r) in zip(y, jobs.iterrows(), strict=True):
         text = f"{r['pct']:.0f}%"
         if r["category"] in counts:
             text += f"  ({counts[r['category']]} of {n_jobs} jobs)"

@@ -61,7 +61,7 @@ def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
     ax = fig.subplots()
     ax.imshow(codes, cmap=ListedColormap([STATE_COLORS[s] for s in STATES]), vmin=-0.5,
               vmax=len(STATES) - 0.5, aspect="auto")
-    labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"])]
+    labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"], strict=True)]
     ax.set_yticks(range(len(order)), [textwrap.fill(lab, 64) for lab in labels], fontsize=7.5)
     ax.set_xticks(range(len(PARTICIPANTS)), PARTICIPANTS)
     ax.xaxis.tick_top()
@@ -105,8 +105,11 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
             ax.plot([r["count_low"], r["count_high"]], [y, y], color=color, lw=5, alpha=0.45,
                     solid_capstyle="butt")
         ax.plot(r["n_named"], y, "o", mfc="white", mec="black", ms=5)
-    ax.set_yticks(range(len(book)), [textwrap.fill(f"{t}. {s}", 64) for t, s in zip(book["theme"], book["summary"])],
-                  fontsize=7.5)
+    ax.set_yticks(
+        range(len(book)),
+        [textwrap.fill(f"{t}. {s}", 64) for t, s in zip(book["theme"], book["summary"], strict=True)],
+        fontsize=7.5,
+    )
     ax.set_xticks(range(len(PARTICIPANTS) + 1))
     ax.set_xlim(-0.3, len(PARTICIPANTS) + 0.3)
     ax.set_xlabel(f"Participants (of {len(PARTICIPANTS)})")
@@ -143,7 +146,9 @@ def process_figure(counts: pd.DataFrame) -> Figure:
     for y, r in rows.iterrows():
         ax.annotate(f"{r['count']}/{r['n']}", (min(r["high"], 100), y), xytext=(4, -3), textcoords="offset points",
                     fontsize=8)
-    ax.set_yticks(range(len(rows)), [f"{d}: {lab}" for d, lab in zip(rows["domain"], rows["label"])], fontsize=8.5)
+    ax.set_yticks(
+        range(len(rows)), [f"{d}: {lab}" for d, lab in zip(rows["domain"], rows["label"], strict=True)], fontsize=8.5
+    )
     ax.set_xlim(0, 112)
     ax.set_xlabel("IPS respondents at 6 months (%)")
     ax.set_title("Process measures of the trial's IPS arm")

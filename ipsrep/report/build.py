@@ -24,8 +24,8 @@ The pipeline, in order, each step in its own module:
 from __future__ import annotations
 
 import dataclasses
-import math
 import errno
+import math
 import os
 import shutil
 import time
@@ -37,7 +37,7 @@ from ipsrep import paths
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import check, params, prose, publish
 from ipsrep.report.context import COMPARE_VARIABLE, VALIDATED_SHA256_VARIABLE, DataInUse
-from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks  # noqa: F401  (KERNEL_ENV: nbval plugin)
+from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks
 from ipsrep.report.failures import BuildError, Interrupted, UsageError, one_line, say, shown
 from ipsrep.report.ledger import LEDGER_COLUMNS, rows_from_notebook
 from ipsrep.report.normalise import notebook_text
@@ -185,7 +185,7 @@ def check_data(data: str | os.PathLike | None, store: cache_mod.Store | None = N
     except DataFileError as exc:
         raise BuildError(f"--data {given}: {exc}; no notebook was run and the report folder is unchanged") from None
     key = cache_mod.contract_key(sha) if store is not None else None
-    trusted = sha if key is not None and store.has_mark("contract", key) else None
+    trusted = sha if store is not None and key is not None and store.has_mark("contract", key) else None
     try:
         trial, loaded_sha = load_trial_checked(resolved, trusted_sha256=trusted, label=given)
     except ContractError as err:
@@ -194,7 +194,7 @@ def check_data(data: str | os.PathLike | None, store: cache_mod.Store | None = N
         n = len(err.violations)
         raise BuildError(f"{given}: {n} violation{'s' if n != 1 else ''} of the data contract "
                          "(see data/README.md); no notebook was run and the report folder is unchanged") from None
-    if key is not None and trusted is None and loaded_sha == sha:
+    if store is not None and key is not None and trusted is None and loaded_sha == sha:
         store.set_mark("contract", key)
     data_in_use = DataInUse(given=given, file=resolved, bundled=paths.is_bundled(resolved), sha256=loaded_sha)
     ids = set(trial["participant_id"].astype(str))
@@ -227,10 +227,10 @@ def checked_site(folder: Path, ids: set[str], store: cache_mod.Store | None) -> 
     every file, the ids and the checks' code), so the same bytes are not checked twice.
     A file that differs by one byte (a truncated or edited cached page) is checked anew."""
     key = check.site_digest(folder, ids) if store is not None else None
-    if key is not None and store.has_mark("checked", key):
+    if store is not None and key is not None and store.has_mark("checked", key):
         return []
     problems = check.check_site(folder, ids=ids)
-    if not problems and key is not None:
+    if not problems and store is not None and key is not None:
         store.set_mark("checked", key)
     return problems
 
@@ -296,7 +296,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
         key = cache_mod.site_key([(b.stem, b.cache_key) for b in notebooks], renderer=renderer_digest(),
                                  data_label=data.label, bundled=data.bundled, parameters=run_with,
                                  show_code=show_code)
-    cached = store.get("site", key) if key is not None else None
+    cached = store.get("site", key) if store is not None and key is not None else None
     if cached:
         for name, content in cached.items():
             target = dest / name
@@ -304,7 +304,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
             target.write_bytes(content)
     else:
         render_site(pages, data=data, parameters=run_with, show_code=show_code, dest=dest)
-        if key is not None:
+        if store is not None and key is not None:
             store.put("site", key, {p.relative_to(dest).as_posix(): p.read_bytes()
                                     for p in sorted(dest.rglob("*")) if p.is_file()})
     for book in notebooks:

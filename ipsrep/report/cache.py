@@ -33,7 +33,7 @@ import re
 import stat
 import sys
 import uuid
-from functools import lru_cache
+from functools import cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -117,7 +117,7 @@ def imported_names(source: str, package: str = "") -> set[str]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module_imports(name: str, mtime_ns: int) -> frozenset[str]:
     path = _module_file(name)
     package = name if path is not None and path.name == "__init__.py" else name.rpartition(".")[0]
@@ -149,7 +149,7 @@ def module_closure(names) -> list[Path]:
 # --------------------------------------------------------------------------------------
 # Keys
 # --------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def _version(name: str) -> str:
     try:
         return importlib_metadata.version(name)
@@ -220,7 +220,11 @@ def _named_digest(p: Path, depth: int = 0) -> str:
         except OSError as exc:
             return f"unreadable:{exc.errno}"
         for entry in entries:
-            h.update(entry.name.encode("utf-8", "surrogateescape") + b"\0" + _named_digest(Path(entry.path), depth + 1).encode())
+            h.update(
+                entry.name.encode("utf-8", "surrogateescape")
+                + b"\0"
+                + _named_digest(Path(entry.path), depth + 1).encode()
+            )
         return "dir:" + h.hexdigest()
     try:
         h.update(read_local_bytes(p))

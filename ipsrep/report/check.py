@@ -21,8 +21,8 @@ cache, and returns what it found (empty when the site may be published):
 """
 from __future__ import annotations
 
-import json
 import functools
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -45,14 +45,15 @@ def is_remote(value: str) -> bool:
     """True when loading the URL `value` would leave the page's own folder for the
     network or another origin (``//host``, any scheme but ``data:``).
 
-    >>> [is_remote(u) for u in ("x.png", "#top", "data:image/png;base64,AA", "//h/x", "https:\\\\\\\\h\\\\x.png", "ftp:x", " java\\tscript:alert(1)")]
+    >>> [is_remote(u) for u in ("x.png", "#top", "data:image/png;base64,AA", "//h/x",
+    ...                         "https:\\\\\\\\h\\\\x.png", "ftp:x", " java\\tscript:alert(1)")]
     [False, False, False, True, True, True, True]
     """
     url = _clean_url(value)
     if url.startswith("//"):
         return True
     m = _SCHEME.match(url)
-    return bool(m) and m.group(1).lower() != "data"
+    return m is not None and m.group(1).lower() != "data"
 
 
 def _bad_link(value: str) -> bool:
@@ -221,10 +222,7 @@ class _LoadFinder(HTMLParser):
                 if any(is_remote(u) for u in re.split(r"[\s,]+", value) if u):
                     self.found.append(shown)
             elif name in ("href", "xlink:href"):
-                if tag in ("a", "area"):
-                    if _bad_link(value):
-                        self.found.append(shown)
-                elif tag == "link" and rel and rel <= _NOT_LOADED_RELS:
+                if tag in ("a", "area") or (tag == "link" and rel and rel <= _NOT_LOADED_RELS):
                     if _bad_link(value):
                         self.found.append(shown)
                 elif tag == "base" or is_remote(value):
@@ -291,7 +289,8 @@ def participant_hits(text: str, ids: set[str]) -> list[str]:
     """Ids from `ids` that `text` shows as a whole token: not inside a longer run of
     letters, digits, ``_`` or ``-`` (a ``.`` or any other character may surround it).
 
-    >>> sorted(participant_hits("rows P017 and P018. not XP019 or P020-1, a.b1!", {"P017", "P018", "P019", "P020", "a.b1"}))
+    >>> text = "rows P017 and P018. not XP019 or P020-1, a.b1!"
+    >>> sorted(participant_hits(text, {"P017", "P018", "P019", "P020", "a.b1"}))
     ['P017', 'P018', 'a.b1']
     """
     if not ids:
@@ -384,7 +383,6 @@ def _reserved_tokens() -> frozenset[str]:
     import importlib.util
 
     from ipsrep import paths
-
     from ipsrep.report.context import SYNTHETIC_NOTICE, DataInUse
 
     roots = [paths.NOTEBOOK_DIR, paths.PACKAGE_DIR / "report" / "site"]

@@ -25,7 +25,6 @@ such variable and checks its file in full.
 from __future__ import annotations
 
 import ast
-import html
 import json
 import os
 from dataclasses import dataclass, field

@@ -10,6 +10,7 @@ kernels and raises :class:`ipsrep.report.failures.Interrupted` within seconds.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -88,10 +89,8 @@ def kill_kernels() -> int:
         try:
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own process group
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
     return len(pids)
 
 

@@ -138,7 +138,8 @@ def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) 
         A``, ``only in B``), ``reproduced_a``, ``reproduced_b``, ``status_a``, ``status_b``.
 
     >>> a = pd.DataFrame({"key": ["x", "y", "z"], "reproduced": [0.1, 2.0, 3.0], "status": ["reproduced"] * 3})
-    >>> b = pd.DataFrame({"key": ["x", "y", "w"], "reproduced": [0.1, 2.5, 1.0], "status": ["reproduced", "discrepant", ""]})
+    >>> b = pd.DataFrame({"key": ["x", "y", "w"], "reproduced": [0.1, 2.5, 1.0],
+    ...                   "status": ["reproduced", "discrepant", ""]})
     >>> compare_ledgers(a, b)[["key", "change"]].values.tolist()
     [['y', 'value and status'], ['z', 'only in A'], ['w', 'only in B']]
     """
@@ -153,23 +154,26 @@ def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) 
     left, right = prepared(a), prepared(b)
     rows = []
     for key in [*left.index, *(k for k in right.index if k not in left.index)]:
-        in_a, in_b = key in left.index, key in right.index
-        ra = left.loc[key] if in_a else None
-        rb = right.loc[key] if in_b else None
-        if in_a and in_b:
+        ra = left.loc[key] if key in left.index else None
+        rb = right.loc[key] if key in right.index else None
+        if ra is not None and rb is not None:
             va, vb = ra["reproduced"], rb["reproduced"]
             same_value = (pd.isna(va) and pd.isna(vb)) or (
                 not pd.isna(va) and not pd.isna(vb) and math.isclose(va, vb, rel_tol=rel_tol, abs_tol=1e-12))
             same_status = ra["status"] == rb["status"]
             if same_value and same_status:
                 continue
-            change = "value and status" if not (same_value or same_status) else ("value" if not same_value else "status")
+            change = (
+                "value and status" if not (same_value or same_status) else ("value" if not same_value else "status")
+            )
         else:
-            change = "only in A" if in_a else "only in B"
-        rows.append({"key": key, "quantity": (ra if in_a else rb)["quantity"], "change": change,
-                     "reproduced_a": ra["reproduced"] if in_a else float("nan"),
-                     "reproduced_b": rb["reproduced"] if in_b else float("nan"),
-                     "status_a": ra["status"] if in_a else "", "status_b": rb["status"] if in_b else ""})
+            change = "only in A" if ra is not None else "only in B"
+        quantity = ra["quantity"] if ra is not None else rb["quantity"] if rb is not None else ""
+        rows.append({"key": key, "quantity": quantity, "change": change,
+                     "reproduced_a": ra["reproduced"] if ra is not None else float("nan"),
+                     "reproduced_b": rb["reproduced"] if rb is not None else float("nan"),
+                     "status_a": ra["status"] if ra is not None else "",
+                     "status_b": rb["status"] if rb is not None else ""})
     return pd.DataFrame(rows, columns=["key", "quantity", "change", "reproduced_a", "reproduced_b",
                                        "status_a", "status_b"])
 

@@ -100,7 +100,7 @@ def normalise(nb):
         meta["language_info"].pop("version", None)
     meta.pop("widgets", None)
     nb.cells = [c for c in nb.cells if ERROR_TAG not in c.metadata.get("tags", [])]
-    for cell, cell_id in zip(nb.cells, _cell_ids(nb.cells)):
+    for cell, cell_id in zip(nb.cells, _cell_ids(nb.cells), strict=True):
         cell["id"] = cell_id
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)

@@ -138,9 +138,9 @@ def clean_leftovers(out: Path) -> list[Path]:
     leftovers = []
     for entry in parent.iterdir():
         m = _LEFTOVER.match(entry.name)
-        if m and m.group("name") == out.name and entry.is_dir() and not entry.is_symlink():
-            if not _alive(int(m.group("pid"))) or int(m.group("pid")) == os.getpid():
-                leftovers.append((m.group("kind"), entry))
+        if (m and m.group("name") == out.name and entry.is_dir() and not entry.is_symlink()
+                and (not _alive(int(m.group("pid"))) or int(m.group("pid")) == os.getpid())):
+            leftovers.append((m.group("kind"), entry))
     with _lock(out):
         if not out.exists():
             olds = sorted((e for k, e in leftovers if k == "old"), key=lambda p: p.stat().st_mtime, reverse=True)

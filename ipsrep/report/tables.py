@@ -16,16 +16,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-
 import math
 import re
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ipsrep.inputs.measures import FOLLOW_UPS, MEASURE_BY_NAME, VISITS
 from ipsrep.methods.formatting import format_p
 
-__all__ = ["label", "readable_codes", "is_p_column", "format_cell", "publication_table", "tidy_html_table", "use_report_tables"]
+if TYPE_CHECKING:  # bs4 is imported where the HTML is parsed
+    from bs4 import Tag
+
+__all__ = [
+    "label",
+    "readable_codes",
+    "is_p_column",
+    "format_cell",
+    "publication_table",
+    "tidy_html_table",
+    "use_report_tables",
+]
 
 WORDS = {
     "ips": "IPS", "tau": "TAU", "ci": "CI", "or": "OR", "sd": "SD", "se": "SE", "n": "n", "p": "p",
@@ -33,7 +46,7 @@ WORDS = {
     "chi2": "χ²", "pct": "%", "id": "id", "lo": "low", "hi": "high", "ml": "ML", "reml": "REML",
     "wald": "Wald", "wilson": "Wilson", "levene": "Levene", "welch": "Welch", "student": "Student",
     "fisher": "Fisher", "pearson": "Pearson", "holm": "Holm", "clopper": "Clopper-Pearson", "z": "z",
-    "f": "F", "t": "t", "or": "OR", "rms": "RMS",
+    "f": "F", "t": "t", "rms": "RMS",
 }
 """How single words of a snake_case code are written in a label."""
 
@@ -175,7 +188,10 @@ def publication_table(df: pd.DataFrame, *, labels: dict | None = None, p_columns
     def relabel(x):
         return labels.get(x, label(x)) if isinstance(x, str) else x
 
-    formats = {c: (lambda v, _p=(c in p_columns): format_cell(v, p=_p)) for c in shown.columns}
+    # the value type Styler.format declares (a dict is invariant in it)
+    formats: dict[Any, str | Callable[[object], str] | None] = {
+        c: partial(format_cell, p=c in p_columns) for c in shown.columns
+    }
     styler = shown.style.format(formats).format_index(relabel, axis=1)
     if isinstance(shown.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
@@ -244,7 +260,8 @@ def decimals_for(header: str, values: list[float]) -> int | None:
 
     >>> decimals_for("% employed", [52.7778]), decimals_for("Power", [0.1452]), decimals_for("Estimate", [-1.23456])
     (1, 3, 2)
-    >>> decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]), decimals_for("Share below alpha", [0.005, 0.0])
+    >>> (decimals_for("Hours, mean", [93.5874, 19.1316]), decimals_for("Median", [0.396, 0.5]),
+    ...  decimals_for("Share below alpha", [0.005, 0.0]))
     (1, 3, 3)
     >>> decimals_for("Printed", [0.336]), decimals_for("n", [12.0, 3.0]), decimals_for("SE", [0.01234])
     (None, None, 3)
@@ -351,7 +368,13 @@ def _columns(head_rows) -> list[str]:
     return [names.get(k, "") for k in range(width)]
 
 
-def _row_cells(tr, width: int) -> list[tuple[int, object]]:
+def _add_class(cell: Tag, name: str) -> None:
+    from bs4.element import AttributeValueList
+
+    cell["class"] = AttributeValueList([*cell.get_attribute_list("class"), name])
+
+
+def _row_cells(tr, width: int) -> list[tuple[int, Tag]]:
     cells = _cells(tr)
     col = width - sum(int(c.get("colspan", 1)) for c in cells)  # cells spanning rows above shift the row
     out = []
@@ -421,9 +444,9 @@ def _tidy_table(soup, table) -> None:
             if pair:
                 a, b = (_as_float(x) for x in pair.groups())
                 if a is not None and b is not None:
-                    d = decimals.get(col) or 2
-                    cell.string = f"{a:.{d}f} to {b:.{d}f}"
-                    cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+                    places = decimals.get(col) or 2
+                    cell.string = f"{a:.{places}f} to {b:.{places}f}"
+                    _add_class(cell, "ipsrep-num")
                     continue
             if _KEY.match(stripped) and len(stripped) > 12:
                 _breakable(soup, cell, stripped)
@@ -437,7 +460,7 @@ def _tidy_table(soup, table) -> None:
                 new = _clean_text(text, p=col in p_cols)
             cell.string = new
             if _NUMBER.match(new.strip()) or new.strip().startswith("<") or _NUMERIC_TEXT.match(new.strip()):
-                cell["class"] = cell.get("class", []) + ["ipsrep-num"]
+                _add_class(cell, "ipsrep-num")
     _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width)
     _long_table(table, body_rows)
     shown_columns = max((sum(int(c.get("colspan", 1)) for c in _cells(tr)) for tr in body_rows), default=0)
@@ -483,7 +506,7 @@ def _notes_as_footnotes(soup, table, head_rows, body_rows, columns, width) -> No
     if max(len(t) for t in texts) < NOTE_MIN_CHARS:
         return
     letters: dict[str, str] = {}
-    for tr, text in zip(body_rows, texts):
+    for tr, text in zip(body_rows, texts, strict=True):
         cells = dict(_row_cells(tr, width))
         cell = cells.get(col)
         if cell is not None:

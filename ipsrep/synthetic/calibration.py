@@ -24,9 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.mixed import (ADOPTED, Spec, distance_to_published, published_table4, read_stored, table4,
-                                   write_ranking)
-from ipsrep.inputs.measures import MEASURES, measure as lookup_measure
+from ipsrep.analyses.mixed import (
+    ADOPTED,
+    Spec,
+    distance_to_published,
+    published_table4,
+    read_stored,
+    table4,
+    write_ranking,
+)
+from ipsrep.inputs.measures import MEASURES
+from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.paths import CALIBRATION_CSV, WITHIN_PERSON_R_CSV
 from ipsrep.synthetic.reconstruct import reconstruct_trial
 
@@ -39,9 +47,13 @@ __all__ = [
 ]
 
 
+_R_GRID = tuple(round(0.05 * k, 2) for k in range(19))
+"""Within-person correlations 0, 0.05, ..., 0.9 tried by default."""
+
+
 def calibrate_within_person_r(
     reconstruct: Callable[..., pd.DataFrame],
-    grid: Sequence[float] = tuple(round(0.05 * k, 2) for k in range(19)),
+    grid: Sequence[float] = _R_GRID,
     *,
     spec: Spec = ADOPTED,
     measures=None,
@@ -83,8 +95,13 @@ def calibrate_within_person_r(
             dist["icc"] = fitted["icc"].to_numpy()
             frames.append(dist.assign(r=float(r), seed=-1 if seed is None else seed))
     raw = pd.concat(frames, ignore_index=True)
-    out = (raw.groupby(["r", "measure", "term"], sort=False)[["estimate", "se", "icc", "printed", "printed_se", "distance"]]
-           .mean().reset_index())
+    out = (
+        raw.groupby(["r", "measure", "term"], sort=False)[
+            ["estimate", "se", "icc", "printed", "printed_se", "distance"]
+        ]
+        .mean()
+        .reset_index()
+    )
     return out
 
 

@@ -28,9 +28,10 @@ rows of D, n_i rows), the random-intercept model's weighted cross-product is
 (:class:`ipsrep.methods.lmm.RandomInterceptModel`, Notes). A move keeps the rows of D as a
 multiset, so D'D never changes; it changes the totals of two participants only, i.e. a
 rank-four update of the sums ``U_k = sum_{n_i = k} T_i T_i'``. Every candidate move is
-scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its profiled ML deviance is evaluated at three values of
-theta around the current optimum of each of the two models (with and without the
-interaction: the adopted specification takes group, time and intercept from the model
+scored by a batch of 4 x 4 and 5 x 5 eliminations (vectorised over candidates): its
+profiled ML deviance is evaluated at three values of theta around the current optimum of
+each of the two models (with and without the interaction: the adopted specification takes group,
+time and intercept from the model
 without it), the parabola's vertex gives theta, and the coefficients and their lme4
 standard errors are read off there. After each accepted move the state is refitted
 exactly (iterated parabolic steps to machine precision).
@@ -192,7 +193,7 @@ def linkage_targets() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- fast fit
-def _weights(g: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _weights(g: np.ndarray, k: np.ndarray | float) -> np.ndarray:
     return g / (1.0 + k * g)
 
 
@@ -292,7 +293,7 @@ class MeasureLinkage:
         self._shift_cells = np.flatnonzero((self.n_answered > 0) & (self.n_missing > 0))
         self.N = int((~np.isnan(self.y)).sum())
         self._totals()
-        self.fit = None
+        self.fit: _Fit | None = None
 
     # -------------------------------------------------------------- statistics
     def _units(self, y: np.ndarray) -> np.ndarray:
@@ -348,7 +349,8 @@ class MeasureLinkage:
         return out
 
     def deviance(self, theta, model: str) -> np.ndarray:
-        """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without (``"main"``) interaction."""
+        """Profiled ML deviance (up to a constant) of the model with (``"full"``) or without
+        (``"main"``) interaction."""
         cols = _FULL if model == "full" else _MAIN
         return _profile(self.gram(theta), cols, self.N, self._logterm(theta))
 
@@ -459,7 +461,9 @@ class MeasureLinkage:
         a = np.flatnonzero(self.answered[c, :self.n_answered[c]] == i)
         b = np.flatnonzero(self.missing[c, :self.n_missing[c]] == j)
         if self.ips[i] != self.ips[j] or not a.size or not b.size:
-            raise ValueError("shift: i must have answered the visit and j be an eligible non-respondent of the same group")
+            raise ValueError(
+                "shift: i must have answered the visit and j be an eligible non-respondent of the same group"
+            )
         self.y[j, visit], self.y[i, visit] = self.y[i, visit], np.nan
         self.answered[c, a[0]], self.missing[c, b[0]] = j, i
         self._update(i, j)
@@ -485,8 +489,11 @@ class MeasureLinkage:
         kind = (u[:, 0] < shift_share) & (self._shift_cells.size > 0)
         pool = np.where(kind, 0, 0)
         n_sw, n_sh = max(self._swap_cells.size, 1), max(self._shift_cells.size, 1)
-        cell = np.where(kind, self._shift_cells[np.minimum((u[:, 1] * n_sh).astype(int), n_sh - 1)] if self._shift_cells.size else pool,
-                        self._swap_cells[np.minimum((u[:, 1] * n_sw).astype(int), n_sw - 1)])
+        cell = np.where(
+            kind,
+            self._shift_cells[np.minimum((u[:, 1] * n_sh).astype(int), n_sh - 1)] if self._shift_cells.size else pool,
+            self._swap_cells[np.minimum((u[:, 1] * n_sw).astype(int), n_sw - 1)],
+        )
         na, nm = self.n_answered[cell], self.n_missing[cell]
         a = (u[:, 2] * na).astype(int)
         i = self.answered[cell, a]
@@ -532,6 +539,7 @@ class MeasureLinkage:
             return G, log
 
         M = len(moves)
+        assert self.fit is not None, "moves are scored around a fitted state (refit() first)"
         centre = np.broadcast_to(np.array([self.fit.theta["main"], self.fit.theta["full"]]), (M, 2))
         for rel in SCORE_STENCIL:  # a wide parabolic step, then a narrow one around its vertex
             h = rel * np.maximum(centre, 1e-2)
@@ -587,7 +595,9 @@ def _loss_parts(est, se, target):
 def _loss(est, se, target) -> np.ndarray:
     """The search's loss, quantised to :data:`LOSS_QUANTUM` (ties go to the lower index)."""
     e, s, pen = _loss_parts(est, se, target)
-    outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip((np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0)
+    outside = np.clip((np.abs(e) - EDGE) / (1.0 - EDGE), 0.0, 1.0) + np.clip(
+        (np.abs(s) - EDGE) / (1.0 - EDGE), 0.0, 1.0
+    )
     raw = (portable.rowsum(e**2) + portable.rowsum(s**2) + portable.rowsum(pen**2)
            + EDGE_WEIGHT * portable.rowsum(outside))
     return portable.quantise(raw, LOSS_QUANTUM)
@@ -712,10 +722,6 @@ def _combine(moves, est, se, cand, fit, loss, target) -> list[int]:
     return chosen
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(np.nan_to_num(a), np.nan_to_num(b)))
-
-
 def _restore(state: MeasureLinkage, y: np.ndarray) -> None:
     state.y = y.copy()
     for c in range(len(state.cell_visit)):
@@ -732,15 +738,22 @@ def _targets_by_measure() -> dict[str, dict[str, np.ndarray]]:
     out = {}
     for name, part in t.groupby("measure", sort=False):
         part = part.set_index("term").loc[list(TERMS)]
-        out[name] = {"estimate": part["target_estimate"].to_numpy(float), "se": part["printed_se"].to_numpy(float),
+        out[str(name)] = {"estimate": part["target_estimate"].to_numpy(float), "se": part["printed_se"].to_numpy(float),
                      "significant": part["significant"].to_numpy(bool),
                      "tolerance": np.where(part["source_inconsistent"], INCONSISTENT_TOLERANCE, ESTIMATE_TOLERANCE)}
     return out
 
 
-def link_visits(table: pd.DataFrame, eligible: Mapping[tuple[str, str, str], np.ndarray], *, seed,
-                budget: int = DEFAULT_BUDGET, measures: Sequence[str] | None = None,
-                spec=ADOPTED, respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED) -> tuple[pd.DataFrame, pd.DataFrame]:
+def link_visits(
+    table: pd.DataFrame,
+    eligible: Mapping[tuple[str, str, str], np.ndarray],
+    *,
+    seed,
+    budget: int = DEFAULT_BUDGET,
+    measures: Sequence[str] | None = None,
+    spec=ADOPTED,
+    respondents_searched: Sequence[str] = RESPONDENTS_SEARCHED,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Search each measure's linkage so that Table 4 refits close to the printed table.
 
     Parameters
@@ -826,17 +839,26 @@ def linkage_report(trial: pd.DataFrame, fitted: pd.DataFrame | None = None) -> p
 
 def linkage_summary(report: pd.DataFrame) -> dict[str, int]:
     """How many coefficients of :func:`linkage_report` meet each target, and in all."""
-    return {"coefficients": len(report), "estimate_ok": int(report["estimate_ok"].sum()),
-            "se_ok": int(report["se_ok"].sum()), "p_ok": int(report["p_ok"].sum()),
-            "all_ok": int(report["all_ok"].sum()),
-            "interactions_p_below_05": int(((report["term"] == "interaction") & (report["p"] < 0.05)).sum()),
-            "printed_interactions_p_below_05": int(((report["term"] == "interaction") & (report["printed_p"] < 0.05)).sum())}
+    return {
+        "coefficients": len(report),
+        "estimate_ok": int(report["estimate_ok"].sum()),
+        "se_ok": int(report["se_ok"].sum()),
+        "p_ok": int(report["p_ok"].sum()),
+        "all_ok": int(report["all_ok"].sum()),
+        "interactions_p_below_05": int(((report["term"] == "interaction") & (report["p"] < 0.05)).sum()),
+        "printed_interactions_p_below_05": int(
+            ((report["term"] == "interaction") & (report["printed_p"] < 0.05)).sum()
+        ),
+    }
 
 
 def linkage_markdown(report: pd.DataFrame) -> str:
     """The coefficient-by-coefficient table of :func:`linkage_report` as Markdown."""
-    lines = ["| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio | z | printed z | p | printed p | targets met |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| measure | term | refit | target | distance (printed SE) | SE | printed SE | SE ratio "
+        "| z | printed z | p | printed p | targets met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for _, r in report.iterrows():
         met = "yes" if r["all_ok"] else "no: " + ", ".join(
             w for w, ok in (("estimate", r["estimate_ok"]), ("SE", r["se_ok"]), ("p", r["p_ok"])) if not ok)

@@ -43,9 +43,9 @@ printable, and marks nothing else as special about them.
 """
 from __future__ import annotations
 
-import os
 import itertools
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -79,7 +79,7 @@ def default_within_person_r(path: str | Path = paths.WITHIN_PERSON_R_CSV) -> dic
     r = {m.name: FALLBACK_WITHIN_PERSON_R for m in MEASURES}
     if Path(path).exists():
         table = pd.read_csv(path)
-        r.update({str(k): float(v) for k, v in zip(table["measure"], table["r"]) if k in r})
+        r.update({str(k): float(v) for k, v in zip(table["measure"], table["r"], strict=True) if k in r})
     return r
 
 FAMILY = {"hscl": "distress", "anxiety": "distress", "depression": "distress",
@@ -279,7 +279,7 @@ def _categorical(rng, n_ips: int, n_tau: int) -> pd.DataFrame:
     rows = []
     for group, n in (("IPS", n_ips), ("TAU", n_tau)):
         g = group.lower()
-        cols = {"group": [group] * n}
+        cols: dict[str, list[str] | np.ndarray] = {"group": [group] * n}
         for var in ("female", "higher_education", "married", "has_children", "out_of_work_over_2y"):
             ones = _pn(f"t1.{var}.{g}_count")
             n_valid = n if var == "female" else round(ones / float(_printed(f"t1.{var}.{g}_pct")) * 100)
@@ -327,8 +327,11 @@ def _hours(rng, table: pd.DataFrame) -> list[dict]:
         n_h = _pn(f"rq2.hours.{g[group]}_n")
         plan[group] = (idx, responders, n_h)
     a_n, b_n = plan["IPS"][2], plan["TAU"][2]
-    printed = {grp: Printed(plan[grp][2], _printed(f"rq2.hours.{g[grp]}_mean"), _printed(f"rq2.hours.{g[grp]}_sd")) for grp in GROUPS}
-    for attempt in range(200):
+    printed = {
+        grp: Printed(plan[grp][2], _printed(f"rq2.hours.{g[grp]}_mean"), _printed(f"rq2.hours.{g[grp]}_sd"))
+        for grp in GROUPS
+    }
+    for _attempt in range(200):
         chosen = {}
         for group in GROUPS:
             idx, responders, n_h = plan[group]
@@ -356,7 +359,9 @@ def _hours(rng, table: pd.DataFrame) -> list[dict]:
         h_set, employed = chosen[group]
         positives = np.sort(values[values > 0])[::-1]
         # earlier first jobs tend to give more hours: rank employed by first-job time plus noise
-        order = employed[np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)), kind="stable")]
+        order = employed[
+            np.argsort(table.loc[employed, "_first_job"].to_numpy() + rng.normal(0, 6, len(employed)), kind="stable")
+        ]
         table.loc[h_set, "hours_12m"] = 0.0
         table.loc[order, "hours_12m"] = positives
         ones = _pn(f"rq2.20h.{g[group]}_count")
@@ -511,7 +516,9 @@ def reconstruct_with_search(*, seed: int | None = None, within_person_r: Mapping
     search = pd.DataFrame(columns=["measure", "steps", "accepted", "loss_start", "loss", "done", "cpu_seconds"])
     if link:
         eligible = {(m.name, v, g): marg.pools[(v, g)] for m in MEASURES for v in ("0m", "6m", "12m") for g in GROUPS}
-        table, search = link_visits(table, eligible, seed=seed, budget=DEFAULT_BUDGET if budget is None else int(budget))
+        table, search = link_visits(
+            table, eligible, seed=seed, budget=DEFAULT_BUDGET if budget is None else int(budget)
+        )
     order = np.random.default_rng([seed, 2]).permutation(len(table))
     table = table.iloc[order].reset_index(drop=True)
     table.insert(0, "participant_id", [f"syn{i + 1:03d}" for i in range(len(table))])
@@ -539,7 +546,9 @@ def write_linkage_readme(readme: str | Path | None = None, *, budget: int | None
     buffer = io.StringIO()
     write_csv(table, buffer)
     if buffer.getvalue().encode() != paths.RECONSTRUCTED_CSV.read_bytes():
-        raise ValueError(f"{paths.RECONSTRUCTED_CSV}: differs from a fresh reconstruction; run `ipsrep reconstruct` first")
+        raise ValueError(
+            f"{paths.RECONSTRUCTED_CSV}: differs from a fresh reconstruction; run `ipsrep reconstruct` first"
+        )
     section = readme_section(search, linkage_report(load_trial(paths.RECONSTRUCTED_CSV)), budget=budget)
     text = readme.read_text()
     if README_START not in text or README_END not in text:
@@ -595,7 +604,9 @@ def reconstruct_target(out: str | None) -> Path:
     problem = folder_refusal(target.parent, option="--out", what="the reconstruction",
                              allowed=(paths.RECONSTRUCTED_CSV.parent,), needs_manifest=False)
     if problem:
-        raise ValueError(problem.replace(f"--out {shown_path(target.parent)}:", f"--out {shown_path(target)}: its folder", 1))
+        raise ValueError(
+            problem.replace(f"--out {shown_path(target.parent)}:", f"--out {shown_path(target)}: its folder", 1)
+        )
     if os.path.lexists(target):
         kind = "is not a regular file" if not stat_.S_ISREG(os.lstat(target).st_mode) else "exists"
         raise ValueError(f"--out {shown_path(target)}: {kind}; the reconstruction is written to a new file "

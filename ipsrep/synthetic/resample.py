@@ -48,7 +48,8 @@ def arm_sizes(n: int, source: pd.DataFrame) -> dict[str, int]:
         raise ValueError(f"a resampled trial needs at least 2 participants (one per arm), not {n}")
     counts = source["group"].value_counts().sort_index()
     exact = n * counts / counts.sum()
-    sizes = np.floor(exact).astype(int).clip(lower=1)
+    # np.floor of a Series is a Series (numpy's stubs say ndarray)
+    sizes = np.floor(exact).astype(int).clip(lower=1)  # type: ignore[call-overload]
     remainder = (exact - np.floor(exact)).sort_values(ascending=False, kind="stable")
     for group in remainder.index:
         if sizes.sum() >= n:

@@ -56,7 +56,7 @@ class Grid:
     step: Fraction
 
     @classmethod
-    def of(cls, low, high, step) -> "Grid":
+    def of(cls, low, high, step) -> Grid:
         return cls(Fraction(low), Fraction(high), Fraction(step))
 
     @property
@@ -105,7 +105,7 @@ def moment_candidates(target: Printed, grid: Grid, extras: tuple = (), bottom: i
         total = m * low + step * s + e_sum
         # sum of squares of values = m low^2 + 2 low step S + step^2 Q + e_sq
         base = m * low**2 + 2 * low * step * s + e_sq - total**2 / n
-        q_lo = (max(s_lo, 0) ** 2 * (n - 1) - base) / step**2
+        q_lo = (max(s_lo, Fraction(0)) ** 2 * (n - 1) - base) / step**2
         q_hi = (s_hi**2 * (n - 1) - base) / step**2
         q = max(math.ceil(q_lo), 0)
         q += (q - s) % 2
@@ -248,8 +248,8 @@ def levene_statistic(x, y) -> Fraction:
     n = sum(len(g) for g in z)
     zbar = sum((sum(g, Fraction(0)) for g in z), Fraction(0)) / n
     means = [sum(g, Fraction(0)) / len(g) for g in z]
-    between = sum((len(g) * (m - zbar) ** 2 for g, m in zip(z, means)), Fraction(0))
-    within = sum((sum(((v - m) ** 2 for v in g), Fraction(0)) for g, m in zip(z, means)), Fraction(0))
+    between = sum((len(g) * (m - zbar) ** 2 for g, m in zip(z, means, strict=True)), Fraction(0))
+    within = sum((sum(((v - m) ** 2 for v in g), Fraction(0)) for g, m in zip(z, means, strict=True)), Fraction(0))
     if within == 0:
         return Fraction(0) if between == 0 else Fraction(10) ** 300
     return (n - 2) * between / within
@@ -307,8 +307,10 @@ def reconstruct_pair(
         plans += [(test, row) for _, row in ok.head(12).iterrows()]
     exact = bool(plans)
     if not plans:  # nothing prints the right p: aim as close as possible
+        assert p_printed is not None  # without a printed p every pair is ok, so plans is not empty
         key = (pairs["p_student"] - float(p_printed)).abs()
-        plans = [(preferred or "student", pairs.loc[key.idxmin()])]
+        best = key.idxmin()  # a label of pairs' own index (pandas-stubs: Hashable)
+        plans = [(preferred or "student", pairs.loc[best])]  # type: ignore[call-overload]
     ea = np.array([float(e) for e in extras_a])
     eb = np.array([float(e) for e in extras_b])
     best = None

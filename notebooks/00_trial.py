@@ -165,11 +165,14 @@ rates.round({"response_pct": 1})
 # Health questionnaires were answered far less completely than the employment
 # question. The table gives, per group and visit, the smallest and largest number of
 # respondents over the nine health scores (ODI, EQ-VAS, HSCL-25 with its two
-# subscales, and the four BPI ratings). On the bundled reconstruction the HSCL-25 total
-# is not tied to its subscales per participant (the trial's total is
-# (10 x anxiety + 15 x depression) / 25; the synthetic file keeps each printed row but
-# the identity for almost no one: `data/reconstructed/README.md`), so nothing should
-# combine the total with a subscale on the same participants there.
+# subscales, and the four BPI ratings).
+
+# %% [markdown] tags=["bundled-data"]
+# On the bundled reconstruction the HSCL-25 total is not tied to its subscales per
+# participant (the trial's total is (10 x anxiety + 15 x depression) / 25; the synthetic
+# file keeps each printed row but the identity for almost no one:
+# `data/reconstructed/README.md`), so nothing should combine the total with a subscale
+# on the same participants there.
 
 # %%
 summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).reset_index(drop=True)

@@ -456,8 +456,9 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
         quantities[key] = (
             f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
         )
-    values[k + f"{cred['kind']}_limit"] = cred["limit"]
-    quantities[k + f"{cred['kind']}_limit"] = (
+    # one key whatever the data, so that two trials' ledgers join on it; the quantity names the limit
+    values[k + "credibility_limit"] = cred["limit"]
+    quantities[k + "credibility_limit"] = (
         f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
     )
     return compare(

@@ -56,7 +56,7 @@
 # --members N --linkage unsearched` (on Dask; see the README) and stored under
 # `data/ensemble/` and `data/ensemble_unsearched/`; this page only reads them.
 
-# %% [markdown]
+# %% [markdown] tags=["bundled-data"]
 # ```{admonition} Learning objectives
 # :class: tip
 #

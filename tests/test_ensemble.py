@@ -5,7 +5,6 @@ two worker processes; the summary tests use small hand-made tables.
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

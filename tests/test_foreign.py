@@ -6,13 +6,9 @@ numeric codes with value labels, as an SPSS or Stata user would keep them.
 from __future__ import annotations
 
 import csv
-import io
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest

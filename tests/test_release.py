@@ -7,9 +7,7 @@ minimum or maximum, no participant id or individual value, a complete SDC log).
 """
 from __future__ import annotations
 
-import base64
 import contextlib
-import csv
 import io
 import json
 import os
@@ -25,9 +23,18 @@ import pytest
 from ipsrep import cli, paths
 from ipsrep.inputs.contract import load_trial
 from ipsrep.release import cells
-from ipsrep.release.release import LOG_COLUMNS, RELEASED_COLUMNS, ReleaseError, release
-from ipsrep.release.rules import (RULES_FILE, Rules, frequency_checks, frequency_failures, load_rules,
-                                  magnitude_checks, magnitude_failures, nk_share, p_ratio)
+from ipsrep.release.release import LOG_COLUMNS, RELEASED_COLUMNS, release
+from ipsrep.release.rules import (
+    RULES_FILE,
+    Rules,
+    frequency_checks,
+    frequency_failures,
+    load_rules,
+    magnitude_checks,
+    magnitude_failures,
+    nk_share,
+    p_ratio,
+)
 
 ACRO_VERSION = "1.0.2"
 

@@ -41,10 +41,10 @@ with a skipped item. Only the legal range of each instrument is checked.
 """
 from __future__ import annotations
 
-
 import csv
 import difflib
 import hashlib
+import importlib
 import io
 import math
 import os
@@ -57,10 +57,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import importlib
 
 from ipsrep import paths
-
 from ipsrep.inputs import measures
 
 __all__ = [
@@ -315,7 +313,7 @@ def _pandera():
     return importlib.import_module("pandera.pandas")
 
 
-def _column_schema(f: Field) -> "pa.Column":
+def _column_schema(f: Field) -> pa.Column:
     pa = _pandera()
     if f.kind == "id":
         shape = pa.Check(lambda s: s.map(lambda x: x is None or id_problem(x) is None).astype(bool),
@@ -350,7 +348,7 @@ def _within_contract(table: pd.DataFrame, columns: Iterable[str]) -> pd.DataFram
     return pd.DataFrame(out, index=table.index)
 
 
-def trial_schema(columns: Iterable[str] | None = None) -> "pa.DataFrameSchema":
+def trial_schema(columns: Iterable[str] | None = None) -> pa.DataFrameSchema:
     """The pandera schema of the contract's value checks and cross-column rules.
 
     Parameters

@@ -22,13 +22,11 @@ import io
 import json
 import os
 import stat
-
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Default largest file read (64 MiB): far above any file the tool is meant to read."""

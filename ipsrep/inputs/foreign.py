@@ -43,8 +43,7 @@ import pandas as pd
 
 from ipsrep import paths
 from ipsrep.inputs import contract
-from ipsrep.inputs.contract import (FIELDS, DataFileError, Violation, read_data_bytes, sha256_hex,
-                                    terminal_safe)
+from ipsrep.inputs.contract import FIELDS, DataFileError, Violation, read_data_bytes, sha256_hex, terminal_safe
 
 FOREIGN_SUFFIXES = (".sav", ".zsav", ".dta")
 """File name endings read with pyreadstat (SPSS, compressed SPSS, Stata)."""

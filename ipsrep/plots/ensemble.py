@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ipsrep.inputs.measures import MEASURES, MEASURE_BY_NAME
+from ipsrep.inputs.measures import MEASURE_BY_NAME, MEASURES
 from ipsrep.plots import GROUP_COLORS
 
 _TERMS = ("group", "time", "interaction", "intercept")

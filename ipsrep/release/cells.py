@@ -252,7 +252,7 @@ KEY_RULES: list[tuple[re.Pattern, Callable[..., Evidence]]] = [
 def from_data(key: str) -> bool:
     """True when the ledger value under `key` is computed (at least in part) from the
     participant data."""
-    return bool(key.split(".", 1)[0] in DATA_NAMESPACES and not PUBLIC_KEYS.match(key) or DATA_KEYS.match(key))
+    return bool((key.split(".", 1)[0] in DATA_NAMESPACES and not PUBLIC_KEYS.match(key)) or DATA_KEYS.match(key))
 
 
 def ledger_evidence(key: str, trial: pd.DataFrame) -> Evidence | None:

@@ -27,8 +27,6 @@ published.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
@@ -416,7 +414,7 @@ def release_command(report_dir: str, out: str, *, data: str | None = None, rules
 
     trial = label = None
     try:
-        if data is not None and mapping is not None or (data and Path(data).suffix.lower() in (".sav", ".dta")):
+        if (data is not None and mapping is not None) or (data and Path(data).suffix.lower() in (".sav", ".dta")):
             from ipsrep.inputs.foreign import load_foreign_checked
 
             trial, sha256 = load_foreign_checked(data, mapping)

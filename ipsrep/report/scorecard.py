@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from ipsrep.methods.formatting import p_statement
-from ipsrep.synthetic.ensemble import answer_robustness
 from ipsrep.methods.comparison import EVIDENCE, evidence
+from ipsrep.methods.formatting import p_statement
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
+from ipsrep.synthetic.ensemble import answer_robustness
 
 NOT_PRINTED = "not printed"
 """Label for ledger rows without a published counterpart (an empty status)."""

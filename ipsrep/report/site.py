@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import copy
 import html
 import io
 import json
@@ -476,7 +475,7 @@ def reproduction_markdown(ledger: pd.DataFrame) -> list[str]:
             f'<td class="ipsrep-num">{format_cell(r["reproduced"])}</td><td>{esc(str(r["note"] or ""))}</td></tr>'
             for _, r in bad.iterrows())
         opened = " open" if len(bad) <= FOLD_LEDGER_ROWS else ""
-        lines += [f"The discrepant numbers, each linked to its row on the page that computes it; the note says by "
+        lines += ["The discrepant numbers, each linked to its row on the page that computes it; the note says by "
                   "how much and, where one is found, which other computation gives the printed value:", "",
                   f'<details class="ipsrep-open-items"{opened}><summary>{_status_span("discrepant")} {len(bad)} '
                   f'number{"s" if len(bad) != 1 else ""}</summary>'
@@ -783,10 +782,10 @@ def write_sources(src: Path, pages, *, data, parameters: dict, show_code: bool, 
 def run_sphinx(src: Path, out: Path, doctrees: Path, builder: str = "html", jobs: int = 1) -> list[str]:
     """Build `src` into `out` with Sphinx in this process; return the warnings (one line
     each). Nothing is printed. Raises :class:`SiteError` when Sphinx fails."""
+    import warnings as python_warnings
+
     from sphinx.application import Sphinx
     from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    import warnings as python_warnings
 
     warnings = io.StringIO()
     with _build_environment(), patch_docutils(str(src)), docutils_namespace(), python_warnings.catch_warnings(), \

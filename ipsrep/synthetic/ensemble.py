@@ -40,9 +40,8 @@ results a reconstruction could pin down.
 """
 from __future__ import annotations
 
-import json
-import os
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass

@@ -40,7 +40,6 @@ import pandas as pd
 from ipsrep import paths
 from ipsrep.synthetic import ensemble as ens
 
-
 MEMBER_INPUTS = ("ipsrep/paths.py", "ipsrep/inputs", "ipsrep/methods", "ipsrep/analyses", "ipsrep/synthetic",
                  "data/published", "data/reconstructed")
 """What a member's result depends on (relative to the project root): the layers it runs
@@ -369,7 +368,7 @@ def run_ensemble(
              linkage=linkage, member_function=f"{member_fn.__module__}.{member_fn.__qualname__}")
     summary.seconds = time.perf_counter() - started
     say(f"ipsrep ensemble: wrote {_shown(out_dir)}: {len(summary.members)} of {want} members"
-        + (f"; seeds that failed: " + ", ".join(str(s) for s in sorted(summary.failed)) if summary.failed else "")
+        + ("; seeds that failed: " + ", ".join(str(s) for s in sorted(summary.failed)) if summary.failed else "")
         + f" ({summary.seconds:.0f} s)")
     return summary
 
@@ -422,7 +421,7 @@ def _connect(scheduler: str):
     def attempt():
         try:
             got["client"] = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
-        except BaseException as err:  # noqa: BLE001 - reported below in one line
+        except BaseException as err:
             got["error"] = err
 
     thread = threading.Thread(target=attempt, name="ipsrep-connect", daemon=True)
@@ -460,7 +459,7 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
             s = pending.pop(f)
             try:
                 got = f.result()
-            except Exception as err:  # noqa: BLE001 - a member's failure is reported, not raised
+            except Exception as err:
                 text = f"{type(err).__name__}: {err}".splitlines()[0][:300]
                 summary.failed[s] = text
                 if isinstance(err, DETERMINISTIC_FAILURES):
@@ -561,9 +560,9 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
     bad = check[~check["passes"]]
     kinds = ens.kind_counts(found.keys)
     left_out = ens.misses(found.metadata)
-    print(f"ipsrep ensemble: keys by kind: " + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"]))
+    print("ipsrep ensemble: keys by kind: " + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"]))
           + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"
           + (f" (differing: {', '.join(bad['key'])})" if len(bad) else "")
-          + (f"; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())
+          + ("; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())
              if len(left_out) else ""), file=sys.stderr)
     return 0

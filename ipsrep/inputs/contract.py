@@ -54,12 +54,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ipsrep import paths
 from ipsrep.inputs import measures
+
+if TYPE_CHECKING:  # imported lazily at run time (_pandera)
+    import pandera.pandas as pa
 
 __all__ = [
     "BENEFITS",
@@ -290,7 +294,8 @@ def id_problem(cell: str) -> str | None:
     >>> id_problem("P017") is None
     True
     >>> id_problem("Table")
-    "'Table' has no digit; an id needs at least one letter and one digit (e.g. P017), so that it cannot be read as a word on a page"
+    "'Table' has no digit; an id needs at least one letter and one digit (e.g. P017), so that it cannot be read as a "
+    "word on a page"
     """
     if not ID_PATTERN.fullmatch(cell):
         if len(cell) < 3 or len(cell) > 40:
@@ -611,7 +616,7 @@ def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | 
         v(None, exc.line, f"a cell on this line is longer than {csv.field_size_limit():,} characters "
                           "(no value of the contract comes near); is a closing quote missing?")
         return _Parsed(out)
-    header_line_no, header = next(rows)
+    _, header = next(rows)
     header = [name.strip() for name in header]
     sep = _separator(",".join(header))
     if sep != ",":

@@ -137,7 +137,8 @@ def read_mapping(path: str | os.PathLike, variables: list[str]) -> Mapping:
     try:
         raw = read_data_bytes(paths.resolve(path))
     except DataFileError as exc:
-        hint = " (write a template with `ipsrep validate --mapping-template DATA_FILE`)" if "no such" in str(exc) else ""
+        hint = (" (write a template with `ipsrep validate --mapping-template DATA_FILE`)"
+                if "no such" in str(exc) else "")
         raise MappingError([f"{name}: {exc}{hint}"]) from None
     try:
         text = raw.decode("utf-8-sig")
@@ -284,7 +285,7 @@ def mapped_csv_bytes(data: str | os.PathLike, mapping: str | os.PathLike | None 
     MappingError : every problem of the file or the mapping, one line each.
     """
     mapping = Path(mapping) if mapping is not None else default_mapping(data)
-    table, meta, _ = read_foreign(data)
+    table, _, _ = read_foreign(data)
     parsed = read_mapping(mapping, list(table.columns))
     return contract_csv(apply_mapping(table, parsed, data_name=str(data), mapping_name=str(mapping)))
 
@@ -308,7 +309,7 @@ def check_foreign(data: str | os.PathLike, mapping: str | os.PathLike | None = N
     the contract), and the mapped CSV bytes (None when the mapping cannot be applied)."""
     mapping_path = Path(mapping) if mapping is not None else default_mapping(data)
     try:
-        table, meta, _ = read_foreign(data)
+        table, _, _ = read_foreign(data)
         parsed = read_mapping(mapping_path, list(table.columns))
         mapped = contract_csv(apply_mapping(table, parsed, data_name=str(data), mapping_name=str(mapping_path)))
     except MappingError as exc:
@@ -366,7 +367,7 @@ def mapping_template(data: str | os.PathLike) -> str:
     table, meta, _ = read_foreign(data)
     variables = list(table.columns)
     by_lower = {v.lower(): v for v in variables}
-    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names)))
+    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names), strict=True))
     buffer = io.StringIO(newline="")
     w = csv.writer(buffer, lineterminator="\n")
     w.writerow(MAPPING_COLUMNS)

@@ -331,7 +331,8 @@ FIGURE_RULES: dict[str, FigureRule] = {
     "trajectories_figure": FigureRule("data", "mean score per group and visit", _trajectories),
     "table4_distance_figure": FigureRule("data", "Table 4 coefficients against the printed ones", _table4_models),
     "interaction_sensitivity_figure": FigureRule(
-        "the committed calibration grid of the reconstruction (data/reconstructed)", "interaction z by within-person r"),
+        "the committed calibration grid of the reconstruction (data/reconstructed)",
+        "interaction z by within-person r"),
     "job_types_figure": FigureRule(_PRINTED, "job types"),
     "follow_up_figure": FigureRule("the pilot paper's participants (data/pilot)", "pilot follow-up"),
     "rate_comparison_figure": FigureRule(_PRINTED, "employment rates in the pilot and the trial"),

@@ -121,7 +121,7 @@ def with_evidence(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """
     out = ledger.copy()
     status = out["status"].fillna("").astype(str) if len(out) else pd.Series(dtype=str)
-    out["evidence"] = [evidence(k, s, synthetic=synthetic) for k, s in zip(out["key"], status)]
+    out["evidence"] = [evidence(k, s, synthetic=synthetic) for k, s in zip(out["key"], status, strict=True)]
     return out
 
 
@@ -156,7 +156,8 @@ def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """
     table = with_evidence(ledger, synthetic=synthetic) if len(ledger) else ledger.assign(evidence=[])
     records = []
-    order = EVIDENCE_ORDER if synthetic else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data"))
+    order = (EVIDENCE_ORDER if synthetic
+             else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data")))
     for kind in order:
         mine = table[table["evidence"] == kind]
         if not len(mine):
@@ -258,7 +259,7 @@ class Answer:
 
 def _values(ledger: pd.DataFrame) -> dict[str, float]:
     first = ledger.drop_duplicates("key") if len(ledger) else ledger
-    return {k: float(v) for k, v in zip(first["key"], first["reproduced"])
+    return {k: float(v) for k, v in zip(first["key"], first["reproduced"], strict=True)
             if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
@@ -388,7 +389,7 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         below = t3[p < alpha]
         holm = holm_rejections(p, alpha)
         shown = [f"{_measure_label(_T3_P.match(k).group(1))} at {_T3_P.match(k).group(2)[:-1]} months, "
-                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"])]
+                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"], strict=True)]
         named = "; ".join(shown[:NAMED_AT_MOST])
         if len(shown) > NAMED_AT_MOST:
             named += f"; {len(shown) - NAMED_AT_MOST} more"

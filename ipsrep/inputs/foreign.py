@@ -332,6 +332,7 @@ def load_foreign_checked(data: str | os.PathLike, mapping: str | os.PathLike | N
     problems, mapped = check_foreign(data, mapping)
     if problems:
         raise MappingError(problems)
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     with tempfile.TemporaryDirectory(prefix="ipsrep-mapped-") as tmp:
         csv_path = Path(tmp) / "mapped.csv"
         csv_path.write_bytes(mapped)
@@ -349,6 +350,7 @@ def write_mapped_csv(data: str | os.PathLike, mapping: str | os.PathLike | None,
     problems, mapped = check_foreign(data, mapping)
     if problems:
         raise MappingError(problems)
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
@@ -444,6 +446,7 @@ def validate_foreign_command(data: str, mapping: str | None = None, *, template:
         print(terminal_safe(f"{data}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
                             "(see data/README.md)"), file=sys.stderr)
         return 1
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     table = pd.read_csv(io.BytesIO(mapped), dtype=str, keep_default_na=False)
     counts = table["group"].value_counts()
     arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in contract.measures.GROUPS)

@@ -144,7 +144,8 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     ax.set_yticks(y, [key_label(k) for k in rows["key"]], fontsize=7)
     ax.invert_yaxis()
     for yi, below, n in zip(y, rows["below_alpha"], rows["members"], strict=True):
-        ax.text(1.02, yi, f"{int(below)} of {int(n)}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+        ax.text(1.02, float(yi), f"{int(below)} of {int(n)}", transform=ax.get_yaxis_transform(), va="center",
+                fontsize=7)
     ax.text(1.02, -1.0, f"p < {alpha:g}", transform=ax.get_yaxis_transform(), va="center", fontsize=7,
             fontweight="bold")
     ax.set_xlabel("p-value over the ensemble (log scale)", fontsize=8)
@@ -224,6 +225,6 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
         legend = fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.94), fontsize=10,
                             frameon=False, ncol=len(handles))
         for h in legend.legend_handles:
-            if hasattr(h, "set_alpha"):
+            if h is not None and hasattr(h, "set_alpha"):
                 h.set_alpha(1)
     return fig

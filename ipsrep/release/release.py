@@ -218,6 +218,7 @@ def check_notebook_outputs(notebooks: dict[str, dict], trial: pd.DataFrame, rule
                     elif rule.source != "data":
                         checks = [Check("source", "pass", f"{rule.shows}, drawn from {rule.source}")]
                     else:
+                        assert rule.evidence is not None  # every rule drawn from the data names its evidence
                         checks = rule.evidence(trial, params).checks(rules)
                     if overall(checks) == "pass":
                         png = data["image/png"]

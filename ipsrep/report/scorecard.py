@@ -268,7 +268,7 @@ def _verdict(p: float, alpha: float) -> str:
 
 
 def _link(ledger: pd.DataFrame, key: str) -> str | None:
-    hit = ledger.loc[ledger["key"] == key, "link"] if len(ledger) else []
+    hit = ledger.loc[ledger["key"] == key, "link"] if len(ledger) else pd.Series(dtype=object)
     return str(hit.iloc[0]) if len(hit) else None
 
 
@@ -388,8 +388,10 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         p = t3["reproduced"].astype(float).to_numpy()
         below = t3[p < alpha]
         holm = holm_rejections(p, alpha)
-        shown = [f"{_measure_label(_T3_P.match(k).group(1))} at {_T3_P.match(k).group(2)[:-1]} months, "
-                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"], strict=True)]
+        # every key of t3 matches _T3_P (selected by it above): the `if` only names the match
+        shown = [f"{_measure_label(m.group(1))} at {m.group(2)[:-1]} months, "
+                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"], strict=True)
+                 if (m := _T3_P.match(k))]
         named = "; ".join(shown[:NAMED_AT_MOST])
         if len(shown) > NAMED_AT_MOST:
             named += f"; {len(shown) - NAMED_AT_MOST} more"

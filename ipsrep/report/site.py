@@ -213,7 +213,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
     letters = {note: chr(ord("A") + i) for i, note in enumerate(shared[:26])}
     statuses = rows["status"].fillna("").astype(str) if n else pd.Series(dtype=str)
     tally = statuses[statuses != ""].value_counts()
-    summary_counts = ", ".join(f"{k} {s.replace('_', ' ')}" for s, k in tally.items())
+    summary_counts = ", ".join(f"{k} {str(s).replace('_', ' ')}" for s, k in tally.items())
     body = []
     for _, r in rows.iterrows():
         status = str(r["status"]) if isinstance(r["status"], str) else ""
@@ -235,7 +235,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
             f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(_source_name(r["source"]))}</span></td>'
             f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
             f'<td class="ipsrep-note">{note_cell}</td></tr>')
-    legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
+    legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(str(note))}</li>" for note in shared[:26])
     table = ('<div class="ipsrep-ledger-body">'
              + (f'<ul class="ipsrep-ledger-notes">{legend}</ul>' if legend else "")
              + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Quantity (ledger key · source)</th>'
@@ -509,8 +509,9 @@ def _citation() -> dict:
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         with contextlib.suppress(metadata.PackageNotFoundError):
             meta = metadata.metadata("ipsrep")
-            info.update(version=meta.get("Version", ""),
-                        licence=meta.get("License-Expression") or meta.get("License") or "")
+            # PackageMetadata is an email.message.Message at run time; its protocol lists no get()
+            info.update(version=meta.get("Version", ""),  # type: ignore[attr-defined]
+                        licence=meta.get("License-Expression") or meta.get("License") or "")  # type: ignore[attr-defined]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %cs"], capture_output=True,
                               text=True, timeout=10)
@@ -647,13 +648,13 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
             f'<li><span class="count">{int(r["rows"])}</span>{_status_span(r["status"])}'
             f'<span class="meaning">{esc(r["meaning"])}</span></li>' for _, r in counts.iterrows())
         lines += [f'<ul class="ipsrep-tiles">{tiles}</ul>', ""]
-        items = scorecard.open_items(ledger)
-        if len(items):
+        open_items = scorecard.open_items(ledger)
+        if len(open_items):
             lines += ["Numbers not reproduced, most serious first; each links to its row on the page that "
                       "discusses it:", ""]
             parts = []
             for status in scorecard.OPEN_STATUSES:
-                rows = items[items["status"] == status]
+                rows = open_items[open_items["status"] == status]
                 if not len(rows):
                     continue
                 body = "".join(
@@ -921,7 +922,7 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
     dest = Path(dest)
     alpha = float(parameters.get("alpha", 0.05))
     own = workdir is None
-    work = Path(tempfile.mkdtemp(prefix="ipsrep-site-")) if own else Path(workdir)
+    work = Path(tempfile.mkdtemp(prefix="ipsrep-site-")) if workdir is None else Path(workdir)
     try:
         src, out, doctrees = work / "src", work / "build" / builder, work / "doctrees"
         for folder in (src, out, doctrees, work / "build" / "jupyter_execute"):
@@ -964,7 +965,8 @@ def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list, 
     from ipsrep.report.ledger import rows_from_notebook
     from ipsrep.report.render import PageSource
 
-    pages, parameters = [], {}
+    pages: list = []
+    parameters: dict = {}
     for path in sorted(Path(report_dir).glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         heading = next((m.group(2) for c in nb.cells if c.cell_type == "markdown"

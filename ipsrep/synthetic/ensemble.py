@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,15 @@ LEVENE_REDRAW = ("the marginal samples are redrawn until Levene's test agrees at
 FIXED_STATUSES = ("approximate", "source_inconsistent")
 """Ledger statuses an analysis assigns by key, not by comparing the member's value."""
 
-NOTEBOOK_DEFAULTS = {"alpha": 0.05, "levene_alpha": 0.05, "n_resamples": 10_000, "resample_seed": 12345}
+class _NotebookDefaults(TypedDict):
+    alpha: float
+    levene_alpha: float
+    n_resamples: int
+    resample_seed: int
+
+
+NOTEBOOK_DEFAULTS: _NotebookDefaults = {"alpha": 0.05, "levene_alpha": 0.05, "n_resamples": 10_000,
+                                         "resample_seed": 12345}
 """The notebooks' default parameters, with which every member is analysed (00-03)."""
 
 VALUE_FORMAT = ".12g"
@@ -912,7 +921,7 @@ def answer_robustness(answer: Callable[[pd.DataFrame, float], object], ensemble:
         quoted = set(getattr(got, "keys", ())) & set(kind_of.index)
         if not quoted or getattr(got, "answer", None) is None:
             return Robustness(question, "not from participant data", len(seed_of), 0, (), ensemble.linkage)
-        texts[member] = got.answer
+        texts[member] = got.answer  # type: ignore[attr-defined]  # checked by getattr just above
     counts = pd.Series(list(texts.values()), dtype=object).value_counts(sort=True)
     variants = tuple((str(t), int(n)) for t, n in counts.items())
     ref_members = [m for m, s in seed_of.items() if int(s) == reference_seed]

@@ -174,7 +174,7 @@ class _Plan:
         self.tried: list[int] = []
 
     def seed(self, i: int) -> int | None:
-        if self.explicit:
+        if self.candidates is not None:  # self.explicit
             return self.candidates[i] if i < len(self.candidates) else None
         return self.first + i if i < self.limit else None
 

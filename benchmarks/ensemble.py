@@ -83,7 +83,8 @@ def report_member_times(n: int, first_seed: int) -> None:
     for linkage in ("searched", "unsearched"):
         kept, missed = member_times(linkage, seeds)
         if not kept:
-            print(f"{linkage:>10}: no member kept; {len(missed)} seeds left out, median {statistics.median(missed):.1f} s "
+            print(f"{linkage:>10}: no member kept; {len(missed)} seeds left out, "
+                  f"median {statistics.median(missed):.1f} s "
                   f"CPU per seed tried (min {min(missed):.1f}, max {max(missed):.1f})", flush=True)
             continue
         total = sum(kept) + sum(missed)

@@ -158,7 +158,7 @@ failing = pd.concat([c[~c["passes"]].assign(ensemble=name) for name, c in checks
 Markdown(" ".join(
     f"In the {name} ensemble, **{int(c['passes'].sum())} of {len(c)}** printed keys print the same in all "
     f"{e.members} members and match the paper wherever the paper is self-consistent."
-    for (name, c), e in zip(checks.items(), [found, unsearched]))
+    for (name, c), e in zip(checks.items(), [found, unsearched], strict=False))
     + ("" if failing.empty else f" **{len(failing)}** do not; they are listed below: in those members the "
        "reconstruction missed a printed constraint."))
 
@@ -197,7 +197,7 @@ free = summary[summary["kind"] == "free"]
 with pd.option_context("display.max_rows", len(free) + 1):
     shown = free[["key", "median", "p2_5", "p97_5", "min", "max", "reference", "holds"]].round(4)
     shown.insert(6, f"members with p < {alpha:g}", [count(b, n) if b >= 0 else "" for b, n in
-                                                   zip(free["below_alpha"], free["members"])])
+                                                   zip(free["below_alpha"], free["members"], strict=True)])
     display(shown)
 
 # %% [markdown] tags=["bundled-data"]
@@ -248,15 +248,17 @@ if unsearched is not None:
     shown = ranges[ranges["term"] != "intercept"]
     display(pd.DataFrame({
         "outcome": [key_label(f"t4.{m}.{t}.p").split(": ")[0].removeprefix("Table 4 ") for m, t in
-                    zip(shown["measure"], shown["term"])],
+                    zip(shown["measure"], shown["term"], strict=True)],
         "term": shown["term"],
-        "estimate (min to max)": [f"{a:.2f} to {b:.2f}" for a, b in zip(shown["estimate_min"], shown["estimate_max"])],
+        "estimate (min to max)": [f"{a:.2f} to {b:.2f}" for a, b in
+                                  zip(shown["estimate_min"], shown["estimate_max"], strict=True)],
         "printed estimate": shown["printed_estimate"],
-        "SE (min to max)": [f"{a:.3f} to {b:.3f}" for a, b in zip(shown["se_min"], shown["se_max"])],
+        "SE (min to max)": [f"{a:.3f} to {b:.3f}" for a, b in zip(shown["se_min"], shown["se_max"], strict=True)],
         "printed SE": shown["printed_se"],
-        "p (min to max)": [f"{a:.3g} to {b:.3g}" for a, b in zip(shown["p_min"], shown["p_max"])],
+        "p (min to max)": [f"{a:.3g} to {b:.3g}" for a, b in zip(shown["p_min"], shown["p_max"], strict=True)],
         "printed p": shown["printed_p"],
-        f"members with p < {alpha:g}": [count(b, n) for b, n in zip(shown["below_alpha"], shown["members"])],
+        f"members with p < {alpha:g}": [count(b, n) for b, n in
+                                        zip(shown["below_alpha"], shown["members"], strict=True)],
     }).reset_index(drop=True))
     sentence = Markdown(ensemble.interaction_sentence(unsearched, alpha=alpha))
 else:
@@ -299,7 +301,7 @@ if unsearched is not None:
         fits=("below", "size"), below=("below", "sum")).reset_index()
     display(pd.DataFrame({"drawn within-person r": by_r["band"].astype(str),
                           f"interactions with p < {alpha:g} (members x outcomes)":
-                              [count(b, n) for b, n in zip(by_r["below"], by_r["fits"])]}))
+                              [count(b, n) for b, n in zip(by_r["below"], by_r["fits"], strict=True)]}))
 
 # %% [markdown] tags=["bundled-data"]
 # ## Other free p-values
@@ -332,9 +334,10 @@ def verdicts(e: ensemble.Ensemble, name: str) -> str:
     never = p[p["below_alpha"] == 0]
     swing = p[(p["below_alpha"] > 0) & (p["below_alpha"] < p["members"])]
     listed = "; ".join(f"{key_label(k)} ({count(b, n)})" for k, b, n in
-                       zip(swing["key"], swing["below_alpha"], swing["members"])) or "none"
+                       zip(swing["key"], swing["below_alpha"], swing["members"], strict=True)) or "none"
     return (f"**{name.capitalize()} ensemble** ({e.members} members): of its {len(p)} free p-values (intercepts "
-            f"aside), {len(always)} {'is' if len(always) == 1 else 'are'} below {alpha:g} in every member, {len(never)} in none, and {len(swing)} "
+            f"aside), {len(always)} {'is' if len(always) == 1 else 'are'} below {alpha:g} in every member, "
+            f"{len(never)} in none, and {len(swing)} "
             f"swing with the draw (members below {alpha:g} in brackets): {listed}.")
 
 

@@ -71,7 +71,7 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     assert "ReconstructionMissed" in summary.failed[20220213] and "hscl at 0m" in summary.failed[20220213]
     found = ens.read_ensemble(out)
     assert found.members == 3 and found.metadata["seeds"] == MEMBERS and found.linkage == "unsearched"
-    assert dict(zip(*ens.misses(found.metadata)[["seed", "miss"]].to_numpy().T)) == MISSED
+    assert dict(zip(*ens.misses(found.metadata)[["seed", "miss"]].to_numpy().T, strict=True)) == MISSED
     assert list(found.results.columns) == ens.RESULT_COLUMNS
     assert found.results.groupby("member")["seed"].first().tolist() == MEMBERS
     assert len(found.timings) == 3
@@ -172,7 +172,8 @@ def test_answer_robustness_compares_each_members_answer():
     r = ens.answer_robustness(verdict, found, reference_seed=100)
     assert (r.verdict, r.same, r.members, r.robust) == ("not robust", 2, 3, False)
     assert r.variants == (("yes", 2), ("no", 1))
-    assert r.sentence() == "Not robust: the answer reads as here in 2 of 3 reconstructions of the ensemble (2 different answers)."
+    assert r.sentence() == ("Not robust: the answer reads as here in 2 of 3 reconstructions of the ensemble "
+                            "(2 different answers).")
     printed = ens.answer_robustness(count, found)
     assert printed.verdict == "printed" and printed.sentence().startswith("Decided by the printed numbers")
     assert ens.answer_robustness(pilot, found).verdict == "not from participant data"
@@ -183,7 +184,7 @@ def test_answer_robustness_compares_each_members_answer():
 
 
 def test_missing_ensemble_names_the_file_and_the_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match="results.csv: no ensemble there; run `ipsrep ensemble"):
+    with pytest.raises(FileNotFoundError, match=r"results\.csv: no ensemble there; run `ipsrep ensemble"):
         ens.read_ensemble(tmp_path)
 
 

@@ -176,7 +176,8 @@ def test_files_over_the_size_limit_and_other_files_are_refused_in_one_line(tmp_p
     plain = tmp_path / "plain.csv"
     plain.write_text("participant_id\n")
     assert cli.main(["validate", str(plain), "--mapping", str(tmp_path / "m.csv")]) == 1
-    assert capsys.readouterr().err.startswith(f"{plain}: a mapping applies to SPSS (.sav, .zsav) and Stata (.dta) files")
+    assert capsys.readouterr().err.startswith(
+        f"{plain}: a mapping applies to SPSS (.sav, .zsav) and Stata (.dta) files")
     junk = tmp_path / "junk.sav"
     junk.write_bytes(b"not an spss file at all")
     assert cli.main(["validate", str(junk)]) == 1

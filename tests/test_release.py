@@ -288,7 +288,7 @@ def _notebook_outputs(report: Path) -> tuple[int, int]:
 
 
 def test_release_of_300_participants_has_no_small_cell(release_300):
-    data, report, out, counts = release_300
+    data, _, out, _ = release_300
     trial = load_trial(data)
     released = pd.read_csv(out / "ledger.csv", dtype=str, keep_default_na=False)
     rules = load_rules()
@@ -317,7 +317,7 @@ def test_release_of_300_participants_has_no_small_cell(release_300):
 
 
 def test_release_of_300_participants_has_no_minimum_or_maximum(release_300):
-    _, report, out, _ = release_300
+    _, _, out, _ = release_300
     released = pd.read_csv(out / "ledger.csv", dtype=str, keep_default_na=False)
     extremes = released[released["quantity_type"].isin(["min", "max"]) & released["key"].map(cells.from_data)]
     assert set(extremes["key"]) >= {"rq2.hours.ips_min", "rq2.hours.ips_max", "rq2.hours.tau_min", "rq2.hours.tau_max"}

@@ -54,12 +54,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ipsrep import paths
 from ipsrep.inputs import measures
+
+if TYPE_CHECKING:  # imported lazily at run time (_pandera)
+    import pandera.pandas as pa
 
 __all__ = [
     "BENEFITS",
@@ -289,8 +293,9 @@ def id_problem(cell: str) -> str | None:
 
     >>> id_problem("P017") is None
     True
-    >>> id_problem("Table")
-    "'Table' has no digit; an id needs at least one letter and one digit (e.g. P017), so that it cannot be read as a word on a page"
+    >>> print(id_problem("Table"))  # doctest: +NORMALIZE_WHITESPACE
+    'Table' has no digit; an id needs at least one letter and one digit (e.g. P017), so that it cannot be read
+    as a word on a page
     """
     if not ID_PATTERN.fullmatch(cell):
         if len(cell) < 3 or len(cell) > 40:
@@ -600,6 +605,7 @@ def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | 
     text, problem = _read_text(paths.resolve(path), label, data)
     if problem is not None:
         return _Parsed([problem], None, digest)
+    assert text is not None  # _read_text returns the text or the problem
     if not text.strip():
         v(None, None, "the file is empty; the contract asks for a header line naming the "
                       "columns and one line per participant")
@@ -611,7 +617,7 @@ def _parse(path: str | Path, *, label: str | None = None, trusted_sha256: str | 
         v(None, exc.line, f"a cell on this line is longer than {csv.field_size_limit():,} characters "
                           "(no value of the contract comes near); is a closing quote missing?")
         return _Parsed(out)
-    header_line_no, header = next(rows)
+    _, header = next(rows)
     header = [name.strip() for name in header]
     sep = _separator(",".join(header))
     if sep != ",":
@@ -741,9 +747,9 @@ def _validate(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[s
 
     first_line: dict[str, int] = {}
     if "participant_id" in positions:
-        for line_no in grid:
-            first_line.setdefault(cell(line_no, "participant_id"), line_no)
-    done: set[tuple[str, int]] = set()
+        for grid_line in grid:
+            first_line.setdefault(cell(grid_line, "participant_id"), grid_line)
+    done: set[tuple[str, int | None]] = set()
     for case in cases.itertuples(index=False):
         check, column = str(case.check), case.column
         line_no = None if pd.isna(case.index) else int(case.index)
@@ -752,7 +758,9 @@ def _validate(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[s
                 continue  # pandera lists a broken wide check once per column
             done.add((check, line_no))
             rule = _RULE_BY_NAME[check]
-            v(rule.column, line_no, rule.explain(table.loc[line_no]), pid(line_no))
+            assert line_no is not None  # a wide check fails row by row
+            row = table.loc[line_no]  # one row: the index holds each line once (pandas-stubs: `Series | DataFrame`)
+            v(rule.column, line_no, rule.explain(row), pid(line_no))  # type: ignore[arg-type]
         elif check.startswith("has_"):
             group = check.removeprefix("has_")
             v(column, None, f"no participant in group {group}; the two-arm analyses need "
@@ -762,13 +770,16 @@ def _validate(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[s
                 f"allowed: {_FIELD_BY_NAME[column].allowed}")
             v(column, line_no, f"empty; {what}", pid(line_no))
         elif check == "id_shape":
+            assert line_no is not None  # an element check fails row by row
             v(column, line_no, id_problem(cell(line_no, column)) or "not an id")
         elif check == "field_uniqueness":
+            assert line_no is not None  # a duplicate is a row
             used = cell(line_no, column)
             if first_line[used] != line_no:
                 v(column, line_no, f"{used!r} is already used on line {first_line[used]}; "
                                    "one row per participant", used)
         elif case.schema_context == "Column":  # the column's allowed set or range
+            assert line_no is not None  # an element check fails row by row
             v(column, line_no, _value_message(_FIELD_BY_NAME[column], cell(line_no, column)),
               pid(line_no))
         else:  # not expected: pandera failed in a way the contract does not describe
@@ -847,6 +858,7 @@ def load_trial_checked(path: str | Path, *, trusted_sha256: str | None = None,
     parsed = _parse(path, label=label, trusted_sha256=trusted_sha256)
     if parsed.violations:
         raise ContractError(parsed.violations)
+    assert parsed.table is not None and parsed.sha256 is not None  # a parse without violations has both
     out = _final_dtypes(parsed.table)
     out.attrs["source"] = str(path) if label is None else label
     return out, parsed.sha256
@@ -867,6 +879,7 @@ def validate_command(path: str | Path) -> int:
         if len(parsed.violations) > 1 or parsed.violations[0].row is not None or parsed.violations[0].column:
             print(_summary(parsed.violations), file=sys.stderr)  # a file that cannot be read: its one line
         return 1
+    assert parsed.table is not None  # a parse without violations has its table
     counts = parsed.table["group"].value_counts()
     arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in measures.GROUPS)
     print(terminal_safe(f"OK: {path}: {len(parsed.table)} participants ({arms})"))

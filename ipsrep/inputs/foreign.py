@@ -137,7 +137,8 @@ def read_mapping(path: str | os.PathLike, variables: list[str]) -> Mapping:
     try:
         raw = read_data_bytes(paths.resolve(path))
     except DataFileError as exc:
-        hint = " (write a template with `ipsrep validate --mapping-template DATA_FILE`)" if "no such" in str(exc) else ""
+        hint = (" (write a template with `ipsrep validate --mapping-template DATA_FILE`)"
+                if "no such" in str(exc) else "")
         raise MappingError([f"{name}: {exc}{hint}"]) from None
     try:
         text = raw.decode("utf-8-sig")
@@ -284,7 +285,7 @@ def mapped_csv_bytes(data: str | os.PathLike, mapping: str | os.PathLike | None 
     MappingError : every problem of the file or the mapping, one line each.
     """
     mapping = Path(mapping) if mapping is not None else default_mapping(data)
-    table, meta, _ = read_foreign(data)
+    table, _, _ = read_foreign(data)
     parsed = read_mapping(mapping, list(table.columns))
     return contract_csv(apply_mapping(table, parsed, data_name=str(data), mapping_name=str(mapping)))
 
@@ -308,7 +309,7 @@ def check_foreign(data: str | os.PathLike, mapping: str | os.PathLike | None = N
     the contract), and the mapped CSV bytes (None when the mapping cannot be applied)."""
     mapping_path = Path(mapping) if mapping is not None else default_mapping(data)
     try:
-        table, meta, _ = read_foreign(data)
+        table, _, _ = read_foreign(data)
         parsed = read_mapping(mapping_path, list(table.columns))
         mapped = contract_csv(apply_mapping(table, parsed, data_name=str(data), mapping_name=str(mapping_path)))
     except MappingError as exc:
@@ -331,6 +332,7 @@ def load_foreign_checked(data: str | os.PathLike, mapping: str | os.PathLike | N
     problems, mapped = check_foreign(data, mapping)
     if problems:
         raise MappingError(problems)
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     with tempfile.TemporaryDirectory(prefix="ipsrep-mapped-") as tmp:
         csv_path = Path(tmp) / "mapped.csv"
         csv_path.write_bytes(mapped)
@@ -348,6 +350,7 @@ def write_mapped_csv(data: str | os.PathLike, mapping: str | os.PathLike | None,
     problems, mapped = check_foreign(data, mapping)
     if problems:
         raise MappingError(problems)
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
@@ -366,7 +369,7 @@ def mapping_template(data: str | os.PathLike) -> str:
     table, meta, _ = read_foreign(data)
     variables = list(table.columns)
     by_lower = {v.lower(): v for v in variables}
-    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names)))
+    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names), strict=True))
     buffer = io.StringIO(newline="")
     w = csv.writer(buffer, lineterminator="\n")
     w.writerow(MAPPING_COLUMNS)
@@ -443,6 +446,7 @@ def validate_foreign_command(data: str, mapping: str | None = None, *, template:
         print(terminal_safe(f"{data}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
                             "(see data/README.md)"), file=sys.stderr)
         return 1
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
     table = pd.read_csv(io.BytesIO(mapped), dtype=str, keep_default_na=False)
     counts = table["group"].value_counts()
     arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in contract.measures.GROUPS)

@@ -45,4 +45,4 @@ def values(prefix: str) -> dict[str, float]:
     """
     table = _load(str(PUBLISHED_DIR))
     hit = table[table["key"].str.startswith(prefix)]
-    return {k[len(prefix):]: float(v) for k, v in zip(hit["key"], hit["value"])}
+    return {k[len(prefix):]: float(v) for k, v in zip(hit["key"], hit["value"], strict=True)}

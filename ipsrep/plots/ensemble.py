@@ -42,7 +42,8 @@ def key_label(key: str) -> str:
 
 
 def _short(name: str) -> str:
-    return {"odi": "ODI", "eqvas": "EQ-VAS", "hscl": "HSCL-25", "anxiety": "HSCL anxiety", "depression": "HSCL depression",
+    return {"odi": "ODI", "eqvas": "EQ-VAS", "hscl": "HSCL-25", "anxiety": "HSCL anxiety",
+            "depression": "HSCL depression",
             "bpi_current": "pain now", "bpi_worst": "pain worst", "bpi_average": "pain average",
             "bpi_least": "pain least"}.get(name, name)
 
@@ -71,7 +72,7 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
     fig = Figure(figsize=(10.0, 0.42 * len(names) + 2.0))
     axes = np.atleast_1d(fig.subplots(1, len(terms), sharey=True, squeeze=False).ravel())
     rng = np.random.default_rng(0)
-    for ax, term in zip(axes, terms):
+    for ax, term in zip(axes, terms, strict=True):
         ax.axvspan(-1, 1, color="0.9", zorder=0)
         ax.axvline(0, color="0.5", lw=0.8)
         for y, name in enumerate(names):
@@ -142,8 +143,9 @@ def p_spread_figure(summary: pd.DataFrame, *, alpha: float = 0.05, title: str | 
     ax.set_xlim(floor, 1.5)
     ax.set_yticks(y, [key_label(k) for k in rows["key"]], fontsize=7)
     ax.invert_yaxis()
-    for yi, below, n in zip(y, rows["below_alpha"], rows["members"]):
-        ax.text(1.02, yi, f"{int(below)} of {int(n)}", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    for yi, below, n in zip(y, rows["below_alpha"], rows["members"], strict=True):
+        ax.text(1.02, float(yi), f"{int(below)} of {int(n)}", transform=ax.get_yaxis_transform(), va="center",
+                fontsize=7)
     ax.text(1.02, -1.0, f"p < {alpha:g}", transform=ax.get_yaxis_transform(), va="center", fontsize=7,
             fontweight="bold")
     ax.set_xlabel("p-value over the ensemble (log scale)", fontsize=8)
@@ -191,9 +193,9 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
     rng = np.random.default_rng(0)
     labels = list(spreads)
     offsets = np.linspace(-0.2, 0.2, len(labels)) if len(labels) > 1 else np.zeros(1)
-    for ax, term in zip(axes, terms):
+    for ax, term in zip(axes, terms, strict=True):
         ax.axvline(alpha, color="black", ls="--", lw=1)
-        for off, label in zip(offsets, labels):
+        for off, label in zip(offsets, labels, strict=True):
             d = spreads[label]
             for y, name in enumerate(names):
                 p = d.loc[(d["term"] == term) & (d["measure"] == name), "p"].to_numpy(dtype=float)
@@ -223,6 +225,6 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
         legend = fig.legend(handles, texts, loc="upper center", bbox_to_anchor=(0.5, 0.94), fontsize=10,
                             frameon=False, ncol=len(handles))
         for h in legend.legend_handles:
-            if hasattr(h, "set_alpha"):
+            if h is not None and hasattr(h, "set_alpha"):
                 h.set_alpha(1)
     return fig

@@ -213,10 +213,12 @@ def check_notebook_outputs(notebooks: dict[str, dict], trial: pd.DataFrame, rule
                     name = f"{stem}_figure_{figure_no}" + (f"_{func}" if func else "")
                     rule = sdc_cells.FIGURE_RULES.get(func) if func else None
                     if rule is None:
-                        checks = [Check("figure", "fail", "drawn by no known figure function; cannot say what it shows")]
+                        checks = [Check("figure", "fail",
+                                        "drawn by no known figure function; cannot say what it shows")]
                     elif rule.source != "data":
                         checks = [Check("source", "pass", f"{rule.shows}, drawn from {rule.source}")]
                     else:
+                        assert rule.evidence is not None  # every rule drawn from the data names its evidence
                         checks = rule.evidence(trial, params).checks(rules)
                     if overall(checks) == "pass":
                         png = data["image/png"]

@@ -89,7 +89,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise ValueError(f"{path}: {name} = {value!r}; allowed: a whole number of at least 1")
         if kind is float and not 0 < value <= 1:
             raise ValueError(f"{path}: {name} = {value!r}; allowed: a number above 0 and at most 1")
-    return Rules(**{k: (int(v) if _TYPES[k] is int else v) for k, v in raw.items()})
+    # each value was checked against its field's type (_TYPES) above
+    return Rules(**{k: (int(v) if _TYPES[k] is int else v) for k, v in raw.items()})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def frequency_failures(counts: Mapping[str, int], rules: Rules) -> dict[str, set
             "zeros": {k for k, v in counts.items() if v == 0} if rules.zeros_are_disclosive else set()}
 
 
-def magnitude_failures(cells: Mapping[str, Sequence[float]], rules: Rules) -> dict[str, set[str]]:
+def magnitude_failures(cells: Mapping[str, Sequence[float] | np.ndarray], rules: Rules) -> dict[str, set[str]]:
     """The cells of a table of means (or sums) each of ACRO's magnitude rules fails:
     ``threshold`` (fewer contributors than ``safe_threshold``), ``dominance`` (the
     ``safe_nk_n`` largest hold ``safe_nk_k`` or more of the total; ACRO's ``NKCheck``) and
@@ -161,7 +162,7 @@ def frequency_checks(counts: Mapping[str, int], rules: Rules, *, label: str = "t
     return [threshold, zero]
 
 
-def nk_share(values: Sequence[float], n: int) -> float:
+def nk_share(values: Sequence[float] | np.ndarray, n: int) -> float:
     """Share of the total held by the `n` largest contributions (NaN for a zero total),
     as ACRO's ``top_n_sum / sum``."""
     v = np.sort(np.asarray(values, dtype=float))[::-1]
@@ -169,7 +170,7 @@ def nk_share(values: Sequence[float], n: int) -> float:
     return math.nan if total == 0 else float(v[:n].sum()) / total
 
 
-def p_ratio(values: Sequence[float]) -> float:
+def p_ratio(values: Sequence[float] | np.ndarray) -> float:
     """ACRO's p-ratio of a cell: (total - largest - second largest) / largest (1 when the
     largest is zero: nothing to estimate)."""
     v = np.sort(np.asarray(values, dtype=float))[::-1]
@@ -178,7 +179,8 @@ def p_ratio(values: Sequence[float]) -> float:
     return float(v.sum() - v[:2].sum()) / float(v[0])
 
 
-def magnitude_checks(cells: Mapping[str, Sequence[float]], rules: Rules, *, label: str = "cells") -> list[Check]:
+def magnitude_checks(cells: Mapping[str, Sequence[float] | np.ndarray], rules: Rules, *,
+                     label: str = "cells") -> list[Check]:
     """ACRO's checks of statistics of a magnitude variable (sums, means, SDs and tests
     built on them), per cell: contributors (``threshold``), (n, k) dominance
     (``dominance``) and the p-ratio (``p_ratio``).

@@ -121,7 +121,7 @@ def with_evidence(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """
     out = ledger.copy()
     status = out["status"].fillna("").astype(str) if len(out) else pd.Series(dtype=str)
-    out["evidence"] = [evidence(k, s, synthetic=synthetic) for k, s in zip(out["key"], status)]
+    out["evidence"] = [evidence(k, s, synthetic=synthetic) for k, s in zip(out["key"], status, strict=True)]
     return out
 
 
@@ -156,7 +156,8 @@ def evidence_counts(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """
     table = with_evidence(ledger, synthetic=synthetic) if len(ledger) else ledger.assign(evidence=[])
     records = []
-    order = EVIDENCE_ORDER if synthetic else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data"))
+    order = (EVIDENCE_ORDER if synthetic
+             else ("participant data", *(k for k in EVIDENCE_ORDER if k != "participant data")))
     for kind in order:
         mine = table[table["evidence"] == kind]
         if not len(mine):
@@ -258,7 +259,7 @@ class Answer:
 
 def _values(ledger: pd.DataFrame) -> dict[str, float]:
     first = ledger.drop_duplicates("key") if len(ledger) else ledger
-    return {k: float(v) for k, v in zip(first["key"], first["reproduced"])
+    return {k: float(v) for k, v in zip(first["key"], first["reproduced"], strict=True)
             if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
 
@@ -267,7 +268,7 @@ def _verdict(p: float, alpha: float) -> str:
 
 
 def _link(ledger: pd.DataFrame, key: str) -> str | None:
-    hit = ledger.loc[ledger["key"] == key, "link"] if len(ledger) else []
+    hit = ledger.loc[ledger["key"] == key, "link"] if len(ledger) else pd.Series(dtype=object)
     return str(hit.iloc[0]) if len(hit) else None
 
 
@@ -387,8 +388,10 @@ def health_answer(ledger: pd.DataFrame, alpha: float) -> Answer:
         p = t3["reproduced"].astype(float).to_numpy()
         below = t3[p < alpha]
         holm = holm_rejections(p, alpha)
-        shown = [f"{_measure_label(_T3_P.match(k).group(1))} at {_T3_P.match(k).group(2)[:-1]} months, "
-                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"])]
+        # every key of t3 matches _T3_P (selected by it above): the `if` only names the match
+        shown = [f"{_measure_label(m.group(1))} at {m.group(2)[:-1]} months, "
+                 f"{p_statement(float(q))}" for k, q in zip(below["key"], below["reproduced"], strict=True)
+                 if (m := _T3_P.match(k))]
         named = "; ".join(shown[:NAMED_AT_MOST])
         if len(shown) > NAMED_AT_MOST:
             named += f"; {len(shown) - NAMED_AT_MOST} more"

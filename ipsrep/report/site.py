@@ -168,7 +168,8 @@ CITATIONS = {
     "Bates et al. 2015": "bates2015lme4", "Rødevand et al. 2017": "rodevand2017",
     "Kuznetsova et al. 2017": "kuznetsova2017lmertest",
     "Zimmerman 2004": "zimmerman2004", "Altman 1985": "altman1985", "Moher et al. 2010": "moher2010",
-    "Malterud 2012": "malterud2012", "Malterud (2012)": "malterud2012", "Bond, Campbell and Drake 2012": "bond2012measures",
+    "Malterud 2012": "malterud2012", "Malterud (2012)": "malterud2012",
+    "Bond, Campbell and Drake 2012": "bond2012measures",
 }
 """Author-year citations as the notebooks write them -> keys of ``site/refs.bib``."""
 
@@ -212,7 +213,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
     letters = {note: chr(ord("A") + i) for i, note in enumerate(shared[:26])}
     statuses = rows["status"].fillna("").astype(str) if n else pd.Series(dtype=str)
     tally = statuses[statuses != ""].value_counts()
-    summary_counts = ", ".join(f"{k} {s.replace('_', ' ')}" for s, k in tally.items())
+    summary_counts = ", ".join(f"{k} {str(s).replace('_', ' ')}" for s, k in tally.items())
     body = []
     for _, r in rows.iterrows():
         status = str(r["status"]) if isinstance(r["status"], str) else ""
@@ -229,11 +230,12 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
         if not published.strip():
             published = '<span class="ipsrep-muted">not printed</span>'
         body.append(
-            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}"><td class="ipsrep-quantity">{esc(readable_codes(r["quantity"]))}'
+            f'<tr id="{esc(scorecard.anchor(str(r["key"])))}">'
+            f'<td class="ipsrep-quantity">{esc(readable_codes(r["quantity"]))}'
             f'<span class="ipsrep-key"><code>{esc(str(r["key"]))}</code> · {esc(_source_name(r["source"]))}</span></td>'
             f'<td class="ipsrep-num">{published}</td><td class="ipsrep-num">{ours}</td><td>{mark}</td>'
             f'<td class="ipsrep-note">{note_cell}</td></tr>')
-    legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(note)}</li>" for note in shared[:26])
+    legend = "".join(f"<li><strong>Note {letters[note]}.</strong> {esc(str(note))}</li>" for note in shared[:26])
     table = ('<div class="ipsrep-ledger-body">'
              + (f'<ul class="ipsrep-ledger-notes">{legend}</ul>' if legend else "")
              + '<table class="ipsrep-ledger-table dataframe"><thead><tr><th>Quantity (ledger key · source)</th>'
@@ -325,8 +327,10 @@ def _summary_first(cells: list[dict]) -> list[dict]:
     at the end of the notebook) moved up to just after the page's learning objectives, or
     after its downloads line: the page opens with its summary and the detail follows.
 
-    >>> cells = [{"cell_type": "markdown", "source": "# T"}, {"cell_type": "markdown", "source": '<p class="ipsrep-downloads">'},
-    ...          {"cell_type": "markdown", "source": "## 1"}, {"cell_type": "markdown", "source": "## S", "metadata": {"tags": ["summary"]}}]
+    >>> cells = [{"cell_type": "markdown", "source": "# T"},
+    ...          {"cell_type": "markdown", "source": '<p class="ipsrep-downloads">'},
+    ...          {"cell_type": "markdown", "source": "## 1"},
+    ...          {"cell_type": "markdown", "source": "## S", "metadata": {"tags": ["summary"]}}]
     >>> [c["source"] for c in _summary_first(cells)]
     ['# T', '<p class="ipsrep-downloads">', '## S', '## 1']
     """
@@ -390,10 +394,8 @@ def _cell_literals(source: str) -> dict:
     found = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
+            with contextlib.suppress(ValueError):
                 found[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
     return found
 
 
@@ -507,7 +509,9 @@ def _citation() -> dict:
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         with contextlib.suppress(metadata.PackageNotFoundError):
             meta = metadata.metadata("ipsrep")
-            info.update(version=meta.get("Version", ""), licence=meta.get("License-Expression") or meta.get("License") or "")
+            # PackageMetadata is an email.message.Message at run time; its protocol lists no get()
+            info.update(version=meta.get("Version", ""),  # type: ignore[attr-defined]
+                        licence=meta.get("License-Expression") or meta.get("License") or "")  # type: ignore[attr-defined]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %cs"], capture_output=True,
                               text=True, timeout=10)
@@ -523,7 +527,7 @@ def key_findings_html(ledger: pd.DataFrame, counts: pd.DataFrame, *, bundled: bo
     from ipsrep.analyses import claims as claims_module
 
     esc = html.escape
-    n = dict(zip(counts["status"], counts["rows"].astype(int)))
+    n = dict(zip(counts["status"], counts["rows"].astype(int), strict=True))
     table = claims_module.load_claims()
     own = table[(table["source"] == "trial") & table["location"].isin(PAPER_CONCLUSIONS)]
     own = own.assign(order=own["location"].map(PAPER_CONCLUSIONS.index)).sort_values(["order", "claim_id"])
@@ -644,13 +648,13 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
             f'<li><span class="count">{int(r["rows"])}</span>{_status_span(r["status"])}'
             f'<span class="meaning">{esc(r["meaning"])}</span></li>' for _, r in counts.iterrows())
         lines += [f'<ul class="ipsrep-tiles">{tiles}</ul>', ""]
-        items = scorecard.open_items(ledger)
-        if len(items):
+        open_items = scorecard.open_items(ledger)
+        if len(open_items):
             lines += ["Numbers not reproduced, most serious first; each links to its row on the page that "
                       "discusses it:", ""]
             parts = []
             for status in scorecard.OPEN_STATUSES:
-                rows = items[items["status"] == status]
+                rows = open_items[open_items["status"] == status]
                 if not len(rows):
                     continue
                 body = "".join(
@@ -689,14 +693,16 @@ def index_markdown(pages, *, data, parameters: dict, alpha: float) -> str:
                        "sources' statements one by one and says which the numbers support.")
     if any(s.endswith("_ensemble") for s in stems):
         further.append(f"The ensemble page ({{doc}}`{next(s for s in stems if s.endswith('_ensemble'))}`) shows "
-                       "which results the printed numbers decide, which the reconstruction was built to match, and what "
+                       "which results the printed numbers decide, which the reconstruction was built to match, "
+                       "and what "
                        "the printed summaries alone allow for Table 4.")
     if further:
         lines += [" ".join(further), ""]
     lines += ["Terms are explained in the {doc}`glossary`; the sources and methods are listed under "
               "{doc}`references`. Code is folded on every page: open a cell, or use *Show all code* at the "
               "top of a page.", "",
-              "```{toctree}", ":maxdepth: 1", ":caption: Pages", ":hidden:", "", *stems, "glossary", "references", "```", ""]
+              "```{toctree}", ":maxdepth: 1", ":caption: Pages", ":hidden:", "",
+              *stems, "glossary", "references", "```", ""]
     return "\n".join(lines)
 
 
@@ -735,7 +741,8 @@ def _banners(data) -> tuple[str, str]:
     strong = (f'<span class="ipsrep-banner {kind} {MATHJAX_IGNORE}" role="note" data-short="{html.escape(short)}">'
               f'{_inert_text(data.banner_text)}</span>')
     what = "a synthetic reconstruction of the trial's data" if data.bundled else _inert_text(data.label)
-    light = (f'<span class="ipsrep-banner ipsrep-banner-light {MATHJAX_IGNORE}" role="note" data-short="Published numbers only">'
+    light = (f'<span class="ipsrep-banner ipsrep-banner-light {MATHJAX_IGNORE}" role="note" '
+             'data-short="Published numbers only">'
              f'{LIGHT_BANNER.format(what=what)}</span>')
     return strong, light
 
@@ -852,7 +859,7 @@ def secure_pages(site: Path) -> None:
 
         head_end = text.lower().find("</head>")
 
-        def moved(match: re.Match) -> str:
+        def moved(match: re.Match, head_end: int = head_end, page: Path = page, prefix: str = prefix) -> str:
             attrs, body = match.group("attrs") or "", match.group("body")
             if re.search(r"\ssrc\s*=", attrs, re.IGNORECASE):
                 return match.group(0)
@@ -915,7 +922,7 @@ def render_sphinx_site(pages, *, data, parameters: dict, show_code: bool, dest: 
     dest = Path(dest)
     alpha = float(parameters.get("alpha", 0.05))
     own = workdir is None
-    work = Path(tempfile.mkdtemp(prefix="ipsrep-site-")) if own else Path(workdir)
+    work = Path(tempfile.mkdtemp(prefix="ipsrep-site-")) if workdir is None else Path(workdir)
     try:
         src, out, doctrees = work / "src", work / "build" / builder, work / "doctrees"
         for folder in (src, out, doctrees, work / "build" / "jupyter_execute"):
@@ -958,7 +965,8 @@ def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list, 
     from ipsrep.report.ledger import rows_from_notebook
     from ipsrep.report.render import PageSource
 
-    pages, parameters = [], {}
+    pages: list = []
+    parameters: dict = {}
     for path in sorted(Path(report_dir).glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         heading = next((m.group(2) for c in nb.cells if c.cell_type == "markdown"

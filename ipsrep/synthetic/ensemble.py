@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,15 @@ LEVENE_REDRAW = ("the marginal samples are redrawn until Levene's test agrees at
 FIXED_STATUSES = ("approximate", "source_inconsistent")
 """Ledger statuses an analysis assigns by key, not by comparing the member's value."""
 
-NOTEBOOK_DEFAULTS = {"alpha": 0.05, "levene_alpha": 0.05, "n_resamples": 10_000, "resample_seed": 12345}
+class _NotebookDefaults(TypedDict):
+    alpha: float
+    levene_alpha: float
+    n_resamples: int
+    resample_seed: int
+
+
+NOTEBOOK_DEFAULTS: _NotebookDefaults = {"alpha": 0.05, "levene_alpha": 0.05, "n_resamples": 10_000,
+                                         "resample_seed": 12345}
 """The notebooks' default parameters, with which every member is analysed (00-03)."""
 
 VALUE_FORMAT = ".12g"
@@ -179,11 +188,14 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
         quantities[f"{stem}.p_holm"] = f"Holm-adjusted p over the 18 Table 3 rows, {r['measure']} at {r['visit']}"
     rows = sens.set_index("analysis")
     for key, analysis, column, text in [
-        ("rq2.hours.mannwhitney_prob", "Mann-Whitney U", "estimate", "hours: P(an IPS participant worked more than a TAU one)"),
+        ("rq2.hours.mannwhitney_prob", "Mann-Whitney U", "estimate",
+         "hours: P(an IPS participant worked more than a TAU one)"),
         ("rq2.hours.mannwhitney_p", "Mann-Whitney U", "p", "hours: Mann-Whitney U p"),
         ("rq2.hours.permutation_p", "Permutation test", "p", "hours: permutation test p of the mean difference"),
-        ("rq2.hours.bootstrap_lo", "Bootstrap (BCa)", "ci_low", "hours: BCa bootstrap interval of the mean difference, lower"),
-        ("rq2.hours.bootstrap_hi", "Bootstrap (BCa)", "ci_high", "hours: BCa bootstrap interval of the mean difference, upper"),
+        ("rq2.hours.bootstrap_lo", "Bootstrap (BCa)", "ci_low",
+         "hours: BCa bootstrap interval of the mean difference, lower"),
+        ("rq2.hours.bootstrap_hi", "Bootstrap (BCa)", "ci_high",
+         "hours: BCa bootstrap interval of the mean difference, upper"),
     ]:
         own[key] = rows.at[analysis, column]
         quantities[key] = text
@@ -302,7 +314,7 @@ def drawn_within_person_r(seed: int) -> dict[str, float]:
 
     low, high = UNSEARCHED_R_RANGE
     draws = np.random.default_rng([int(seed), 4]).uniform(low, high, len(MEASURES))
-    return {m.name: round(float(v), 3) for m, v in zip(MEASURES, draws)}
+    return {m.name: round(float(v), 3) for m, v in zip(MEASURES, draws, strict=True)}
 
 
 def within_person_r_table(seeds) -> pd.DataFrame:
@@ -441,7 +453,7 @@ def key_catalogue(member: pd.DataFrame, linkage: str = "searched") -> pd.DataFra
     decimals = [int(pub.at[k, "decimals"]) if k in pub.index else -1 for k in keys]
     relation = [str(pub.at[k, "relation"]) if k in pub.index else "" for k in keys]
     status = [s if s in FIXED_STATUSES else "" for s in member["status"].fillna("").astype(str)]
-    kinds = [key_kind(k, published=p, linkage=linkage) for k, p in zip(keys, published)]
+    kinds = [key_kind(k, published=p, linkage=linkage) for k, p in zip(keys, published, strict=True)]
     return pd.DataFrame({"key": keys, "quantity": member["quantity"].fillna("").astype(str).tolist(),
                          "published": published, "decimals": decimals, "relation": relation,
                          "status": status, "kind": [k for k, _ in kinds], "fixed_by": [r for _, r in kinds],
@@ -494,7 +506,7 @@ def read_ensemble(directory: str | Path = ENSEMBLE_DIR) -> Ensemble:
         raise ValueError(f"{files[METADATA_NAME]}: top level: is not an object")
     if "kind" not in keys:
         kinds = [key_kind(k, published=p, linkage=metadata.get("linkage", "searched"))
-                 for k, p in zip(keys["key"], keys["published"])]
+                 for k, p in zip(keys["key"], keys["published"], strict=True)]
         keys["kind"], keys["fixed_by"] = [k for k, _ in kinds], [r for _, r in kinds]
         keys = keys[KEY_COLUMNS]
     timing_path = directory / TIMINGS_NAME
@@ -798,7 +810,8 @@ def interaction_sentence(ensemble: Ensemble, *, alpha: float = 0.05) -> str:
     r_low, r_high = ensemble.metadata.get("within_person_r_range", UNSEARCHED_R_RANGE)
     return (f"Linked without the Table 4 search ({n} reconstructions that keep every printed summary, "
             f"within-person correlation drawn from {r_low:g} to {r_high:g}), at least one of the {len(inter)} "
-            f"group-by-time interactions has p < {alpha:g} in {count_text(any_interaction_below(ensemble.results, alpha=alpha), n)} "
+            f"group-by-time interactions has p < {alpha:g} in "
+            f"{count_text(any_interaction_below(ensemble.results, alpha=alpha), n)} "
             f"members; per outcome from {count_text(low['below_alpha'], n)} ({measure_label(low['measure'])}) "
             f"to {count_text(high['below_alpha'], n)} ({measure_label(high['measure'])}).")
 
@@ -908,7 +921,7 @@ def answer_robustness(answer: Callable[[pd.DataFrame, float], object], ensemble:
         quoted = set(getattr(got, "keys", ())) & set(kind_of.index)
         if not quoted or getattr(got, "answer", None) is None:
             return Robustness(question, "not from participant data", len(seed_of), 0, (), ensemble.linkage)
-        texts[member] = got.answer
+        texts[member] = got.answer  # type: ignore[attr-defined]  # checked by getattr just above
     counts = pd.Series(list(texts.values()), dtype=object).value_counts(sort=True)
     variants = tuple((str(t), int(n)) for t, n in counts.items())
     ref_members = [m for m, s in seed_of.items() if int(s) == reference_seed]

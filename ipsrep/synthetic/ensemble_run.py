@@ -10,8 +10,9 @@ Kubernetes operator. Results travel back to this process, which writes one file 
 member into a work folder, atomically (a temporary file renamed into place), and prints a
 line per finished member. A member that fails is reported with its seed and error; the
 others go on, and the next unused seed takes its place (unless exact seeds were asked
-for), so that an ensemble of N members is always the first N seeds that yield one. Running the command again skips the members whose file is there, so an
-interrupted run resumes where it stopped. At the end the member files are assembled into
+for), so that an ensemble of N members is always the first N seeds that yield one. Running
+the command again skips the members whose file is there, so an interrupted run resumes
+where it stopped. At the end the member files are assembled into
 
 - ``results.csv``: ``member, seed, key, value`` (member order, then ledger order);
 - ``keys.csv``: what each key is and what fixes it (its kind: printed, targeted, free);
@@ -129,7 +130,7 @@ def warm_worker() -> str:
 
 
 def _member_text(table: pd.DataFrame) -> str:
-    lines = ["key,value"] + [f"{k},{ens.format_value(v)}" for k, v in zip(table["key"], table["value"])]
+    lines = ["key,value"] + [f"{k},{ens.format_value(v)}" for k, v in zip(table["key"], table["value"], strict=True)]
     return "\n".join(lines) + "\n"
 
 
@@ -173,7 +174,7 @@ class _Plan:
         self.tried: list[int] = []
 
     def seed(self, i: int) -> int | None:
-        if self.explicit:
+        if self.candidates is not None:  # self.explicit
             return self.candidates[i] if i < len(self.candidates) else None
         return self.first + i if i < self.limit else None
 
@@ -560,7 +561,8 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
     bad = check[~check["passes"]]
     kinds = ens.kind_counts(found.keys)
     left_out = ens.misses(found.metadata)
-    print("ipsrep ensemble: keys by kind: " + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"]))
+    print("ipsrep ensemble: keys by kind: "
+          + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"], strict=True))
           + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"
           + (f" (differing: {', '.join(bad['key'])})" if len(bad) else "")
           + ("; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())

@@ -350,8 +350,9 @@ FIGURE_RULES: dict[str, FigureRule] = {
                                lambda t, p: _employed(t, "12m")),
     "table4_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble spread"),
     "p_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble p spread"),
-    "table4_p_figure": FigureRule("the committed ensembles of reconstructions (data/ensemble, data/ensemble_unsearched)",
-                                  "Table 4 p-values of both ensembles"),
+    "table4_p_figure": FigureRule(
+        "the committed ensembles of reconstructions (data/ensemble, data/ensemble_unsearched)",
+        "Table 4 p-values of both ensembles"),
 }
 """Every figure function of :mod:`ipsrep.plots` by name, and what it draws."""
 

@@ -31,15 +31,22 @@
 # 5. a **reverse-Bayes** reading (Matthews' Analysis of Credibility): what one would have
 #    to believe beforehand for this result to be convincing.
 #
-# **Learning objectives.** After this page you should be able to (a) say why a
-# non-significant result from a small trial is not evidence of no effect; (b) state a
-# sceptical, a neutral and an enthusiastic prior for an odds ratio and read the posterior
-# probability of benefit they give; (c) compute a reverse fragility index and say what it
-# does and does not measure; (d) read a confidence interval as the set of effects the
-# data do not rule out; (e) find the prior an Advocacy Limit asks for.
-#
 # Every number here is our own: the paper prints none of them, so their ledger rows
 # carry no status.
+
+# %% [markdown]
+# ```{admonition} Learning objectives
+# :class: tip
+#
+# After this page you can:
+#
+# - say why a non-significant result from a small trial is not evidence of no effect;
+# - state a sceptical, a neutral and an enthusiastic prior for an odds ratio and read the
+#   posterior probability of benefit each gives;
+# - compute a reverse fragility index and say what it does and does not measure;
+# - read a confidence interval as the set of effects the data do not rule out;
+# - find the prior an Advocacy Limit asks for.
+# ```
 
 # %% [markdown] tags=["bundled-data"]
 # On the bundled file the counts come from the synthetic reconstruction, which was built
@@ -419,14 +426,14 @@ Markdown(
 # Solutions are folded under each exercise; try first.
 #
 # ```{exercise}
-# :label: ex-09-flat
+# :label: ex-04-flat
 #
 # A made-up trial employs 30 of 50 participants with the new service and 20 of 50 with usual
 # care. Using the normal approximation with a flat prior on the log odds ratio, compute the
 # posterior probability that the service helps, and compare it with the two-sided Wald p-value.
 # ```
 #
-# ```{solution} ex-09-flat
+# ```{solution} ex-04-flat
 # :class: dropdown
 #
 # $\mathrm{OR} = (30 \cdot 30)/(20 \cdot 20) = 2.25$, $\log \mathrm{OR} = 0.811$, and
@@ -437,13 +444,13 @@ Markdown(
 # ```
 #
 # ```{exercise}
-# :label: ex-09-adl
+# :label: ex-04-adl
 #
 # A trial reports an odds ratio with 95% interval 0.70 to 3.0. Compute its Advocacy Limit,
 # and describe the prior it calls for.
 # ```
 #
-# ```{solution} ex-09-adl
+# ```{solution} ex-04-adl
 # :class: dropdown
 #
 # $l = \log 0.7 = -0.357$, $u = \log 3 = 1.099$, so
@@ -458,13 +465,13 @@ Markdown(
 # ```
 #
 # ```{exercise}
-# :label: ex-09-fragility
+# :label: ex-04-fragility
 #
 # Why is the reverse fragility index over both arms never larger than the index found by
 # changing outcomes in one arm only? Can it be smaller?
 # ```
 #
-# ```{solution} ex-09-fragility
+# ```{solution} ex-04-fragility
 # :class: dropdown
 #
 # Every one-arm change is also a change in "either arm", so the minimum over the larger

@@ -27,7 +27,7 @@ from ipsrep.release.rules import Check, Rules, dof_check, extreme_check, frequen
 
 GROUPS = measures.GROUPS
 
-DATA_NAMESPACES = ("t1", "t2", "t3", "t4", "rq1", "rq2", "attrition", "flow", "hist")
+DATA_NAMESPACES = ("t1", "t2", "t3", "t4", "rq1", "rq2", "attrition", "flow", "hist", "evidence")
 """Ledger key prefixes whose values come (at least in part) from the participant data."""
 
 DATA_KEYS = re.compile(r"^audit\.[\w.]*(observed|achieved)_12m(_sim)?$")

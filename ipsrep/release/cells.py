@@ -40,7 +40,7 @@ controls, the randomised and withdrawn counts), not computed from the data."""
 
 QUANTITY_TYPES = ("count", "percentage", "mean", "sd", "min", "max", "test statistic", "p",
                   "odds ratio", "confidence limit", "regression coefficient", "standard error",
-                  "expected count", "power", "sample size", "other")
+                  "expected count", "power", "sample size", "derived statistic", "other")
 
 
 def quantity_type(key: str) -> str:
@@ -55,6 +55,8 @@ def quantity_type(key: str) -> str:
         return "power"
     if ".n_per_group" in key:
         return "sample size"
+    if key.startswith("evidence.") and not (last == "p" or last.endswith("_p")):
+        return "derived statistic"  # posterior summaries, fragility and tipping counts of one 2x2 table
     if last in ("estimate",):
         return "regression coefficient"
     if last == "se":
@@ -244,6 +246,7 @@ KEY_RULES: list[tuple[re.Pattern, Callable[..., Evidence]]] = [
      lambda t, m: Evidence(tables={f"group x employed_{v} answered": answered_table(t, f"employed_{v}")
                                    for v in measures.FOLLOW_UPS})),
     (DATA_KEYS, lambda t, m: _employed(t, "12m")),
+    (re.compile(r"^evidence\.(?P<visit>\d+m)\."), lambda t, m: _employed(t, m["visit"])),
     (re.compile(r"^hist\.(ips_count|ips_pct|ips_n|n_total|chi2|p|or|or_lo|or_hi|min_expected)$"),
      lambda t, m: _ips_employed(t, "12m")),
 ]
@@ -350,6 +353,10 @@ FIGURE_RULES: dict[str, FigureRule] = {
                                lambda t, p: _employed(t, "12m")),
     "table4_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble spread"),
     "p_spread_figure": FigureRule("the committed ensemble of reconstructions (data/ensemble)", "ensemble p spread"),
+    "posterior_figure": FigureRule("data", "posterior densities of the odds ratio of employment under three priors",
+                                   lambda t, p: _employed(t, p.get("follow_up", "12m"))),
+    "tipping_figure": FigureRule("data", "every filling of the missing employment answers, as a heat map",
+                                 lambda t, p: _employed(t, p.get("follow_up", "12m"))),
     "table4_p_figure": FigureRule(
         "the committed ensembles of reconstructions (data/ensemble, data/ensemble_unsearched)",
         "Table 4 p-values of both ensembles"),

@@ -32,7 +32,8 @@ def shown_path(path) -> str:
     return terminal_safe(str(path))
 
 
-def _project_folders() -> list[tuple[Path, str]]:
+def project_folders() -> list[tuple[Path, str]]:
+    """The project's own folders, which no command may write into, with their names."""
     root = paths.PROJECT_ROOT.resolve()
     return [(paths.DATA_DIR.resolve(), "the project's data folder"),
             (paths.NOTEBOOK_DIR.resolve(), "the project's notebook folder"),
@@ -88,7 +89,7 @@ def folder_refusal(out: Path, *, option: str = "--out", what: str = "the report"
         return (
             f"{option} {shown_path(out)}: is {'the project root' if out == root else 'a folder above the project'}{own}"
         )
-    for folder, name in _project_folders():
+    for folder, name in project_folders():
         if out == folder or folder in out.parents:
             return f"{option} {shown_path(out)}: is {'' if out == folder else 'inside '}{name}{own}"
     if out.exists() and not out.is_dir():

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ipsrep import paths
+from ipsrep.ownership import project_folders
 from ipsrep.report.failures import BuildError, UsageError, shown
 
 __all__ = ["MANIFEST", "check_out_folder", "clean_leftovers", "new_staging", "publish", "read_manifest", "swap"]
@@ -45,14 +46,6 @@ MANIFEST = ".ipsrep-manifest.json"
 MANIFEST_FORMAT = "ipsrep-report-manifest-1"
 
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.ipsrep-(?P<kind>new|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
-
-
-def _project_folders() -> list[tuple[Path, str]]:
-    root = paths.PROJECT_ROOT.resolve()
-    return [(paths.DATA_DIR.resolve(), "the project's data folder"),
-            (paths.NOTEBOOK_DIR.resolve(), "the project's notebook folder"),
-            (paths.PACKAGE_DIR.resolve(), "the ipsrep package"),
-            (root / ".git", "the git repository"), (root / "tests", "the project's tests")]
 
 
 def read_manifest(folder: Path) -> list[str] | None:
@@ -100,7 +93,7 @@ def check_out_folder(out: Path) -> None:
         raise UsageError(f"--out {out}: is {'your home folder' if out == home else 'a folder above your home'}{own}")
     if out == root or out in root.parents:
         raise UsageError(f"--out {out}: is {'the project root' if out == root else 'a folder above the project'}{own}")
-    for folder, what in _project_folders():
+    for folder, what in project_folders():
         if out == folder or folder in out.parents:
             raise UsageError(f"--out {out}: is {'' if out == folder else 'inside '}{what}{own}")
     if out.exists() and not out.is_dir():

@@ -77,7 +77,7 @@ unsearched_dir = "data/ensemble_unsearched"  # output folder of `ipsrep ensemble
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ipsrep.plots.ensemble import key_label, p_spread_figure, table4_p_figure, table4_spread_figure
+from ipsrep.plots.ensemble import key_label, p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
 from ipsrep.report import scorecard
 from ipsrep.report.context import Banner, setup
 from ipsrep.synthetic import ensemble
@@ -93,32 +93,8 @@ try:
 except FileNotFoundError:
     unsearched = None
 count = ensemble.count_text
-
-
-def described(e: ensemble.Ensemble, name: str) -> str:
-    meta, seeds = e.metadata, e.metadata["seeds"]
-    left = ensemble.misses(meta)
-    why = ", ".join(f"{n} missed a {miss}" if miss != "other" else f"{n} failed otherwise"
-                    for miss, n in left["miss"].value_counts().items())
-    stale = "linkage" not in meta  # written before keys had kinds and before Table 4 misses were left out
-    return (f"**The {name} ensemble:** {e.members} reconstructions (seeds {seeds[0]} to {seeds[-1]}), computed "
-            f"with ipsrep {meta['version']}; " + (f"{len(left)} seeds were left out and replaced by the next "
-                                                   f"seed ({why})." if len(left) else "no seed was left out.")
-            + (" It was computed by an earlier version of the reconstruction, before members missing a target "
-               "of the Table 4 search were left out, so some of its members miss one; `ipsrep ensemble` "
-               "recomputes it." if stale else ""))
-
-
-Markdown("\n\n".join(
-    [described(found, "searched")]
-    + ([described(unsearched, "unsearched")] if unsearched is not None else
-       [f"**The unsearched ensemble** is not in `{unsearched_dir}`: run `ipsrep ensemble --members 100 "
-        "--linkage unsearched` to compute it; the sections that need it are left out."])
-    + ([f"The committed reconstruction, which the other pages use, is member "
-        f"{found.metadata['seeds'].index(DEFAULT_SEED)} of the searched ensemble (seed {DEFAULT_SEED})."]
-       if DEFAULT_SEED in found.metadata["seeds"] else [])
-    + ([] if ctx.bundled else ["This page describes the bundled reconstruction's ensembles, not the data file in "
-                               "use: with real participant data nothing is left to a draw."])))
+Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
+                                     committed_seed=DEFAULT_SEED, bundled=ctx.bundled))
 
 # %% [markdown] tags=["bundled-data"]
 # A seed is left out when its reconstruction misses anything the committed
@@ -245,21 +221,7 @@ Markdown(f"The correlations calibrated on the printed SEs for the committed reco
 # %% tags=["bundled-data"]
 if unsearched is not None:
     ranges = ensemble.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
-    shown = ranges[ranges["term"] != "intercept"]
-    display(pd.DataFrame({
-        "outcome": [key_label(f"t4.{m}.{t}.p").split(": ")[0].removeprefix("Table 4 ") for m, t in
-                    zip(shown["measure"], shown["term"], strict=True)],
-        "term": shown["term"],
-        "estimate (min to max)": [f"{a:.2f} to {b:.2f}" for a, b in
-                                  zip(shown["estimate_min"], shown["estimate_max"], strict=True)],
-        "printed estimate": shown["printed_estimate"],
-        "SE (min to max)": [f"{a:.3f} to {b:.3f}" for a, b in zip(shown["se_min"], shown["se_max"], strict=True)],
-        "printed SE": shown["printed_se"],
-        "p (min to max)": [f"{a:.3g} to {b:.3g}" for a, b in zip(shown["p_min"], shown["p_max"], strict=True)],
-        "printed p": shown["printed_p"],
-        f"members with p < {alpha:g}": [count(b, n) for b, n in
-                                        zip(shown["below_alpha"], shown["members"], strict=True)],
-    }).reset_index(drop=True))
+    display(table4_ranges_table(ranges, alpha=alpha))
     sentence = Markdown(ensemble.interaction_sentence(unsearched, alpha=alpha))
 else:
     sentence = Markdown("The unsearched ensemble is not available; this section needs it.")

@@ -228,3 +228,30 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
             if h is not None and hasattr(h, "set_alpha"):
                 h.set_alpha(1)
     return fig
+
+
+def table4_ranges_table(ranges: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
+    """Table 4 on the printed summaries alone, for display: per outcome and term (intercepts
+    left out) the range of estimates, SEs and p over the unsearched members beside the
+    printed values, and the count of members with p below `alpha`
+    (:func:`ipsrep.synthetic.ensemble.table4_ranges` gives `ranges`)."""
+    from ipsrep.synthetic.ensemble import count_text
+
+    shown = ranges[ranges["term"] != "intercept"]
+
+    def span(lo: str, hi: str, fmt: str) -> list[str]:
+        return [f"{a:{fmt}} to {b:{fmt}}" for a, b in zip(shown[lo], shown[hi], strict=True)]
+
+    return pd.DataFrame({
+        "outcome": [key_label(f"t4.{m}.{t}.p").split(": ")[0].removeprefix("Table 4 ") for m, t in
+                    zip(shown["measure"], shown["term"], strict=True)],
+        "term": shown["term"],
+        "estimate (min to max)": span("estimate_min", "estimate_max", ".2f"),
+        "printed estimate": shown["printed_estimate"],
+        "SE (min to max)": span("se_min", "se_max", ".3f"),
+        "printed SE": shown["printed_se"],
+        "p (min to max)": span("p_min", "p_max", ".3g"),
+        "printed p": shown["printed_p"],
+        f"members with p < {alpha:g}": [count_text(b, n) for b, n in
+                                        zip(shown["below_alpha"], shown["members"], strict=True)],
+    }).reset_index(drop=True)

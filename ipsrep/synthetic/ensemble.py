@@ -935,3 +935,37 @@ def answer_robustness(answer: Callable[[pd.DataFrame, float], object], ensemble:
     else:
         verdict = "printed"
     return Robustness(question, verdict, len(texts), same, variants, ensemble.linkage)
+
+
+def ensemble_description(e: Ensemble, name: str) -> str:
+    """One paragraph of Markdown saying what an ensemble holds: members, seeds, version, the
+    seeds left out and why (:func:`misses`), and whether it predates the current rules."""
+    meta, seeds = e.metadata, e.metadata["seeds"]
+    left = misses(meta)
+    why = ", ".join(f"{n} missed a {miss}" if miss != "other" else f"{n} failed otherwise"
+                    for miss, n in left["miss"].value_counts().items())
+    stale = "linkage" not in meta  # written before keys had kinds and before Table 4 misses were left out
+    return (f"**The {name} ensemble:** {e.members} reconstructions (seeds {seeds[0]} to {seeds[-1]}), computed "
+            f"with ipsrep {meta['version']}; " + (f"{len(left)} seeds were left out and replaced by the next "
+                                                   f"seed ({why})." if len(left) else "no seed was left out.")
+            + (" It was computed by an earlier version of the reconstruction, before members missing a target "
+               "of the Table 4 search were left out, so some of its members miss one; `ipsrep ensemble` "
+               "recomputes it." if stale else ""))
+
+
+def ensembles_markdown(searched: Ensemble, unsearched: Ensemble | None, *, unsearched_dir: str,
+                       committed_seed: int, bundled: bool) -> str:
+    """Page 09's opening: both ensembles described, where the committed reconstruction sits,
+    and, off the bundled data, that the page describes the bundled reconstruction only."""
+    parts = [ensemble_description(searched, "searched")]
+    parts.append(ensemble_description(unsearched, "unsearched") if unsearched is not None else
+                 f"**The unsearched ensemble** is not in `{unsearched_dir}`: run `ipsrep ensemble --members 100 "
+                 "--linkage unsearched` to compute it; the sections that need it are left out.")
+    seeds = searched.metadata["seeds"]
+    if committed_seed in seeds:
+        parts.append(f"The committed reconstruction, which the other pages use, is member "
+                     f"{seeds.index(committed_seed)} of the searched ensemble (seed {committed_seed}).")
+    if not bundled:
+        parts.append("This page describes the bundled reconstruction's ensembles, not the data file in use: "
+                     "with real participant data nothing is left to a draw.")
+    return "\n\n".join(parts)

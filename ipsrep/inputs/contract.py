@@ -50,7 +50,6 @@ import math
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +60,7 @@ import pandas as pd
 
 from ipsrep import paths
 from ipsrep.inputs import measures
+from ipsrep.inputs.terminal import terminal_safe  # re-exported: callers import it from here
 
 if TYPE_CHECKING:  # imported lazily at run time (_pandera)
     import pandera.pandas as pa
@@ -415,30 +415,6 @@ class Violation:
 
     def _order(self) -> tuple:
         return (self.row or 0, _POSITION.get(self.column or "", -1))
-
-
-def terminal_safe(text: str) -> str:
-    """`text` with every control or format character shown escaped, for a terminal.
-
-    Newlines, carriage returns, escape sequences (ANSI colours, cursor moves), bidi
-    overrides and other invisible characters in a file name or a cell would otherwise
-    act on the terminal (start a forged line, recolour it); they are written as Python
-    writes them in a string (``\\n``, ``\\x1b``, ``\\u202e``).
-
-    >>> terminal_safe("P01\\nOK: all good \\x1b[32m")
-    'P01\\\\nOK: all good \\\\x1b[32m'
-    """
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch.isprintable() or (ch == " "):
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Zs",):
-            out.append(" ")
-        else:
-            out.append(repr(ch)[1:-1] if ch not in "'\"" else ch)
-    return "".join(out)
 
 
 def _summary(violations: list[Violation]) -> str:

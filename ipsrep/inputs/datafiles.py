@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from ipsrep.inputs.terminal import terminal_safe
+
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Default largest file read (64 MiB): far above any file the tool is meant to read."""
 
@@ -66,8 +68,6 @@ def _os_errors(refuse):
 
 
 def _shown(path) -> str:
-    from ipsrep.inputs.contract import terminal_safe  # the contract imports this module
-
     return terminal_safe(str(path))
 
 

@@ -956,11 +956,14 @@ def ensemble_description(e: Ensemble, name: str) -> str:
 def ensembles_markdown(searched: Ensemble, unsearched: Ensemble | None, *, unsearched_dir: str,
                        committed_seed: int, bundled: bool) -> str:
     """Page 09's opening: both ensembles described, where the committed reconstruction sits,
-    and, off the bundled data, that the page describes the bundled reconstruction only."""
+    and, off the bundled data, that the page describes the bundled reconstruction only.
+    `unsearched_dir` is a user's parameter: written inert (:func:`ipsrep.inputs.markup.markdown_code`)."""
+    from ipsrep.inputs.markup import markdown_code
+
     parts = [ensemble_description(searched, "searched")]
     parts.append(ensemble_description(unsearched, "unsearched") if unsearched is not None else
-                 f"**The unsearched ensemble** is not in `{unsearched_dir}`: run `ipsrep ensemble --members 100 "
-                 "--linkage unsearched` to compute it; the sections that need it are left out.")
+                 f"**The unsearched ensemble** is not in {markdown_code(unsearched_dir)}: run "
+                 "`ipsrep ensemble --members 100 --linkage unsearched` to compute it; the sections that need it are left out.")
     seeds = searched.metadata["seeds"]
     if committed_seed in seeds:
         parts.append(f"The committed reconstruction, which the other pages use, is member "

@@ -957,7 +957,8 @@ def ensembles_markdown(searched: Ensemble, unsearched: Ensemble | None, *, unsea
                        committed_seed: int, bundled: bool) -> str:
     """Page 09's opening: both ensembles described, where the committed reconstruction sits,
     and, off the bundled data, that the page describes the bundled reconstruction only.
-    `unsearched_dir` is a user's parameter: written inert (:func:`ipsrep.inputs.markup.markdown_code`)."""
+    `unsearched_dir` is a user's parameter: written inert
+    (:func:`ipsrep.inputs.markup.markdown_code`)."""
     from ipsrep.inputs.markup import markdown_code
 
     parts = [ensemble_description(searched, "searched")]

@@ -964,7 +964,8 @@ def ensembles_markdown(searched: Ensemble, unsearched: Ensemble | None, *, unsea
     parts = [ensemble_description(searched, "searched")]
     parts.append(ensemble_description(unsearched, "unsearched") if unsearched is not None else
                  f"**The unsearched ensemble** is not in {markdown_code(unsearched_dir)}: run "
-                 "`ipsrep ensemble --members 100 --linkage unsearched` to compute it; the sections that need it are left out.")
+                 "`ipsrep ensemble --members 100 --linkage unsearched` to compute it; the sections that need it "
+                 "are left out.")
     seeds = searched.metadata["seeds"]
     if committed_seed in seeds:
         parts.append(f"The committed reconstruction, which the other pages use, is member "

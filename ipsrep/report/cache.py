@@ -32,12 +32,12 @@ import os
 import re
 import stat
 import sys
-import uuid
 from functools import cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 from ipsrep import paths
+from ipsrep.atomic import write_atomic
 
 __all__ = ["CACHE_FORMAT", "Store", "cache_key", "default_cache_dir", "inputs_digest", "module_closure",
            "site_key", "contract_key"]
@@ -287,15 +287,6 @@ def site_key(page_keys: list[tuple[str, str]], *, renderer: str, data_label: str
 # --------------------------------------------------------------------------------------
 # The store
 # --------------------------------------------------------------------------------------
-def _write_atomic(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 CACHE_ENTRY_BYTES = 256 * 1024 * 1024
 """Largest cache object read (a page's executed notebook or site file is far smaller);
 cache entries are read as any input file is (local regular files only)."""
@@ -366,9 +357,9 @@ class Store:
                 digest = hashlib.sha256(content).hexdigest()
                 target = self.objects / digest
                 if not _holds(target, digest):
-                    _write_atomic(target, content)
+                    write_atomic(target, content)
                 listing[name] = digest
-            _write_atomic(self._ref(group, key), json.dumps({"files": listing}, sort_keys=True).encode())
+            write_atomic(self._ref(group, key), json.dumps({"files": listing}, sort_keys=True).encode())
             self._prune(self._ref(group, key).name.rsplit("-", 1)[0])
         except OSError:  # a read-only checkout still builds, only without a cache
             pass

@@ -8,7 +8,7 @@
 (d) a cold ``ipsrep build`` on a 5,000-participant trial, resampled from the bundled
     reconstruction (``ipsrep.synthetic.resample``);
 (e) the site alone: Sphinx + MyST-NB rendering the executed notebooks of (b) into a new
-    folder (:func:`ipsrep.report.site.render_sphinx_site`), the part of (b) that is not
+    folder (:func:`ipsrep.report.sphinx_site.render_sphinx_site`), the part of (b) that is not
     execution.
 
 It prints the four times, (b)/(a) (target 0.6 or less on two cores), (c) in seconds
@@ -94,7 +94,8 @@ def render_only(report: Path, dest: Path) -> float:
     (in this process, Sphinx's import included)."""
     started = time.perf_counter()
     from ipsrep.report.context import data_in_use
-    from ipsrep.report.site import pages_from_report, render_sphinx_site
+    from ipsrep.report.pages import pages_from_report
+    from ipsrep.report.sphinx_site import render_sphinx_site
 
     pages, parameters = pages_from_report(report)
     parameters.setdefault("alpha", 0.05)

@@ -15,6 +15,8 @@ CALIBRATION_CSV = DATA_DIR / "reconstructed" / "mixed_calibration.csv"
 RANKING_CSV = DATA_DIR / "reconstructed" / "mixed_ranking.csv"
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 REPORT_DIR = PROJECT_ROOT / "reports"
+SPHINX_FILES_DIR = PACKAGE_DIR / "report" / "sphinx_files"
+"""Sphinx configuration, style, script, glossary and bibliography of the report site."""
 
 
 def resolve(path: str | os.PathLike) -> Path:

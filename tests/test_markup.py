@@ -177,7 +177,8 @@ def hostile_site(request, tmp_path_factory) -> Path:
     hostile name, with a hostile ``-p`` value and a hostile Markdown output escaped as
     the notebooks escape user text."""
     from ipsrep.report.context import DataInUse
-    from ipsrep.report.site import pages_from_report, render_sphinx_site
+    from ipsrep.report.pages import pages_from_report
+    from ipsrep.report.sphinx_site import render_sphinx_site
 
     given = os.environ.get("IPSREP_TEST_REPORT")  # a report built already, as in test_browser.py
     report = Path(given) if given else request.getfixturevalue("bundled_report")

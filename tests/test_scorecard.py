@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ipsrep.report import scorecard
-from ipsrep.report.html import Page
+from ipsrep.report.pages import Page
 
 
 def ledger(rows) -> pd.DataFrame:

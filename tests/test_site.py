@@ -1,4 +1,4 @@
-"""The Sphinx site's page preparation (ipsrep.report.site) and publication tables
+"""The Sphinx site's page preparation (ipsrep.report.myst_pages, .pages, .front_page) and publication tables
 (ipsrep.report.tables), without running Sphinx: figure captions and alt text, ledger
 tables with row anchors, the front page's answers, scorecard and variant parameters,
 pandas tables tidied. The rendered site itself is checked in a browser
@@ -11,9 +11,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from ipsrep.report import site
+from ipsrep.report import front_page, myst_pages
 from ipsrep.report.context import DataInUse
-from ipsrep.report.render import PageSource
+from ipsrep.report.pages import Page, page_title, uses_participant_data
 from ipsrep.report.tables import publication_table, tidy_html_table
 
 PNG = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes>"}
@@ -55,7 +55,8 @@ def notebook(stem_title="# Employment", injected=None):
 
 
 def test_prepared_notebook_numbers_figures_folds_code_and_drops_banner_and_stderr():
-    nb = site.prepare_notebook(notebook(), "01_rq1", title="Employment", show_code=False, ledger_rows=3, terms=["ODI"])
+    nb = myst_pages.prepare_notebook(notebook(), "01_rq1", title="Employment", show_code=False, ledger_rows=3,
+                                     terms=["ODI"])
     sources = [c["source"] for c in nb["cells"]]
     assert sources[0].startswith("# 01 · Employment") and "{term}`ODI <ODI>`" in sources[0]
     assert sources[0].count("{term}") == 1 and "(#try-it)" in sources[0]
@@ -71,25 +72,26 @@ def test_prepared_notebook_numbers_figures_folds_code_and_drops_banner_and_stder
                                                        "name": "fig-01-1"}
     assert figure["metadata"]["mystnb"]["image"]["alt"] == "Figure 1: Share employed by follow-up."
     assert not any(s.startswith("*Figure 1.") for s in sources)  # the caption cell became the caption
-    shown = site.prepare_notebook(notebook(), "01_rq1", title="Employment", show_code=True, ledger_rows=0, terms=[])
+    shown = myst_pages.prepare_notebook(notebook(), "01_rq1", title="Employment", show_code=True, ledger_rows=0,
+                                        terms=[])
     assert not any("hide-input" in c["metadata"].get("tags", []) for c in shown["cells"] if c["cell_type"] == "code")
 
 
 def test_participant_data_is_detected_from_the_code():
-    assert site.uses_participant_data(notebook())
+    assert uses_participant_data(notebook())
     v4 = nbformat.v4
-    assert not site.uses_participant_data(
+    assert not uses_participant_data(
         v4.new_notebook(cells=[v4.new_code_cell("ctx = setup(data_path)\nBanner(ctx)")])
     )
 
 
 def test_ledger_table_anchors_rows_folds_long_ledgers_and_states_shared_notes_once():
-    short = site.ledger_html(ledger([("t2.12m.p", "0.336", 0.33559, "reproduced", "")]), stem="01")
+    short = myst_pages.ledger_html(ledger([("t2.12m.p", "0.336", 0.33559, "reproduced", "")]), stem="01")
     assert '<tr id="ledger-t2.12m.p">' in short and "<details class=\"ipsrep-ledger\" open>" in short
     assert 'ipsrep-status-reproduced">reproduced<' in short and ">0.33559<" in short
     rows = [(f"k{i}", "1", -0.0 if i == 0 else 1.6897e-52 if i == 1 else float(i), "approximate", "same note")
             for i in range(20)]
-    long = site.ledger_html(ledger(rows), stem="03")
+    long = myst_pages.ledger_html(ledger(rows), stem="03")
     assert "<details class=\"ipsrep-ledger\">" in long and "20 ledger rows (20 approximate)" in long
     assert long.count("same note") == 1 and long.count("see note A") == 20
     assert "-0" not in re.sub(r"<[^>]+>", " ", long).split() and "e-52" not in long
@@ -109,9 +111,10 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
             ("t2.12m.p", "0.336", 0.336, "reproduced", ""),
         ]
     )
-    pages = [PageSource("01_rq1_employment", "Employment", notebook(injected="alpha = 0.1\ndata_path = 'x.csv'"), rows),
-             PageSource("08_claims", "Claims", notebook(), ledger([]))]
-    text = site.index_markdown(pages, data=data, parameters={"alpha": 0.1}, alpha=0.1)
+    injected = notebook(injected="alpha = 0.1\ndata_path = 'x.csv'")
+    pages = [Page("01_rq1_employment", "Employment", rows, notebook=injected),
+             Page("08_claims", "Claims", ledger([]), notebook=notebook())]
+    text = front_page.index_markdown(pages, data=data, parameters={"alpha": 0.1}, alpha=0.1)
     from ipsrep.inputs.markup import html_text
     assert (f"{html_text('alpha = 0.1', tag='code', classes='literal')} (default "
             f"{html_text('0.05', tag='code', classes='literal')}) on <a href=\"01_rq1_employment.html\">") in text
@@ -121,7 +124,7 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
     assert 'href="01_rq1_employment.html#ledger-t2.12m.or"' in text  # the open item links to its row
     assert "{doc}`08_claims`" in text and "claims page" in text
     assert "{cite:p}`sveinsdottir2022`" in text and ":name: tbl-pages" in text
-    plain = site.index_markdown(pages[:1], data=data, parameters={"alpha": 0.05}, alpha=0.05)
+    plain = front_page.index_markdown(pages[:1], data=data, parameters={"alpha": 0.05}, alpha=0.05)
     assert "A variant report" in plain  # alpha 0.1 was injected on the page
 
 
@@ -139,4 +142,4 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
 @pytest.mark.parametrize("stem,title,expected", [("05_pilot", "The pilot", "05 · The pilot"),
                                                  ("00_trial", "00 · The trial", "00 · The trial")])
 def test_page_titles_carry_their_number_once(stem, title, expected):
-    assert site.page_title(stem, title) == expected
+    assert page_title(stem, title) == expected

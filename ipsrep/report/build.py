@@ -24,7 +24,6 @@ The pipeline, in order, each step in its own module:
 from __future__ import annotations
 
 import dataclasses
-import errno
 import math
 import os
 import shutil
@@ -38,16 +37,31 @@ from ipsrep.report import cache as cache_mod
 from ipsrep.report import check, params, prose, publish
 from ipsrep.report.context import COMPARE_VARIABLE, VALIDATED_SHA256_VARIABLE, DataInUse
 from ipsrep.report.execute import KERNEL_ENV, Notebook, run_notebooks
-from ipsrep.report.failures import BuildError, Interrupted, UsageError, one_line, say, shown
+from ipsrep.report.failures import BuildError, UsageError, say, shown
 from ipsrep.report.ledger import LEDGER_COLUMNS, rows_from_notebook
 from ipsrep.report.normalise import notebook_text
-from ipsrep.report.render import PageSource, render_site, renderer_digest
+from ipsrep.report.pages import Page, notebook_title
+from ipsrep.report.render import render_site, renderer_digest
 
-__all__ = ["BuildError", "KERNEL_ENV", "Notebook", "build_command", "discover_notebooks", "ledger_csv",
+__all__ = ["BuildError", "BuiltReport", "KERNEL_ENV", "Notebook", "build_report", "discover_notebooks", "ledger_csv",
            "ledger_table", "without_comparison"]
 
 
-def build_command(
+@dataclasses.dataclass(frozen=True)
+class BuiltReport:
+    """What :func:`build_report` published: the report folder, whether it was
+    ``"unchanged"`` or ``"written"``, the pages, how many were executed (the others came
+    from the cache), the ledger rows and the seconds it took."""
+
+    out: Path
+    outcome: str
+    pages: int
+    executed: int
+    ledger_rows: int
+    seconds: float
+
+
+def build_report(
     data: str | os.PathLike | None = None,
     out: str | os.PathLike | None = None,
     jobs: int | None = None,
@@ -58,9 +72,9 @@ def build_command(
     cache: bool = True,
     cache_dir: str | os.PathLike | None = None,
     compare_with_paper: bool | None = None,
-) -> int:
-    """Run ``ipsrep build``; return the exit status (0 built, 1 failed, 2 bad arguments,
-    130 interrupted).
+) -> BuiltReport:
+    """Build the report (the steps of the module docstring) and publish it; return what
+    was published (:class:`BuiltReport`).
 
     Parameters
     ----------
@@ -81,8 +95,11 @@ def build_command(
     compare_with_paper : set every value beside the paper's printed number with a
         verdict (``--compare-with-paper``); None: on for the bundled reconstruction only.
 
-    Messages go to stderr: one line per notebook as it starts and ends, then either a
-    summary of what was written or one message saying what failed.
+    Raises :class:`BuildError` (:class:`UsageError` for impossible arguments,
+    :class:`Interrupted` on Ctrl-C in a kernel) with the whole story in its message; the
+    previous report folder is then unchanged. Progress (one line per notebook as it starts
+    and ends, the contract's violations) goes to stderr as the build runs
+    (:func:`ipsrep.report.failures.say`).
     """
     started = time.monotonic()
     staging: Path | None = None
@@ -126,32 +143,12 @@ def build_command(
                              "the previous report folder is unchanged.")
         outcome = publish.publish(staging, out_dir)
         staging = None
-    except Interrupted as err:
-        say(f"ipsrep build: {err}")
-        return 130
-    except KeyboardInterrupt:
-        say("ipsrep build: interrupted; the previous report is unchanged.")
-        return 130
-    except BuildError as err:
-        say(f"ipsrep build: {err}")
-        return 2 if isinstance(err, UsageError) else 1
-    except Exception as exc:  # a failure of the pipeline itself: still one message, no traceback
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            where = shown(exc.filename) if exc.filename else "the report"
-            say(f"ipsrep build: no space left on the device writing {where}; free some space and build "
-                "again. The report folder is unchanged.")
-            return 1
-        say(f"ipsrep build: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
-            "the report folder is unchanged. This is a bug in ipsrep; please report it.")
-        return 1
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     executed = sum(not b.cached for b in notebooks)
-    say(f"ipsrep build: {'unchanged' if outcome == 'unchanged' else 'wrote'} {shown(out_dir)} "
-        f"({len(notebooks)} pages, {executed} executed, {len(notebooks) - executed} from cache, "
-        f"ledger.csv with {rows} rows) in {time.monotonic() - started:.1f} s")
-    return 0
+    return BuiltReport(out=out_dir, outcome=outcome, pages=len(notebooks), executed=executed, ledger_rows=rows,
+                       seconds=time.monotonic() - started)
 
 
 def _data_digest(data: DataInUse) -> str:
@@ -285,11 +282,9 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
     cache when every page's notebook key, the renderer, the data, the parameters and
     ``show_code`` are unchanged), the executed notebooks and ``ledger.csv``; return the
     number of ledger rows."""
-    from ipsrep.report.html import notebook_title
-
     run_with = params.run_parameters({book.stem: book.executed for book in notebooks})
-    pages = [PageSource(book.stem, notebook_title(book.executed, book.stem), book.executed,
-                        without_comparison(rows_from_notebook(book.executed), data.with_paper))
+    pages = [Page(book.stem, notebook_title(book.executed, book.stem),
+                  without_comparison(rows_from_notebook(book.executed), data.with_paper), notebook=book.executed)
              for book in notebooks]
     key = None
     if store is not None and all(book.cache_key for book in notebooks):

@@ -16,7 +16,7 @@ from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
 from ipsrep.report.tables import use_report_tables
 
 __all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",
-           "ledger_csv_text", "compare_ledgers", "compare_command"]
+           "ledger_csv_text", "compare_ledgers", "read_ledger_file", "reproduced_text"]
 
 LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
 
@@ -27,11 +27,11 @@ FOLD_ROWS = 12
 """A ledger display with more rows than this is folded (a ``<details>`` element)."""
 
 
-def _reproduced_text(value) -> str:
+def reproduced_text(value) -> str:
     """A reproduced value for reading: up to six significant digits, no exponent, no
     sign on zero, empty when missing.
 
-    >>> _reproduced_text(0.29720001), _reproduced_text(-0.0), _reproduced_text(1.6897e-52), _reproduced_text(None)
+    >>> reproduced_text(0.29720001), reproduced_text(-0.0), reproduced_text(1.6897e-52), reproduced_text(None)
     ('0.2972', '0', '0', '')
     """
     try:
@@ -54,7 +54,7 @@ class LedgerDisplay:
         self.rows = rows.reset_index(drop=True)
 
     def _shown(self) -> pd.DataFrame:
-        shown = self.rows.assign(reproduced=self.rows["reproduced"].map(_reproduced_text))
+        shown = self.rows.assign(reproduced=self.rows["reproduced"].map(reproduced_text))
         shown = shown.astype(object).where(shown.notna(), "")
         return shown.rename(columns={"key": "Key", "source": "Source", "quantity": "Quantity",
                                      "published": "Published", "reproduced": "Ours", "status": "Status",
@@ -178,42 +178,18 @@ def compare_ledgers(a: pd.DataFrame, b: pd.DataFrame, *, rel_tol: float = 1e-9) 
                                        "status_a", "status_b"])
 
 
-def compare_command(a: str, b: str) -> int:
-    """``ipsrep compare A/ledger.csv B/ledger.csv``: print every ledger key whose value or
-    status differs between two builds, then a one-line summary; 0 when both files were
-    read, 2 (one line on stderr) when one cannot be."""
-    import sys
-
-    from ipsrep.inputs.contract import terminal_safe
+def read_ledger_file(path: str) -> pd.DataFrame:
+    """The ledger.csv of a build, read as the user's file it is (local, bounded; see
+    :func:`ipsrep.inputs.datafiles.read_local_csv`). Raises ValueError (one line) when it
+    cannot be read or has no ``key`` or ``reproduced`` column."""
     from ipsrep.inputs.datafiles import UnreadableFile, read_local_csv
 
-    def say(text: str, stream=sys.stdout) -> None:
-        print(terminal_safe(text), file=stream)  # keys and paths are the files' text
-
-    tables = []
-    for path in (a, b):
-        try:
-            table = read_local_csv(path, dtype={"key": str, "status": str, "published": str})
-        except UnreadableFile as err:
-            say(f"ipsrep compare: cannot read {err}", sys.stderr)
-            return 2
-        missing = [c for c in ("key", "reproduced") if c not in table.columns]
-        if missing:
-            say(f"ipsrep compare: {path} is not a ledger (no column {', '.join(missing)}; "
-                f"expected the columns {', '.join(LEDGER_COLUMNS)})", sys.stderr)
-            return 2
-        tables.append(table)
-    diff = compare_ledgers(*tables)
-    for _, r in diff.iterrows():
-        def shown(v, s):
-            text = _reproduced_text(v) or "-"
-            return f"{text} ({s})" if s else text
-        if r["change"] in ("only in A", "only in B"):
-            side = ("reproduced_a", "status_a") if r["change"] == "only in A" else ("reproduced_b", "status_b")
-            say(f"{r['key']}: {r['change']}: {shown(r[side[0]], r[side[1]])}  [{r['quantity']}]")
-        else:
-            say(f"{r['key']}: {shown(r['reproduced_a'], r['status_a'])} -> {shown(r['reproduced_b'], r['status_b'])}"
-                  f"  [{r['quantity']}]")
-    keys = len(set(tables[0]["key"]) | set(tables[1]["key"]))
-    say(f"{len(diff)} of {keys} ledger keys differ between {a} and {b}")
-    return 0
+    try:
+        table = read_local_csv(path, dtype={"key": str, "status": str, "published": str})
+    except UnreadableFile as err:
+        raise ValueError(f"cannot read {err}") from None
+    missing = [c for c in ("key", "reproduced") if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path} is not a ledger (no column {', '.join(missing)}; "
+                         f"expected the columns {', '.join(LEDGER_COLUMNS)})")
+    return table

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ipsrep import paths
+from ipsrep.atomic import write_atomic
 from ipsrep.ownership import project_folders
 from ipsrep.report.failures import BuildError, UsageError, shown
 
@@ -256,17 +257,11 @@ def _publish_in_place(staging: Path, out: Path, names: list[str], previous: list
     for rel in names:
         if rel == MANIFEST:
             continue
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.ipsrep-tmp-{os.getpid()}")
-        shutil.copyfile(staging / rel, tmp)
-        os.replace(tmp, target)
+        write_atomic(out / rel, (staging / rel).read_bytes())
     for rel in set(previous) - set(names) - {MANIFEST}:
         with contextlib.suppress(OSError):
             (out / rel).unlink()
-    tmp = out / f".{MANIFEST}.ipsrep-tmp-{os.getpid()}"
-    shutil.copyfile(staging / MANIFEST, tmp)
-    os.replace(tmp, out / MANIFEST)
+    write_atomic(out / MANIFEST, (staging / MANIFEST).read_bytes())
 
 
 def publish(staging: Path, out: Path) -> str:

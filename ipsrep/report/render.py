@@ -1,8 +1,8 @@
 """Rendering: executed notebooks in, every HTML file of the report site out.
 
 The one interface between the build and whatever draws the pages is
-:func:`render_site`. The build hands it the pages (:class:`PageSource`: the executed
-notebook, its title and its ledger rows), the data in use
+:func:`render_site`. The build hands it the pages (:class:`ipsrep.report.pages.Page`:
+the executed notebook, its title and its ledger rows), the data in use
 (:class:`ipsrep.report.context.DataInUse`), the parameters the notebooks ran with and
 whether code is shown; it writes ``index.html``, one page per notebook and any asset
 into an empty folder. It does not copy the executed notebooks or ``ledger.csv`` (the
@@ -10,62 +10,36 @@ build does), check the pages (the build checks every file of the folder, see
 :mod:`ipsrep.report.check`) or publish them (:mod:`ipsrep.report.publish`).
 
 This implementation renders with Sphinx, MyST-NB and sphinx-book-theme
-(:mod:`ipsrep.report.site`).
+(:mod:`ipsrep.report.sphinx_site`).
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-import pandas as pd
-
 from ipsrep import paths
 from ipsrep.report.context import DataInUse
+from ipsrep.report.pages import Page
+from ipsrep.report.sphinx_site import SITE_LIBRARIES, render_sphinx_site
 
-__all__ = ["PageSource", "render_site", "renderer_digest"]
+__all__ = ["render_site", "renderer_digest"]
 
-RENDERER_FILES = ("report/site.py", "report/site", "report/tables.py", "report/scorecard.py", "report/render.py")
+RENDERER_FILES = ("report/pages.py", "report/myst_pages.py", "report/front_page.py", "report/sphinx_site.py",
+                  "report/sphinx_files", "report/tables.py", "report/scorecard.py", "report/render.py")
 """Parts of the package that shape the pages (their bytes are part of the site's cache key)."""
 
-RENDERER_LIBRARIES = ("sphinx", "myst-nb", "myst-parser", "sphinx-book-theme", "pydata-sphinx-theme",
-                      "sphinx-exercise", "sphinx-togglebutton", "sphinxcontrib-bibtex", "pybtex", "docutils",
-                      "itables", "django-static-mathjax", "beautifulsoup4", "pygments", "pandas")
+RENDERER_LIBRARIES = (*SITE_LIBRARIES, "pandas")
 """Libraries whose versions shape the pages."""
 
 
-@dataclass(frozen=True)
-class PageSource:
-    """One page of the report before rendering.
-
-    Attributes
-    ----------
-    stem : str
-        File stem of the notebook (``01_rq1_employment``); the page is ``<stem>.html``.
-    title : str
-        Page title (the notebook's first heading).
-    notebook : nbformat.NotebookNode
-        The executed, normalised notebook.
-    ledger : pandas.DataFrame
-        The ledger rows the notebook displayed (columns
-        :data:`ipsrep.report.ledger.LEDGER_COLUMNS`), already without published values and
-        statuses when the data are not the bundled reconstruction.
-    """
-
-    stem: str
-    title: str
-    notebook: object
-    ledger: pd.DataFrame
-
-
-def render_site(pages: list[PageSource], *, data: DataInUse, parameters: dict, show_code: bool,
+def render_site(pages: list[Page], *, data: DataInUse, parameters: dict, show_code: bool,
                 dest: Path) -> None:
     """Write every HTML file and asset of the report site into the empty folder `dest`.
 
     Parameters
     ----------
-    pages : list of PageSource
+    pages : list of Page
         The notebooks' pages in report order.
     data : DataInUse
         The data the notebooks ran on (banner on every page and on the index).
@@ -82,8 +56,6 @@ def render_site(pages: list[PageSource], *, data: DataInUse, parameters: dict, s
     search page and index, ``_static/`` and ``ledger-rows/<stem>.csv`` (UTF-8); the
     pages link to ``<stem>.ipynb`` and ``ledger.csv``, which the build writes beside them.
     """
-    from ipsrep.report.site import render_sphinx_site
-
     dest = Path(dest)
     if any(dest.iterdir()):
         raise ValueError(f"render_site: {dest} is not empty")

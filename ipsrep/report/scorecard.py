@@ -62,7 +62,7 @@ def ledger_by_page(pages: Sequence) -> pd.DataFrame:
     Parameters
     ----------
     pages : sequence of objects with ``stem``, ``title``, ``href`` and ``ledger``
-        (``ipsrep.report.html.Page``): one per notebook page, ``ledger`` holding the rows
+        (:class:`ipsrep.report.pages.Page`): one per notebook page, ``ledger`` holding the rows
         the notebook displayed (columns :data:`ipsrep.methods.comparison.LEDGER_COLUMNS`).
 
     Returns

@@ -1,5 +1,5 @@
 """Sphinx configuration of the ipsrep report site (copied into the build's source folder
-by :mod:`ipsrep.report.site`, which also writes ``ipsrep_site.json`` beside it).
+by :mod:`ipsrep.report.sphinx_site`, which also writes ``ipsrep_site.json`` beside it).
 
 MyST-NB renders the notebooks papermill executed and never executes them;
 sphinx-book-theme lays them out; every asset is served from ``_static`` (MathJax 3 from

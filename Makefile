@@ -88,7 +88,7 @@ clean-cache:
 PDF ?= report.pdf
 pdf: $(STAMP)
 	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }
-	$(BIN)/python -m ipsrep.report.site reports $(PDF)
+	$(BIN)/ipsrep pdf reports --out $(PDF)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/build.py

@@ -1,16 +1,20 @@
-"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | compare | release | build``.
+"""Command-line entry point: ``ipsrep validate | reconstruct | ensemble | compare | release | build | pdf``.
 
-Each subcommand lives in the module responsible for it; this file only parses
-arguments and turns expected failures into a message and an exit status, never a
-traceback.
+:func:`main` parses the arguments; each command is a ``*_command`` function here that
+calls the library function of the module responsible for the job (which returns its
+result and prints nothing), prints what the user should see, and turns expected
+failures into one line on stderr and an exit status, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
 from ipsrep import paths
+from ipsrep.inputs.terminal import terminal_safe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="notebook parameter NAME set to VALUE (read as a Python literal when it is one, "
                         "else as text); given to each notebook that declares it; repeat for more")
+
+    p = sub.add_parser("pdf", help="print the built report (its executed notebooks) as one PDF with Chromium")
+    p.add_argument("report", nargs="?", default="reports", help="report folder (default: reports/)")
+    p.add_argument("--out", default="report.pdf", help="the PDF (default: report.pdf)")
     return parser
 
 
@@ -115,31 +123,21 @@ def main(argv: list[str] | None = None) -> int:
                 return validate_foreign_command(args.file, args.mapping, template=args.mapping_template)
             return validate_command(args.file)
         if args.command == "reconstruct":
-            from ipsrep.synthetic.reconstruct import reconstruct_command
-
             return reconstruct_command(out=args.out, seed=args.seed)
         if args.command == "ensemble":
-            from ipsrep.synthetic.ensemble_run import ensemble_command
-
             return ensemble_command(members=args.members, first_seed=args.first_seed, scheduler=args.scheduler,
                                     out=args.out, work=args.work, workers=args.workers, linkage=args.linkage)
         if args.command == "compare":
-            from ipsrep.report.ledger import compare_command
-
             return compare_command(args.a, args.b)
         if args.command == "release":
-            from ipsrep.release.release import release_command
-
             return release_command(args.report, args.out, data=args.data, rules=args.rules, mapping=args.mapping,
                                    review=args.review)
+        if args.command == "pdf":
+            return pdf_command(args.report, args.out)
         if args.command == "build":
-            from ipsrep.report.build import build_command
-
             try:
                 parameters = parse_parameters(args.parameter)
             except ValueError as err:
-                from ipsrep.inputs.contract import terminal_safe
-
                 print(terminal_safe(f"ipsrep build: {err}"), file=sys.stderr)
                 return 2
             data = args.data
@@ -149,8 +147,6 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     data = str(build_input(data, args.mapping, paths.PROJECT_ROOT / ".cache" / "ipsrep-foreign"))
                 except MappingError as err:
-                    from ipsrep.inputs.contract import terminal_safe
-
                     print(terminal_safe(str(err)), file=sys.stderr)
                     return 1
             return build_command(data=data, out=args.out, jobs=args.jobs, show_code=args.show_code,
@@ -160,6 +156,202 @@ def main(argv: list[str] | None = None) -> int:
         print("ipsrep: interrupted", file=sys.stderr)
         return 130
     return 2
+
+
+# --------------------------------------------------------------------------------------
+# The commands: each calls one library function, prints, and returns the exit status
+# --------------------------------------------------------------------------------------
+def _say(text: str, stream=None) -> None:
+    """Print `text` (file names, keys and messages carry the user's strings) made safe for
+    the terminal, to stdout or `stream`."""
+    print(terminal_safe(text), file=stream or sys.stdout)
+
+
+def build_command(
+    data: str | os.PathLike | None = None,
+    out: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    show_code: bool = False,
+    notebooks_dir: str | os.PathLike | None = None,
+    *,
+    parameters: dict | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    compare_with_paper: bool | None = None,
+) -> int:
+    """``ipsrep build`` (:func:`ipsrep.report.build.build_report`, same arguments); return
+    the exit status (0 built, 1 failed, 2 bad arguments, 130 interrupted).
+
+    Messages go to stderr: one line per notebook as it starts and ends, then either a
+    summary of what was written or one message saying what failed.
+    """
+    from ipsrep.report.build import build_report
+    from ipsrep.report.failures import BuildError, Interrupted, UsageError, one_line, say, shown
+
+    try:
+        built = build_report(data, out, jobs, show_code, notebooks_dir, parameters=parameters, cache=cache,
+                             cache_dir=cache_dir, compare_with_paper=compare_with_paper)
+    except Interrupted as err:
+        say(f"ipsrep build: {err}")
+        return 130
+    except KeyboardInterrupt:
+        say("ipsrep build: interrupted; the previous report is unchanged.")
+        return 130
+    except BuildError as err:
+        say(f"ipsrep build: {err}")
+        return 2 if isinstance(err, UsageError) else 1
+    except Exception as exc:  # a failure of the pipeline itself: still one message, no traceback
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            where = shown(exc.filename) if exc.filename else "the report"
+            say(f"ipsrep build: no space left on the device writing {where}; free some space and build "
+                "again. The report folder is unchanged.")
+            return 1
+        say(f"ipsrep build: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
+            "the report folder is unchanged. This is a bug in ipsrep; please report it.")
+        return 1
+    say(f"ipsrep build: {'unchanged' if built.outcome == 'unchanged' else 'wrote'} {shown(built.out)} "
+        f"({built.pages} pages, {built.executed} executed, {built.pages - built.executed} from cache, "
+        f"ledger.csv with {built.ledger_rows} rows) in {built.seconds:.1f} s")
+    return 0
+
+
+def compare_command(a: str, b: str) -> int:
+    """``ipsrep compare A/ledger.csv B/ledger.csv``: print every ledger key whose value or
+    status differs between two builds (:func:`ipsrep.report.ledger.compare_ledgers`), then
+    a one-line summary; 0 when both files were read, 2 (one line on stderr) when one
+    cannot be."""
+    from ipsrep.report.ledger import compare_ledgers, read_ledger_file, reproduced_text
+
+    tables = []
+    for path in (a, b):
+        try:
+            tables.append(read_ledger_file(path))
+        except ValueError as err:
+            _say(f"ipsrep compare: {err}", sys.stderr)
+            return 2
+    diff = compare_ledgers(*tables)
+
+    def shown(value, status) -> str:
+        text = reproduced_text(value) or "-"
+        return f"{text} ({status})" if status else text
+
+    for _, r in diff.iterrows():
+        if r["change"] in ("only in A", "only in B"):
+            side = ("reproduced_a", "status_a") if r["change"] == "only in A" else ("reproduced_b", "status_b")
+            _say(f"{r['key']}: {r['change']}: {shown(r[side[0]], r[side[1]])}  [{r['quantity']}]")
+        else:
+            _say(f"{r['key']}: {shown(r['reproduced_a'], r['status_a'])} -> "
+                 f"{shown(r['reproduced_b'], r['status_b'])}  [{r['quantity']}]")
+    keys = len(set(tables[0]["key"]) | set(tables[1]["key"]))
+    _say(f"{len(diff)} of {keys} ledger keys differ between {a} and {b}")
+    return 0
+
+
+def release_command(report_dir: str, out: str, *, data: str | None = None, rules: str | None = None,
+                    mapping: str | None = None, review: str | None = None) -> int:
+    """``ipsrep release`` (:func:`ipsrep.release.release.release_report`): 0 and the
+    counts on stdout, or 1 and one line on stderr."""
+    from ipsrep.release.release import ReleaseError, release_report
+
+    try:
+        c = release_report(report_dir, out, data=data, rules=rules, mapping=mapping, review=review)
+    except (ReleaseError, ValueError) as exc:
+        _say(f"ipsrep release: {exc}", sys.stderr)
+        return 1
+    _say(f"{out}: {c['checked']} outputs checked, {c['passed']} passed, {c['suppressed']} "
+         f"suppressed or withheld, {c['not_copied']} not copied; see {out}/sdc_summary.md (the "
+         f"numbers behind each decision, for the output checker only: "
+         f"{review or Path(out).with_name(Path(out).name + '.review')})")
+    return 0
+
+
+def reconstruct_command(out: str | None = None, seed: int | None = None, budget: int | None = None) -> int:
+    """``ipsrep reconstruct``: write the reconstruction (default
+    ``data/reconstructed/ips_in_pain.csv``) whole or not at all; 0, 1 when it cannot be
+    built or written, 2 for an ``--out`` it may not write."""
+    import io
+
+    from ipsrep.atomic import write_atomic
+    from ipsrep.synthetic.reconstruct import reconstruct_target, reconstruct_with_search, reconstruction_fits, write_csv
+
+    try:
+        target = reconstruct_target(out)
+    except ValueError as exc:
+        _say(f"ipsrep reconstruct: {exc}", sys.stderr)
+        return 2
+    try:
+        table, search = reconstruct_with_search(seed=seed, budget=budget)
+    except ValueError as exc:
+        _say(f"ipsrep reconstruct: {exc}", sys.stderr)
+        return 1
+    text = io.StringIO()
+    write_csv(table, text)
+    try:
+        write_atomic(target, text.getvalue())
+    except OSError as exc:
+        _say(f"ipsrep reconstruct: cannot write {target}: {exc.strerror or exc}", sys.stderr)
+        return 1
+    fits = reconstruction_fits(seed)
+    missed = fits[~fits["hit"]]
+    _say(f"wrote {target} ({len(table)} synthetic participants); "
+         f"{len(fits) - len(missed)} of {len(fits)} printed comparisons reproduced")
+    for _, row in missed.iterrows():
+        _say(f"  not reproduced: {row['measure']} {row['visit']}", sys.stderr)
+    _say(f"linkage search: {int(search['steps'].sum())} steps, {int(search['accepted'].sum())} moves, "
+         f"{search['cpu_seconds'].sum():.1f} s of processor time; "
+         f"{int(search['done'].sum())} of {len(search)} measures stopped well inside the Table 4 targets")
+    return 0
+
+
+def ensemble_command(members: int, first_seed: int | None = None, scheduler: str | None = None,
+                     out: str | None = None, work: str | None = None, workers: int | None = None,
+                     linkage: str = "searched") -> int:
+    """``ipsrep ensemble`` (:func:`ipsrep.synthetic.ensemble_run.run_ensemble`); exit
+    status 0 when all the members wanted were computed, 1 when fewer were (too many seeds
+    failed), 2 on bad arguments or when no scheduler can be reached."""
+    from ipsrep.synthetic import ensemble as ens
+    from ipsrep.synthetic.ensemble_run import run_ensemble
+
+    try:
+        summary = run_ensemble(members, first_seed=first_seed, scheduler=scheduler, out=out, work=work,
+                               workers=workers, linkage=linkage)
+    except ValueError as err:
+        _say(f"ipsrep ensemble: {err}", sys.stderr)
+        return 2
+    except OSError as err:
+        where = f"scheduler {scheduler}" if scheduler else "the local cluster"
+        _say(f"ipsrep ensemble: cannot use {where}: {getattr(err, 'strerror', None) or err}", sys.stderr)
+        return 2
+    if len(summary.members) < (members or 0):
+        return 1
+    found = ens.read_ensemble(summary.out)
+    check = ens.check_printed(found.results, found.keys)
+    bad = check[~check["passes"]]
+    kinds = ens.kind_counts(found.keys)
+    left_out = ens.misses(found.metadata)
+    _say("ipsrep ensemble: keys by kind: "
+         + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"], strict=True))
+         + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"
+         + (f" (differing: {', '.join(bad['key'])})" if len(bad) else "")
+         + ("; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())
+            if len(left_out) else ""), sys.stderr)
+    return 0
+
+
+def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
+    """``ipsrep pdf`` (``make pdf``): the whole report as one PDF
+    (:func:`ipsrep.report.pdf.print_pdf`). Returns 0 and one line on stdout, or 1 and one
+    line on stderr."""
+    from ipsrep.report.pdf import PdfError, print_pdf
+
+    try:
+        printed = print_pdf(report_dir, out)
+    except PdfError as err:
+        _say(f"ipsrep pdf: {err}", sys.stderr)
+        return 1
+    _say(f"ipsrep pdf: wrote {printed.path} ({printed.size // 1024} KiB, {printed.pages} pages of the report, "
+         f"data: {printed.data_label})")
+    return 0
 
 
 if __name__ == "__main__":

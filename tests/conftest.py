@@ -23,11 +23,11 @@ collect_ignore_glob = ["fixtures/*"]
 @pytest.fixture(scope="session")
 def bundled_report(tmp_path_factory) -> Path:
     """Folder of a fresh ``ipsrep build`` of the real notebooks on the bundled data."""
-    from ipsrep.report import build
+    from ipsrep import cli
 
     out = tmp_path_factory.mktemp("bundled") / "report"
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = build.build_command(out=out)
+        status = cli.build_command(out=out)
     assert status == 0, err.getvalue()[-3000:]
     return out

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import paths
+from ipsrep import cli, paths
 from ipsrep.inputs import contract
 from ipsrep.report import build, check, params
 from ipsrep.report import cache as cache_mod
@@ -59,11 +59,11 @@ def write_trial(path: Path, rows=PARTICIPANTS, age_override: dict | None = None)
 
 
 def run_build(**kwargs) -> tuple[int, str]:
-    """build_command with the fixed inputs digest; returns (exit status, stderr text)."""
+    """cli.build_command with the fixed inputs digest; returns (exit status, stderr text)."""
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
         mp.setattr(build, "inputs_digest", lambda source, **kw: FIXED_DIGEST)
-        status = build.build_command(**kwargs)
+        status = cli.build_command(**kwargs)
     return status, err.getvalue()
 
 
@@ -442,10 +442,8 @@ def test_unknown_or_data_path_parameters_are_usage_errors(tmp_path):
 
 
 def test_cli_passes_parameters_and_no_cache(monkeypatch):
-    from ipsrep import cli
-
     seen = {}
-    monkeypatch.setattr(build, "build_command", lambda **kw: seen.update(kw) or 0)
+    monkeypatch.setattr(cli, "build_command", lambda **kw: seen.update(kw) or 0)
     assert cli.main(["build", "--no-cache", "-p", "alpha", "0.01", "-p", "binary_test", "fisher",
                      "-p", "power_targets", "[0.8, 0.95]"]) == 0
     assert seen["cache"] is False

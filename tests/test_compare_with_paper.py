@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ipsrep import paths
+from ipsrep import cli, paths
 from ipsrep.inputs.published import load_published
 from ipsrep.methods.comparison import Comparison, compare, evidence, explain_discrepancy
 from ipsrep.methods.rounding import rounds_to
@@ -119,7 +119,6 @@ def test_every_markdown_cell_that_speaks_of_synthetic_data_is_for_the_bundled_fi
 def _build(tmp_path_factory, name: str, trial: pd.DataFrame | None) -> Path:
     """Build a report with --compare-with-paper on `trial` written as ``<name>.csv``
     (None: the bundled file's bytes copied under that name)."""
-    from ipsrep.report import build
 
     root = tmp_path_factory.mktemp(name)
     data = root / f"{name}.csv"
@@ -130,7 +129,7 @@ def _build(tmp_path_factory, name: str, trial: pd.DataFrame | None) -> Path:
     out = root / "report"
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = build.build_command(data=data, out=out, compare_with_paper=True, jobs=2)
+        status = cli.build_command(data=data, out=out, compare_with_paper=True, jobs=2)
     assert status == 0, err.getvalue()[-3000:]
     return out
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ipsrep import cli
 from ipsrep.synthetic import ensemble as ens
 from ipsrep.synthetic import ensemble_run as run
 
@@ -101,7 +102,7 @@ def test_failed_member_is_reported_and_the_others_finish(tmp_path):
     found = ens.read_ensemble(tmp_path / "o")
     assert found.results["seed"].unique().tolist() == [FIRST]
     assert list(found.metadata["failed"]) == ["-1"]
-    assert run.ensemble_command(members=0, out=str(tmp_path / "o")) == 2
+    assert cli.ensemble_command(members=0, out=str(tmp_path / "o")) == 2
 
 
 def test_member_leaves_out_a_seed_that_misses_a_printed_comparison():

@@ -187,10 +187,8 @@ def test_files_over_the_size_limit_and_other_files_are_refused_in_one_line(tmp_p
 def test_build_runs_on_the_mapped_csv(holder_file, tmp_path, monkeypatch):
     """``ipsrep build --data studie.sav --mapping m.csv`` builds on the contract CSV the
     mapping gives (the build itself is tested on CSV files elsewhere)."""
-    import ipsrep.report.build as build
-
     seen = {}
-    monkeypatch.setattr(build, "build_command", lambda **kw: seen.update(kw) or 0)
+    monkeypatch.setattr(cli, "build_command", lambda **kw: seen.update(kw) or 0)
     mapping = filled_mapping(tmp_path / "m.csv")
     assert cli.main(["build", "--data", str(holder_file), "--mapping", str(mapping), "--out", str(tmp_path / "r")]) == 0
     mapped = Path(seen["data"])

@@ -272,8 +272,8 @@ def _copy_notebooks(report: Path, to: Path, edit) -> Path:
 
 
 def test_4_pdf_is_labelled_and_checked_with_the_data_the_report_recorded(report_copy, tmp_path, capsys):
+    from ipsrep.cli import pdf_command
     from ipsrep.report.context import PARAMETERS_MIMETYPE
-    from ipsrep.report.site import pdf_command
 
     def other_data(stem, nb):
         for cell in nb["cells"]:
@@ -289,7 +289,7 @@ def test_4_pdf_is_labelled_and_checked_with_the_data_the_report_recorded(report_
 
 
 def test_4_pdf_refuses_a_page_that_would_load_from_the_network_and_a_users_file(report_copy, tmp_path, capsys):
-    from ipsrep.report.site import pdf_command
+    from ipsrep.cli import pdf_command
 
     def remote_image(stem, nb):
         if stem.startswith("00_"):
@@ -329,7 +329,7 @@ def test_7_a_full_disk_is_its_own_line(monkeypatch, tmp_path, capsys):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "r" / "00_trial.ipynb"))
 
     monkeypatch.setattr(build, "run_notebooks", full)
-    assert build.build_command(out=tmp_path / "r") == 1
+    assert cli.build_command(out=tmp_path / "r") == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("ipsrep build: no space left on the device writing") and "bug" not in err[-1]
 
@@ -364,7 +364,7 @@ def test_7_ids_that_are_words_of_the_site_are_refused_before_any_notebook_runs(t
         raise AssertionError("a notebook ran")
 
     monkeypatch.setattr(build, "run_notebooks", never)
-    assert build.build_command(data=str(path), out=tmp_path / "r") == 1
+    assert cli.build_command(data=str(path), out=tmp_path / "r") == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "column 'participant_id': 'sha256', 'woff2' are words" in err and not (tmp_path / "r").exists()
 

@@ -212,7 +212,7 @@ def test_reconstruction_is_reproducible_and_r_changes_only_linkage():
 
 
 def test_committed_file_is_written_byte_for_byte(tmp_path):
-    from ipsrep.synthetic.reconstruct import reconstruct_command
+    from ipsrep.cli import reconstruct_command
 
     assert reconstruct_command(out=str(tmp_path / "again.csv")) == 0
     assert (tmp_path / "again.csv").read_bytes() == paths.RECONSTRUCTED_CSV.read_bytes()

@@ -251,7 +251,6 @@ def test_our_rules_flag_the_same_cells_as_acro(tmp_path, resampled_300):
 @pytest.fixture(scope="session")
 def resampled_300(tmp_path_factory) -> tuple[Path, Path]:
     """A 300-participant resampled trial and its report, built once per session."""
-    from ipsrep.report import build
     from ipsrep.synthetic.resample import write_resampled_trial
 
     folder = tmp_path_factory.mktemp("resampled300")
@@ -260,7 +259,7 @@ def resampled_300(tmp_path_factory) -> tuple[Path, Path]:
     out = folder / "report"
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = build.build_command(data=str(data), out=out)
+        status = cli.build_command(data=str(data), out=out)
     assert status == 0, err.getvalue()[-3000:]
     return data, out
 

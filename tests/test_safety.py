@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import paths
+from ipsrep import cli, paths
 from ipsrep.inputs import contract
 from ipsrep.report import build, check, publish
 
@@ -57,7 +57,7 @@ def run_build(**kwargs) -> tuple[int, str]:
     kwargs.setdefault("notebooks_dir", OK)
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
         mp.setattr(build, "inputs_digest", lambda source, **kw: FIXED_DIGEST)
-        status = build.build_command(**kwargs)
+        status = cli.build_command(**kwargs)
     return status, err.getvalue()
 
 
@@ -369,7 +369,7 @@ def test_6_ctrl_c_cancels_queued_notebooks_kills_kernels_and_exits_130(built, tm
     out = built["out"]
     before = snapshot(out)
     pid_file = tmp_path / "kernel.pid"
-    script = (f"import sys; from ipsrep.report.build import build_command; "
+    script = (f"import sys; from ipsrep.cli import build_command; "
               f"sys.exit(build_command(data={str(built['data'])!r}, out={str(out)!r}, "
               f"notebooks_dir={str(notebooks)!r}, jobs=1, cache=False))")
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True,

@@ -32,7 +32,6 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -409,25 +408,17 @@ def release(report_dir: str | Path, out: str | Path, *, data: str | Path | None 
     return counts(outputs)
 
 
-def release_command(report_dir: str, out: str, *, data: str | None = None, rules: str | None = None,
-                    mapping: str | None = None, review: str | None = None) -> int:
-    """``ipsrep release``: 0 and the counts on stdout, or 1 and one line on stderr."""
-    from ipsrep.inputs.contract import terminal_safe
-
+def release_report(report_dir: str, out: str, *, data: str | None = None, rules: str | None = None,
+                   mapping: str | None = None, review: str | None = None) -> dict[str, int]:
+    """:func:`release` for ``ipsrep release``: a ``.sav``/``.dta`` data file (or one with a
+    `mapping`) is read through its mapping and must be the file the report was built from.
+    Returns the counts of :func:`release`; raises :class:`ReleaseError` or ValueError
+    (one line) when nothing was released."""
     trial = label = None
-    try:
-        if (data is not None and mapping is not None) or (data and Path(data).suffix.lower() in (".sav", ".dta")):
-            from ipsrep.inputs.foreign import load_foreign_checked
+    if (data is not None and mapping is not None) or (data and Path(data).suffix.lower() in (".sav", ".dta")):
+        from ipsrep.inputs.foreign import load_foreign_checked
 
-            trial, sha256 = load_foreign_checked(data, mapping)
-            check_report_data(_notebooks(Path(report_dir)), Path(data), sha256)
-            label = data
-        c = release(report_dir, out, data=data, rules_file=rules, trial=trial, data_label=label, review=review)
-    except (ReleaseError, ValueError) as exc:
-        print(terminal_safe(f"ipsrep release: {exc}"), file=sys.stderr)
-        return 1
-    print(terminal_safe(f"{out}: {c['checked']} outputs checked, {c['passed']} passed, {c['suppressed']} "
-                        f"suppressed or withheld, {c['not_copied']} not copied; see {out}/sdc_summary.md (the "
-                        f"numbers behind each decision, for the output checker only: "
-                        f"{review or Path(out).with_name(Path(out).name + '.review')})"))
-    return 0
+        trial, sha256 = load_foreign_checked(data, mapping)
+        check_report_data(_notebooks(Path(report_dir)), Path(data), sha256)
+        label = data
+    return release(report_dir, out, data=data, rules_file=rules, trial=trial, data_label=label, review=review)

@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from ipsrep import paths
+from ipsrep.atomic import write_atomic
 from ipsrep.synthetic import ensemble as ens
 
 MEMBER_INPUTS = ("ipsrep/paths.py", "ipsrep/inputs", "ipsrep/methods", "ipsrep/analyses", "ipsrep/synthetic",
@@ -97,13 +98,6 @@ def _timing_file(work: Path, seed: int) -> Path:
 
 def _failed_file(work: Path, seed: int) -> Path:
     return work / f"seed-{seed}.failed.txt"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
 
 
 def compute_member(seed: int, member_fn: Callable[[int], pd.DataFrame] | None = None) -> dict:
@@ -464,7 +458,7 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
                 text = f"{type(err).__name__}: {err}".splitlines()[0][:300]
                 summary.failed[s] = text
                 if isinstance(err, DETERMINISTIC_FAILURES):
-                    _write_atomic(_failed_file(work_dir, s), text + "\n")
+                    write_atomic(_failed_file(work_dir, s), text + "\n")
                 replacement = None if plan.explicit else plan.next_seed()
                 say(f"  seed {s} FAILED: {text}" + (f"; trying seed {replacement} instead" if replacement else ""))
                 if replacement is not None:
@@ -474,11 +468,11 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
                 continue
             finally:
                 f.release()
-            _write_atomic(_timing_file(work_dir, s), json.dumps(
+            write_atomic(_timing_file(work_dir, s), json.dumps(
                 {"seed": s, "cpu_seconds": got["cpu_seconds"], "wall_seconds": got["wall_seconds"],
                  "worker": got["worker"]}))
-            _write_atomic(work_dir / ".keys.csv", _keys_text(got["table"], linkage))
-            _write_atomic(member_file(work_dir, s), _member_text(got["table"]))
+            write_atomic(work_dir / ".keys.csv", _keys_text(got["table"], linkage))
+            write_atomic(member_file(work_dir, s), _member_text(got["table"]))
             succeeded.add(s)
             summary.computed.append(s)
             n_done += 1
@@ -509,10 +503,10 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
         if tpath.exists():
             timings.append({"member": i, **json.loads(tpath.read_text())})
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out_dir / ens.RESULTS_NAME, "member,seed,key,value\n" + "".join(parts))
+    write_atomic(out_dir / ens.RESULTS_NAME, "member,seed,key,value\n" + "".join(parts))
     keys_path = work_dir / ".keys.csv"
     if keys_path.exists():
-        _write_atomic(out_dir / ens.KEYS_NAME, keys_path.read_text(encoding="utf-8"))
+        write_atomic(out_dir / ens.KEYS_NAME, keys_path.read_text(encoding="utf-8"))
     metadata = {
         "package": "ipsrep",
         "version": package_version(),
@@ -527,44 +521,10 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
     }
     if linkage == "unsearched":
         metadata["within_person_r_range"] = list(ens.UNSEARCHED_R_RANGE)
-    _write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
+    write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
     frame = pd.DataFrame(timings, columns=["member", "seed", "cpu_seconds", "wall_seconds", "worker"])
-    _write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))
+    write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))
     if out_dir.resolve() != ens.ENSEMBLE_DIR.resolve():  # the committed folder is git's, without a manifest
         from ipsrep.ownership import MANIFEST, manifest_text
 
-        _write_atomic(out_dir / MANIFEST, manifest_text(OUT_FILES))
-
-
-def ensemble_command(members: int, first_seed: int | None = None, scheduler: str | None = None,
-                     out: str | None = None, work: str | None = None, workers: int | None = None,
-                     linkage: str = "searched") -> int:
-    """CLI: run the ensemble; exit status 0 when all the members wanted were computed, 1 when
-    fewer were (too many seeds failed), 2 on bad arguments or when no scheduler can be reached."""
-    from ipsrep.inputs.contract import terminal_safe
-
-    try:
-        summary = run_ensemble(members, first_seed=first_seed, scheduler=scheduler, out=out, work=work,
-                               workers=workers, linkage=linkage)
-    except ValueError as err:
-        print(terminal_safe(f"ipsrep ensemble: {err}"), file=sys.stderr)
-        return 2
-    except OSError as err:
-        where = f"scheduler {scheduler}" if scheduler else "the local cluster"
-        print(terminal_safe(f"ipsrep ensemble: cannot use {where}: {getattr(err, 'strerror', None) or err}"),
-              file=sys.stderr)
-        return 2
-    if len(summary.members) < (members or 0):
-        return 1
-    found = ens.read_ensemble(summary.out)
-    check = ens.check_printed(found.results, found.keys)
-    bad = check[~check["passes"]]
-    kinds = ens.kind_counts(found.keys)
-    left_out = ens.misses(found.metadata)
-    print("ipsrep ensemble: keys by kind: "
-          + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"], strict=True))
-          + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"
-          + (f" (differing: {', '.join(bad['key'])})" if len(bad) else "")
-          + ("; seeds left out: " + ", ".join(f"{n} ({miss})" for miss, n in left_out["miss"].value_counts().items())
-             if len(left_out) else ""), file=sys.stderr)
-    return 0
+        write_atomic(out_dir / MANIFEST, manifest_text(OUT_FILES))

@@ -424,7 +424,9 @@ def test_figures_have_alt_text_and_a_numbered_caption(browser, report):
             seen += 1
             assert img["loaded"], f"{page.name}: image {number} did not load"
             assert len(img["alt"]) >= 15, f"{page.name}: image {number} alt text {img['alt']!r}"
-            assert img["caption"].startswith("Figure "), f"{page.name}: image {number} caption {img['caption']!r}"
+            label = f"Figure {int(page.stem[:2])}."  # the page's number first: never the paper's "Figure 1"
+            assert img["caption"].startswith(label), f"{page.name}: image {number} caption {img['caption']!r}"
+            assert img["alt"].startswith(label), f"{page.name}: image {number} alt text {img['alt']!r}"
     assert seen > 0
 
 
@@ -449,6 +451,35 @@ def test_search_for_woolf_finds_page_01(browser, report):
     browser.settle(0.5)
     assert hits and any("01_rq1_employment.html" in h for h in hits), hits
     assert not problems(events + browser.events[-200:])
+
+
+def test_search_results_have_excerpts_and_list_each_page_once(browser, report):
+    browser.load((report / "search.html").as_uri() + "?q=Woolf")
+    results = []
+    for _ in range(100):
+        results = browser.evaluate(
+            "Array.from(document.querySelectorAll('#search-results ul.search > li')).map(li => ["
+            " li.querySelector('a').getAttribute('href').split('#')[0],"
+            " (li.querySelector('p.context') || {textContent: ''}).textContent])")
+        if results and all(excerpt for _, excerpt in results):
+            break
+        browser.settle(0.1)
+    browser.settle(0.5)
+    pages = [page for page, _ in results]
+    assert "glossary.html" in pages and "01_rq1_employment.html" in pages, pages
+    assert len(pages) == len(set(pages)), f"a page listed twice: {pages}"
+    for page, excerpt in results:
+        assert "woolf" in excerpt.lower(), (page, excerpt)
+    summary = browser.evaluate("document.querySelector('#search-results p.search-summary').textContent")
+    assert f"found {len(pages)} page" in summary, summary
+
+
+def test_front_page_lists_each_page_once(browser, report):
+    browser.load((report / "index.html").as_uri())
+    titles = browser.evaluate(
+        "Array.from(document.querySelectorAll('.bd-article a[href]'))"
+        ".filter(a => /^\\d\\d · /.test(a.textContent.trim())).map(a => a.getAttribute('href'))")
+    assert titles and len(titles) == len(set(titles)) == len(notebook_pages(report)), titles
 
 
 def test_math_is_typeset_and_no_raw_tex_is_visible(browser, report):
@@ -477,7 +508,7 @@ def test_figure_cross_reference_links_to_its_figure(browser, report):
                             " [a.textContent.trim(), a.hash.slice(1)])")
     assert refs, "no figure cross-reference on page 01"
     for text, target in refs:
-        assert text.startswith("Figure "), refs
+        assert text.startswith("Figure 1."), refs  # page 01's figures: Figure 1.1, 1.2, ...
         ok = browser.evaluate(
             f"(() => {{ const t = document.getElementById({json.dumps(target)});"
             " return !!(t && (t.tagName === 'FIGURE' || t.closest('figure') || t.querySelector('figure'))); })()"
@@ -568,24 +599,55 @@ def test_dark_mode(browser, report):
     rgb = browser.evaluate("getComputedStyle(document.body).backgroundColor")
     values = [int(v) for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
     assert sum(values) / 3 < 80, rgb
+    browser.load((report / "07_audit.html").as_uri())  # its long ledgers are DataTables with a search strip
+    browser.evaluate("document.querySelectorAll('details.ipsrep-ledger').forEach(d => d.open = true)")
+    browser.settle(0.3)
+    strips = browser.evaluate(
+        "Array.from(document.querySelectorAll('.dt-container, .dt-container .dt-layout-row, .dt-search input'))"
+        ".map(e => getComputedStyle(e).backgroundColor)")
     browser.evaluate("document.querySelector('.theme-change-button[data-mode=auto]').click()")
     browser.evaluate("localStorage.clear()")
+    assert strips, "no DataTables search strip on page 07"
+    for colour in strips:  # transparent (the page's dark background shows) or dark itself
+        parts = [float(v) for v in colour[colour.index("(") + 1:colour.index(")")].split(",")]
+        assert (len(parts) == 4 and parts[3] == 0) or sum(parts[:3]) / 3 < 80, colour
 
 
-def test_print_hides_navigation_and_keeps_the_banner(browser, report):
-    browser.load((report / "03_rq3_health.html").as_uri())
+PRINTED_NAVIGATION = (
+    "(() => { const out = []; document.querySelectorAll('body *').forEach(e => {"
+    " if (!(e.checkVisibility() && e.getBoundingClientRect().height > 0)) return;"
+    " const links = e.querySelectorAll(':scope > a[href], :scope > li > a[href], :scope > ul > li > a[href]');"
+    " if (links.length >= 3 && !e.closest('.bd-article p, .bd-article table')) out.push(e.className || e.tagName);"
+    " for (const pseudo of ['::before', '::after']) { const c = getComputedStyle(e, pseudo).content;"
+    "   if (/[\\u2191\\u2193\\u25b2\\u25bc\\u25b4\\u25be\\u21c5]/.test(c)) out.push('arrow: ' + e.className); }"
+    " });"
+    " return out; })()"
+)
+"""Blocks visible in print that hold three or more links of their own (a list of pages or
+sections: navigation) outside the article's prose and tables, and sort arrows."""
+
+
+@pytest.mark.parametrize("stem", ["01_rq1_employment", "03_rq3_health", "07_audit"])
+def test_print_hides_navigation_and_sort_arrows_and_keeps_the_banner(browser, report, stem):
+    browser.load((report / f"{stem}.html").as_uri())
+    browser.evaluate("document.querySelectorAll('details.ipsrep-ledger').forEach(d => d.open = true)")
     browser.send("Emulation.setEmulatedMedia", media="print")
     browser.settle(0.3)
     shown = browser.evaluate(
         "(() => { const out = {}; for (const s of ['.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',"
-        " '.bd-header-article', '#ipsrep-toggle-code', '.bd-header-announcement'])"
+        " '.bd-header-article', '#ipsrep-toggle-code', '.bd-header-announcement', '.dt-column-order', '.dt-search'])"
         " { const e = document.querySelector(s);"
         " out[s] = !!(e && e.checkVisibility() && e.getBoundingClientRect().height > 0); }"
         " return out; })()"
     )
+    navigation = browser.evaluate(PRINTED_NAVIGATION)
+    sortable = browser.evaluate("document.querySelectorAll('.dt-column-order').length")
     browser.send("Emulation.setEmulatedMedia", media="")
     assert shown.pop(".bd-header-announcement"), "the data banner must print"
     assert not any(shown.values()), shown
+    assert navigation == [], navigation
+    if stem == "07_audit":
+        assert sortable > 0  # the ledgers are sortable on screen: the check above saw their arrows hidden
 
 
 def test_banner_on_every_page_lighter_without_participant_data(browser, report):
@@ -593,8 +655,11 @@ def test_banner_on_every_page_lighter_without_participant_data(browser, report):
         browser.load(page.as_uri())
         kind = browser.evaluate("(() => { const b = document.querySelector('.bd-header-announcement .ipsrep-banner');"
                                 " return b ? b.className : null; })()")
+        if page.stem in ("glossary", "references", "search", "genindex"):
+            assert kind is None, f"{page.name}: Sphinx's own pages show no data and carry no banner"
+            continue
         assert kind, f"{page.name}: no data banner"
-        if page.stem.startswith(("05_", "06_")) or page.stem in ("glossary", "references", "search"):
+        if page.stem.startswith(("05_", "06_")):
             assert "ipsrep-banner-light" in kind, page.name
         if page.stem.startswith(("00_", "01_", "02_", "03_")):
             assert "ipsrep-banner-light" not in kind, page.name

@@ -70,7 +70,7 @@ def test_prepared_notebook_numbers_figures_folds_code_and_drops_banner_and_stder
     assert [o["output_type"] for o in figure["outputs"]] == ["display_data"]  # stderr dropped
     assert figure["metadata"]["mystnb"]["figure"] == {"caption": "Share employed by follow-up. Points are shares.",
                                                        "name": "fig-01-1"}
-    assert figure["metadata"]["mystnb"]["image"]["alt"] == "Figure 1: Share employed by follow-up."
+    assert figure["metadata"]["mystnb"]["image"]["alt"] == "Figure 1.1: Share employed by follow-up."
     assert not any(s.startswith("*Figure 1.") for s in sources)  # the caption cell became the caption
     shown = myst_pages.prepare_notebook(notebook(), "01_rq1", title="Employment", show_code=True, ledger_rows=0,
                                         terms=[])
@@ -122,8 +122,12 @@ def test_front_page_answers_scorecard_variant_parameters_and_pages():
     assert "$\\alpha = 0.1$" in text and 'href="01_rq1_employment.html#ledger-t2.12m.p"' in text
     assert re.search(r'<span class="count">7</span><span class="ipsrep-status ipsrep-status-reproduced">', text)
     assert 'href="01_rq1_employment.html#ledger-t2.12m.or"' in text  # the open item links to its row
-    assert "{doc}`08_claims`" in text and "claims page" in text
-    assert "{cite:p}`sveinsdottir2022`" in text and ":name: tbl-pages" in text
+    assert "{cite:p}`sveinsdottir2022`" in text
+    # the pages are listed once (the table); the claims page is named again by a short link only
+    assert text.count("{doc}`08_claims`") == 1 and text.count("{doc}`01_rq1_employment`") == 1
+    assert "{doc}`The claims page <08_claims>`" in text
+    # the report's own table is not numbered "Table 1", the paper's name
+    assert "tbl-pages" not in text and "{numref}" not in text
     plain = front_page.index_markdown(pages[:1], data=data, parameters={"alpha": 0.05}, alpha=0.05)
     assert "A variant report" in plain  # alpha 0.1 was injected on the page
 
@@ -143,3 +147,23 @@ def test_pandas_tables_lose_row_numbers_nan_negative_zero_and_exponents():
                                                  ("00_trial", "00 · The trial", "00 · The trial")])
 def test_page_titles_carry_their_number_once(stem, title, expected):
     assert page_title(stem, title) == expected
+
+
+def test_search_text_holds_every_page_and_no_string_the_site_check_reads_as_a_load(tmp_path):
+    from ipsrep.report import check
+    from ipsrep.report.sphinx_site import SEARCH_TEXT, write_search_text
+
+    (tmp_path / "_static").mkdir()
+    article = ('<html><body><main role="main"><div class="bd-header-article">Contents</div>'
+               '<article class="bd-article">{}</article></main></body></html>')
+    (tmp_path / "01_a.html").write_text(article.format(
+        '<h1>Odds<a class="headerlink" href="#x">#</a></h1><div class="cell_input">import x</div>'
+        '<p>Data from "https://example.org/x.js" and \'//h/y\' or `z`; Woolf\'s interval.</p><script>s()</script>'))
+    (tmp_path / "search.html").write_text(article.format("<p>Search</p>"))
+    target = write_search_text(tmp_path)
+    assert target == tmp_path / "_static" / SEARCH_TEXT
+    text = target.read_text(encoding="utf-8")
+    assert '"01_a.html": "Odds Data from \\u0022https://example.org/x.js\\u0022' in text
+    assert "search.html" not in text and "Contents" not in text and "import x" not in text and "s()" not in text
+    assert check.script_loads(text) == []
+    assert check.check_site(tmp_path, ids=set()) == []

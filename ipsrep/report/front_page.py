@@ -316,10 +316,9 @@ def index_markdown(pages: list[Page], *, data, parameters: dict, alpha: float) -
                   "--compare-with-paper`.", ""]
     by_page = scorecard.counts_by_page(ledger, pages)
     lines += ["## Pages", "",
-              "{numref}`tbl-pages` lists the pages with the ledger rows each shows; the left-hand menu and the "
-              "search box (top left) reach every page.", "",
-              "```{list-table} The report's pages and their ledger rows",
-              ":name: tbl-pages", ":header-rows: 1", "",
+              "Each page with the ledger rows it shows; the left-hand menu and the search box (top left) "
+              "reach every page.", "",
+              "```{list-table}", ":header-rows: 1", "",
               "* - Page", "  - Ledger rows", "  - Reproduced", "  - Consistent (checks of printed numbers)",
               "  - Not reproduced, inconsistent or approximate"]
     for _, r in by_page.iterrows():
@@ -329,14 +328,14 @@ def index_markdown(pages: list[Page], *, data, parameters: dict, alpha: float) -
                   f"  - {consistent}", f"  - {open_n}"]
     lines += ["```", ""]
     further = []
+    # named by a short link, not by their titles again: the table above lists every page once
     if any(s.endswith("_claims") for s in stems):
-        further.append(f"The claims page ({{doc}}`{next(s for s in stems if s.endswith('_claims'))}`) takes the "
+        further.append(f"{{doc}}`The claims page <{next(s for s in stems if s.endswith('_claims'))}>` takes the "
                        "sources' statements one by one and says which the numbers support.")
     if any(s.endswith("_ensemble") for s in stems):
-        further.append(f"The ensemble page ({{doc}}`{next(s for s in stems if s.endswith('_ensemble'))}`) shows "
+        further.append(f"{{doc}}`The ensemble page <{next(s for s in stems if s.endswith('_ensemble'))}>` shows "
                        "which results the printed numbers decide, which the reconstruction was built to match, "
-                       "and what "
-                       "the printed summaries alone allow for Table 4.")
+                       "and what the printed summaries alone allow for the paper's Table 4.")
     if further:
         lines += [" ".join(further), ""]
     lines += ["Terms are explained in the {doc}`glossary`; the sources and methods are listed under "

@@ -8,8 +8,8 @@ only rewrites notebook JSON:
   banner on every page, the lighter one on pages computed without participant data
   (:func:`ipsrep.report.pages.uses_participant_data`);
 - a figure followed by a Markdown cell "*Figure N. ...*" gets that caption, alt text and
-  a label ``fig-<NN>-<N>`` (MyST-NB cell metadata), so Sphinx numbers it per page
-  ("Figure 3.1") and ``{numref}`` links to it;
+  a label ``fig-<NN>-<N>`` (MyST-NB cell metadata), so Sphinx numbers it with its page's
+  number ("Figure 3.1" on page 03, never the paper's "Figure 1") and ``{numref}`` links to it;
 - ledger outputs become a ledger table (:func:`ledger_html`): folded when long, one anchor
   per row, searchable and sortable in the browser; the page offers its ledger rows as
   CSV and its executed notebook;
@@ -33,8 +33,8 @@ from ipsrep.report.ledger import LEDGER_MIMETYPE
 from ipsrep.report.pages import HEADING, cell_source, page_title
 from ipsrep.report.tables import format_cell, readable_codes, tidy_html_table
 
-__all__ = ["CITATIONS", "FOLD_LEDGER_ROWS", "LEDGER_DOWNLOADS", "glossary_terms", "ledger_html", "link_citations",
-           "link_terms", "prepare_notebook"]
+__all__ = ["CITATIONS", "FOLD_LEDGER_ROWS", "LEDGER_DOWNLOADS", "figure_label", "glossary_terms", "ledger_html",
+           "link_citations", "link_terms", "prepare_notebook"]
 
 LEDGER_DOWNLOADS = "ledger-rows"
 """Folder of the site holding each page's ledger rows as CSV."""
@@ -42,6 +42,17 @@ FOLD_LEDGER_ROWS = 6
 """Ledgers with more rows than this are folded."""
 
 _CAPTION = re.compile(r"^\s*[*_]{1,2}\s*Figure\s+(\d+)\.\s*(.*?)\s*[*_]{1,2}\s*(.*)$", re.DOTALL)
+
+
+def figure_label(stem: str, number: int) -> str:
+    """A figure's label as the site numbers it (``conf.py``): the page's number first, so
+    that the report's figures are never read as the paper's.
+
+    >>> figure_label("03_rq3_health", 2), figure_label("glossary", 1)
+    ('Figure 3.2', 'Figure 1')
+    """
+    page = stem[:2]
+    return f"Figure {int(page)}.{number}" if page.isdigit() else f"Figure {number}"
 
 
 def _tags(cell) -> list:
@@ -247,7 +258,7 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
                 number, head, rest = m.groups()
                 caption = head.strip() + ((" " + " ".join(rest.split())) if rest.strip() else "")
                 caption = link_terms(caption, terms, seen)
-                alt = re.sub(r"[*_`{}]|\{term\}", "", f"Figure {number}: {head.strip()}")
+                alt = re.sub(r"[*_`{}]|\{term\}", "", f"{figure_label(stem, int(number))}: {head.strip()}")
                 cell["metadata"]["mystnb"] = {"figure": {"caption": caption, "name": f"fig-{stem[:2]}-{number}"},
                                               "image": {"alt": alt}}
                 skip.add(i + 1)

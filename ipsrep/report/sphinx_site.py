@@ -43,7 +43,7 @@ LIGHT_BANNER = ("This page uses published numbers only, no participant-level dat
                 "use participant-level data are computed from {what}.")
 
 SPHINX_PAGES = ("glossary", "references", "search", "genindex")
-"""Pages Sphinx writes beside the notebooks' pages: they use no data and carry no data banner."""
+"""Pages Sphinx writes beside the notebooks' pages: they show no data and carry no data banner."""
 
 
 class SiteError(Exception):
@@ -113,9 +113,9 @@ def write_sources(src: Path, pages: list[Page], *, data, parameters: dict, show_
     (src / "_static" / "ipsrep-datatables.css").write_text(css, encoding="utf-8")
     strong, light = _banners(data)
     without = [p.stem for p in pages if not uses_participant_data(p.notebook)]
-    without += list(SPHINX_PAGES)
     (src / "ipsrep_site.json").write_text(json.dumps({
         "title": TITLE, "banner": strong, "banner_no_data": light, "pages_without_data": without,
+        "pages_without_banner": list(SPHINX_PAGES),
         "datatables": True, "show_code": show_code}, indent=1, sort_keys=True), encoding="utf-8")
     terms = glossary_terms()
     for page in pages:
@@ -228,6 +228,52 @@ def secure_pages(site: Path) -> None:
         page.write_text(text, encoding="utf-8")
 
 
+SEARCH_TEXT = "ipsrep-search-text.js"
+"""File of ``_static`` holding every page's text, for the search page's excerpts."""
+
+
+def page_texts(site: Path) -> dict[str, str]:
+    """The text of every page of `site` (its article, without scripts, styles, heading
+    anchors, code cells' input and the downloads line; whitespace collapsed), by file name."""
+    from bs4 import BeautifulSoup
+
+    texts = {}
+    for page in sorted(site.glob("*.html")):
+        if page.name in ("search.html", "genindex.html"):
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        main = soup.select_one("article.bd-article") or soup.select_one('[role="main"]')
+        if main is None:
+            continue
+        for node in main.select("script, style, .headerlink, .ipsrep-downloads, div.cell_input"):
+            node.decompose()
+        texts[page.name] = " ".join(main.get_text(" ").split())
+    return texts
+
+
+def write_search_text(site: Path) -> Path:
+    """Write ``_static/ipsrep-search-text.js``: ``window.ipsrepPageText``, every page's text
+    (:func:`page_texts`), which the search page's script reads for its excerpts (Sphinx
+    would fetch() each page, which a ``file://`` page cannot). Quotes and backticks inside
+    the texts are written as ``\\u`` escapes, so that no string of the file reads as an
+    address the site check would take for a load."""
+    body = ",\n".join(f"{json.dumps(name)}: {_quoted(text)}" for name, text in page_texts(site).items())
+    target = site / "_static" / SEARCH_TEXT
+    target.write_text(f"/* ipsrep report: the pages' text for the search page's excerpts */\n"
+                      f"window.ipsrepPageText = {{\n{body}\n}};\n", encoding="utf-8")
+    return target
+
+
+def _quoted(text: str) -> str:
+    r"""`text` as a JavaScript string literal with no quote or backtick inside it.
+
+    >>> _quoted('a "b" \'c\' `d` é')
+    '"a \\u0022b\\u0022 \\u0027c\\u0027 \\u0060d\\u0060 \\u00e9"'
+    """
+    inner = json.dumps(text, ensure_ascii=True)[1:-1].replace('\\"', "\\u0022")
+    return '"' + inner.replace("'", "\\u0027").replace("`", "\\u0060") + '"'
+
+
 _UNUSED_ASSETS = shutil.ignore_patterns("*.map", "locales", "*.LICENSE.txt.map")
 """Theme files no page loads: source maps and the theme's message catalogues."""
 
@@ -274,6 +320,8 @@ def render_sphinx_site(pages: list[Page], *, data, parameters: dict, show_code: 
         if not (out / "index.html").is_file():
             raise SiteError("Sphinx wrote no index.html: " + "; ".join(warnings[:3]))
         secure_pages(out)
+        if builder == "html":
+            write_search_text(out)
         for item in sorted(out.iterdir()):
             if item.name in (".buildinfo", ".doctrees") or (item.is_dir() and not any(item.iterdir())):
                 continue

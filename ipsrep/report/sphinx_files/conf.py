@@ -98,20 +98,30 @@ def _singlehtml_inherits_html_handlers(app):
             handlers["singlehtml"].setdefault(node, pair)
 
 
+PAGE_NUMBERED = ("figure", "table")
+"""What the report numbers with its page's number ("Figure 3.2": page 03's second figure),
+so that the report's own figures and tables are never read as the paper's Figure 2 or
+Table 1."""
+
+
 def _numbers_per_page(app, env):
-    """Number figures, tables and exercises page by page (Figure 1, 2, ... on every
-    page, as each notebook's own captions count), not across the whole report: Sphinx
-    numbers continuously when the contents are not section-numbered."""
-    for types in env.toc_fignumbers.values():
-        for ids in types.values():
+    """Number figures, tables and exercises page by page, not across the whole report
+    (Sphinx numbers continuously when the contents are not section-numbered); figures and
+    tables carry their page's number first (:data:`PAGE_NUMBERED`): "Figure 3.2"."""
+    for docname, types in env.toc_fignumbers.items():
+        page = docname[:2]
+        for kind, ids in types.items():
             for number, key in enumerate(sorted(ids, key=lambda k: ids[k]), start=1):
-                ids[key] = (number,)
+                ids[key] = (int(page), number) if kind in PAGE_NUMBERED and page.isdigit() else (number,)
     return []
 
 
 def _page_banner(app, pagename, templatename, context, doctree):
-    """Pages computed without participant-level data get the lighter banner."""
-    if pagename in SITE["pages_without_data"]:
+    """Pages computed without participant-level data get the lighter banner; Sphinx's own
+    pages (glossary, references, search, index of terms) show no data and no banner."""
+    if pagename in SITE["pages_without_banner"]:
+        context["theme_announcement"] = ""
+    elif pagename in SITE["pages_without_data"]:
         context["theme_announcement"] = SITE["banner_no_data"]
 
 

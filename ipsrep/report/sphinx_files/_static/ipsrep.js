@@ -6,7 +6,11 @@
    3. A link to an anchor inside a folded block opens the block, and the target is brought
       into view below the sticky header and highlighted.
    4. A long table (marked ipsrep-long when the page was rendered) shows its first rows and a
-      "Show all N rows" button; without this script every row stays shown. */
+      "Show all N rows" button; without this script every row stays shown.
+   5. Search results (search.html): one result per page, the best-scoring one, each with an
+      excerpt around the words searched for. Sphinx fetch()es each page for its excerpt,
+      which a file:// page cannot (and the pages' policy forbids); the build writes every
+      page's text to _static/ipsrep-search-text.js, loaded here on the search page only. */
 (function () {
   "use strict";
 
@@ -111,7 +115,48 @@
     target.classList.add("ipsrep-target");
   }
 
+  function searchResults(here) {
+    var list = document.getElementById("search-results");
+    var words = (new URLSearchParams(location.search).get("q") || "").toLowerCase()
+      .split(/\s+/).filter(function (w) { return w.length > 1; });
+    function excerpt(text) {
+      var lower = text.toLowerCase(), at = -1;
+      words.forEach(function (w) { var i = lower.indexOf(w); if (i > -1 && (at < 0 || i < at)) { at = i; } });
+      var start = Math.max(at - 110, 0);
+      return (start > 0 ? "\u2026" : "") + text.substr(start, 240).trim() + (start + 240 < text.length ? "\u2026" : "");
+    }
+    function tidy() {
+      var texts = window.ipsrepPageText || {}, seen = {};
+      Array.prototype.slice.call(list.querySelectorAll("ul.search > li")).forEach(function (li) {
+        var link = li.querySelector("a");
+        if (!link) { return; }
+        var page = link.getAttribute("href").split("#")[0];
+        if (seen[page]) { li.remove(); return; }
+        seen[page] = true;
+        if (!li.querySelector("p.context") && texts[page]) {
+          var p = document.createElement("p");
+          p.className = "context ipsrep-excerpt";
+          p.textContent = excerpt(texts[page]);
+          li.appendChild(p);
+        }
+      });
+      var status = list.querySelector("p.search-summary");
+      var shown = list.querySelectorAll("ul.search > li").length;
+      if (status && /found \d+ page/.test(status.textContent) && status.textContent.indexOf("found " + shown + " ") < 0) {
+        status.textContent = status.textContent.replace(/found \d+ page\(?s?\)?/, "found " + shown + (shown === 1 ? " page" : " pages"));
+      }
+    }
+    var loaded = false;
+    new MutationObserver(function () { if (loaded) { tidy(); } }).observe(list, { childList: true, subtree: true });
+    var script = document.createElement("script");
+    script.src = here.src.replace(/ipsrep\.js(\?.*)?$/, "ipsrep-search-text.js");
+    script.onload = function () { loaded = true; tidy(); };
+    document.head.appendChild(script);
+  }
+
+  var thisScript = document.currentScript;
   document.addEventListener("DOMContentLoaded", function () {
+    if (thisScript && document.getElementById("search-results")) { searchResults(thisScript); }
     codeToggle();
     dataMark();
     ledgers();

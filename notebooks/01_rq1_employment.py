@@ -57,6 +57,7 @@ sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsin
 design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
 design_power = None  # power for the sample size, e.g. 0.8; None = as printed in the paper
 n_sim = 20000  # simulated trials for the power of the paper's test
+seed = 2022  # seed of the power simulation (page 07 uses the same seed, n_sim and rates: one number)
 
 # %%
 import pandas as pd
@@ -85,7 +86,7 @@ Banner(ctx)
 # applied to the data in use, so on another trial a follow-up may get Fisher's p where
 # the paper printed Pearson's; the *test* column says which test gave each P and why.
 # The association is summarised by the odds ratio of employment, IPS versus TAU, with a
-# Woolf interval at the level `1 - alpha`.
+# Woolf interval at the confidence level 1 − alpha (95% by default).
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
@@ -163,7 +164,7 @@ odds_ratio_forest(table2.assign(follow_up=table2["months"].astype(str) + " month
 
 # %% [markdown]
 # *Figure 1. Odds ratios for employment, IPS against usual care, at each follow-up.*
-# Squares mark the odds ratio and lines its Woolf interval at the level `1 - alpha`,
+# Squares mark the odds ratio and lines its Woolf interval at the level 1 − alpha (95% by default),
 # on a log axis where the dashed line at 1 means no difference and points to the right
 # favour IPS; the value and interval are written beside each row.
 
@@ -185,7 +186,7 @@ employment_rates_figure(rates)
 
 # %% [markdown]
 # *Figure 2. Share of each group employed since baseline, by follow-up.* Points are the
-# percentages, bars their intervals (method set by `interval_method`, level `1 - alpha`),
+# percentages, bars their intervals (method and level set by the page's parameters; 95% by default),
 # and each label gives the employed over those who answered at that visit; TAU is
 # shifted slightly right so the bars do not hide each other.
 
@@ -364,8 +365,9 @@ Markdown(
 # %%
 n_ips, n_tau = int(ips12["n1"]), int(ips12["n2"])
 power_table = pd.concat([
-    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
-    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
+    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed),
+    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim,
+                                   seed=seed),
 ], keys=["design difference", "observed difference"]).droplevel(1)
 power_table.round(3)
 

@@ -92,9 +92,9 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 
 # %% [markdown]
 # *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
-# bar is the percentage of a group's respondents whose total falls in a band of
-# `bin_width` hours (no hours at all is the first band), with the number of people on
-# top and each group's n, mean and median in the legend.
+# bar is the percentage of a group's respondents whose total falls in one band of hours
+# (bands of equal width, set by the page's parameters; no hours at all is the first
+# band), with the number of people on top and each group's n, mean and median in the legend.
 
 # %% [markdown] tags=["bundled-data"]
 # On the bundled file the hours belong to synthetic participants.

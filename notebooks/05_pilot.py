@@ -185,7 +185,7 @@ rate_comparison_figure(rates)
 # %%
 pilot_row, trial_row = rates.iloc[0], rates.iloc[1]
 Markdown(
-    f"The pilot's interval runs from {pilot_row['low']:.0f} % to {pilot_row['high']:.0f} %, "
+    f"The pilot's interval runs from {pilot_row['low']:.0f}% to {pilot_row['high']:.0f}%, "
     f"{pilot_row['high'] - pilot_row['low']:.0f} percentage points wide; the trial's IPS arm, "
     f"with {trial_row['n']:.0f} respondents, narrows it to {trial_row['high'] - trial_row['low']:.0f} points."
 )

@@ -37,7 +37,7 @@ def key_label(key: str) -> str:
         return f"Table 3 {label} {parts[2]}: {stat}"
     if parts[0] == "rq2":
         stat = parts[-1].replace("_p", " p").replace("p_", "p ").replace("_", " ")
-        return f"{'hours' if parts[1] == 'hours' else '>= 20 h'}: {stat}"
+        return f"{'hours' if parts[1] == 'hours' else '≥ 20 h'}: {stat}"
     return key
 
 

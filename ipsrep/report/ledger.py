@@ -23,6 +23,11 @@ LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
 use_report_tables()  # every notebook imports this module: its tables show whole cells
 
 
+RECORD_COMPARISONS = ("audit.registry.",)
+"""Key prefixes of ledger rows that set one published record beside another (the
+registry entry beside the paper). Neither value is ours: their "Ours" cell stays empty
+on the page and the note names both records' values (the CSV keeps the checked value)."""
+
 FOLD_ROWS = 12
 """A ledger display with more rows than this is folded (a ``<details>`` element)."""
 
@@ -55,6 +60,8 @@ class LedgerDisplay:
 
     def _shown(self) -> pd.DataFrame:
         shown = self.rows.assign(reproduced=self.rows["reproduced"].map(_reproduced_text))
+        records = shown["key"].astype(str).str.startswith(RECORD_COMPARISONS)
+        shown.loc[records, "reproduced"] = ""
         shown = shown.astype(object).where(shown.notna(), "")
         return shown.rename(columns={"key": "Key", "source": "Source", "quantity": "Quantity",
                                      "published": "Published", "reproduced": "Ours", "status": "Status",

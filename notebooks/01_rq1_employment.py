@@ -66,7 +66,7 @@ from IPython.display import Markdown
 from ipsrep.analyses import baseline, claims, employment
 from ipsrep.inputs import published
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -396,22 +396,11 @@ ledger.emit(employment.sample_size_ledger(
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p alpha 0.10 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `01_rq1_employment.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("01_rq1_employment", "alpha", "0.10"))
+
+# %% [markdown]
 # What to try:
 #
 # * **Alpha.** Set `alpha = 0.10`: every interval narrows (the odds-ratio intervals,

@@ -65,7 +65,7 @@ from ipsrep.analyses import health, mixed
 from ipsrep.inputs import published
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 from ipsrep.synthetic import calibration, linkage
 from ipsrep.synthetic.reconstruct import reconstruct_trial
@@ -510,22 +510,11 @@ ledger.emit(mixed.table4_ledger(table4, bundled=ctx.comparison, spec=spec, withi
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p within_person_r 0.2 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `03_rq3_health.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("03_rq3_health", "within_person_r", "0.2"))
+
+# %% [markdown]
 # What to try:
 #
 # * **Alpha.** Set `alpha = 0.10`: the Levene rule switches to Welch in more rows, the

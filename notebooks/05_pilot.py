@@ -57,7 +57,7 @@ from IPython.display import Markdown
 
 from ipsrep.analyses import claims, pilot
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 from ipsrep.report.tables import publication_table
 
@@ -290,22 +290,11 @@ ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p alpha 0.10 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `05_pilot.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("05_pilot", "alpha", "0.10"))
+
+# %% [markdown]
 # What to try:
 #
 # - Set `n_interviews` to one less than the number of participants (as if the drop-out

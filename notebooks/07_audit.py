@@ -66,7 +66,7 @@ from ipsrep import audit
 from ipsrep.analyses import claims
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
 from ipsrep.plots import audit as audit_plots
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -508,22 +508,11 @@ audit.verdict_counts(
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p follow_up 24m --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `07_audit.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("07_audit", "follow_up", "24m"))
+
+# %% [markdown]
 # What to try:
 #
 # - Set `grid_points = 2` (corners only) and then `9`: the verdicts should not change,

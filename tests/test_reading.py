@@ -25,3 +25,52 @@ def test_registry_rows_put_nothing_under_ours():
     other = LedgerDisplay(pd.DataFrame({"key": ["t1.n"], "source": ["s"], "quantity": ["q"], "published": ["58"],
                                         "reproduced": [58.0], "status": ["reproduced"], "note": [""]}))._shown()
     assert other["Ours"].tolist() == ["58"]
+
+
+def test_every_try_it_comes_from_one_source_and_names_a_declared_parameter():
+    """The "Try it" instructions are ipsrep.report.teaching.try_it's text on every page
+    that has the section, and its example rebuild sets a parameter the page declares."""
+    import ast
+    import re
+
+    from ipsrep.paths import PROJECT_ROOT as ROOT
+
+    pages = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    with_section = 0
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert "right-click" not in text and "the first code cell lists them" not in text, path.name
+        if "## Try it" not in text:
+            continue
+        with_section += 1
+        call = re.search(r'teaching\.try_it\("([^"]+)", "([^"]+)", "([^"]+)"\)', text)
+        assert call, f"{path.name}: its Try it section does not come from teaching.try_it"
+        assert call.group(1) == path.stem
+        params = text.split('# %% tags=["parameters"]', 1)[1].split("# %%", 1)[0]
+        declared = {t.id for node in ast.parse(params).body if isinstance(node, ast.Assign) for t in node.targets
+                    if isinstance(t, ast.Name)}
+        assert call.group(2) in declared, f"{path.name}: -p {call.group(2)} is not a parameter of the page"
+    assert with_section >= 9
+
+
+def test_ensemble_spread_figure_keeps_its_key_clear_of_title_and_axis_label():
+    """The marker key of the ensemble page's Figure 1 does not overlap its title or its
+    axis label once the report's text floor has enlarged every text (a legend did)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ipsrep.inputs.measures import MEASURES
+    from ipsrep.plots import readable_text
+    from ipsrep.plots.ensemble import table4_spread_figure
+
+    rng = np.random.default_rng(1)
+    spread = pd.DataFrame([{"member": k, "seed": k, "measure": m.name, "term": t, "distance": rng.normal()}
+                           for k in range(5) for m in MEASURES for t in ("group", "time", "interaction", "intercept")])
+    fig = table4_spread_figure(spread, reference_seed=3)
+    readable_text(fig)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [fig._supxlabel.get_window_extent(renderer), fig._suptitle.get_window_extent(renderer),
+             *(legend.get_window_extent(renderer) for legend in fig.legends)]
+    assert "red diamond: the committed reconstruction" in fig._supxlabel.get_text()
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

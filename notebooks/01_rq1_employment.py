@@ -208,7 +208,7 @@ ledger.emit(employment.rates_ledger(rates, bundled=ctx.comparison))
 # far below, and it can reach past 0 or 100% (Brown, Cai and DasGupta 2001). Wilson's
 # interval instead collects every proportion that a score test would not reject; it is
 # pulled towards one half and asymmetric, keeps close to the nominal coverage at these
-# sample sizes, and never leaves [0, 1]. The Clopper-Pearson interval inverts exact
+# sample sizes, and never leaves [0, 1]. The Clopper-Pearson interval {cite:p}`clopper1934` inverts exact
 # binomial tests and guarantees at least the nominal coverage, at the price of being
 # wider. The table compares all three for the data in use.
 
@@ -329,7 +329,7 @@ ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
 #   at the average proportion, as the chi-squared test itself does;
 # * *pooled_cc* (Fleiss, Tytun and Ury 1980): the pooled answer with a continuity
 #   correction, the counterpart of Yates' test;
-# * *arcsine*: Cohen's effect size h on the arcsine-square-root scale, as in G*Power's
+# * *arcsine*: Cohen's effect size h {cite:p}`cohen1988` on the arcsine-square-root scale, as in G*Power's
 #   and statsmodels' power routines.
 
 # %%

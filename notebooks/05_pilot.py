@@ -161,7 +161,7 @@ pilot.extended_followup_statements(participants)
 #
 # *Teaching note: why an exact interval.* The usual Wald interval (rate ± 1.96 standard
 # errors) behaves badly when n is small or the rate is near 0 or 1; it can even extend
-# below zero. The Clopper-Pearson interval inverts two one-sided binomial tests, using
+# below zero. The Clopper-Pearson interval {cite:p}`clopper1934` inverts two one-sided binomial tests, using
 # beta-distribution quantiles, and guarantees at least the nominal coverage; with a
 # sample this small it is wide, which is the honest message.
 

@@ -74,3 +74,15 @@ def test_ensemble_spread_figure_keeps_its_key_clear_of_title_and_axis_label():
              *(legend.get_window_extent(renderer) for legend in fig.legends)]
     assert "red diamond: the committed reconstruction" in fig._supxlabel.get_text()
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_site_ledger_table_leaves_ours_empty_for_registry_rows_and_shows_one_more_decimal():
+    from ipsrep.report import site
+
+    rows = _registry_rows()
+    page = site.ledger_html(rows, stem="07")
+    enrollment = rows[rows["key"] == "audit.registry.enrollment"].iloc[0]
+    assert f">{int(enrollment['reproduced'])}<" not in page  # the registered count is not under "Ours"
+    pct = pd.DataFrame({"key": ["t2.6m.ips_pct"], "source": ["Table 2"], "quantity": ["% employed"],
+                        "published": ["32.4"], "reproduced": [32.352941], "status": ["reproduced"], "note": [""]})
+    assert ">32.35<" in site.ledger_html(pct, stem="01")

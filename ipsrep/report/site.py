@@ -45,7 +45,7 @@ from ipsrep import paths
 from ipsrep.inputs.markup import MATHJAX_IGNORE, html_text
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
-from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text
+from ipsrep.report.ledger import LEDGER_MIMETYPE, ledger_csv_text, ours_text
 from ipsrep.report.tables import format_cell, readable_codes, tidy_html_table
 from ipsrep.synthetic.ensemble import UNSEARCHED_DIR, read_ensemble
 
@@ -221,10 +221,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
                 if status else "")
         note = str(r["note"]) if isinstance(r["note"], str) else ""
         note_cell = f"see note {letters[note]}" if note in letters else esc(note)
-        try:
-            ours = format_cell(float(r["reproduced"]))
-        except (TypeError, ValueError):
-            ours = esc(str(r["reproduced"] or ""))
+        ours = esc(ours_text(r["key"], r["reproduced"], r["published"]))
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
         if not published.strip():

@@ -86,3 +86,13 @@ def test_site_ledger_table_leaves_ours_empty_for_registry_rows_and_shows_one_mor
     pct = pd.DataFrame({"key": ["t2.6m.ips_pct"], "source": ["Table 2"], "quantity": ["% employed"],
                         "published": ["32.4"], "reproduced": [32.352941], "status": ["reproduced"], "note": [""]})
     assert ">32.35<" in site.ledger_html(pct, stem="01")
+
+
+def test_tidied_tables_write_tuples_and_codes_as_words():
+    from ipsrep.report.tables import tidy_html_table
+
+    out = tidy_html_table('<table class="dataframe"><thead><tr><th></th><th>n</th><th>counts</th><th>reason</th>'
+                          '<th>agrees</th></tr></thead><tbody><tr><th>0</th><td>28</td><td>(25, 22, 16, 8, 27)</td>'
+                          '<td>out_of_work_over_2y</td><td>True</td></tr></tbody></table>')
+    assert ">25, 22, 16, 8, 27<" in out and ">out of work over 2y<" in out and ">yes<" in out
+    assert "(25" not in out and "<th>0</th>" not in out

@@ -175,5 +175,5 @@ def test_table4_fit_is_one_measure_in_table_figure_and_text():
     fitted = pd.DataFrame({"measure": ["odi", "odi"], "term": ["group", "time"], "estimate": [1.0, 2.0],
                            "se": [0.5, 0.4], "z": [2.0, 5.0], "p": [0.04, 0.001]})
     shown = mixed.table4_display(fitted, fit=fit)
-    assert shown["gap to target (printed SE)"].tolist() == [0.2, -0.7]
+    assert shown["Gap to target (SE)"].tolist() == [0.2, -0.7]
     assert "distance (SE)" not in shown.columns

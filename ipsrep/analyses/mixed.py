@@ -687,15 +687,16 @@ def table4_display(fitted: pd.DataFrame, *, bundled: bool = True, fit: pd.DataFr
     -------
     DataFrame
         Index (``measure, term``); columns ``estimate, se, z, p`` reproduced and, with
-        the printed table, ``printed estimate, printed se, printed z, printed p`` and
-        (with `fit`) ``gap to target (printed SE)``.
+        the printed table, ``Printed estimate, Printed SE, Printed z, Printed p`` and
+        (with `fit`) ``Gap to target (SE)``: the gap in printed SEs.
     """
     out = fitted.set_index(["measure", "term"])[["estimate", "se", "z", "p"]].copy()
     if bundled:
         pub = published_table4().set_index(["measure", "term"])
-        out = out.join(pub.add_prefix("printed "))
+        out = out.join(pub.rename(columns={"estimate": "Printed estimate", "se": "Printed SE", "z": "Printed z",
+                                           "p": "Printed p"}))
         if fit is not None:
-            out["gap to target (printed SE)"] = fit.set_index(["measure", "term"])["distance"]
+            out["Gap to target (SE)"] = fit.set_index(["measure", "term"])["distance"]
     return out
 
 

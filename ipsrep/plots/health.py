@@ -116,6 +116,8 @@ def table4_distance_figure(fit: pd.DataFrame, *, tolerance: float) -> Figure:
                        label=f"{term} (printed row inconsistent)")
     ax.set_yticks(np.arange(len(names)), [_short_label(n) for n in names], fontsize=10)
     ax.invert_yaxis()
+    reach = max(2 * tolerance, float(np.nanmax(np.abs(fit["distance"].to_numpy(dtype=float)))) + 0.1)
+    ax.set_xlim(-reach, reach)  # the band shows as a band, with room on either side
     ax.set_xlabel("(reproduced - target) / printed SE")
     n_in = int(fit["estimate_ok"].sum())
     ax.set_title(f"Table 4: {n_in} of {len(fit)} estimates within {tolerance:g} printed SE of their target")

@@ -92,8 +92,8 @@ def answers_table(answers: Iterable, ensembles: dict[str, ensemble.Ensemble | No
     out = pd.DataFrame({"question": [ensemble.answer_robustness(fn, first, alpha=alpha).question for fn in answers]})
     for name, e in present.items():
         found = [ensemble.answer_robustness(fn, e, alpha=alpha) for fn in answers]
-        out[f"{name}: verdict"] = [r.verdict for r in found]
-        out[f"{name}: members as here"] = [ensemble.count_text(r.same, r.members)
+        out[f"{name.capitalize()}: verdict"] = [r.verdict for r in found]
+        out[f"{name.capitalize()}: members as here"] = [ensemble.count_text(r.same, r.members)
                                            if r.verdict != "not from participant data" else "" for r in found]
     return out
 

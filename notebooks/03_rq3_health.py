@@ -389,7 +389,7 @@ table4_distance_figure(fit, tolerance=linkage.ESTIMATE_TOLERANCE) if fit is not 
 # *Figure 2. How far each refitted Table 4 estimate lies from the printed one.* Each
 # marker is one model term for one measure, placed at its gap to the target in printed
 # SEs, the measure of the table's last column; the grey band is the half printed SE the
-# linkage search aims at. The hollow marker flags the printed row that fails the
+# reconstruction's search aimed at. The hollow marker flags the printed row that fails the
 # paper's own consistency check, measured from the estimate its printed z implies.
 # Drawn only on the bundled (synthetic) reconstruction.
 

@@ -65,6 +65,8 @@ def ours_text(key: str, reproduced, published="") -> str:
     ('32.35', '0.3356')
     >>> ours_text("t1.n", 58.0, "58"), ours_text("audit.registry.enrollment", 65.0, "67"), ours_text("x", 1.2e-9, "")
     ('58', '', '0')
+    >>> ours_text("t4.odi.intercept.p", 1.7e-44, "<0.001"), ours_text("t3.p", 0.0004, "< .001")
+    ('< 0.001', '< .001')
     """
     if str(key).startswith(RECORD_COMPARISONS):
         return ""
@@ -72,7 +74,11 @@ def ours_text(key: str, reproduced, published="") -> str:
         v = float(reproduced)
     except (TypeError, ValueError):
         return _reproduced_text(reproduced)
-    m = _PRINTED_DECIMALS.match(str(published or "").strip())
+    printed = str(published or "").strip()
+    bound = re.fullmatch(r"<\s*(\d*\.?\d+)", printed)
+    if bound and math.isfinite(v) and 0 <= v < float(bound.group(1)):
+        return f"< {bound.group(1)}"  # as printed: a p below the bound is written as the bound
+    m = _PRINTED_DECIMALS.match(printed)
     if m and math.isfinite(v):
         text = f"{v:.{len(m.group(1)) + 1}f}"
         return text[1:] if re.fullmatch(r"-0\.?0*", text) else text

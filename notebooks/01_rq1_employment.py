@@ -57,6 +57,7 @@ sample_size_formula = "unpooled"  # "unpooled", "pooled", "pooled_cc" or "arcsin
 design_rates = None  # (IPS, TAU) proportions for the sample size, e.g. (0.5, 0.3); None = as printed in the paper
 design_power = None  # power for the sample size, e.g. 0.8; None = as printed in the paper
 n_sim = 20000  # simulated trials for the power of the paper's test
+seed = 2022  # seed of the power simulation (page 07 uses the same seed, n_sim and rates: one number)
 
 # %%
 import pandas as pd
@@ -65,7 +66,7 @@ from IPython.display import Markdown
 from ipsrep.analyses import baseline, claims, employment
 from ipsrep.inputs import published
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -85,7 +86,7 @@ Banner(ctx)
 # applied to the data in use, so on another trial a follow-up may get Fisher's p where
 # the paper printed Pearson's; the *test* column says which test gave each P and why.
 # The association is summarised by the odds ratio of employment, IPS versus TAU, with a
-# Woolf interval at the level `1 - alpha`.
+# Woolf interval at the confidence level 1 − alpha (95% by default).
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
@@ -163,7 +164,7 @@ odds_ratio_forest(table2.assign(follow_up=table2["months"].astype(str) + " month
 
 # %% [markdown]
 # *Figure 1. Odds ratios for employment, IPS against usual care, at each follow-up.*
-# Squares mark the odds ratio and lines its Woolf interval at the level `1 - alpha`,
+# Squares mark the odds ratio and lines its Woolf interval at the level 1 − alpha (95% by default),
 # on a log axis where the dashed line at 1 means no difference and points to the right
 # favour IPS; the value and interval are written beside each row.
 
@@ -185,7 +186,7 @@ employment_rates_figure(rates)
 
 # %% [markdown]
 # *Figure 2. Share of each group employed since baseline, by follow-up.* Points are the
-# percentages, bars their intervals (method set by `interval_method`, level `1 - alpha`),
+# percentages, bars their intervals (method and level set by the page's parameters; 95% by default),
 # and each label gives the employed over those who answered at that visit; TAU is
 # shifted slightly right so the bars do not hide each other.
 
@@ -207,7 +208,7 @@ ledger.emit(employment.rates_ledger(rates, bundled=ctx.comparison))
 # far below, and it can reach past 0 or 100% (Brown, Cai and DasGupta 2001). Wilson's
 # interval instead collects every proportion that a score test would not reject; it is
 # pulled towards one half and asymmetric, keeps close to the nominal coverage at these
-# sample sizes, and never leaves [0, 1]. The Clopper-Pearson interval inverts exact
+# sample sizes, and never leaves [0, 1]. The Clopper-Pearson interval {cite:p}`clopper1934` inverts exact
 # binomial tests and guarantees at least the nominal coverage, at the price of being
 # wider. The table compares all three for the data in use.
 
@@ -328,7 +329,7 @@ ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
 #   at the average proportion, as the chi-squared test itself does;
 # * *pooled_cc* (Fleiss, Tytun and Ury 1980): the pooled answer with a continuity
 #   correction, the counterpart of Yates' test;
-# * *arcsine*: Cohen's effect size h on the arcsine-square-root scale, as in G*Power's
+# * *arcsine*: Cohen's effect size h {cite:p}`cohen1988` on the arcsine-square-root scale, as in G*Power's
 #   and statsmodels' power routines.
 
 # %%
@@ -364,8 +365,9 @@ Markdown(
 # %%
 n_ips, n_tau = int(ips12["n1"]), int(ips12["n2"])
 power_table = pd.concat([
-    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
-    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
+    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed),
+    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim,
+                                   seed=seed),
 ], keys=["design difference", "observed difference"]).droplevel(1)
 power_table.round(3)
 
@@ -394,22 +396,11 @@ ledger.emit(employment.sample_size_ledger(
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p alpha 0.10 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `01_rq1_employment.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("01_rq1_employment", "alpha", "0.10"))
+
+# %% [markdown]
 # What to try:
 #
 # * **Alpha.** Set `alpha = 0.10`: every interval narrows (the odds-ratio intervals,

@@ -59,7 +59,7 @@ from IPython.display import Markdown
 
 from ipsrep.analyses import employment, productivity
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -92,9 +92,9 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 
 # %% [markdown]
 # *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
-# bar is the percentage of a group's respondents whose total falls in a band of
-# `bin_width` hours (no hours at all is the first band), with the number of people on
-# top and each group's n, mean and median in the legend.
+# bar is the percentage of a group's respondents whose total falls in one band of hours
+# (bands of equal width, set by the page's parameters; no hours at all is the first
+# band), with the number of people on top and each group's n, mean and median in the legend.
 
 # %% [markdown] tags=["bundled-data"]
 # On the bundled file the hours belong to synthetic participants.
@@ -275,22 +275,11 @@ ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p hours_test welch --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `02_rq2_productivity.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("02_rq2_productivity", "hours_test", "welch"))
+
+# %% [markdown]
 # What to try:
 #
 # * **Which t-test.** Set `hours_test = "welch"` (or `"student"`) and see whether the

@@ -59,15 +59,16 @@ mixed_inference = (
 rerank = False  # True: rank the 108 candidate codings on the data in use (about a minute or two)
 
 # %%
-import pandas as pd
 from IPython.display import Markdown
 
 from ipsrep.analyses import health, mixed
 from ipsrep.inputs import published
+from ipsrep.inputs.measures import MEASURES
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 from ipsrep.synthetic import calibration, linkage
+from ipsrep.synthetic.reconstruct import reconstruct_trial
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -100,19 +101,15 @@ health.table3_display(table3, bundled=ctx.comparison, test=t_test)
 # is built in: its samples were redrawn until Levene's test agreed with the variant the
 # paper printed (`data/reconstructed/README.md`, step 4), so there it checks the
 # reconstruction, not the paper's procedure; only on the trial's own data would it test
-# whether the paper followed Levene's rule.
-
-# %%
-health.rule_versus_printed(table3).round(3)
+# whether the paper followed Levene's rule. The audit page recomputes both variants'
+# p-values from the printed summaries ([Table 3: Student or Welch?](07_audit.html#table-3-student-or-welch)).
 
 # %%
 check = health.rule_versus_printed(table3)
-n_welch = int((check["printed"] == "welch").sum())
-Markdown(
-    f"The printed p-values are Welch's in **{n_welch}** of the 18 rows and Student's in the others "
-    f"(where both variants could give the printed p, the rule's own pick is shown). On the data in use, "
-    f"Levene's rule picks the same variant in **{int(check['agrees'].sum())} of 18** rows."
-)
+check[["measure", "visit", "levene_p", "rule", "printed", "agrees"]]
+
+# %%
+Markdown(health.rule_versus_printed_text(check))
 
 # %% [markdown]
 # ### Teaching note: Student, Welch and Levene
@@ -171,7 +168,7 @@ ledger.emit(health.table3_ledger(table3, bundled=ctx.comparison, test=t_test))
 #
 # Tables 1 and 3 give the numbers visit by visit, but a picture shows the shape. Each
 # panel shows one measure: the group mean at baseline, 6 and 12 months with its
-# `1 - alpha` confidence interval (t-based, from the participants who answered at that
+# confidence interval at the level 1 − alpha, 95% by default (t-based, from the participants who answered at that
 # visit). Two cautions when reading it: the people behind each point change from visit
 # to visit, since fewer answered at follow-up, and the TAU intervals are wide because
 # the TAU group is small.
@@ -183,7 +180,7 @@ trajectories_figure(traj, level=level)
 # %% [markdown]
 # *Figure 1. Mean score of each health measure at baseline, 6 and 12 months, by group.*
 # One panel per measure, with its scale range in the title; dots are group means and
-# bars t-based intervals at the level `1 - alpha`, each point using whoever answered at
+# bars t-based intervals at the level 1 − alpha (95% by default), each point using whoever answered at
 # that visit, so n shrinks and changes between points.
 
 # %% [markdown] tags=["bundled-data"]
@@ -259,7 +256,7 @@ Markdown(
 # while the estimates, small beside their SEs, barely tell codings apart. One printed
 # row is left out of the score (see the consistency check below). Every model is fitted
 # once per measure in one coding and the others are derived exactly by linear
-# recoding (`ipsrep.analyses.mixed.fit_spec`), which keeps this fast.
+# recoding, which keeps this fast.
 
 # %% [markdown] tags=["bundled-data"]
 # On the bundled reconstruction the ranking is read from
@@ -316,11 +313,7 @@ best_by_coding
 
 
 # %%
-pub4 = mixed.published_table4().pivot(index="measure", columns="term", values="se")
-pub4 = pub4.reindex(table3["measure"].unique())
-se_ratios = pd.DataFrame({"interaction SE / time SE": pub4["interaction"] / pub4["time"],
-                          "group SE / intercept SE": pub4["group"] / pub4["intercept"]})
-se_ratios.round(2)
+mixed.published_se_ratios(table3["measure"].unique())
 
 # %% [markdown]
 # Effect coding (-1/+1) would make both ratios about 1; the textbook
@@ -344,18 +337,10 @@ se_ratios.round(2)
 
 # %%
 consistency = mixed.published_consistency()
-consistency.loc[~consistency["consistent"] | ~consistency["p_consistent"],
-                ["measure", "term", "estimate", "se", "z", "p", "z_low", "z_high", "p_consistent",
-                 "z_implied_estimate"]].round(3)
+mixed.inconsistent_rows(consistency)
 
 # %%
-bad = consistency[~consistency["consistent"]]
-Markdown(" ".join(
-    f"For {r['measure']} ({r['term']}), the printed estimate {r['estimate']:g} with SE {r['se']:g} gives a z "
-    f"between {r['z_low']:.2f} and {r['z_high']:.2f}, not the printed {r['z']:.2f}; the printed z and p point to an "
-    f"estimate near {r['z_implied_estimate']:.2f}, so the printed estimate looks like a misprint."
-    for _, r in bad.iterrows()
-) or "Every printed row is consistent.")
+Markdown(mixed.inconsistency_text(consistency))
 
 # %% [markdown]
 # Such a row's estimate, z and p are marked `source_inconsistent` in the ledger, and
@@ -366,7 +351,10 @@ Markdown(" ".join(
 # ### Table 4 reproduced
 #
 # The model chosen by the parameters (by default, the adopted one) fitted to every
-# measure of the data in use, beside the printed table.
+# measure of the data in use, beside the printed table. On the bundled data the last
+# column is the page's one measure of fit: the gap between our estimate and its target
+# (the printed estimate, or for a printed row that contradicts itself the estimate its
+# printed z implies), in printed SEs. The text and Figure 2 below count the same gaps.
 #
 # *Teaching note: z or t?* The paper's p-values are Wald z tests, as Stata's `mixed`
 # prints them: the estimate over its standard error, read against the normal
@@ -384,32 +372,29 @@ spec = mixed.Spec(time=time_coding, group=group_coding, baseline=baseline_handli
 table4_data = ctx.trial
 linkage_text = "visits linked by the search to fit the printed Table 4" if ctx.bundled else "data as loaded"
 if within_person_r is not None and ctx.bundled:
-    from ipsrep.inputs.measures import MEASURES
-    from ipsrep.synthetic.reconstruct import reconstruct_trial
-
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"
 table4 = mixed.table4(table4_data, spec, inference=mixed_inference)
-mixed.table4_display(table4, bundled=ctx.comparison).round(3)
+fit = linkage.linkage_report(table4_data, table4) if ctx.comparison else None
+mixed.table4_display(table4, bundled=ctx.comparison, fit=fit)
 
 # %% tags=["bundled-data"]
-report = linkage.linkage_report(table4_data, table4) if ctx.bundled else None
-distance = mixed.distance_to_published(table4) if ctx.bundled else None
-Markdown(linkage.agreement_text(report, spec_label=spec.label, linkage=linkage_text) if report is not None
+Markdown(linkage.agreement_text(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
          else "Comparison with the printed table is shown on the bundled data only.")
 
 # %% tags=["bundled-data"]
-table4_distance_figure(distance, inconsistent=bad) if distance is not None else None
+table4_distance_figure(fit, tolerance=linkage.ESTIMATE_TOLERANCE) if fit is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # *Figure 2. How far each refitted Table 4 estimate lies from the printed one.* Each
-# marker is one model term for one measure, placed at the gap divided by the printed SE
-# (the grey band is one SE; the linkage search aims at half of it); the hollow marker
-# flags the printed row that fails the paper's own consistency check. Drawn only on the
-# bundled (synthetic) reconstruction.
+# marker is one model term for one measure, placed at its gap to the target in printed
+# SEs, the measure of the table's last column; the grey band is the half printed SE the
+# reconstruction's search aimed at. The hollow marker flags the printed row that fails the
+# paper's own consistency check, measured from the estimate its printed z implies.
+# Drawn only on the bundled (synthetic) reconstruction.
 
 # %% tags=["bundled-data"]
-Markdown(linkage.misses_text(report)) if report is not None else None
+Markdown(linkage.misses_text(fit)) if fit is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # ### What the linkage decides, and what it does not
@@ -447,11 +432,11 @@ Markdown(linkage.misses_text(report)) if report is not None else None
 # search, which shows how far the linkage alone moves Table 4.
 
 # %% [markdown]
-# ### Teaching note: what "within one SE" means
+# ### Teaching note: what "within half a printed SE" means
 #
 # The printed SE measures how much an estimate would move if the trial were repeated
-# with new participants. A reproduced estimate within one printed SE of the printed
-# one differs by less than that sampling noise: a different sample of the same size
+# with new participants. A reproduced estimate within half a printed SE of the printed
+# one differs by well under that sampling noise: a different sample of the same size
 # could easily have produced either. It is a loose criterion on purpose; on participant
 # data agreement to the printed digits is the test, as it is for Table 3.
 
@@ -525,22 +510,11 @@ ledger.emit(mixed.table4_ledger(table4, bundled=ctx.comparison, spec=spec, withi
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p within_person_r 0.2 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `03_rq3_health.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("03_rq3_health", "within_person_r", "0.2"))
+
+# %% [markdown]
 # What to try:
 #
 # * **Alpha.** Set `alpha = 0.10`: the Levene rule switches to Welch in more rows, the

@@ -73,7 +73,7 @@ from ipsrep.analyses import employment, evidence
 from ipsrep.methods import bayes
 from ipsrep.methods.formatting import p_statement
 from ipsrep.plots.evidence import posterior_figure, tipping_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -401,11 +401,11 @@ Markdown(
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook (the first code cell lists them);
-# rebuild with `.venv/bin/ipsrep build -p NAME VALUE --out variant/`, or open the notebook
-# in JupyterLab as described on page [01](01_rq1_employment.html).
-#
+
+# %%
+Markdown(teaching.try_it("04_evidence", "sceptical_tail", "0.01"))
+
+# %% [markdown]
 # * **A harsher sceptic.** Set `sceptical_tail = 0.01`: the sceptic now gives a 1% chance
 #   to the planned effect. How far does the probability of benefit fall? Why does the
 #   enthusiast move too?

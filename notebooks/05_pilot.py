@@ -57,7 +57,7 @@ from IPython.display import Markdown
 
 from ipsrep.analyses import claims, pilot
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 from ipsrep.report.tables import publication_table
 
@@ -161,7 +161,7 @@ pilot.extended_followup_statements(participants)
 #
 # *Teaching note: why an exact interval.* The usual Wald interval (rate ± 1.96 standard
 # errors) behaves badly when n is small or the rate is near 0 or 1; it can even extend
-# below zero. The Clopper-Pearson interval inverts two one-sided binomial tests, using
+# below zero. The Clopper-Pearson interval {cite:p}`clopper1934` inverts two one-sided binomial tests, using
 # beta-distribution quantiles, and guarantees at least the nominal coverage; with a
 # sample this small it is wide, which is the honest message.
 
@@ -185,7 +185,7 @@ rate_comparison_figure(rates)
 # %%
 pilot_row, trial_row = rates.iloc[0], rates.iloc[1]
 Markdown(
-    f"The pilot's interval runs from {pilot_row['low']:.0f} % to {pilot_row['high']:.0f} %, "
+    f"The pilot's interval runs from {pilot_row['low']:.0f}% to {pilot_row['high']:.0f}%, "
     f"{pilot_row['high'] - pilot_row['low']:.0f} percentage points wide; the trial's IPS arm, "
     f"with {trial_row['n']:.0f} respondents, narrows it to {trial_row['high'] - trial_row['low']:.0f} points."
 )
@@ -290,22 +290,11 @@ ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p alpha 0.10 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `05_pilot.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("05_pilot", "alpha", "0.10"))
+
+# %% [markdown]
 # What to try:
 #
 # - Set `n_interviews` to one less than the number of participants (as if the drop-out

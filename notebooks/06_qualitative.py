@@ -52,7 +52,7 @@ from IPython.display import Markdown
 
 from ipsrep.analyses import claims, qualitative
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -279,22 +279,11 @@ ledger.emit(rows)
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p n_max_respondents 100 --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `06_qualitative.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("06_qualitative", "n_max_respondents", "100"))
+
+# %% [markdown]
 # What to try:
 #
 # - Set `n_max_respondents = 100`: which other denominators would fit all the

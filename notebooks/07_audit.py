@@ -66,7 +66,7 @@ from ipsrep import audit
 from ipsrep.analyses import claims
 from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, registry
 from ipsrep.plots import audit as audit_plots
-from ipsrep.report import ledger
+from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
 
 ctx = setup(data_path)
@@ -104,7 +104,7 @@ n_tau = range(n_span["TAU"][0], n_span["TAU"][1] + 1)
 checks = recompute.printed_statistic_checks(n_ips=n_ips, n_tau=n_tau, grid_points=grid_points)
 audit.verdict_counts(**{
     family: checks[checks["key"].str.startswith(prefix)]
-    for family, prefix in [("Table 1", "t1."), ("Table 2", "t2."), ("hours and >=20 h", "rq2."),
+    for family, prefix in [("Table 1", "t1."), ("Table 2", "t2."), ("hours and ≥ 20 h", "rq2."),
                            ("historical controls", "hist."), ("Table 3", "t3."), ("Table 4", "t4."),
                            ("fidelity", "fidelity.")]
 })
@@ -126,7 +126,8 @@ checks.loc[checks["verdict"] != "consistent", ["key", "printed", "inputs", "matc
 # that only Welch's test reproduces has very unequal SDs (`sd_ratio`), as a rule "take
 # Welch when Levene's test is significant" would give; but some rows with similar
 # ratios fit only Student's test, so the rule cannot be confirmed from the summaries
-# (Levene's test needs the data).
+# (Levene's test needs the data; page 03 sets the rule's pick on the data in use beside
+# the printed variant, [which t-test did the paper print](03_rq3_health.html#which-t-test-did-the-paper-print)).
 
 # %%
 t_rows = checks[checks["key"].str.startswith(("t3.", "rq2.hours")) & checks["stated"].eq("student")]
@@ -275,26 +276,24 @@ denominators.hscl_cutoff_cross_check()
 # ### Response rates, process measures and job types
 #
 # The Discussion gives the primary outcome's response rates as a range. Table 2's
-# denominators give the rate of each group at each follow-up, and the range matches
-# when the groups are taken separately, not when they are pooled:
+# denominators give the rate of each group at each follow-up (page 00 tables the rates
+# of the data in use, [completeness of the primary outcome](00_trial.html#completeness-of-the-primary-outcome)),
+# and the printed range matches when the groups are taken separately, not when they are pooled:
 
 # %%
 rates = denominators.response_rates(pct)
-rates
-
-# %%
 denominators.response_range_check(rates)
 
 # %% [markdown]
 # The Norwegian summary reports the IPS participants' views of the job support at six
 # months as whole percentages without a denominator. Taken together, those
-# percentages admit only the denominators below (up to the size of the IPS group), to
-# be compared with the number of IPS participants who returned the six-month
-# questionnaires in Table 3:
+# percentages admit only a few denominators up to the size of the IPS group. Page 06
+# tables them and compares them with the number of IPS participants who returned the
+# six-month questionnaires ([the trial's process measures](06_qualitative.html#the-trial-s-process-measures));
+# the ledger rows below record them.
 
 # %%
 process = denominators.process_denominators()
-process
 
 # %% [markdown]
 # The types of jobs are likewise printed as four whole percentages of all jobs found.
@@ -342,14 +341,7 @@ registry.enrollment_comparison()
 # record.
 
 # %%
-reg_ledger = registry.registry_ledger_values(reg)
-ledger.emit(ledger_rows.rows([
-    ledger_rows.ledger_row(r["key"], r["value"], published=r["published"],
-                           status=r["status"], note=r["note"],
-                           source="ClinicalTrials.gov NCT02697656 vs Sveinsdottir et al. 2022",
-                           quantity="registered item as reported")
-    for _, r in reg_ledger.iterrows()
-], bundled=ctx.comparison))
+ledger.emit(ledger_rows.registry_rows(registry.registry_ledger_values(reg), bundled=ctx.comparison))
 
 # %% [markdown]
 # ### The IPS principles: registry record, paper and pilot
@@ -395,10 +387,8 @@ ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.comparison))
 # The paper's sample-size paragraph gives the employment rates it planned for, the
 # level, the power and the resulting number per group. Four textbook formulas for two
 # proportions give different answers from those inputs; only one returns the paper's
-# figure.
-
-# %%
-planning.sample_size_reproduction()[["method", "formula", "n_exact", "n_per_group", "published", "matches"]]
+# figure. Page 01 runs the four formulas and names the one that matches
+# ([sample size](01_rq1_employment.html#sample-size)); the ledger rows below record them.
 
 # %% [markdown]
 # *Teaching note.* The formula that matches is the unpooled one: both terms use the
@@ -472,25 +462,9 @@ plan = planning.scenario_table(scenarios, n_ips_obs, n_tau_obs, alpha=alpha, pow
 plan
 
 # %%
-meta_ips, meta_tau = planning.benchmark_rates()["meta-analysis (ref. 14)"]
-achieved_label = f"achieved sizes ({n_ips_obs} and {n_tau_obs})"
-controls = {
-    f"control rate {100 * p_tau:.1f}% (trial)": p_tau,
-    f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau,
-}
-curve = planning.power_curve(controls, {achieved_label: (n_ips_obs, n_tau_obs)}, alpha=alpha)
-points = pd.DataFrame([
-    {"label": "trial's estimate", "control": next(iter(controls)), "design": achieved_label, "p_ips": p_ips,
-     "power": plan.at[0, "power_achieved"]},
-    {"label": "meta-analysis", "control": list(controls)[1], "design": achieved_label, "p_ips": meta_ips,
-     "power": plan.at[1, "power_achieved"]},
-])
-by_size = planning.power_by_size(scenarios, range(10, 601, 2), alpha=alpha)
-size_points = pd.DataFrame([
-    {"scenario": r["scenario"], "n_per_group": r[f"n_per_group_{round(100 * t)}"], "power": t}
-    for _, r in plan.iterrows() for t in power_targets
-])
-audit_plots.power_figure(curve, points, by_size, size_points, targets=power_targets)
+figure_inputs = planning.power_figure_inputs(p_ips, p_tau, n_ips_obs, n_tau_obs, plan, follow_up=follow_up,
+                                            alpha=alpha, powers=power_targets)
+audit_plots.power_figure(**figure_inputs, targets=power_targets)
 
 # %% [markdown]
 # *Figure 4. Power of the chi-squared test over true effects and over trial sizes.*
@@ -528,32 +502,17 @@ audit.verdict_counts(
         "test results": checks,
         "granularity": gran,
         "percentages": pct,
-        "registry items": reg[reg["registered_months"].ne("") | reg["item_id"].eq("enrollment")].assign(
-            verdict=lambda d: d["verdict"].map(
-                lambda v: "consistent" if v.startswith("as registered") else "inconsistent"
-            )
-        ),
+        "registry items": registry.registry_checks(reg),
     }
 )
 
 # %% [markdown]
 # ## Try it
-#
-# Each change below sets one parameter of this notebook; the first code cell lists them
-# all with their defaults. Two ways to make a change:
-#
-# * **Rebuild the report** from the project folder, for example
-#   `.venv/bin/ipsrep build -p follow_up 24m --out variant/`. Repeat `-p NAME VALUE` for more
-#   parameters; text needs no quotes, and tuples or lists are written as in Python, in
-#   quotes for the shell (`-p NAME "(0.5, 0.35)"`). The front page of `variant/index.html`
-#   names the parameters it was built with, and
-#   `.venv/bin/ipsrep compare reports/ledger.csv variant/ledger.csv` lists every ledger
-#   value that changed.
-# * **Open the notebook in JupyterLab**:
-#   `.venv/bin/pip install -e '.[lab]'; .venv/bin/jupyter lab notebooks/`, then right-click
-#   `07_audit.py` › *Open With* › *Jupytext Notebook*, edit the parameters cell and
-#   choose *Run* › *Run All Cells*.
-#
+
+# %%
+Markdown(teaching.try_it("07_audit", "follow_up", "24m"))
+
+# %% [markdown]
 # What to try:
 #
 # - Set `grid_points = 2` (corners only) and then `9`: the verdicts should not change,

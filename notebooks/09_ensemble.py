@@ -77,8 +77,8 @@ unsearched_dir = "data/ensemble_unsearched"  # output folder of `ipsrep ensemble
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ipsrep.plots.ensemble import key_label, p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
-from ipsrep.report import scorecard
+from ipsrep.plots.ensemble import p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
+from ipsrep.report import ensemble_page, scorecard, teaching
 from ipsrep.report.context import Banner, setup
 from ipsrep.synthetic import ensemble
 from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
@@ -92,7 +92,6 @@ try:
     unsearched = ensemble.read_ensemble(unsearched_dir)
 except FileNotFoundError:
     unsearched = None
-count = ensemble.count_text
 Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
                                      committed_seed=DEFAULT_SEED, bundled=ctx.bundled))
 
@@ -169,12 +168,11 @@ pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"
 # on the same side of `alpha`, an estimate with the same sign).
 
 # %% tags=["bundled-data"]
-free = summary[summary["kind"] == "free"]
-with pd.option_context("display.max_rows", len(free) + 1):
-    shown = free[["key", "median", "p2_5", "p97_5", "min", "max", "reference", "holds"]].round(4)
-    shown.insert(6, f"members with p < {alpha:g}", [count(b, n) if b >= 0 else "" for b, n in
-                                                   zip(free["below_alpha"], free["members"], strict=True)])
-    display(shown)
+Markdown(ensemble_page.free_results_summary(summary))
+
+# %% tags=["bundled-data"]
+with pd.option_context("display.max_rows", None):
+    display(ensemble_page.free_results(summary, alpha=alpha))
 
 # %% [markdown] tags=["bundled-data"]
 # ## Table 4 with the search
@@ -252,18 +250,7 @@ fig
 # interaction's SE and its p.
 
 # %% tags=["bundled-data"]
-if unsearched is not None:
-    drawn = ensemble.within_person_r_table(unsearched.metadata["seeds"])
-    inter_p = unsearched.results[unsearched.results["key"].str.endswith(".interaction.p")]
-    inter_p = inter_p.assign(measure=inter_p["key"].str.split(".").str[1])
-    joined = inter_p.merge(drawn, on=["seed", "measure"])
-    bands = pd.cut(joined["r"], [0.3, 0.5, 0.7, 0.9], include_lowest=True,
-                   labels=["0.3 to 0.5", "0.5 to 0.7", "0.7 to 0.9"])
-    by_r = joined.assign(band=bands, below=joined["value"] < alpha).groupby("band", observed=False).agg(
-        fits=("below", "size"), below=("below", "sum")).reset_index()
-    display(pd.DataFrame({"drawn within-person r": by_r["band"].astype(str),
-                          f"interactions with p < {alpha:g} (members x outcomes)":
-                              [count(b, n) for b, n in zip(by_r["below"], by_r["fits"], strict=True)]}))
+ensemble_page.interactions_by_r(unsearched, alpha=alpha) if unsearched is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # ## Other free p-values
@@ -289,22 +276,8 @@ p_spread_figure(p_rows, alpha=alpha, title="Free p-values of the searched ensemb
 # percentages.
 
 # %% tags=["bundled-data"]
-def verdicts(e: ensemble.Ensemble, name: str) -> str:
-    s = ensemble.summarise(e.results, e.keys, alpha=alpha)
-    p = s[(s["kind"] == "free") & s["p_value"] & ~s["key"].str.contains(".intercept.", regex=False)]
-    always = p[p["below_alpha"] == p["members"]]
-    never = p[p["below_alpha"] == 0]
-    swing = p[(p["below_alpha"] > 0) & (p["below_alpha"] < p["members"])]
-    listed = "; ".join(f"{key_label(k)} ({count(b, n)})" for k, b, n in
-                       zip(swing["key"], swing["below_alpha"], swing["members"], strict=True)) or "none"
-    return (f"**{name.capitalize()} ensemble** ({e.members} members): of its {len(p)} free p-values (intercepts "
-            f"aside), {len(always)} {'is' if len(always) == 1 else 'are'} below {alpha:g} in every member, "
-            f"{len(never)} in none, and {len(swing)} "
-            f"swing with the draw (members below {alpha:g} in brackets): {listed}.")
-
-
-Markdown("\n\n".join(verdicts(e, name) for name, e in (("searched", found), ("unsearched", unsearched))
-                     if e is not None))
+Markdown("\n\n".join(ensemble_page.verdicts_text(e, name, alpha=alpha)
+                      for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None))
 
 # %% [markdown] tags=["bundled-data"]
 # A swinging p-value is not a finding about the trial. The paper does not contain the
@@ -321,16 +294,7 @@ Markdown("\n\n".join(verdicts(e, name) for name, e in (("searched", found), ("un
 # the draw (a verdict only for answers that quote free keys).
 
 # %% tags=["bundled-data"]
-answers = pd.DataFrame({"question": [ensemble.answer_robustness(fn, found, alpha=alpha).question
-                                     for fn in scorecard.ANSWERS]})
-for name, e in (("searched", found), ("unsearched", unsearched)):
-    if e is None:
-        continue
-    verdicts_here = [ensemble.answer_robustness(fn, e, alpha=alpha) for fn in scorecard.ANSWERS]
-    answers[f"{name}: verdict"] = [r.verdict for r in verdicts_here]
-    answers[f"{name}: members as here"] = [count(r.same, r.members) if r.verdict != "not from participant data"
-                                           else "" for r in verdicts_here]
-answers
+ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched": unsearched}, alpha=alpha)
 
 # %% [markdown] tags=["bundled-data"]
 # ### Teaching note: what the spread is, and what it is not
@@ -354,20 +318,15 @@ answers
 # unsearched member is `unsearched_member_results(seed)`: the same without the search.
 
 # %% tags=["bundled-data"]
-def timing(e: ensemble.Ensemble, name: str) -> str:
-    if not len(e.timings):
-        return f"No timings were stored with the {name} ensemble."
-    t = e.timings["cpu_seconds"]
-    return (f"{name.capitalize()}: median CPU time per member {t.median():.1f} s (range {t.min():.1f} to "
-            f"{t.max():.1f} s, {len(t)} members).")
-
-
-Markdown(" ".join(timing(e, name) for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None)
-         + " The first member on each worker also loads what every member shares.")
+Markdown(ensemble_page.timing_text({"searched": found, "unsearched": unsearched}))
 
 # %% [markdown]
 # ## Try it
-#
+
+# %%
+Markdown(teaching.try_it("09_ensemble", "alpha", "0.01"))
+
+# %% [markdown]
 # * Set `alpha = 0.01` or `0.10`: how many unsearched members keep an interaction below
 #   it, and does any front-page verdict change?
 # * Compute ensembles of your own, e.g. `ipsrep ensemble --members 20 --first-seed 1

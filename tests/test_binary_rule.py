@@ -57,7 +57,7 @@ def test_twenty_hours_row_prints_fisher_on_a_sparse_trial_and_pearson_on_a_large
     assert rows.at["rq2.20h.p", "reproduced"] != pytest.approx(rows.at["rq2.20h.p_fisher", "reproduced"])
     display = productivity.twenty_hours_display(large, bundled=False)
     assert display.at["recomputed", "P"] == f"{pearson:.3f}"
-    assert display.at["recomputed", "test"].startswith("Pearson (rule: smallest expected count 32.50 >= 5)")
+    assert display.at["recomputed", "test"].startswith("Pearson (rule: smallest expected count 32.50 ≥ 5)")
 
 
 def test_table2_on_a_large_trial_prints_pearson_and_an_override_is_named():

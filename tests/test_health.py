@@ -155,3 +155,25 @@ def test_figures_draw_one_panel_per_measure(trial):
     assert sum(ax.get_visible() for ax in fig.axes) == 9
     fig = trajectories_figure(health.trajectories(trial, measures=["odi", "eqvas"]))
     assert sum(ax.get_visible() for ax in fig.axes) == 2
+
+
+def test_table4_fit_is_one_measure_in_table_figure_and_text():
+    """The Table 4 column, Figure 2's title and band, and the count in the text all read
+    the same gaps (linkage_report's distance to target, tolerance 0.5 printed SE)."""
+    from ipsrep.analyses import mixed
+    from ipsrep.plots.health import table4_distance_figure
+
+    fit = pd.DataFrame({"measure": ["odi", "odi", "bpi_worst"], "term": ["group", "time", "interaction"],
+                        "distance": [0.2, -0.7, 0.1], "estimate_ok": [True, False, True],
+                        "source_inconsistent": [False, False, True]})
+    fig = table4_distance_figure(fit, tolerance=0.5)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Table 4: 2 of 3 estimates within 0.5 printed SE of their target"
+    band = ax.patches[0].get_window_extent()  # the shaded band, in display units
+    left, right = ax.transData.inverted().transform([(band.x0, 0), (band.x1, 0)])[:, 0]
+    assert left == pytest.approx(-0.5) and right == pytest.approx(0.5)
+    fitted = pd.DataFrame({"measure": ["odi", "odi"], "term": ["group", "time"], "estimate": [1.0, 2.0],
+                           "se": [0.5, 0.4], "z": [2.0, 5.0], "p": [0.04, 0.001]})
+    shown = mixed.table4_display(fitted, fit=fit)
+    assert shown["Gap to target (SE)"].tolist() == [0.2, -0.7]
+    assert "distance (SE)" not in shown.columns

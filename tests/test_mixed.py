@@ -3,6 +3,8 @@ engine fits and statsmodels."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -303,14 +305,15 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
     rows = []
     for k, (spec, d) in enumerate(((mixed.Spec(random="slope", interaction="separate"), 0.30),
                                    (mixed.ADOPTED, 0.31), (mixed.Spec(baseline="covariate"), 0.70))):
-        rows.append({"rank": k + 1, "label": spec.label, "baseline": spec.baseline, "rms_distance": d,
+        rows.append({"rank": k + 1, "label": spec.label, **asdict(spec), "rms_distance": d,
                      "data_sha256": "abc", "linkage": "rank linkage"})
     ranking = pd.DataFrame(rows)
     text = mixed.ranking_text(ranking, data_sha256="abc")
     assert (
-        "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").label + "** (distance 0.300)"
+        "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").words + "** (distance 0.300)"
         in text
     )
+    assert "time=" not in text and "random intercept and time slope per participant" in text
     assert "is ranked **2** of 3" in text and "covariate reaches 0.700, against 0.300" in text
     assert text.startswith("Computed on the reconstruction with its rank linkage")
     assert "another version of the data" in mixed.ranking_text(ranking, data_sha256="xyz")

@@ -174,7 +174,7 @@ def test_links_show_ranges_and_counts(book):
     links = qualitative.theme_links(book, qualitative.process_counts(28))
     pain = links[links["topic"] == "pain as an obstacle"].set_index("item")["share"]
     assert pain["pain as the main challenge of the job search"] == "3-7 of 8"
-    assert pain["pain"] == "16/28 (57 %)"
+    assert pain["pain"] == "16/28 (57%)"
 
 
 def test_matrix_figure_never_colours_p5_as_named(book, matrix):

@@ -88,7 +88,7 @@ def test_participant_data_is_detected_from_the_code():
 def test_ledger_table_anchors_rows_folds_long_ledgers_and_states_shared_notes_once():
     short = myst_pages.ledger_html(ledger([("t2.12m.p", "0.336", 0.33559, "reproduced", "")]), stem="01")
     assert '<tr id="ledger-t2.12m.p">' in short and "<details class=\"ipsrep-ledger\" open>" in short
-    assert 'ipsrep-status-reproduced">reproduced<' in short and ">0.33559<" in short
+    assert 'ipsrep-status-reproduced">reproduced<' in short and ">0.3356<" in short
     rows = [(f"k{i}", "1", -0.0 if i == 0 else 1.6897e-52 if i == 1 else float(i), "approximate", "same note")
             for i in range(20)]
     long = myst_pages.ledger_html(ledger(rows), stem="03")

@@ -98,7 +98,7 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic("odi", "Pain-related disability, ODI (0-100)", "continuous", "odi_0m"),
     Characteristic("eqvas", "Health-related QoL, EQ-VAS (0-100)", "continuous", "eqvas_0m"),
     Characteristic("hscl", "Psychological distress, HSCL-25 (1-4)", "continuous", "hscl_0m"),
-    Characteristic("hscl_above_cutoff", f"  HSCL-25 >= {HSCL_CUTOFF}", "binary", "hscl_0m"),
+    Characteristic("hscl_above_cutoff", f"  HSCL-25 ≥ {HSCL_CUTOFF}", "binary", "hscl_0m"),
     Characteristic("anxiety", "Anxiety (1-4)", "continuous", "anxiety_0m"),
     Characteristic("depression", "Depression (1-4)", "continuous", "depression_0m"),
     Characteristic("bpi_current", "Pain now, BPI (0-10)", "continuous", "bpi_current_0m"),
@@ -316,7 +316,7 @@ def continuous_row(
     elif welch:
         row["why"] = f"Levene p = {res['levene_p']:.3f} < {levene_alpha:g}: equal variances not assumed"
     else:
-        row["why"] = f"Levene p = {res['levene_p']:.3f} >= {levene_alpha:g}: equal variances assumed"
+        row["why"] = f"Levene p = {res['levene_p']:.3f} ≥ {levene_alpha:g}: equal variances assumed"
     return row
 
 

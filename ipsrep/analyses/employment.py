@@ -513,7 +513,7 @@ def which_test(row: pd.Series, binary_test: str = "rule") -> str:
     _p_column(binary_test)
     ruled = TEST_NAMES[row["rule"]]
     if binary_test == "rule":
-        sign = "<" if row["rule"] == "fisher" else ">="
+        sign = "<" if row["rule"] == "fisher" else "≥"
         return f"{ruled} (rule: smallest expected count {row['min_expected']:.2f} {sign} 5)"
     return f"{TEST_NAMES[binary_test]} (override; the rule gives {ruled})"
 

@@ -51,7 +51,7 @@ def flow_items() -> list[FlowItem]:
     ]
     items.append(FlowItem("hours", "hours", "Hours worked in 12 months", "12m", "hours_12m"))
     items.append(
-        FlowItem("worked_20h_week", "hours", "Worked >= 20 hours in a week", "12m", "worked_20h_week_12m")
+        FlowItem("worked_20h_week", "hours", "Worked ≥ 20 hours in a week", "12m", "worked_20h_week_12m")
     )
     for visit in VISITS:
         for m in MEASURES:

@@ -32,6 +32,7 @@ __all__ = [
     "table3",
     "printed_variant",
     "rule_versus_printed",
+    "rule_versus_printed_text",
     "trajectories",
     "table3_ledger_values",
     "table3_display",
@@ -269,6 +270,21 @@ def rule_versus_printed(table: pd.DataFrame) -> pd.DataFrame:
     both["printed"] = np.where(paper == "both", both["rule"], paper)
     both["agrees"] = both["printed"] == both["rule"]
     return both.drop(columns="closest")
+
+
+def rule_versus_printed_text(check: pd.DataFrame) -> str:
+    """How many printed Table 3 p-values are Welch's, and in how many rows Levene's rule
+    picks the printed variant on the data in use (Markdown).
+
+    Parameters
+    ----------
+    check : DataFrame
+        Output of :func:`rule_versus_printed`.
+    """
+    n_welch = int((check["printed"] == "welch").sum())
+    return (f"The printed p-values are Welch's in **{n_welch}** of the {len(check)} rows and Student's in the "
+            "others (where both variants could give the printed p, the rule's own pick is shown). On the data "
+            f"in use, Levene's rule picks the same variant in **{int(check['agrees'].sum())} of {len(check)}** rows.")
 
 
 def trajectories(trial: pd.DataFrame, *, level: float = 0.95, measures=None) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from ipsrep.analyses.health import long_format
+from ipsrep.inputs.measures import MEASURE_BY_NAME
 from ipsrep.methods.lmm import RandomInterceptModel
 from ipsrep.paths import RANKING_CSV
 
@@ -67,6 +68,9 @@ __all__ = [
     "read_stored",
     "table4_ledger_values",
     "table4_display",
+    "published_se_ratios",
+    "inconsistent_rows",
+    "inconsistency_text",
     "table4_ledger",
     "ranking_text",
 ]
@@ -129,6 +133,27 @@ class Spec:
         """Short name, e.g. ``time=visit group=ips1 baseline=outcome re=intercept int=product``."""
         return (f"time={self.time} group={self.group} baseline={self.baseline} "
                 f"re={self.random} int={self.interaction}")
+
+    @property
+    def words(self) -> str:
+        """The specification in words, for prose and captions.
+
+        >>> Spec(interaction="separate").words.split(", ")[-2:]
+        ['a random intercept per participant', 'main effects from the model without the interaction']
+        """
+        return ", ".join((_TIME_WORDS[self.time], _GROUP_WORDS[self.group], _BASELINE_WORDS[self.baseline],
+                          _RANDOM_WORDS[self.random], _INTERACTION_WORDS[self.interaction]))
+
+
+_TIME_WORDS = {"visit": "time as the visit number (0, 1, 2)", "months": "time in months (0, 6, 12)",
+               "centred": "time centred on 6 months (-1, 0, 1)"}
+_GROUP_WORDS = {"ips1": "IPS = 1 and TAU = 0", "tau1": "TAU = 1 and IPS = 0", "effect": "IPS = +1 and TAU = -1"}
+_BASELINE_WORDS = {"outcome": "baseline as the first outcome visit", "covariate": "baseline as a covariate"}
+_RANDOM_WORDS = {"intercept": "a random intercept per participant",
+                 "slope": "a random intercept and time slope per participant"}
+_INTERACTION_WORDS = {"product": "the interaction as the product of the codes",
+                      "centred_product": "the interaction as the product of the centred codes",
+                      "separate": "main effects from the model without the interaction"}
 
 
 ADOPTED = Spec(time="visit", group="ips1", baseline="outcome", random="intercept", interaction="separate")
@@ -644,7 +669,7 @@ def ranking_display(ranking: pd.DataFrame, rows: int = 12) -> pd.DataFrame:
     )
 
 
-def table4_display(fitted: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def table4_display(fitted: pd.DataFrame, *, bundled: bool = True, fit: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 4 as printed beside as reproduced.
 
     Parameters
@@ -652,22 +677,75 @@ def table4_display(fitted: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     fitted : DataFrame
         Output of :func:`table4`.
     bundled : bool
-        Add the printed estimate, SE, z and p and the distance in printed SEs
-        (meaningful on the bundled reconstruction only).
+        Add the printed estimate, SE, z and p (meaningful on the bundled reconstruction only).
+    fit : DataFrame, optional
+        The one measure of fit the page reports (``measure, term, distance``:
+        :func:`ipsrep.synthetic.linkage.linkage_report`, the gap to the target estimate in
+        printed SEs); shown as a column when given.
 
     Returns
     -------
     DataFrame
         Index (``measure, term``); columns ``estimate, se, z, p`` reproduced and, with
-        the printed table, ``printed estimate, printed se, printed z, printed p,
-        distance (SE)``.
+        the printed table, ``Printed estimate, Printed SE, Printed z, Printed p`` and
+        (with `fit`) ``Gap to target (SE)``: the gap in printed SEs.
     """
     out = fitted.set_index(["measure", "term"])[["estimate", "se", "z", "p"]].copy()
     if bundled:
         pub = published_table4().set_index(["measure", "term"])
-        out = out.join(pub.add_prefix("printed "))
-        out["distance (SE)"] = (out["estimate"] - out["printed estimate"]) / out["printed se"]
+        out = out.join(pub.rename(columns={"estimate": "Printed estimate", "se": "Printed SE", "z": "Printed z",
+                                           "p": "Printed p"}))
+        if fit is not None:
+            out["Gap to target (SE)"] = fit.set_index(["measure", "term"])["distance"]
     return out
+
+
+def published_se_ratios(measures: Iterable[str] | None = None) -> pd.DataFrame:
+    """Two ratios of the printed Table 4 SEs that tell the codings apart.
+
+    With time a slope pooled over everyone and the interaction a difference between two
+    groups' slopes, the interaction SE is about sqrt(N/n_IPS + N/n_TAU) (about 2) times
+    the time SE; with group 0/1 and the intercept the reference group's level, the
+    group SE is about sqrt(1 + n_TAU/n_IPS) (about 1.2) times the intercept SE. Effect
+    coding makes both about 1.
+
+    Parameters
+    ----------
+    measures : iterable of str, optional
+        Measures in the order shown (default: the order of the printed table).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, interaction SE / time SE, group SE / intercept SE``.
+    """
+    se = published_table4().pivot(index="measure", columns="term", values="se")
+    if measures is not None:
+        se = se.reindex(list(measures))
+    return pd.DataFrame({"measure": se.index,
+                         "interaction SE / time SE": (se["interaction"] / se["time"]).to_numpy(),
+                         "group SE / intercept SE": (se["group"] / se["intercept"]).to_numpy()})
+
+
+def inconsistent_rows(consistency: pd.DataFrame) -> pd.DataFrame:
+    """The printed Table 4 rows of :func:`published_consistency` whose z or p does not
+    follow from their other numbers, with the columns a reader needs."""
+    bad = consistency[~consistency["consistent"].astype(bool) | ~consistency["p_consistent"].astype(bool)]
+    return bad[["measure", "term", "estimate", "se", "z", "p", "z_low", "z_high", "p_consistent",
+                "z_implied_estimate"]].reset_index(drop=True)
+
+
+def inconsistency_text(consistency: pd.DataFrame) -> str:
+    """One sentence per printed Table 4 row whose estimate and SE cannot give its printed
+    z (:func:`published_consistency`), as Markdown."""
+    bad = consistency[~consistency["consistent"].astype(bool)]
+    return " ".join(
+        f"For {MEASURE_BY_NAME[r['measure']].label if r['measure'] in MEASURE_BY_NAME else r['measure']} "
+        f"({r['term']}), the printed estimate {r['estimate']:g} with SE {r['se']:g} gives a z "
+        f"between {r['z_low']:.2f} and {r['z_high']:.2f}, not the printed {r['z']:.2f}; the printed z and p point "
+        f"to an estimate near {r['z_implied_estimate']:.2f}, so the printed estimate looks like a misprint."
+        for _, r in bad.iterrows()
+    ) or "Every printed row is consistent."
 
 
 def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = ADOPTED,
@@ -696,7 +774,7 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
     values = table4_ledger_values(fitted)
     check = published_consistency().set_index(["measure", "term"])
     status, notes = {}, {}
-    base_note = f"mixed model, {spec.label}" + (f"; {within_person_r}" if within_person_r else "")
+    base_note = f"mixed model, {spec.words}" + (f"; {within_person_r}" if within_person_r else "")
     for key in values:
         _, measure, term, stat = key.split(".")
         status[key] = "approximate"
@@ -743,8 +821,9 @@ def ranking_text(ranking: pd.DataFrame, *, data_sha256: str | None = None, recom
     if not recomputed and "linkage" in ranking:
         parts.append(f"Computed on the reconstruction with its {ranking['linkage'].iloc[0]}: the search then "
                      "tuned the committed file to the adopted specification, which would favour it by construction.")
-    parts.append(f"Closest candidate: **{best['label']}** (distance {best['rms_distance']:.3f}). "
-                 f"The adopted specification ({ADOPTED.label}) is {adopted}.")
+    closest = Spec(**{f: best[f] for f in ("time", "group", "baseline", "random", "interaction")})
+    parts.append(f"Closest candidate: **{closest.words}** (distance {best['rms_distance']:.3f}). "
+                 f"The adopted specification ({ADOPTED.words}) is {adopted}.")
     by_baseline = ranking.groupby("baseline")["rms_distance"].min()
     if {"covariate", "outcome"} <= set(by_baseline.index):
         parts.append(f"The best candidate with baseline as a covariate reaches {by_baseline['covariate']:.3f}, "

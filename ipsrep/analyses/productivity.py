@@ -566,11 +566,11 @@ def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool, binary_test: str = 
               "rq2.20h.or_lo": r["ci_low"], "rq2.20h.or_hi": r["ci_high"],
               "rq2.20h.p_fisher": r["p_fisher"], "rq2.20h.p_pearson": r["p_chi2"], "rq2.20h.p_yates": r["p_yates"],
               "rq2.20h.min_expected": r["min_expected"]}
-    notes = {"rq2.20h.p": f">= 20 h: {which_test(r, binary_test)}",
-             "rq2.20h.p_fisher": ">= 20 h: Fisher's exact p, two-sided (not printed unless the rule picks it)",
-             "rq2.20h.p_pearson": ">= 20 h: Pearson chi-squared p (not printed)",
-             "rq2.20h.p_yates": ">= 20 h: chi-squared p with Yates' correction (not printed)",
-             "rq2.20h.min_expected": ">= 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
+    notes = {"rq2.20h.p": f"≥ 20 h: {which_test(r, binary_test)}",
+             "rq2.20h.p_fisher": "≥ 20 h: Fisher's exact p, two-sided (not printed unless the rule picks it)",
+             "rq2.20h.p_pearson": "≥ 20 h: Pearson chi-squared p (not printed)",
+             "rq2.20h.p_yates": "≥ 20 h: chi-squared p with Yates' correction (not printed)",
+             "rq2.20h.min_expected": "≥ 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
     return compare(values, bundled=bundled, notes=notes, alternatives={"rq2.20h.p": binary_alternatives(r)},
                    counts={"rq2.20h.ips_pct": (r["a"], r["n1"]), "rq2.20h.tau_pct": (r["b"], r["n2"])})
 

@@ -450,5 +450,5 @@ def theme_links(codebook: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
         for k in keys:
             r = proc.loc[k]
             rows.append({"topic": topic, "source": "trial process measures (6 months)", "item": r["label"],
-                         "share": f"{r['count']}/{r['n']} ({r['pct']:.0f} %)"})
+                         "share": f"{r['count']}/{r['n']} ({r['pct']:.0f}%)"})
     return pd.DataFrame(rows)

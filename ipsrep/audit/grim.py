@@ -307,7 +307,7 @@ def pilot_interview_granularity() -> pd.DataFrame:
         [
             {
                 "key": "pilot.interview_minutes_mean",
-                "source": "Rodevand et al. 2017, Methods",
+                "source": "Rødevand et al. 2017, Methods",
                 "printed": printed,
                 "n": str(n),
                 "grid": "whole minutes",

@@ -197,13 +197,13 @@ def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataF
     recs.append(ledger_row(
         "audit.process.n_implied", ns[0] if ns else math.nan,
         note=(f"n admitted up to {ips_n}: {', '.join(map(str, ns))}" if ns else f"no n up to {ips_n} fits")
-        + (f"; counts {process['counts'].iloc[0]}" if ns else ""),
+        + (f"; counts {', '.join(map(str, process['counts'].iloc[0]))}" if ns else ""),
         quantity="IPS respondents implied by the process percentages (Reme 2022)"))
     fit = jobs[jobs["fits_sectors"]]
     recs.append(ledger_row(
         "audit.jobs.n_implied", fit["n_jobs"].iloc[0] if not fit.empty else math.nan,
         note="jobs admitted: " + ", ".join(map(str, fit["n_jobs"])) + (
-            f"; at {fit['n_jobs'].iloc[0]}: {fit['counts'].iloc[0]}" if not fit.empty else ""),
+            f"; at {fit['n_jobs'].iloc[0]}: {', '.join(map(str, fit['counts'].iloc[0]))}" if not fit.empty else ""),
         quantity="smallest number of jobs fitting the four job-type percentages"))
     for _, r in table1_n.iterrows():
         for g in ("ips", "tau"):
@@ -317,3 +317,18 @@ def fidelity_rows(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
 
 
 __all__.append("fidelity_rows")
+
+
+def registry_rows(values: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+    """Ledger rows of the registry comparison, from
+    :func:`ipsrep.audit.registry.registry_ledger_values`: one per registered item, a check
+    of two published records against each other (``consistent`` / ``inconsistent``)."""
+    return rows([
+        ledger_row(r["key"], r["value"], published=r["published"], status=r["status"], note=r["note"],
+                   source="ClinicalTrials.gov NCT02697656 vs Sveinsdottir et al. 2022",
+                   quantity="registered item as reported")
+        for _, r in values.iterrows()
+    ], bundled=bundled)
+
+
+__all__.append("registry_rows")

@@ -297,3 +297,55 @@ def power_by_size(scenarios: Mapping[str, tuple[float, float]], n_values: Iterab
              "power": stats.power_two_proportions(p1, p2, int(n), int(n), alpha, method="pooled")}
             for label, (p1, p2) in scenarios.items() for n in n_values]
     return pd.DataFrame(rows)
+
+
+def power_figure_inputs(p_ips: float, p_tau: float, n_ips: int, n_tau: int, plan: pd.DataFrame, *,
+                        follow_up: str = "12m", alpha: float = 0.05,
+                        powers: Sequence[float] = (0.8, 0.9)) -> dict[str, pd.DataFrame]:
+    """What :func:`ipsrep.plots.audit.power_figure` draws for notebook 07.
+
+    Parameters
+    ----------
+    p_ips, p_tau : float
+        The employment rates the trial observed at `follow_up`.
+    n_ips, n_tau : int
+        The group sizes it achieved there.
+    plan : pandas.DataFrame
+        :func:`scenario_table` of the trial's estimate, the meta-analysis (ref. 14) and
+        the design, in that order (its ``power_achieved`` marks the left panel).
+    follow_up : str
+        The follow-up named in the scenarios.
+    alpha : float
+        Two-sided significance level.
+    powers : sequence of float
+        Target powers marked on the right panel.
+
+    Returns
+    -------
+    dict
+        ``curve`` (:func:`power_curve` over the trial's and the meta-analysis' control
+        rates at the achieved sizes), ``points`` (the two scenarios on the left panel),
+        ``by_size`` (:func:`power_by_size`, 10 to 600 per group) and ``size_points``
+        (the size each scenario needs for each target power).
+    """
+    meta_ips, meta_tau = benchmark_rates()["meta-analysis (ref. 14)"]
+    achieved = f"achieved sizes ({n_ips} and {n_tau})"
+    controls = {f"control rate {100 * p_tau:.1f}% (trial)": p_tau,
+                f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau}
+    names = list(controls)
+    points = pd.DataFrame([
+        {"label": "trial's estimate", "control": names[0], "design": achieved, "p_ips": p_ips,
+         "power": plan.at[0, "power_achieved"]},
+        {"label": "meta-analysis", "control": names[1], "design": achieved, "p_ips": meta_ips,
+         "power": plan.at[1, "power_achieved"]},
+    ])
+    scenarios = {f"trial's estimate ({follow_up})": (p_ips, p_tau), **benchmark_rates()}
+    size_points = pd.DataFrame([
+        {"scenario": r["scenario"], "n_per_group": r[f"n_per_group_{round(100 * t)}"], "power": t}
+        for _, r in plan.iterrows() for t in powers
+    ])
+    return {"curve": power_curve(controls, {achieved: (n_ips, n_tau)}, alpha=alpha), "points": points,
+            "by_size": power_by_size(scenarios, range(10, 601, 2), alpha=alpha), "size_points": size_points}
+
+
+__all__.append("power_figure_inputs")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ipsrep.inputs.published import value, values
@@ -266,3 +267,17 @@ def registry_ledger_values(table: pd.DataFrame | None = None) -> pd.DataFrame:
         rows.append({"key": f"audit.registry.{r['item_id']}", "value": val, "published": pub,
                      "as_registered": ok, "status": "consistent" if ok else "inconsistent", "note": note})
     return pd.DataFrame(rows)
+
+
+def registry_checks(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The registered items of :func:`registry_vs_paper` (enrollment and every outcome
+    with registered months) with a two-word verdict for the audit's summary:
+    ``consistent`` when reported as registered, else ``inconsistent`` (as in
+    :func:`registry_ledger_values`)."""
+    table = registry_vs_paper() if table is None else table
+    registered = table[(table["item_id"] == "enrollment") | (table["registered_months"] != "")]
+    as_registered = registered["verdict"].str.startswith("as registered")
+    return registered.assign(verdict=np.where(as_registered, "consistent", "inconsistent"))
+
+
+__all__.append("registry_checks")

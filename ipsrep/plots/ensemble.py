@@ -37,7 +37,7 @@ def key_label(key: str) -> str:
         return f"Table 3 {label} {parts[2]}: {stat}"
     if parts[0] == "rq2":
         stat = parts[-1].replace("_p", " p").replace("p_", "p ").replace("_", " ")
-        return f"{'hours' if parts[1] == 'hours' else '>= 20 h'}: {stat}"
+        return f"{'hours' if parts[1] == 'hours' else '≥ 20 h'}: {stat}"
     return key
 
 
@@ -69,7 +69,7 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
     terms = [t for t in _TERMS if t in set(spread["term"])]
     reach = float(np.nanmax(np.abs(spread["distance"].to_numpy(dtype=float)))) if len(spread) else 1.0
     reach = max(1.5, reach + 0.25)
-    fig = Figure(figsize=(10.0, 0.42 * len(names) + 2.0))
+    fig = Figure(figsize=(10.0, 0.42 * len(names) + 2.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(terms), sharey=True, squeeze=False).ravel())
     rng = np.random.default_rng(0)
     for ax, term in zip(axes, terms, strict=True):
@@ -96,11 +96,11 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
     n = int(spread["member"].nunique())
     fig.suptitle(f"Table 4 refitted on {n} reconstructions: distance from the printed estimates",
                  fontweight="bold", fontsize=11)
-    fig.supxlabel("(member's estimate - printed estimate) / printed SE; grey: within one printed SE", fontsize=9)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.tight_layout(rect=(0, 0.04 if handles else 0, 1, 1))
-    if handles:
-        fig.legend(handles, labels, loc="lower right", fontsize=8, frameon=False)
+    handles, _ = axes[0].get_legend_handles_labels()
+    key = "\nblack bar: middle 95% of members; red diamond: the committed reconstruction" if handles else ""
+    # the marker key is part of the axis label: a legend beside it would overlap it once text is enlarged
+    fig.supxlabel("(member's estimate - printed estimate) / printed SE; grey: within one printed SE" + key,
+                  fontsize=9)
     return fig
 
 

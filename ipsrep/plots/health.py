@@ -77,48 +77,51 @@ def trajectories_figure(traj: pd.DataFrame, *, level: float = 0.95) -> Figure:
     return fig
 
 
-def table4_distance_figure(distance: pd.DataFrame, inconsistent: pd.DataFrame | None = None) -> Figure:
-    """Reproduced minus printed Table 4 estimates, in printed standard errors.
+def table4_distance_figure(fit: pd.DataFrame, *, tolerance: float) -> Figure:
+    """Reproduced minus target Table 4 estimates, in printed standard errors.
 
     Parameters
     ----------
-    distance : pandas.DataFrame
-        Output of :func:`ipsrep.analyses.mixed.distance_to_published`: ``measure, term,
-        distance, within_1se``.
-    inconsistent : pandas.DataFrame, optional
-        Rows (``measure, term``) whose printed numbers contradict each other
-        (:func:`ipsrep.analyses.mixed.published_consistency`); drawn as hollow markers.
+    fit : pandas.DataFrame
+        The page's one measure of fit (:func:`ipsrep.synthetic.linkage.linkage_report`):
+        ``measure, term, distance`` ((estimate - target) / printed SE), ``estimate_ok``
+        (|distance| within `tolerance`) and ``source_inconsistent`` (the printed row
+        contradicts itself, so its target is the estimate its printed z implies; drawn
+        hollow).
+    tolerance : float
+        The half-width of the shaded band, in printed SEs (the target of the search).
 
     Returns
     -------
     matplotlib.figure.Figure
-        One row per outcome, one marker per term; the shaded band is +/- 1 printed SE.
+        One row per outcome, one marker per term; the shaded band is +/- `tolerance` printed SE.
     """
-    names = [m.name for m in MEASURES if m.name in set(distance["measure"])]
-    fig = Figure(figsize=(7.5, 0.45 * len(names) + 1.4))
+    names = [m.name for m in MEASURES if m.name in set(fit["measure"])]
+    fig = Figure(figsize=(7.5, 0.45 * len(names) + 1.6))
     ax = fig.subplots()
-    ax.axvspan(-1, 1, color="0.9", zorder=0)
+    ax.axvspan(-tolerance, tolerance, color="0.9", zorder=0)
     ax.axvline(0, color="0.5", lw=0.8)
     markers = dict(zip(_TERM_ORDER, ("o", "s", "D", "^"), strict=True))
     offsets = dict(zip(_TERM_ORDER, (-0.24, -0.08, 0.08, 0.24), strict=True))
-    flagged = set() if inconsistent is None else set(zip(inconsistent["measure"], inconsistent["term"], strict=True))
     colors = dict(zip(_TERM_ORDER, ("C0", "C1", "C2", "C3"), strict=True))
     for term in _TERM_ORDER:
-        part = distance[distance["term"] == term].set_index("measure").reindex(names)
+        part = fit[fit["term"] == term].set_index("measure").reindex(names)
         y = np.arange(len(names)) + offsets[term]
-        hollow = np.array([(n, term) in flagged for n in names])
+        hollow = part["source_inconsistent"].fillna(False).astype(bool).to_numpy()
         ax.scatter(part["distance"][~hollow], y[~hollow], marker=markers[term], s=30, color=colors[term],
                    label=term, zorder=3)
         if hollow.any():
             ax.scatter(part["distance"][hollow], y[hollow], marker=markers[term], s=30, facecolors="none",
                        edgecolors=colors[term], zorder=3,
                        label=f"{term} (printed row inconsistent)")
-    ax.set_yticks(np.arange(len(names)), [_short_label(n) for n in names], fontsize=8)
+    ax.set_yticks(np.arange(len(names)), [_short_label(n) for n in names], fontsize=10)
     ax.invert_yaxis()
-    ax.set_xlabel("(reproduced - printed) / printed SE")
-    n_in = int(distance["within_1se"].sum())
-    ax.set_title(f"Table 4: {n_in} of {len(distance)} estimates within one printed SE")
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    reach = max(2 * tolerance, float(np.nanmax(np.abs(fit["distance"].to_numpy(dtype=float)))) + 0.1)
+    ax.set_xlim(-reach, reach)  # the band shows as a band, with room on either side
+    ax.set_xlabel("(reproduced - target) / printed SE")
+    n_in = int(fit["estimate_ok"].sum())
+    ax.set_title(f"Table 4: {n_in} of {len(fit)} estimates within {tolerance:g} printed SE of their target")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
 

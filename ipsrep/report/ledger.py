@@ -9,6 +9,7 @@ with a MIME type so that ``ipsrep build`` can collect every notebook's rows into
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -16,12 +17,17 @@ from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
 from ipsrep.report.tables import use_report_tables
 
 __all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",
-           "ledger_csv_text", "compare_ledgers", "read_ledger_file", "reproduced_text"]
+           "ledger_csv_text", "compare_ledgers", "read_ledger_file", "reproduced_text", "ours_text"]
 
 LEDGER_MIMETYPE = "application/vnd.ipsrep.ledger+json"
 
 use_report_tables()  # every notebook imports this module: its tables show whole cells
 
+
+RECORD_COMPARISONS = ("audit.registry.",)
+"""Key prefixes of ledger rows that set one published record beside another (the
+registry entry beside the paper). Neither value is ours: their "Ours" cell stays empty
+on the page and the note names both records' values (the CSV keeps the checked value)."""
 
 FOLD_ROWS = 12
 """A ledger display with more rows than this is folded (a ``<details>`` element)."""
@@ -46,6 +52,39 @@ def reproduced_text(value) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".") if "e" in text else text
 
 
+_PRINTED_DECIMALS = re.compile(r"^[<>≤≥~]?\s*[-+−]?\d*\.(\d+)\s*%?$")
+
+
+def ours_text(key: str, reproduced, published="") -> str:
+    """The "Ours" cell of a ledger row as a reader sees it: empty for a row that sets two
+    published records side by side (:data:`RECORD_COMPARISONS`); one decimal more than the
+    printed number when one is printed with decimals (so the rounding to the printed
+    digits shows: 32.35 beside 32.4); else up to six significant digits.
+
+    >>> ours_text("t2.6m.ips_pct", 32.352941, "32.4"), ours_text("t2.6m.p", 0.3355924, "0.336")
+    ('32.35', '0.3356')
+    >>> ours_text("t1.n", 58.0, "58"), ours_text("audit.registry.enrollment", 65.0, "67"), ours_text("x", 1.2e-9, "")
+    ('58', '', '0')
+    >>> ours_text("t4.odi.intercept.p", 1.7e-44, "<0.001"), ours_text("t3.p", 0.0004, "< .001")
+    ('< 0.001', '< .001')
+    """
+    if str(key).startswith(RECORD_COMPARISONS):
+        return ""
+    try:
+        v = float(reproduced)
+    except (TypeError, ValueError):
+        return reproduced_text(reproduced)
+    printed = str(published or "").strip()
+    bound = re.fullmatch(r"<\s*(\d*\.?\d+)", printed)
+    if bound and math.isfinite(v) and 0 <= v < float(bound.group(1)):
+        return f"< {bound.group(1)}"  # as printed: a p below the bound is written as the bound
+    m = _PRINTED_DECIMALS.match(printed)
+    if m and math.isfinite(v):
+        text = f"{v:.{len(m.group(1)) + 1}f}"
+        return text[1:] if re.fullmatch(r"-0\.?0*", text) else text
+    return reproduced_text(v)
+
+
 class LedgerDisplay:
     """Rich display of ledger rows: a readable table for people (no row numbers, status
     words, folded when longer than :data:`FOLD_ROWS` rows), JSON for the build."""
@@ -54,7 +93,9 @@ class LedgerDisplay:
         self.rows = rows.reset_index(drop=True)
 
     def _shown(self) -> pd.DataFrame:
-        shown = self.rows.assign(reproduced=self.rows["reproduced"].map(reproduced_text))
+        shown = self.rows.assign(reproduced=[ours_text(k, v, p) for k, v, p in
+                                             zip(self.rows["key"], self.rows["reproduced"], self.rows["published"],
+                                                 strict=True)])
         shown = shown.astype(object).where(shown.notna(), "")
         return shown.rename(columns={"key": "Key", "source": "Source", "quantity": "Quantity",
                                      "published": "Published", "reproduced": "Ours", "status": "Status",

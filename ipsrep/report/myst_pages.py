@@ -29,9 +29,9 @@ import pandas as pd
 from ipsrep import paths
 from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
-from ipsrep.report.ledger import LEDGER_MIMETYPE
+from ipsrep.report.ledger import LEDGER_MIMETYPE, ours_text
 from ipsrep.report.pages import HEADING, cell_source, page_title
-from ipsrep.report.tables import format_cell, readable_codes, tidy_html_table
+from ipsrep.report.tables import readable_codes, tidy_html_table
 
 __all__ = ["CITATIONS", "FOLD_LEDGER_ROWS", "LEDGER_DOWNLOADS", "figure_label", "glossary_terms", "ledger_html",
            "link_citations", "link_terms", "prepare_notebook"]
@@ -170,10 +170,7 @@ def ledger_html(rows: pd.DataFrame, *, stem: str) -> str:
                 if status else "")
         note = str(r["note"]) if isinstance(r["note"], str) else ""
         note_cell = f"see note {letters[note]}" if note in letters else esc(note)
-        try:
-            ours = format_cell(float(r["reproduced"]))
-        except (TypeError, ValueError):
-            ours = esc(str(r["reproduced"] or ""))
+        ours = esc(ours_text(r["key"], r["reproduced"], r["published"]))
         published = "" if r["published"] is None or (isinstance(r["published"], float) and pd.isna(r["published"])) \
             else esc(str(r["published"]))
         if not published.strip():

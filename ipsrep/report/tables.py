@@ -246,10 +246,12 @@ CELL_WORDS = {"True": "yes", "False": "no", "pearson": "Pearson χ²", "fisher":
               "consistent_other_variant": "consistent with the other variant",
               "source_inconsistent": "source inconsistent"}
 """Whole cells written as codes (booleans, test names) and how a reader reads them."""
-_SNAKE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+_SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 """A ledger key (``t4.bpi_average.interaction.p``): it may break after its dots and underscores."""
 _TUPLE = re.compile(r"^\(\s*([-+]?[\d.eE+-]+)\s*,\s*([-+]?[\d.eE+-]+)\s*\)$")
+_NUMBER_TUPLE = re.compile(r"^\(\s*[-+]?\d[\d.]*(\s*,\s*[-+]?\d[\d.]*){2,}\s*,?\s*\)$")
+"""A tuple of three or more numbers (counts, say): written as a list."""
 
 
 def decimals_for(header: str, values: list[float]) -> int | None:
@@ -439,6 +441,9 @@ def _tidy_table(soup, table) -> None:
                 continue
             if _SNAKE.match(stripped):  # a code of words: written as words
                 cell.string = stripped.replace("_", " ")
+                continue
+            if _NUMBER_TUPLE.match(stripped):
+                cell.string = ", ".join(x.strip() for x in stripped.strip("()").split(",") if x.strip())
                 continue
             pair = _TUPLE.match(stripped)
             if pair:

@@ -239,12 +239,9 @@ def test_front_page_says_what_decides_each_answer():
     assert scorecard.robustness_text(scorecard.pilot_answer, searched, unsearched) is None
 
 
-def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypatch):
-    from ipsrep import paths
+def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypatch, trial):
     from ipsrep.analyses import mixed
-    from ipsrep.inputs.contract import load_trial
 
-    trial = load_trial(paths.RECONSTRUCTED_CSV)
     fitted = mixed.table4(trial, mixed.ADOPTED)
     assert ens.table4_misses(trial, fitted) == []  # the committed reconstruction meets every target
     forced = fitted.copy()

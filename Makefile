@@ -22,6 +22,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ipsrep-installed
 BUILD_ARGS ?=
+# the unit tests on every core (pytest-xdist); each test file runs whole on one worker, so a
+# file's module-scoped fixtures are built once (the session ones once per worker)
+XDIST_ARGS ?= -n auto --dist loadfile
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
@@ -60,7 +63,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 check: lint
-	$(BIN)/python -m pytest -m "not slow" tests ipsrep
+	$(BIN)/python -m pytest $(XDIST_ARGS) -m "not slow" tests ipsrep
 
 report: $(STAMP)
 	$(BIN)/ipsrep build $(BUILD_ARGS)
@@ -68,7 +71,7 @@ report: $(STAMP)
 test: unit nbval
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests ipsrep
+	$(BIN)/python -m pytest $(XDIST_ARGS) tests ipsrep
 
 nbval: $(STAMP)
 	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }

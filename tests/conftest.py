@@ -32,6 +32,22 @@ import pytest
 
 collect_ignore_glob = ["fixtures/*"]
 
+SLOW_FIXTURES = frozenset({
+    # builds of a report (the fixture notebooks or the real ones)
+    "fixture_report", "site", "built", "bundled_report", "report", "report_copy", "hostile_site",
+    "renamed", "odi_changed", "work", "resampled_300", "release_300", "holder_file",
+    # peers and services: Chromium, R, a Dask cluster
+    "chromium", "browser", "r_12m", "cases", "cluster",
+})
+"""Fixtures that build a report or start a peer: every test using one is marked ``slow``
+(``make check`` leaves those out); a slow test without one carries the mark itself."""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def _bundled_trial() -> pd.DataFrame:

@@ -22,9 +22,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ipsrep-installed
 BUILD_ARGS ?=
-# the unit tests on every core (pytest-xdist); each test file runs whole on one worker, so a
-# file's module-scoped fixtures are built once (the session ones once per worker)
-XDIST_ARGS ?= -n auto --dist loadfile
+# the tests on every core (pytest-xdist); each test file (each notebook, for nbval) runs whole
+# on one worker, so a file's module-scoped fixtures are built once (the session ones once per
+# worker). XDIST_ARGS= runs them in one process, as does an environment without pytest-xdist
+# (a requirements.lock from before it joined the test extra). Expanded when a recipe runs,
+# after .venv is installed.
+XDIST_ARGS ?= $(shell $(BIN)/python -c 'import xdist' 2>/dev/null && echo '-n auto --dist loadfile')
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
@@ -75,7 +78,7 @@ unit: $(STAMP)
 
 nbval: $(STAMP)
 	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }
-	$(BIN)/python -m pytest $(NBVAL_ARGS) reports/*.ipynb
+	$(BIN)/python -m pytest $(XDIST_ARGS) $(NBVAL_ARGS) reports/*.ipynb
 
 # Rebuild every notebook without the cache and fail if a committed file changes:
 # the check that the report is deterministic on this machine.

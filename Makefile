@@ -22,6 +22,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.ipsrep-installed
 BUILD_ARGS ?=
+# the tests on every core (pytest-xdist); each test file (each notebook, for nbval) runs whole
+# on one worker, so a file's module-scoped fixtures are built once (the session ones once per
+# worker). XDIST_ARGS= runs them in one process, as does an environment without pytest-xdist
+# (a requirements.lock from before it joined the test extra). Expanded when a recipe runs,
+# after .venv is installed.
+XDIST_ARGS ?= $(shell $(BIN)/python -c 'import xdist' 2>/dev/null && echo '-n auto --dist loadfile')
 NBVAL_ARGS := -p tests.nbval_plugin --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
               --nbval-cell-timeout 1800
 
@@ -60,7 +66,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 check: lint
-	$(BIN)/python -m pytest -m "not slow" tests ipsrep
+	$(BIN)/python -m pytest $(XDIST_ARGS) -m "not slow" tests ipsrep
 
 report: $(STAMP)
 	$(BIN)/ipsrep build $(BUILD_ARGS)
@@ -68,11 +74,11 @@ report: $(STAMP)
 test: unit nbval
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests ipsrep
+	$(BIN)/python -m pytest $(XDIST_ARGS) tests ipsrep
 
 nbval: $(STAMP)
 	@ls reports/*.ipynb >/dev/null 2>&1 || { echo "make: no executed notebooks in reports/; run make report first" >&2; exit 1; }
-	$(BIN)/python -m pytest $(NBVAL_ARGS) reports/*.ipynb
+	$(BIN)/python -m pytest $(XDIST_ARGS) $(NBVAL_ARGS) reports/*.ipynb
 
 # Rebuild every notebook without the cache and fail if a committed file changes:
 # the check that the report is deterministic on this machine.

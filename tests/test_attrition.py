@@ -10,7 +10,7 @@ from ipsrep.analyses import attrition
 from ipsrep.analyses.flow import participant_flow
 
 
-def trial() -> pd.DataFrame:
+def hand_made_trial() -> pd.DataFrame:
     """4 IPS, 2 TAU. Employment answered: IPS all at 6 m, 3 at 12 m (id 4 missing), 2 at
     24 m; TAU 1 at 6 m, 2 at 12 m, 2 at 24 m. Hours and questionnaires follow below."""
     t = pd.DataFrame({
@@ -34,7 +34,7 @@ def trial() -> pd.DataFrame:
 
 
 def test_missing_by_visit_counts_by_hand():
-    table = attrition.missing_by_visit(trial()).set_index(["group", "visit", "domain"])
+    table = attrition.missing_by_visit(hand_made_trial()).set_index(["group", "visit", "domain"])
     assert table.loc[("IPS", "12m", "employment"), ["analysed", "answered", "missing"]].tolist() == [4, 3, 1]
     assert table.loc[("IPS", "12m", "employment"), "response_pct"] == pytest.approx(75.0)
     assert table.loc[("IPS", "24m", "employment"), "missing"] == 2
@@ -45,7 +45,7 @@ def test_missing_by_visit_counts_by_hand():
 
 
 def test_missing_patterns_by_hand():
-    p = attrition.missing_patterns(trial()).set_index("pattern")
+    p = attrition.missing_patterns(hand_made_trial()).set_index("pattern")
     # IPS: a, b all three; c 6m+12m; d 6m only. TAU: e 12m+24m; f all three
     assert p.loc["6m, 12m, 24m"].tolist() == [2, 1]
     assert p.loc["6m, 12m"].tolist() == [1, 0]
@@ -54,13 +54,13 @@ def test_missing_patterns_by_hand():
 
 
 def test_answered_vs_missing_by_hand():
-    t = attrition.answered_vs_missing(trial(), "employed_12m").set_index(["group", "trait"])
+    t = attrition.answered_vs_missing(hand_made_trial(), "employed_12m").set_index(["group", "trait"])
     age = t.loc[("IPS", "age (years), mean")]
     assert (age["answered_n"], age["answered"], age["missing_n"], age["missing"]) == (3, 40.0, 1, 60.0)
     assert t.loc[("IPS", "female, %"), "answered"] == pytest.approx(200 / 3)
     assert math.isnan(t.loc[("TAU", "age (years), mean"), "missing"])
     with pytest.raises(ValueError, match="column 'employed_36m' is missing"):
-        attrition.answered_vs_missing(trial(), "employed_36m")
+        attrition.answered_vs_missing(hand_made_trial(), "employed_36m")
 
 
 def test_withdrawal_splits_of_the_paper_and_unknown_trunk():
@@ -78,7 +78,7 @@ def test_withdrawal_splits_of_the_paper_and_unknown_trunk():
 
 
 def test_attrition_ledger_values():
-    values, quantities = attrition.attrition_ledger_values(trial())
+    values, quantities = attrition.attrition_ledger_values(hand_made_trial())
     assert values["attrition.12m.ips.missing"] == 1
     assert values["attrition.6m.tau.response_pct"] == pytest.approx(50.0)
     assert len(values) == 12 and set(values) == set(quantities)

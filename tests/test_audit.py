@@ -450,20 +450,49 @@ def test_verdict_counts():
 
 # ------------------------------------------------------------------------- figures
 def test_figures_draw_from_aggregates():
-    from matplotlib.figure import Figure
-
     from ipsrep.plots import audit as plots
 
     checks = pd.concat([recompute.table3_checks(), recompute.table4_checks()], ignore_index=True)
-    assert isinstance(plots.t_test_variants_figure(checks[checks["key"].str.startswith("t3.")]), Figure)
-    assert isinstance(plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")]), Figure)
+    t3 = checks[checks["key"].str.startswith("t3.")].reset_index(drop=True)
+    ax = plots.t_test_variants_figure(t3).axes[0]
+    # one row per printed p, top to bottom in the table's order, the printed value a black bar
+    assert len(ax.get_yticklabels()) == len(t3) == 18
+    printed = [line for line in ax.get_lines() if line.get_marker() == "|"]
+    assert [line.get_xdata()[0] for line in printed] == t3["printed"].astype(float).tolist()
+    assert [line.get_ydata()[0] for line in printed] == list(range(17, -1, -1))
+    bold = [t.get_fontweight() == "bold" for t in ax.get_yticklabels()][::-1]
+    assert bold == (t3["matched"].str.strip() == "welch").tolist() and sum(bold) == 5
+
+    t4 = checks[checks["key"].str.startswith("t4.")]
+    ax = plots.table4_z_figure(t4).axes[0]
+    z = t4[t4["statistic"].eq("z") & ~t4["key"].str.contains("intercept")]
+    points = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert sorted(len(line.get_xdata()) for line in points) == [1, len(z) - 1] and len(z) == 27
+    off = next(line for line in points if len(line.get_xdata()) == 1)
+    assert off.get_ydata()[0] == 1.60  # the one printed z off the diagonal, labelled
+    assert [t.get_text() for t in ax.texts] == ["bpi_worst interaction: 1.60"]
+
     curve = planning.power_curve({"c": 0.3}, {"d": (36, 18)})
     points = pd.DataFrame([{"label": "x", "control": "c", "design": "d", "p_ips": 0.5, "power": 0.3}])
     by_size = planning.power_by_size({"s": (0.5, 0.3)}, range(10, 100, 10))
     size_points = pd.DataFrame([{"scenario": "s", "n_per_group": 50, "power": 0.5}])
-    assert isinstance(plots.power_figure(curve, points, by_size, size_points), Figure)
+    ax, bx = plots.power_figure(curve, points, by_size, size_points).axes
+    assert (ax.get_title(), bx.get_title()) == ("Power over true IPS rates", "Power over trial size")
+    line = next(line for line in ax.get_lines() if line.get_label() == "c; d")
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), 100 * curve["power"])
+    np.testing.assert_allclose(np.asarray(line.get_xdata(), float), 100 * curve["p_ips"])
+    line = next(line for line in bx.get_lines() if line.get_label() == "s")
+    np.testing.assert_allclose(np.asarray(line.get_xdata(), float), range(10, 100, 10))
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), float), 100 * by_size["power"])
+
     _, table = planning.n_per_group_simulated(0.61, 0.23, n_sim=500, seed=1)
-    assert isinstance(plots.simulated_power_figure(table, target=0.9, chosen=34, analytic=33.3), Figure)
+    ax = plots.simulated_power_figure(table, target=0.9, chosen=34, analytic=33.3).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "target 90%", "first size reaching it: 34", "pooled formula: 33.3", "simulated power (2 MC SE)"]
+    dots = next(line for line in ax.get_lines() if line.get_marker() == "o")
+    np.testing.assert_allclose(np.asarray(dots.get_ydata(), float), 100 * table["power"])
+    assert [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() in ("-", "--")
+            and line.get_marker() in ("None", "", None)][-2:] == [34, 33.3]
 
 
 def test_hscl_mean_fits_the_cutoff_rows_denominators():

@@ -8,13 +8,6 @@ import pytest
 from scipy import stats as sps
 
 from ipsrep.analyses import employment, productivity
-from ipsrep.paths import RECONSTRUCTED_CSV
-
-
-@pytest.fixture(scope="module")
-def trial():
-    """The bundled synthetic reconstruction."""
-    return pd.read_csv(RECONSTRUCTED_CSV)
 
 
 def small_trial() -> pd.DataFrame:

@@ -7,9 +7,7 @@ group sizes and ages the expected values below are computed from with the csv mo
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import re
 import shutil
@@ -24,47 +22,7 @@ from ipsrep.inputs import contract
 from ipsrep.report import build, check, params
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import execute as execute_mod
-
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-OK = FIXTURES / "ok"
-BROKEN = FIXTURES / "broken"
-FIXED_DIGEST = "0" * 64
-"""Stands in for ipsrep.report.build.inputs_digest, so that other people's edits to the ipsrep
-package during a test run cannot turn an expected cache hit into a miss."""
-
-PARTICIPANTS = [  # id, group, age
-    ("FX-001", "IPS", 30),
-    ("FX-002", "IPS", 35),
-    ("FX-003", "IPS", 40),
-    ("FX-004", "TAU", 45),
-    ("FX-005", "TAU", 50),
-]
-
-
-def write_trial(path: Path, rows=PARTICIPANTS, age_override: dict | None = None) -> Path:
-    """A contract-shaped CSV: the given ids, groups and ages, other columns filled or empty."""
-    columns = contract.column_names()
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, columns)
-        writer.writeheader()
-        for pid, group, age in rows:
-            row = {c: "" for c in columns}
-            row.update(participant_id=pid, group=group, age=(age_override or {}).get(pid, age),
-                       female=1, higher_education=0, married=1, has_children=0,
-                       out_of_work_over_2y=0, benefits="none", employed_6m=0, employed_12m=1,
-                       employed_24m=1, hours_12m=12.5, worked_20h_week_12m=0, odi_0m=30,
-                       eqvas_0m=55, hscl_0m=2.0, bpi_current_0m=5)
-            writer.writerow(row)
-    return path
-
-
-def run_build(**kwargs) -> tuple[int, str]:
-    """cli.build_command with the fixed inputs digest; returns (exit status, stderr text)."""
-    err = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
-        mp.setattr(build, "inputs_digest", lambda source, **kw: FIXED_DIGEST)
-        status = cli.build_command(**kwargs)
-    return status, err.getvalue()
+from tests.fixture_build import BROKEN, FIXTURES, OK, PARTICIPANTS, run_build, write_trial
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -74,14 +32,10 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One successful build of the ok notebooks; the data, cache and report folders."""
-    root = tmp_path_factory.mktemp("build")
-    data = write_trial(root / "trial.csv")
-    assert contract.check_trial_file(data) == []
-    out = root / "report"
-    status, err = run_build(data=str(data), out=out, notebooks_dir=OK, jobs=2, cache_dir=root / "cache")
-    return {"root": root, "data": data, "out": out, "cache": root / "cache", "status": status, "err": err}
+def site(fixture_report, tmp_path_factory):
+    """One successful build of the ok notebooks (a copy of the session's fixture report, for
+    this module to rebuild into); the data, cache and report folders."""
+    return fixture_report.copy_to(tmp_path_factory.mktemp("build"))
 
 
 # --------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import pytest
 
 from ipsrep.analyses import claims
@@ -80,7 +79,9 @@ def test_printed_only_rows_have_no_status():
     rows = claims.printed_only_rows(["limits.screening_want_work_pct"])
     assert rows.at[0, "published"] == "61.5" and rows.at[0, "status"] == "" and math.isnan(rows.at[0, "reproduced"])
     assert claims.printed_only_rows(["limits.screening_want_work_pct"], bundled=False).at[0, "published"] == ""
-    assert isinstance(rows, pd.DataFrame)
+    assert rows["key"].tolist() == ["limits.screening_want_work_pct"]
+    assert rows.at[0, "source"].startswith("Sveinsdottir et al. 2022, Discussion")
+    assert rows.at[0, "note"].startswith("printed only")
 
 
 def _row(table, claim_id):

@@ -49,19 +49,19 @@ def hand_pearson(a, n1, b, n2):
 
 
 @pytest.fixture
-def trial():
+def table2_trial():
     return make_trial(TABLE2)
 
 
-def test_counts_are_valid_percentages(trial):
-    c = employment.employment_counts(trial, "12m").set_index("group")
+def test_counts_are_valid_percentages(table2_trial):
+    c = employment.employment_counts(table2_trial, "12m").set_index("group")
     assert c.loc["IPS", "employed"] == 19 and c.loc["IPS", "n"] == 36
     assert c.loc["TAU", "employed"] == 7 and c.loc["TAU", "n"] == 18
     assert c.loc["IPS", "pct"] == pytest.approx(100 * 19 / 36)
 
 
-def test_table2_matches_hand_formulas_and_paper(trial):
-    table = employment.employment_table(trial).set_index("follow_up")
+def test_table2_matches_hand_formulas_and_paper(table2_trial):
+    table = employment.employment_table(table2_trial).set_index("follow_up")
     printed = {  # Table 2 of the paper: p, OR, CI
         "6m": (0.954, 1.04, 0.31, 3.46),
         "12m": (0.336, 1.76, 0.56, 5.56),
@@ -80,8 +80,8 @@ def test_table2_matches_hand_formulas_and_paper(trial):
     assert table["months"].tolist() == [6, 12, 24]
 
 
-def test_table2_12m_fisher_and_yates_by_hand(trial):
-    r = employment.employment_table(trial).set_index("follow_up").loc["12m"]
+def test_table2_12m_fisher_and_yates_by_hand(table2_trial):
+    r = employment.employment_table(table2_trial).set_index("follow_up").loc["12m"]
     # Yates: N(|ad - bc| - N/2)^2 / (r1 r2 c1 c2) on [[19, 17], [7, 11]]
     yates = 54 * (abs(19 * 11 - 17 * 7) - 27) ** 2 / (36 * 18 * 26 * 28)
     assert r["chi2_yates"] == pytest.approx(yates, rel=1e-10)
@@ -92,16 +92,16 @@ def test_table2_12m_fisher_and_yates_by_hand(trial):
     assert r["p_fisher"] > r["p_chi2"] and r["p_yates"] > r["p_chi2"]
 
 
-def test_level_widens_interval(trial):
-    t90 = employment.employment_table(trial, level=0.90).set_index("follow_up").loc["12m"]
-    t99 = employment.employment_table(trial, level=0.99).set_index("follow_up").loc["12m"]
+def test_level_widens_interval(table2_trial):
+    t90 = employment.employment_table(table2_trial, level=0.90).set_index("follow_up").loc["12m"]
+    t99 = employment.employment_table(table2_trial, level=0.99).set_index("follow_up").loc["12m"]
     se = math.sqrt(1 / 19 + 1 / 17 + 1 / 7 + 1 / 11)
     assert t99["ci_high"] == pytest.approx(209 / 119 * math.exp(Z.inv_cdf(0.995) * se), rel=1e-8)
     assert t90["ci_low"] == pytest.approx(209 / 119 * math.exp(-Z.inv_cdf(0.95) * se), rel=1e-8)
 
 
-def test_rates_wilson_by_hand(trial):
-    rates = employment.employment_rates(trial)
+def test_rates_wilson_by_hand(table2_trial):
+    rates = employment.employment_rates(table2_trial)
     r = rates[(rates["group"] == "TAU") & (rates["follow_up"] == "24m")].iloc[0]
     n, p, z = 17, 7 / 17, Z.inv_cdf(0.975)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -110,39 +110,39 @@ def test_rates_wilson_by_hand(trial):
     assert len(rates) == 6 and set(rates["method"]) == {"wilson"}
 
 
-def test_rates_wald_by_hand(trial):
-    rates = employment.employment_rates(trial, method="wald", level=0.9)
+def test_rates_wald_by_hand(table2_trial):
+    rates = employment.employment_rates(table2_trial, method="wald", level=0.9)
     r = rates[(rates["group"] == "IPS") & (rates["follow_up"] == "6m")].iloc[0]
     p = 11 / 34
     half = Z.inv_cdf(0.95) * math.sqrt(p * (1 - p) / 34)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((p - half, p + half), rel=1e-9)
 
 
-def test_rates_unknown_method(trial):
+def test_rates_unknown_method(table2_trial):
     with pytest.raises(ValueError, match="method must be one of wilson"):
-        employment.employment_rates(trial, method="exact")
+        employment.employment_rates(table2_trial, method="exact")
 
 
-def test_bad_value_names_column_and_row(trial):
-    bad = trial.copy()
+def test_bad_value_names_column_and_row(table2_trial):
+    bad = table2_trial.copy()
     bad.loc[5, "employed_6m"] = 2
     with pytest.raises(ValueError, match=r"column 'employed_6m', row 5: '2\.0' is not allowed; allowed: 0, 1"):
         employment.employment_table(bad)
 
 
-def test_bad_group_and_missing_column(trial):
-    bad = trial.copy()
+def test_bad_group_and_missing_column(table2_trial):
+    bad = table2_trial.copy()
     bad.loc[0, "group"] = "control"
     with pytest.raises(ValueError, match=r"column 'group', row 0: 'control'"):
         employment.employment_counts(bad, "6m")
     with pytest.raises(ValueError, match="column 'employed_24m' is missing"):
-        employment.employment_counts(trial.drop(columns="employed_24m"), "24m")
+        employment.employment_counts(table2_trial.drop(columns="employed_24m"), "24m")
     with pytest.raises(ValueError, match="follow_up must be one of"):
-        employment.employment_counts(trial, "3m")
+        employment.employment_counts(table2_trial, "3m")
 
 
-def test_group_without_answers(trial):
-    empty = trial.copy()
+def test_group_without_answers(table2_trial):
+    empty = table2_trial.copy()
     empty.loc[empty["group"] == "TAU", "employed_6m"] = np.nan
     with pytest.raises(ValueError, match="no answers in the TAU group"):
         employment.employment_table(empty)
@@ -195,33 +195,33 @@ def test_power_at_trial_size_normal_by_hand():
     assert abs(r["power_simulated"] - power) < 0.06
 
 
-def test_table2_ledger_reproduces_the_printed_table(trial):
-    rows = employment.table2_ledger(employment.employment_table(trial), bundled=True).set_index("key")
+def test_table2_ledger_reproduces_the_printed_table(table2_trial):
+    rows = employment.table2_ledger(employment.employment_table(table2_trial), bundled=True).set_index("key")
     printed = rows[rows["source"] != "ipsrep"]
     assert len(printed) == 24 and (printed["status"] == "reproduced").all()
     own = rows[rows["source"] == "ipsrep"]
     assert sorted(own.index) == sorted(f"t2.{fu}.{q}" for fu in ("6m", "12m", "24m") for q in ("p_fisher", "p_yates"))
     # the Yates p in the P column is not the printed one at 12 months
-    yates = employment.table2_ledger(employment.employment_table(trial), bundled=True, binary_test="yates")
+    yates = employment.table2_ledger(employment.employment_table(table2_trial), bundled=True, binary_test="yates")
     assert yates.set_index("key").at["t2.12m.p", "status"] == "discrepant"
 
 
-def test_table2_ledger_on_other_data_has_no_comparison(trial):
-    rows = employment.table2_ledger(employment.employment_table(trial), bundled=False)
+def test_table2_ledger_on_other_data_has_no_comparison(table2_trial):
+    rows = employment.table2_ledger(employment.employment_table(table2_trial), bundled=False)
     assert (rows["published"] == "").all() and (rows["status"] == "").all()
 
 
-def test_table2_display_layout(trial):
-    d = employment.table2_display(employment.employment_table(trial))
+def test_table2_display_layout(table2_trial):
+    d = employment.table2_display(employment.employment_table(table2_trial))
     assert d.loc[("12m", "recomputed"), "OR (95% CI)"] == "1.76 (0.56-5.56)"
     assert d.loc[("12m", "paper"), "IPS n (%)"] == "19 (52.8)"
-    assert len(employment.table2_display(employment.employment_table(trial), bundled=False)) == 3
+    assert len(employment.table2_display(employment.employment_table(table2_trial), bundled=False)) == 3
 
 
-def test_interval_comparison_clopper_pearson_by_beta_quantiles(trial):
+def test_interval_comparison_clopper_pearson_by_beta_quantiles(table2_trial):
     from scipy.stats import beta
 
-    c = employment.interval_comparison(trial).loc[("12m", "TAU")]
+    c = employment.interval_comparison(table2_trial).loc[("12m", "TAU")]
     lo, hi = beta.ppf(0.025, 7, 12), beta.ppf(0.975, 8, 11)
     assert c["clopper_pearson"] == f"{100 * lo:.1f}-{100 * hi:.1f}"
     assert c["employed/n"] == "7/18"
@@ -244,16 +244,16 @@ def test_historical_and_sample_size_ledgers():
         employment.sample_size_ledger(table, method="exact")
 
 
-def test_figures_carry_the_numbers(trial):
+def test_figures_carry_the_numbers(table2_trial):
     from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
 
-    table = employment.employment_table(trial)
+    table = employment.employment_table(table2_trial)
     ax = odds_ratio_forest(table).axes[0]
     labels = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
     assert labels["6m"] > labels["12m"] > labels["24m"]  # table order, top to bottom
     texts = {t.get_text() for t in ax.texts}
     assert "1.76 (0.56\u20135.56)" in texts
-    fig = employment_rates_figure(employment.employment_rates(trial, method="wald", level=0.9))
+    fig = employment_rates_figure(employment.employment_rates(table2_trial, method="wald", level=0.9))
     ax = fig.axes[0]
     assert "90% Wald" in ax.get_title()
     assert {"19/36", "7/18", "22/37"} <= {t.get_text() for t in ax.texts}

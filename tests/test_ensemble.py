@@ -91,6 +91,7 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     assert [ens.format_value(v) for v in here["value"]] == [ens.format_value(v) for v in theirs["value"]]
 
 
+@pytest.mark.slow  # starts a local Dask cluster and computes a member
 def test_failed_member_is_reported_and_the_others_finish(tmp_path):
     lines: list[str] = []
     summary = run.run_ensemble(seeds=[-1, FIRST], workers=2, work=tmp_path / "w", out=tmp_path / "o",
@@ -105,6 +106,7 @@ def test_failed_member_is_reported_and_the_others_finish(tmp_path):
     assert cli.ensemble_command(members=0, out=str(tmp_path / "o")) == 2
 
 
+@pytest.mark.slow  # computes ensemble members
 def test_member_leaves_out_a_seed_that_misses_a_printed_comparison():
     from ipsrep.synthetic.reconstruct import reconstruction_fits
 
@@ -240,12 +242,10 @@ def test_front_page_says_what_decides_each_answer():
     assert scorecard.robustness_text(scorecard.pilot_answer, searched, unsearched) is None
 
 
-def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypatch):
-    from ipsrep import paths
+@pytest.mark.slow  # computes ensemble members
+def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypatch, trial):
     from ipsrep.analyses import mixed
-    from ipsrep.inputs.contract import load_trial
 
-    trial = load_trial(paths.RECONSTRUCTED_CSV)
     fitted = mixed.table4(trial, mixed.ADOPTED)
     assert ens.table4_misses(trial, fitted) == []  # the committed reconstruction meets every target
     forced = fitted.copy()

@@ -21,52 +21,52 @@ def simulated_trial(seed: int = 7, n_ips: int = 30, n_tau: int = 18) -> pd.DataF
     """
     rng = np.random.default_rng(seed)
     n = n_ips + n_tau
-    trial = pd.DataFrame({"participant_id": [f"p{i:02d}" for i in range(n)],
+    table = pd.DataFrame({"participant_id": [f"p{i:02d}" for i in range(n)],
                           "group": ["IPS"] * n_ips + ["TAU"] * n_tau})
     for k, m in enumerate(MEASURES):
         person = rng.normal(0, 1, n)
-        spread = np.where(trial["group"] == "TAU", 1.0 + 2.0 * (k % 2), 1.0)
+        spread = np.where(table["group"] == "TAU", 1.0 + 2.0 * (k % 2), 1.0)
         for j, visit in enumerate(VISITS):
             x = (m.low + m.high) / 2 + (m.high - m.low) / 10 * (person + spread * rng.normal(0, 1, n) + 0.2 * j)
             x = np.clip(x, m.low, m.high)
             if j > 0:
                 x[rng.random(n) < 0.2] = np.nan
-            trial[m.column(visit)] = x
-    return trial
+            table[m.column(visit)] = x
+    return table
 
 
 @pytest.fixture(scope="module")
-def trial():
+def simulated():
     return simulated_trial()
 
 
 @pytest.fixture(scope="module")
-def table(trial):
-    return health.table3(trial)
+def table(simulated):
+    return health.table3(simulated)
 
 
-def test_long_format_keeps_observed_scores_only(trial):
-    long = health.long_format(trial, ["odi", "bpi_worst"])
+def test_long_format_keeps_observed_scores_only(simulated):
+    long = health.long_format(simulated, ["odi", "bpi_worst"])
     for name in ("odi", "bpi_worst"):
-        expected = int(trial[[f"{name}_{v}" for v in VISITS]].notna().sum().sum())
+        expected = int(simulated[[f"{name}_{v}" for v in VISITS]].notna().sum().sum())
         assert (long["measure"] == name).sum() == expected
     row = long[(long["measure"] == "odi") & (long["participant_id"] == "p03") & (long["visit"] == "0m")]
-    assert row["value"].item() == pytest.approx(trial.loc[3, "odi_0m"])
+    assert row["value"].item() == pytest.approx(simulated.loc[3, "odi_0m"])
     assert set(long["months"]) == {0, 6, 12}
     assert set(long["visit_index"]) == {0, 1, 2}
 
 
-def test_long_format_rejects_unknown_measure(trial):
+def test_long_format_rejects_unknown_measure(simulated):
     with pytest.raises(KeyError, match="unknown measure 'pain'"):
-        health.long_format(trial, ["pain"])
+        health.long_format(simulated, ["pain"])
 
 
-def test_table3_summaries_and_tests_match_scipy_and_pingouin(trial, table):
+def test_table3_summaries_and_tests_match_scipy_and_pingouin(simulated, table):
     assert len(table) == 18
     for _, r in table.iterrows():
         col = f"{r['measure']}_{r['visit']}"
-        ips = trial.loc[trial["group"] == "IPS", col].dropna().to_numpy()
-        tau = trial.loc[trial["group"] == "TAU", col].dropna().to_numpy()
+        ips = simulated.loc[simulated["group"] == "IPS", col].dropna().to_numpy()
+        tau = simulated.loc[simulated["group"] == "TAU", col].dropna().to_numpy()
         assert r["ips_n"] == len(ips) and r["tau_n"] == len(tau)
         assert r["ips_mean"] == pytest.approx(np.mean(ips))
         assert r["tau_sd"] == pytest.approx(np.std(tau, ddof=1))
@@ -84,10 +84,10 @@ def test_table3_rule_picks_welch_exactly_when_levene_rejects(table):
     assert (table.loc[~welch, "p_rule"] == table.loc[~welch, "p_student"]).all()
 
 
-def test_table3_levene_alpha_moves_the_rule_and_alpha_only_the_flags(trial, table):
-    loose = health.table3(trial, levene_alpha=0.999)
+def test_table3_levene_alpha_moves_the_rule_and_alpha_only_the_flags(simulated, table):
+    loose = health.table3(simulated, levene_alpha=0.999)
     assert (loose["rule"] == "welch").all()
-    strict = health.table3(trial, alpha=0.999)
+    strict = health.table3(simulated, alpha=0.999)
     assert (strict["rule"] == table["rule"]).all()  # alpha is the significance level, nothing else
     assert (strict["significant"] == (strict["p_rule"] < 0.999)).all()
 
@@ -117,19 +117,19 @@ def test_rule_versus_printed_flags_agreement(table):
     assert set(rv["printed"]) <= {"student", "welch"}
 
 
-def test_trajectories_interval_matches_statsmodels(trial):
-    traj = health.trajectories(trial, level=0.9)
+def test_trajectories_interval_matches_statsmodels(simulated):
+    traj = health.trajectories(simulated, level=0.9)
     assert len(traj) == 9 * 2 * 3
     r = traj[(traj["measure"] == "eqvas") & (traj["group"] == "TAU") & (traj["visit"] == "12m")].iloc[0]
-    x = trial.loc[trial["group"] == "TAU", "eqvas_12m"].dropna().to_numpy()
+    x = simulated.loc[simulated["group"] == "TAU", "eqvas_12m"].dropna().to_numpy()
     low, high = DescrStatsW(x).tconfint_mean(alpha=0.1)
     assert (r["n"], r["ci_low"], r["ci_high"]) == (len(x), pytest.approx(low), pytest.approx(high))
     assert list(traj["measure"].unique()) == [m.name for m in MEASURES]
 
 
-def test_trajectories_rejects_bad_level(trial):
+def test_trajectories_rejects_bad_level(simulated):
     with pytest.raises(ValueError, match="level"):
-        health.trajectories(trial, level=95)
+        health.trajectories(simulated, level=95)
 
 
 def test_table3_ledger_values_keys(table):
@@ -148,12 +148,12 @@ def test_table3_ledger_uses_the_chosen_variant(table):
         health.table3_ledger(table, test="mann-whitney")
 
 
-def test_figures_draw_one_panel_per_measure(trial):
+def test_figures_draw_one_panel_per_measure(simulated):
     from ipsrep.plots.health import trajectories_figure
 
-    fig = trajectories_figure(health.trajectories(trial))
+    fig = trajectories_figure(health.trajectories(simulated))
     assert sum(ax.get_visible() for ax in fig.axes) == 9
-    fig = trajectories_figure(health.trajectories(trial, measures=["odi", "eqvas"]))
+    fig = trajectories_figure(health.trajectories(simulated, measures=["odi", "eqvas"]))
     assert sum(ax.get_visible() for ax in fig.axes) == 2
 
 

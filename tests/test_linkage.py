@@ -8,16 +8,10 @@ import pytest
 
 from ipsrep import paths
 from ipsrep.analyses import health, mixed
-from ipsrep.inputs.contract import load_trial
 from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
 from ipsrep.synthetic import linkage
 
 VISITS = ("0m", "6m", "12m")
-
-
-@pytest.fixture(scope="module")
-def trial() -> pd.DataFrame:
-    return load_trial(paths.RECONSTRUCTED_CSV)
 
 
 def state_of(trial: pd.DataFrame, name: str, eligible=None) -> linkage.MeasureLinkage:

@@ -19,7 +19,7 @@ TAU_HOURS = [0, 0, 0, 0, 25, 110, 400]
 
 
 @pytest.fixture
-def trial():
+def hours_trial():
     return pd.DataFrame({
         "group": ["IPS"] * (len(IPS_HOURS) + 1) + ["TAU"] * (len(TAU_HOURS) + 1),
         "hours_12m": IPS_HOURS + [np.nan] + TAU_HOURS + [np.nan],
@@ -27,8 +27,8 @@ def trial():
     })
 
 
-def test_hours_summary_by_hand(trial):
-    s = productivity.hours_summary(trial).set_index("group")
+def test_hours_summary_by_hand(hours_trial):
+    s = productivity.hours_summary(hours_trial).set_index("group")
     assert s.loc["IPS", "n"] == 10 and s.loc["TAU", "n"] == 7
     assert s.loc["IPS", "mean"] == pytest.approx(sum(IPS_HOURS) / 10)
     m = sum(TAU_HOURS) / 7
@@ -38,8 +38,8 @@ def test_hours_summary_by_hand(trial):
     assert s.loc["TAU", "mean_if_worked"] == pytest.approx((25 + 110 + 400) / 3)
 
 
-def test_hours_ttest_against_statsmodels(trial):
-    r = productivity.hours_ttest(trial).iloc[0]
+def test_hours_ttest_against_statsmodels(hours_trial):
+    r = productivity.hours_ttest(hours_trial).iloc[0]
     t, p, df = ttest_ind(IPS_HOURS, TAU_HOURS, usevar="pooled")
     assert (r["t_student"], r["p_student"], r["df_student"]) == pytest.approx((t, p, df), rel=1e-9)
     t, p, df = ttest_ind(IPS_HOURS, TAU_HOURS, usevar="unequal")
@@ -63,8 +63,8 @@ def test_published_hours_ttests_identify_student():
     assert round(t.loc["welch", "p"], 3) == 0.343
 
 
-def test_sensitivity_against_independent_computations(trial):
-    s = productivity.hours_sensitivity(trial, n_resamples=2000, seed=3).set_index("analysis")
+def test_sensitivity_against_independent_computations(hours_trial):
+    s = productivity.hours_sensitivity(hours_trial, n_resamples=2000, seed=3).set_index("analysis")
     diff = np.mean(IPS_HOURS) - np.mean(TAU_HOURS)
     # Mann-Whitney: share of (IPS, TAU) pairs with more IPS hours, and pingouin's asymptotic p
     pairs = sum((x > y) + 0.5 * (x == y) for x in IPS_HOURS for y in TAU_HOURS)
@@ -91,33 +91,33 @@ def test_sensitivity_against_independent_computations(trial):
     assert (welch["ci_low"], welch["ci_high"]) == pytest.approx((diff - half, diff + half), rel=1e-9)
 
 
-def test_sensitivity_is_seeded(trial):
-    a = productivity.hours_sensitivity(trial, n_resamples=500, seed=1)
-    b = productivity.hours_sensitivity(trial, n_resamples=500, seed=1)
+def test_sensitivity_is_seeded(hours_trial):
+    a = productivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
+    b = productivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_histogram_counts(trial):
-    h = productivity.hours_histogram(trial, bin_width=500)
+def test_histogram_counts(hours_trial):
+    h = productivity.hours_histogram(hours_trial, bin_width=500)
     ips = h[h["group"] == "IPS"].set_index("bin")["count"].to_dict()
     assert ips == {"0": 5, "0-500": 3, "500-1000": 1, "1000-1500": 0, "1500-2000": 1}
     tau = h[h["group"] == "TAU"].set_index("bin")
     assert tau.loc["0", "share"] == pytest.approx(4 / 7) and tau["count"].sum() == 7
 
 
-def test_bad_hours_message(trial):
-    bad = trial.copy()
+def test_bad_hours_message(hours_trial):
+    bad = hours_trial.copy()
     bad.loc[3, "hours_12m"] = -5
     with pytest.raises(ValueError, match=r"column 'hours_12m', row 3: '-5\.0' is not allowed; allowed: a number >= 0"):
         productivity.hours_summary(bad)
     with pytest.raises(ValueError, match="bin_width must be a positive"):
-        productivity.hours_histogram(trial, bin_width=0)
+        productivity.hours_histogram(hours_trial, bin_width=0)
 
 
-def test_missing_hours_column_and_unknown_group_are_named(trial):
+def test_missing_hours_column_and_unknown_group_are_named(hours_trial):
     with pytest.raises(ValueError, match="column 'hours_12m' is missing"):
-        productivity.hours_summary(trial.drop(columns=["hours_12m"]))
-    bad = trial.copy()
+        productivity.hours_summary(hours_trial.drop(columns=["hours_12m"]))
+    bad = hours_trial.copy()
     bad["group"] = bad["group"].astype(object)
     bad.loc[2, "group"] = "control"
     with pytest.raises(ValueError, match=r"column 'group', row 2: 'control' is not allowed; allowed: IPS or TAU"):
@@ -125,11 +125,11 @@ def test_missing_hours_column_and_unknown_group_are_named(trial):
 
 
 def test_worked_20h_paper_counts_and_hand_fisher():
-    trial = pd.DataFrame({
+    table = pd.DataFrame({
         "group": ["IPS"] * 35 + ["TAU"] * 17,
         "worked_20h_week_12m": [1] * 6 + [0] * 28 + [np.nan] + [1] * 2 + [0] * 15,
     })
-    r = productivity.worked_20h_table(trial).iloc[0]
+    r = productivity.worked_20h_table(table).iloc[0]
     assert (r["a"], r["n1"], r["b"], r["n2"]) == (6, 34, 2, 17)
     assert (round(r["pct1"], 2), round(r["pct2"], 2)) == (17.65, 11.76)
     prob = {k: math.comb(34, k) * math.comb(17, 8 - k) / math.comb(51, 8) for k in range(0, 9)}
@@ -170,18 +170,18 @@ def test_implied_job_totals_ties_and_input():
 
 
 def test_twenty_hours_ledger_on_printed_counts():
-    trial = pd.DataFrame({
+    table = pd.DataFrame({
         "group": ["IPS"] * 34 + ["TAU"] * 17,
         "worked_20h_week_12m": [1] * 6 + [0] * 28 + [1] * 2 + [0] * 15,
     })
-    rows = productivity.twenty_hours_ledger(productivity.worked_20h_table(trial), bundled=True).set_index("key")
+    rows = productivity.twenty_hours_ledger(productivity.worked_20h_table(table), bundled=True).set_index("key")
     printed = rows[rows["source"] != "ipsrep"]
     assert len(printed) == 8 and (printed["status"] == "reproduced").all()
     assert rows.at["rq2.20h.min_expected", "reproduced"] == pytest.approx(17 * 8 / 51)
 
 
-def test_hours_ledger_picks_the_requested_row(trial):
-    s, t = productivity.hours_summary(trial), productivity.hours_ttest(trial)
+def test_hours_ledger_picks_the_requested_row(hours_trial):
+    s, t = productivity.hours_summary(hours_trial), productivity.hours_ttest(hours_trial)
     for test in ("student", "welch"):
         rows = productivity.hours_ledger(s, t, bundled=False, test=test).set_index("key")
         assert rows.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, f"p_{test}"]))
@@ -193,22 +193,22 @@ def test_hours_ledger_picks_the_requested_row(trial):
         productivity.hours_ledger(s, t, bundled=True, test="levene")
 
 
-def test_jobs_ledger_and_hours_displays(trial):
+def test_jobs_ledger_and_hours_displays(hours_trial):
     rows = productivity.jobs_ledger(productivity.implied_job_totals()).set_index("key")
     assert (rows.loc[[k for k in rows.index if k.endswith("_pct")], "status"] == "consistent").all()
     assert rows.at["jobs.n_jobs_implied", "reproduced"] == 30
     assert rows.at["jobs.retail_pct", "note"] == "3 of 30 jobs"
-    d = productivity.hours_display(productivity.hours_summary(trial))
+    d = productivity.hours_display(productivity.hours_summary(hours_trial))
     assert d.loc[("IPS", "paper"), "n"] == "35" and d.loc[("TAU", "recomputed"), "range"] == "0-400"
-    tests = productivity.hours_tests_display(productivity.hours_ttest(trial))
+    tests = productivity.hours_tests_display(productivity.hours_ttest(hours_trial))
     assert tests.loc["Student (equal variances assumed)", "paper printed"] == "yes"
 
 
-def test_figures_carry_the_numbers(trial):
+def test_figures_carry_the_numbers(hours_trial):
     from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
 
-    hist = productivity.hours_histogram(trial, bin_width=500)
-    ax = hours_distribution_figure(hist, productivity.hours_summary(trial)).axes[0]
+    hist = productivity.hours_histogram(hours_trial, bin_width=500)
+    ax = hours_distribution_figure(hist, productivity.hours_summary(hours_trial)).axes[0]
     assert len(ax.patches) == len(hist)  # one bar per group and band
     assert {t.get_text() for t in ax.texts} >= {"5", "4", "3"}
     implied = productivity.implied_job_totals()

@@ -13,18 +13,12 @@ import pytest
 from scipy import stats
 
 from ipsrep import paths
-from ipsrep.inputs.contract import load_trial
 from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
 from ipsrep.inputs.published import load_published
 from ipsrep.methods.rounding import rounds_to
 from ipsrep.synthetic.sprite import Grid, Printed, moment_candidates, sample_with_moments
 
 PUB = load_published()
-
-
-@pytest.fixture(scope="module")
-def trial() -> pd.DataFrame:
-    return load_trial(paths.RECONSTRUCTED_CSV)
 
 
 def printed(key: str) -> str:

@@ -158,17 +158,15 @@ def test_quantity_types_of_ledger_keys():
         "attrition.6m.ips.missing": "count"}
 
 
-def test_every_data_key_of_the_ledger_has_its_cells_and_a_type():
+def test_every_data_key_of_the_ledger_has_its_cells_and_a_type(trial):
     ledger = pd.read_csv(paths.REPORT_DIR / "ledger.csv")
-    trial = load_trial(paths.RECONSTRUCTED_CSV)
     data_keys = [k for k in ledger["key"] if cells.from_data(k)]
     assert len(data_keys) > 400
     assert [k for k in data_keys if cells.ledger_evidence(k, trial) is None] == []
     assert [k for k in data_keys if cells.quantity_type(k) == "other"] == []
 
 
-def test_the_printed_tau_7_of_18_is_public():
-    trial = load_trial(paths.RECONSTRUCTED_CSV)
+def test_the_printed_tau_7_of_18_is_public(trial):
     checks = cells.ledger_evidence("t2.12m.or", trial).checks(Rules())
     assert [(c.check, c.outcome) for c in checks] == [("printed", "pass")]
     assert "IPS 19 of 36, TAU 7 of 18" in checks[0].detail

@@ -23,42 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import cli, paths
+from ipsrep import paths
 from ipsrep.inputs import contract
-from ipsrep.report import build, check, publish
-
-FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
-OK = FIXTURES / "ok"
-FIXED_DIGEST = "1" * 64
-PARTICIPANTS = [("FX-001", "IPS", 30), ("FX-002", "IPS", 35), ("FX-003", "IPS", 40),
-                ("FX-004", "TAU", 45), ("FX-005", "TAU", 50)]
-
-
-def write_trial(path: Path, rows=PARTICIPANTS, **overrides) -> Path:
-    """A contract-valid CSV with the given (id, group, age) rows; `overrides` set cells of
-    every row."""
-    columns = contract.column_names()
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, columns)
-        writer.writeheader()
-        for pid, group, age in rows:
-            row = {c: "" for c in columns}
-            row.update(participant_id=pid, group=group, age=age, female=1, higher_education=0, married=1,
-                       has_children=0, out_of_work_over_2y=0, benefits="none", employed_6m=0, employed_12m=1,
-                       employed_24m=1, hours_12m=12.5, worked_20h_week_12m=0, odi_0m=30, eqvas_0m=55,
-                       hscl_0m=2.0, bpi_current_0m=5)
-            row.update(overrides)
-            writer.writerow(row)
-    return path
+from ipsrep.report import check, publish
+from tests.fixture_build import OK, PARTICIPANTS, write_trial
+from tests.fixture_build import run_build as _run_build
 
 
 def run_build(**kwargs) -> tuple[int, str]:
-    err = io.StringIO()
     kwargs.setdefault("notebooks_dir", OK)
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stderr(err):
-        mp.setattr(build, "inputs_digest", lambda source, **kw: FIXED_DIGEST)
-        status = cli.build_command(**kwargs)
-    return status, err.getvalue()
+    return _run_build(**kwargs)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -71,13 +45,12 @@ def message(err: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A data file, a cache and one published report of the fixture notebooks."""
-    root = tmp_path_factory.mktemp("safety")
-    data = write_trial(root / "trial.csv")
-    status, err = run_build(data=str(data), out=root / "report", cache_dir=root / "cache", jobs=2)
-    assert status == 0, err
-    return {"root": root, "data": data, "cache": root / "cache", "out": root / "report"}
+def built(fixture_report, tmp_path_factory):
+    """A data file, a cache and one published report of the fixture notebooks (a copy of the
+    session's fixture report: these tests tamper with the cache)."""
+    copy = fixture_report.copy_to(tmp_path_factory.mktemp("safety"))
+    assert copy["status"] == 0, copy["err"]
+    return copy
 
 
 # --------------------------------------------------------------------------------------
@@ -580,6 +553,7 @@ def mutated_csv(draw) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(content=mutated_csv())

@@ -131,8 +131,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
 
     Notes
     -----
-    The t-tests and Levene's test come from :func:`ipsrep.methods.stats.spss_ttest`, the Holm
-    adjustment from :func:`ipsrep.methods.stats.holm` (Holm 1979). The paper only says "t tests"
+    The t-tests and Levene's test come from :func:`ipsrep.methods.ttests.spss_ttest`, the Holm
+    adjustment from :func:`ipsrep.methods.multiplicity.holm` (Holm 1979). The paper only says "t tests"
     (Statistical Analyses, research question 3); :func:`printed_variant` finds which
     variant its printed p-values match.
 
@@ -141,7 +141,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
     Sveinsdottir V, et al. Pain Med 2022;23(10):1757-66, Table 3.
     Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6:65-70.
     """
-    from ipsrep.methods.stats import holm, spss_ttest
+    from ipsrep.methods.multiplicity import holm
+    from ipsrep.methods.ttests import spss_ttest
 
     rows = []
     for name in _measure_names(measures):

@@ -51,7 +51,7 @@ from scipy import stats as sps
 from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.inputs.published import load_published
-from ipsrep.methods import stats
+from ipsrep.methods import proportions
 from ipsrep.methods.rounding import rounding_window
 
 __all__ = [
@@ -408,14 +408,14 @@ def check_two_by_two(key: str, statistic: str, printed: str, a: int, n1_values: 
 
     Notes
     -----
-    Statistics from :func:`ipsrep.methods.stats.two_by_two` (Pearson without and with Yates'
+    Statistics from :func:`ipsrep.methods.proportions.two_by_two` (Pearson without and with Yates'
     correction, Fisher's exact two-sided p, the odds ratio and its Woolf interval).
     With exact counts the interval over the candidate denominators is usually a point.
     """
     n1_values, n2_values = list(n1_values), list(n2_values)
     if not n1_values or not n2_values:
         raise ValueError(f"{key}: no denominator is admitted by the printed percentages")
-    tables = [stats.two_by_two(a, n1, b, n2).iloc[0] for n1 in n1_values for n2 in n2_values]
+    tables = [proportions.two_by_two(a, n1, b, n2).iloc[0] for n1 in n1_values for n2 in n2_values]
     if statistic == "p":
         fields = _TWO_BY_TWO_FIELDS
     elif statistic == "chi2":

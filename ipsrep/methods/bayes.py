@@ -98,7 +98,7 @@ def woolf_log_or(a: int, n1: int, b: int, n2: int) -> tuple[float, float]:
     """Log odds ratio of a/n1 versus b/n2 and Woolf's standard error.
 
     With a zero cell, 0.5 is added to every cell (Haldane-Anscombe), as
-    :func:`ipsrep.methods.stats.two_by_two` does.
+    :func:`ipsrep.methods.proportions.two_by_two` does.
 
     >>> [round(x, 4) for x in woolf_log_or(19, 36, 7, 18)]
     [0.5632, 0.5876]

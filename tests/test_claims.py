@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ipsrep.analyses import claims
-from ipsrep.methods.comparison import compare
+from ipsrep.analyses.paper import compare
 
 
 def test_bundled_tables_load_and_count():

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ipsrep.analyses import employment, productivity
+from ipsrep.analyses.paper import compare
 from ipsrep.audit import ledger_rows, recompute
-from ipsrep.methods.comparison import Comparison, compare
+from ipsrep.methods.comparison import Comparison
 
 
 def _published_and_status_empty(rows):

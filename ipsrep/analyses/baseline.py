@@ -409,7 +409,7 @@ def printed_table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None
 
 def table1_hints(table: pd.DataFrame) -> dict[str, dict]:
     """What else a Table 1 number could have been computed as, for the notes of
-    discrepant ledger rows (:func:`ipsrep.methods.comparison.compare`'s `alternatives`
+    discrepant ledger rows (:func:`ipsrep.analyses.paper.compare`'s `alternatives`
     and `counts`, the keys of the dict returned): each p's other tests (Pearson,
     Fisher; Student, Welch) and each percentage's count and denominator (respondents),
     so that another n is tried."""
@@ -588,7 +588,7 @@ def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str,
 
     Every pair found by :func:`percent_inconsistencies` is marked
     ``source_inconsistent`` with its explanation; pass both dicts to
-    :func:`ipsrep.methods.comparison.compare`.
+    :func:`ipsrep.analyses.paper.compare`.
     """
     bad = percent_inconsistencies(published)
     status = {k: "source_inconsistent" for k in bad["key"]}

@@ -23,10 +23,10 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 from ipsrep.inputs.published import load_published, value
 from ipsrep.methods import proportions
-from ipsrep.methods.comparison import compare
 from ipsrep.methods.formatting import format_p
 from ipsrep.methods.power import (
     SAMPLE_SIZE_METHODS,

@@ -32,8 +32,8 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ipsrep.analyses import employment
+from ipsrep.analyses.paper import compare
 from ipsrep.methods import bayes, fragility, stats
-from ipsrep.methods.comparison import compare
 
 __all__ = [
     "planned_effect",

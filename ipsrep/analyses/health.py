@@ -375,10 +375,10 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     Returns
     -------
     DataFrame
-        Rows of :func:`ipsrep.methods.comparison.compare`; each p row's note names the variant used
+        Rows of :func:`ipsrep.analyses.paper.compare`; each p row's note names the variant used
         and the variant the paper printed (:func:`printed_variant`).
     """
-    from ipsrep.methods.comparison import compare
+    from ipsrep.analyses.paper import compare
 
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")

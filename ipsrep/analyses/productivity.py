@@ -33,10 +33,10 @@ from ipsrep.analyses.employment import (
     check_group_and_column,
     which_test,
 )
+from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
 from ipsrep.methods import proportions, ranks, resampling, ttests
-from ipsrep.methods.comparison import compare
 from ipsrep.methods.rounding import rounding_window, rounds_to
 
 __all__ = [

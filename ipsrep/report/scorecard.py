@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from ipsrep.methods.comparison import EVIDENCE, evidence
+from ipsrep.analyses.paper import EVIDENCE, evidence
 from ipsrep.methods.formatting import p_statement
 from ipsrep.methods.multiplicity import holm_rejections
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
@@ -114,7 +114,7 @@ STATUS_TEXT_ON_DATA = {**STATUS_TEXT, "approximate": "(only on the bundled recon
 
 def with_evidence(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """`ledger` with a column ``evidence``: what kind of evidence each row's verdict
-    gives (:func:`ipsrep.methods.comparison.evidence`; "" for rows without a verdict).
+    gives (:func:`ipsrep.analyses.paper.evidence`; "" for rows without a verdict).
 
     >>> with_evidence(pd.DataFrame({"key": ["a", "b"], "status": ["consistent", "reproduced"]}),
     ...               synthetic=True)["evidence"].tolist()

@@ -335,14 +335,12 @@ def log_or_prior_posterior(a: int, n1: int, b: int, n2: int, *, mean: float, sd:
 
     Parameters
     ----------
-    a, n1, b, n2 : int
-        Events and participants in group 1 (IPS) and group 2 (control).
     mean, sd : float
         The prior of the log odds ratio, :math:`N(mean, sd^2)`.
     control_prior : pair of float, default (0.5, 0.5)
         Beta shapes of the prior of the control rate (independent of the odds ratio).
-    nodes, points : int
-        Gauss-Jacobi nodes over the control rate; points of the log-odds-ratio grid.
+    a, n1, b, n2, nodes, points
+        As in :func:`beta_binomial_posterior`.
 
     Returns
     -------

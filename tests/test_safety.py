@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import paths
+from ipsrep import cli, paths
 from ipsrep.inputs import contract
 from ipsrep.report import build, check, publish
 
@@ -595,7 +595,7 @@ def test_property_validate_never_crashes_hangs_or_misplaces_a_refusal(tmp_path, 
     signal.alarm(20)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = contract.validate_command(str(path))
+            status = cli.validate_command(str(path))
         violations = contract.check_trial_file(path)
     finally:
         signal.alarm(0)

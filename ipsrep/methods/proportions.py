@@ -184,17 +184,7 @@ def wilson_interval(count: int, n: int, level: float = 0.95) -> tuple[float, flo
 def clopper_pearson_interval(count: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Clopper-Pearson ("exact") interval for a proportion ``count / n``.
 
-    Parameters
-    ----------
-    count, n : int
-        Successes and trials, ``0 <= count <= n``, ``n >= 1``.
-    level : float, default 0.95
-        Confidence level.
-
-    Returns
-    -------
-    (low, high) : tuple of float
-        Interval bounds on the proportion scale (0-1).
+    Parameters and result as :func:`wilson_interval`.
 
     Notes
     -----

@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            from ipsrep.inputs.contract import validate_command
-            from ipsrep.inputs.foreign import is_foreign, validate_foreign_command
+            from ipsrep.inputs.foreign import is_foreign
 
             if args.mapping_template or args.mapping or is_foreign(args.file):
                 return validate_foreign_command(args.file, args.mapping, template=args.mapping_template)
@@ -351,6 +350,70 @@ def pdf_command(report_dir: str = "reports", out: str = "report.pdf") -> int:
         return 1
     _say(f"ipsrep pdf: wrote {printed.path} ({printed.size // 1024} KiB, {printed.pages} pages of the report, "
          f"data: {printed.data_label})")
+    return 0
+
+
+# ipsrep validate (moved from ipsrep.inputs.contract and ipsrep.inputs.foreign, issue 24)
+# --------------------------------------------------------------------------------------
+def validate_command(path: str | Path) -> int:
+    """``ipsrep validate FILE``: 0 and an OK line on stdout when the file keeps the
+    contract; 1 and every violation plus a summary line on stderr when it does not."""
+    from ipsrep.inputs.measures import GROUPS
+    from ipsrep.inputs.parsing import parse_trial_file
+    from ipsrep.inputs.terminal import terminal_safe
+    from ipsrep.inputs.violations import summary_line
+
+    try:
+        parsed = parse_trial_file(path)
+    except Exception as exc:  # a failure of ipsrep itself, still reported without a traceback
+        print(terminal_safe(f"{path}: could not be checked ({type(exc).__name__}: {exc}); this is a "
+                            "bug in ipsrep, please report it"), file=sys.stderr)
+        return 2
+    if parsed.violations:
+        for violation in parsed.violations:
+            print(violation.line(), file=sys.stderr)
+        if len(parsed.violations) > 1 or parsed.violations[0].row is not None or parsed.violations[0].column:
+            print(summary_line(parsed.violations), file=sys.stderr)  # a file that cannot be read: its one line
+        return 1
+    assert parsed.table is not None  # a parse without violations has its table
+    counts = parsed.table["group"].value_counts()
+    arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in GROUPS)
+    print(terminal_safe(f"OK: {path}: {len(parsed.table)} participants ({arms})"))
+    return 0
+
+
+def validate_foreign_command(data: str, mapping: str | None = None, *, template: bool = False) -> int:
+    """``ipsrep validate trial.sav [--mapping M]`` and ``ipsrep validate --mapping-template trial.sav``."""
+    import io
+
+    import pandas as pd
+
+    from ipsrep.inputs.foreign import MappingError, check_foreign, default_mapping, write_mapping_template
+    from ipsrep.inputs.measures import GROUPS
+    from ipsrep.inputs.terminal import terminal_safe
+
+    if template:
+        try:
+            out = write_mapping_template(data)
+        except MappingError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        print(terminal_safe(f"wrote {out}: fill in their_variable for each contract column and contract_value "
+                            f"for each code, then run `ipsrep validate {data}`"))
+        return 0
+    problems, mapped = check_foreign(data, mapping)
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        print(terminal_safe(f"{data}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+                            "(see data/README.md)"), file=sys.stderr)
+        return 1
+    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
+    table = pd.read_csv(io.BytesIO(mapped), dtype=str, keep_default_na=False)
+    counts = table["group"].value_counts()
+    arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in GROUPS)
+    used = Path(mapping) if mapping is not None else default_mapping(data)
+    print(terminal_safe(f"OK: {data} (mapping {used}): {len(table)} participants ({arms})"))
     return 0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ipsrep import cli, paths
-from ipsrep.inputs import contract
+from ipsrep.inputs import contract, schema
 from ipsrep.report import build, check, params
 from ipsrep.report import cache as cache_mod
 from ipsrep.report import execute as execute_mod
@@ -408,8 +408,8 @@ def test_cli_passes_parameters_and_no_cache(monkeypatch):
 
 def test_an_unchanged_data_file_is_checked_once_per_cache(site, tmp_path, monkeypatch):
     calls = []
-    real = contract.trial_schema
-    monkeypatch.setattr(contract, "trial_schema", lambda *a: calls.append(a) or real(*a))
+    real = schema.trial_schema
+    monkeypatch.setattr(schema, "trial_schema", lambda *a: calls.append(a) or real(*a))
     cache = tmp_path / "cache"
     for _ in range(2):
         status, err = run_build(data=str(site["data"]), out=tmp_path / "r", notebooks_dir=OK, cache_dir=cache)

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from ipsrep.analyses import claims
-from ipsrep.methods.comparison import compare
+from ipsrep.analyses.paper import compare
 
 
 def test_bundled_tables_load_and_count():

@@ -28,8 +28,9 @@ import pandas as pd
 import pytest
 
 from ipsrep import cli, paths
+from ipsrep.analyses.paper import compare, evidence
 from ipsrep.inputs.published import load_published
-from ipsrep.methods.comparison import Comparison, compare, evidence, explain_discrepancy
+from ipsrep.methods.comparison import Comparison, explain_discrepancy
 from ipsrep.methods.rounding import rounds_to
 from ipsrep.report import prose, scorecard
 

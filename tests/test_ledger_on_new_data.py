@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from ipsrep.analyses import employment, productivity
+from ipsrep.analyses.paper import compare
 from ipsrep.audit import ledger_rows, recompute
 from ipsrep.inputs.published import load_published
-from ipsrep.methods.comparison import Comparison, compare
+from ipsrep.methods.comparison import Comparison
 
 PUB = load_published()
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from ipsrep import paths
-from ipsrep.inputs import contract
+from ipsrep import cli, paths
+from ipsrep.inputs import contract, parsing, schema
 from ipsrep.report import check, publish
 from tests.fixture_build import OK, PARTICIPANTS, write_trial
 from tests.fixture_build import run_build as _run_build
@@ -313,7 +313,7 @@ def test_5_a_fifo_or_device_is_refused_at_once(tmp_path):
 
 def test_5_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
     big = write_trial(tmp_path / "big.csv")
-    monkeypatch.setattr(contract, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(parsing, "MAX_FILE_BYTES", 100)
     lines = [v.line() for v in contract.check_trial_file(big)]
     assert lines == [f"{big}: is larger than 0 MiB ({big.stat().st_size:,} bytes or more); "
                      "the contract's files are a few kilobytes per participant"]
@@ -569,7 +569,7 @@ def test_property_validate_never_crashes_hangs_or_misplaces_a_refusal(tmp_path, 
     signal.alarm(20)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = contract.validate_command(str(path))
+            status = cli.validate_command(str(path))
         violations = contract.check_trial_file(path)
     finally:
         signal.alarm(0)
@@ -601,8 +601,8 @@ def test_setup_skips_the_check_only_for_the_bytes_the_build_checked(built, tmp_p
     from ipsrep.report import context
 
     calls = []
-    real = contract.trial_schema
-    monkeypatch.setattr(contract, "trial_schema", lambda *a: calls.append(a) or real(*a))
+    real = schema.trial_schema
+    monkeypatch.setattr(schema, "trial_schema", lambda *a: calls.append(a) or real(*a))
     monkeypatch.delenv(context.VALIDATED_SHA256_VARIABLE, raising=False)
     ctx = context.setup(str(built["data"]))  # a notebook run on its own: full check
     assert len(calls) == 1 and ctx.sha256 == contract.sha256_hex(built["data"].read_bytes())

@@ -22,8 +22,8 @@ analyses in SPSS 25 and Stata 16 without saying which ran these tests):
 The option value ``"rule"`` selects these rules; ``"paper"`` is accepted as its former
 name.
 
-The computations themselves are in :mod:`ipsrep.methods.stats` (``two_by_two`` and
-``spss_ttest``); this module decides what enters each row.
+The computations themselves are in :mod:`ipsrep.methods` (``proportions.two_by_two`` and
+``ttests.spss_ttest``); this module decides what enters each row.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from scipy.stats.contingency import expected_freq
 from ipsrep.analyses.flow import require_columns
 from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
 from ipsrep.inputs.published import load_published
-from ipsrep.methods import stats
+from ipsrep.methods import proportions, ttests
 from ipsrep.methods.formatting import format_p, half_up, mean_sd
 from ipsrep.methods.rounding import rounds_to
 
@@ -51,7 +51,7 @@ BENEFIT_CODES: dict[str, str] = {
 
 MIN_EXPECTED = 5.0
 """Expected count below which the paper reports Fisher's exact p (Table 1 footnote); the
-same threshold as the rule of ``ipsrep.methods.stats.two_by_two``, used here to count and
+same threshold as the rule of ``ipsrep.methods.proportions.two_by_two``, used here to count and
 describe the small cells."""
 
 LEVENE_ALPHA = 0.05
@@ -224,7 +224,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> d
 
     The valid percent is ``100 * count / n`` with ``n`` the group's non-missing answers
     to the item (among benefit recipients for the benefit types). The test is
-    ``ipsrep.methods.stats.two_by_two``; with ``binary_test="rule"`` (default) the paper's rule:
+    ``ipsrep.methods.proportions.two_by_two``; with ``binary_test="rule"`` (default) the paper's rule:
     Pearson chi-squared without continuity correction, or Fisher's exact p when an
     expected count is below :data:`MIN_EXPECTED`. ``"pearson"`` or ``"fisher"`` force
     one test (for comparison; see :data:`BINARY_TESTS`).
@@ -250,7 +250,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> d
         row["test"] = "none"
         row["why"] = "not testable: a group has no answers or every answer is the same"
         return row
-    res = _record(stats.two_by_two(a, n1, b, n2))
+    res = _record(proportions.two_by_two(a, n1, b, n2))
     row.update({k: res[k] for k in ("chi2", "p_chi2", "p_fisher", "min_expected")})
     fisher = res["rule"] == "fisher" if binary_test == "rule" else binary_test == "fisher"
     row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
@@ -279,7 +279,7 @@ def continuous_row(
     """Respondents, mean, SD and the baseline t test for one continuous row of Table 1.
 
     Mean and SD (ddof = 1) over each group's non-missing values. The test is
-    ``ipsrep.methods.stats.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
+    ``ipsrep.methods.ttests.spss_ttest``: Levene's test (centred at the mean, as SPSS) and
     both t tests. With ``t_test="rule"`` (default) ``p`` is the Welch p when Levene's
     p < `levene_alpha`, else Student's; ``"student"`` or ``"welch"`` force one line
     (see :data:`T_TESTS`).
@@ -304,7 +304,7 @@ def continuous_row(
         row["test"] = "none"
         row["why"] = "not testable: a group has fewer than two values"
         return row
-    res = _record(stats.spss_ttest(x, y, levene_alpha=levene_alpha))
+    res = _record(ttests.spss_ttest(x, y, levene_alpha=levene_alpha))
     row.update({k: res[k] for k in ("levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch")})
     welch = res["rule"] == "welch" if t_test == "rule" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
@@ -409,7 +409,7 @@ def printed_table1_values(table: pd.DataFrame, trial: pd.DataFrame | None = None
 
 def table1_hints(table: pd.DataFrame) -> dict[str, dict]:
     """What else a Table 1 number could have been computed as, for the notes of
-    discrepant ledger rows (:func:`ipsrep.methods.comparison.compare`'s `alternatives`
+    discrepant ledger rows (:func:`ipsrep.analyses.paper.compare`'s `alternatives`
     and `counts`, the keys of the dict returned): each p's other tests (Pearson,
     Fisher; Student, Welch) and each percentage's count and denominator (respondents),
     so that another n is tried."""
@@ -588,7 +588,7 @@ def ledger_annotations(published: pd.DataFrame | None = None) -> tuple[dict[str,
 
     Every pair found by :func:`percent_inconsistencies` is marked
     ``source_inconsistent`` with its explanation; pass both dicts to
-    :func:`ipsrep.methods.comparison.compare`.
+    :func:`ipsrep.analyses.paper.compare`.
     """
     bad = percent_inconsistencies(published)
     status = {k: "source_inconsistent" for k in bad["key"]}

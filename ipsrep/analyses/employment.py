@@ -16,18 +16,24 @@ Medicine 23:1757-66), recomputed here:
 Every function reads the participant table of the data contract (one row per
 participant, columns ``group`` and ``employed_6m``, ``employed_12m``,
 ``employed_24m``; empty = missing) and returns aggregates only. The statistics
-themselves live in :mod:`ipsrep.methods.stats`.
+themselves live in :mod:`ipsrep.methods` (:mod:`ipsrep.methods.proportions`, :mod:`ipsrep.methods.power`).
 """
 from __future__ import annotations
 
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
 from ipsrep.inputs.published import load_published, value
-from ipsrep.methods import stats
-from ipsrep.methods.comparison import compare
+from ipsrep.methods import proportions
 from ipsrep.methods.formatting import format_p
+from ipsrep.methods.power import (
+    SAMPLE_SIZE_METHODS,
+    n_per_group_two_proportions,
+    power_two_proportions,
+    simulated_power_chi2,
+)
 
 __all__ = [
     "INTERVAL_METHODS",
@@ -172,7 +178,7 @@ def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     -------
     pandas.DataFrame
         One row per follow-up: ``follow_up, months``, then the columns of
-        :func:`ipsrep.methods.stats.two_by_two` with IPS as group 1 and TAU as group 2:
+        :func:`ipsrep.methods.proportions.two_by_two` with IPS as group 1 and TAU as group 2:
         ``a, n1, pct1`` (IPS employed, respondents, valid %), ``b, n2, pct2`` (TAU),
         ``chi2, p_chi2`` (Pearson, no continuity correction: the paper's P column),
         ``chi2_yates, p_yates``, ``p_fisher``, ``min_expected``, ``p_rule, rule``
@@ -198,7 +204,7 @@ def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
                 f"trial data: column '{employment_column(follow_up)}' has no answers in the "
                 f"{'IPS' if ips['n'] == 0 else 'TAU'} group; a comparison needs at least one per group"
             )
-        test = stats.two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
+        test = proportions.two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
                                 int(tau["n"]), level=level)
         test.insert(0, "months", int(follow_up.rstrip("m")))
         test.insert(0, "follow_up", follow_up)
@@ -370,7 +376,7 @@ def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: in
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.methods.stats.two_by_two` (IPS as group 1), plus
+        The row of :func:`ipsrep.methods.proportions.two_by_two` (IPS as group 1), plus
         ``n_total`` (``ips_n + hc_n``) and ``df`` (1).
 
     Notes
@@ -394,7 +400,7 @@ def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: in
     >>> round(float(r.loc[0, "chi2"]), 2), round(float(r.loc[0, "odds_ratio"]), 2)
     (26.34, 5.65)
     """
-    row = stats.two_by_two(ips_employed, ips_n, hc_employed, hc_n, level=level)
+    row = proportions.two_by_two(ips_employed, ips_n, hc_employed, hc_n, level=level)
     row["n_total"] = int(ips_n) + int(hc_n)
     row["df"] = 1
     return row
@@ -443,12 +449,12 @@ def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power:
 
     Notes
     -----
-    Formulas as in :func:`ipsrep.methods.stats.n_per_group_two_proportions`. The paper gives
+    Formulas as in :func:`ipsrep.methods.power.n_per_group_two_proportions`. The paper gives
     only the inputs and the answer (Methods, Sample Size), so which formula it used is
     found by which one returns its number.
     """
-    table = stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power,
-                                              method=list(stats.SAMPLE_SIZE_METHODS))
+    table = n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power,
+                                              method=list(SAMPLE_SIZE_METHODS))
     table.insert(1, "formula", table["method"].map(_FORMULAS))
     table["n_total"] = 2 * table["n_per_group"]
     return table[["method", "formula", "p1", "p2", "alpha", "power", "n_exact", "n_per_group", "n_total"]]
@@ -474,12 +480,12 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
     -------
     pandas.DataFrame
         One row: ``p_ips, p_tau, n_ips, n_tau, power_normal`` (two-proportion z-test,
-        pooled, :func:`ipsrep.methods.stats.power_two_proportions`), ``power_simulated`` (the
-        paper's rule, Pearson or Fisher, :func:`ipsrep.methods.stats.simulated_power_chi2`)
+        pooled, :func:`ipsrep.methods.power.power_two_proportions`), ``power_simulated`` (the
+        paper's rule, Pearson or Fisher, :func:`ipsrep.methods.power.simulated_power_chi2`)
         and ``mc_se``.
     """
-    normal = stats.power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method="pooled")
-    sim = stats.simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed,
+    normal = power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method="pooled")
+    sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed,
                                      rule="paper")
     return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(n_ips), "n_tau": int(n_tau),
                           "power_normal": normal, "power_simulated": float(sim.loc[0, "power"]),
@@ -488,7 +494,7 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
 
 # ------------------------------------------------------- side-by-side and ledger
 P_COLUMNS: dict[str, str] = {"rule": "p_rule", "pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher"}
-"""Which p of a 2x2 table (:func:`ipsrep.methods.stats.two_by_two`) a display or ledger
+"""Which p of a 2x2 table (:func:`ipsrep.methods.proportions.two_by_two`) a display or ledger
 uses: the paper's rule (Pearson without continuity correction, Fisher's exact p when an
 expected count is below 5; Statistical Analyses, key ``design.fisher_expected_threshold``),
 or, as a reader's override for teaching, Pearson, Yates-corrected or Fisher's p
@@ -501,10 +507,10 @@ TEST_NAMES: dict[str, str] = {"pearson": "Pearson", "fisher": "Fisher's exact", 
 def which_test(row: pd.Series, binary_test: str = "rule") -> str:
     """The 2x2 test behind the p that `binary_test` selects, in words, with the reason.
 
-    `row` is a row of :func:`ipsrep.methods.stats.two_by_two` output (``rule``,
+    `row` is a row of :func:`ipsrep.methods.proportions.two_by_two` output (``rule``,
     ``min_expected``).
 
-    >>> r = stats.two_by_two(6, 34, 2, 17).iloc[0]
+    >>> r = proportions.two_by_two(6, 34, 2, 17).iloc[0]
     >>> which_test(r)
     "Fisher's exact (rule: smallest expected count 2.67 < 5)"
     >>> which_test(r, "pearson")

@@ -32,8 +32,8 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ipsrep.analyses import employment
+from ipsrep.analyses.paper import compare
 from ipsrep.methods import bayes, fragility, stats
-from ipsrep.methods.comparison import compare
 
 __all__ = [
     "planned_effect",
@@ -339,7 +339,7 @@ def needed_sample_size(row: pd.Series, *, alpha: float = 0.05, powers=(0.8, 0.9)
                        method: str = "pooled") -> pd.DataFrame:
     """Participants per group a trial needs if the true rates were the observed ones.
 
-    Rows of :func:`ipsrep.methods.stats.n_per_group_two_proportions` for each power
+    Rows of :func:`ipsrep.methods.power.n_per_group_two_proportions` for each power
     (``method`` default ``"pooled"``: Fleiss' formula, whose test is the Pearson
     chi-squared the trial used, and the one page 07 uses for its headline numbers).
     """

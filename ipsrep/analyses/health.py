@@ -132,8 +132,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
 
     Notes
     -----
-    The t-tests and Levene's test come from :func:`ipsrep.methods.stats.spss_ttest`, the Holm
-    adjustment from :func:`ipsrep.methods.stats.holm` (Holm 1979). The paper only says "t tests"
+    The t-tests and Levene's test come from :func:`ipsrep.methods.ttests.spss_ttest`, the Holm
+    adjustment from :func:`ipsrep.methods.multiplicity.holm` (Holm 1979). The paper only says "t tests"
     (Statistical Analyses, research question 3); :func:`printed_variant` finds which
     variant its printed p-values match.
 
@@ -142,7 +142,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
     Sveinsdottir V, et al. Pain Med 2022;23(10):1757-66, Table 3.
     Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6:65-70.
     """
-    from ipsrep.methods.stats import holm, spss_ttest
+    from ipsrep.methods.multiplicity import holm
+    from ipsrep.methods.ttests import spss_ttest
 
     rows = []
     for name in _measure_names(measures):
@@ -390,10 +391,10 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     Returns
     -------
     DataFrame
-        Rows of :func:`ipsrep.methods.comparison.compare`; each p row's note names the variant used
+        Rows of :func:`ipsrep.analyses.paper.compare`; each p row's note names the variant used
         and the variant the paper printed (:func:`printed_variant`).
     """
-    from ipsrep.methods.comparison import compare
+    from ipsrep.analyses.paper import compare
 
     if test not in ("rule", "student", "welch"):
         raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")

@@ -769,7 +769,7 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
     within_person_r : str
         Text naming the within-person correlation(s) of the reconstruction, for the notes.
     """
-    from ipsrep.methods.comparison import compare
+    from ipsrep.analyses.paper import compare
 
     values = table4_ledger_values(fitted)
     check = published_consistency().set_index(["measure", "term"])

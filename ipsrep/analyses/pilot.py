@@ -24,7 +24,7 @@ from ipsrep import paths
 from ipsrep.inputs import published
 from ipsrep.inputs.datafiles import read_checked_csv, read_local_csv
 from ipsrep.methods import granularity
-from ipsrep.methods.stats import clopper_pearson_interval
+from ipsrep.methods.proportions import clopper_pearson_interval
 
 PILOT_DIR = paths.DATA_DIR / "pilot"
 PARTICIPANTS_CSV = PILOT_DIR / "participants.csv"
@@ -253,7 +253,7 @@ def extended_followup_statements(participants: pd.DataFrame) -> pd.DataFrame:
 def rate_row(label: str, count: int, n: int, level: float, source: str) -> dict:
     """One estimate: count/n as a percentage with its Clopper-Pearson interval.
 
-    The interval is :func:`ipsrep.methods.stats.clopper_pearson_interval` at `level` (Clopper
+    The interval is :func:`ipsrep.methods.proportions.clopper_pearson_interval` at `level` (Clopper
     and Pearson, Biometrika 1934;26:404-13), in percent; the row has the columns of
     :func:`rate_comparison`.
     """
@@ -295,7 +295,7 @@ def rate_comparison(participants: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     References
     ----------
     Clopper CJ, Pearson ES. Biometrika 1934;26:404-13 (via
-    :func:`ipsrep.methods.stats.clopper_pearson_interval`).
+    :func:`ipsrep.methods.proportions.clopper_pearson_interval`).
     """
     level = 1 - alpha
     employed = employment_by_month(participants).set_index("month").loc[12]

@@ -33,10 +33,10 @@ from ipsrep.analyses.employment import (
     check_group_and_column,
     which_test,
 )
+from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
-from ipsrep.methods import stats
-from ipsrep.methods.comparison import compare
+from ipsrep.methods import proportions, ranks, resampling, ttests
 from ipsrep.methods.rounding import rounding_window, rounds_to
 
 __all__ = [
@@ -148,7 +148,7 @@ def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.methods.stats.spss_ttest` with IPS as ``x`` and TAU as ``y``:
+        The row of :func:`ipsrep.methods.ttests.spss_ttest` with IPS as ``x`` and TAU as ``y``:
         Levene's F and p, Student's and Welch's t, df and p, the rule's choice and
         ``p_rule``, the mean difference and its interval.
 
@@ -157,7 +157,7 @@ def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float
     Sveinsdottir et al. 2022, Statistical Analyses (research question 2).
     """
     h = hours_by_group(trial)
-    return stats.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level)
+    return ttests.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level)
 
 
 def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
@@ -172,14 +172,14 @@ def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
 
     Notes
     -----
-    :func:`ipsrep.methods.stats.ttest_from_summary`. Levene's test needs the data, so this
+    :func:`ipsrep.methods.ttests.ttest_from_summary`. Levene's test needs the data, so this
     says which row the paper printed, not whether SPSS's rule would have chosen it.
     """
     pub = load_published()
     v = {k: float(pub.at[f"rq2.hours.{k}", "value"]) for k in
          ("ips_mean", "ips_sd", "ips_n", "tau_mean", "tau_sd", "tau_n")}
     printed = pub.at["rq2.hours.p", "printed"]
-    r = stats.ttest_from_summary(v["ips_mean"], v["ips_sd"], int(v["ips_n"]), v["tau_mean"], v["tau_sd"],
+    r = ttests.ttest_from_summary(v["ips_mean"], v["ips_sd"], int(v["ips_n"]), v["tau_mean"], v["tau_sd"],
                                  int(v["tau_n"]), level=level).iloc[0]
     rows = []
     for test in ("student", "welch"):
@@ -217,11 +217,11 @@ def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: 
     -----
     Hours are zero for everyone who found no job and long-tailed among those who
     did, so the t-test's normal sampling distribution is doubtful at n = 17. The
-    Mann-Whitney test (:func:`ipsrep.methods.stats.mann_whitney`) compares ranks, not means;
+    Mann-Whitney test (:func:`ipsrep.methods.ranks.mann_whitney`) compares ranks, not means;
     the permutation test (:func:`scipy.stats.permutation_test`, independent samples)
     keeps the mean difference but takes its null distribution from reshuffling the
     group labels, as randomisation licenses; the bootstrap
-    (:func:`ipsrep.methods.stats.bootstrap_mean_difference`) gives an interval for the mean
+    (:func:`ipsrep.methods.resampling.bootstrap_mean_difference`) gives an interval for the mean
     difference without assuming normality.
 
     References
@@ -232,15 +232,15 @@ def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: 
     """
     h = hours_by_group(trial)
     x, y = h["IPS"], h["TAU"]
-    t = stats.ttest_from_summary(x.mean(), x.std(ddof=1), x.size, y.mean(), y.std(ddof=1), y.size,
+    t = ttests.ttest_from_summary(x.mean(), x.std(ddof=1), x.size, y.mean(), y.std(ddof=1), y.size,
                                  level=level).iloc[0]
     diff = float(t["diff"])
-    mw = stats.mann_whitney(x, y).iloc[0]
+    mw = ranks.mann_whitney(x, y).iloc[0]
     perm = sps.permutation_test((x, y), _mean_difference, permutation_type="independent",
                                 vectorized=True, n_resamples=n_resamples, alternative="two-sided",
-                                batch=stats.resample_batch(x.size + y.size, n_resamples),
+                                batch=resampling.resample_batch(x.size + y.size, n_resamples),
                                 rng=np.random.default_rng(seed))
-    boot = stats.bootstrap_mean_difference(x, y, n_resamples=n_resamples, seed=seed, level=level).iloc[0]
+    boot = resampling.bootstrap_mean_difference(x, y, n_resamples=n_resamples, seed=seed, level=level).iloc[0]
     nan = math.nan
     return pd.DataFrame([
         {"analysis": "Student t (equal variances)", "estimand": "mean difference (h)", "estimate": diff,
@@ -310,7 +310,7 @@ def worked_20h_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        The row of :func:`ipsrep.methods.stats.two_by_two` (IPS as group 1): counts, valid
+        The row of :func:`ipsrep.methods.proportions.two_by_two` (IPS as group 1): counts, valid
         percentages, Pearson, Yates and Fisher p, the smallest expected count, the
         paper's rule (Fisher when an expected count is below 5) and its p, odds ratio
         with Woolf interval.
@@ -327,7 +327,7 @@ def worked_20h_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
             raise ValueError(f"trial data: column '{TWENTY_HOURS}' has no answers in the {group} group; "
                              f"a comparison needs at least one per group")
         counts[group] = (int(v.sum()), int(v.size))
-    return stats.two_by_two(*counts["IPS"], *counts["TAU"], level=level)
+    return proportions.two_by_two(*counts["IPS"], *counts["TAU"], level=level)
 
 
 # --------------------------------------------------------------------- job types

@@ -34,7 +34,7 @@ from ipsrep import paths
 from ipsrep.inputs import published
 from ipsrep.inputs.datafiles import read_checked_csv
 from ipsrep.methods import granularity
-from ipsrep.methods.stats import clopper_pearson_interval
+from ipsrep.methods.proportions import clopper_pearson_interval
 
 QUALITATIVE_DIR = paths.DATA_DIR / "qualitative"
 CODEBOOK_CSV = QUALITATIVE_DIR / "codebook.csv"
@@ -329,7 +329,7 @@ def process_counts(n: int, *, alpha: float = 0.05, measures: pd.DataFrame | None
 
     The count is the whole number of respondents whose share prints as the published
     percentage (the smallest if two would); the interval is Clopper-Pearson at
-    ``1 - alpha`` (:func:`ipsrep.methods.stats.clopper_pearson_interval`).
+    ``1 - alpha`` (:func:`ipsrep.methods.proportions.clopper_pearson_interval`).
 
     Returns
     -------

@@ -4,7 +4,8 @@ Modules, one per responsibility:
 
 - :mod:`~ipsrep.audit.recompute`: every printed test result recomputed from the
   other printed numbers, with rounding windows, and classified ``consistent``,
-  ``consistent_other_variant`` or ``inconsistent``;
+  ``consistent_other_variant`` or ``inconsistent`` (judged in :mod:`~ipsrep.audit.verdicts`,
+  one test result recomputed in :mod:`~ipsrep.audit.printed_tests`);
 - :mod:`~ipsrep.audit.grim`: GRIM and GRIMMER on the means and SDs of fixed-step
   scales (Tables 1 and 3, hours worked, the pilot's interviews);
 - :mod:`~ipsrep.audit.denominators`: the n behind every valid percentage, the process

@@ -247,6 +247,12 @@ def table1_granularity(
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS + ["full_n"])
 
 
+def _check_printed_mean_sd(pub: pd.DataFrame, prefix: str, grid: Grid, *, source: str) -> dict:
+    """:func:`check_mean_sd` of the published ``<prefix>mean``, ``<prefix>sd`` and ``<prefix>n``."""
+    mean, sd = str(pub.at[prefix + "mean", "printed"]), str(pub.at[prefix + "sd", "printed"])
+    return check_mean_sd(prefix + "mean", mean, sd, int(pub.at[prefix + "n", "value"]), grid, source=source)
+
+
 def table3_granularity() -> pd.DataFrame:
     """Table 3's means and SDs (n printed) on each scale's grid.
 
@@ -257,17 +263,8 @@ def table3_granularity() -> pd.DataFrame:
     for m in MEASURES:
         for visit in ("6m", "12m"):
             for g in ("ips", "tau"):
-                k = f"t3.{m.name}.{visit}.{g}_"
-                rows.append(
-                    check_mean_sd(
-                        k + "mean",
-                        str(pub.at[k + "mean", "printed"]),
-                        str(pub.at[k + "sd", "printed"]),
-                        int(pub.at[k + "n", "value"]),
-                        GRIDS[m.name],
-                        source=f"Sveinsdottir et al. 2022, Table 3, {visit}",
-                    )
-                )
+                rows.append(_check_printed_mean_sd(pub, f"t3.{m.name}.{visit}.{g}_", GRIDS[m.name],
+                                                   source=f"Sveinsdottir et al. 2022, Table 3, {visit}"))
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS)
 
 
@@ -276,17 +273,8 @@ def hours_granularity() -> pd.DataFrame:
     pub = load_published()
     rows = []
     for g in ("ips", "tau"):
-        k = f"rq2.hours.{g}_"
-        rows.append(
-            check_mean_sd(
-                k + "mean",
-                str(pub.at[k + "mean", "printed"]),
-                str(pub.at[k + "sd", "printed"]),
-                int(pub.at[k + "n", "value"]),
-                GRIDS["hours"],
-                source="Sveinsdottir et al. 2022, Results (hours worked)",
-            )
-        )
+        rows.append(_check_printed_mean_sd(pub, f"rq2.hours.{g}_", GRIDS["hours"],
+                                           source="Sveinsdottir et al. 2022, Results (hours worked)"))
     return pd.DataFrame(rows, columns=GRANULARITY_COLUMNS)
 
 

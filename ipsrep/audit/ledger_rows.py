@@ -1,6 +1,6 @@
 """Ledger rows for the audit (keys ``audit.*``), built from the audit's tables.
 
-:func:`ipsrep.methods.comparison.compare` sets computed values beside published numbers under the
+:func:`ipsrep.analyses.paper.compare` sets computed values beside published numbers under the
 same key; the audit instead checks the paper against itself, so its rows carry their
 own keys (``audit.<published key>`` for a checked number) with the printed text under
 ``published``, the recomputed value under ``reproduced`` and the verdict as a status:
@@ -63,7 +63,7 @@ def ledger_row(key: str, reproduced: float, *, published: str = "", status: str 
 
 def rows(records: list[dict], *, bundled: bool = True) -> pd.DataFrame:
     """A ledger frame from records, with duplicate keys refused; with ``bundled=False``
-    the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.methods.comparison.compare`
+    the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.analyses.paper.compare`
     does on data other than the bundled reconstruction)."""
     frame = pd.DataFrame(records, columns=LEDGER_COLUMNS)
     dup = frame.loc[frame["key"].duplicated(), "key"].tolist()

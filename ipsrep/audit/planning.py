@@ -7,7 +7,7 @@ the participants a definitive trial would need.
 - :func:`observed_rates`: the 12-month employment rates of the data in use.
 - :func:`achieved_power`: the power the trial had, at the group sizes it achieved, to
   detect a given difference -- normal approximation to the Pearson chi-squared test
-  and Monte Carlo simulation of the test itself (:mod:`ipsrep.methods.stats`).
+  and Monte Carlo simulation of the test itself (:mod:`ipsrep.methods.power`).
 - :func:`n_per_group_analytic`, :func:`n_per_group_simulated`: the participants per
   group a new trial needs for a target power, by formula and by simulating the
   chi-squared test over a grid of sizes (optionally with a text progress bar).
@@ -35,7 +35,12 @@ import pandas as pd
 
 from ipsrep.analyses.employment import employment_counts, sample_size_table
 from ipsrep.inputs.published import value
-from ipsrep.methods import stats
+from ipsrep.methods.power import (
+    SAMPLE_SIZE_METHODS,
+    n_per_group_two_proportions,
+    power_two_proportions,
+    simulated_power_chi2,
+)
 
 __all__ = [
     "design_inputs",
@@ -125,12 +130,12 @@ def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha:
         count is below 5), ``power``, ``mc_se`` (Monte Carlo SE, simulations only).
     """
     rows = [
-        {"method": f"normal, {m}", "power": stats.power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
+        {"method": f"normal, {m}", "power": power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
          "mc_se": math.nan}
         for m in ("pooled", "unpooled")
     ]
     for rule, label in (("pearson", "simulated Pearson chi-squared"), ("paper", "simulated, paper's rule")):
-        sim = stats.simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
+        sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
         rows.append({"method": label, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
     out = pd.DataFrame(rows)
     out.insert(0, "n_tau", int(n_tau))
@@ -144,11 +149,11 @@ def n_per_group_analytic(p_ips: float, p_tau: float, *, alpha: float = 0.05,
                          powers: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
     """Participants per group for each target power, by each textbook formula.
 
-    Returns :func:`ipsrep.methods.stats.n_per_group_two_proportions` rows for every method and
+    Returns :func:`ipsrep.methods.power.n_per_group_two_proportions` rows for every method and
     power (``method, p1, p2, alpha, power, n_exact, n_per_group``).
     """
-    frames = [stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=pw,
-                                                method=list(stats.SAMPLE_SIZE_METHODS)) for pw in powers]
+    frames = [n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=pw,
+                                                method=list(SAMPLE_SIZE_METHODS)) for pw in powers]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -196,13 +201,13 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
 
     Notes
     -----
-    Each size is simulated by :func:`ipsrep.methods.stats.simulated_power_chi2`; the answer is
+    Each size is simulated by :func:`ipsrep.methods.power.simulated_power_chi2`; the answer is
     uncertain by a few participants because each power carries a Monte Carlo SE of
     about :math:`\\sqrt{0.9 \\times 0.1 / n_{sim}}`.
     """
     if not 0 < power < 1:
         raise ValueError(f"power must be strictly between 0 and 1, got {power!r}")
-    n0 = float(stats.n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power, method=ANALYTIC_METHOD)
+    n0 = float(n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power, method=ANALYTIC_METHOD)
                .loc[0, "n_exact"])
     for widen in (1.0, 2.0):
         lo = max(2, math.floor(n0 * span[0] / widen))
@@ -211,7 +216,7 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
         grid = list(range(lo, hi + 1, step))
         rows = []
         for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):
-            sim = stats.simulated_power_chi2(
+            sim = simulated_power_chi2(
                 p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson"
             )
             rows.append({"n_per_group": n, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
@@ -243,9 +248,9 @@ def scenario_table(scenarios: Mapping[str, tuple[float, float]], n_ips: int, n_t
     rows = []
     for label, (p1, p2) in scenarios.items():
         row = {"scenario": label, "p_ips": p1, "p_tau": p2, "difference": p1 - p2,
-               "power_achieved": stats.power_two_proportions(p1, p2, n_ips, n_tau, alpha, method="pooled")}
+               "power_achieved": power_two_proportions(p1, p2, n_ips, n_tau, alpha, method="pooled")}
         for pw in powers:
-            n = stats.n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=ANALYTIC_METHOD)
+            n = n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=ANALYTIC_METHOD)
             row[f"n_per_group_{round(100 * pw)}"] = int(n.loc[0, "n_per_group"])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -269,7 +274,7 @@ def power_curve(control_rates: Mapping[str, float], sizes: Mapping[str, tuple[in
     -------
     pandas.DataFrame
         ``control, p_tau, design, n_ips, n_tau, p_ips, difference, power`` (pooled
-        normal approximation, :func:`ipsrep.methods.stats.power_two_proportions`).
+        normal approximation, :func:`ipsrep.methods.power.power_two_proportions`).
     """
     grid = np.round(np.arange(0.01, 0.955, 0.01), 4) if ips_rates is None else np.asarray(list(ips_rates), float)
     rows = []
@@ -280,7 +285,7 @@ def power_curve(control_rates: Mapping[str, float], sizes: Mapping[str, tuple[in
                     continue
                 rows.append({"control": c_label, "p_tau": p2, "design": d_label, "n_ips": n1, "n_tau": n2,
                              "p_ips": float(p1), "difference": float(p1 - p2),
-                             "power": stats.power_two_proportions(float(p1), p2, n1, n2, alpha, method="pooled")})
+                             "power": power_two_proportions(float(p1), p2, n1, n2, alpha, method="pooled")})
     return pd.DataFrame(rows)
 
 
@@ -294,7 +299,7 @@ def power_by_size(scenarios: Mapping[str, tuple[float, float]], n_values: Iterab
         ``scenario, p_ips, p_tau, n_per_group, power``.
     """
     rows = [{"scenario": label, "p_ips": p1, "p_tau": p2, "n_per_group": int(n),
-             "power": stats.power_two_proportions(p1, p2, int(n), int(n), alpha, method="pooled")}
+             "power": power_two_proportions(p1, p2, int(n), int(n), alpha, method="pooled")}
             for label, (p1, p2) in scenarios.items() for n in n_values]
     return pd.DataFrame(rows)
 

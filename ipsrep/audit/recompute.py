@@ -1,5 +1,10 @@
 """Rounding-aware recomputation of every test result printed in the trial paper.
 
+This module runs the checks over the paper's tables (:func:`printed_statistic_checks`)
+and gathers the public names of the two it builds on: judging against rounding windows
+(:mod:`ipsrep.audit.verdicts`) and recomputing one printed test result
+(:mod:`ipsrep.audit.printed_tests`).
+
 A printed statistic is recomputed from the other printed numbers it depends on (means,
 SDs and group sizes for a t-test p; counts for a chi-squared p, an odds ratio or its
 interval; estimate and SE for a z). Printed inputs are rounded, so each stands for the
@@ -40,19 +45,39 @@ statistical reporting errors in psychology (1985-2013). Behav Res Methods
 """
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from ipsrep.audit.common import CONTINUOUS_ROWS, implied_denominators, table1_valid_n_range, whole_number_span
+from ipsrep.audit.printed_tests import (
+    admitted_sample_sizes,
+    check_p_from_z,
+    check_ratio_z,
+    check_t_test,
+    check_two_by_two,
+    p_from_z_range,
+    t_test_p_range,
+    t_test_p_ranges,
+    z_from_p_range,
+    z_ratio_range,
+)
+from ipsrep.audit.verdicts import (
+    CHECK_COLUMNS,
+    VARIANTS,
+    VERDICTS,
+    check_row,
+    intervals_text,
+    judge,
+    overlaps,
+    p_window,
+    truncation_window,
+    window,
+)
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.inputs.published import load_published
-from ipsrep.methods import stats
-from ipsrep.methods.rounding import rounding_window
 
 __all__ = [
     "VERDICTS",
@@ -83,463 +108,6 @@ __all__ = [
     "t_test_variant_table",
     "CHECK_COLUMNS",
 ]
-
-VERDICTS: tuple[str, ...] = ("consistent", "consistent_other_variant", "inconsistent")
-"""The three classifications of a printed statistic."""
-
-VARIANTS: dict[str, str] = {
-    "student": "Student t (pooled variance)",
-    "welch": "Welch t",
-    "pearson": "Pearson chi-squared",
-    "yates": "Yates-corrected chi-squared",
-    "fisher": "Fisher's exact test",
-    "woolf": "Woolf (log) interval",
-    "ratio": "estimate / SE",
-    "normal": "two-sided normal p of the printed z",
-    "normal_truncated": "two-sided normal p of the printed z, read as truncated",
-    "from_ratio": "two-sided normal p of estimate / SE",
-    "mean": "mean of the printed scores",
-}
-"""Test variants a printed statistic is recomputed under, by short name."""
-
-CHECK_COLUMNS: list[str] = [
-    "key", "source", "statistic", "printed", "inputs", "stated", "low", "high", "value",
-    "matched", "verdict", "intervals", "note",
-]
-"""Columns of every check table (see :func:`printed_statistic_checks`)."""
-
-_EPS = 1e-12
-
-
-# --------------------------------------------------------------------------- windows
-def window(printed: str, relation: str = "=") -> tuple[float, float]:
-    """The values a printed number stands for: its rounding window, or a bound.
-
-    ``relation="<"`` (as in "P < 0.001") gives ``(0, value)``.
-
-    >>> window("0.336")
-    (0.3355, 0.3365)
-    >>> window("0.001", "<")
-    (0.0, 0.001)
-    """
-    if relation == "<":
-        return 0.0, float(printed)
-    if relation == ">":
-        return float(printed), math.inf
-    return rounding_window(str(printed))
-
-
-def p_window(printed: str, relation: str = "=") -> tuple[float, float]:
-    """Window of a printed p. A bare ``0`` is read as Stata's ``0.000`` (p < 0.0005).
-
-    Table 4's intercept rows print P as 0; Stata shows three decimals, so the value
-    behind it is below 0.0005.
-
-    >>> p_window("0")
-    (0.0, 0.0005)
-    """
-    if relation == "=" and str(printed).strip() == "0":
-        return 0.0, 0.0005
-    return window(printed, relation)
-
-
-def truncation_window(printed: str) -> tuple[float, float]:
-    """Values that print as `printed` when digits are cut off rather than rounded.
-
-    >>> truncation_window("0.12")
-    (0.12, 0.13)
-    >>> truncation_window("-0.92")
-    (-0.93, -0.92)
-    """
-    low, high = rounding_window(str(printed))
-    unit = high - low
-    value = float(printed)
-    if value > 0 or (value == 0 and not str(printed).strip().startswith("-")):
-        return value, round(value + unit, 12)
-    return round(value - unit, 12), value
-
-
-def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    """True when the closed intervals `a` and `b` share a point.
-
-    >>> overlaps((0.1, 0.2), (0.2, 0.3)), overlaps((0.1, 0.2), (0.25, 0.3))
-    (True, False)
-    """
-    return a[0] <= b[1] + _EPS and b[0] <= a[1] + _EPS
-
-
-def judge(
-    recomputed: Mapping[str, tuple[float, float]],
-    printed: tuple[float, float] | Mapping[str, tuple[float, float]],
-    stated: str,
-) -> tuple[str, list[str]]:
-    """Classify a printed statistic from its recomputed interval under each variant.
-
-    Parameters
-    ----------
-    recomputed : mapping of variant -> (low, high)
-        Interval of the statistic under each test variant.
-    printed : (low, high) or mapping of variant -> (low, high)
-        The printed value's window (one for all variants, or one per variant when the
-        variant is a way of printing, e.g. truncation).
-    stated : str
-        The variant the paper says it used (must be a key of `recomputed`).
-
-    Returns
-    -------
-    verdict : str
-        One of :data:`VERDICTS`.
-    matched : list of str
-        The variants whose interval meets the printed window, in the given order.
-
-    >>> judge({"student": (0.23, 0.232), "welch": (0.297, 0.299)}, (0.2975, 0.2985), "student")
-    ('consistent_other_variant', ['welch'])
-    """
-    if stated not in recomputed:
-        raise ValueError(f"stated variant {stated!r} is not among the recomputed ones: {', '.join(recomputed)}")
-    windows = printed if isinstance(printed, Mapping) else {v: printed for v in recomputed}
-    matched = [v for v, iv in recomputed.items() if overlaps(iv, windows[v])]
-    if stated in matched:
-        return "consistent", matched
-    return ("consistent_other_variant" if matched else "inconsistent"), matched
-
-
-def _fmt_interval(iv: tuple[float, float], digits: int = 4) -> str:
-    return f"[{iv[0]:.{digits}f}, {iv[1]:.{digits}f}]"
-
-
-def _intervals_text(recomputed: Mapping[str, tuple[float, float]], digits: int = 4) -> str:
-    return "; ".join(f"{v} {_fmt_interval(iv, digits)}" for v, iv in recomputed.items())
-
-
-def _variant_note(subject: str, verdict: str, recomputed: Mapping[str, tuple[float, float]], matched: Sequence[str],
-                  stated: str, digits: int = 4) -> str:
-    """Why a check is not plainly consistent: the variant that reproduces `subject`, or that none does."""
-    if verdict == "consistent_other_variant":
-        return (f"{subject} is reproduced by {VARIANTS[matched[0]]} {_fmt_interval(recomputed[matched[0]], digits)}, "
-                f"not by the stated {VARIANTS[stated]} {_fmt_interval(recomputed[stated], digits)}")
-    if verdict == "inconsistent":
-        return f"{subject} is outside every recomputed interval: {_intervals_text(recomputed, digits)}"
-    return ""
-
-
-def _check_row(key: str, source: str, statistic: str, printed: str, inputs: str, stated: str,
-               interval: tuple[float, float], value: float, matched: Sequence[str], verdict: str,
-               intervals: str, note: str) -> dict:
-    """One record with the columns of :data:`CHECK_COLUMNS`; ``low, high`` is `interval`."""
-    return {"key": key, "source": source, "statistic": statistic, "printed": printed, "inputs": inputs,
-            "stated": stated, "low": interval[0], "high": interval[1], "value": value,
-            "matched": ", ".join(matched), "verdict": verdict, "intervals": intervals, "note": note}
-
-
-# --------------------------------------------------------------------------- t-tests
-def _grid(printed: str, points: int) -> np.ndarray:
-    low, high = rounding_window(str(printed))
-    return np.linspace(low, high, max(int(points), 2))
-
-
-def t_test_p_ranges(m1: str, s1: str, m2: str, s2: str, n1, n2, *, equal_var: bool,
-                    grid_points: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest two-sided t-test p admitted by rounded summaries, per n pair.
-
-    Parameters
-    ----------
-    m1, s1, m2, s2 : str
-        Means and SDs of the two groups as printed (their rounding windows are
-        searched).
-    n1, n2 : int or 1-d array of int
-        Group sizes (exact); arrays of equal length give one interval per pair.
-    equal_var : bool
-        True for Student's pooled-variance test, False for Welch's.
-    grid_points : int, default 5
-        Values per input window (ends included), so ``grid_points**4`` points per pair.
-
-    Returns
-    -------
-    low, high : numpy.ndarray
-        One entry per n pair.
-
-    Notes
-    -----
-    :func:`scipy.stats.ttest_ind_from_stats`, evaluated at once on every grid point and
-    n pair. When the two mean windows overlap, a zero difference is possible and the
-    largest p is 1.
-    """
-    n1 = np.atleast_1d(np.asarray(n1, dtype=float))[:, None]
-    n2 = np.atleast_1d(np.asarray(n2, dtype=float))[:, None]
-    axes = [_grid(x, grid_points) for x in (m1, s1, m2, s2)]
-    M1, S1, M2, S2 = (a.ravel()[None, :] for a in np.meshgrid(*axes, indexing="ij"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        _, p = sps.ttest_ind_from_stats(M1, S1, n1, M2, S2, n2, equal_var=equal_var)
-    p = np.asarray(p)
-    low, high = np.nanmin(p, axis=1), np.nanmax(p, axis=1)
-    if overlaps(rounding_window(str(m1)), rounding_window(str(m2))):
-        high = np.ones_like(high)
-    return low, high
-
-
-def t_test_p_range(m1: str, s1: str, n1: int, m2: str, s2: str, n2: int, *, equal_var: bool,
-                   grid_points: int = 5) -> tuple[float, float]:
-    """Interval of the two-sided t-test p that rounded means and SDs admit, n exact.
-
-    >>> lo, hi = t_test_p_range("216.53", "447.25", 35, "122.94", "255.20", 17, equal_var=True)
-    >>> round(lo, 4), round(hi, 4)
-    (0.4278, 0.4279)
-    """
-    low, high = t_test_p_ranges(m1, s1, m2, s2, [n1], [n2], equal_var=equal_var, grid_points=grid_points)
-    return float(low[0]), float(high[0])
-
-
-def admitted_sample_sizes(p: str, m1: str, s1: str, m2: str, s2: str, n1_values: Iterable[int],
-                          n2_values: Iterable[int], *, grid_points: int = 3) -> pd.DataFrame:
-    """Group sizes under which a printed t-test p is reproducible from rounded summaries.
-
-    For tables that print means and SDs but not how many answered (the trial's Table
-    1), every pair of candidate sizes is tried under both Student's and Welch's test.
-
-    Parameters
-    ----------
-    p : str
-        The printed p.
-    m1, s1, m2, s2 : str
-        Printed means and SDs.
-    n1_values, n2_values : iterable of int
-        Candidate sizes of each group (at least 2).
-    grid_points : int, default 3
-        Values per input window (corners and midpoints).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair: ``n1, n2``, ``student_low, student_high, welch_low,
-        welch_high`` (the p intervals), ``student, welch`` (bool: the printed p's window
-        meets the interval).
-    """
-    pairs = np.array(list(itertools.product(list(n1_values), list(n2_values))), dtype=int)
-    if pairs.size == 0 or pairs.min() < 2:
-        raise ValueError("candidate group sizes must be whole numbers of at least 2")
-    pw = p_window(p)
-    out = pd.DataFrame({"n1": pairs[:, 0], "n2": pairs[:, 1]})
-    for name, equal_var in (("student", True), ("welch", False)):
-        low, high = t_test_p_ranges(m1, s1, m2, s2, pairs[:, 0], pairs[:, 1], equal_var=equal_var,
-                                    grid_points=grid_points)
-        out[f"{name}_low"], out[f"{name}_high"] = low, high
-        out[name] = (low <= pw[1] + _EPS) & (high >= pw[0] - _EPS)
-    return out
-
-
-def check_t_test(key: str, p: str, m1: str, s1: str, n1: int, m2: str, s2: str, n2: int, *,
-                 stated: str = "student", source: str = "", grid_points: int = 5) -> dict:
-    """One check row: a printed t-test p against rounded means and SDs with exact n.
-
-    Parameters
-    ----------
-    key : str
-        Published key of the p checked.
-    p, m1, s1, m2, s2 : str
-        The printed p, and each group's mean and SD as printed (their rounding windows
-        are searched).
-    n1, n2 : int
-        Group sizes (exact).
-    stated : {"student", "welch"}, default "student"
-        The test the paper names (its "independent-samples t tests").
-    source : str
-        Where the numbers are printed.
-    grid_points : int, default 5
-        Values per input window (see :func:`t_test_p_ranges`).
-
-    Returns
-    -------
-    dict
-        The columns of :data:`CHECK_COLUMNS`; ``value`` is the p at the printed inputs
-        under the first matching variant (the stated one when none match).
-
-    Notes
-    -----
-    The p interval under Student's and Welch's test comes from
-    :func:`t_test_p_range` (:func:`scipy.stats.ttest_ind_from_stats` over the box of
-    rounding windows) and is classified by :func:`judge`, as statcheck does with point
-    values (Nuijten et al. 2016).
-
-    >>> row = check_t_test("x", "0.298", "36.09", "9.71", 28, "40.96", "17.27", 17)
-    >>> row["verdict"], row["matched"]
-    ('consistent_other_variant', 'welch')
-    """
-    recomputed = {v: t_test_p_range(m1, s1, n1, m2, s2, n2, equal_var=(v == "student"), grid_points=grid_points)
-                  for v in ("student", "welch")}
-    pw = p_window(p)
-    verdict, matched = judge(recomputed, pw, stated)
-    shown = matched[0] if matched else stated
-    point = float(sps.ttest_ind_from_stats(float(m1), float(s1), n1, float(m2), float(s2), n2,
-                                           equal_var=(shown == "student")).pvalue)
-    note = _variant_note(f"p {p}", verdict, recomputed, matched, stated)
-    return _check_row(key, source, "p", p, f"means {m1} vs {m2}, SDs {s1} vs {s2}, n {n1} vs {n2}", stated,
-                      recomputed[stated], point, matched, verdict, _intervals_text(recomputed), note)
-
-
-# ------------------------------------------------------------------------ 2x2 tables
-_TWO_BY_TWO_FIELDS = {"pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher"}
-
-
-def check_two_by_two(key: str, statistic: str, printed: str, a: int, n1_values: Sequence[int], b: int,
-                     n2_values: Sequence[int], *, stated: str = "pearson", relation: str = "=",
-                     source: str = "", n_note: str = "") -> dict:
-    """One check row for a statistic of a 2x2 table rebuilt from printed counts.
-
-    Parameters
-    ----------
-    key : str
-        Published key of the statistic checked.
-    statistic : {"p", "chi2", "or", "ci_low", "ci_high"}
-        What was printed: the test's p, the chi-squared statistic, the odds ratio or
-        an end of its 95% interval.
-    printed : str
-        The printed text.
-    a, b : int
-        Printed counts with the event in group 1 (IPS) and group 2.
-    n1_values, n2_values : sequence of int
-        The denominators the printed percentages admit (usually one each; see
-        :mod:`ipsrep.audit.denominators`). All pairs are tried.
-    stated : str, default "pearson"
-        The variant the paper says it used: ``pearson``, ``yates`` or ``fisher`` for
-        p and chi2; odds ratios and intervals are always ``woolf``.
-    relation : str, default "="
-        ``"<"`` for a printed bound such as "P < 0.001".
-
-    Notes
-    -----
-    Statistics from :func:`ipsrep.methods.stats.two_by_two` (Pearson without and with Yates'
-    correction, Fisher's exact two-sided p, the odds ratio and its Woolf interval).
-    With exact counts the interval over the candidate denominators is usually a point.
-    """
-    n1_values, n2_values = list(n1_values), list(n2_values)
-    if not n1_values or not n2_values:
-        raise ValueError(f"{key}: no denominator is admitted by the printed percentages")
-    tables = [stats.two_by_two(a, n1, b, n2).iloc[0] for n1 in n1_values for n2 in n2_values]
-    if statistic == "p":
-        fields = _TWO_BY_TWO_FIELDS
-    elif statistic == "chi2":
-        fields = {"pearson": "chi2", "yates": "chi2_yates"}
-    elif statistic in ("or", "ci_low", "ci_high"):
-        fields = {"woolf": {"or": "odds_ratio", "ci_low": "ci_low", "ci_high": "ci_high"}[statistic]}
-        stated = "woolf"
-    else:
-        raise ValueError(f"statistic must be p, chi2, or, ci_low or ci_high; got {statistic!r}")
-    recomputed = {v: (min(float(t[f]) for t in tables), max(float(t[f]) for t in tables)) for v, f in fields.items()}
-    pw = p_window(printed, relation) if statistic == "p" else window(printed, relation)
-    verdict, matched = judge(recomputed, pw, stated)
-    shown = matched[0] if matched else stated
-    value = float(tables[0][fields[shown]])
-    digits = 4 if statistic == "p" else 3
-    note = _variant_note(printed, verdict, recomputed, matched, stated, digits)
-    if n_note:
-        note = f"{note}; {n_note}" if note else n_note
-    ns = f"{'/'.join(map(str, n1_values))} vs {'/'.join(map(str, n2_values))}"
-    return _check_row(key, source, statistic, (relation if relation != "=" else "") + printed,
-                      f"counts {a} vs {b} of n {ns}", stated, recomputed[stated], value, matched, verdict,
-                      _intervals_text(recomputed, digits), note)
-
-
-# --------------------------------------------------------------------- z statistics
-def z_ratio_range(estimate: str, se: str) -> tuple[float, float]:
-    """Interval of estimate / SE over the rounding windows of both (SE > 0).
-
-    >>> [round(v, 3) for v in z_ratio_range("0.06", "0.24")]
-    [0.224, 0.277]
-    """
-    e_lo, e_hi = rounding_window(str(estimate))
-    s_lo, s_hi = rounding_window(str(se))
-    if s_lo <= 0:
-        raise ValueError(f"SE printed as {se} admits zero; estimate/SE is then unbounded")
-    corners = [e / s for e in (e_lo, e_hi) for s in (s_lo, s_hi)]
-    return min(corners), max(corners)
-
-
-def p_from_z_range(z: tuple[float, float]) -> tuple[float, float]:
-    """Two-sided normal p over an interval of z (p = 1 when the interval holds 0).
-
-    >>> [round(v, 4) for v in p_from_z_range((1.595, 1.605))]
-    [0.1085, 0.1107]
-    """
-    lo, hi = z
-    if lo <= 0 <= hi:
-        return float(2 * sps.norm.sf(max(abs(lo), abs(hi)))), 1.0
-    a, b = sorted((abs(lo), abs(hi)))
-    return float(2 * sps.norm.sf(b)), float(2 * sps.norm.sf(a))
-
-
-def z_from_p_range(p: tuple[float, float]) -> tuple[float, float]:
-    """The |z| interval whose two-sided normal p lies in the window `p`.
-
-    >>> [round(v, 3) for v in z_from_p_range((0.0895, 0.0905))]
-    [1.693, 1.698]
-    """
-    lo, hi = max(p[0], 1e-300), min(p[1], 1.0)
-    return float(sps.norm.isf(hi / 2)), float(sps.norm.isf(lo / 2))
-
-
-def check_ratio_z(key: str, estimate: str, se: str, z: str, *, source: str = "") -> dict:
-    """One check row: a printed z (Table 4's "F Score") against estimate / SE.
-
-    Variants: ``ratio`` (stated, the rounded z) and, as the other variant, the printed
-    z read as truncated rather than rounded (:func:`truncation_window`). The ratio's
-    interval is the range of estimate / SE over both rounding windows
-    (:func:`z_ratio_range`). Stata's ``mixed`` prints this z beside each coefficient;
-    Table 4 heads the column "F Score".
-
-    Returns a dict with the columns of :data:`CHECK_COLUMNS`.
-
-    >>> check_ratio_z("x", "0.06", "0.24", "1.60")["verdict"]
-    'inconsistent'
-    """
-    recomputed = {"ratio": z_ratio_range(estimate, se)}
-    recomputed["truncated"] = recomputed["ratio"]
-    windows = {"ratio": window(z), "truncated": truncation_window(z)}
-    verdict, matched = judge(recomputed, windows, "ratio")
-    value = float(estimate) / float(se)
-    note = ""
-    if verdict == "consistent_other_variant":
-        note = (f"z {z} fits {estimate}/{se} {_fmt_interval(recomputed['ratio'], 3)} only if its last digit "
-                f"was cut off rather than rounded")
-    elif verdict == "inconsistent":
-        note = f"{estimate}/{se} admits z in {_fmt_interval(recomputed['ratio'], 3)}, not {z}"
-    return _check_row(key, source, "z", z, f"estimate {estimate}, SE {se}", "ratio", recomputed["ratio"], value,
-                      matched, verdict, f"ratio {_fmt_interval(recomputed['ratio'], 3)}", note)
-
-
-def check_p_from_z(key: str, p: str, z: str, estimate: str, se: str, *, source: str = "") -> dict:
-    """One check row: a printed P against the printed z (two-sided normal, as Stata).
-
-    Variants: ``normal`` (stated: p of the printed z's rounding window),
-    ``normal_truncated`` (the printed z read as truncated) and ``from_ratio`` (p of
-    estimate / SE, for when the z column is the odd one out); each p is
-    :math:`2(1 - \\Phi(|z|))` over the z interval (:func:`p_from_z_range`).
-
-    Returns a dict with the columns of :data:`CHECK_COLUMNS`.
-
-    >>> check_p_from_z("x", "0.090", "1.60", "0.06", "0.24")["verdict"]
-    'inconsistent'
-    """
-    recomputed = {
-        "normal": p_from_z_range(window(z)),
-        "normal_truncated": p_from_z_range(truncation_window(z)),
-        "from_ratio": p_from_z_range(z_ratio_range(estimate, se)),
-    }
-    pw = p_window(p)
-    verdict, matched = judge(recomputed, pw, "normal")
-    value = float(2 * sps.norm.sf(abs(float(z))))
-    note = ""
-    if verdict == "consistent_other_variant":
-        zneed = z_from_p_range(pw)
-        note = (f"P {p} needs |z| in {_fmt_interval(zneed, 4)}, which does not round to {z}; it fits "
-                + " and ".join(VARIANTS[m] for m in matched))
-    elif verdict == "inconsistent":
-        zneed = z_from_p_range(pw)
-        note = (f"P {p} needs |z| in {_fmt_interval(zneed, 3)}; the printed z {z} gives P "
-                f"{_fmt_interval(recomputed['normal'], 4)} and {estimate}/{se} gives P "
-                f"{_fmt_interval(recomputed['from_ratio'], 4)}")
-    return _check_row(key, source, "p", p, f"z {z} (estimate {estimate}, SE {se})", "normal", recomputed["normal"],
-                      value, matched, verdict, _intervals_text(recomputed), note)
 
 
 # ------------------------------------------------------------- the paper's tables
@@ -619,7 +187,7 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
                                                float(args[3]), full_n[1], equal_var=(shown == "student")).pvalue)
         rows.append(
             {
-                **_check_row(
+                **check_row(
                     k + "p",
                     _short_source(pub, k + "p"),
                     "p",
@@ -630,7 +198,7 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
                     value,
                     matched,
                     verdict,
-                    f"at n {full_n[0]}/{full_n[1]}: {_intervals_text(full)}",
+                    f"at n {full_n[0]}/{full_n[1]}: {intervals_text(full)}",
                     note,
                 ),
                 "n_ips_admitted": whole_number_span(sorted(set(ok["n1"]))),
@@ -780,7 +348,7 @@ def fidelity_check() -> pd.DataFrame:
     mean = float(np.mean(scores))
     verdict, matched = judge({"mean": (mean, mean)}, window(_printed(pub, "fidelity.mean")), "mean")
     note = "" if verdict == "consistent" else f"the four scores average {mean:.2f}"
-    row = _check_row("fidelity.mean", _short_source(pub, "fidelity.mean"), "mean", _printed(pub, "fidelity.mean"),
+    row = check_row("fidelity.mean", _short_source(pub, "fidelity.mean"), "mean", _printed(pub, "fidelity.mean"),
                      "scores " + ", ".join(map(str, scores)), "mean", (mean, mean), mean, matched, verdict,
                      f"mean [{mean:.2f}, {mean:.2f}]", note)
     return pd.DataFrame([row], columns=CHECK_COLUMNS)

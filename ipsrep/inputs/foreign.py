@@ -424,32 +424,3 @@ def build_input(data: str | os.PathLike, mapping: str | os.PathLike | None, cach
         which = data if "mapping" not in str(exc) else mapping
         raise MappingError([f"{which}: {exc}"]) from None
     return write_mapped_csv(data, mapping, Path(cache_dir) / digest[:16] / (Path(data).stem + ".csv"))
-
-
-def validate_foreign_command(data: str, mapping: str | None = None, *, template: bool = False) -> int:
-    """``ipsrep validate trial.sav [--mapping M]`` and ``ipsrep validate --mapping-template trial.sav``."""
-    import sys
-
-    if template:
-        try:
-            out = write_mapping_template(data)
-        except MappingError as exc:
-            print(str(exc), file=sys.stderr)
-            return 1
-        print(terminal_safe(f"wrote {out}: fill in their_variable for each contract column and contract_value "
-                            f"for each code, then run `ipsrep validate {data}`"))
-        return 0
-    problems, mapped = check_foreign(data, mapping)
-    if problems:
-        for line in problems:
-            print(line, file=sys.stderr)
-        print(terminal_safe(f"{data}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                            "(see data/README.md)"), file=sys.stderr)
-        return 1
-    assert mapped is not None  # check_foreign returns the mapped CSV when it finds no problem
-    table = pd.read_csv(io.BytesIO(mapped), dtype=str, keep_default_na=False)
-    counts = table["group"].value_counts()
-    arms = ", ".join(f"{g} {int(counts.get(g, 0))}" for g in contract.measures.GROUPS)
-    used = Path(mapping) if mapping is not None else default_mapping(data)
-    print(terminal_safe(f"OK: {data} (mapping {used}): {len(table)} participants ({arms})"))
-    return 0

@@ -98,7 +98,7 @@ def woolf_log_or(a: int, n1: int, b: int, n2: int) -> tuple[float, float]:
     """Log odds ratio of a/n1 versus b/n2 and Woolf's standard error.
 
     With a zero cell, 0.5 is added to every cell (Haldane-Anscombe), as
-    :func:`ipsrep.methods.stats.two_by_two` does.
+    :func:`ipsrep.methods.proportions.two_by_two` does.
 
     >>> [round(x, 4) for x in woolf_log_or(19, 36, 7, 18)]
     [0.5632, 0.5876]
@@ -335,14 +335,12 @@ def log_or_prior_posterior(a: int, n1: int, b: int, n2: int, *, mean: float, sd:
 
     Parameters
     ----------
-    a, n1, b, n2 : int
-        Events and participants in group 1 (IPS) and group 2 (control).
     mean, sd : float
         The prior of the log odds ratio, :math:`N(mean, sd^2)`.
     control_prior : pair of float, default (0.5, 0.5)
         Beta shapes of the prior of the control rate (independent of the odds ratio).
-    nodes, points : int
-        Gauss-Jacobi nodes over the control rate; points of the log-odds-ratio grid.
+    a, n1, b, n2, nodes, points
+        As in :func:`beta_binomial_posterior`.
 
     Returns
     -------

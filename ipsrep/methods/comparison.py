@@ -1,9 +1,11 @@
 """Comparing a computed value with the number a source prints: the ledger's rows.
 
-Each notebook compares the numbers it computes with the printed ones; :func:`compare`
-sets them side by side under the published key with a status, and
-:mod:`ipsrep.report.ledger` collects every notebook's rows into ``ledger.csv``. Columns:
-``key, source, quantity, published, reproduced, status, note``.
+:func:`compare_with_printed` sets computed values beside a table of printed numbers
+(one row per key: ``source``, ``quantity``, ``printed`` and its ``relation``) under the
+key, with a status; :func:`explain_discrepancy` says why a value does not print as the
+printed number. Nothing here knows which paper: the trial's printed numbers are read,
+and set beside the report's values, by :func:`ipsrep.analyses.paper.compare`.
+Columns of a ledger row: ``key, source, quantity, published, reproduced, status, note``.
 
 Status vocabulary:
 
@@ -13,25 +15,25 @@ Status vocabulary:
 - ``discrepant``: it does not;
 - ``approximate``: the value depends on what a reconstruction cannot know (set by the
   caller, e.g. mixed-model coefficients that depend on within-person correlation);
-- ``source_inconsistent``: the paper's own numbers disagree with each other, so a
+- ``source_inconsistent``: the source's own numbers disagree with each other, so a
   reproduction cannot match every one of them (set by the caller, with the reason in
   ``note``);
 - ``consistent``: a check of printed numbers against each other (no participant data):
   the value recomputed from other printed numbers falls within what their rounding
-  admits (``compare(..., check=True)``, :mod:`ipsrep.audit.ledger_rows`; the admissible
-  range or the matching variant is in ``note``);
+  admits (``check=True``; the admissible range or the matching variant is in ``note``);
 - ``inconsistent``: such a check fails; the printed numbers disagree.
 
 ``reproduced`` is kept for reproductions from participant-level data: a value computed
 from printed numbers alone is ``consistent`` or ``inconsistent``, never ``reproduced``.
 
-Whether rows are set beside the paper is the caller's `bundled` argument: True on the
-bundled reconstruction, False on other data (the ``published`` and ``status`` cells stay
-empty and the same keys carry the new trial's values), or a :class:`Comparison` for other
-data compared with the paper (``ipsrep build --compare-with-paper``). On data that are
-not the reconstruction nothing is ``approximate``: every row is ``reproduced`` or
-``discrepant`` by its printed digits, and a discrepant row's note says by how much and
-which other computation, if any, gives the printed value (:func:`explain_discrepancy`).
+Whether rows are set beside the printed numbers is the caller's `bundled` argument: True
+on the bundled reconstruction, False on other data (the ``published`` and ``status``
+cells stay empty and the same keys carry the new trial's values), or a
+:class:`Comparison` for other data compared with the printed numbers (``ipsrep build
+--compare-with-paper``). On data that are not the reconstruction nothing is
+``approximate``: every row is ``reproduced`` or ``discrepant`` by its printed digits, and
+a discrepant row's note says by how much and which other computation, if any, gives the
+printed value (:func:`explain_discrepancy`).
 """
 from __future__ import annotations
 
@@ -41,30 +43,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ipsrep.inputs.published import load_published
 from ipsrep.methods.rounding import decimals_of, rounds_to
+
+__all__ = ["LEDGER_COLUMNS", "STATUSES", "CHECK_STATUSES", "Comparison", "comparison_for", "is_synthetic",
+           "explain_discrepancy", "compare_with_printed"]
 
 LEDGER_COLUMNS = ["key", "source", "quantity", "published", "reproduced", "status", "note"]
 STATUSES = ("reproduced", "discrepant", "approximate", "source_inconsistent", "consistent", "inconsistent")
 """Every ledger status, in the order the report lists them."""
 CHECK_STATUSES = ("consistent", "inconsistent")
 """The statuses of checks of printed numbers against printed numbers."""
-
-
-EVIDENCE = {
-    "printed": "a check of the paper's printed numbers against each other (or recomputed from them): "
-               "it tells about the paper",
-    "reconstruction": "reproduced from the synthetic reconstruction, which was built to match these printed "
-                      "numbers: it checks the reconstruction, not the paper",
-    "unknowable": "depends on what the printed summaries do not fix, so the reconstruction cannot know it",
-    "participant data": "computed from participant-level data and compared with the printed digits: "
-                        "a replication of the paper",
-}
-"""The kinds of evidence a ledger verdict gives (:func:`evidence`), with what each means."""
-
-RECONSTRUCTED_PREFIXES = ("pilot.",)
-"""Ledger keys computed from a bundled reconstruction on any data (the pilot's participants,
-``data/pilot/``), whatever trial file is in use."""
 
 
 @dataclass(frozen=True)
@@ -97,33 +85,6 @@ def is_synthetic(bundled) -> bool:
     """Whether a `bundled` argument of :func:`compare` stands for the bundled reconstruction
     (a plain True, as the library's defaults, or ``Comparison(synthetic=True)``)."""
     return bool(bundled) and bool(getattr(bundled, "synthetic", True))
-
-
-def evidence(key: str, status: str, *, synthetic: bool) -> str:
-    """What kind of evidence a ledger row's verdict gives (a key of :data:`EVIDENCE`), or
-    "" for a row with no verdict.
-
-    The rule: a check of printed numbers (``consistent``/``inconsistent``) and a
-    contradiction within the sources (``source_inconsistent``) tell about the paper
-    (``printed``); ``approximate`` is what the reconstruction cannot know
-    (``unknowable``); ``reproduced`` and ``discrepant`` check the reconstruction when the
-    row was computed from one (the bundled trial file, or the pilot's participants on any
-    data: ``reconstruction``), else they replicate the paper (``participant data``).
-
-    >>> evidence("audit.t2.or", "consistent", synthetic=True), evidence("t2.12m.or", "reproduced", synthetic=True)
-    ('printed', 'reconstruction')
-    >>> evidence("t4.odi.time.p", "approximate", synthetic=True), evidence("t2.12m.or", "discrepant", synthetic=False)
-    ('unknowable', 'participant data')
-    >>> evidence("pilot.n", "reproduced", synthetic=False), evidence("x", "", synthetic=True)
-    ('reconstruction', '')
-    """
-    if status in CHECK_STATUSES or status == "source_inconsistent":
-        return "printed"
-    if status == "approximate":
-        return "unknowable"
-    if status in ("reproduced", "discrepant"):
-        return "reconstruction" if synthetic or str(key).startswith(RECONSTRUCTED_PREFIXES) else "participant data"
-    return ""
 
 
 def _printed_text(value: float, decimals: int) -> str:
@@ -196,10 +157,11 @@ def _digits(n: int) -> str:
     return f"{n} digit{'s' if n != 1 else ''}"
 
 
-def compare(
+def compare_with_printed(
     reproduced: Mapping[str, float],
+    printed_numbers: pd.DataFrame,
     *,
-    bundled: bool | Comparison = True,
+    bundled: bool | Comparison,
     status: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
     quantities: Mapping[str, str] | None = None,
@@ -207,17 +169,20 @@ def compare(
     alternatives: Mapping[str, Mapping[str, float]] | None = None,
     counts: Mapping[str, tuple[int, int]] | None = None,
 ) -> pd.DataFrame:
-    """Ledger rows for computed values, set beside the published numbers by key.
+    """Ledger rows for computed values, set beside printed numbers by key.
 
-    `reproduced` maps ledger keys to the values computed from the data in use. A key that
-    is not published (in ``data/published/``) is our own quantity: say what it is in
-    `quantities` (or, as before, in `notes`); its source is ``ipsrep`` and its status empty.
+    `reproduced` maps ledger keys to the values computed from the data in use.
+    `printed_numbers` holds the printed numbers, indexed by key, with columns ``source``,
+    ``quantity``, ``printed`` (the number as printed) and ``relation`` (``=``, ``<`` or
+    ``>``), as :func:`ipsrep.inputs.published.load_published` returns them. A key that is
+    not in `printed_numbers` is our own quantity: say what it is in `quantities` (or, as
+    before, in `notes`); its source is ``ipsrep`` and its status empty.
     `status` overrides the computed status for chosen keys (``approximate``,
     ``source_inconsistent``, ...); `notes` adds an explanation per key. With
     ``bundled=False`` the published and status columns are left empty. With
     ``bundled=Comparison(synthetic=False)`` (participant data other than the
-    reconstruction, compared with the paper) an ``approximate`` override does not hold:
-    the row is ``reproduced`` or ``discrepant`` by its digits.
+    reconstruction, compared with the printed numbers) an ``approximate`` override does
+    not hold: the row is ``reproduced`` or ``discrepant`` by its digits.
 
     A ``discrepant`` row's note starts with :func:`explain_discrepancy`, given the key's
     `alternatives` (label -> value of another variant of the same quantity) and
@@ -228,10 +193,13 @@ def compare(
     status is then ``consistent`` or ``inconsistent`` instead of ``reproduced`` or
     ``discrepant``.
 
-    >>> compare({"t2.12m.ips_count": 19}, check=True)["status"].tolist()
-    ['consistent']
+    >>> printed = pd.DataFrame({"source": ["Table 2"], "quantity": ["odds ratio"], "printed": ["1.76"],
+    ...                         "relation": ["="]}, index=["or"])
+    >>> compare_with_printed({"or": 1.7623, "n": 54}, printed, bundled=True,
+    ...                      quantities={"n": "participants"})["status"].tolist()
+    ['reproduced', '']
     """
-    published = load_published()
+    published = printed_numbers
     synthetic = is_synthetic(bundled)
     alternatives = dict(alternatives or {})
     counts = dict(counts or {})

@@ -2,7 +2,7 @@
 
 - :func:`rule_p_values`: the p of the trial paper's rule (Pearson chi-squared without
   continuity correction, Fisher's exact p where an expected count is below 5;
-  :func:`ipsrep.methods.stats.two_by_two`) for many tables at once;
+  :func:`ipsrep.methods.proportions.two_by_two`) for many tables at once;
 - :func:`fragility_index`: the fewest participants whose outcome would have to be
   different for the test to reach the other side of alpha (the *reverse* fragility index
   for a non-significant result, the fragility index of Walsh et al. for a significant
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ipsrep.methods import stats
+from ipsrep.methods import proportions
 
 __all__ = ["rule_p_values", "fragility_index", "tipping_grid", "MAX_TABLES"]
 
@@ -55,7 +55,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
     numpy.ndarray
         Pearson's chi-squared p without continuity correction, or Fisher's exact two-sided
         p where the smallest expected count is below 5 or a margin is empty -- the
-        ``p_rule`` column of :func:`ipsrep.methods.stats.two_by_two`, for every table.
+        ``p_rule`` column of :func:`ipsrep.methods.proportions.two_by_two`, for every table.
 
     Notes
     -----
@@ -81,7 +81,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
 
 
 def _check(a, n1, b, n2):
-    row = stats.two_by_two(a, n1, b, n2)  # validates the counts and gives the observed p
+    row = proportions.two_by_two(a, n1, b, n2)  # validates the counts and gives the observed p
     if (n1 + 1) * (n2 + 1) > MAX_TABLES:
         raise ValueError(f"groups of {n1} and {n2} give more than {MAX_TABLES:,} tables to search; "
                          f"the fragility search is meant for trials of up to about 10000 per group")
@@ -169,7 +169,7 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
                "p_new": math.nan, "odds_ratio_new": math.nan}
         if best is not None:
             index, _, a_new, b_new = best
-            table = stats.two_by_two(a_new, n1, b_new, n2).iloc[0]
+            table = proportions.two_by_two(a_new, n1, b_new, n2).iloc[0]
             row.update({"index": index, "quotient": index / (n1 + n2), "a_new": a_new, "b_new": b_new,
                         "p_new": float(table["p_rule"]), "odds_ratio_new": float(table["odds_ratio"])})
         rows.append(row)
@@ -196,7 +196,7 @@ def tipping_grid(a: int, n1: int, b: int, n2: int, m1: int, m2: int, *, alpha: f
         One row per completion: ``x1`` (of the `m1` missing in group 1, how many had the
         event), ``x2`` (the same in group 2), ``a_full, n1_full, b_full, n2_full`` (the
         completed table), ``rd`` (risk difference, group 1 minus group 2), ``odds_ratio``
-        (Haldane-corrected if a cell is zero, as :func:`ipsrep.methods.stats.two_by_two`),
+        (Haldane-corrected if a cell is zero, as :func:`ipsrep.methods.proportions.two_by_two`),
         ``p`` (the rule's p, :func:`rule_p_values`) and ``significant`` (``p < alpha``).
 
     Notes

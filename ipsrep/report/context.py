@@ -84,7 +84,7 @@ class DataInUse:
 
     @property
     def comparison(self):
-        """The `bundled` argument of :func:`ipsrep.methods.comparison.compare` for these data."""
+        """The `bundled` argument of :func:`ipsrep.analyses.paper.compare` for these data."""
         from ipsrep.methods.comparison import comparison_for
 
         return comparison_for(synthetic=self.bundled, with_paper=self.with_paper)

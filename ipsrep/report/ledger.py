@@ -1,6 +1,6 @@
 """The ledger as the build collects it from executed notebooks.
 
-A notebook hands its comparison rows (:func:`ipsrep.methods.comparison.compare`, also
+A notebook hands its comparison rows (:func:`ipsrep.analyses.paper.compare`, also
 available here as :func:`compare`) to :func:`emit`, which displays them and tags them
 with a MIME type so that ``ipsrep build`` can collect every notebook's rows into
 ``ledger.csv`` (:func:`rows_from_notebook`). The columns and status words are defined in
@@ -13,7 +13,8 @@ import re
 
 import pandas as pd
 
-from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES, compare
+from ipsrep.analyses.paper import compare
+from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES
 from ipsrep.report.tables import use_report_tables
 
 __all__ = ["LEDGER_COLUMNS", "STATUSES", "LEDGER_MIMETYPE", "compare", "LedgerDisplay", "emit", "rows_from_notebook",

@@ -8,7 +8,7 @@ Nothing here recomputes a statistic from participant data: the answers quote the
 numbers and on a user's file is that file's result under the same keys. The only new
 computation is Holm's step-down adjustment of the unadjusted health comparisons
 (Holm 1979, *Scand J Statist* 6:65-70), which the trial paper does not make and
-notebook 03 discusses (:func:`holm_rejections`).
+notebook 03 discusses (:func:`ipsrep.methods.multiplicity.holm_rejections`).
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from ipsrep.methods.comparison import EVIDENCE, evidence
+from ipsrep.analyses.paper import EVIDENCE, evidence
 from ipsrep.methods.formatting import p_statement
+from ipsrep.methods.multiplicity import holm_rejections
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
 from ipsrep.synthetic.ensemble import answer_robustness
 
@@ -113,7 +114,7 @@ STATUS_TEXT_ON_DATA = {**STATUS_TEXT, "approximate": "(only on the bundled recon
 
 def with_evidence(ledger: pd.DataFrame, *, synthetic: bool) -> pd.DataFrame:
     """`ledger` with a column ``evidence``: what kind of evidence each row's verdict
-    gives (:func:`ipsrep.methods.comparison.evidence`; "" for rows without a verdict).
+    gives (:func:`ipsrep.analyses.paper.evidence`; "" for rows without a verdict).
 
     >>> with_evidence(pd.DataFrame({"key": ["a", "b"], "status": ["consistent", "reproduced"]}),
     ...               synthetic=True)["evidence"].tolist()
@@ -329,26 +330,6 @@ def _measure_label(name: str) -> str:
 
 _T3_P = re.compile(r"^t3\.([a-z_]+)\.(\d+m)\.p$")
 _T4_P = re.compile(r"^t4\.([a-z_]+)\.interaction\.p$")
-
-
-def holm_rejections(p_values, alpha: float) -> int:
-    """How many hypotheses Holm's step-down procedure rejects at family-wise level `alpha`.
-
-    Sort the m p-values; reject the k-th smallest while it is at most alpha / (m - k + 1),
-    stop at the first that is not (Holm 1979). Written out rather than taken from
-    ``statsmodels.stats.multitest.multipletests`` (which gives the same count; the tests
-    compare the two): importing it loads ``scipy.stats``, which alone would take most
-    of the two seconds a rebuild with nothing changed may take.
-
-    >>> holm_rejections([0.01, 0.04, 0.03], 0.05), holm_rejections([0.012, 0.3], 0.05)
-    (1, 1)
-    """
-    ordered = sorted(float(p) for p in p_values)
-    m = len(ordered)
-    for k, p in enumerate(ordered):
-        if p > alpha / (m - k):
-            return k
-    return m
 
 
 def _printed_interaction_p(t4: pd.DataFrame) -> pd.Series:

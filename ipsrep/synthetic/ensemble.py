@@ -166,7 +166,7 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
     the data only through Table 2's counts, which the ``t2.*`` rows cover.
     """
     from ipsrep.analyses import baseline, employment, flow, health, mixed, productivity
-    from ipsrep.methods.comparison import compare
+    from ipsrep.analyses.paper import compare
 
     level = 1 - alpha
     t1 = baseline.table1(trial, levene_alpha=levene_alpha, binary_test="paper", t_test="paper")

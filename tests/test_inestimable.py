@@ -111,7 +111,8 @@ def test_table3_rows_without_answers_say_why(bundled, suffix):
     rows = ledger_by_key(health.table3_ledger(table, bundled=True))
     key = f"t3.odi.{visit}.p"
     assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == ""
-    assert rows.at[key, "note"] == f"odi {visit}: not computed: no participant has a value of odi_{visit} (IPS 0, TAU 0)"
+    assert rows.at[key, "note"] == (f"odi {visit}: not computed: no participant has a value of odi_{visit} "
+                                    "(IPS 0, TAU 0)")
 
 
 def test_a_single_health_measure_without_follow_ups(bundled):
@@ -126,3 +127,21 @@ def test_jobs_sentence_without_employed_participants():
     assert productivity.jobs_sentence(28, 0, 0).endswith(
         "In the data in use no IPS participant is recorded as employed by 12 or 24 months, so there is no "
         "ratio to compute.")
+
+
+def test_power_at_observed_rates_of_0_or_1_is_said_in_words(bundled):
+    trial = bundled[bundled["employed_12m"].notna()].copy()
+    trial.loc[trial["group"] == "IPS", "employed_12m"] = 1.0
+    table = employment.employment_table(trial)
+    power = employment.power_on_data(0.5, 0.3, table, n_sim=500)
+    assert not math.isnan(power.loc["design difference", "power_simulated"])
+    assert math.isnan(power.loc["observed difference", "power_simulated"])
+    assert employment.power_sentence(power).endswith(
+        "and not computed for the observed one (rates 100% and 39%: power needs two different rates strictly "
+        "between 0 and 100%).")
+
+
+def test_table3_with_no_testable_row_has_no_holm_values(bundled):
+    trial = emptied(emptied(bundled, "_12m"), "_6m")
+    table = health.table3(trial)
+    assert table["p_holm"].isna().all() and (table["reason"] != "").all()

@@ -407,8 +407,13 @@ def power_on_data(p_ips: float, p_tau: float, table: pd.DataFrame, *, alpha: flo
         out = pd.DataFrame(columns=["p_ips", "p_tau", "n_ips", "n_tau", "power_normal", "power_simulated", "mc_se"])
         out.attrs["reason"] = str(r["reason"])
         return out
-    frames = [power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim),
-              power_at_trial_size(r["pct1"] / 100, r["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim)]
+    o_ips, o_tau = r["pct1"] / 100, r["pct2"] / 100
+    frames = [power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim)]
+    if 0 < o_ips < 1 and 0 < o_tau < 1 and o_ips != o_tau:
+        frames.append(power_at_trial_size(o_ips, o_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim))
+    else:  # no difference to detect, or a rate of 0 or 1: power is not defined
+        frames.append(pd.DataFrame([{"p_ips": o_ips, "p_tau": o_tau, "n_ips": n_ips, "n_tau": n_tau,
+                                     "power_normal": math.nan, "power_simulated": math.nan, "mc_se": math.nan}]))
     return pd.concat(frames, keys=["design difference", "observed difference"]).droplevel(1)
 
 
@@ -417,9 +422,12 @@ def power_sentence(power: pd.DataFrame) -> str:
     and the observed difference, or why it was not computed."""
     if power.empty:
         return f"The power at the trial's 12-month size was {power.attrs.get('reason', 'not computed')}."
+    observed = power["power_simulated"].iloc[1]
     return (f"With {int(power['n_ips'].iloc[0])} IPS and {int(power['n_tau'].iloc[0])} TAU respondents at "
             f"12 months, the simulated power is {power['power_simulated'].iloc[0]:.0%} for the design difference "
-            f"and {power['power_simulated'].iloc[1]:.0%} for the observed one.")
+            + (f"and {observed:.0%} for the observed one." if not math.isnan(observed) else
+               f"and not computed for the observed one (rates {power['p_ips'].iloc[1]:.0%} and "
+               f"{power['p_tau'].iloc[1]:.0%}: power needs two different rates strictly between 0 and 100%)."))
 
 
 def historical_display(comparisons: dict) -> pd.DataFrame:

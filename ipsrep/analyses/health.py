@@ -175,7 +175,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
     if not table.empty:
         tested = table["p_rule"].notna()
         table["p_holm"] = np.nan
-        table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
+        if tested.any():  # none when no row has two values per group
+            table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
         table["significant"] = table["p_rule"] < alpha
         table["significant_holm"] = table["p_holm"] < alpha
     return table

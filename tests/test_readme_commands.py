@@ -136,7 +136,9 @@ def test_the_extras_the_readme_installs_are_declared():
     extras = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     for c in readme_commands():
         if rule_of(c) == "pip-extra":
-            name = re.search(RULES[1][0], c.text).group(1)  # type: ignore[union-attr]
+            match = re.search(RULES[1][0], c.text)
+            assert match is not None
+            name = match.group(1)
             assert name in extras, f"README.md line {c.line}: extra {name!r} is not in pyproject.toml"
 
 

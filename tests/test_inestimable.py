@@ -123,6 +123,23 @@ def test_a_single_health_measure_without_follow_ups(bundled):
     assert (table.loc[table["measure"] != "odi", "reason"] == "").all()
 
 
+def test_table4_of_a_measure_without_follow_ups_says_why(bundled):
+    from ipsrep.analyses import mixed
+
+    trial = bundled.copy()
+    trial[["odi_6m", "odi_12m"]] = math.nan
+    fitted = mixed.table4(trial, measures=["odi", "eqvas"])
+    odi, eqvas = fitted[fitted["measure"] == "odi"], fitted[fitted["measure"] == "eqvas"]
+    assert (odi["reason"] == "not computed: the mixed model of odi needs follow-up values in both groups "
+                             "(IPS 0, TAU 0)").all()
+    assert odi["estimate"].isna().all() and (eqvas["reason"] == "").all() and eqvas["estimate"].notna().all()
+    rows = ledger_by_key(mixed.table4_ledger(fitted, bundled=True))
+    key = "t4.odi.interaction.estimate"
+    assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == ""
+    assert rows.at[key, "note"].startswith("not computed: the mixed model of odi")
+    assert rows.at["t4.eqvas.interaction.estimate", "status"] in ("approximate", "source_inconsistent")
+
+
 def test_jobs_sentence_without_employed_participants():
     assert productivity.jobs_sentence(28, 0, 0).endswith(
         "In the data in use no IPS participant is recorded as employed by 12 or 24 months, so there is no "
@@ -145,3 +162,55 @@ def test_table3_with_no_testable_row_has_no_holm_values(bundled):
     trial = emptied(emptied(bundled, "_12m"), "_6m")
     table = health.table3(trial)
     assert table["p_holm"].isna().all() and (table["reason"] != "").all()
+
+
+# --------------------------------------------------------------------------------------
+# Whole builds (slow): pages 01-03 on files validate accepts
+# --------------------------------------------------------------------------------------
+def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_rq2_productivity",
+                                                       "03_rq3_health")):
+    import contextlib
+    import io
+    import shutil
+
+    from ipsrep.report import build
+
+    data = tmp_path / "trial.csv"
+    trial.to_csv(data, index=False)
+    assert contract.check_trial_file(data) == []
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for stem in stems:
+        shutil.copy(paths.PROJECT_ROOT / "notebooks" / f"{stem}.py", notebooks)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = build.build_command(data=str(data), out=tmp_path / "site", jobs=2, notebooks_dir=notebooks,
+                                     cache_dir=tmp_path / "cache")
+    assert status == 0, err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    return tmp_path / "site"
+
+
+@pytest.mark.slow
+def test_a_file_with_no_12_month_answers_builds_and_says_what_was_not_computed(bundled, tmp_path):
+    site = _build_pages(tmp_path, emptied(bundled, "_12m"))
+    ledger = pd.read_csv(site / "ledger.csv", dtype={"status": str}, keep_default_na=False)
+    rows = ledger.set_index("key")
+    for key in ("t2.12m.p", "rq2.hours.p", "rq2.20h.p", "t3.odi.12m.p"):
+        assert rows.at[key, "reproduced"] == "" and rows.at[key, "status"] == "", key
+        assert "not computed" in rows.at[key, "note"], key
+    for page, said in (("01_rq1_employment.html", "no participant has a value of employed_12m"),
+                       ("02_rq2_productivity.html", "no participant has a value of hours_12m"),
+                       ("03_rq3_health.html", "no participant has a value of odi_12m")):
+        text = (site / page).read_text(encoding="utf-8")
+        assert said in text, page
+        assert "KeyError" not in text and "Traceback" not in text and "nan%" not in text, page
+
+
+@pytest.mark.slow
+def test_the_smallest_file_validate_accepts_builds_pages_01_to_03(bundled, tmp_path):
+    """Two participants per arm (the minimum, :data:`ipsrep.inputs.contract.MIN_PER_ARM`)."""
+    complete = bundled.dropna()
+    trial = pd.concat([complete[complete["group"] == g].head(contract.MIN_PER_ARM) for g in ("IPS", "TAU")])
+    site = _build_pages(tmp_path, trial)
+    assert (site / "03_rq3_health.html").is_file()

@@ -97,8 +97,9 @@ def problems(page: Path) -> list[str]:
                     found.append(f"remote load <{tag} {k}={v!r}>")
     for text, ancestors in parsed.marked:
         starts, ends = text.count(START), text.count(END)
+        highlighted = any(t == "pre" for t, _ in ancestors)  # Pygments splits a code cell's strings into spans
         # a fragment the page shortened ("...") may lose its end marker; never its start
-        if starts != ends and not (starts == ends + 1 and text.rstrip().endswith(("...", "…"))):
+        if starts != ends and not highlighted and not (starts == ends + 1 and text.rstrip().endswith(("...", "…"))):
             found.append(f"a fragment split by an element: {text!r}")
         inert = any(t in RAW_TEXT_TAGS or any(c in a.get("class", "") for c in IGNORED) for t, a in ancestors)
         if not inert:

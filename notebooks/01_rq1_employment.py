@@ -60,7 +60,6 @@ n_sim = 20000  # simulated trials for the power of the paper's test
 seed = 2022  # seed of the power simulation (page 07 uses the same seed, n_sim and rates: one number)
 
 # %%
-import pandas as pd
 from IPython.display import Markdown
 
 from ipsrep.analyses import baseline, claims, employment
@@ -286,9 +285,7 @@ t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
 # %%
 hist_counts = employment.published_historical_counts()
 hist = employment.historical_control_comparison(**hist_counts, level=level)
-ips12 = table2.set_index("follow_up").loc["12m"]
-hist_data = employment.historical_control_comparison(int(ips12["a"]), int(ips12["n1"]), hist_counts["hc_employed"],
-                                                     hist_counts["hc_n"], level=level)
+hist_data = employment.historical_on_data(table2, hist_counts, level=level)
 employment.historical_display({"IPS counts as printed": hist, "IPS counts in the data in use": hist_data})
 
 # %% [markdown]
@@ -363,20 +360,11 @@ Markdown(
 # and a simulation of the test itself.
 
 # %%
-n_ips, n_tau = int(ips12["n1"]), int(ips12["n2"])
-power_table = pd.concat([
-    employment.power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed),
-    employment.power_at_trial_size(ips12["pct1"] / 100, ips12["pct2"] / 100, n_ips, n_tau, alpha=alpha, n_sim=n_sim,
-                                   seed=seed),
-], keys=["design difference", "observed difference"]).droplevel(1)
+power_table = employment.power_on_data(p_ips, p_tau, table2, alpha=alpha, n_sim=n_sim, seed=seed)
 power_table.round(3)
 
 # %%
-Markdown(
-    f"With {n_ips} IPS and {n_tau} TAU respondents at 12 months, the simulated power is "
-    f"{power_table['power_simulated'].iloc[0]:.0%} for the design difference and "
-    f"{power_table['power_simulated'].iloc[1]:.0%} for the observed one."
-)
+Markdown(employment.power_sentence(power_table))
 
 # %% [markdown]
 # Against the difference the trial was designed for, the smaller, unbalanced sample

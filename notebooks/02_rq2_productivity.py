@@ -116,13 +116,7 @@ productivity.hours_tests_display(hours_t, bundled=ctx.comparison).round(4)
 
 # %%
 identified = productivity.published_hours_ttests().query("matches_printed")["test"].tolist()
-row = hours_t.iloc[0]
-Markdown(
-    f"From the printed summaries, the printed p is the **{', '.join(identified) or 'neither'}** line. "
-    f"On the data in use Levene's p is {row['levene_p']:.3f}, so the rule picks the **{row['rule']}** line "
-    f"(p = {row['p_rule']:.3f}); the mean difference is {row['diff']:.1f} hours "
-    f"({100 * level:g}% CI {row['ci_low']:.1f} to {row['ci_high']:.1f})."
-)
+Markdown(productivity.hours_test_sentence(hours_t, identified, level=level))
 
 # %% [markdown]
 # ### Teaching note: Student, Welch and Levene
@@ -245,15 +239,7 @@ implied.pivot(index="n_jobs", columns="category", values="jobs").head(8) \
 # %%
 employed_ips = {fu: int(employment.employment_counts(ctx.trial, fu).set_index("group").at["IPS", "employed"])
                 for fu in ("12m", "24m")}
-low, high = employed_ips["12m"], employed_ips["24m"]
-Markdown(
-    f"The smallest total consistent with all four printed percentages is **{smallest} jobs**. "
-    + (f"No total from {low} to {high} fits, so the percentages are not shares of the {low}-{high} IPS "
-       f"participants employed by 12 or 24 months in the data in use; "
-       if smallest > high else "")
-    + f"{smallest} jobs for {low}-{high} employed participants is {smallest / high:.1f}-{smallest / low:.1f} "
-    f"jobs per employed participant."
-)
+Markdown(productivity.jobs_sentence(smallest, employed_ips["12m"], employed_ips["24m"]))
 
 # %% [markdown]
 # **Is that plausible?** It can be. IPS support does not end at the first job (long-term

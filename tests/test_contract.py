@@ -261,8 +261,20 @@ def test_a_wrong_value_is_not_repeated_by_a_cross_column_rule(here):
 
 def test_group_with_no_participants(here):
     write(here, with_changes({"P03": {"group": "IPS"}, "P04": {"group": "IPS"}}))
-    assert lines() == ["data.csv: column 'group': no participant in group TAU; the two-arm "
-                       "analyses need both IPS and TAU"]
+    assert lines() == ["data.csv: column 'group': participants per arm IPS 4, TAU 0; the two-arm analyses need "
+                       "at least 2 in each arm (a t-test needs a standard deviation per group)"]
+
+
+def test_arms_of_two_pass_and_an_arm_of_one_is_one_line(here):
+    """The minimum per arm (issue 20): 2 participants give a standard deviation per group;
+    1 is refused in one line naming the column, the counts and the minimum."""
+    assert lines(write(here, good_rows())) == []
+    write(here, good_rows()[1:])
+    assert lines() == ["data.csv: column 'group': participants per arm IPS 1, TAU 2; the two-arm analyses need "
+                       "at least 2 in each arm (a t-test needs a standard deviation per group)"]
+    write(here, [good_rows()[0], good_rows()[2]])
+    assert lines() == ["data.csv: column 'group': participants per arm IPS 1, TAU 1; the two-arm analyses need "
+                       "at least 2 in each arm (a t-test needs a standard deviation per group)"]
 
 
 # ------------------------------------------------------------------------- header faults

@@ -144,8 +144,21 @@ def test_bad_group_and_missing_column(table2_trial):
 def test_group_without_answers(table2_trial):
     empty = table2_trial.copy()
     empty.loc[empty["group"] == "TAU", "employed_6m"] = np.nan
-    with pytest.raises(ValueError, match="no answers in the TAU group"):
-        employment.employment_table(empty)
+    table = employment.employment_table(empty).set_index("follow_up")
+    row = table.loc["6m"]
+    assert row["reason"] == "not computed: a group has no value of employed_6m (IPS 34, TAU 0)"
+    assert row["n2"] == 0 and math.isnan(row["p_rule"]) and math.isnan(row["odds_ratio"])
+    assert row["pct1"] == pytest.approx(100 * row["a"] / 34)
+    assert table.loc["12m", "reason"] == "" and not math.isnan(table.loc["12m", "p_rule"])
+    shown = employment.table2_display(table.reset_index(), bundled=False)
+    assert shown.loc[("6m", "recomputed"), "TAU n (%)"] == "no answers"
+    assert shown.loc[("6m", "recomputed"), "P"] == "not computed"
+    assert shown.loc[("6m", "recomputed"), "test"] == row["reason"]
+    rows = employment.table2_ledger(table.reset_index(), bundled=True).set_index("key")
+    assert math.isnan(rows.at["t2.6m.p", "reproduced"])
+    assert rows.at["t2.6m.p", "status"] == "" and rows.at["t2.6m.or", "status"] == ""
+    assert rows.at["t2.6m.p", "note"] == f"6m: {row['reason']}"
+    assert rows.at["t2.12m.p", "status"] in ("reproduced", "discrepant")
 
 
 def test_historical_control_counts_and_test():

@@ -20,6 +20,8 @@ themselves live in :mod:`ipsrep.methods` (:mod:`ipsrep.methods.proportions`, :mo
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
@@ -126,6 +128,48 @@ def binary_outcome(trial: pd.DataFrame, column: str) -> pd.Series:
     return values
 
 
+# ----------------------------------------------------------- what cannot be computed
+def no_answers_reason(column: str, answers: dict[str, int], minimum: int = 1) -> str:
+    """Why a comparison of `column` between the groups cannot be computed, in words, or "".
+
+    `answers` holds the number of non-missing values per group; a comparison needs at
+    least `minimum` in each (1 for a 2x2 table, 2 for a t-test, which needs a standard
+    deviation per group).
+
+    >>> no_answers_reason("employed_12m", {"IPS": 0, "TAU": 0})
+    'not computed: no participant has a value of employed_12m (IPS 0, TAU 0)'
+    >>> no_answers_reason("hours_12m", {"IPS": 5, "TAU": 1}, minimum=2)
+    'not computed: a t-test needs at least 2 values of hours_12m per group (IPS 5, TAU 1)'
+    >>> no_answers_reason("employed_6m", {"IPS": 3, "TAU": 2})
+    ''
+    """
+    if all(answers.get(g, 0) >= minimum for g in GROUPS):
+        return ""
+    counts = ", ".join(f"{g} {answers.get(g, 0)}" for g in GROUPS)
+    if minimum <= 1 or not any(answers.values()):
+        if not any(answers.values()):
+            return f"not computed: no participant has a value of {column} ({counts})"
+        return f"not computed: a group has no value of {column} ({counts})"
+    return f"not computed: a t-test needs at least {minimum} values of {column} per group ({counts})"
+
+
+TWO_BY_TWO_NUMBERS = ("pct1", "pct2", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "min_expected",
+                      "p_rule", "odds_ratio", "ci_low", "ci_high")
+"""Columns of :func:`ipsrep.methods.stats.two_by_two` that a table without answers leaves empty."""
+
+
+def inestimable_two_by_two(a: int, n1: int, b: int, n2: int, reason: str) -> pd.DataFrame:
+    """A row shaped as :func:`ipsrep.methods.stats.two_by_two`'s for a table that cannot be
+    tested: the counts kept, every statistic NaN, ``rule`` empty and ``reason`` saying why."""
+    row = {"a": a, "n1": n1, "b": b, "n2": n2, "rule": "", "haldane": False, "reason": reason}
+    row.update(dict.fromkeys(TWO_BY_TWO_NUMBERS, math.nan))
+    if n1:
+        row["pct1"] = 100.0 * a / n1
+    if n2:
+        row["pct2"] = 100.0 * b / n2
+    return pd.DataFrame([row])
+
+
 # ------------------------------------------------------------------------ Table 2
 def employment_counts(trial: pd.DataFrame, follow_up: str) -> pd.DataFrame:
     """Employed respondents per group at one follow-up, with valid percentages.
@@ -199,13 +243,14 @@ def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     for follow_up in FOLLOW_UPS:
         counts = employment_counts(trial, follow_up).set_index("group")
         ips, tau = counts.loc["IPS"], counts.loc["TAU"]
-        if ips["n"] == 0 or tau["n"] == 0:
-            raise ValueError(
-                f"trial data: column '{employment_column(follow_up)}' has no answers in the "
-                f"{'IPS' if ips['n'] == 0 else 'TAU'} group; a comparison needs at least one per group"
-            )
-        test = proportions.two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
-                                int(tau["n"]), level=level)
+        reason = no_answers_reason(employment_column(follow_up), {g: int(counts.at[g, "n"]) for g in GROUPS})
+        if reason:
+            test = inestimable_two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
+                                          int(tau["n"]), reason)
+        else:
+            test = proportions.two_by_two(int(ips["employed"]), int(ips["n"]), int(tau["employed"]),
+                                    int(tau["n"]), level=level)
+            test["reason"] = ""
         test.insert(0, "months", int(follow_up.rstrip("m")))
         test.insert(0, "follow_up", follow_up)
         rows.append(test)
@@ -337,6 +382,60 @@ HISTORICAL_ROWS = {
 """The rows of :func:`historical_display`, in order, with their labels."""
 
 
+def historical_on_data(table: pd.DataFrame, counts: dict[str, int], *, level: float = 0.95) -> pd.DataFrame:
+    """The historical-control comparison with the 12-month IPS count of the data in use.
+
+    `table` is :func:`employment_table` output, `counts` :func:`published_historical_counts`.
+    When no IPS participant answered at 12 months the row keeps the counts, leaves every
+    statistic empty and says why in ``reason``.
+    """
+    r = table.set_index("follow_up").loc["12m"]
+    if not int(r["n1"]):
+        return inestimable_two_by_two(int(r["a"]), 0, counts["hc_employed"], counts["hc_n"],
+                                      "not computed: no IPS participant has a value of employed_12m")
+    out = historical_control_comparison(int(r["a"]), int(r["n1"]), counts["hc_employed"], counts["hc_n"],
+                                        level=level)
+    return out.assign(reason="")
+
+
+def power_on_data(p_ips: float, p_tau: float, table: pd.DataFrame, *, alpha: float = 0.05,
+                  n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
+    """Power of the paper's test at the 12-month group sizes of the data in use, for the
+    design difference (`p_ips`, `p_tau`) and the observed one (:func:`power_at_trial_size`).
+
+    Returns the two rows indexed ``design difference`` and ``observed difference``, or an
+    empty frame with a ``reason`` attribute (``.attrs["reason"]``) when a group has no
+    12-month answers. `seed` seeds the simulation (page 07 uses the same).
+    """
+    r = table.set_index("follow_up").loc["12m"]
+    n_ips, n_tau = int(r["n1"]), int(r["n2"])
+    if r.get("reason"):
+        out = pd.DataFrame(columns=["p_ips", "p_tau", "n_ips", "n_tau", "power_normal", "power_simulated", "mc_se"])
+        out.attrs["reason"] = str(r["reason"])
+        return out
+    o_ips, o_tau = r["pct1"] / 100, r["pct2"] / 100
+    frames = [power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed)]
+    if 0 < o_ips < 1 and 0 < o_tau < 1 and o_ips != o_tau:
+        frames.append(power_at_trial_size(o_ips, o_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed))
+    else:  # no difference to detect, or a rate of 0 or 1: power is not defined
+        frames.append(pd.DataFrame([{"p_ips": o_ips, "p_tau": o_tau, "n_ips": n_ips, "n_tau": n_tau,
+                                     "power_normal": math.nan, "power_simulated": math.nan, "mc_se": math.nan}]))
+    return pd.concat(frames, keys=["design difference", "observed difference"]).droplevel(1)
+
+
+def power_sentence(power: pd.DataFrame) -> str:
+    """One sentence on :func:`power_on_data` output: the simulated power for the design
+    and the observed difference, or why it was not computed."""
+    if power.empty:
+        return f"The power at the trial's 12-month size was {power.attrs.get('reason', 'not computed')}."
+    observed = power["power_simulated"].iloc[1]
+    return (f"With {int(power['n_ips'].iloc[0])} IPS and {int(power['n_tau'].iloc[0])} TAU respondents at "
+            f"12 months, the simulated power is {power['power_simulated'].iloc[0]:.0%} for the design difference "
+            + (f"and {observed:.0%} for the observed one." if not math.isnan(observed) else
+               f"and not computed for the observed one (rates {power['p_ips'].iloc[1]:.0%} and "
+               f"{power['p_tau'].iloc[1]:.0%}: power needs two different rates strictly between 0 and 100%)."))
+
+
 def historical_display(comparisons: dict) -> pd.DataFrame:
     """Comparisons with the historical controls for reading: one column per comparison
     (`comparisons` maps its heading to a row of :func:`historical_control_comparison`),
@@ -345,6 +444,8 @@ def historical_display(comparisons: dict) -> pd.DataFrame:
     from ipsrep.methods.formatting import format_p
 
     def cell(name, value):
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+            return "not computed"
         if isinstance(value, str):
             return {"pearson": "Pearson χ²", "fisher": "Fisher's exact"}.get(value, value)
         if name in ("a", "n1", "b", "n2", "n_total"):
@@ -355,7 +456,7 @@ def historical_display(comparisons: dict) -> pd.DataFrame:
             return f"{float(value):.1f}"
         return f"{float(value):.2f}"
 
-    out = {heading: [cell(k, row.iloc[0][k] if isinstance(row, pd.DataFrame) else row[k]) for k in HISTORICAL_ROWS]
+    out = {heading: [cell(k, (row.iloc[0] if isinstance(row, pd.DataFrame) else row).get(k)) for k in HISTORICAL_ROWS]
            for heading, row in comparisons.items()}
     return pd.DataFrame(out, index=pd.Index(list(HISTORICAL_ROWS.values()), name="Quantity")).reset_index()
 
@@ -517,6 +618,8 @@ def which_test(row: pd.Series, binary_test: str = "rule") -> str:
     "Pearson (override; the rule gives Fisher's exact)"
     """
     _p_column(binary_test)
+    if row.get("reason"):
+        return str(row["reason"])
     ruled = TEST_NAMES[row["rule"]]
     if binary_test == "rule":
         sign = "<" if row["rule"] == "fisher" else "≥"
@@ -563,12 +666,20 @@ def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: b
                          "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                          "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})",
                          "P": k("p"), "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})", "test": ""})
+        computed = not r.get("reason")
         rows.append({"follow-up": fu, "source": "recomputed",
-                     "IPS n (%)": f"{r['a']} ({r['pct1']:.1f})", "TAU n (%)": f"{r['b']} ({r['pct2']:.1f})",
-                     "P": format_p(r[column]),
-                     "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})",
+                     "IPS n (%)": _count_pct(r["a"], r["n1"], r["pct1"]),
+                     "TAU n (%)": _count_pct(r["b"], r["n2"], r["pct2"]),
+                     "P": format_p(r[column]) if computed else "not computed",
+                     "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})" if computed
+                     else "not computed",
                      "test": which_test(r, binary_test)})
     return pd.DataFrame(rows).set_index(["follow-up", "source"])
+
+
+def _count_pct(count, n, pct) -> str:
+    """``count (pct)`` with one decimal, or ``no answers`` when nobody answered."""
+    return f"{count} ({pct:.1f})" if n else "no answers"
 
 
 def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rule") -> pd.DataFrame:
@@ -580,19 +691,23 @@ def table2_ledger(table: pd.DataFrame, *, bundled: bool, binary_test: str = "rul
     counterpart: ``p_yates`` and ``p_fisher``.
     """
     column = _p_column(binary_test)
-    values, notes, alternatives, counts = {}, {}, {}, {}
+    values, notes, quantities, alternatives, counts = {}, {}, {}, {}, {}
     for _, r in table.iterrows():
         k = f"t2.{r['follow_up']}."
         values.update({k + "ips_count": r["a"], k + "ips_pct": r["pct1"], k + "tau_count": r["b"],
                        k + "tau_pct": r["pct2"], k + "p": r[column], k + "or": r["odds_ratio"],
                        k + "or_lo": r["ci_low"], k + "or_hi": r["ci_high"],
                        k + "p_yates": r["p_yates"], k + "p_fisher": r["p_fisher"]})
-        notes[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
-        notes[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
+        quantities[k + "p_yates"] = f"{r['follow_up']}: chi-squared p with Yates' continuity correction (not printed)"
+        quantities[k + "p_fisher"] = f"{r['follow_up']}: Fisher's exact p, two-sided (not printed)"
         notes[k + "p"] = f"{r['follow_up']}: {which_test(r, binary_test)}"
+        if r.get("reason"):
+            for q in ("ips_pct", "tau_pct", "p", "or", "or_lo", "or_hi", "p_yates", "p_fisher"):
+                notes[k + q] = f"{r['follow_up']}: {r['reason']}"
         alternatives[k + "p"] = binary_alternatives(r)
         counts.update({k + "ips_pct": (r["a"], r["n1"]), k + "tau_pct": (r["b"], r["n2"])})
-    return compare(values, bundled=bundled, notes=notes, alternatives=alternatives, counts=counts)
+    return compare(values, bundled=bundled, notes=notes, quantities=quantities, alternatives=alternatives,
+                   counts=counts)
 
 
 def binary_alternatives(row) -> dict[str, float]:

@@ -164,6 +164,8 @@ def bayesian_reanalysis(table2: pd.DataFrame, *, planned: dict, tail: float = 0.
     priors = bayes.prior_settings(planned["odds_ratio"], tail=tail, neutral=neutral)
     rows = []
     for _, r in table2.iterrows():
+        if r.get("reason"):  # nobody (in a group) answered at this follow-up
+            continue
         for prior, (exact, approx) in _posteriors(r, priors).items():
             rows.append({"follow_up": r["follow_up"], "prior": prior, "method": "exact",
                          **exact.summary(planned_or=planned["odds_ratio"], planned_rd=planned["rd"], level=level)})
@@ -184,6 +186,9 @@ def posterior_curves(table2: pd.DataFrame, follow_up: str, *, planned: dict, tai
         curve is omitted (it is flat on no scale shown: Beta priors on the rates).
     """
     row = table2.set_index("follow_up").loc[follow_up]
+    if row.get("reason"):
+        raise ValueError(f"trial data: employment at {follow_up} {row['reason']}; this page's analyses need "
+                         f"answers in both groups at follow_up (choose another: -p follow_up 6m or 24m)")
     priors = bayes.prior_settings(planned["odds_ratio"], tail=tail, neutral=neutral)
     grid = np.linspace(math.log(0.1), math.log(60.0), 600)
     frames = []

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ipsrep.analyses.employment import no_answers_reason
 from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
 from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.methods.formatting import half_up, mean_sd
@@ -161,7 +162,9 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
                 "tau_sd": tau.std(ddof=1) if len(tau) > 1 else np.nan,
             }
             row["diff"] = row["ips_mean"] - row["tau_mean"]
-            if len(ips) > 1 and len(tau) > 1:
+            row.update(dict.fromkeys(_TEST_COLUMNS, np.nan), rule="",
+                       reason=no_answers_reason(column, {"IPS": len(ips), "TAU": len(tau)}, minimum=2))
+            if not row["reason"]:
                 test = spss_ttest(ips, tau, levene_alpha=levene_alpha).iloc[0]
                 row.update(
                     levene_F=test["levene_F"], levene_p=test["levene_p"],
@@ -171,10 +174,11 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
                 )
             rows.append(row)
     table = pd.DataFrame(rows)
-    if "levene_p" in table:
+    if not table.empty:
         tested = table["p_rule"].notna()
         table["p_holm"] = np.nan
-        table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
+        if tested.any():  # none when no row has two values per group
+            table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
         table["significant"] = table["p_rule"] < alpha
         table["significant_holm"] = table["p_holm"] < alpha
     return table
@@ -314,6 +318,10 @@ def trajectories(trial: pd.DataFrame, *, level: float = 0.95, measures=None) -> 
     return stats.sort_values(["measure", "group", "months"], key=_measure_order).reset_index(drop=True)
 
 
+_TEST_COLUMNS = ("levene_F", "levene_p", "t_student", "df_student", "p_student", "t_welch", "df_welch", "p_welch",
+                 "p_rule")
+
+
 def _measure_order(col: pd.Series) -> pd.Series:
     if col.name == "measure":
         order = {m.name: i for i, m in enumerate(MEASURES)}
@@ -363,16 +371,18 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
     rows = []
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
-        used = r["rule"] if test == "rule" else test
+        used = (r["rule"] or "student") if test == "rule" else test
         if pub is not None:
             k = lambda q, r=r, pub=pub: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
                          "IPS mean (SD)": f"{k('ips_mean')} ({k('ips_sd')})", "TAU n": k("tau_n"),
                          "TAU mean (SD)": f"{k('tau_mean')} ({k('tau_sd')})", "p": k("p"), "Holm p (ours)": ""})
         rows.append({"measure": key[0], "visit": key[1], "source": "recomputed", "IPS n": str(int(r["ips_n"])),
-                     "IPS mean (SD)": mean_sd(r["ips_mean"], r["ips_sd"]), "TAU n": str(int(r["tau_n"])),
-                     "TAU mean (SD)": mean_sd(r["tau_mean"], r["tau_sd"]),
-                     "p": f"{half_up(r[f'p_{used}'], 3)} ({used})", "Holm p (ours)": f"{r['p_holm']:.3f}"})
+                     "IPS mean (SD)": mean_sd(r["ips_mean"], r["ips_sd"]) if r["ips_n"] else "no values",
+                     "TAU n": str(int(r["tau_n"])),
+                     "TAU mean (SD)": mean_sd(r["tau_mean"], r["tau_sd"]) if r["tau_n"] else "no values",
+                     "p": f"{half_up(r[f'p_{used}'], 3)} ({used})" if not r["reason"] else r["reason"],
+                     "Holm p (ours)": f"{r['p_holm']:.3f}" if not r["reason"] else ""})
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 
@@ -403,6 +413,12 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     printed = rule_versus_printed(table).set_index(["measure", "visit"])
     for _, r in table.iterrows():
         key = f"t3.{r['measure']}.{r['visit']}.p"
+        if r["reason"]:
+            values[key] = np.nan
+            stem = f"t3.{r['measure']}.{r['visit']}."
+            notes.update({stem + q: f"{r['measure']} {r['visit']}: {r['reason']}"
+                          for q in ("p", "ips_mean", "ips_sd", "tau_mean", "tau_sd") if np.isnan(values[stem + q])})
+            continue
         used = r["rule"] if test == "rule" else test
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]

@@ -44,7 +44,7 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from ipsrep.analyses.health import long_format
-from ipsrep.inputs.measures import MEASURE_BY_NAME
+from ipsrep.inputs.measures import GROUPS, MEASURE_BY_NAME
 from ipsrep.methods.lmm import RandomInterceptModel
 from ipsrep.paths import RANKING_CSV
 
@@ -439,9 +439,31 @@ def table4(trial: pd.DataFrame, spec: Spec = ADOPTED, *, measures=None, inferenc
     long = long_format(trial, measures)
     frames = []
     for name, part in long.groupby("measure", sort=False):
-        frames.append(fit_spec(part, spec, inference=inference).assign(measure=name))
+        reason = _not_fittable(part, str(name))
+        if not reason:
+            try:
+                frames.append(fit_spec(part, spec, inference=inference).assign(measure=name, reason=""))
+                continue
+            except ValueError as exc:  # the engine's one-line reason (e.g. one observation per participant)
+                reason = f"not computed: {exc}"
+        empty = {"estimate": np.nan, "se": np.nan, "z": np.nan, "df": np.nan, "p": np.nan, "loglik": np.nan,
+                 "icc": np.nan, "converged": False}
+        frames.append(pd.DataFrame([{"term": term, **empty, "n_obs": len(part),
+                                     "n_participants": part["participant_id"].nunique(), "measure": name,
+                                     "reason": reason} for term in TERMS]))
     table = pd.concat(frames, ignore_index=True)
     return table[["measure", *[c for c in table.columns if c != "measure"]]]
+
+
+def _not_fittable(long: pd.DataFrame, name: str) -> str:
+    """Why one measure's mixed model cannot be fitted, in words, or "": the group-by-time
+    interaction needs values after baseline in both groups."""
+    later = long.loc[long["visit_index"] > 0]
+    counts = {g: int((later["group"] == g).sum()) for g in GROUPS}
+    if all(counts.values()):
+        return ""
+    return (f"not computed: the mixed model of {name} needs follow-up values in both groups "
+            f"(IPS {counts['IPS']}, TAU {counts['TAU']})")
 
 
 def published_table4() -> pd.DataFrame:
@@ -775,10 +797,14 @@ def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = AD
     check = published_consistency().set_index(["measure", "term"])
     status, notes = {}, {}
     base_note = f"mixed model, {spec.words}" + (f"; {within_person_r}" if within_person_r else "")
+    reasons = fitted.set_index(["measure", "term"])["reason"] if "reason" in fitted else None
     for key in values:
         _, measure, term, stat = key.split(".")
         status[key] = "approximate"
         notes[key] = base_note
+        if reasons is not None and reasons.get((measure, term)):
+            notes[key] = str(reasons[(measure, term)])
+            continue
         if (measure, term) in check.index and not check.at[(measure, term), "consistent"]:
             row = check.loc[(measure, term)]
             if stat in ("estimate", "z", "p"):

@@ -31,6 +31,8 @@ from ipsrep.analyses.employment import (
     binary_alternatives,
     binary_outcome,
     check_group_and_column,
+    inestimable_two_by_two,
+    no_answers_reason,
     which_test,
 )
 from ipsrep.analyses.paper import compare
@@ -157,7 +159,30 @@ def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float
     Sveinsdottir et al. 2022, Statistical Analyses (research question 2).
     """
     h = hours_by_group(trial)
-    return ttests.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level)
+    reason = no_answers_reason(HOURS, {g: v.size for g, v in h.items()}, minimum=2)
+    if reason:
+        row: dict[str, object] = dict.fromkeys(TTEST_NUMBERS, math.nan)
+        row.update(n_x=int(h["IPS"].size), n_y=int(h["TAU"].size), rule="", reason=reason)
+        return pd.DataFrame([row])
+    return ttests.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level).assign(reason="")
+
+
+TTEST_NUMBERS = ("mean_x", "sd_x", "mean_y", "sd_y", "levene_F", "levene_p", "t_student", "df_student", "p_student",
+                 "t_welch", "df_welch", "p_welch", "p_rule", "diff", "ci_low", "ci_high")
+"""Numbers of :func:`ipsrep.methods.ttests.spss_ttest`'s row, NaN when the test cannot be computed."""
+
+
+def hours_test_sentence(ttest: pd.DataFrame, identified: list[str], *, level: float = 0.95) -> str:
+    """The t-test of hours in one paragraph: which line the printed p is (`identified`, from
+    :func:`published_hours_ttests`), which line Levene's rule picks on the data in use, its
+    p and the mean difference with its interval; or why it was not computed."""
+    r = ttest.iloc[0]
+    printed = f"From the printed summaries, the printed p is the **{', '.join(identified) or 'neither'}** line. "
+    if r.get("reason"):
+        return printed + f"On the data in use the t-test was {r['reason']}."
+    return (printed + f"On the data in use Levene's p is {r['levene_p']:.3f}, so the rule picks the "
+            f"**{r['rule']}** line (p = {r['p_rule']:.3f}); the mean difference is {r['diff']:.1f} hours "
+            f"({100 * level:g}% CI {r['ci_low']:.1f} to {r['ci_high']:.1f}).")
 
 
 def published_hours_ttests(*, level: float = 0.95) -> pd.DataFrame:
@@ -232,6 +257,10 @@ def hours_sensitivity(trial: pd.DataFrame, *, level: float = 0.95, n_resamples: 
     """
     h = hours_by_group(trial)
     x, y = h["IPS"], h["TAU"]
+    reason = no_answers_reason(HOURS, {g: v.size for g, v in h.items()}, minimum=2)
+    if reason:
+        return pd.DataFrame([{"analysis": "all", "estimand": "", "estimate": math.nan, "ci_low": math.nan,
+                              "ci_high": math.nan, "p": math.nan, "reason": reason}])
     t = ttests.ttest_from_summary(x.mean(), x.std(ddof=1), x.size, y.mean(), y.std(ddof=1), y.size,
                                  level=level).iloc[0]
     diff = float(t["diff"])
@@ -323,11 +352,11 @@ def worked_20h_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
     counts = {}
     for group in GROUPS:
         v = values[trial["group"] == group].dropna()
-        if v.empty:
-            raise ValueError(f"trial data: column '{TWENTY_HOURS}' has no answers in the {group} group; "
-                             f"a comparison needs at least one per group")
         counts[group] = (int(v.sum()), int(v.size))
-    return proportions.two_by_two(*counts["IPS"], *counts["TAU"], level=level)
+    reason = no_answers_reason(TWENTY_HOURS, {g: n for g, (_, n) in counts.items()})
+    if reason:
+        return inestimable_two_by_two(*counts["IPS"], *counts["TAU"], reason)
+    return proportions.two_by_two(*counts["IPS"], *counts["TAU"], level=level).assign(reason="")
 
 
 # --------------------------------------------------------------------- job types
@@ -446,6 +475,10 @@ def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
             rows.append({"group": r["group"], "source": "paper", "n": k("n"),
                          "mean (SD)": f"{k('mean')} ({k('sd')})", "range": f"{k('min')}-{k('max')}",
                          "median": "", "% with 0 h": ""})
+        if not r["n"]:
+            rows.append({"group": r["group"], "source": "recomputed", "n": "0", "mean (SD)": "no values",
+                         "range": "", "median": "", "% with 0 h": ""})
+            continue
         rows.append({"group": r["group"], "source": "recomputed", "n": str(r["n"]),
                      "mean (SD)": f"{r['mean']:.2f} ({r['sd']:.2f})", "range": f"{r['min']:g}-{r['max']:g}",
                      "median": f"{r['median']:g}", "% with 0 h": f"{r['pct_zero']:.0f}"})
@@ -472,6 +505,8 @@ def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool = True) -> pd.Data
         ``paper printed`` (a mark on the row whose p rounds to the printed one).
     """
     r = ttest.iloc[0]
+    if r.get("reason"):
+        return pd.DataFrame({"test": ["Levene, Student and Welch"], "result": [r["reason"]]}).set_index("test")
     rows = [
         {"test": "Levene (equal variances)", "statistic": r["levene_F"], "df": f"1, {r['n_x'] + r['n_y'] - 2}",
          "p": r["levene_p"], "SPSS rule picks": ""},
@@ -510,8 +545,8 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         g = r["group"].lower()
         for q in ("mean", "sd", "n", "min", "max"):
             values[f"rq2.hours.{g}_{q}"] = r[q]
-    chosen = t["rule"] if test == "rule" else test
-    values["rq2.hours.p"] = t[f"p_{chosen}"]
+    chosen = (t["rule"] or "student") if test == "rule" else test
+    values["rq2.hours.p"] = t[f"p_{chosen}"] if not t.get("reason") else math.nan
     values.update({"rq2.hours.p_student": t["p_student"], "rq2.hours.p_welch": t["p_welch"],
                    "rq2.hours.levene_p": t["levene_p"]})
     printed_row = published_hours_ttests().query("matches_printed")["test"].tolist()
@@ -523,6 +558,11 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         "rq2.hours.p_welch": "hours, Welch t-test p (equal variances not assumed)",
         "rq2.hours.levene_p": "hours, Levene's test p (mean-centred, as SPSS)",
     }
+    if t.get("reason"):
+        notes["rq2.hours.p"] = f"hours: {t['reason']}"
+    notes.update({f"rq2.hours.{g.lower()}_{q}": f"hours: no value of {HOURS} in the {g} group"
+                  for g in GROUPS for q in ("mean", "sd", "min", "max")
+                  if not int(summary.set_index("group").at[g, "n"])})
     return compare(values, bundled=bundled, notes=notes, alternatives={"rq2.hours.p": {
         "Student's t test": float(t["p_student"]), "Welch's t test": float(t["p_welch"])}})
 
@@ -543,9 +583,13 @@ def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True, binary_test
         rows.append({"source": "paper", "IPS n (%)": f"{k('ips_count')} ({k('ips_pct')})",
                      "TAU n (%)": f"{k('tau_count')} ({k('tau_pct')})", "P": k("p"),
                      "OR (95% CI)": f"{k('or')} ({k('or_lo')}-{k('or_hi')})", "test": "Fisher's exact (as printed)"})
-    rows.append({"source": "recomputed", "IPS n (%)": f"{r['a']}/{r['n1']} ({r['pct1']:.2f})",
-                 "TAU n (%)": f"{r['b']}/{r['n2']} ({r['pct2']:.2f})", "P": f"{r[column]:.3f}",
-                 "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})",
+    computed = not r.get("reason")
+    rows.append({"source": "recomputed",
+                 "IPS n (%)": f"{r['a']}/{r['n1']} ({r['pct1']:.2f})" if r["n1"] else "no answers",
+                 "TAU n (%)": f"{r['b']}/{r['n2']} ({r['pct2']:.2f})" if r["n2"] else "no answers",
+                 "P": f"{r[column]:.3f}" if computed else "not computed",
+                 "OR (95% CI)": f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})" if computed
+                 else "not computed",
                  "test": which_test(r, binary_test)})
     return pd.DataFrame(rows).set_index("source")
 
@@ -571,8 +615,37 @@ def twenty_hours_ledger(row: pd.DataFrame, *, bundled: bool, binary_test: str = 
              "rq2.20h.p_pearson": "≥ 20 h: Pearson chi-squared p (not printed)",
              "rq2.20h.p_yates": "≥ 20 h: chi-squared p with Yates' correction (not printed)",
              "rq2.20h.min_expected": "≥ 20 h: smallest expected cell count (the paper's rule uses Fisher below 5)"}
+    if r.get("reason"):
+        notes.update({k: f"≥ 20 h: {r['reason']}" for k in values
+                      if k not in ("rq2.20h.ips_count", "rq2.20h.tau_count", "rq2.20h.p_fisher",
+                                   "rq2.20h.p_pearson", "rq2.20h.p_yates", "rq2.20h.min_expected")})
     return compare(values, bundled=bundled, notes=notes, alternatives={"rq2.20h.p": binary_alternatives(r)},
                    counts={"rq2.20h.ips_pct": (r["a"], r["n1"]), "rq2.20h.tau_pct": (r["b"], r["n2"])})
+
+
+def jobs_sentence(smallest: int, low: int, high: int) -> str:
+    """The smallest number of jobs the printed job-type percentages allow (`smallest`, from
+    :func:`implied_job_totals`) set against the `low` (12 months) to `high` (24 months) IPS
+    participants employed in the data in use, in words.
+
+    >>> jobs_sentence(28, 19, 21)
+    'The smallest total consistent with all four printed percentages is **28 jobs**. No total from 19 to 21 fits, \
+so the percentages are not shares of the 19-21 IPS participants employed by 12 or 24 months in the data in use; \
+28 jobs for 19-21 employed participants is 1.3-1.5 jobs per employed participant.'
+    >>> jobs_sentence(28, 0, 0)[-95:]
+    'no IPS participant is recorded as employed by 12 or 24 months, so there is no ratio to compute.'
+    """
+    text = f"The smallest total consistent with all four printed percentages is **{smallest} jobs**. "
+    if high and smallest > high:
+        text += (f"No total from {low} to {high} fits, so the percentages are not shares of the {low}-{high} IPS "
+                 f"participants employed by 12 or 24 months in the data in use; ")
+    if not low or not high:
+        return text + ("In the data in use no IPS participant is recorded as employed by 12 or 24 months, so "
+                       "there is no ratio to compute." if not high else
+                       f"In the data in use no IPS participant is recorded as employed by 12 months "
+                       f"({high} by 24 months): {smallest / high:.1f} jobs per participant employed by 24 months.")
+    return text + (f"{smallest} jobs for {low}-{high} employed participants is {smallest / high:.1f}-"
+                   f"{smallest / low:.1f} jobs per employed participant.")
 
 
 def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:

@@ -60,7 +60,7 @@ from ipsrep.inputs.fields import (
 )
 from ipsrep.inputs.parsing import MAX_FILE_BYTES, DataFileError, parse_trial_file, read_data_bytes, sha256_hex
 from ipsrep.inputs.rules import RULES, Rule
-from ipsrep.inputs.schema import trial_schema
+from ipsrep.inputs.schema import MIN_PER_ARM, trial_schema
 from ipsrep.inputs.terminal import terminal_safe  # re-exported: callers import it from here
 from ipsrep.inputs.violations import ContractError, Violation, violations_frame
 
@@ -86,6 +86,7 @@ __all__ = [
     "sha256_hex",
     "terminal_safe",
     "trial_schema",
+    "MIN_PER_ARM",
     "violations_frame",
 ]
 

@@ -215,7 +215,7 @@ def parse_trial_file(path: str | Path, *, label: str | None = None, trusted_sha2
         return ParsedFile(out)
 
     table = typed_table(grid, positions, v)
-    schema_violations(table, grid, positions, v)
+    schema_violations(table, grid, positions, v, all_rows=len(grid) == n_rows)
     out.sort(key=Violation.sort_key)
     return ParsedFile(out, table, digest)
 

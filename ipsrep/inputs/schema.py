@@ -22,13 +22,18 @@ from ipsrep.inputs.rules import RULE_BY_NAME, RULES
 if TYPE_CHECKING:  # imported lazily at run time (_pandera)
     import pandera.pandas as pa
 
-__all__ = ["trial_schema", "schema_violations"]
+__all__ = ["MIN_PER_ARM", "trial_schema", "schema_violations"]
 
 
 def _pandera():
     """pandera, imported on first use: loading a file the build has already checked
     (``trusted_sha256``) needs no schema, and pandera takes about a second to import."""
     return importlib.import_module("pandera.pandas")
+
+
+MIN_PER_ARM = 2
+"""Participants each arm needs: a t-test (Tables 1 and 3, hours) needs a standard deviation
+per group, which one participant cannot give."""
 
 
 def _column_schema(f: Field) -> pa.Column:
@@ -40,7 +45,7 @@ def _column_schema(f: Field) -> pa.Column:
     if f.kind == "label":
         checks = [pa.Check.isin(list(f.labels))]
         if f.name == "group":
-            checks += [pa.Check(lambda s, g=g: bool((s == g).any()), name=f"has_{g}")
+            checks += [pa.Check(lambda s, g=g: int((s == g).sum()) >= MIN_PER_ARM, name=f"has_{g}")
                        for g in f.labels]
         return pa.Column(None, checks, nullable=not f.required)
     if f.kind == "binary":
@@ -103,10 +108,11 @@ def _value_message(f: Field, cell: str) -> str:
 
 
 def schema_violations(table: pd.DataFrame, grid: dict[int, list[str]], positions: dict[str, int],
-              v: Callable[..., None]) -> None:
+              v: Callable[..., None], *, all_rows: bool = True) -> None:
     """Run the pandera schema on the parsed `table` (indexed by line; `grid` holds each line's
     cells, `positions` each column's place) and report its failures through `v`
-    (column, line, message, participant id)."""
+    (column, line, message, participant id); the participants per arm only when `all_rows`
+    (no line was left unchecked)."""
     pa = _pandera()
     try:
         trial_schema(table.columns).validate(table, lazy=True)
@@ -127,6 +133,7 @@ def schema_violations(table: pd.DataFrame, grid: dict[int, list[str]], positions
         for grid_line in grid:
             first_line.setdefault(cell(grid_line, "participant_id"), grid_line)
     done: set[tuple[str, int | None]] = set()
+    bad_labels = bool(((cases["column"] == "group") & ~cases["check"].astype(str).str.startswith("has_")).any())
     for case in cases.itertuples(index=False):
         check, column = str(case.check), case.column
         line_no = None if pd.isna(case.index) else int(case.index)
@@ -139,9 +146,12 @@ def schema_violations(table: pd.DataFrame, grid: dict[int, list[str]], positions
             row = table.loc[line_no]  # one row: the index holds each line once (pandas-stubs: `Series | DataFrame`)
             v(rule.column, line_no, rule.explain(row), pid(line_no))  # type: ignore[arg-type]
         elif check.startswith("has_"):
-            group = check.removeprefix("has_")
-            v(column, None, f"no participant in group {group}; the two-arm analyses need "
-                            f"both {' and '.join(measures.GROUPS)}")
+            if ("arms", None) in done or bad_labels or not all_rows:
+                continue  # one line for both arms; none when a label is wrong (that line says it)
+            done.add(("arms", None))
+            arms = ", ".join(f"{g} {int((table[column] == g).sum())}" for g in measures.GROUPS)
+            v(column, None, f"participants per arm {arms}; the two-arm analyses need at least {MIN_PER_ARM} in "
+                            f"each arm (a t-test needs a standard deviation per group)")
         elif check == "not_nullable":
             what = "every row needs a participant id" if column == "participant_id" else (
                 f"allowed: {FIELD_BY_NAME[column].allowed}")

@@ -225,6 +225,8 @@ def compare_with_printed(
         if override == "approximate" and not synthetic:
             override = None
         row_status = override or ("" if ok is None else good if ok else bad)
+        if math.isnan(val):  # not computed on these data: no status, the note says why
+            row_status = ""
         note = notes.get(key, "") if (key in published.index or key in quantities) else ""
         if row_status == "discrepant" and bundled and not math.isnan(val):
             why = explain_discrepancy(val, pub["printed"], pub["relation"], alternatives=alternatives.get(key),

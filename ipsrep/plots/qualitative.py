@@ -62,7 +62,8 @@ def matrix_figure(matrix: pd.DataFrame, codebook: pd.DataFrame) -> Figure:
     ax.imshow(codes, cmap=ListedColormap([STATE_COLORS[s] for s in STATES]), vmin=-0.5,
               vmax=len(STATES) - 0.5, aspect="auto")
     labels = [f"{t}. {s}" for t, s in zip(codebook["theme"], codebook["summary"], strict=True)]
-    ax.set_yticks(range(len(order)), [textwrap.fill(lab, 64) for lab in labels], fontsize=7.5)
+    # a codebook's text is the user's: shown as written, never read as mathtext ($...$)
+    ax.set_yticks(range(len(order)), [textwrap.fill(lab, 64) for lab in labels], fontsize=7.5, parse_math=False)
     ax.set_xticks(range(len(PARTICIPANTS)), PARTICIPANTS)
     ax.xaxis.tick_top()
     ax.grid(False)
@@ -109,6 +110,7 @@ def counts_figure(codebook: pd.DataFrame) -> Figure:
         range(len(book)),
         [textwrap.fill(f"{t}. {s}", 64) for t, s in zip(book["theme"], book["summary"], strict=True)],
         fontsize=7.5,
+        parse_math=False,
     )
     ax.set_xticks(range(len(PARTICIPANTS) + 1))
     ax.set_xlim(-0.3, len(PARTICIPANTS) + 0.3)

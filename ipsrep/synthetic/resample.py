@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ipsrep import paths
+from ipsrep.inputs.contract import MIN_PER_ARM
 
 DEFAULT_SEED = 20220606
 """Seed of the default resample (any fixed number; it makes the file reproducible)."""
@@ -35,27 +36,28 @@ def _bundled_rows(source: str | os.PathLike | None) -> pd.DataFrame:
 def arm_sizes(n: int, source: pd.DataFrame) -> dict[str, int]:
     """Participants per arm for a resample of `n`, in the source file's allocation ratio.
 
-    Largest-remainder rounding of ``n * share``; every arm gets at least one participant
-    (the contract needs both arms).
+    Largest-remainder rounding of ``n * share``; every arm gets at least
+    :data:`ipsrep.inputs.contract.MIN_PER_ARM` participants (the contract's minimum).
 
     >>> src = pd.DataFrame({"group": ["IPS"] * 38 + ["TAU"] * 20})
     >>> arm_sizes(5000, src)
     {'IPS': 3276, 'TAU': 1724}
-    >>> arm_sizes(2, src)
-    {'IPS': 1, 'TAU': 1}
+    >>> arm_sizes(4, src)
+    {'IPS': 2, 'TAU': 2}
     """
-    if n < 2:
-        raise ValueError(f"a resampled trial needs at least 2 participants (one per arm), not {n}")
+    if n < 2 * MIN_PER_ARM:
+        raise ValueError(f"a resampled trial needs at least {2 * MIN_PER_ARM} participants "
+                         f"({MIN_PER_ARM} per arm), not {n}")
     counts = source["group"].value_counts().sort_index()
     exact = n * counts / counts.sum()
     # np.floor of a Series is a Series (numpy's stubs say ndarray)
-    sizes = np.floor(exact).astype(int).clip(lower=1)  # type: ignore[call-overload]
+    sizes = np.floor(exact).astype(int).clip(lower=MIN_PER_ARM)  # type: ignore[call-overload]
     remainder = (exact - np.floor(exact)).sort_values(ascending=False, kind="stable")
     for group in remainder.index:
         if sizes.sum() >= n:
             break
         sizes[group] += 1
-    while sizes.sum() > n:  # only when the floor-of-one lifted a tiny arm
+    while sizes.sum() > n:  # only when the minimum lifted a tiny arm
         sizes[sizes.idxmax()] -= 1
     return {g: int(sizes[g]) for g in counts.index}
 

@@ -14,10 +14,12 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ipsrep import paths
-from ipsrep.synthetic import portable
+from ipsrep.methods import portable
+from ipsrep.synthetic.ensemble import ENSEMBLE_DIR, UNSEARCHED_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -78,41 +80,45 @@ def test_reconstruct_gives_the_committed_bytes_under_every_kernel(tmp_path):
 
 
 MEMBER_SCRIPT = textwrap.dedent("""
-    import hashlib, io, json, sys
-    from ipsrep.synthetic.ensemble import member_results
-    from ipsrep.synthetic.reconstruct import reconstruct_trial, write_csv
-    seed = int(sys.argv[1])
-    buffer = io.StringIO()
-    write_csv(reconstruct_trial(seed=seed), buffer)
-    member = member_results(seed)
-    print(json.dumps({"trial": hashlib.sha256(buffer.getvalue().encode()).hexdigest(),
-                      "keys": member["key"].tolist(), "values": [repr(float(v)) for v in member["value"]],
-                      "status": member["status"].tolist()}))
+    import json, sys
+    from ipsrep.synthetic import ensemble
+    seed, linkage = int(sys.argv[1]), sys.argv[2]
+    member = ensemble.MEMBER_FUNCTIONS[linkage](seed)
+    print(json.dumps({"keys": member["key"].tolist(),
+                      "values": [float(v).hex() for v in member["value"]],
+                      "written": [ensemble.format_value(float(v)) for v in member["value"]]}))
 """)
 
 
-def test_an_ensemble_member_is_the_same_under_two_kernels():
-    envs = _environments()
-    wide = {**envs["2 threads"]}
-    narrow = {**envs["Prescott"], "NPY_DISABLE_CPU_FEATURES": envs["no wide SIMD"]["NPY_DISABLE_CPU_FEATURES"]}
+def _committed_member(folder, seed: int) -> dict[str, str]:
+    results = pd.read_csv(folder / "results.csv", dtype={"value": str}, keep_default_na=False)
+    part = results[results["seed"] == seed]
+    assert len(part), f"seed {seed} is not a member of {folder}"
+    return dict(zip(part["key"], part["value"], strict=True))
 
-    def one(env):
-        done = _run(["-c", MEMBER_SCRIPT, str(MEMBER_SEED)], env)
-        assert done.returncode == 0, done.stderr[-2000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+
+@pytest.mark.parametrize("linkage, folder", [("searched", ENSEMBLE_DIR),
+                                             ("unsearched", UNSEARCHED_DIR)])
+def test_an_ensemble_member_gives_the_committed_values_under_every_kernel(linkage, folder):
+    """Every value of one member, the mixed models' included, bit for bit the same under each
+    kernel, thread count and SIMD width, and written as the committed results file holds it."""
+    envs = _environments()
+    committed = _committed_member(folder, MEMBER_SEED)
+
+    def one(name):
+        done = _run(["-c", MEMBER_SCRIPT, str(MEMBER_SEED), linkage], envs[name])
+        assert done.returncode == 0, (name, done.stderr[-2000:])
+        return name, json.loads(done.stdout.strip().splitlines()[-1])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        a, b = pool.map(one, (wide, narrow))
-    # the member's reconstruction: byte for byte
-    assert a["trial"] == b["trial"]
-    assert a["keys"] == b["keys"] and a["status"] == b["status"]
-    va, vb = (np.array([float(v) for v in x["values"]]) for x in (a, b))
-    mixed = np.array([k.startswith("t4.") for k in a["keys"]])
-    # everything but the mixed models: bit for bit
-    same = (va == vb) | (np.isnan(va) & np.isnan(vb))
-    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed, strict=True) if not s and not m]
-    # the mixed models (the engine's BLAS reductions) on identical data: to rounding
-    np.testing.assert_allclose(va[mixed], vb[mixed], rtol=1e-11, atol=0)
+        results = dict(pool.map(one, envs))
+    first = next(iter(results.values()))
+    for name, member in results.items():
+        assert member["keys"] == first["keys"], name
+        differ = [k for k, a, b in zip(member["keys"], member["values"], first["values"], strict=True) if a != b]
+        assert not differ, f"{linkage} member {MEMBER_SEED} differs under {name} in {differ[:5]}"
+    written = dict(zip(first["keys"], first["written"], strict=True))
+    assert written == committed
 
 
 def test_portable_functions_agree_with_numpy():

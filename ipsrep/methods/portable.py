@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["log", "log1p", "exp", "rowsum", "total", "cross_products", "eliminate", "schur_last", "solve_spd",
-           "quantise"]
+__all__ = ["log", "log1p", "exp", "rowsum", "total", "cross_products", "eliminate", "schur_last", "solve",
+           "solve_spd", "matmul", "quantise"]
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k * _LN2_HI is exact for |k| < 2**20
 _LN2_LO = 1.90821492927058770002e-10
@@ -149,6 +149,19 @@ def schur_last(a: np.ndarray) -> np.ndarray:
 
 def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Solve ``a x = b`` for symmetric positive definite `a` (..., p, p) and `b` (..., p, q)."""
+    return solve(a, b)
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for 2-D `a` (n, m) and `b` (m, q), each entry added left to right (no BLAS)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return rowsum(a[:, None, :] * b.T[None, :, :])
+
+
+def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``a x = b`` (`a` (..., p, p), `b` (..., p, q)) by Gaussian elimination without
+    pivoting, in a fixed order: for matrices whose leading principal minors are all
+    nonzero (symmetric positive definite ones, triangular ones with a nonzero diagonal)."""
     p, q = a.shape[-1], b.shape[-1]
     both = np.concatenate([np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape[:-1] + (p,))),
                            np.broadcast_to(b, np.broadcast_shapes(a.shape[:-1] + (q,), b.shape))], axis=-1)

@@ -497,8 +497,8 @@ class RandomInterceptModel:
         (:mod:`ipsrep.methods.portable`: the same bits on every BLAS kernel)."""
         G = self._matrix(g)
         p = self.k_fe
-        reduced = portable.eliminate(G, p)
-        pivots, r = np.diagonal(reduced)[:p].copy(), float(reduced[p, p])
+        reduced = _eliminate(G.tolist(), p)
+        pivots, r = np.array([reduced[k][k] for k in range(p)]), reduced[p][p]
         if not (np.all(pivots > 0.0) and r > 0.0):
             raise ValueError(
                 "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
@@ -509,7 +509,16 @@ class RandomInterceptModel:
     def _solve(self, G: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """A(g)^-1 rhs for a p x q `rhs`, A = G[:p, :p] (fixed-order elimination)."""
         p = self.k_fe
-        return portable.solve_spd(G[:p, :p], rhs)
+        rhs = np.asarray(rhs, dtype=float)
+        q = rhs.shape[1]
+        red = _eliminate([a + b for a, b in zip(G[:p, :p].tolist(), rhs.tolist(), strict=True)], p)
+        x = [[0.0] * q for _ in range(p)]
+        for i in range(p - 1, -1, -1):
+            row, acc = red[i], red[i][p:]
+            for j in range(i + 1, p):
+                acc = [a - row[j] * b for a, b in zip(acc, x[j], strict=True)]
+            x[i] = [a / row[i] for a in acc]
+        return np.array(x)
 
     def objective(self, theta: float, reml: bool = False) -> float:
         """Profiled deviance at ``theta`` = tau / sigma: lme4's ``devfun`` (ML) or REML criterion.
@@ -528,15 +537,30 @@ class RandomInterceptModel:
         """
         if not theta >= 0:
             raise ValueError(f"objective: theta must be >= 0, got {theta!r}")
-        g = float(theta) ** 2
-        _, pivots, r = self._factor(g)
+        return float(self._objectives(np.array([float(theta)]), reml)[0])
+
+    def _objectives(self, thetas: np.ndarray, reml: bool) -> np.ndarray:
+        """:meth:`objective` at each of `thetas` at once (element-wise the same operations,
+        so the same bits as one at a time)."""
+        g = thetas * thetas
         p, N = self.k_fe, self.nobs
-        value = float(portable.rowsum(self._counts * portable.log1p(self._sizes * g)))
+        f = 1.0 / (1.0 + self._sizes * g[:, None])
+        weighted = f[:, 0, None, None] * self._S[0]
+        for k in range(1, len(self._sizes)):
+            weighted = weighted + f[:, k, None, None] * self._S[k]
+        reduced = portable.eliminate(self._W + weighted, p)
+        pivots, r = np.diagonal(reduced, axis1=-2, axis2=-1)[:, :p], reduced[:, p, p]
+        if not (np.all(pivots > 0.0) and np.all(r > 0.0)):
+            raise ValueError(
+                "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
+                "no residual variance to estimate"
+            )
+        value = portable.rowsum(self._counts * portable.log1p(self._sizes * g[:, None]))
         if reml:
             dof = N - p
-            log_det = float(portable.rowsum(portable.log(pivots)))
-            return value + log_det + dof * (1.0 + _LOG_2PI + float(portable.log(r / dof)))
-        return value + N * (1.0 + _LOG_2PI + float(portable.log(r / N)))
+            log_det = portable.rowsum(portable.log(pivots))
+            return value + log_det + dof * (1.0 + _LOG_2PI + portable.log(r / dof))
+        return value + N * (1.0 + _LOG_2PI + portable.log(r / N))
 
     def _slope(self, theta: float, reml: bool) -> float:
         """Derivative of :meth:`objective` with respect to g = theta^2 (same sign as in theta)."""
@@ -557,7 +581,7 @@ class RandomInterceptModel:
 
     def _optimum(self, reml: bool) -> tuple[float, bool]:
         grid = _THETA_GRID
-        values = np.array([self.objective(t, reml) for t in grid])
+        values = self._objectives(grid, reml)
         j = int(np.argmin(values))
         if j == len(grid) - 1:
             return float(grid[j]), False
@@ -799,9 +823,34 @@ class RandomInterceptModel:
         return np.linalg.inv(-H)[:p, :p]
 
 
+def _eliminate(a: list[list[float]], p: int) -> list[list[float]]:
+    """Gaussian elimination of the first `p` columns of the rows `a`, in place, without
+    pivoting: :func:`ipsrep.methods.portable.eliminate` in Python floats (the same IEEE
+    operations in the same order, without numpy's per-element overhead on a 5 x 5)."""
+    n = len(a)
+    for k in range(p):
+        pivot, row_k = a[k][k], a[k]
+        for i in range(k + 1, n):
+            row_i = a[i]
+            f = row_i[k] / pivot
+            for j in range(k + 1, len(row_i)):
+                row_i[j] = row_i[j] - f * row_k[j]
+            row_i[k] = 0.0
+    return a
+
+
+def _left_to_right(values) -> float:
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    return total
+
+
 def _quadratic(M: np.ndarray, v: np.ndarray) -> float:
-    """v' M v, added in a fixed order (no BLAS)."""
-    return float(portable.rowsum(portable.rowsum(M * v) * v))
+    """v' M v, added left to right (no BLAS)."""
+    vs = v.tolist()
+    Mv = [_left_to_right([m * w for m, w in zip(row, vs, strict=True)]) for row in M.tolist()]
+    return float(_left_to_right([a * b for a, b in zip(Mv, vs, strict=True)]))
 
 
 def mixedlm(formula: str, data: pd.DataFrame, groups) -> RandomInterceptModel:

@@ -223,10 +223,11 @@ attrition.missing_patterns(ctx.trial)
 # strongest of the usual assumptions (missing completely at random). For the health
 # questionnaires it draws one response order per arm and visit among that follow-up's
 # employment respondents, so a participant answers all of a visit's questionnaires or
-# none, except where the printed n differ between measures; which respondent holds
-# which score is then chosen by a search that makes the mixed models of Table 4 refit
-# as printed, and for the EQ-VAS the search also chooses who answered. Who is missing a
-# health score is therefore partly chosen to fit Table 4, not random. The table compares, at the primary
+# none, except where the printed n differ between measures (the respondent sets are
+# nested: who answered a less-answered measure answered the others). Which respondent
+# holds which score is then chosen by a search that makes the mixed models of Table 4
+# refit as printed, but the search does not choose who answered: who is missing a
+# health score is drawn at random, as for the employment question. The table compares, at the primary
 # 12-month follow-up, the baseline characteristics of those who answered the employment
 # question with those who did not. On the bundled file these are synthetic participants,
 # so any difference is the chance of that random draw and says nothing about the

@@ -52,6 +52,11 @@
 # they count as free.
 # **Free**: neither; only free results can be robust or not.
 #
+# In every member, as on the committed file, the HSCL-25 total is not tied to its
+# subscales per participant (the trial's total is (10 x anxiety + 15 x depression) / 25;
+# the three distress scores are reconstructed separately, `data/reconstructed/README.md`),
+# so no result here combines the total with a subscale on the same participants.
+#
 # The ensembles are computed by `ipsrep ensemble --members N` and `ipsrep ensemble
 # --members N --linkage unsearched` (on Dask; see the README) and stored under
 # `data/ensemble/` and `data/ensemble_unsearched/`; this page only reads them.

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from ipsrep import paths
-from ipsrep.synthetic import portable
+from ipsrep.methods import portable
 
 pytestmark = pytest.mark.slow
 
@@ -78,41 +78,33 @@ def test_reconstruct_gives_the_committed_bytes_under_every_kernel(tmp_path):
 
 
 MEMBER_SCRIPT = textwrap.dedent("""
-    import hashlib, io, json, sys
-    from ipsrep.synthetic.ensemble import member_results
-    from ipsrep.synthetic.reconstruct import reconstruct_trial, write_csv
-    seed = int(sys.argv[1])
-    buffer = io.StringIO()
-    write_csv(reconstruct_trial(seed=seed), buffer)
-    member = member_results(seed)
-    print(json.dumps({"trial": hashlib.sha256(buffer.getvalue().encode()).hexdigest(),
-                      "keys": member["key"].tolist(), "values": [repr(float(v)) for v in member["value"]],
-                      "status": member["status"].tolist()}))
+    import json, sys
+    from ipsrep.synthetic import ensemble
+    seed, linkage = int(sys.argv[1]), sys.argv[2]
+    member = ensemble.MEMBER_FUNCTIONS[linkage](seed)
+    print(json.dumps({"keys": member["key"].tolist(), "values": [float(v).hex() for v in member["value"]]}))
 """)
 
 
-def test_an_ensemble_member_is_the_same_under_two_kernels():
+@pytest.mark.parametrize("linkage", ["searched", "unsearched"])
+def test_an_ensemble_member_is_bit_for_bit_the_same_under_every_kernel(linkage):
+    """Every value of one member, the mixed models' included, has the same bits under each
+    kernel, thread count and SIMD width (no tolerance)."""
     envs = _environments()
-    wide = {**envs["2 threads"]}
-    narrow = {**envs["Prescott"], "NPY_DISABLE_CPU_FEATURES": envs["no wide SIMD"]["NPY_DISABLE_CPU_FEATURES"]}
 
-    def one(env):
-        done = _run(["-c", MEMBER_SCRIPT, str(MEMBER_SEED)], env)
-        assert done.returncode == 0, done.stderr[-2000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+    def one(name):
+        done = _run(["-c", MEMBER_SCRIPT, str(MEMBER_SEED), linkage], envs[name])
+        assert done.returncode == 0, (name, done.stderr[-2000:])
+        return name, json.loads(done.stdout.strip().splitlines()[-1])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        a, b = pool.map(one, (wide, narrow))
-    # the member's reconstruction: byte for byte
-    assert a["trial"] == b["trial"]
-    assert a["keys"] == b["keys"] and a["status"] == b["status"]
-    va, vb = (np.array([float(v) for v in x["values"]]) for x in (a, b))
-    mixed = np.array([k.startswith("t4.") for k in a["keys"]])
-    # everything but the mixed models: bit for bit
-    same = (va == vb) | (np.isnan(va) & np.isnan(vb))
-    assert same[~mixed].all(), [k for k, s, m in zip(a["keys"], same, mixed, strict=True) if not s and not m]
-    # the mixed models (the engine's BLAS reductions) on identical data: to rounding
-    np.testing.assert_allclose(va[mixed], vb[mixed], rtol=1e-11, atol=0)
+        results = dict(pool.map(one, envs))
+    first = next(iter(results.values()))
+    assert any(k.startswith("t4.") for k in first["keys"])
+    for name, member in results.items():
+        assert member["keys"] == first["keys"], name
+        differ = [k for k, a, b in zip(member["keys"], member["values"], first["values"], strict=True) if a != b]
+        assert not differ, f"{linkage} member {MEMBER_SEED} differs under {name} in {differ[:5]}"
 
 
 def test_portable_functions_agree_with_numpy():

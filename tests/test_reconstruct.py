@@ -213,13 +213,13 @@ def test_committed_file_is_written_byte_for_byte(tmp_path):
 
 
 def test_one_response_status_per_participant_and_visit(trial):
-    """Outside the measures whose respondents the linkage search chooses (the EQ-VAS),
-    the health measures' respondent sets are nested at every group and visit, so only
-    the printed n make a participant answer some measures of a visit and not others."""
+    """All nine health measures' respondent sets are nested at every group and visit (the
+    linkage search chooses no respondents), so only the printed n make a participant
+    answer some measures of a visit and not others."""
     from ipsrep.synthetic.linkage import RESPONDENTS_SEARCHED
 
-    shared = [m.name for m in MEASURES if m.name not in RESPONDENTS_SEARCHED]
-    assert len(shared) == 8
+    assert RESPONDENTS_SEARCHED == ()
+    shared = [m.name for m in MEASURES]
     for visit in ("0m", "6m", "12m"):
         for g in ("IPS", "TAU"):
             rows = trial[trial["group"] == g]

@@ -45,6 +45,7 @@ from scipy.stats import t as student_t
 
 from ipsrep.analyses.health import long_format
 from ipsrep.inputs.measures import GROUPS, MEASURE_BY_NAME
+from ipsrep.methods import portable
 from ipsrep.methods.lmm import RandomInterceptModel
 from ipsrep.paths import RANKING_CSV
 
@@ -326,7 +327,8 @@ def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[p
 
     The spec's columns span the same space as the canonical ones (affine recoding of
     group and time, centred or plain products), so X_spec = X_canonical M for a square
-    M, found by least squares on the design itself; then beta_spec = M^-1 beta and
+    M, found by least squares on the design itself (normal equations summed and solved in
+    a fixed order, :mod:`ipsrep.methods.portable`); then beta_spec = M^-1 beta and
     Cov_spec = M^-1 Cov M^-T. Maximum likelihood is equivariant under such a
     reparametrisation, so this equals fitting the spec directly (up to the optimiser's
     tolerance) at a fraction of the cost. Each new coefficient is the contrast
@@ -334,12 +336,15 @@ def _recoded(result, X_canonical: pd.DataFrame, X_spec: pd.DataFrame) -> tuple[p
     contrast's (infinite for a Wald fit).
     """
     names = list(X_canonical.columns)
-    M, *_ = np.linalg.lstsq(X_canonical.to_numpy(), X_spec.to_numpy(), rcond=None)
-    if not np.allclose(X_canonical.to_numpy() @ M, X_spec.to_numpy(), atol=1e-8):
+    Xc, Xs = X_canonical.to_numpy(dtype=float), X_spec.to_numpy(dtype=float)
+    both = portable.cross_products(np.hstack([Xc, Xs]).T)  # fixed-order sums: the same bits on every BLAS kernel
+    k = Xc.shape[1]
+    M = portable.solve_spd(both[:k, :k], both[:k, k:])
+    if not np.allclose(Xc @ M, Xs, atol=1e-8):
         raise ValueError("the specification is not a reparametrisation of the canonical model")
-    Minv = np.linalg.inv(M)
-    beta = Minv @ result.fe_params[names].to_numpy()
-    cov = Minv @ result.cov_params().loc[names, names].to_numpy() @ Minv.T
+    Minv = portable.solve(M, np.eye(k))
+    beta = portable.rowsum(Minv * result.fe_params[names].to_numpy())
+    cov = portable.matmul(portable.matmul(Minv, result.cov_params().loc[names, names].to_numpy()), Minv.T)
     cols = list(X_spec.columns)
     contrast_df = getattr(result, "contrast_df", None)
     df = [contrast_df(row) if contrast_df is not None else np.inf for row in Minv]

@@ -25,6 +25,14 @@ root of the deviance's analytic derivative, found to machine precision, while lm
 derivative-free optimiser stops where its deviance stops changing, about 1e-7 from the
 optimum in theta.
 
+The same data give the same bits on every CPU, BLAS kernel, thread count and SIMD
+width (``tests/test_determinism.py``): the cross-products are sums of element-wise
+products added in an order fixed by numpy's pairwise summation, the (p + 1) x (p + 1)
+systems are solved by Gaussian elimination written out in a fixed order, and the
+logarithms are :mod:`ipsrep.methods.portable`'s, so no BLAS or LAPACK call, ``einsum`` or
+SIMD transcendental function decides a result of ``fit(inference="wald")``. (The
+Satterthwaite and ``se="joint"`` extras still use numpy's p x p products and inverses.)
+
 Rows whose response, any design column or the cluster label is missing are dropped
 before fitting (as statsmodels' ``missing="drop"`` and R's ``na.omit`` do);
 ``RandomInterceptModel.n_dropped`` says how many.
@@ -39,15 +47,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import patsy
-from scipy import linalg, optimize
+from scipy import optimize
 from scipy.stats import norm
 from scipy.stats import t as student_t
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from ipsrep.methods import portable
+
 __all__ = ["FewClustersWarning", "RandomInterceptModel", "RandomInterceptResults", "mixedlm"]
 
-_LOG_2PI = math.log(2.0 * math.pi)
-_THETA_GRID = np.concatenate([[0.0], np.logspace(-4.0, 4.0, 81)])
+_LOG_2PI = float(portable.log(2.0 * math.pi))
+_THETA_GRID = np.concatenate([[0.0], portable.exp(np.linspace(-4.0, 4.0, 81) * portable.log(10.0))])
 """Coarse grid of theta = tau / sigma searched before the root of the derivative is polished."""
 
 _SE_KINDS = ("lme4", "joint")
@@ -275,7 +285,8 @@ class RandomInterceptModel:
     V* = V / sigma^2, where W is the within-cluster scatter of D (D minus its cluster
     means, computed once, so no sum of large terms is ever differenced) and S_k sums
     n_i m_i m_i' over the clusters of size k. Every quantity below follows from the
-    Cholesky factor of this (p + 1) x (p + 1) matrix: its leading p x p block is
+    Cholesky factor of this (p + 1) x (p + 1) matrix (here: Gaussian elimination, whose
+    pivots are the factor's squared diagonal): its leading p x p block is
     A(g) = X' V*^-1 X, the generalised least-squares estimate solves A b = X' V*^-1 y,
     and the square of its last diagonal element is the penalised residual sum of
     squares r(g). Profiling out b and sigma^2 (Wolfinger, Tobias and Sall 1994; Bates
@@ -436,20 +447,19 @@ class RandomInterceptModel:
     # ------------------------------------------------------------------ statistics
     def _sufficient_statistics(self, y: np.ndarray, X: np.ndarray, codes: np.ndarray) -> None:
         p, m = self.k_fe, self.ngroups
-        D = np.column_stack([X, y])
+        D = np.vstack([X.T, y])  # columns of [X y] as rows, each contiguous
         n = np.bincount(codes, minlength=m).astype(float)
         totals = np.empty((m, p + 1))
         for j in range(p + 1):
-            totals[:, j] = np.bincount(codes, weights=D[:, j], minlength=m)
+            totals[:, j] = np.bincount(codes, weights=D[j], minlength=m)
         means = totals / n[:, None]
-        D -= means[codes]
-        self._W = D.T @ D
+        D -= means[codes].T
+        self._W = portable.cross_products(D)
         del D
         sizes, which = np.unique(n, return_inverse=True)
         S = np.empty((len(sizes), p + 1, p + 1))
         for k in range(len(sizes)):  # one pass per distinct cluster size, not per cluster
-            part = means[which == k]
-            S[k] = sizes[k] * (part.T @ part)
+            S[k] = sizes[k] * portable.cross_products(means[which == k].T)
         self._sizes = sizes
         self._counts = np.bincount(which, minlength=len(sizes)).astype(float)
         self._S = S
@@ -471,19 +481,44 @@ class RandomInterceptModel:
                 )
 
     # ------------------------------------------------------------------ objective
-    def _matrix(self, g: float) -> np.ndarray:
-        return self._W + np.tensordot(1.0 / (1.0 + self._sizes * g), self._S, axes=1)
+    def _weighted(self, weights: np.ndarray, S: np.ndarray) -> np.ndarray:
+        """sum_k weights[k] S[k], added in the order of the cluster sizes."""
+        out = weights[0] * S[0]
+        for k in range(1, len(weights)):
+            out = out + weights[k] * S[k]
+        return out
 
-    def _factor(self, g: float):
+    def _matrix(self, g: float) -> np.ndarray:
+        return self._W + self._weighted(1.0 / (1.0 + self._sizes * g), self._S)
+
+    def _factor(self, g: float) -> tuple[np.ndarray, np.ndarray, float]:
+        """G(g), the squared diagonal of the Cholesky factor of A(g) = G[:p, :p] and the
+        penalised residual sum of squares r(g), by a fixed-order elimination
+        (:mod:`ipsrep.methods.portable`: the same bits on every BLAS kernel)."""
         G = self._matrix(g)
-        try:
-            L = np.linalg.cholesky(G)
-        except np.linalg.LinAlgError:
+        p = self.k_fe
+        reduced = _eliminate(G.tolist(), p)
+        pivots, r = np.array([reduced[k][k] for k in range(p)]), reduced[p][p]
+        if not (np.all(pivots > 0.0) and r > 0.0):
             raise ValueError(
                 "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
                 "no residual variance to estimate"
-            ) from None
-        return G, L
+            )
+        return G, pivots, r
+
+    def _solve(self, G: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """A(g)^-1 rhs for a p x q `rhs`, A = G[:p, :p] (fixed-order elimination)."""
+        p = self.k_fe
+        rhs = np.asarray(rhs, dtype=float)
+        q = rhs.shape[1]
+        red = _eliminate([a + b for a, b in zip(G[:p, :p].tolist(), rhs.tolist(), strict=True)], p)
+        x = [[0.0] * q for _ in range(p)]
+        for i in range(p - 1, -1, -1):
+            row, acc = red[i], red[i][p:]
+            for j in range(i + 1, p):
+                acc = [a - row[j] * b for a, b in zip(acc, x[j], strict=True)]
+            x[i] = [a / row[i] for a in acc]
+        return np.array(x)
 
     def objective(self, theta: float, reml: bool = False) -> float:
         """Profiled deviance at ``theta`` = tau / sigma: lme4's ``devfun`` (ML) or REML criterion.
@@ -502,37 +537,51 @@ class RandomInterceptModel:
         """
         if not theta >= 0:
             raise ValueError(f"objective: theta must be >= 0, got {theta!r}")
-        g = float(theta) ** 2
-        _, L = self._factor(g)
+        return float(self._objectives(np.array([float(theta)]), reml)[0])
+
+    def _objectives(self, thetas: np.ndarray, reml: bool) -> np.ndarray:
+        """:meth:`objective` at each of `thetas` at once (element-wise the same operations,
+        so the same bits as one at a time)."""
+        g = thetas * thetas
         p, N = self.k_fe, self.nobs
-        r = L[p, p] ** 2
-        value = float(self._counts @ np.log1p(self._sizes * g))
+        f = 1.0 / (1.0 + self._sizes * g[:, None])
+        weighted = f[:, 0, None, None] * self._S[0]
+        for k in range(1, len(self._sizes)):
+            weighted = weighted + f[:, k, None, None] * self._S[k]
+        reduced = portable.eliminate(self._W + weighted, p)
+        pivots, r = np.diagonal(reduced, axis1=-2, axis2=-1)[:, :p], reduced[:, p, p]
+        if not (np.all(pivots > 0.0) and np.all(r > 0.0)):
+            raise ValueError(
+                "RandomInterceptModel: the response is fitted exactly by the fixed effects; "
+                "no residual variance to estimate"
+            )
+        value = portable.rowsum(self._counts * portable.log1p(self._sizes * g[:, None]))
         if reml:
             dof = N - p
-            return value + 2.0 * np.log(np.diag(L)[:p]).sum() + dof * (1.0 + _LOG_2PI + math.log(r / dof))
-        return value + N * (1.0 + _LOG_2PI + math.log(r / N))
+            log_det = portable.rowsum(portable.log(pivots))
+            return value + log_det + dof * (1.0 + _LOG_2PI + portable.log(r / dof))
+        return value + N * (1.0 + _LOG_2PI + portable.log(r / N))
 
     def _slope(self, theta: float, reml: bool) -> float:
         """Derivative of :meth:`objective` with respect to g = theta^2 (same sign as in theta)."""
         g = theta * theta
         p, N = self.k_fe, self.nobs
-        G, L = self._factor(g)
+        G, _, r = self._factor(g)
         f = 1.0 / (1.0 + self._sizes * g)
-        dG = -np.tensordot(self._sizes * f * f, self._S, axes=1)
-        beta = linalg.cho_solve((L[:p, :p], True), G[:p, p])
+        dG = -self._weighted(self._sizes * f * f, self._S)
+        beta = self._solve(G, G[:p, p:])[:, 0]
         v = np.append(-beta, 1.0)
-        r = L[p, p] ** 2
-        dr = v @ dG @ v
-        slope = float(self._counts @ (self._sizes * f))
+        dr = float(_quadratic(dG, v))
+        slope = float(portable.rowsum(self._counts * self._sizes * f))
         if reml:
-            slope += (N - p) * dr / r + np.trace(linalg.cho_solve((L[:p, :p], True), dG[:p, :p]))
+            slope += (N - p) * dr / r + float(portable.rowsum(np.diagonal(self._solve(G, dG[:p, :p]))))
         else:
             slope += N * dr / r
         return slope
 
     def _optimum(self, reml: bool) -> tuple[float, bool]:
         grid = _THETA_GRID
-        values = np.array([self.objective(t, reml) for t in grid])
+        values = self._objectives(grid, reml)
         j = int(np.argmin(values))
         if j == len(grid) - 1:
             return float(grid[j]), False
@@ -659,13 +708,11 @@ class RandomInterceptModel:
         boundary = theta == 0.0
         g = theta * theta
         p, N = self.k_fe, self.nobs
-        G, L = self._factor(g)
-        Lx = L[:p, :p]
-        beta = linalg.cho_solve((Lx, True), G[:p, p])
-        r = L[p, p] ** 2
+        G, _, r = self._factor(g)
+        beta = self._solve(G, G[:p, p:])[:, 0]
         dof = N - p if reml else N
         sigma2 = r / dof
-        A_inv = linalg.cho_solve((Lx, True), np.eye(p))
+        A_inv = self._solve(G, np.eye(p))
         cov = sigma2 * A_inv
         if se == "joint" and not boundary:
             cov = self._joint_covariance(g, beta, r, A_inv, reml)
@@ -774,6 +821,36 @@ class RandomInterceptModel:
             P = A_inv @ dA
             H[p, p] -= 0.5 * (np.trace(A_inv @ d2A) - np.trace(P @ P))
         return np.linalg.inv(-H)[:p, :p]
+
+
+def _eliminate(a: list[list[float]], p: int) -> list[list[float]]:
+    """Gaussian elimination of the first `p` columns of the rows `a`, in place, without
+    pivoting: :func:`ipsrep.methods.portable.eliminate` in Python floats (the same IEEE
+    operations in the same order, without numpy's per-element overhead on a 5 x 5)."""
+    n = len(a)
+    for k in range(p):
+        pivot, row_k = a[k][k], a[k]
+        for i in range(k + 1, n):
+            row_i = a[i]
+            f = row_i[k] / pivot
+            for j in range(k + 1, len(row_i)):
+                row_i[j] = row_i[j] - f * row_k[j]
+            row_i[k] = 0.0
+    return a
+
+
+def _left_to_right(values) -> float:
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    return total
+
+
+def _quadratic(M: np.ndarray, v: np.ndarray) -> float:
+    """v' M v, added left to right (no BLAS)."""
+    vs = v.tolist()
+    Mv = [_left_to_right([m * w for m, w in zip(row, vs, strict=True)]) for row in M.tolist()]
+    return float(_left_to_right([a * b for a, b in zip(Mv, vs, strict=True)]))
 
 
 def mixedlm(formula: str, data: pd.DataFrame, groups) -> RandomInterceptModel:

@@ -228,10 +228,10 @@ def _check_marginals(seed: int) -> None:
 
 ENFORCED_TERMS = ("group", "time", "interaction")
 """Table 4 terms whose targets a searched member must meet. The intercepts are aimed at by
-the search too, but not enforced: with one response status per participant and visit,
-the search rarely brings the least-pain and EQ-VAS intercept SEs within 10% of the
-printed ones (of the first 50 seeds tried on the final reconstruction, 41 missed only an
-intercept SE and one met every target), and the intercepts carry none of the paper's
+the search too, but not enforced: with one response status per participant and visit
+for every health measure, the search rarely brings the least-pain and EQ-VAS intercept
+SEs within 10% of the printed ones (the committed reconstruction misses the EQ-VAS one,
+``data/reconstructed/README.md``), and the intercepts carry none of the paper's
 findings. A member missing an intercept target is kept; its intercept values vary."""
 
 

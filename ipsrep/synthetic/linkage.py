@@ -9,7 +9,7 @@ nothing printed:
 - a **shift** hands one participant's score at a visit to another participant of the
   same group who did not answer that visit (and may answer it: see ``eligible`` below),
   so the number who answered stays as printed. Shifts are used for the measures in
-  :data:`RESPONDENTS_SEARCHED` only (the EQ-VAS); every other health measure keeps the
+  :data:`RESPONDENTS_SEARCHED` only, by default none: every health measure keeps the
   one response status per participant and visit that the reconstruction draws.
 
 Every Table 1-3 summary (counts, means, SDs, t-tests, Levene's test, the HSCL-25
@@ -54,7 +54,7 @@ generator (numpy's PCG64 streams are platform-independent), the steps are counte
 timed, and no decision depends on floating-point noise: the sufficient statistics D'D,
 T and U are exact integers (scores in grid units, :func:`_grid_scale`), every fit is
 computed from correctly rounded operations in a fixed order (no BLAS, LAPACK, einsum or
-SIMD transcendental functions: :mod:`ipsrep.synthetic.portable`), and losses are
+SIMD transcendental functions: :mod:`ipsrep.methods.portable`), and losses are
 quantised to :data:`LOSS_QUANTUM` before they are compared, ties going to the first
 candidate (``tests/test_determinism.py`` runs the reconstruction under several BLAS
 kernels, thread counts and SIMD widths).
@@ -81,7 +81,7 @@ import pandas as pd
 
 from ipsrep.analyses.mixed import ADOPTED, TERMS, published_consistency, table4
 from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
-from ipsrep.synthetic import portable
+from ipsrep.methods import portable
 
 __all__ = [
     "ESTIMATE_TOLERANCE",
@@ -130,13 +130,15 @@ fraction GAIN, or STALL_MET such steps once its best state meets every target.""
 MOVES_PER_STEP = 6
 SHIFT_SHARE = 0.35
 """Share of shift moves among the proposals where shifts are allowed."""
-RESPONDENTS_SEARCHED = ("eqvas",)
-"""Measures whose respondents the search may choose. Every other health measure keeps the
-one response status per participant and visit that the reconstruction draws (nested
-respondent sets, :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`). The EQ-VAS is
-the exception because with the shared status no swap reaches its intercept SE target
-(SE ratio 0.87-0.88 for three search seeds, against at least 0.90;
-``data/reconstructed/README.md``)."""
+RESPONDENTS_SEARCHED: tuple[str, ...] = ()
+"""Measures whose respondents the search may choose (shift moves): none. Every health
+measure keeps the one response status per participant and visit that the reconstruction
+draws (nested respondent sets, :func:`ipsrep.synthetic.reconstruct.reconstruct_trial`),
+and the search only swaps scores among a visit's respondents. (An earlier version let it
+choose the EQ-VAS respondents, because with the shared status no swap brings the EQ-VAS
+intercept SE within 10% of the printed one; that miss is now reported as a miss,
+``data/reconstructed/README.md``.) ``link_visits(respondents_searched=...)`` still allows
+it, to show what choosing respondents adds."""
 SCORE_STENCIL = (0.08, 0.01)
 """Relative half-widths of the two parabolic steps in theta by which a candidate move is scored."""
 """Most improving moves (on disjoint participants) made in one step."""

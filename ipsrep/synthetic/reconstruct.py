@@ -26,14 +26,14 @@ How each part is made:
   n allow); then the values of consecutive visits are matched to participants by rank on a
   latent score whose correlation across visits is ``within_person_r`` (a parameter:
   the paper does not print it, and Table 4 depends on it);
-- the linkage (who holds which score; who answered the EQ-VAS at each visit, see
-  :data:`ipsrep.synthetic.linkage.RESPONDENTS_SEARCHED`) is then searched, by moves
+- the linkage (who holds which score among a visit's respondents; the response status
+  stays shared, :data:`ipsrep.synthetic.linkage.RESPONDENTS_SEARCHED`) is then searched, by moves
   that change no printed summary, so that Table 4 refits close to the
   printed table (:mod:`ipsrep.synthetic.linkage`; ``link=False`` skips it). What the
   search decides is synthetic: Table 4 agrees with the paper by construction.
 
 The same seed gives the same bytes on every machine: no decision depends on
-floating-point noise (``tests/test_determinism.py``; :mod:`ipsrep.synthetic.portable`).
+floating-point noise (``tests/test_determinism.py``; :mod:`ipsrep.methods.portable`).
 
 ODI: several printed means are impossible for whole-number (let alone step-2) scores at
 the printed n (GRIM). The ODI's rule for skipped items explains it: the score is then

@@ -15,14 +15,15 @@ This module computes what the searches need from the correctly rounded operation
 alone, in an order fixed by the code: logarithm and exponential by argument reduction
 and a fixed polynomial, the Schur complement and the symmetric solve by Gaussian
 elimination written out over the (at most 5 x 5) matrix indices, vectorised over any
-leading batch axes. They agree with numpy's to a few ulp (``tests/test_portable.py``),
+leading batch axes. They agree with numpy's to a few ulp (``tests/test_determinism.py``),
 and are the same bits everywhere.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["log", "log1p", "exp", "rowsum", "schur_last", "solve_spd", "quantise"]
+__all__ = ["log", "log1p", "exp", "rowsum", "total", "cross_products", "eliminate", "schur_last", "solve",
+           "solve_spd", "matmul", "quantise"]
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k * _LN2_HI is exact for |k| < 2**20
 _LN2_LO = 1.90821492927058770002e-10
@@ -91,6 +92,39 @@ def rowsum(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def total(x) -> np.ndarray:
+    """Sum over the last axis by numpy's pairwise summation, on a contiguous copy.
+
+    For a contiguous float64 axis ``np.add.reduce`` adds in blocks of eight partial sums
+    and halves longer runs recursively; the order of the additions follows from the
+    length alone (numpy's code, the same scalar loop under every SIMD dispatch), unlike
+    ``@`` or ``dot``, whose BLAS kernel and thread count decide it.
+    """
+    return np.add.reduce(np.ascontiguousarray(x, dtype=float), axis=-1)
+
+
+def cross_products(columns) -> np.ndarray:
+    """``C' C`` for the columns of C given as the rows of `columns` (q, N): each entry the
+    :func:`total` of an element-wise product, so the same bits on every BLAS kernel."""
+    cols = np.ascontiguousarray(columns, dtype=float)
+    q = cols.shape[0]
+    out = np.empty((q, q))
+    for j in range(q):
+        for k in range(j, q):
+            out[j, k] = out[k, j] = total(cols[j] * cols[k])
+    return out
+
+
+def eliminate(a: np.ndarray, p: int) -> np.ndarray:
+    """Gaussian elimination of the first `p` columns of `a` (..., n, m), no pivoting (the
+    leading p x p block must be positive definite), on a copy.
+
+    For a symmetric positive definite `a` the first p diagonal elements of the result are
+    the squares of its Cholesky factor's, and the trailing block is the Schur complement.
+    """
+    return _eliminate(a, p)
+
+
 def _eliminate(a: np.ndarray, p: int) -> np.ndarray:
     """Gaussian elimination (no pivoting; the leading p x p block is positive definite) of
     the first p columns of `a` (..., n, m), in place on a copy; returns the reduced array."""
@@ -115,6 +149,19 @@ def schur_last(a: np.ndarray) -> np.ndarray:
 
 def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Solve ``a x = b`` for symmetric positive definite `a` (..., p, p) and `b` (..., p, q)."""
+    return solve(a, b)
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for 2-D `a` (n, m) and `b` (m, q), each entry added left to right (no BLAS)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return rowsum(a[:, None, :] * b.T[None, :, :])
+
+
+def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``a x = b`` (`a` (..., p, p), `b` (..., p, q)) by Gaussian elimination without
+    pivoting, in a fixed order: for matrices whose leading principal minors are all
+    nonzero (symmetric positive definite ones, triangular ones with a nonzero diagonal)."""
     p, q = a.shape[-1], b.shape[-1]
     both = np.concatenate([np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape[:-1] + (p,))),
                            np.broadcast_to(b, np.broadcast_shapes(a.shape[:-1] + (q,), b.shape))], axis=-1)

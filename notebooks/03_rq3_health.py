@@ -62,12 +62,12 @@ rerank = False  # True: rank the 108 candidate codings on the data in use (about
 import pandas as pd
 from IPython.display import Markdown
 
-from ipsrep.analyses import health, mixed
+from ipsrep.analyses import health, mixed, mixed_printed, mixed_ranking
 from ipsrep.inputs import published
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
 from ipsrep.report import ledger
 from ipsrep.report.context import Banner, setup
-from ipsrep.synthetic import calibration, linkage
+from ipsrep.synthetic import calibration, linkage_outcome
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -278,14 +278,14 @@ Markdown(
 # Set `rerank = True` to compute the ranking on the data in use.
 
 # %%
-if rerank or not ctx.bundled:  # noqa: SIM108  three cases read more plainly as if/else
-    ranking = mixed.rank_specs(ctx.trial) if rerank else None
+if rerank or not ctx.bundled:
+    ranking = mixed_ranking.rank_specs(ctx.trial) if rerank else None
 else:
-    ranking = mixed.read_ranking()
-mixed.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
+    ranking = mixed_ranking.read_ranking()
+mixed_ranking.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
 
 # %%
-Markdown(mixed.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
+Markdown(mixed_ranking.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
 
 # %%
 if ranking is not None:
@@ -316,7 +316,7 @@ best_by_coding
 
 
 # %%
-pub4 = mixed.published_table4().pivot(index="measure", columns="term", values="se")
+pub4 = mixed_printed.published_table4().pivot(index="measure", columns="term", values="se")
 pub4 = pub4.reindex(table3["measure"].unique())
 se_ratios = pd.DataFrame({"interaction SE / time SE": pub4["interaction"] / pub4["time"],
                           "group SE / intercept SE": pub4["group"] / pub4["intercept"]})
@@ -343,7 +343,7 @@ se_ratios.round(2)
 # round to the printed ones.
 
 # %%
-consistency = mixed.published_consistency()
+consistency = mixed_printed.published_consistency()
 consistency.loc[~consistency["consistent"] | ~consistency["p_consistent"],
                 ["measure", "term", "estimate", "se", "z", "p", "z_low", "z_high", "p_consistent",
                  "z_implied_estimate"]].round(3)
@@ -393,9 +393,9 @@ table4 = mixed.table4(table4_data, spec, inference=mixed_inference)
 mixed.table4_display(table4, bundled=ctx.comparison).round(3)
 
 # %% tags=["bundled-data"]
-report = linkage.linkage_report(table4_data, table4) if ctx.bundled else None
-distance = mixed.distance_to_published(table4) if ctx.bundled else None
-Markdown(linkage.agreement_text(report, spec_label=spec.label, linkage=linkage_text) if report is not None
+report = linkage_outcome.linkage_report(table4_data, table4) if ctx.bundled else None
+distance = mixed_printed.distance_to_published(table4) if ctx.bundled else None
+Markdown(linkage_outcome.agreement_text(report, spec_label=spec.label, linkage=linkage_text) if report is not None
          else "Comparison with the printed table is shown on the bundled data only.")
 
 # %% tags=["bundled-data"]
@@ -409,7 +409,7 @@ table4_distance_figure(distance, inconsistent=bad) if distance is not None else 
 # bundled (synthetic) reconstruction.
 
 # %% tags=["bundled-data"]
-Markdown(linkage.misses_text(report)) if report is not None else None
+Markdown(linkage_outcome.misses_text(report)) if report is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # ### What the linkage decides, and what it does not

@@ -256,7 +256,7 @@ def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None, *,
         SE within 10%, p on the printed side of .05), naming the measure, term and
         values; empty when every target is met.
     """
-    from ipsrep.synthetic.linkage import linkage_report
+    from ipsrep.synthetic.linkage_outcome import linkage_report
 
     report = linkage_report(trial, table4)
     clauses = []

@@ -85,7 +85,7 @@ from IPython.display import Markdown, display
 from ipsrep.plots.ensemble import key_label, p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
 from ipsrep.report import scorecard
 from ipsrep.report.context import Banner, setup
-from ipsrep.synthetic import ensemble
+from ipsrep.synthetic import ensemble, ensemble_member, ensemble_summary
 from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
 
 ctx = setup(data_path)
@@ -97,8 +97,8 @@ try:
     unsearched = ensemble.read_ensemble(unsearched_dir)
 except FileNotFoundError:
     unsearched = None
-count = ensemble.count_text
-Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
+count = ensemble_summary.count_text
+Markdown(ensemble_summary.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
                                      committed_seed=DEFAULT_SEED, bundled=ctx.bundled))
 
 # %% [markdown] tags=["bundled-data"]
@@ -109,7 +109,7 @@ Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearche
 # variation. The seeds left out, with the reason recorded for each:
 
 # %% tags=["bundled-data"]
-left_out = pd.concat([ensemble.misses(e.metadata).assign(ensemble=name)
+left_out = pd.concat([ensemble_summary.misses(e.metadata).assign(ensemble=name)
                       for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None],
                      ignore_index=True)
 left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out.")
@@ -121,9 +121,9 @@ left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown(
 # (`keys.csv`) gives every key's kind and what fixes it.
 
 # %% tags=["bundled-data"]
-kinds = ensemble.kind_counts(found.keys).rename(columns={"keys": "searched"})
+kinds = ensemble_summary.kind_counts(found.keys).rename(columns={"keys": "searched"})
 if unsearched is not None:
-    kinds.insert(2, "unsearched", ensemble.kind_counts(unsearched.keys)["keys"].to_numpy())
+    kinds.insert(2, "unsearched", ensemble_summary.kind_counts(unsearched.keys)["keys"].to_numpy())
 kinds
 
 # %% [markdown] tags=["bundled-data"]
@@ -133,7 +133,7 @@ kinds
 # only its outcome is shown.
 
 # %% tags=["bundled-data"]
-checks = {name: ensemble.check_printed(e.results, e.keys)
+checks = {name: ensemble_summary.check_printed(e.results, e.keys)
           for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None}
 failing = pd.concat([c[~c["passes"]].assign(ensemble=name) for name, c in checks.items()], ignore_index=True)
 Markdown(" ".join(
@@ -157,7 +157,7 @@ failing if len(failing) else None
 # tolerances, not what the paper leaves open:
 
 # %% tags=["bundled-data"]
-summary = ensemble.summarise(found.results, found.keys, alpha=alpha)
+summary = ensemble_summary.summarise(found.results, found.keys, alpha=alpha)
 targeted = summary[summary["kind"] == "targeted"]
 fixed_by = found.keys.set_index("key")["fixed_by"]
 pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
@@ -188,7 +188,7 @@ with pd.option_context("display.max_rows", len(free) + 1):
 # Figure 2 of the health page does for the committed reconstruction alone.
 
 # %% tags=["bundled-data"]
-spread = ensemble.table4_spread(found.results, found.keys)
+spread = ensemble_summary.table4_spread(found.results, found.keys)
 table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in found.metadata["seeds"] else None)
 
 # %% [markdown] tags=["bundled-data"]
@@ -221,20 +221,20 @@ table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in foun
 calibrated = default_within_person_r()
 Markdown(f"The correlations calibrated on the printed SEs for the committed reconstruction, from "
          f"{min(calibrated.values()):g} to {max(calibrated.values()):g}, lie inside the range "
-         f"{ensemble.UNSEARCHED_R_RANGE[0]:g} to {ensemble.UNSEARCHED_R_RANGE[1]:g}.")
+         f"{ensemble_member.UNSEARCHED_R_RANGE[0]:g} to {ensemble_member.UNSEARCHED_R_RANGE[1]:g}.")
 
 # %% tags=["bundled-data"]
 if unsearched is not None:
-    ranges = ensemble.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
+    ranges = ensemble_summary.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
     display(table4_ranges_table(ranges, alpha=alpha))
-    sentence = Markdown(ensemble.interaction_sentence(unsearched, alpha=alpha))
+    sentence = Markdown(ensemble_summary.interaction_sentence(unsearched, alpha=alpha))
 else:
     sentence = Markdown("The unsearched ensemble is not available; this section needs it.")
 sentence
 
 # %% tags=["bundled-data"]
 if unsearched is not None:
-    fig = table4_p_figure({"searched": spread, "unsearched": ensemble.table4_spread(unsearched.results,
+    fig = table4_p_figure({"searched": spread, "unsearched": ensemble_summary.table4_spread(unsearched.results,
                                                                                     unsearched.keys)},
                           alpha=alpha, printed=ranges)
 else:
@@ -258,7 +258,7 @@ fig
 
 # %% tags=["bundled-data"]
 if unsearched is not None:
-    drawn = ensemble.within_person_r_table(unsearched.metadata["seeds"])
+    drawn = ensemble_member.within_person_r_table(unsearched.metadata["seeds"])
     inter_p = unsearched.results[unsearched.results["key"].str.endswith(".interaction.p")]
     inter_p = inter_p.assign(measure=inter_p["key"].str.split(".").str[1])
     joined = inter_p.merge(drawn, on=["seed", "measure"])
@@ -295,7 +295,7 @@ p_spread_figure(p_rows, alpha=alpha, title="Free p-values of the searched ensemb
 
 # %% tags=["bundled-data"]
 def verdicts(e: ensemble.Ensemble, name: str) -> str:
-    s = ensemble.summarise(e.results, e.keys, alpha=alpha)
+    s = ensemble_summary.summarise(e.results, e.keys, alpha=alpha)
     p = s[(s["kind"] == "free") & s["p_value"] & ~s["key"].str.contains(".intercept.", regex=False)]
     always = p[p["below_alpha"] == p["members"]]
     never = p[p["below_alpha"] == 0]
@@ -326,12 +326,12 @@ Markdown("\n\n".join(verdicts(e, name) for name, e in (("searched", found), ("un
 # the draw (a verdict only for answers that quote free keys).
 
 # %% tags=["bundled-data"]
-answers = pd.DataFrame({"question": [ensemble.answer_robustness(fn, found, alpha=alpha).question
+answers = pd.DataFrame({"question": [ensemble_summary.answer_robustness(fn, found, alpha=alpha).question
                                      for fn in scorecard.ANSWERS]})
 for name, e in (("searched", found), ("unsearched", unsearched)):
     if e is None:
         continue
-    verdicts_here = [ensemble.answer_robustness(fn, e, alpha=alpha) for fn in scorecard.ANSWERS]
+    verdicts_here = [ensemble_summary.answer_robustness(fn, e, alpha=alpha) for fn in scorecard.ANSWERS]
     answers[f"{name}: verdict"] = [r.verdict for r in verdicts_here]
     answers[f"{name}: members as here"] = [count(r.same, r.members) if r.verdict != "not from participant data"
                                            else "" for r in verdicts_here]

@@ -264,7 +264,8 @@ def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypa
     assert ensemble_member.table4_misses(searched) == []
     intercepts = ensemble_member.table4_misses(searched, terms=("intercept",))
     assert intercepts and all(" intercept (SE " in c for c in intercepts)
-    monkeypatch.setattr(ens, "table4_misses", lambda trial, table4=None, **kw: ["bpi_worst interaction (forced)"])
+    monkeypatch.setattr(ensemble_member, "table4_misses",
+                        lambda trial, table4=None, **kw: ["bpi_worst interaction (forced)"])
     with pytest.raises(ensemble_member.ReconstructionMissed, match=f"seed {FIRST}: Table 4 target missed: bpi_worst"):
         ensemble_member.member_results(FIRST)
 

@@ -56,17 +56,16 @@ def rate(workers: int, seeds: list[int]) -> tuple[float, list[float], int]:
 def member_times(linkage: str, seeds: list[int]) -> tuple[list[float], list[float]]:
     """Processor seconds of each seed's member of the `linkage` ensemble, in this process:
     (members kept, seeds left out)."""
-    from ipsrep.synthetic import ensemble as ens
-    from ipsrep.synthetic import reconstruct
+    from ipsrep.synthetic import ensemble_member, reconstruct
 
-    fn = ens.MEMBER_FUNCTIONS[linkage]
+    fn = ensemble_member.MEMBER_FUNCTIONS[linkage]
     kept, missed = [], []
     for s in seeds:
         reconstruct._marginals.cache_clear()  # each member draws its marginal samples, as on a worker
         t0 = time.process_time()
         try:
             fn(s)
-        except ens.ReconstructionMissed:
+        except ensemble_member.ReconstructionMissed:
             missed.append(time.process_time() - t0)
             continue
         kept.append(time.process_time() - t0)

@@ -309,6 +309,7 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
     status 0 when all the members wanted were computed, 1 when fewer were (too many seeds
     failed), 2 on bad arguments or when no scheduler can be reached."""
     from ipsrep.synthetic import ensemble as ens
+    from ipsrep.synthetic import ensemble_summary
     from ipsrep.synthetic.ensemble_run import run_ensemble
 
     try:
@@ -324,10 +325,10 @@ def ensemble_command(members: int, first_seed: int | None = None, scheduler: str
     if len(summary.members) < (members or 0):
         return 1
     found = ens.read_ensemble(summary.out)
-    check = ens.check_printed(found.results, found.keys)
+    check = ensemble_summary.check_printed(found.results, found.keys)
     bad = check[~check["passes"]]
-    kinds = ens.kind_counts(found.keys)
-    left_out = ens.misses(found.metadata)
+    kinds = ensemble_summary.kind_counts(found.keys)
+    left_out = ensemble_summary.misses(found.metadata)
     _say("ipsrep ensemble: keys by kind: "
          + ", ".join(f"{k} {n}" for k, n in zip(kinds["kind"], kinds["keys"], strict=True))
          + f"; {len(check) - len(bad)} of {len(check)} printed keys are the same in every member"

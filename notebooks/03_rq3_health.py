@@ -61,13 +61,13 @@ rerank = False  # True: rank the 108 candidate codings on the data in use (about
 # %%
 from IPython.display import Markdown
 
-from ipsrep.analyses import health, mixed
+from ipsrep.analyses import health, mixed, mixed_printed, mixed_ranking
 from ipsrep.inputs import published
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
-from ipsrep.synthetic import calibration, linkage
+from ipsrep.synthetic import calibration, linkage, linkage_outcome
 from ipsrep.synthetic.reconstruct import reconstruct_trial
 
 ctx = setup(data_path)
@@ -275,14 +275,14 @@ Markdown(
 # Set `rerank = True` to compute the ranking on the data in use.
 
 # %%
-if rerank or not ctx.bundled:  # noqa: SIM108  three cases read more plainly as if/else
-    ranking = mixed.rank_specs(ctx.trial) if rerank else None
+if rerank or not ctx.bundled:
+    ranking = mixed_ranking.rank_specs(ctx.trial) if rerank else None
 else:
-    ranking = mixed.read_ranking()
-mixed.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
+    ranking = mixed_ranking.read_ranking()
+mixed_ranking.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
 
 # %%
-Markdown(mixed.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
+Markdown(mixed_ranking.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
 
 # %%
 if ranking is not None:
@@ -336,7 +336,7 @@ mixed.published_se_ratios(table3["measure"].unique())
 # round to the printed ones.
 
 # %%
-consistency = mixed.published_consistency()
+consistency = mixed_printed.published_consistency()
 mixed.inconsistent_rows(consistency)
 
 # %%
@@ -375,11 +375,11 @@ if within_person_r is not None and ctx.bundled:
     table4_data = reconstruct_trial(within_person_r={m.name: float(within_person_r) for m in MEASURES}, link=False)
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"
 table4 = mixed.table4(table4_data, spec, inference=mixed_inference)
-fit = linkage.linkage_report(table4_data, table4) if ctx.comparison else None
+fit = linkage_outcome.linkage_report(table4_data, table4) if ctx.comparison else None
 mixed.table4_display(table4, bundled=ctx.comparison, fit=fit)
 
 # %% tags=["bundled-data"]
-Markdown(linkage.agreement_text(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
+Markdown(linkage_outcome.agreement_text(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
          else "Comparison with the printed table is shown on the bundled data only.")
 
 # %% tags=["bundled-data"]
@@ -394,7 +394,7 @@ table4_distance_figure(fit, tolerance=linkage.ESTIMATE_TOLERANCE) if fit is not 
 # Drawn only on the bundled (synthetic) reconstruction.
 
 # %% tags=["bundled-data"]
-Markdown(linkage.misses_text(fit)) if fit is not None else None
+Markdown(linkage_outcome.misses_text(fit)) if fit is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # ### What the linkage decides, and what it does not

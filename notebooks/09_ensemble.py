@@ -85,7 +85,7 @@ from IPython.display import Markdown, display
 from ipsrep.plots.ensemble import p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
 from ipsrep.report import ensemble_page, scorecard, teaching
 from ipsrep.report.context import Banner, setup
-from ipsrep.synthetic import ensemble
+from ipsrep.synthetic import ensemble, ensemble_member, ensemble_summary
 from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
 
 ctx = setup(data_path)
@@ -97,7 +97,7 @@ try:
     unsearched = ensemble.read_ensemble(unsearched_dir)
 except FileNotFoundError:
     unsearched = None
-Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
+Markdown(ensemble_summary.ensembles_markdown(found, unsearched, unsearched_dir=unsearched_dir,
                                      committed_seed=DEFAULT_SEED, bundled=ctx.bundled))
 
 # %% [markdown] tags=["bundled-data"]
@@ -108,7 +108,7 @@ Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearche
 # variation. The seeds left out, with the reason recorded for each:
 
 # %% tags=["bundled-data"]
-left_out = pd.concat([ensemble.misses(e.metadata).assign(ensemble=name)
+left_out = pd.concat([ensemble_summary.misses(e.metadata).assign(ensemble=name)
                       for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None],
                      ignore_index=True)
 left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out.")
@@ -120,9 +120,9 @@ left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown(
 # (`keys.csv`) gives every key's kind and what fixes it.
 
 # %% tags=["bundled-data"]
-kinds = ensemble.kind_counts(found.keys).rename(columns={"keys": "searched"})
+kinds = ensemble_summary.kind_counts(found.keys).rename(columns={"keys": "searched"})
 if unsearched is not None:
-    kinds.insert(2, "unsearched", ensemble.kind_counts(unsearched.keys)["keys"].to_numpy())
+    kinds.insert(2, "unsearched", ensemble_summary.kind_counts(unsearched.keys)["keys"].to_numpy())
 kinds
 
 # %% [markdown] tags=["bundled-data"]
@@ -132,7 +132,7 @@ kinds
 # only its outcome is shown.
 
 # %% tags=["bundled-data"]
-checks = {name: ensemble.check_printed(e.results, e.keys)
+checks = {name: ensemble_summary.check_printed(e.results, e.keys)
           for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None}
 failing = pd.concat([c[~c["passes"]].assign(ensemble=name) for name, c in checks.items()], ignore_index=True)
 Markdown(" ".join(
@@ -156,7 +156,7 @@ failing if len(failing) else None
 # tolerances, not what the paper leaves open:
 
 # %% tags=["bundled-data"]
-summary = ensemble.summarise(found.results, found.keys, alpha=alpha)
+summary = ensemble_summary.summarise(found.results, found.keys, alpha=alpha)
 targeted = summary[summary["kind"] == "targeted"]
 fixed_by = found.keys.set_index("key")["fixed_by"]
 pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
@@ -186,7 +186,7 @@ with pd.option_context("display.max_rows", None):
 # Figure 2 of the health page does for the committed reconstruction alone.
 
 # %% tags=["bundled-data"]
-spread = ensemble.table4_spread(found.results, found.keys)
+spread = ensemble_summary.table4_spread(found.results, found.keys)
 table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in found.metadata["seeds"] else None)
 
 # %% [markdown] tags=["bundled-data"]
@@ -219,20 +219,20 @@ table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in foun
 calibrated = default_within_person_r()
 Markdown(f"The correlations calibrated on the printed SEs for the committed reconstruction, from "
          f"{min(calibrated.values()):g} to {max(calibrated.values()):g}, lie inside the range "
-         f"{ensemble.UNSEARCHED_R_RANGE[0]:g} to {ensemble.UNSEARCHED_R_RANGE[1]:g}.")
+         f"{ensemble_member.UNSEARCHED_R_RANGE[0]:g} to {ensemble_member.UNSEARCHED_R_RANGE[1]:g}.")
 
 # %% tags=["bundled-data"]
 if unsearched is not None:
-    ranges = ensemble.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
+    ranges = ensemble_summary.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
     display(table4_ranges_table(ranges, alpha=alpha))
-    sentence = Markdown(ensemble.interaction_sentence(unsearched, alpha=alpha))
+    sentence = Markdown(ensemble_summary.interaction_sentence(unsearched, alpha=alpha))
 else:
     sentence = Markdown("The unsearched ensemble is not available; this section needs it.")
 sentence
 
 # %% tags=["bundled-data"]
 if unsearched is not None:
-    fig = table4_p_figure({"searched": spread, "unsearched": ensemble.table4_spread(unsearched.results,
+    fig = table4_p_figure({"searched": spread, "unsearched": ensemble_summary.table4_spread(unsearched.results,
                                                                                     unsearched.keys)},
                           alpha=alpha, printed=ranges)
 else:
@@ -251,7 +251,7 @@ fig
 # within-person correlations, which the paper does not print, decide it. The printed
 # Table 4 is then the only evidence, and it cannot be checked against the rest of the
 # paper. The drawn correlation of each member is a function of its seed
-# (`ipsrep.synthetic.ensemble.drawn_within_person_r`); higher correlations shrink the
+# (`ipsrep.synthetic.ensemble_member.drawn_within_person_r`); higher correlations shrink the
 # interaction's SE and its p.
 
 # %% tags=["bundled-data"]
@@ -318,7 +318,7 @@ ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched":
 #
 # ## How long it takes
 #
-# A searched member is `ipsrep.synthetic.ensemble.member_results(seed)`: the
+# A searched member is `ipsrep.synthetic.ensemble_member.member_results(seed)`: the
 # reconstruction with its Table 4 search, then the analyses of pages 00-03. An
 # unsearched member is `unsearched_member_results(seed)`: the same without the search.
 

@@ -79,9 +79,9 @@ def test_reconstruct_gives_the_committed_bytes_under_every_kernel(tmp_path):
 
 MEMBER_SCRIPT = textwrap.dedent("""
     import json, sys
-    from ipsrep.synthetic import ensemble
+    from ipsrep.synthetic import ensemble_member
     seed, linkage = int(sys.argv[1]), sys.argv[2]
-    member = ensemble.MEMBER_FUNCTIONS[linkage](seed)
+    member = ensemble_member.MEMBER_FUNCTIONS[linkage](seed)
     print(json.dumps({"keys": member["key"].tolist(), "values": [float(v).hex() for v in member["value"]]}))
 """)
 

@@ -17,6 +17,7 @@ import pytest
 
 from ipsrep import cli
 from ipsrep.synthetic import ensemble as ens
+from ipsrep.synthetic import ensemble_keys, ensemble_member, ensemble_summary
 from ipsrep.synthetic import ensemble_run as run
 
 FIRST = 20220211
@@ -72,11 +73,11 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     assert "ReconstructionMissed" in summary.failed[20220213] and "hscl at 0m" in summary.failed[20220213]
     found = ens.read_ensemble(out)
     assert found.members == 3 and found.metadata["seeds"] == MEMBERS and found.linkage == "unsearched"
-    assert dict(zip(*ens.misses(found.metadata)[["seed", "miss"]].to_numpy().T, strict=True)) == MISSED
+    assert dict(zip(*ensemble_summary.misses(found.metadata)[["seed", "miss"]].to_numpy().T, strict=True)) == MISSED
     assert list(found.results.columns) == ens.RESULT_COLUMNS
     assert found.results.groupby("member")["seed"].first().tolist() == MEMBERS
     assert len(found.timings) == 3
-    check = ens.check_printed(found.results, found.keys)
+    check = ensemble_summary.check_printed(found.results, found.keys)
     assert len(check) > 200 and check["passes"].all(), check[~check["passes"]]
 
     # 3. the same seeds computed afresh (another work folder) give the same table, byte for byte
@@ -86,7 +87,7 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     assert _bytes(again) == _bytes(out)
 
     # 4. a member is a pure function of its seed: computed here, it matches the worker's
-    here = ens.unsearched_member_results(MEMBERS[2])
+    here = ensemble_member.unsearched_member_results(MEMBERS[2])
     theirs = found.results[found.results["member"] == 2]
     assert [ens.format_value(v) for v in here["value"]] == [ens.format_value(v) for v in theirs["value"]]
 
@@ -111,8 +112,8 @@ def test_member_leaves_out_a_seed_that_misses_a_printed_comparison():
     from ipsrep.synthetic.reconstruct import reconstruction_fits
 
     missing = next(s for s in range(20220212, 20220230) if not reconstruction_fits(s)["hit"].all())
-    with pytest.raises(ens.ReconstructionMissed, match=f"seed {missing}"):
-        ens.member_results(missing)
+    with pytest.raises(ensemble_member.ReconstructionMissed, match=f"seed {missing}"):
+        ensemble_member.member_results(missing)
 
 
 # ---------------------------------------------------------------------------- summaries
@@ -131,18 +132,18 @@ def _toy():
 
 def test_check_printed_compares_members_at_the_printed_digits():
     results, keys = _toy()
-    check = ens.check_printed(results, keys).set_index("key")
+    check = ensemble_summary.check_printed(results, keys).set_index("key")
     assert check["passes"].tolist() == [True, True]
     assert check.at["t1.age.ips_sd", "distinct"] == 1
     results.loc[(results["member"] == 1) & (results["key"] == "t2.12m.ips_count"), "value"] = 18
-    check = ens.check_printed(results, keys).set_index("key")
+    check = ensemble_summary.check_printed(results, keys).set_index("key")
     assert not check.at["t2.12m.ips_count", "passes"]
     assert check.at["t2.12m.ips_count", "distinct"] == 2 and check.at["t2.12m.ips_count", "reproduces"] == 2
 
 
 def test_summarise_gives_spread_and_share_below_alpha():
     results, keys = _toy()
-    s = ens.summarise(results, keys, alpha=0.05, reference_seed=101).set_index("key")
+    s = ensemble_summary.summarise(results, keys, alpha=0.05, reference_seed=101).set_index("key")
     assert list(s.index) == ["t4.odi.interaction.p", "t4.odi.interaction.estimate"]
     p = s.loc["t4.odi.interaction.p"]
     assert p["median"] == pytest.approx(0.03) and p["min"] == 0.01 and p["max"] == 0.2
@@ -172,17 +173,18 @@ def test_answer_robustness_compares_each_members_answer():
     def pilot(ledger, alpha):
         return SimpleNamespace(question="pilot?", answer=None, keys=("pilot.n",))
 
-    r = ens.answer_robustness(verdict, found, reference_seed=100)
+    r = ensemble_summary.answer_robustness(verdict, found, reference_seed=100)
     assert (r.verdict, r.same, r.members, r.robust) == ("not robust", 2, 3, False)
     assert r.variants == (("yes", 2), ("no", 1))
     assert r.sentence() == ("Not robust: the answer reads as here in 2 of 3 reconstructions of the ensemble "
                             "(2 different answers).")
-    printed = ens.answer_robustness(count, found)
+    printed = ensemble_summary.answer_robustness(count, found)
     assert printed.verdict == "printed" and printed.sentence().startswith("Decided by the printed numbers")
-    assert ens.answer_robustness(pilot, found).verdict == "not from participant data"
+    assert ensemble_summary.answer_robustness(pilot, found).verdict == "not from participant data"
     # the same p-value, when the reconstruction aims at it, is held by construction: no verdict
     keys.loc[keys["key"] == "t4.odi.interaction.p", "kind"] = "targeted"
-    held = ens.answer_robustness(verdict, ens.Ensemble(results, keys, {}, pd.DataFrame()), reference_seed=100)
+    held = ensemble_summary.answer_robustness(verdict, ens.Ensemble(results, keys, {}, pd.DataFrame()),
+                                              reference_seed=100)
     assert held.verdict == "held by construction" and "2 of 3" in held.sentence()
 
 
@@ -195,20 +197,20 @@ def test_missing_ensemble_names_the_file_and_the_command(tmp_path):
 def test_key_kinds_of_the_committed_ensembles():
     searched = ens.read_ensemble()
     kind = searched.keys.set_index("key")["kind"]
-    assert set(kind) <= set(ens.KINDS)
+    assert set(kind) <= set(ensemble_keys.KINDS)
     assert kind["t4.odi.interaction.estimate"] == "targeted" and kind["t4.bpi_worst.interaction.se"] == "targeted"
-    assert kind["t4.odi.intercept.p"] == "free"  # aimed at, not enforced (ens.ENFORCED_TERMS)
+    assert kind["t4.odi.intercept.p"] == "free"  # aimed at, not enforced (ensemble_member.ENFORCED_TERMS)
     assert kind["t1.age.ips_mean"] == "printed" and kind["t2.12m.or"] == "printed"
     assert kind["t2.12m.p_fisher"] == "printed" and kind["t3.bpi_worst.12m.p_holm"] == "printed"
     assert kind["t3.odi.6m.levene_p"] == "targeted" and kind["rq2.hours.levene_p"] == "targeted"
     assert kind["rq2.hours.permutation_p"] == "free" and kind["rq2.hours.bootstrap_lo"] == "free"
-    counts = ens.kind_counts(searched.keys).set_index("kind")["keys"]
+    counts = ensemble_summary.kind_counts(searched.keys).set_index("kind")["keys"]
     assert counts["targeted"] == 9 * 12 + 18 + 1 and counts["free"] == 5 + 9 * 4 and counts.sum() == len(kind)
     # without the search, Table 4 is free; the Levene sides stay targeted
-    assert ens.key_kind("t4.odi.interaction.p", linkage="unsearched")[0] == "free"
-    assert ens.key_kind("t3.odi.6m.levene_p", linkage="unsearched")[0] == "targeted"
+    assert ensemble_keys.key_kind("t4.odi.interaction.p", linkage="unsearched")[0] == "free"
+    assert ensemble_keys.key_kind("t3.odi.6m.levene_p", linkage="unsearched")[0] == "targeted"
     with pytest.raises(ValueError, match="linkage must be one of searched, unsearched"):
-        ens.key_kind("t1.ips_n", linkage="both")
+        ensemble_keys.key_kind("t1.ips_n", linkage="both")
 
 
 def test_printed_keys_are_the_same_in_both_ensembles_and_table4_is_not():
@@ -216,9 +218,9 @@ def test_printed_keys_are_the_same_in_both_ensembles_and_table4_is_not():
     assert (searched.linkage, unsearched.linkage) == ("searched", "unsearched")
     kind = unsearched.keys.set_index("key")["kind"]
     assert kind["t4.odi.interaction.p"] == "free" and kind["t1.age.ips_mean"] == "printed"
-    assert unsearched.metadata["within_person_r_range"] == list(ens.UNSEARCHED_R_RANGE)
+    assert unsearched.metadata["within_person_r_range"] == list(ensemble_member.UNSEARCHED_R_RANGE)
     for found in (searched, unsearched):
-        check = ens.check_printed(found.results, found.keys)
+        check = ensemble_summary.check_printed(found.results, found.keys)
         assert len(check) == 301 and check["passes"].all(), check[~check["passes"]]
     # the committed reconstruction is member 0 of both; its Table 4 differs once the search is left out
     a = searched.results[searched.results["seed"] == FIRST].set_index("key")["value"]
@@ -234,7 +236,7 @@ def test_front_page_says_what_decides_each_answer():
     assert health.startswith("Held by construction, not a finding")
     n = unsearched.members
     assert f"Linked without the Table 4 search ({n} reconstructions that keep every printed summary" in health
-    assert f"has p < 0.05 in {ens.any_interaction_below(unsearched.results)} of {n} members" in health
+    assert f"has p < 0.05 in {ensemble_summary.any_interaction_below(unsearched.results)} of {n} members" in health
     assert "%" not in health
     employment = scorecard.robustness_text(scorecard.employment_answer, searched, unsearched)
     assert employment == (f"Decided by the printed numbers: it reads the same in all {searched.members} "
@@ -247,11 +249,11 @@ def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypa
     from ipsrep.analyses import mixed
 
     fitted = mixed.table4(trial, mixed.ADOPTED)
-    assert ens.table4_misses(trial, fitted) == []  # the committed reconstruction meets every target
+    assert ensemble_member.table4_misses(trial, fitted) == []  # the committed reconstruction meets every target
     forced = fitted.copy()
     row = (forced["measure"] == "bpi_worst") & (forced["term"] == "interaction")
     forced.loc[row, ["se", "p"]] = [0.364, 0.024]  # what seed 20220222 gave before the search was fixed
-    missed = ens.table4_misses(trial, forced)
+    missed = ensemble_member.table4_misses(trial, forced)
     assert len(missed) == 1 and missed[0].startswith("bpi_worst interaction (")
     assert "SE 0.364 against printed 0.24" in missed[0] and "p = 0.024 against printed 0.090" in missed[0]
 
@@ -260,19 +262,20 @@ def test_a_table4_miss_names_the_coefficient_and_the_member_is_left_out(monkeypa
     from ipsrep.synthetic.reconstruct import reconstruct_trial
 
     searched = reconstruct_trial(seed=TABLE4_MISS)
-    assert ens.table4_misses(searched) == []
-    intercepts = ens.table4_misses(searched, terms=("intercept",))
+    assert ensemble_member.table4_misses(searched) == []
+    intercepts = ensemble_member.table4_misses(searched, terms=("intercept",))
     assert intercepts and all(" intercept (SE " in c for c in intercepts)
-    monkeypatch.setattr(ens, "table4_misses", lambda trial, table4=None, **kw: ["bpi_worst interaction (forced)"])
-    with pytest.raises(ens.ReconstructionMissed, match=f"seed {FIRST}: Table 4 target missed: bpi_worst"):
-        ens.member_results(FIRST)
+    monkeypatch.setattr(ensemble_member, "table4_misses",
+                        lambda trial, table4=None, **kw: ["bpi_worst interaction (forced)"])
+    with pytest.raises(ensemble_member.ReconstructionMissed, match=f"seed {FIRST}: Table 4 target missed: bpi_worst"):
+        ensemble_member.member_results(FIRST)
 
 
 def _fake_member(seed: int) -> pd.DataFrame:
     """A fast member for the runner: seed 101 misses a Table 4 target."""
     if seed == 101:
-        raise ens.ReconstructionMissed("seed 101: Table 4 target missed: bpi_worst interaction (SE 0.364 against "
-                                       "printed 0.24); the member is left out")
+        raise ensemble_member.ReconstructionMissed("seed 101: Table 4 target missed: bpi_worst interaction "
+                                                   "(SE 0.364 against printed 0.24); the member is left out")
     return pd.DataFrame({"key": ["t1.ips_n", "t4.odi.interaction.p"], "value": [38.0, seed / 1000],
                          "quantity": ["n", "p"], "published": ["38", "0.062"], "status": ["", "approximate"]})
 
@@ -286,7 +289,7 @@ def test_a_missed_member_is_reseeded_and_reported_with_its_reason(tmp_path):
     assert summary.members == [100, 102] and list(summary.failed) == [101]
     found = ens.read_ensemble(tmp_path / "o")
     assert found.metadata["member_function"].endswith("_fake_member") and found.metadata["linkage"] == "searched"
-    left = ens.misses(found.metadata)
+    left = ensemble_summary.misses(found.metadata)
     assert left.to_dict("records") == [{"seed": 101, "miss": "Table 4 target", "reason": (
         "Table 4 target missed: bpi_worst interaction (SE 0.364 against printed 0.24); the member is left out")}]
     assert found.keys.set_index("key")["kind"].to_dict() == {"t1.ips_n": "printed", "t4.odi.interaction.p": "targeted"}
@@ -308,19 +311,20 @@ def _table4_toy():
     for column, default in (("quantity", ""), ("decimals", 2), ("relation", "="), ("status", ""), ("fixed_by", "")):
         keys[column] = default
     keys["kind"], keys["p_value"] = "free", keys["key"].str.endswith(".p")
-    return results, keys[ens.KEY_COLUMNS]
+    return results, keys[ensemble_keys.KEY_COLUMNS]
 
 
 def test_table4_ranges_and_interactions_below_alpha_are_counted_from_the_results():
     results, keys = _table4_toy()
-    ranges = ens.table4_ranges(results, keys).set_index("measure")
+    ranges = ensemble_summary.table4_ranges(results, keys).set_index("measure")
     assert ranges.at["odi", "below_alpha"] == 2 and ranges.at["eqvas", "below_alpha"] == 1
     assert (ranges.at["odi", "p_min"], ranges.at["odi", "p_max"]) == (0.01, 0.20)
     assert (ranges.at["odi", "se_min"], ranges.at["odi", "se_max"]) == pytest.approx((0.5, 0.7))
     assert ranges.at["odi", "printed_p"] == 0.062 and np.isnan(ranges.at["eqvas", "printed_p"])
-    assert ens.any_interaction_below(results) == 2 and ens.any_interaction_below(results, alpha=0.005) == 1
+    assert ensemble_summary.any_interaction_below(results) == 2
+    assert ensemble_summary.any_interaction_below(results, alpha=0.005) == 1
     found = ens.Ensemble(results, keys, {"linkage": "unsearched", "within_person_r_range": [0.3, 0.9]}, pd.DataFrame())
-    sentence = ens.interaction_sentence(found)
+    sentence = ensemble_summary.interaction_sentence(found)
     assert "at least one of the 2 group-by-time interactions has p < 0.05 in 2 of 3 members" in sentence
     assert "from 1 of 3 (Health-related QoL (EQ-VAS)) to 2 of 3 (Pain-related disability (ODI))" in sentence
     assert "%" not in sentence
@@ -329,10 +333,10 @@ def test_table4_ranges_and_interactions_below_alpha_are_counted_from_the_results
 def test_unsearched_members_draw_r_per_seed_from_the_stated_range():
     from ipsrep.synthetic.reconstruct import default_within_person_r
 
-    low, high = ens.UNSEARCHED_R_RANGE
+    low, high = ensemble_member.UNSEARCHED_R_RANGE
     assert all(low <= v <= high for v in default_within_person_r().values())  # the calibrated r lie inside
-    r = ens.drawn_within_person_r(FIRST)
-    assert r == ens.drawn_within_person_r(FIRST) and r != ens.drawn_within_person_r(FIRST + 1)
+    r = ensemble_member.drawn_within_person_r(FIRST)
+    assert r == ensemble_member.drawn_within_person_r(FIRST) and r != ensemble_member.drawn_within_person_r(FIRST + 1)
     assert all(0.3 <= v <= 0.9 for v in r.values())
-    table = ens.within_person_r_table([FIRST, FIRST + 1])
+    table = ensemble_member.within_person_r_table([FIRST, FIRST + 1])
     assert len(table) == 18 and table.loc[0, "r"] == r[table.loc[0, "measure"]]

@@ -9,17 +9,17 @@ import pytest
 from ipsrep import paths
 from ipsrep.analyses import health, mixed
 from ipsrep.inputs.measures import HSCL_CUTOFF, MEASURES
-from ipsrep.synthetic import linkage
+from ipsrep.synthetic import linkage, linkage_fit, linkage_outcome
 
 VISITS = ("0m", "6m", "12m")
 
 
-def state_of(trial: pd.DataFrame, name: str, eligible=None) -> linkage.MeasureLinkage:
+def state_of(trial: pd.DataFrame, name: str, eligible=None) -> linkage_fit.MeasureLinkage:
     ips = (trial["group"] == "IPS").to_numpy(float)
     values = trial[[f"{name}_{v}" for v in VISITS]].to_numpy(float)
     if eligible is None:
         eligible = {(g, v): np.flatnonzero(ips == (1 - g)) for g in (0, 1) for v in range(3)}
-    return linkage.MeasureLinkage(values, ips, eligible)
+    return linkage_fit.MeasureLinkage(values, ips, eligible)
 
 
 def with_values(trial: pd.DataFrame, name: str, values: np.ndarray) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def test_search_lowers_the_loss_and_is_deterministic(trial):
 
 
 def test_committed_reconstruction_meets_the_table4_targets(trial):
-    report = linkage.linkage_report(trial)
+    report = linkage_outcome.linkage_report(trial)
     assert len(report) == 36
     assert report["estimate_ok"].all(), report.loc[~report["estimate_ok"], ["measure", "term", "distance"]]
     assert report["p_ok"].all(), report.loc[~report["p_ok"], ["measure", "term", "p", "printed_p"]]
@@ -147,7 +147,7 @@ def test_committed_reconstruction_meets_the_table4_targets(trial):
 
 
 def test_worst_pain_interaction_is_fitted_to_its_printed_z_and_stays_flagged(trial):
-    report = linkage.linkage_report(trial).set_index(["measure", "term"])
+    report = linkage_outcome.linkage_report(trial).set_index(["measure", "term"])
     row = report.loc[("bpi_worst", "interaction")]
     assert bool(row["source_inconsistent"])
     assert row["target_estimate"] == pytest.approx(1.60 * 0.24)
@@ -167,11 +167,11 @@ def test_follow_up_answers_stay_with_the_follow_up_respondents(trial):
 
 
 def test_summary_and_markdown_come_from_the_report(trial):
-    report = linkage.linkage_report(trial)
-    summary = linkage.linkage_summary(report)
+    report = linkage_outcome.linkage_report(trial)
+    summary = linkage_outcome.linkage_summary(report)
     assert summary["coefficients"] == 36 and summary["all_ok"] == int(report["all_ok"].sum())
     assert summary["interactions_p_below_05"] == 0 == summary["printed_interactions_p_below_05"]
-    text = linkage.linkage_markdown(report)
+    text = linkage_outcome.linkage_markdown(report)
     assert text.count("\n") == 37
     assert "| bpi_worst | interaction (printed row inconsistent; target from its z) |" in text
 
@@ -183,19 +183,19 @@ def test_search_refuses_another_specification(trial):
 
 def test_readme_section_is_generated_from_the_committed_file(trial):
     text = (paths.RECONSTRUCTED_CSV.parent / "README.md").read_text()
-    assert linkage.README_START in text and linkage.README_END in text
-    assert linkage.linkage_markdown(linkage.linkage_report(trial)) in text
+    assert linkage_outcome.README_START in text and linkage_outcome.README_END in text
+    assert linkage_outcome.linkage_markdown(linkage_outcome.linkage_report(trial)) in text
 
 
 def test_agreement_and_misses_texts(trial):
-    report = linkage.linkage_report(trial)
-    text = linkage.agreement_text(report, spec_label="SPEC", linkage="LINKED")
+    report = linkage_outcome.linkage_report(trial)
+    text = linkage_outcome.agreement_text(report, spec_label="SPEC", linkage="LINKED")
     assert text.startswith("With SPEC (LINKED): **36 of 36** estimates lie within 0.5 printed SE")
     assert "Group-by-time interactions with p < .05: **0 of 9** (printed: 0)" in text
     assert "**35** SEs within 10% of the printed SE" in text
-    assert linkage.misses_text(report).startswith("Missing a target: eqvas intercept (SE ratio 0.8")
-    assert linkage.misses_text(report[report["all_ok"]]) == "Every coefficient meets all three targets."
+    assert linkage_outcome.misses_text(report).startswith("Missing a target: eqvas intercept (SE ratio 0.8")
+    assert linkage_outcome.misses_text(report[report["all_ok"]]) == "Every coefficient meets all three targets."
     bad = report[report["all_ok"]].reset_index(drop=True)
     bad.loc[0, ["se_ok", "all_ok"]] = False
     bad.loc[0, "se_ratio"] = 0.8
-    assert linkage.misses_text(bad) == "Missing a target: odi group (SE ratio 0.80)."
+    assert linkage_outcome.misses_text(bad) == "Missing a target: odi group (SE ratio 0.80)."

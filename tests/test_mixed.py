@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from ipsrep.analyses import health, mixed
+from ipsrep.analyses import health, mixed, mixed_printed, mixed_ranking
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.synthetic import calibration
 
@@ -201,7 +201,7 @@ def test_table4_on_a_participant_table():
 
 
 def test_published_table4_reads_the_printed_numbers():
-    pub = mixed.published_table4().set_index(["measure", "term"])
+    pub = mixed_printed.published_table4().set_index(["measure", "term"])
     assert len(pub) == 36
     assert pub.loc[("odi", "group"), ["estimate", "se", "z", "p"]].tolist() == [-3.53, 3.82, -0.92, 0.356]
     assert pub.loc[("bpi_least", "intercept"), "estimate"] == 3.89
@@ -210,7 +210,7 @@ def test_published_table4_reads_the_printed_numbers():
 def test_distance_to_published_in_printed_se_units():
     fitted = pd.DataFrame({"measure": ["odi", "odi"], "term": ["group", "interaction"],
                            "estimate": [0.29, 4.05 - 2 * 2.17], "se": [3.82, 1.085]})
-    d = mixed.distance_to_published(fitted).set_index("term")
+    d = mixed_printed.distance_to_published(fitted).set_index("term")
     assert d.at["group", "distance"] == pytest.approx((0.29 + 3.53) / 3.82)
     assert bool(d.at["group", "within_1se"]) is True and bool(d.at["group", "same_sign"]) is False
     assert d.at["interaction", "distance"] == pytest.approx(-2.0)
@@ -233,7 +233,7 @@ def test_rank_specs_puts_the_generating_coding_first():
     specs = [mixed.Spec(time=t, group=g, interaction="separate")
              for t, g in (("months", "ips1"), ("visit", "tau1"), ("visit", "effect"), ("visit", "ips1"))]
     specs.append(mixed.Spec(interaction="product"))
-    ranking = mixed.rank_specs(as_trial(long), specs, measures=["odi"])
+    ranking = mixed_ranking.rank_specs(as_trial(long), specs, measures=["odi"])
     assert ranking.loc[0, "label"] == mixed.Spec(interaction="separate").label
     assert list(ranking["rank"]) == [1, 2, 3, 4, 5]
     assert ranking["rms_distance"].is_monotonic_increasing
@@ -279,7 +279,7 @@ def test_table4_ledger_values_keys():
 
 
 def test_published_consistency_flags_only_the_worst_pain_interaction():
-    check = mixed.published_consistency().set_index(["measure", "term"])
+    check = mixed_printed.published_consistency().set_index(["measure", "term"])
     flagged = check.index[~check["consistent"]].tolist()
     assert flagged == [("bpi_worst", "interaction")]
     row = check.loc[("bpi_worst", "interaction")]
@@ -290,7 +290,7 @@ def test_published_consistency_flags_only_the_worst_pain_interaction():
 
 
 def test_table4_ledger_statuses():
-    fitted = mixed.published_table4()
+    fitted = mixed_printed.published_table4()
     rows = mixed.table4_ledger(fitted).set_index("key")
     assert len(rows) == 144
     assert rows.at["t4.odi.group.estimate", "status"] == "approximate"
@@ -308,7 +308,7 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
         rows.append({"rank": k + 1, "label": spec.label, **asdict(spec), "rms_distance": d,
                      "data_sha256": "abc", "linkage": "rank linkage"})
     ranking = pd.DataFrame(rows)
-    text = mixed.ranking_text(ranking, data_sha256="abc")
+    text = mixed_ranking.ranking_text(ranking, data_sha256="abc")
     assert (
         "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").words + "** (distance 0.300)"
         in text
@@ -316,6 +316,6 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
     assert "time=" not in text and "random intercept and time slope per participant" in text
     assert "is ranked **2** of 3" in text and "covariate reaches 0.700, against 0.300" in text
     assert text.startswith("Computed on the reconstruction with its rank linkage")
-    assert "another version of the data" in mixed.ranking_text(ranking, data_sha256="xyz")
-    fresh = mixed.ranking_text(ranking.drop(columns=["data_sha256", "linkage"]), recomputed=True)
+    assert "another version of the data" in mixed_ranking.ranking_text(ranking, data_sha256="xyz")
+    fresh = mixed_ranking.ranking_text(ranking.drop(columns=["data_sha256", "linkage"]), recomputed=True)
     assert fresh.startswith("Closest candidate")

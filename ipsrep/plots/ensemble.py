@@ -235,7 +235,7 @@ def table4_ranges_table(ranges: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
     left out) the range of estimates, SEs and p over the unsearched members beside the
     printed values, and the count of members with p below `alpha`
     (:func:`ipsrep.synthetic.ensemble.table4_ranges` gives `ranges`)."""
-    from ipsrep.synthetic.ensemble import count_text
+    from ipsrep.synthetic.ensemble_summary import count_text
 
     shown = ranges[ranges["term"] != "intercept"]
 

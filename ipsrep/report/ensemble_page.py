@@ -1,7 +1,7 @@
 """The tables and sentences of the ensemble page (notebook 09), from the ensembles that
 :mod:`ipsrep.synthetic.ensemble` computes.
 
-Counts of members are written as counts ("1 of 200", :func:`ipsrep.synthetic.ensemble.count_text`),
+Counts of members are written as counts ("1 of 200", :func:`ipsrep.synthetic.ensemble_summary.count_text`),
 never as rounded percentages.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from ipsrep.plots.ensemble import key_label
-from ipsrep.synthetic import ensemble
+from ipsrep.synthetic import ensemble, ensemble_member, ensemble_summary
 
 __all__ = ["free_results", "free_results_summary", "verdicts_text", "interactions_by_r", "answers_table",
            "timing_text"]
@@ -26,14 +26,14 @@ def _free(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def free_results(summary: pd.DataFrame, *, alpha: float) -> pd.DataFrame:
-    """The free keys of :func:`ipsrep.synthetic.ensemble.summarise` for reading: key,
+    """The free keys of :func:`ipsrep.synthetic.ensemble_summary.summarise` for reading: key,
     median, the middle 95% of members, minimum, maximum, for a p-value the members below
     `alpha` (a count), the committed reconstruction's value and whether the key holds in
     every member."""
     free = _free(summary)
     shown = free[["key", "median", "p2_5", "p97_5", "min", "max", "reference", "holds"]].reset_index(drop=True)
     shown.insert(6, f"members with p < {alpha:g}",
-                 [ensemble.count_text(b, n) if b >= 0 else "" for b, n in
+                 [ensemble_summary.count_text(b, n) if b >= 0 else "" for b, n in
                   zip(free["below_alpha"], free["members"], strict=True)])
     return shown
 
@@ -52,12 +52,12 @@ def free_results_summary(summary: pd.DataFrame) -> str:
 def verdicts_text(e: ensemble.Ensemble, name: str, *, alpha: float) -> str:
     """The free p-values of ensemble `e` (intercepts aside) below `alpha` in every member,
     in none, and those that swing with the draw, with their counts (Markdown)."""
-    s = ensemble.summarise(e.results, e.keys, alpha=alpha)
+    s = ensemble_summary.summarise(e.results, e.keys, alpha=alpha)
     p = s[(s["kind"] == "free") & s["p_value"] & ~s["key"].str.contains(".intercept.", regex=False)]
     always = p[p["below_alpha"] == p["members"]]
     never = p[p["below_alpha"] == 0]
     swing = p[(p["below_alpha"] > 0) & (p["below_alpha"] < p["members"])]
-    listed = "; ".join(f"{key_label(k)} ({ensemble.count_text(b, n)})" for k, b, n in
+    listed = "; ".join(f"{key_label(k)} ({ensemble_summary.count_text(b, n)})" for k, b, n in
                        zip(swing["key"], swing["below_alpha"], swing["members"], strict=True)) or "none"
     return (f"**{name.capitalize()} ensemble** ({e.members} members): of its {len(p)} free p-values (intercepts "
             f"aside), {len(always)} {'is' if len(always) == 1 else 'are'} below {alpha:g} in every member, "
@@ -68,7 +68,7 @@ def verdicts_text(e: ensemble.Ensemble, name: str, *, alpha: float) -> str:
 def interactions_by_r(unsearched: ensemble.Ensemble, *, alpha: float) -> pd.DataFrame:
     """Group-by-time interactions of the unsearched ensemble with p below `alpha`, counted
     per band of the member's drawn within-person correlation (:data:`R_BANDS`)."""
-    drawn = ensemble.within_person_r_table(unsearched.metadata["seeds"])
+    drawn = ensemble_member.within_person_r_table(unsearched.metadata["seeds"])
     inter_p = unsearched.results[unsearched.results["key"].str.endswith(".interaction.p")]
     inter_p = inter_p.assign(measure=inter_p["key"].str.split(".").str[1])
     joined = inter_p.merge(drawn, on=["seed", "measure"])
@@ -78,22 +78,24 @@ def interactions_by_r(unsearched: ensemble.Ensemble, *, alpha: float) -> pd.Data
         fits=("below", "size"), below=("below", "sum")).reset_index()
     return pd.DataFrame({"drawn within-person r": by_r["band"].astype(str),
                          f"interactions with p < {alpha:g} (members x outcomes)":
-                             [ensemble.count_text(b, n) for b, n in zip(by_r["below"], by_r["fits"], strict=True)]})
+                             [ensemble_summary.count_text(b, n)
+                              for b, n in zip(by_r["below"], by_r["fits"], strict=True)]})
 
 
 def answers_table(answers: Iterable, ensembles: dict[str, ensemble.Ensemble | None], *,
                   alpha: float) -> pd.DataFrame:
     """What decides each front-page answer (`answers`: the scorecard's answer functions)
-    in each ensemble: the verdict of :func:`ipsrep.synthetic.ensemble.answer_robustness`
+    in each ensemble: the verdict of :func:`ipsrep.synthetic.ensemble_summary.answer_robustness`
     and how many members answer as the committed reconstruction does."""
     answers = list(answers)
     present = {name: e for name, e in ensembles.items() if e is not None}
     first = next(iter(present.values()))
-    out = pd.DataFrame({"question": [ensemble.answer_robustness(fn, first, alpha=alpha).question for fn in answers]})
+    out = pd.DataFrame({"question": [ensemble_summary.answer_robustness(fn, first, alpha=alpha).question
+                                     for fn in answers]})
     for name, e in present.items():
-        found = [ensemble.answer_robustness(fn, e, alpha=alpha) for fn in answers]
+        found = [ensemble_summary.answer_robustness(fn, e, alpha=alpha) for fn in answers]
         out[f"{name.capitalize()}: verdict"] = [r.verdict for r in found]
-        out[f"{name.capitalize()}: members as here"] = [ensemble.count_text(r.same, r.members)
+        out[f"{name.capitalize()}: members as here"] = [ensemble_summary.count_text(r.same, r.members)
                                            if r.verdict != "not from participant data" else "" for r in found]
     return out
 

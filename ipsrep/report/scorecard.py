@@ -23,7 +23,7 @@ from ipsrep.analyses.paper import EVIDENCE, evidence
 from ipsrep.methods.formatting import p_statement
 from ipsrep.methods.multiplicity import holm_rejections
 from ipsrep.report.ledger import LEDGER_COLUMNS, STATUSES
-from ipsrep.synthetic.ensemble import answer_robustness
+from ipsrep.synthetic.ensemble_summary import answer_robustness
 
 NOT_PRINTED = "not printed"
 """Label for ledger rows without a published counterpart (an empty status)."""
@@ -488,7 +488,7 @@ def robustness_text(make, ensemble, unsearched=None, *, alpha: float = 0.05) -> 
     :func:`ipsrep.synthetic.ensemble.interaction_sentence` plus how often the whole
     answer reads as here. Counts are counts ("1 of 200").
     """
-    from ipsrep.synthetic.ensemble import count_text, interaction_sentence, member_ledgers
+    from ipsrep.synthetic.ensemble_summary import count_text, interaction_sentence, member_ledgers
 
     parts = []
     if ensemble is not None and ensemble.members:

@@ -24,15 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.mixed import (
-    ADOPTED,
-    Spec,
-    distance_to_published,
-    published_table4,
-    read_stored,
-    table4,
-    write_ranking,
-)
+from ipsrep.analyses.mixed import ADOPTED, Spec, table4
+from ipsrep.analyses.mixed_printed import distance_to_published, published_table4
+from ipsrep.analyses.mixed_ranking import read_stored, write_ranking
 from ipsrep.inputs.measures import MEASURES
 from ipsrep.inputs.measures import measure as lookup_measure
 from ipsrep.paths import CALIBRATION_CSV, WITHIN_PERSON_R_CSV

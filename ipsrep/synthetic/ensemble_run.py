@@ -41,6 +41,7 @@ import pandas as pd
 from ipsrep import paths
 from ipsrep.atomic import write_atomic
 from ipsrep.synthetic import ensemble as ens
+from ipsrep.synthetic import ensemble_keys, ensemble_member
 
 MEMBER_INPUTS = ("ipsrep/paths.py", "ipsrep/inputs", "ipsrep/methods", "ipsrep/analyses", "ipsrep/synthetic",
                  "data/published", "data/reconstructed")
@@ -108,7 +109,7 @@ def compute_member(seed: int, member_fn: Callable[[int], pd.DataFrame] | None = 
     """
     import socket
 
-    fn = member_fn or ens.member_results
+    fn = member_fn or ensemble_member.member_results
     cpu, wall = time.process_time(), time.perf_counter()
     table = fn(int(seed))
     return {"table": table, "cpu_seconds": time.process_time() - cpu, "wall_seconds": time.perf_counter() - wall,
@@ -129,7 +130,7 @@ def _member_text(table: pd.DataFrame) -> str:
 
 
 def _keys_text(table: pd.DataFrame, linkage: str) -> str:
-    return ens.key_catalogue(table, linkage).to_csv(index=False, lineterminator="\n")
+    return ensemble_keys.key_catalogue(table, linkage).to_csv(index=False, lineterminator="\n")
 
 
 DETERMINISTIC_FAILURES = (ValueError,)
@@ -309,9 +310,9 @@ def run_ensemble(
 
     say = say or (lambda message: None)
     check_options(members if seeds is None else len(list(seeds)), first_seed=first_seed, workers=workers)
-    if linkage not in ens.LINKAGES:
-        raise ValueError(f"--linkage must be one of {', '.join(ens.LINKAGES)}, got {linkage!r}")
-    member_fn = member_fn or ens.MEMBER_FUNCTIONS[linkage]
+    if linkage not in ensemble_member.LINKAGES:
+        raise ValueError(f"--linkage must be one of {', '.join(ensemble_member.LINKAGES)}, got {linkage!r}")
+    member_fn = member_fn or ensemble_member.MEMBER_FUNCTIONS[linkage]
     if seeds is not None:
         seeds = [int(s) for s in seeds]
         if not seeds:
@@ -488,7 +489,7 @@ def _compute(todo, plan: _Plan, succeeded: set, work_dir: Path, summary: RunSumm
 
 def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dict[int, str] | None = None,
              digest: str | None = None, linkage: str = "searched",
-             member_function: str = "ipsrep.synthetic.ensemble.member_results") -> None:
+             member_function: str = "ipsrep.synthetic.ensemble_member.member_results") -> None:
     """Write ``results.csv``, ``keys.csv``, ``metadata.json`` and ``timings.csv`` to `out_dir`:
     member ``i`` is ``seeds[i]``, read from its file in `work_dir`. `digest` (of the code
     and data the members ran on, :func:`source_digest`), the `linkage` and the
@@ -516,11 +517,11 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
         "failed": {str(s): failed[s] for s in sorted(failed)},
         "member_function": member_function,
         "inputs_sha256": digest or "",
-        "notebook_defaults": ens.NOTEBOOK_DEFAULTS,
+        "notebook_defaults": ensemble_member.NOTEBOOK_DEFAULTS,
         "value_format": ens.VALUE_FORMAT,
     }
     if linkage == "unsearched":
-        metadata["within_person_r_range"] = list(ens.UNSEARCHED_R_RANGE)
+        metadata["within_person_r_range"] = list(ensemble_member.UNSEARCHED_R_RANGE)
     write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
     frame = pd.DataFrame(timings, columns=["member", "seed", "cpu_seconds", "wall_seconds", "worker"])
     write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))

@@ -538,7 +538,8 @@ def write_linkage_readme(readme: str | Path | None = None, *, budget: int | None
     import io
 
     from ipsrep.inputs.contract import load_trial
-    from ipsrep.synthetic.linkage import DEFAULT_BUDGET, README_END, README_START, linkage_report, readme_section
+    from ipsrep.synthetic.linkage import DEFAULT_BUDGET
+    from ipsrep.synthetic.linkage_outcome import README_END, README_START, linkage_report, readme_section
 
     readme = Path(readme) if readme else paths.RECONSTRUCTED_CSV.parent / "README.md"
     budget = DEFAULT_BUDGET if budget is None else int(budget)

@@ -13,7 +13,11 @@ only rewrites notebook JSON:
 - ledger outputs become a ledger table (:func:`ledger_html`): folded when long, one anchor
   per row, searchable and sortable in the browser; the page offers its ledger rows as
   CSV and its executed notebook;
-- pandas tables are tidied (:func:`ipsrep.report.tables.tidy_html_table`);
+- pandas tables are tidied (:func:`ipsrep.report.tables.tidy_html_table`) and numbered
+  with their page's number ("Table 3.2", :func:`ipsrep.report.tables.number_tables`): the
+  caption a notebook stated (:func:`ipsrep.report.tables.captioned`), or else the heading
+  of the table's section; the ledger tables are not numbered (they are the page's record
+  of checks, each folded under its own "Ledger: ..." summary with an anchor per row);
 - the first use of a glossary term on a page links to the glossary
   (:func:`link_terms`), author-year citations link to the references
   (:func:`link_citations`).
@@ -31,7 +35,7 @@ from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ours_text
 from ipsrep.report.pages import HEADING, cell_source, page_title
-from ipsrep.report.tables import readable_codes, tidy_html_table
+from ipsrep.report.tables import number_tables, readable_codes, tidy_html_table
 
 __all__ = ["CITATIONS", "FOLD_LEDGER_ROWS", "LEDGER_DOWNLOADS", "figure_label", "glossary_terms", "ledger_html",
            "link_citations", "link_terms", "prepare_notebook"]
@@ -261,11 +265,48 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
                 skip.add(i + 1)
         out.append(cell)
     out = _summary_first(out)
+    _number_tables(out, stem)
     for k, c in enumerate(out):
         c["id"] = f"c{k:03d}"
     nb["cells"] = out
     nb.setdefault("metadata", {}).pop("papermill", None)
     return nb
+
+
+def _number_tables(cells: list[dict], stem: str) -> None:
+    """The page's tables numbered in the order the page shows them
+    (:func:`ipsrep.report.tables.number_tables`), a table without a stated caption
+    captioned with the heading of its section."""
+    tables, section = 0, ""
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            section = _last_heading(cell_source(cell), section)
+            continue
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if "text/markdown" in data:
+                section = _last_heading(cell_source({"source": data["text/markdown"]}), section)
+            if "text/html" in data:
+                data["text/html"], tables = number_tables(cell_source({"source": data["text/html"]}), stem,
+                                                          tables, section)
+
+
+_HEADING_LINE = re.compile(r"^\s{0,3}#{2,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _last_heading(markdown: str, current: str) -> str:
+    """The text of the last section heading in `markdown` (``##`` or deeper, without its
+    Markdown marks), else `current`.
+
+    >>> _last_heading("## The paper's Table 1: the groups\\n\\ntext\\n### Ledger: `t1`", "")
+    'Ledger: t1'
+    >>> _last_heading("no heading", "Before")
+    'Before'
+    """
+    found = _HEADING_LINE.findall(markdown)
+    if not found:
+        return current
+    return re.sub(r"\{[a-z]+\}`([^`<]*)(?:<[^>]*>)?`|[*_`]", lambda m: m.group(1) or "", found[-1]).strip()
 
 
 def _summary_first(cells: list[dict]) -> list[dict]:

@@ -80,6 +80,7 @@ from IPython.display import Markdown, display
 from ipsrep.plots.ensemble import p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
 from ipsrep.report import ensemble_page, scorecard, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 from ipsrep.synthetic import ensemble
 from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
 
@@ -106,7 +107,8 @@ Markdown(ensemble.ensembles_markdown(found, unsearched, unsearched_dir=unsearche
 left_out = pd.concat([ensemble.misses(e.metadata).assign(ensemble=name)
                       for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None],
                      ignore_index=True)
-left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out.")
+captioned(left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out."),
+          "Seeds left out of the ensembles, and why")
 
 # %% [markdown] tags=["bundled-data"]
 # ## What fixes each result
@@ -118,7 +120,7 @@ left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown(
 kinds = ensemble.kind_counts(found.keys).rename(columns={"keys": "searched"})
 if unsearched is not None:
     kinds.insert(2, "unsearched", ensemble.kind_counts(unsearched.keys)["keys"].to_numpy())
-kinds
+captioned(kinds, "Results of each kind: what fixes them, in the searched and unsearched ensembles")
 
 # %% [markdown] tags=["bundled-data"]
 # Printed keys (Table 1, the flow, Table 2, hours worked and the 20-hour comparison,
@@ -175,7 +177,7 @@ with pd.option_context("display.max_rows", None):
     display(ensemble_page.free_results(summary, alpha=alpha))
 
 # %% [markdown] tags=["bundled-data"]
-# ## Table 4 with the search
+# ## The paper's Table 4 with the search
 #
 # The searched members' Table 4 estimates against the printed ones, in printed SEs, as
 # Figure 2 of the health page does for the committed reconstruction alone.
@@ -195,7 +197,7 @@ table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in foun
 # row contradicts itself and the search aims at the estimate its printed z implies.
 
 # %% [markdown] tags=["bundled-data"]
-# ## Table 4 on the printed summaries alone
+# ## The paper's Table 4 on the printed summaries alone
 #
 # The real question for a reader of Table 4 is how much of it the rest of the paper
 # pins down. The unsearched ensemble answers it within one family of linkages: each
@@ -294,7 +296,8 @@ Markdown("\n\n".join(ensemble_page.verdicts_text(e, name, alpha=alpha)
 # the draw (a verdict only for answers that quote free keys).
 
 # %% tags=["bundled-data"]
-ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched": unsearched}, alpha=alpha)
+captioned(ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched": unsearched}, alpha=alpha),
+          "The front page's answers: what decides each in the searched and unsearched ensembles")
 
 # %% [markdown] tags=["bundled-data"]
 # ### Teaching note: what the spread is, and what it is not

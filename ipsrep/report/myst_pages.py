@@ -291,19 +291,22 @@ def _number_tables(cells: list[dict], stem: str) -> None:
                                                           tables, section)
 
 
-_HEADING_LINE = re.compile(r"^\s{0,3}#{2,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 
 def _last_heading(markdown: str, current: str) -> str:
-    """The text of the last section heading in `markdown` (``##`` or deeper, without its
+    """The text of the last heading in `markdown` (outside fenced blocks, without its
     Markdown marks), else `current`.
 
     >>> _last_heading("## The paper's Table 1: the groups\\n\\ntext\\n### Ledger: `t1`", "")
     'Ledger: t1'
+    >>> _last_heading("## Try it\\n```{exercise}\\n# not a heading\\n```", "")
+    'Try it'
     >>> _last_heading("no heading", "Before")
     'Before'
     """
-    found = _HEADING_LINE.findall(markdown)
+    found = _HEADING_LINE.findall(_FENCE.sub("", markdown))
     if not found:
         return current
     return re.sub(r"\{[a-z]+\}`([^`<]*)(?:<[^>]*>)?`|[*_`]", lambda m: m.group(1) or "", found[-1]).strip()

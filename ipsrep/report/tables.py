@@ -575,20 +575,24 @@ class CaptionedTable:
             body = re.sub(r"<caption\b[^>]*>.*?</caption>", "", body, count=1, flags=re.DOTALL)
         return re.sub(r"(<table\b[^>]*>)", lambda m: m.group(1) + text, body, count=1)
 
-    def __repr__(self) -> str:  # the plain-text view (a terminal, nbval's text output)
-        return f"{self.caption}\n{self.table!r}"
+    def __repr__(self) -> str:  # the plain-text view (a terminal, nbval's text output): a Styler's data
+        return f"{self.caption}\n{getattr(self.table, 'data', self.table)!r}"
 
 
-def captioned(table, caption: str, *, paper: str | None = None) -> CaptionedTable:
+def captioned(table, caption: str, *, paper: str | None = None):
     """`table` displayed with `caption` (what it shows, in words); `paper` names the
     paper's table it reproduces ("Table 4"), said in the caption as "as the paper's
     Table 4". The report adds the number ("Table 3.2") when it renders the page.
+    Anything that is not a table (a Markdown note shown instead of one, None) is
+    returned as it is.
 
     >>> import pandas as pd
     >>> html = captioned(pd.DataFrame({"n": [1]}), "Adjusted analysis", paper="Table 4")._repr_html_()
     >>> print(html[html.index("<caption"):html.index("</caption>") + 10])
     <caption class="ipsrep-caption">Adjusted analysis, as the paper's Table 4</caption>
     """
+    if not isinstance(table, pd.DataFrame) and not hasattr(table, "to_html"):
+        return table
     text = " ".join(str(caption).split()).rstrip(".")
     if paper:
         text += f", as the paper's {paper}"
@@ -626,7 +630,7 @@ def number_tables(html: str, stem: str, start: int, fallback: str = "") -> tuple
     soup = BeautifulSoup(html, "html.parser")
     number = start
     for table in soup.find_all("table", class_="dataframe"):
-        if "ipsrep-ledger-table" in table.get("class", []):
+        if "ipsrep-ledger-table" in table.get_attribute_list("class"):
             continue
         number += 1
         caption = table.find("caption", recursive=False)
@@ -634,8 +638,8 @@ def number_tables(html: str, stem: str, start: int, fallback: str = "") -> tuple
             caption = soup.new_tag("caption", attrs={"class": CAPTION_CLASS})
             caption.string = " ".join(fallback.split()) or "Table"
             table.insert(0, caption)
-        elif CAPTION_CLASS not in caption.get("class", []):
-            caption["class"] = [*caption.get("class", []), CAPTION_CLASS]
+        elif CAPTION_CLASS not in caption.get_attribute_list("class"):
+            _add_class(caption, CAPTION_CLASS)
         mark = soup.new_tag("span", attrs={"class": "ipsrep-table-number"})
         mark.string = f"{table_label(stem, number)}."
         caption.insert(0, " ")

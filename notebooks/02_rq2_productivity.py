@@ -245,8 +245,9 @@ job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == smallest
 # figure.
 
 # %%
-implied.pivot(index="n_jobs", columns="category", values="jobs").head(8) \
-    .rename_axis(index="Jobs in all", columns=None)
+captioned(implied.pivot(index="n_jobs", columns="category", values="jobs").head(8)
+          .rename_axis(index="Jobs in all", columns=None),
+          "Jobs per sector that the printed percentages imply, for the smallest totals of jobs")
 
 # %%
 employed_ips = {fu: int(employment.employment_counts(ctx.trial, fu).set_index("group").at["IPS", "employed"])

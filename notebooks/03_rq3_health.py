@@ -343,7 +343,8 @@ captioned(mixed.published_se_ratios(table3["measure"].unique()), "Ratios of the 
 
 # %%
 consistency = mixed.published_consistency()
-mixed.inconsistent_rows(consistency)
+captioned(mixed.inconsistent_rows(consistency),
+          "Rows of the paper's Table 4 whose printed z or p does not follow from their estimate and SE")
 
 # %%
 Markdown(mixed.inconsistency_text(consistency))
@@ -424,6 +425,8 @@ Markdown(linkage.misses_text(fit)) if fit is not None else None
 # result coefficient by coefficient and the time the search takes.
 #
 # So, on the bundled data, **which numbers of this page depend on the linkage**:
+#
+# *Table: The numbers of this page that depend on the linkage, and those the printed summaries fix*
 #
 # | depends on the linkage (synthetic choice, not a finding) | fixed by the printed summaries |
 # |---|---|

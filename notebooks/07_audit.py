@@ -103,12 +103,12 @@ n_span = denominators.table1_valid_n_range()
 n_ips = range(n_span["IPS"][0], n_span["IPS"][1] + 1)
 n_tau = range(n_span["TAU"][0], n_span["TAU"][1] + 1)
 checks = recompute.printed_statistic_checks(n_ips=n_ips, n_tau=n_tau, grid_points=grid_points)
-audit.verdict_counts(**{
+captioned(audit.verdict_counts(**{
     family: checks[checks["key"].str.startswith(prefix)]
     for family, prefix in [("Table 1", "t1."), ("Table 2", "t2."), ("hours and ≥ 20 h", "rq2."),
                            ("historical controls", "hist."), ("Table 3", "t3."), ("Table 4", "t4."),
                            ("fidelity", "fidelity.")]
-})
+}), "Printed test results recomputed with rounding windows: verdicts per family of the paper's numbers")
 
 # %% [markdown]
 # The rows that are not plainly consistent, with the reason:
@@ -222,8 +222,9 @@ ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.comparison))
 
 # %%
 gran = grim.granularity_checks(n_ips, n_tau)
-audit.verdict_counts(**{source.removeprefix("Sveinsdottir et al. 2022, "): g
-                        for source, g in gran.groupby("source", sort=False)})
+captioned(audit.verdict_counts(**{source.removeprefix("Sveinsdottir et al. 2022, "): g
+                                  for source, g in gran.groupby("source", sort=False)}),
+          "Granularity of the printed means and SDs: verdicts per table of the paper")
 
 # %%
 captioned(gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "matched", "verdict", "note"]],
@@ -364,7 +365,8 @@ ledger.emit(ledger_rows.registry_rows(registry.registry_ledger_values(reg), bund
 # against either list.
 
 # %%
-Markdown(claims.principles_markdown())
+Markdown("*Table: The IPS principles as the trial paper, the registry record and the pilot paper list them,"
+         " with our comparison*\n\n" + claims.principles_markdown())
 
 # %% [markdown]
 # ### Fidelity: the reviews behind the mean
@@ -508,14 +510,14 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
 # at face value.
 
 # %% tags=["summary"]
-audit.verdict_counts(
+captioned(audit.verdict_counts(
     **{
         "test results": checks,
         "granularity": gran,
         "percentages": pct,
         "registry items": registry.registry_checks(reg),
     }
-)
+), "Every check of this page, by verdict")
 
 # %% [markdown]
 # ## Try it

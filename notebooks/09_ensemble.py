@@ -156,9 +156,10 @@ failing if len(failing) else None
 summary = ensemble.summarise(found.results, found.keys, alpha=alpha)
 targeted = summary[summary["kind"] == "targeted"]
 fixed_by = found.keys.set_index("key")["fixed_by"]
-pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
-              "key": targeted["key"].to_numpy()}).groupby("what the reconstruction aims at", sort=False).agg(
-    keys=("key", "size"), example=("key", "first"))
+captioned(pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
+                        "key": targeted["key"].to_numpy()}).groupby("what the reconstruction aims at", sort=False)
+          .agg(keys=("key", "size"), example=("key", "first")),
+          "Targeted results: what the reconstruction aims at, with the number of results and an example")
 
 # %% [markdown] tags=["bundled-data"]
 # ## Free results of the searched ensemble
@@ -174,7 +175,8 @@ Markdown(ensemble_page.free_results_summary(summary))
 
 # %% tags=["bundled-data"]
 with pd.option_context("display.max_rows", None):
-    display(ensemble_page.free_results(summary, alpha=alpha))
+    display(captioned(ensemble_page.free_results(summary, alpha=alpha),
+                      "Free results of the searched ensemble: their spread over the members"))
 
 # %% [markdown] tags=["bundled-data"]
 # ## The paper's Table 4 with the search
@@ -221,7 +223,9 @@ Markdown(f"The correlations calibrated on the printed SEs for the committed reco
 # %% tags=["bundled-data"]
 if unsearched is not None:
     ranges = ensemble.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
-    display(table4_ranges_table(ranges, alpha=alpha))
+    display(captioned(table4_ranges_table(ranges, alpha=alpha),
+                      "The paper's Table 4 refitted on every member of the unsearched ensemble: ranges beside the "
+                      "printed values"))
     sentence = Markdown(ensemble.interaction_sentence(unsearched, alpha=alpha))
 else:
     sentence = Markdown("The unsearched ensemble is not available; this section needs it.")
@@ -252,7 +256,8 @@ fig
 # interaction's SE and its p.
 
 # %% tags=["bundled-data"]
-ensemble_page.interactions_by_r(unsearched, alpha=alpha) if unsearched is not None else None
+captioned(ensemble_page.interactions_by_r(unsearched, alpha=alpha) if unsearched is not None else None,
+          "Interactions below alpha in the unsearched ensemble, by the drawn within-person correlation")
 
 # %% [markdown] tags=["bundled-data"]
 # ## Other free p-values

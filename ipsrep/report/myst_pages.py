@@ -280,15 +280,55 @@ def _number_tables(cells: list[dict], stem: str) -> None:
     tables, section = 0, ""
     for cell in cells:
         if cell["cell_type"] == "markdown":
-            section = _last_heading(cell_source(cell), section)
+            cell["source"], tables, section = _markdown_tables(cell_source(cell), stem, tables, section)
             continue
         for o in cell.get("outputs", []):
             data = o.get("data", {})
             if "text/markdown" in data:
-                section = _last_heading(cell_source({"source": data["text/markdown"]}), section)
+                data["text/markdown"], tables, section = _markdown_tables(
+                    cell_source({"source": data["text/markdown"]}), stem, tables, section)
             if "text/html" in data:
                 data["text/html"], tables = number_tables(cell_source({"source": data["text/html"]}), stem,
                                                           tables, section)
+
+
+_PIPE_TABLE = re.compile(
+    r"(?:^[*_]Table:[ \t]*(?P<caption>[^\n]*?)[ \t]*[*_][ \t]*\n(?:[ \t]*\n)*)?"
+    r"(?P<table>^\|[^\n]*\|[ \t]*\n^\|[ \t:|-]*-[ \t:|-]*\|[ \t]*(?:\n^\|[^\n]*\|[ \t]*)*$)",
+    re.MULTILINE)
+"""A Markdown pipe table, after an optional caption line ``*Table: what it shows*``."""
+_ROLE = re.compile(r"\{[a-z:]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
+
+
+def _markdown_tables(markdown: str, stem: str, start: int, section: str) -> tuple[str, int, str]:
+    """The pipe tables of one Markdown text written as HTML tables, numbered on from
+    `start` like the page's other tables (:func:`ipsrep.report.tables.number_tables`):
+    captioned by the line ``*Table: ...*`` just above the table, else by the heading
+    above it. Returns the text, the last number used and the heading in force at its end.
+
+    >>> text, last, section = _markdown_tables("## Linkage\\n\\n*Table: What depends on it*\\n\\n"
+    ...     "| a | b |\\n|---|---|\\n| {term}`ICC <ICC>` | 2 |\\n\\nAfter.", "03_x", 2, "")
+    >>> last, section, "Table 3.3.</span> What depends on it</caption>" in text, "<td>ICC</td>" in text
+    (3, 'Linkage', True, True)
+    """
+    if "|" not in markdown:
+        return markdown, start, _last_heading(markdown, section)
+    from markdown_it import MarkdownIt
+
+    out, at, number = [], 0, start
+    for m in _PIPE_TABLE.finditer(markdown):
+        before = markdown[at:m.start()]
+        section = _last_heading(before, section)
+        rendered = MarkdownIt("commonmark").enable("table").render(_ROLE.sub(r"\1", m.group("table")))
+        rendered = rendered.replace("<table>", '<table class="dataframe ipsrep-prose-table">', 1)
+        if m.group("caption"):
+            caption = html.escape(" ".join(_ROLE.sub(r"\1", m.group("caption")).split()), quote=False)
+            rendered = rendered.replace(">", f'><caption class="ipsrep-caption">{caption}</caption>', 1)
+        numbered, number = number_tables(rendered, stem, number, section)
+        out += [before, "\n" + "".join(line for line in numbered.splitlines() if line.strip()) + "\n"]
+        at = m.end()
+    rest = markdown[at:]
+    return "".join(out) + rest, number, _last_heading(rest, section)
 
 
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)

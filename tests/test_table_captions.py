@@ -156,3 +156,20 @@ def test_every_table_of_the_built_report_has_a_caption_and_a_number_of_its_page(
         numbered += html.count('class="ipsrep-table-number"')
     assert not problems, "\n".join(problems)
     assert numbered >= 60  # every page's tables, not a few
+
+
+def test_markdown_tables_are_numbered_with_the_pages_other_tables():
+    v4 = nbformat.v4
+    cells = [v4.new_markdown_cell("# Health"),
+             _table_cell(pd.DataFrame({"n": [1]}), "Means per group"),
+             v4.new_markdown_cell("## Linkage\n\n*Table: What depends on the linkage*\n\n| a | b |\n|---|---|\n"
+                                  "| estimates | means |\n\nAfter the table."),
+             v4.new_markdown_cell("## Principles\n\n| x | y |\n|---|---|\n| 1 | 2 |\n")]
+    nb = myst_pages.prepare_notebook(v4.new_notebook(cells=cells), "03_rq3", title="Health", show_code=False,
+                                     ledger_rows=0, terms=[])
+    text = "".join(c["source"] if c["cell_type"] == "markdown" else
+                   "".join(o["data"].get("text/html", "") for o in c["outputs"]) for c in nb["cells"])
+    soup = BeautifulSoup(text, "html.parser")
+    assert [" ".join(c.get_text(" ", strip=True).split()) for c in soup("caption")] == [
+        "Table 3.1. Means per group", "Table 3.2. What depends on the linkage", "Table 3.3. Principles"]
+    assert "| a | b |" not in text and "*Table:" not in text and "After the table." in text

@@ -279,7 +279,8 @@ captioned(denominators.table1_admitted_n(n_ips, n_tau), "Group sizes the baselin
 # reproduce the p and pass GRIMMER for the latter. They do:
 
 # %%
-captioned(denominators.hscl_cutoff_cross_check(), "The HSCL-25 cut-off counts checked against the printed means")
+captioned(denominators.hscl_cutoff_cross_check(),
+          "The HSCL-25 mean of the paper's Table 1 checked at the respondents its cut-off row implies")
 
 # %% [markdown]
 # ### Response rates, process measures and job types

@@ -304,7 +304,8 @@ def _markdown_tables(markdown: str, stem: str, start: int, section: str) -> tupl
     """The pipe tables of one Markdown text written as HTML tables, numbered on from
     `start` like the page's other tables (:func:`ipsrep.report.tables.number_tables`):
     captioned by the line ``*Table: ...*`` just above the table, else by the heading
-    above it. Returns the text, the last number used and the heading in force at its end.
+    above it, each in a box that scrolls sideways on a narrow screen. Returns the text,
+    the last number used and the heading in force at its end.
 
     >>> text, last, section = _markdown_tables("## Linkage\\n\\n*Table: What depends on it*\\n\\n"
     ...     "| a | b |\\n|---|---|\\n| {term}`ICC <ICC>` | 2 |\\n\\nAfter.", "03_x", 2, "")
@@ -325,7 +326,8 @@ def _markdown_tables(markdown: str, stem: str, start: int, section: str) -> tupl
             caption = html.escape(" ".join(_ROLE.sub(r"\1", m.group("caption")).split()), quote=False)
             rendered = rendered.replace(">", f'><caption class="ipsrep-caption">{caption}</caption>', 1)
         numbered, number = number_tables(rendered, stem, number, section)
-        out += [before, "\n" + "".join(line for line in numbered.splitlines() if line.strip()) + "\n"]
+        table = "".join(line for line in numbered.splitlines() if line.strip())
+        out += [before, f'\n<div class="ipsrep-table-wrap">{table}</div>\n']  # scrolls sideways on a phone
         at = m.end()
     rest = markdown[at:]
     return "".join(out) + rest, number, _last_heading(rest, section)

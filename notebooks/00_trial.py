@@ -70,6 +70,7 @@ from ipsrep.inputs import published
 from ipsrep.plots.flow import flow_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -159,7 +160,7 @@ Markdown(trunk.describe())
 
 # %%
 rates = flow.primary_response_rates(ctx.trial)
-rates.round({"response_pct": 1})
+captioned(rates.round({"response_pct": 1}), "Respondents among the participants analysed, per visit and group")
 
 # %% [markdown]
 # Health questionnaires were answered far less completely than the employment
@@ -175,7 +176,8 @@ rates.round({"response_pct": 1})
 # on the same participants there.
 
 # %%
-summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).reset_index(drop=True)
+captioned(summary.query("domain == 'questionnaires'").round({"pct_min": 1, "pct_max": 1}).reset_index(drop=True),
+          "Respondents to the questionnaires: the range across items, per group and visit")
 
 # %% [markdown]
 # ## Attrition: who is missing, per arm and visit
@@ -196,7 +198,7 @@ Markdown(claims.statements_markdown(["T06", "T23"]))
 # `withdrew` parameters are not given.
 
 # %%
-attrition.withdrawal_table(trunk).round({"ips_share": 1})
+captioned(attrition.withdrawal_table(trunk).round({"ips_share": 1}), "Withdrawals per group, and the IPS share of them")
 
 # %% [markdown]
 # **Missing answers among the analysed.** Per arm and visit: the analysed, those who
@@ -207,13 +209,14 @@ attrition.withdrawal_table(trunk).round({"ips_share": 1})
 # relatively low response.
 
 # %%
-attrition.missing_by_visit(ctx.trial).round({"response_pct": 1})
+captioned(attrition.missing_by_visit(ctx.trial).round({"response_pct": 1}),
+          "Answered and missing, per group, visit and domain")
 
 # %% [markdown]
 # Which employment follow-ups each participant answered, per arm:
 
 # %%
-attrition.missing_patterns(ctx.trial)
+captioned(attrition.missing_patterns(ctx.trial), "Which follow-up visits participants answered, per group")
 
 # %% [markdown] tags=["bundled-data"]
 # **What the reconstruction assumes about who is missing.** The paper fixes how many
@@ -242,7 +245,8 @@ attrition.missing_patterns(ctx.trial)
 # when few are missing).
 
 # %%
-attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
+captioned(attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1),
+          "Baseline traits of those with and without an employment answer at 12 months")
 
 # %% [markdown]
 # The paper handles missing health data with mixed models estimated by maximum
@@ -251,7 +255,7 @@ attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
 # only, from the specialists' logbooks, a source the control arm did not have.
 
 # %% [markdown]
-# ## Table 1: the groups at baseline
+# ## The paper's Table 1: the groups at baseline
 #
 # **Methods.** For a yes/no characteristic we count the participants with it and give
 # the *valid percent*: the denominator is the number of the group's participants who
@@ -276,7 +280,7 @@ attrition.answered_vs_missing(ctx.trial, "employed_12m").round(1)
 
 # %%
 t1 = baseline.table1(ctx.trial, levene_alpha=levene_alpha, binary_test=binary_test, t_test=t_test)
-baseline.side_by_side(t1, bundled=ctx.comparison)
+captioned(baseline.side_by_side(t1, bundled=ctx.comparison), "The groups at baseline", paper="Table 1")
 
 # %%
 tested = t1[~t1["test"].isin(["", "none"])]
@@ -320,7 +324,8 @@ Markdown(
 # apply the same rule to them.
 
 # %%
-baseline.alternatives(t1, "binary").round(4)
+captioned(baseline.alternatives(t1, "binary").round(4),
+          "Baseline proportions: Pearson chi-squared and Fisher's exact p side by side")
 
 # %% [markdown]
 # ### Teaching note: Student or Welch?
@@ -338,7 +343,7 @@ baseline.alternatives(t1, "binary").round(4)
 # does not say it did) and show both p-values.
 
 # %%
-baseline.alternatives(t1, "continuous").round(4)
+captioned(baseline.alternatives(t1, "continuous").round(4), "Baseline means: Student and Welch t-test p side by side")
 
 # %% [markdown]
 # ### Teaching note: why test baseline differences at all?
@@ -378,7 +383,8 @@ Markdown(claims.statements_markdown(["T19", "T20", "T21", "T22"]))
 # `source_inconsistent` rather than blaming the data:
 
 # %%
-baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]]
+captioned(baseline.percent_inconsistencies()[["key", "count", "printed", "nearest_n", "nearest_pct", "note"]],
+          "Printed percentages that no whole count of respondents gives, with the nearest ones")
 
 # %%
 status, notes = baseline.ledger_annotations() if ctx.comparison else ({}, {})

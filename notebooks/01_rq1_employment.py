@@ -67,13 +67,14 @@ from ipsrep.inputs import published
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 level = 1 - alpha
 Banner(ctx)
 
 # %% [markdown]
-# ## Table 2: employment at each follow-up
+# ## The paper's Table 2: employment at each follow-up
 #
 # **Methods.** At each follow-up we count, per group, the participants who answered
 # the employment question and those among them who had been employed since baseline.
@@ -89,7 +90,8 @@ Banner(ctx)
 
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
-employment.table2_display(table2, binary_test=binary_test, bundled=ctx.comparison)
+captioned(employment.table2_display(table2, binary_test=binary_test, bundled=ctx.comparison),
+          "Employment per group at each follow-up", paper="Table 2")
 
 # %% [markdown] tags=["bundled-data"]
 # **Reading the table.** On the bundled reconstruction each *recomputed* row should
@@ -131,7 +133,8 @@ employment.table2_display(table2, binary_test=binary_test, bundled=ctx.compariso
 # them as not matching.
 
 # %%
-table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "rule"]].round(4)
+captioned(table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "rule"]].round(4),
+          "Employment at each follow-up: the smallest expected count and the three p-values for a 2x2 table")
 
 # %% [markdown]
 # ### Teaching note: the odds ratio and Woolf's interval
@@ -171,7 +174,7 @@ odds_ratio_forest(table2.assign(follow_up=table2["months"].astype(str) + " month
 # On the bundled file the counts behind them come from the synthetic reconstruction.
 
 # %% [markdown]
-# ## Figure 2, redrawn with confidence intervals
+# ## The paper's Figure 2, redrawn with confidence intervals
 #
 # The paper's Figure 2 shows the employment rate of each group at each follow-up as
 # bare points. Below, the same rates are drawn with an interval for each point (method
@@ -212,10 +215,11 @@ ledger.emit(employment.rates_ledger(rates, bundled=ctx.comparison))
 # wider. The table compares all three for the data in use.
 
 # %%
-employment.interval_comparison(ctx.trial, level=level)
+captioned(employment.interval_comparison(ctx.trial, level=level),
+          "Wald, Wilson and Clopper-Pearson intervals for the employment rates")
 
 # %% [markdown]
-# ## Ledger: Table 2
+# ## Ledger: the paper's Table 2
 #
 # Each printed cell of Table 2, with the recomputed value and whether it rounds to the
 # printed digits. Our own rows (the Yates and Fisher p-values) have no printed
@@ -244,7 +248,8 @@ Markdown(claims.statements_markdown(["T14", "T15", "T16", "T17", "T18", "T33"]))
 
 # %%
 t1_rows = baseline.side_by_side(baseline.table1(ctx.trial), bundled=ctx.comparison)
-t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
+captioned(t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True),
+          "Higher education at baseline, the row of the paper's Table 1 the explanation cites")
 
 # %% [markdown]
 # The Norwegian summary of the trial words the result more strongly than the paper
@@ -286,7 +291,8 @@ t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(drop=True)
 hist_counts = employment.published_historical_counts()
 hist = employment.historical_control_comparison(**hist_counts, level=level)
 hist_data = employment.historical_on_data(table2, hist_counts, level=level)
-employment.historical_display({"IPS counts as printed": hist, "IPS counts in the data in use": hist_data})
+captioned(employment.historical_display({"IPS counts as printed": hist, "IPS counts in the data in use": hist_data}),
+          "IPS employment against the historical controls, with the printed and the data's counts")
 
 # %% [markdown]
 # The first column uses only printed counts and so checks the paper's arithmetic with the
@@ -334,7 +340,7 @@ design = employment.published_design()
 p_ips, p_tau = design_rates if design_rates is not None else (design["p_ips"], design["p_tau"])
 power = design_power if design_power is not None else design["power"]
 sizes = employment.sample_size_table(p_ips, p_tau, alpha=design["alpha"], power=power)
-sizes.round(2)
+captioned(sizes.round(2), "Sample size per group for the planned difference in employment, by formula")
 
 # %%
 printed_n = int(published.value("ss.n_per_group"))
@@ -361,7 +367,7 @@ Markdown(
 
 # %%
 power_table = employment.power_on_data(p_ips, p_tau, table2, alpha=alpha, n_sim=n_sim, seed=seed)
-power_table.round(3)
+captioned(power_table.round(3), "Power of the trial for the planned difference, analytic and simulated")
 
 # %%
 Markdown(employment.power_sentence(power_table))

@@ -61,6 +61,7 @@ from ipsrep.analyses import employment, productivity
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -79,7 +80,8 @@ Banner(ctx)
 
 # %%
 hours = productivity.hours_summary(ctx.trial)
-productivity.hours_display(hours, bundled=ctx.comparison)
+captioned(productivity.hours_display(hours, bundled=ctx.comparison),
+          "Hours worked during the 12-month follow-up per group")
 
 # %% [markdown]
 # The shape is what one expects of hours worked in a group that starts out of work:
@@ -112,7 +114,8 @@ hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_
 
 # %%
 hours_t = productivity.hours_ttest(ctx.trial, levene_alpha=levene_alpha, level=level)
-productivity.hours_tests_display(hours_t, bundled=ctx.comparison).round(4)
+captioned(productivity.hours_tests_display(hours_t, bundled=ctx.comparison).round(4),
+          "The t-tests of hours worked, as SPSS prints them")
 
 # %%
 identified = productivity.published_hours_ttests().query("matches_printed")["test"].tolist()
@@ -162,7 +165,8 @@ Markdown(productivity.hours_test_sentence(hours_t, identified, level=level))
 # disagree, the disagreement itself is the finding.
 
 # %%
-productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, seed=seed).round(4)
+captioned(productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, seed=seed).round(4),
+          "Hours worked: the difference under other tests and a bootstrap interval")
 
 # %% [markdown]
 # ### Ledger: hours worked
@@ -190,10 +194,12 @@ ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.comparison, te
 
 # %%
 twenty = productivity.worked_20h_table(ctx.trial, level=level)
-productivity.twenty_hours_display(twenty, bundled=ctx.comparison)
+captioned(productivity.twenty_hours_display(twenty, bundled=ctx.comparison),
+          "Working 20 hours or more in a week per group")
 
 # %%
-twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4)
+captioned(twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4),
+          "Working 20 hours or more: the smallest expected count and the three p-values")
 
 # %% [markdown]
 # With expected counts this small, Pearson's approximation is unreliable, and the
@@ -233,8 +239,9 @@ job_types_figure(productivity.job_types(), implied[implied["n_jobs"] == smallest
 # figure.
 
 # %%
-implied.pivot(index="n_jobs", columns="category", values="jobs").head(8) \
-    .rename_axis(index="Jobs in all", columns=None)
+captioned(implied.pivot(index="n_jobs", columns="category", values="jobs").head(8)
+          .rename_axis(index="Jobs in all", columns=None),
+          "Jobs per sector that the printed percentages imply, for the smallest totals of jobs")
 
 # %%
 employed_ips = {fu: int(employment.employment_counts(ctx.trial, fu).set_index("group").at["IPS", "employed"])

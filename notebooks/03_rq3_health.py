@@ -67,6 +67,7 @@ from ipsrep.inputs.measures import MEASURES
 from ipsrep.plots.health import interaction_sensitivity_figure, table4_distance_figure, trajectories_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 from ipsrep.synthetic import calibration, linkage, linkage_outcome
 from ipsrep.synthetic.reconstruct import reconstruct_trial
 
@@ -75,7 +76,7 @@ level = 1 - alpha
 Banner(ctx)
 
 # %% [markdown]
-# ## Table 3: the groups at 6 and 12 months, unadjusted
+# ## The paper's Table 3: the groups at 6 and 12 months, unadjusted
 #
 # **Methods.** For each measure and follow-up visit we take the participants with a
 # score, and give per group the number, mean and standard deviation. The groups are
@@ -88,7 +89,8 @@ Banner(ctx)
 
 # %%
 table3 = health.table3(ctx.trial, alpha=alpha, levene_alpha=levene_alpha)
-health.table3_display(table3, bundled=ctx.comparison, test=t_test)
+captioned(health.table3_display(table3, bundled=ctx.comparison, test=t_test),
+          "The groups at 6 and 12 months, unadjusted", paper="Table 3")
 
 # %% [markdown]
 # ### Which t-test did the paper print?
@@ -102,11 +104,13 @@ health.table3_display(table3, bundled=ctx.comparison, test=t_test)
 # paper printed (`data/reconstructed/README.md`, step 4), so there it checks the
 # reconstruction, not the paper's procedure; only on the trial's own data would it test
 # whether the paper followed Levene's rule. The audit page recomputes both variants'
-# p-values from the printed summaries ([Table 3: Student or Welch?](07_audit.html#table-3-student-or-welch)).
+# p-values from the printed summaries
+# ([the paper's Table 3: Student or Welch?](07_audit.html#the-paper-s-table-3-student-or-welch)).
 
 # %%
 check = health.rule_versus_printed(table3)
-check[["measure", "visit", "levene_p", "rule", "printed", "agrees"]]
+captioned(check[["measure", "visit", "levene_p", "rule", "printed", "agrees"]],
+          "The t-test the rule picks against the one the printed p matches")
 
 # %%
 Markdown(health.rule_versus_printed_text(check))
@@ -146,7 +150,8 @@ Markdown(health.rule_versus_printed_text(check))
 # are **our addition**; they are not in the paper.
 
 # %%
-table3[["measure", "visit", "p_rule", "p_holm", "significant", "significant_holm"]].round(4)
+captioned(table3[["measure", "visit", "p_rule", "p_holm", "significant", "significant_holm"]].round(4),
+          "The 18 unadjusted comparisons with Holm's adjusted p")
 
 # %%
 Markdown(
@@ -155,7 +160,7 @@ Markdown(
 )
 
 # %% [markdown]
-# ### Ledger: Table 3
+# ### Ledger: the paper's Table 3
 #
 # Counts, means, SDs and p-values. The note on each p row names the variant used and the
 # variant the paper printed.
@@ -187,7 +192,7 @@ trajectories_figure(traj, level=level)
 # On the bundled file the scores are synthetic.
 
 # %% [markdown]
-# ## Table 4: the adjusted analysis
+# ## The paper's Table 4: the adjusted analysis
 #
 # **What the paper says.** Because many follow-up questionnaires were missing and each
 # participant was measured up to three times, the authors also fitted mixed-effects
@@ -279,7 +284,9 @@ if rerank or not ctx.bundled:
     ranking = mixed_ranking.rank_specs(ctx.trial) if rerank else None
 else:
     ranking = mixed_ranking.read_ranking()
-mixed_ranking.ranking_display(ranking) if ranking is not None else Markdown("Ranking not computed (set `rerank = True`).")
+captioned(mixed_ranking.ranking_display(ranking) if ranking is not None
+          else Markdown("Ranking not computed (set `rerank = True`)."),
+          "Candidate model specifications ranked by their distance to the printed estimates")
 
 # %%
 Markdown(mixed_ranking.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
@@ -289,7 +296,7 @@ if ranking is not None:
     best_by_coding = ranking.pivot_table(index="time", columns="group", values="rms_distance", aggfunc="min").round(3)
 else:
     best_by_coding = None
-best_by_coding
+captioned(best_by_coding, "The smallest distance to the printed estimates for each coding of time and group")
 
 # %% [markdown]
 # **The adopted specification.** Time as the visit number (0, 1, 2), group as 0/1 with
@@ -313,7 +320,7 @@ best_by_coding
 
 
 # %%
-mixed.published_se_ratios(table3["measure"].unique())
+captioned(mixed.published_se_ratios(table3["measure"].unique()), "Ratios of the printed standard errors")
 
 # %% [markdown]
 # Effect coding (-1/+1) would make both ratios about 1; the textbook
@@ -337,7 +344,8 @@ mixed.published_se_ratios(table3["measure"].unique())
 
 # %%
 consistency = mixed_printed.published_consistency()
-mixed.inconsistent_rows(consistency)
+captioned(mixed.inconsistent_rows(consistency),
+          "Rows of the paper's Table 4 whose printed z or p does not follow from their estimate and SE")
 
 # %%
 Markdown(mixed.inconsistency_text(consistency))
@@ -348,7 +356,7 @@ Markdown(mixed.inconsistency_text(consistency))
 # rounding hair (Stata computes p from the unrounded z) is shown above but not treated
 # as an inconsistency.
 #
-# ### Table 4 reproduced
+# ### The paper's Table 4 reproduced
 #
 # The model chosen by the parameters (by default, the adopted one) fitted to every
 # measure of the data in use, beside the printed table. On the bundled data the last
@@ -376,7 +384,8 @@ if within_person_r is not None and ctx.bundled:
     linkage_text = f"visits linked by rank at within-person r = {within_person_r}, without the search"
 table4 = mixed.table4(table4_data, spec, inference=mixed_inference)
 fit = linkage_outcome.linkage_report(table4_data, table4) if ctx.comparison else None
-mixed.table4_display(table4, bundled=ctx.comparison, fit=fit)
+captioned(mixed.table4_display(table4, bundled=ctx.comparison, fit=fit),
+          "The adjusted analysis: one mixed model per measure", paper="Table 4")
 
 # %% tags=["bundled-data"]
 Markdown(linkage_outcome.agreement_text(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
@@ -420,6 +429,8 @@ Markdown(linkage_outcome.misses_text(fit)) if fit is not None else None
 # result coefficient by coefficient and the time the search takes.
 #
 # So, on the bundled data, **which numbers of this page depend on the linkage**:
+#
+# *Table: The numbers of this page that depend on the linkage, and those the printed summaries fix*
 #
 # | depends on the linkage (synthetic choice, not a finding) | fixed by the printed summaries |
 # |---|---|
@@ -476,7 +487,7 @@ if ctx.bundled:
 else:
     calibration_grid = chosen = None
     view = Markdown("The calibration concerns the bundled reconstruction only.")
-view
+captioned(view, "The within-person correlation where the linkage search starts, per measure")
 
 # %% [markdown] tags=["bundled-data"]
 # How the interaction estimates move with r: the line is our estimate with one SE either
@@ -494,7 +505,7 @@ interaction_sensitivity_figure(calibration_grid, chosen) if calibration_grid is 
 # linkage search; drawn only on the bundled (synthetic) reconstruction.
 
 # %% [markdown]
-# ### Ledger: Table 4
+# ### Ledger: the paper's Table 4
 
 # %% [markdown] tags=["bundled-data"]
 # All Table 4 rows are `approximate`: each depends on the linkage of visits to

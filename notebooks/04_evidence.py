@@ -75,6 +75,7 @@ from ipsrep.methods.formatting import p_statement
 from ipsrep.plots.evidence import posterior_figure, tipping_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 level = 1 - alpha
@@ -92,7 +93,8 @@ Banner(ctx)
 # %%
 table2 = employment.employment_table(ctx.trial, level=level)
 row = table2.set_index("follow_up").loc[follow_up]
-employment.table2_display(table2, bundled=ctx.comparison)
+captioned(employment.table2_display(table2, bundled=ctx.comparison),
+          "Employment per group at each follow-up", paper="Table 2")
 
 # %%
 planned = evidence.planned_effect(planned_or)
@@ -131,7 +133,8 @@ Markdown(
 # probability, and its probability of an odds ratio above the planned one.
 
 # %%
-bayes.prior_settings(planned["odds_ratio"], tail=sceptical_tail, neutral=neutral_prior).round(3)
+captioned(bayes.prior_settings(planned["odds_ratio"], tail=sceptical_tail, neutral=neutral_prior).round(3),
+          "The priors of the Bayesian re-analysis")
 
 # %% [markdown]
 # **Methods.** For the neutral prior the model is conjugate: each arm's employment rate
@@ -151,7 +154,7 @@ bayes.prior_settings(planned["odds_ratio"], tail=sceptical_tail, neutral=neutral
 
 # %%
 post = evidence.bayesian_reanalysis(table2, planned=planned, tail=sceptical_tail, neutral=neutral_prior, level=level)
-evidence.bayes_display(post)
+captioned(evidence.bayes_display(post), "Posterior of the odds ratio of employment under each prior")
 
 # %%
 curves = evidence.posterior_curves(table2, follow_up, planned=planned, tail=sceptical_tail, neutral=neutral_prior)
@@ -217,7 +220,7 @@ ledger.emit(evidence.bayes_ledger(post, bundled=ctx.comparison))
 
 # %%
 frag = evidence.fragility_table(table2, alpha=alpha)
-frag.round(4)
+captioned(frag.round(4), "Fragility: how many outcomes would have to change for p to cross alpha")
 
 # %%
 f = frag[(frag["follow_up"] == follow_up) & (frag["search"] == "either arm")].iloc[0]
@@ -254,7 +257,7 @@ ledger.emit(evidence.fragility_ledger(frag, bundled=ctx.comparison))
 # part of this grid.
 
 # %%
-evidence.missing_outcomes(ctx.trial, follow_up)
+captioned(evidence.missing_outcomes(ctx.trial, follow_up), "Participants without an employment answer, per group")
 
 # %%
 grid = evidence.tipping_point(ctx.trial, follow_up, alpha=alpha)
@@ -269,7 +272,7 @@ tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up)
 
 # %%
 tip = evidence.tipping_summary(grid)
-tip.round(4)
+captioned(tip.round(4), "Best and worst cases for the missing employment outcomes")
 
 # %%
 best, worst = tip.set_index("case").loc["best case for IPS"], tip.set_index("case").loc["worst case for IPS"]
@@ -309,7 +312,7 @@ ledger.emit(evidence.tipping_ledger(grid, tip, follow_up, bundled=ctx.comparison
 
 # %%
 reading = evidence.interval_reading(row, planned=planned, important_rd=important_rd, level=level)
-reading.round(3)
+captioned(reading.round(3), "Effects the confidence interval of the odds ratio includes or rules out")
 
 # %%
 Markdown(evidence.reading_sentence(reading))
@@ -332,7 +335,7 @@ Markdown(evidence.reading_sentence(reading))
 
 # %%
 sizes = evidence.needed_sample_size(row, alpha=alpha, powers=power_targets)
-sizes.round(2)
+captioned(sizes.round(2), "Sample size per group that would have detected the observed difference")
 
 # %%
 Markdown(

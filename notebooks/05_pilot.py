@@ -59,7 +59,7 @@ from ipsrep.analyses import claims, pilot
 from ipsrep.plots.pilot import follow_up_figure, interview_samples_figure, rate_comparison_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
-from ipsrep.report.tables import publication_table
+from ipsrep.report.tables import captioned, publication_table
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -81,7 +81,7 @@ Banner(ctx)
 # %%
 participants = pilot.load_participants(pilot_csv)
 basis = pilot.cell_basis(participants)
-pilot.characteristics(participants)
+captioned(pilot.characteristics(participants), "The pilot's participants")
 
 # %% [markdown]
 # **How much of the table is the paper's?** A cell is *stated* when the text says it of
@@ -97,7 +97,7 @@ pilot.characteristics(participants)
 # would. The count per column shows how thin the participant-level evidence is.
 
 # %%
-pilot.basis_counts(basis)
+captioned(pilot.basis_counts(basis), "How each column of the pilot's participant data was obtained")
 
 # %% [markdown]
 # *Teaching note.* Structuring a qualitative paper's sample is useful (it forces every
@@ -128,7 +128,7 @@ follow_up_figure(participants, basis)
 
 # %%
 employment = pilot.employment_by_month(participants)
-employment
+captioned(employment, "Employment per month of the pilot's follow-up")
 
 # %% [markdown]
 # ### Where the paper disagrees with itself
@@ -147,7 +147,8 @@ employment
 # participant in the extended arm only because we placed P2 in the short arm.
 
 # %%
-pilot.extended_followup_statements(participants)
+captioned(pilot.extended_followup_statements(participants),
+          "The pilot paper's statements about extended follow-up, side by side")
 
 # %% [markdown]
 # ## 3. The 12-month employment rate in context
@@ -167,8 +168,9 @@ pilot.extended_followup_statements(participants)
 
 # %%
 rates = pilot.rate_comparison(participants, alpha=alpha)
-publication_table(rates.drop(columns="kind").round({"pct": 1, "low": 1, "high": 1}),
-                  labels={"pct": "%", "low": "CI low (%)", "high": "CI high (%)", "level": "level"})
+captioned(publication_table(rates.drop(columns="kind").round({"pct": 1, "low": 1, "high": 1}),
+                            labels={"pct": "%", "low": "CI low (%)", "high": "CI high (%)", "level": "level"}),
+          "The pilot's 12-month employment rate beside the trial's arms and earlier studies, with exact intervals")
 
 # %%
 rate_comparison_figure(rates)
@@ -211,7 +213,7 @@ Markdown(
 
 # %%
 checks, samples = pilot.interview_length_check(n_interviews)
-checks
+captioned(checks, "Checks that the printed interview lengths can exist")
 
 # %%
 sample_ranks = pilot.interview_sample_summary(samples)

@@ -54,6 +54,7 @@ from ipsrep.analyses import claims, qualitative
 from ipsrep.plots.qualitative import counts_figure, matrix_figure, process_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -87,7 +88,7 @@ Banner(ctx)
 
 # %%
 themes = qualitative.load_themes()
-themes
+captioned(themes, "The themes of the qualitative study, as systematic text condensation made them")
 
 # %% [markdown]
 # ## 2. The codebook
@@ -101,7 +102,8 @@ themes
 # of counts:
 
 # %%
-qualitative.quantifier_table()
+captioned(qualitative.quantifier_table(),
+          "The words the qualitative paper uses for how many participants said something")
 
 # %% [markdown]
 # *Reading note.* These ranges are our convention, not the authors'. "Some" could be
@@ -112,7 +114,7 @@ qualitative.quantifier_table()
 
 # %%
 codebook = qualitative.load_codebook(codebook_csv)
-qualitative.theme_overview(codebook, themes)
+captioned(qualitative.theme_overview(codebook, themes), "The codebook: themes and their codes")
 
 # %% [markdown]
 # ## 3. Who expressed what
@@ -137,7 +139,7 @@ matrix_figure(matrix, codebook)
 
 # %%
 coverage = qualitative.participant_coverage(matrix)
-coverage
+captioned(coverage, "Who expressed what: participants per theme")
 
 # %%
 silent = coverage.loc[coverage["named"] == 0, "participant"].tolist()
@@ -164,7 +166,7 @@ counts_figure(codebook)
 # section of the pilot paper where it stands:
 
 # %%
-qualitative.load_quotes(codebook=codebook)
+captioned(qualitative.load_quotes(codebook=codebook), "The quoted participants and the themes they illustrate")
 
 # %% [markdown]
 # ## 4. The trial's process measures
@@ -179,7 +181,7 @@ qualitative.load_quotes(codebook=codebook)
 
 # %%
 candidates = qualitative.implied_respondents(n_max=n_max_respondents)
-candidates
+captioned(candidates, "Candidate denominators for the trial's process measures")
 
 # %% [markdown]
 # The trial paper itself gives two different numbers of IPS respondents at 6 months:
@@ -188,7 +190,7 @@ candidates
 
 # %%
 respondents = qualitative.trial_respondents_6m()
-respondents
+captioned(respondents, "Respondents behind the process measures, as the sources bound them")
 
 # %%
 n_implied = int(candidates["n"].iloc[0])
@@ -204,7 +206,7 @@ Markdown(
 
 # %%
 process = qualitative.process_counts(n_implied, alpha=alpha)
-process.round(1)
+captioned(process.round(1), "The trial's process measures with their implied counts")
 
 # %%
 process_figure(process)
@@ -226,7 +228,7 @@ process_figure(process)
 # in a pain clinic. The trial offered support for far longer:
 
 # %%
-qualitative.support_duration()
+captioned(qualitative.support_duration(), "Duration of follow-up support, in the qualitative and the trial papers")
 
 # %% [markdown]
 # **The same topics in both sources.** The table pairs pilot codes with process items.
@@ -234,7 +236,7 @@ qualitative.support_duration()
 # are counts over the implied number of respondents.
 
 # %%
-qualitative.theme_links(codebook, process)
+captioned(qualitative.theme_links(codebook, process), "Where the pilot's themes meet the trial's results")
 
 # %% [markdown]
 # Three observations, each bounded by what the sources allow:

@@ -68,6 +68,7 @@ from ipsrep.audit import denominators, grim, ledger_rows, planning, recompute, r
 from ipsrep.plots import audit as audit_plots
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -102,21 +103,22 @@ n_span = denominators.table1_valid_n_range()
 n_ips = range(n_span["IPS"][0], n_span["IPS"][1] + 1)
 n_tau = range(n_span["TAU"][0], n_span["TAU"][1] + 1)
 checks = recompute.printed_statistic_checks(n_ips=n_ips, n_tau=n_tau, grid_points=grid_points)
-audit.verdict_counts(**{
+captioned(audit.verdict_counts(**{
     family: checks[checks["key"].str.startswith(prefix)]
     for family, prefix in [("Table 1", "t1."), ("Table 2", "t2."), ("hours and ≥ 20 h", "rq2."),
                            ("historical controls", "hist."), ("Table 3", "t3."), ("Table 4", "t4."),
                            ("fidelity", "fidelity.")]
-})
+}), "Printed test results recomputed with rounding windows: verdicts per family of the paper's numbers")
 
 # %% [markdown]
 # The rows that are not plainly consistent, with the reason:
 
 # %%
-checks.loc[checks["verdict"] != "consistent", ["key", "printed", "inputs", "matched", "verdict", "note"]]
+captioned(checks.loc[checks["verdict"] != "consistent", ["key", "printed", "inputs", "matched", "verdict", "note"]],
+          "Printed test results not plainly consistent with their inputs, with the reason")
 
 # %% [markdown]
-# ### Table 3: Student or Welch?
+# ### The paper's Table 3: Student or Welch?
 #
 # The paper says only that it used independent-samples t-tests. SPSS prints two lines
 # for that procedure, one assuming equal variances (Student) and one not (Welch), and
@@ -131,7 +133,8 @@ checks.loc[checks["verdict"] != "consistent", ["key", "printed", "inputs", "matc
 
 # %%
 t_rows = checks[checks["key"].str.startswith(("t3.", "rq2.hours")) & checks["stated"].eq("student")]
-recompute.t_test_variant_table(t_rows)
+captioned(recompute.t_test_variant_table(t_rows),
+          "Printed t-test p-values: which test, Student or Welch, reproduces each")
 
 # %%
 audit_plots.t_test_variants_figure(t_rows)
@@ -150,7 +153,7 @@ audit_plots.t_test_variants_figure(t_rows)
 # say it did so, and a reader recomputing the table from its own numbers would get a
 # different p for the Welch rows.
 #
-# ### Table 1: p-values without group sizes
+# ### The paper's Table 1: p-values without group sizes
 #
 # Table 1 prints means and SDs but not how many participants answered each
 # questionnaire at baseline. Its yes/no rows show that answers were missing (their valid
@@ -161,10 +164,11 @@ audit_plots.t_test_variants_figure(t_rows)
 
 # %%
 t1 = recompute.table1_t_test_checks(n_ips, n_tau, grid_points=min(grid_points, 3))
-t1[["key", "printed", "matched", "verdict", "n_ips_admitted", "n_tau_admitted", "full_n_admitted", "note"]]
+captioned(t1[["key", "printed", "matched", "verdict", "n_ips_admitted", "n_tau_admitted", "full_n_admitted", "note"]],
+          "Baseline p-values recomputed over the group sizes the paper leaves open")
 
 # %% [markdown]
-# ### Table 4: the "F Score" column
+# ### The paper's Table 4: the "F Score" column
 #
 # Table 4 reports linear mixed models (the paper used SPSS and Stata). Its column
 # headed "F Score" is in fact the ratio of each estimate to its standard error -- the
@@ -218,11 +222,13 @@ ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.comparison))
 
 # %%
 gran = grim.granularity_checks(n_ips, n_tau)
-audit.verdict_counts(**{source.removeprefix("Sveinsdottir et al. 2022, "): g
-                        for source, g in gran.groupby("source", sort=False)})
+captioned(audit.verdict_counts(**{source.removeprefix("Sveinsdottir et al. 2022, "): g
+                                  for source, g in gran.groupby("source", sort=False)}),
+          "Granularity of the printed means and SDs: verdicts per table of the paper")
 
 # %%
-gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "matched", "verdict", "note"]]
+captioned(gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "matched", "verdict", "note"]],
+          "Means and SDs that whole-number answers cannot give, or only in part")
 
 # %% [markdown]
 # Every ODI mean in Table 3 is off the 2-point grid that ten fully answered items would
@@ -233,7 +239,9 @@ gran.loc[gran["verdict"] != "consistent", ["key", "printed", "n", "grid", "match
 # (the `n` column below): for several rows the full groups are impossible.
 
 # %%
-gran.loc[gran["source"].str.endswith("Table 1"), ["key", "printed", "grid", "n", "full_n", "verdict", "note"]]
+captioned(gran.loc[gran["source"].str.endswith("Table 1"),
+                   ["key", "printed", "grid", "n", "full_n", "verdict", "note"]],
+          "Granularity of the baseline means and SDs")
 
 # %%
 ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.comparison),
@@ -250,7 +258,8 @@ ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.comparison),
 
 # %%
 pct = denominators.percentage_denominator_table()
-pct[["key", "group", "count", "printed", "n_rounded", "n_truncated", "base", "missing", "verdict", "note"]]
+captioned(pct[["key", "group", "count", "printed", "n_rounded", "n_truncated", "base", "missing", "verdict", "note"]],
+          "Denominators implied by the printed percentages")
 
 # %% [markdown]
 # Two things stand out. The married row of Table 1 prints for the IPS group a
@@ -262,7 +271,7 @@ pct[["key", "group", "count", "printed", "n_rounded", "n_truncated", "base", "mi
 # rows in the same way:
 
 # %%
-denominators.table1_admitted_n(n_ips, n_tau)
+captioned(denominators.table1_admitted_n(n_ips, n_tau), "Group sizes the baseline table admits")
 
 # %% [markdown]
 # One cross-check is possible directly: the HSCL "above cutoff" row is computed from the
@@ -270,7 +279,8 @@ denominators.table1_admitted_n(n_ips, n_tau)
 # reproduce the p and pass GRIMMER for the latter. They do:
 
 # %%
-denominators.hscl_cutoff_cross_check()
+captioned(denominators.hscl_cutoff_cross_check(),
+          "The HSCL-25 mean of the paper's Table 1 checked at the respondents its cut-off row implies")
 
 # %% [markdown]
 # ### Response rates, process measures and job types
@@ -282,7 +292,7 @@ denominators.hscl_cutoff_cross_check()
 
 # %%
 rates = denominators.response_rates(pct)
-denominators.response_range_check(rates)
+captioned(denominators.response_range_check(rates), "Printed response-rate ranges against the implied ones")
 
 # %% [markdown]
 # The Norwegian summary reports the IPS participants' views of the job support at six
@@ -302,7 +312,7 @@ process = denominators.process_denominators()
 
 # %%
 jobs = denominators.jobs_denominators()
-jobs
+captioned(jobs, "Job types in the IPS group: printed counts and percentages checked")
 
 # %%
 ledger.emit(
@@ -321,10 +331,11 @@ ledger.emit(
 
 # %%
 reg = registry.registry_vs_paper()
-reg[["item", "registered", "registered_months", "reported", "reported_months", "reported_where", "verdict"]]
+captioned(reg[["item", "registered", "registered_months", "reported", "reported_months", "reported_where", "verdict"]],
+          "The registry record against the paper")
 
 # %%
-registry.enrollment_comparison()
+captioned(registry.enrollment_comparison(), "Enrolment: registered against reported")
 
 # %% [markdown]
 # The registered enrollment matches neither the number randomised nor the number
@@ -355,7 +366,8 @@ ledger.emit(ledger_rows.registry_rows(registry.registry_ledger_values(reg), bund
 # against either list.
 
 # %%
-Markdown(claims.principles_markdown())
+Markdown("*Table: The IPS principles as the trial paper, the registry record and the pilot paper list them,"
+         " with our comparison*\n\n" + claims.principles_markdown())
 
 # %% [markdown]
 # ### Fidelity: the reviews behind the mean
@@ -371,7 +383,7 @@ Markdown(claims.principles_markdown())
 
 # %%
 reviews = recompute.fidelity_reviews()
-reviews
+captioned(reviews, "The fidelity reviews behind the printed mean")
 
 # %%
 Markdown(claims.statements_markdown(["T07", "N02", "T24"]))
@@ -408,11 +420,11 @@ observed = planning.observed_rates(ctx.trial, follow_up)
 obs = observed.set_index("group")
 p_ips, p_tau = float(obs.at["IPS", "rate"]), float(obs.at["TAU", "rate"])
 n_ips_obs, n_tau_obs = int(obs.at["IPS", "n"]), int(obs.at["TAU", "n"])
-observed
+captioned(observed, "Employment at the follow-up the power is computed for")
 
 # %%
 achieved = planning.achieved_power(p_ips, p_tau, n_ips_obs, n_tau_obs, alpha=alpha, n_sim=n_sim, seed=seed)
-achieved
+captioned(achieved, "The power the trial had for its observed rates, by method")
 
 # %% [markdown]
 # ### How large a trial would settle it
@@ -422,7 +434,8 @@ achieved
 # answer (the progress bar counts the sizes simulated).
 
 # %%
-planning.n_per_group_analytic(p_ips, p_tau, alpha=alpha, powers=power_targets)
+captioned(planning.n_per_group_analytic(p_ips, p_tau, alpha=alpha, powers=power_targets),
+          "Sample size per group for the observed rates, analytic")
 
 # %%
 simulated = {}
@@ -430,7 +443,8 @@ for target in power_targets:
     simulated[target] = planning.n_per_group_simulated(
         p_ips, p_tau, power=target, alpha=alpha, n_sim=n_sim, seed=seed, progress=show_progress,
         desc=f"simulating {round(100 * target)}% power")
-pd.DataFrame({"power": list(simulated), "n_per_group_simulated": [n for n, _ in simulated.values()]})
+captioned(pd.DataFrame({"power": list(simulated), "n_per_group_simulated": [n for n, _ in simulated.values()]}),
+          "Sample size per group for the observed rates, simulated")
 
 # %%
 top = max(power_targets)
@@ -459,7 +473,7 @@ audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic
 # %%
 scenarios = {f"trial's estimate ({follow_up})": (p_ips, p_tau), **planning.benchmark_rates()}
 plan = planning.scenario_table(scenarios, n_ips_obs, n_tau_obs, alpha=alpha, powers=power_targets)
-plan
+captioned(plan, "Power and sample size over plausible true effects")
 
 # %%
 figure_inputs = planning.power_figure_inputs(p_ips, p_tau, n_ips_obs, n_tau_obs, plan, follow_up=follow_up,
@@ -497,14 +511,14 @@ ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achie
 # at face value.
 
 # %% tags=["summary"]
-audit.verdict_counts(
+captioned(audit.verdict_counts(
     **{
         "test results": checks,
         "granularity": gran,
         "percentages": pct,
         "registry items": registry.registry_checks(reg),
     }
-)
+), "Every check of this page, by verdict")
 
 # %% [markdown]
 # ## Try it

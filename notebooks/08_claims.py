@@ -60,6 +60,7 @@ from IPython.display import Markdown
 from ipsrep.analyses import claims
 from ipsrep.report import ledger
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 
 ctx = setup(data_path)
 Banner(ctx)
@@ -69,13 +70,14 @@ Banner(ctx)
 
 # %%
 table = claims.load_claims()
-claims.verdict_counts(table).pivot(index="verdict", columns="source", values="claims")
+captioned(claims.verdict_counts(table).pivot(index="verdict", columns="source", values="claims"),
+          "Claims per verdict and source")
 
 # %% [markdown]
 # Verdicts by rule of the rubric:
 
 # %%
-claims.rule_counts(table)[["rubric_rule", "verdict", "claims"]]
+captioned(claims.rule_counts(table)[["rubric_rule", "verdict", "claims"]], "Claims per rubric rule and verdict")
 
 # %% [markdown]
 # ## Contradicted

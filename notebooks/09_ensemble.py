@@ -85,6 +85,7 @@ from IPython.display import Markdown, display
 from ipsrep.plots.ensemble import p_spread_figure, table4_p_figure, table4_ranges_table, table4_spread_figure
 from ipsrep.report import ensemble_page, scorecard, teaching
 from ipsrep.report.context import Banner, setup
+from ipsrep.report.tables import captioned
 from ipsrep.synthetic import ensemble, ensemble_member, ensemble_summary
 from ipsrep.synthetic.reconstruct import DEFAULT_SEED, default_within_person_r
 
@@ -111,7 +112,8 @@ Markdown(ensemble_summary.ensembles_markdown(found, unsearched, unsearched_dir=u
 left_out = pd.concat([ensemble_summary.misses(e.metadata).assign(ensemble=name)
                       for name, e in (("searched", found), ("unsearched", unsearched)) if e is not None],
                      ignore_index=True)
-left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out.")
+captioned(left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown("No seed was left out."),
+          "Seeds left out of the ensembles, and why")
 
 # %% [markdown] tags=["bundled-data"]
 # ## What fixes each result
@@ -123,7 +125,7 @@ left_out[["ensemble", "seed", "miss", "reason"]] if len(left_out) else Markdown(
 kinds = ensemble_summary.kind_counts(found.keys).rename(columns={"keys": "searched"})
 if unsearched is not None:
     kinds.insert(2, "unsearched", ensemble_summary.kind_counts(unsearched.keys)["keys"].to_numpy())
-kinds
+captioned(kinds, "Results of each kind: what fixes them, in the searched and unsearched ensembles")
 
 # %% [markdown] tags=["bundled-data"]
 # Printed keys (Table 1, the flow, Table 2, hours worked and the 20-hour comparison,
@@ -159,9 +161,10 @@ failing if len(failing) else None
 summary = ensemble_summary.summarise(found.results, found.keys, alpha=alpha)
 targeted = summary[summary["kind"] == "targeted"]
 fixed_by = found.keys.set_index("key")["fixed_by"]
-pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
-              "key": targeted["key"].to_numpy()}).groupby("what the reconstruction aims at", sort=False).agg(
-    keys=("key", "size"), example=("key", "first"))
+captioned(pd.DataFrame({"what the reconstruction aims at": fixed_by.reindex(targeted["key"]).to_numpy(),
+                        "key": targeted["key"].to_numpy()}).groupby("what the reconstruction aims at", sort=False)
+          .agg(keys=("key", "size"), example=("key", "first")),
+          "Targeted results: what the reconstruction aims at, with the number of results and an example")
 
 # %% [markdown] tags=["bundled-data"]
 # ## Free results of the searched ensemble
@@ -177,10 +180,11 @@ Markdown(ensemble_page.free_results_summary(summary))
 
 # %% tags=["bundled-data"]
 with pd.option_context("display.max_rows", None):
-    display(ensemble_page.free_results(summary, alpha=alpha))
+    display(captioned(ensemble_page.free_results(summary, alpha=alpha),
+                      "Free results of the searched ensemble: their spread over the members"))
 
 # %% [markdown] tags=["bundled-data"]
-# ## Table 4 with the search
+# ## The paper's Table 4 with the search
 #
 # The searched members' Table 4 estimates against the printed ones, in printed SEs, as
 # Figure 2 of the health page does for the committed reconstruction alone.
@@ -200,7 +204,7 @@ table4_spread_figure(spread, reference_seed=DEFAULT_SEED if DEFAULT_SEED in foun
 # row contradicts itself and the search aims at the estimate its printed z implies.
 
 # %% [markdown] tags=["bundled-data"]
-# ## Table 4 on the printed summaries alone
+# ## The paper's Table 4 on the printed summaries alone
 #
 # The real question for a reader of Table 4 is how much of it the rest of the paper
 # pins down. The unsearched ensemble answers it within one family of linkages: each
@@ -224,7 +228,9 @@ Markdown(f"The correlations calibrated on the printed SEs for the committed reco
 # %% tags=["bundled-data"]
 if unsearched is not None:
     ranges = ensemble_summary.table4_ranges(unsearched.results, unsearched.keys, alpha=alpha)
-    display(table4_ranges_table(ranges, alpha=alpha))
+    display(captioned(table4_ranges_table(ranges, alpha=alpha),
+                      "The paper's Table 4 refitted on every member of the unsearched ensemble: ranges beside the "
+                      "printed values"))
     sentence = Markdown(ensemble_summary.interaction_sentence(unsearched, alpha=alpha))
 else:
     sentence = Markdown("The unsearched ensemble is not available; this section needs it.")
@@ -255,7 +261,8 @@ fig
 # interaction's SE and its p.
 
 # %% tags=["bundled-data"]
-ensemble_page.interactions_by_r(unsearched, alpha=alpha) if unsearched is not None else None
+captioned(ensemble_page.interactions_by_r(unsearched, alpha=alpha) if unsearched is not None else None,
+          "Interactions below alpha in the unsearched ensemble, by the drawn within-person correlation")
 
 # %% [markdown] tags=["bundled-data"]
 # ## Other free p-values
@@ -299,7 +306,8 @@ Markdown("\n\n".join(ensemble_page.verdicts_text(e, name, alpha=alpha)
 # the draw (a verdict only for answers that quote free keys).
 
 # %% tags=["bundled-data"]
-ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched": unsearched}, alpha=alpha)
+captioned(ensemble_page.answers_table(scorecard.ANSWERS, {"searched": found, "unsearched": unsearched}, alpha=alpha),
+          "The front page's answers: what decides each in the searched and unsearched ensembles")
 
 # %% [markdown] tags=["bundled-data"]
 # ### Teaching note: what the spread is, and what it is not

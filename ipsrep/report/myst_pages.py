@@ -13,7 +13,11 @@ only rewrites notebook JSON:
 - ledger outputs become a ledger table (:func:`ledger_html`): folded when long, one anchor
   per row, searchable and sortable in the browser; the page offers its ledger rows as
   CSV and its executed notebook;
-- pandas tables are tidied (:func:`ipsrep.report.tables.tidy_html_table`);
+- pandas tables are tidied (:func:`ipsrep.report.tables.tidy_html_table`) and numbered
+  with their page's number ("Table 3.2", :func:`ipsrep.report.tables.number_tables`): the
+  caption a notebook stated (:func:`ipsrep.report.tables.captioned`), or else the heading
+  of the table's section; the ledger tables are not numbered (they are the page's record
+  of checks, each folded under its own "Ledger: ..." summary with an anchor per row);
 - the first use of a glossary term on a page links to the glossary
   (:func:`link_terms`), author-year citations link to the references
   (:func:`link_citations`).
@@ -31,7 +35,7 @@ from ipsrep.report import scorecard
 from ipsrep.report.context import PARAMETERS_MIMETYPE
 from ipsrep.report.ledger import LEDGER_MIMETYPE, ours_text
 from ipsrep.report.pages import HEADING, cell_source, page_title
-from ipsrep.report.tables import readable_codes, tidy_html_table
+from ipsrep.report.tables import number_tables, readable_codes, tidy_html_table
 
 __all__ = ["CITATIONS", "FOLD_LEDGER_ROWS", "LEDGER_DOWNLOADS", "figure_label", "glossary_terms", "ledger_html",
            "link_citations", "link_terms", "prepare_notebook"]
@@ -261,11 +265,93 @@ def prepare_notebook(nb, stem: str, *, title: str, show_code: bool, ledger_rows:
                 skip.add(i + 1)
         out.append(cell)
     out = _summary_first(out)
+    _number_tables(out, stem)
     for k, c in enumerate(out):
         c["id"] = f"c{k:03d}"
     nb["cells"] = out
     nb.setdefault("metadata", {}).pop("papermill", None)
     return nb
+
+
+def _number_tables(cells: list[dict], stem: str) -> None:
+    """The page's tables numbered in the order the page shows them
+    (:func:`ipsrep.report.tables.number_tables`), a table without a stated caption
+    captioned with the heading of its section."""
+    tables, section = 0, ""
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            cell["source"], tables, section = _markdown_tables(cell_source(cell), stem, tables, section)
+            continue
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if "text/markdown" in data:
+                data["text/markdown"], tables, section = _markdown_tables(
+                    cell_source({"source": data["text/markdown"]}), stem, tables, section)
+            if "text/html" in data:
+                data["text/html"], tables = number_tables(cell_source({"source": data["text/html"]}), stem,
+                                                          tables, section)
+
+
+_PIPE_TABLE = re.compile(
+    r"(?:^[*_]Table:[ \t]*(?P<caption>[^\n]*?)[ \t]*[*_][ \t]*\n(?:[ \t]*\n)*)?"
+    r"(?P<table>^\|[^\n]*\|[ \t]*\n^\|[ \t:|-]*-[ \t:|-]*\|[ \t]*(?:\n^\|[^\n]*\|[ \t]*)*$)",
+    re.MULTILINE)
+"""A Markdown pipe table, after an optional caption line ``*Table: what it shows*``."""
+_ROLE = re.compile(r"\{[a-z:]+\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
+
+
+def _markdown_tables(markdown: str, stem: str, start: int, section: str) -> tuple[str, int, str]:
+    """The pipe tables of one Markdown text written as HTML tables, numbered on from
+    `start` like the page's other tables (:func:`ipsrep.report.tables.number_tables`):
+    captioned by the line ``*Table: ...*`` just above the table, else by the heading
+    above it, each in a box that scrolls sideways on a narrow screen. Returns the text,
+    the last number used and the heading in force at its end.
+
+    >>> text, last, section = _markdown_tables("## Linkage\\n\\n*Table: What depends on it*\\n\\n"
+    ...     "| a | b |\\n|---|---|\\n| {term}`ICC <ICC>` | 2 |\\n\\nAfter.", "03_x", 2, "")
+    >>> last, section, "Table 3.3.</span> What depends on it</caption>" in text, "<td>ICC</td>" in text
+    (3, 'Linkage', True, True)
+    """
+    if "|" not in markdown:
+        return markdown, start, _last_heading(markdown, section)
+    from markdown_it import MarkdownIt
+
+    out, at, number = [], 0, start
+    for m in _PIPE_TABLE.finditer(markdown):
+        before = markdown[at:m.start()]
+        section = _last_heading(before, section)
+        rendered = MarkdownIt("commonmark").enable("table").render(_ROLE.sub(r"\1", m.group("table")))
+        rendered = rendered.replace("<table>", '<table class="dataframe ipsrep-prose-table">', 1)
+        if m.group("caption"):
+            caption = html.escape(" ".join(_ROLE.sub(r"\1", m.group("caption")).split()), quote=False)
+            rendered = rendered.replace(">", f'><caption class="ipsrep-caption">{caption}</caption>', 1)
+        numbered, number = number_tables(rendered, stem, number, section)
+        table = "".join(line for line in numbered.splitlines() if line.strip())
+        out += [before, f'\n<div class="ipsrep-table-wrap">{table}</div>\n']  # scrolls sideways on a phone
+        at = m.end()
+    rest = markdown[at:]
+    return "".join(out) + rest, number, _last_heading(rest, section)
+
+
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+def _last_heading(markdown: str, current: str) -> str:
+    """The text of the last heading in `markdown` (outside fenced blocks, without its
+    Markdown marks), else `current`.
+
+    >>> _last_heading("## The paper's Table 1: the groups\\n\\ntext\\n### Ledger: `t1`", "")
+    'Ledger: t1'
+    >>> _last_heading("## Try it\\n```{exercise}\\n# not a heading\\n```", "")
+    'Try it'
+    >>> _last_heading("no heading", "Before")
+    'Before'
+    """
+    found = _HEADING_LINE.findall(_FENCE.sub("", markdown))
+    if not found:
+        return current
+    return re.sub(r"\{[a-z]+\}`([^`<]*)(?:<[^>]*>)?`|[*_`]", lambda m: m.group(1) or "", found[-1]).strip()
 
 
 def _summary_first(cells: list[dict]) -> list[dict]:

@@ -1,10 +1,13 @@
 """Tables as a reader of the paper expects them: labels instead of codes, no row index,
 no NaN, p-values as the trial's tables print them, no "-0.000".
 
-Two entry points:
+Three entry points:
 
 - :func:`publication_table` formats a DataFrame for display (a pandas ``Styler``), for
   notebooks that build a table beside the paper's;
+- :func:`captioned` states what a displayed table is, in one call; the report numbers
+  the captions per page when it is rendered (:func:`number_tables`: "Table 3.2"), so no
+  page carries a typed number and the report's numbers never read as the paper's;
 - :func:`tidy_html_table` applies the same rules to the HTML of a DataFrame a notebook
   displayed as it is (pandas' ``to_html``), when the report is rendered: the index
   column is dropped when it only counts rows, codes become labels, missing values
@@ -15,6 +18,7 @@ Two entry points:
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import math
 import re
@@ -38,6 +42,10 @@ __all__ = [
     "publication_table",
     "tidy_html_table",
     "use_report_tables",
+    "captioned",
+    "CaptionedTable",
+    "table_label",
+    "number_tables",
 ]
 
 WORDS = {
@@ -539,3 +547,102 @@ def _long_table(table, body_rows) -> None:
     if len(body_rows) > LONG_TABLE_ROWS:
         table["class"] = table.get("class", []) + ["ipsrep-long"]
         table["data-ipsrep-shown"] = str(SHOWN_ROWS)
+
+
+# --------------------------------------------------------------------------------------
+# Captions, numbered per page at render time
+# --------------------------------------------------------------------------------------
+CAPTION_CLASS = "ipsrep-caption"
+"""Class of a table's ``<caption>``; the number the report gives it sits in a
+``<span class="ipsrep-table-number">`` at its start."""
+
+
+class CaptionedTable:
+    """A table (a DataFrame, a pandas ``Styler`` or anything with ``_repr_html_``) with
+    the caption that says what it is; shown as HTML with a ``<caption>``, numbered when
+    the report is rendered (:func:`number_tables`)."""
+
+    def __init__(self, table, caption: str):
+        self.table = table
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        table = self.table
+        body = table.to_html() if hasattr(table, "to_html") and not isinstance(table, pd.DataFrame) \
+            else table._repr_html_()
+        text = f'<caption class="{CAPTION_CLASS}">{html_lib.escape(self.caption, quote=False)}</caption>'
+        if "<caption" in body:  # a Styler's own caption gives way to the stated one
+            body = re.sub(r"<caption\b[^>]*>.*?</caption>", "", body, count=1, flags=re.DOTALL)
+        return re.sub(r"(<table\b[^>]*>)", lambda m: m.group(1) + text, body, count=1)
+
+    def __repr__(self) -> str:  # the plain-text view (a terminal, nbval's text output): a Styler's data
+        return f"{self.caption}\n{getattr(self.table, 'data', self.table)!r}"
+
+
+def captioned(table, caption: str, *, paper: str | None = None):
+    """`table` displayed with `caption` (what it shows, in words); `paper` names the
+    paper's table it reproduces ("Table 4"), said in the caption as "as the paper's
+    Table 4". The report adds the number ("Table 3.2") when it renders the page.
+    Anything that is not a table (a Markdown note shown instead of one, None) is
+    returned as it is.
+
+    >>> import pandas as pd
+    >>> html = captioned(pd.DataFrame({"n": [1]}), "Adjusted analysis", paper="Table 4")._repr_html_()
+    >>> print(html[html.index("<caption"):html.index("</caption>") + 10])
+    <caption class="ipsrep-caption">Adjusted analysis, as the paper's Table 4</caption>
+    """
+    if not isinstance(table, pd.DataFrame) and not hasattr(table, "to_html"):
+        return table
+    text = " ".join(str(caption).split()).rstrip(".")
+    if paper:
+        text += f", as the paper's {paper}"
+    return CaptionedTable(table, text)
+
+
+def table_label(stem: str, number: int) -> str:
+    """A table's label as the report numbers it: the page's number first, like the
+    figures' (:func:`ipsrep.report.myst_pages.figure_label`), so a report table is never
+    read as the paper's.
+
+    >>> table_label("03_rq3_health", 2), table_label("glossary", 1)
+    ('Table 3.2', 'Table 1')
+    """
+    page = stem[:2]
+    return f"Table {int(page)}.{number}" if page.isdigit() else f"Table {number}"
+
+
+def number_tables(html: str, stem: str, start: int, fallback: str = "") -> tuple[str, int]:
+    """The tables of one output's HTML (``table.dataframe``, not the ledger's) numbered
+    from `start` + 1 with :func:`table_label`: a stated caption (:func:`captioned`) gets
+    the number in front of it; a table without one gets `fallback` (the heading of its
+    section) as its caption. Each table gets the id ``tbl-<NN>-<N>`` to link to. Returns
+    the HTML and the last number used.
+
+    >>> out, last = number_tables('<table class="dataframe"><caption class="ipsrep-caption">Hours</caption>'
+    ...     '</table><table class="dataframe"></table>', "02_x", 1, "Hours worked")
+    >>> last, out.count("Table 2.2.</span> Hours"), out.count("Table 2.3.</span> Hours worked"), 'id="tbl-02-3"' in out
+    (3, 1, 1, True)
+    """
+    if "<table" not in html:
+        return html, start
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    number = start
+    for table in soup.find_all("table", class_="dataframe"):
+        if "ipsrep-ledger-table" in table.get_attribute_list("class"):
+            continue
+        number += 1
+        caption = table.find("caption", recursive=False)
+        if caption is None:
+            caption = soup.new_tag("caption", attrs={"class": CAPTION_CLASS})
+            caption.string = " ".join(fallback.split()) or "Table"
+            table.insert(0, caption)
+        elif CAPTION_CLASS not in caption.get_attribute_list("class"):
+            _add_class(caption, CAPTION_CLASS)
+        mark = soup.new_tag("span", attrs={"class": "ipsrep-table-number"})
+        mark.string = f"{table_label(stem, number)}."
+        caption.insert(0, " ")
+        caption.insert(0, mark)
+        table["id"] = f"tbl-{stem[:2]}-{number}"
+    return str(soup), number

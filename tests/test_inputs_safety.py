@@ -142,6 +142,19 @@ def test_3_ensemble_out_with_a_manifest_refuses_a_users_file_of_its_names(tmp_pa
         check_out(out)
 
 
+def test_3_ensemble_out_accepts_both_committed_folders_and_no_other_data_folder():
+    """The committed ensembles are rewritten in place (``ipsrep ensemble --members 100`` and
+    ``--linkage unsearched``, each to its default folder); another folder under data/ is not."""
+    from ipsrep import paths
+    from ipsrep.synthetic import ensemble as ens
+    from ipsrep.synthetic.ensemble_run import check_out
+
+    check_out(ens.ENSEMBLE_DIR)
+    check_out(ens.UNSEARCHED_DIR)
+    with pytest.raises(ValueError, match="inside the project's data folder"):
+        check_out(paths.DATA_DIR / "published")
+
+
 def test_3_reconstruct_out_takes_a_folder_and_refuses_what_is_not_its_own(tmp_path):
     from ipsrep.synthetic.reconstruct import reconstruct_target
 

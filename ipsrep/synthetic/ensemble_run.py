@@ -209,16 +209,17 @@ def check_options(members, *, first_seed=None, workers=None) -> None:
 
 def check_out(out_dir: Path) -> None:
     """Refuse an output folder that is not the ensemble's own (the rules of
-    :mod:`ipsrep.ownership`; ``data/ensemble/`` is the default), and one holding a file of
-    the ensemble's names that ipsrep did not write. ValueError, one line."""
+    :mod:`ipsrep.ownership`; the two committed folders, ``data/ensemble/`` and
+    ``data/ensemble_unsearched/``, are the defaults), and one holding a file of the ensemble's
+    names that ipsrep did not write. ValueError, one line."""
     from ipsrep.ownership import MANIFEST, folder_refusal, read_manifest, shown_path
 
-    default = ens.ENSEMBLE_DIR.resolve()
-    problem = folder_refusal(out_dir, option="--out", what="the ensemble", allowed=(default,),
+    committed = (ens.ENSEMBLE_DIR.resolve(), ens.UNSEARCHED_DIR.resolve())
+    problem = folder_refusal(out_dir, option="--out", what="the ensemble", allowed=committed,
                              needs_manifest=False)
     if problem:
         raise ValueError(problem)
-    if out_dir.is_dir() and out_dir.resolve() != default:
+    if out_dir.is_dir() and out_dir.resolve() not in committed:
         listed = read_manifest(out_dir)
         entries = sorted(p.name for p in out_dir.iterdir())
         if listed is None and entries:
@@ -525,7 +526,7 @@ def assemble(seeds: Sequence[int], work_dir: Path, out_dir: Path, *, failed: dic
     write_atomic(out_dir / ens.METADATA_NAME, json.dumps(metadata, indent=1) + "\n")
     frame = pd.DataFrame(timings, columns=["member", "seed", "cpu_seconds", "wall_seconds", "worker"])
     write_atomic(out_dir / ens.TIMINGS_NAME, frame.to_csv(index=False, lineterminator="\n", float_format="%.3f"))
-    if out_dir.resolve() != ens.ENSEMBLE_DIR.resolve():  # the committed folder is git's, without a manifest
+    if out_dir.resolve() not in (ens.ENSEMBLE_DIR.resolve(), ens.UNSEARCHED_DIR.resolve()):  # git's, no manifest
         from ipsrep.ownership import MANIFEST, manifest_text
 
         write_atomic(out_dir / MANIFEST, manifest_text(OUT_FILES))

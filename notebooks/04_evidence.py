@@ -335,11 +335,7 @@ sizes = evidence.needed_sample_size(row, alpha=alpha, powers=power_targets)
 sizes.round(2)
 
 # %%
-Markdown(
-    "At the observed rates a trial would need "
-    + " and ".join(f"**{int(s['n_per_group'])} per group** for {s['power']:.0%} power" for _, s in sizes.iterrows())
-    + f", against the {row['n1']} and {row['n2']} the trial analysed at {follow_up}."
-)
+Markdown(evidence.sample_size_sentence(sizes, row, follow_up))
 
 # %% [markdown]
 # ## 5. Reverse Bayes: what would make the result credible?

@@ -173,7 +173,7 @@ def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_
     import io
     import shutil
 
-    from ipsrep.report import build
+    from ipsrep import cli
 
     data = tmp_path / "trial.csv"
     trial.to_csv(data, index=False)
@@ -184,7 +184,7 @@ def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_
         shutil.copy(paths.PROJECT_ROOT / "notebooks" / f"{stem}.py", notebooks)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = build.build_command(data=str(data), out=tmp_path / "site", jobs=2, notebooks_dir=notebooks,
+        status = cli.build_command(data=str(data), out=tmp_path / "site", jobs=2, notebooks_dir=notebooks,
                                      cache_dir=tmp_path / "cache")
     assert status == 0, err.getvalue()
     assert "Traceback" not in err.getvalue()
@@ -214,3 +214,31 @@ def test_the_smallest_file_validate_accepts_builds_pages_01_to_03(bundled, tmp_p
     trial = pd.concat([complete[complete["group"] == g].head(contract.MIN_PER_ARM) for g in ("IPS", "TAU")])
     site = _build_pages(tmp_path, trial)
     assert (site / "03_rq3_health.html").is_file()
+
+
+def test_page04_sample_size_at_rates_of_0_or_1_is_said_in_words_and_the_ledger_has_no_value():
+    """Two per arm (the smallest accepted file) can give rates of 100% and 0%: no sample size."""
+    from ipsrep.analyses import evidence
+
+    row = pd.Series({"follow_up": "12m", "a": 2, "n1": 2, "b": 0, "n2": 2, "ci_low": 0.5, "ci_high": 400.0,
+                     "reason": ""})
+    sizes = evidence.needed_sample_size(row, powers=(0.8, 0.9))
+    assert sizes["n_per_group"].isna().all() and sizes["power"].tolist() == [0.8, 0.9]
+    assert evidence.sample_size_sentence(sizes, row, "12m") == (
+        "The sample size at the observed 12m rates was not computed: the observed rates are 100% and 0%; "
+        "a sample size needs two different rates strictly between 0 and 100%.")
+    reading = evidence.interval_reading(row, planned=evidence.planned_effect())
+    rows = ledger_by_key(evidence.interval_ledger(reading, sizes, evidence.credibility(row), "12m", bundled=False))
+    key = "evidence.12m.n_per_group_power80"
+    assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == ""
+    assert rows.at[key, "note"].startswith("not computed: the observed rates are 100% and 0%")
+
+
+def test_page04_sample_size_where_the_rates_allow_it():
+    from ipsrep.analyses import evidence
+
+    row = pd.Series({"a": 19, "n1": 36, "b": 7, "n2": 18, "reason": ""})
+    sizes = evidence.needed_sample_size(row, powers=(0.8,))
+    assert (sizes["reason"] == "").all() and int(sizes.at[0, "n_per_group"]) > 36
+    assert evidence.sample_size_sentence(sizes, row, "12m").startswith(
+        f"At the observed rates a trial would need **{int(sizes.at[0, 'n_per_group'])} per group** for 80% power")

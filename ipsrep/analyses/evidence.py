@@ -46,6 +46,8 @@ __all__ = [
     "tipping_summary",
     "interval_reading",
     "needed_sample_size",
+    "sample_size_reason",
+    "sample_size_sentence",
     "credibility",
     "bayes_ledger",
     "fragility_ledger",
@@ -346,14 +348,46 @@ def needed_sample_size(row: pd.Series, *, alpha: float = 0.05, powers=(0.8, 0.9)
 
     Rows of :func:`ipsrep.methods.power.n_per_group_two_proportions` for each power
     (``method`` default ``"pooled"``: Fleiss' formula, whose test is the Pearson
-    chi-squared the trial used, and the one page 07 uses for its headline numbers).
+    chi-squared the trial used, and the one page 07 uses for its headline numbers),
+    with ``reason`` empty. When the row has no answers in a group, or the observed rates
+    are equal or one is 0 or 1 (no difference, or a rate with no variance: the formula
+    has no answer), one row per power with ``n_exact`` and ``n_per_group`` NaN and
+    ``reason`` saying why.
     """
-    p1, p2 = row["a"] / row["n1"], row["b"] / row["n2"]
-    if p1 == p2 or not (0 < p1 < 1 and 0 < p2 < 1):
-        raise ValueError(f"the observed rates ({p1:.3f}, {p2:.3f}) must differ and lie strictly between 0 and 1 "
-                         f"for a sample size")
+    reason = str(row.get("reason") or "")
+    p1 = row["a"] / row["n1"] if row["n1"] else math.nan
+    p2 = row["b"] / row["n2"] if row["n2"] else math.nan
+    if not reason:
+        reason = sample_size_reason(p1, p2)
+    if reason:
+        return pd.DataFrame([{"method": method, "p1": p1, "p2": p2, "alpha": alpha, "power": float(pw),
+                              "n_exact": math.nan, "n_per_group": math.nan, "reason": reason} for pw in powers])
     return pd.concat([stats.n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=method)
-                      for pw in powers], ignore_index=True)
+                      for pw in powers], ignore_index=True).assign(reason="")
+
+
+def sample_size_reason(p1: float, p2: float) -> str:
+    """Why no sample size (or power) follows from the rates `p1`, `p2`, in words, or "".
+
+    >>> sample_size_reason(1.0, 0.0)
+    'not computed: the observed rates are 100% and 0%; a sample size needs two different rates strictly between 0 and 100%'
+    >>> sample_size_reason(0.5, 0.3)
+    ''
+    """
+    if 0 < p1 < 1 and 0 < p2 < 1 and p1 != p2:
+        return ""
+    return (f"not computed: the observed rates are {p1:.0%} and {p2:.0%}; a sample size needs two different "
+            f"rates strictly between 0 and 100%")
+
+
+def sample_size_sentence(sizes: pd.DataFrame, row: pd.Series, follow_up: str) -> str:
+    """:func:`needed_sample_size` in one sentence, or why it was not computed."""
+    if sizes["reason"].iloc[0]:
+        return f"The sample size at the observed {follow_up} rates was {sizes['reason'].iloc[0]}."
+    return ("At the observed rates a trial would need "
+            + " and ".join(f"**{int(s['n_per_group'])} per group** for {s['power']:.0%} power"
+                           for _, s in sizes.iterrows())
+            + f", against the {row['n1']} and {row['n2']} the trial analysed at {follow_up}.")
 
 
 # ------------------------------------------------------------------- reverse Bayes
@@ -455,19 +489,23 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
                   k + "rd_ci_high": "Newcombe interval of the risk difference, upper",
                   k + "planned_or": "odds ratio the trial was planned to detect",
                   k + "important_or": "odds ratio of the smaller important difference at the observed control rate"}
+    notes = {}
     for _, s in sizes.iterrows():
         key = k + f"n_per_group_power{round(100 * s['power'])}"
         values[key] = s["n_per_group"]
         quantities[key] = (
             f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
         )
+        if s.get("reason"):
+            notes[key] = str(s["reason"])
     # one key whatever the data, so that two trials' ledgers join on it; the quantity names the limit
     values[k + "credibility_limit"] = cred["limit"]
     quantities[k + "credibility_limit"] = (
         f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
     )
     return compare(
-        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()},
+        notes=notes,
     )
 
 

@@ -242,3 +242,45 @@ def test_page04_sample_size_where_the_rates_allow_it():
     assert (sizes["reason"] == "").all() and int(sizes.at[0, "n_per_group"]) > 36
     assert evidence.sample_size_sentence(sizes, row, "12m").startswith(
         f"At the observed rates a trial would need **{int(sizes.at[0, 'n_per_group'])} per group** for 80% power")
+
+
+@pytest.mark.parametrize(("employed", "reason"), [
+    ((1.0, 0.0), "not computed: the observed rates are 100% and 0%; power and sample size need two different "
+                 "rates strictly between 0 and 100%"),
+    ((math.nan, math.nan), "not computed: no participant has a value of employed_12m (IPS 0, TAU 0)"),
+])
+def test_page07_planning_without_usable_rates_says_why_and_the_ledger_has_no_value(bundled, employed, reason):
+    from ipsrep.audit import ledger_rows, planning
+
+    trial = bundled.copy()
+    for group, value in zip(("IPS", "TAU"), employed, strict=True):
+        trial.loc[trial["group"] == group, "employed_12m"] = value
+    observed = planning.observed_rates(trial, "12m")
+    assert planning.planning_reason(observed) == reason
+    o = observed.set_index("group")
+    p_ips, p_tau, n_ips, n_tau = o.at["IPS", "rate"], o.at["TAU", "rate"], int(o.at["IPS", "n"]), int(o.at["TAU", "n"])
+    achieved = planning.achieved_power(p_ips, p_tau, n_ips, n_tau, n_sim=200)
+    assert achieved["power"].isna().all() and achieved["reason"].str.startswith("not computed").all()
+    analytic = planning.n_per_group_analytic(p_ips, p_tau)
+    assert analytic["n_per_group"].isna().all() and (analytic["reason"] != "").all()
+    plan = planning.scenario_table({"trial's estimate (12m)": (p_ips, p_tau), **planning.benchmark_rates()},
+                                   n_ips, n_tau).assign(key=["observed_12m", "meta", "design"])
+    assert plan.loc[0, ["power_achieved", "n_per_group_80"]].isna().all()
+    assert plan.loc[1:, "n_per_group_80"].notna().all()  # the review's and the design's rates still plan
+    rows = ledger_by_key(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan, {},
+                                                   bundled=True))
+    for key in ("audit.power.achieved_12m", "audit.power.achieved_12m_sim", "audit.n_per_group_80.observed_12m",
+                "audit.n_per_group_90_sim.observed_12m"):
+        assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == "", key
+        assert rows.at[key, "note"].startswith("not computed"), key
+    assert rows.at["audit.n_per_group_80.meta", "reproduced"] == plan.at[1, "n_per_group_80"]
+
+
+def test_page07_planning_on_usable_rates_is_unchanged(bundled):
+    from ipsrep.audit import planning
+
+    observed = planning.observed_rates(bundled, "12m")
+    assert planning.planning_reason(observed) == ""
+    o = observed.set_index("group")
+    achieved = planning.achieved_power(o.at["IPS", "rate"], o.at["TAU", "rate"], 36, 18, n_sim=200)
+    assert achieved["power"].notna().all() and (achieved["reason"] == "").all()

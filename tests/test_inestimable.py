@@ -284,3 +284,40 @@ def test_page07_planning_on_usable_rates_is_unchanged(bundled):
     o = observed.set_index("group")
     achieved = planning.achieved_power(o.at["IPS", "rate"], o.at["TAU", "rate"], 36, 18, n_sim=200)
     assert achieved["power"].notna().all() and (achieved["reason"] == "").all()
+
+
+def test_page04_at_a_follow_up_without_answers_every_analysis_says_why(bundled):
+    from ipsrep.analyses import evidence
+
+    trial = emptied(bundled, "_12m")
+    table2 = employment.employment_table(trial)
+    row = table2.set_index("follow_up").loc["12m"]
+    why = "not computed: no participant has a value of employed_12m (IPS 0, TAU 0)"
+    assert evidence.not_computed(row, "The fragility index") == f"The fragility index at 12m was {why}."
+    planned = evidence.planned_effect()
+    post = evidence.bayesian_reanalysis(table2, planned=planned)
+    at12 = post[post["follow_up"] == "12m"]
+    assert len(at12) == 6 and (at12["reason"] == why).all() and at12["p_or_above_1"].isna().all()
+    assert (post.loc[post["follow_up"] == "6m", "reason"] == "").all()
+    assert (evidence.bayes_display(post).loc[("12m", "neutral")] == "not computed").all()
+    frag = evidence.fragility_table(table2)
+    assert frag.loc[frag["follow_up"] == "12m", "index"].isna().all()
+    assert frag.loc[frag["follow_up"] == "6m", "index"].notna().all()
+    grid = evidence.tipping_point(trial, "12m")
+    assert grid.empty and grid.attrs["reason"] == why
+    tip = evidence.tipping_summary(grid)
+    reading = evidence.interval_reading(row, planned=planned)
+    assert (reading["verdict"] == "not computed").all()
+    cred = evidence.credibility(row)
+    assert math.isnan(cred["limit"]) and cred["reason"] == why
+    sizes = evidence.needed_sample_size(row)
+    ledger_rows = pd.concat([evidence.bayes_ledger(post, bundled=True), evidence.fragility_ledger(frag, bundled=True),
+                             evidence.tipping_ledger(grid, tip, "12m", bundled=True),
+                             evidence.interval_ledger(reading, sizes, cred, "12m", bundled=True)])
+    at12 = ledger_rows[ledger_rows["key"].str.startswith("evidence.12m.")]
+    assert len(at12) > 40
+    assert at12["reproduced"].isna().all() and (at12["status"] == "").all() and (at12["note"] == why).all()
+    for key in ("evidence.12m.neutral.p_or_above_1", "evidence.12m.fragility.either_arm",
+                "evidence.12m.tipping.best_p", "evidence.12m.credibility_limit", "evidence.12m.n_per_group_power80"):
+        assert key in set(at12["key"]), key
+    assert ledger_rows.set_index("key").loc["evidence.6m.neutral.p_or_above_1", "reproduced"] > 0

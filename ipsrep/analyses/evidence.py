@@ -410,9 +410,13 @@ def sample_size_reason(p1: float, p2: float) -> str:
     'not computed: the observed rates are 100% and 0%; '
     >>> sample_size_reason(0.5, 0.3)
     ''
+    >>> sample_size_reason(math.nan, 0.3)
+    'not computed: a group has no answers, so there are no observed rates to plan from'
     """
     if 0 < p1 < 1 and 0 < p2 < 1 and p1 != p2:
         return ""
+    if math.isnan(p1) or math.isnan(p2):
+        return "not computed: a group has no answers, so there are no observed rates to plan from"
     return (f"not computed: the observed rates are {p1:.0%} and {p2:.0%}; a sample size needs two different "
             f"rates strictly between 0 and 100%")
 

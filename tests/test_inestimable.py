@@ -165,10 +165,12 @@ def test_table3_with_no_testable_row_has_no_holm_values(bundled):
 
 
 # --------------------------------------------------------------------------------------
-# Whole builds (slow): pages 01-03 on files validate accepts
+# Whole builds (slow): all ten pages on files validate accepts
 # --------------------------------------------------------------------------------------
-def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_rq2_productivity",
-                                                       "03_rq3_health")):
+ALL_PAGES = tuple(sorted(p.stem for p in (paths.PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.py")))
+
+
+def _build_pages(tmp_path, trial: pd.DataFrame, stems=ALL_PAGES):
     import contextlib
     import io
     import shutil
@@ -188,7 +190,11 @@ def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_
                                      cache_dir=tmp_path / "cache")
     assert status == 0, err.getvalue()
     assert "Traceback" not in err.getvalue()
-    return tmp_path / "site"
+    site = tmp_path / "site"
+    for stem in stems:
+        text = (site / f"{stem}.html").read_text(encoding="utf-8")
+        assert "KeyError" not in text and "Traceback" not in text and "nan%" not in text, stem
+    return site
 
 
 @pytest.mark.slow
@@ -196,24 +202,30 @@ def test_a_file_with_no_12_month_answers_builds_and_says_what_was_not_computed(b
     site = _build_pages(tmp_path, emptied(bundled, "_12m"))
     ledger = pd.read_csv(site / "ledger.csv", dtype={"status": str}, keep_default_na=False)
     rows = ledger.set_index("key")
-    for key in ("t2.12m.p", "rq2.hours.p", "rq2.20h.p", "t3.odi.12m.p"):
+    assert len(ALL_PAGES) == 10
+    for key in ("t2.12m.p", "rq2.hours.p", "rq2.20h.p", "t3.odi.12m.p", "evidence.12m.neutral.p_or_above_1",
+                "evidence.12m.fragility.either_arm", "audit.power.achieved_12m"):
         assert rows.at[key, "reproduced"] == "" and rows.at[key, "status"] == "", key
         assert "not computed" in rows.at[key, "note"], key
     for page, said in (("01_rq1_employment.html", "no participant has a value of employed_12m"),
                        ("02_rq2_productivity.html", "no participant has a value of hours_12m"),
-                       ("03_rq3_health.html", "no participant has a value of odi_12m")):
-        text = (site / page).read_text(encoding="utf-8")
-        assert said in text, page
-        assert "KeyError" not in text and "Traceback" not in text and "nan%" not in text, page
+                       ("03_rq3_health.html", "no participant has a value of odi_12m"),
+                       ("04_evidence.html", "The fragility index at 12m was not computed: no participant has"),
+                       ("07_audit.html", "Figure 4 is not drawn: planning from the observed 12m rates was not "
+                                         "computed: no participant has a value of employed_12m")):
+        assert said in (site / page).read_text(encoding="utf-8"), page
 
 
 @pytest.mark.slow
-def test_the_smallest_file_validate_accepts_builds_pages_01_to_03(bundled, tmp_path):
-    """Two participants per arm (the minimum, :data:`ipsrep.inputs.contract.MIN_PER_ARM`)."""
+def test_the_smallest_file_validate_accepts_builds_all_ten_pages(bundled, tmp_path):
+    """Two participants per arm (the minimum, :data:`ipsrep.inputs.contract.MIN_PER_ARM`); the
+    first two complete cases of each arm have 12-month employment rates of 100% and 0%."""
     complete = bundled.dropna()
     trial = pd.concat([complete[complete["group"] == g].head(contract.MIN_PER_ARM) for g in ("IPS", "TAU")])
     site = _build_pages(tmp_path, trial)
-    assert (site / "03_rq3_health.html").is_file()
+    said = "not computed: the observed rates are 100% and 0%"
+    assert said in (site / "04_evidence.html").read_text(encoding="utf-8")
+    assert said in (site / "07_audit.html").read_text(encoding="utf-8")
 
 
 def test_page04_sample_size_at_rates_of_0_or_1_is_said_in_words_and_the_ledger_has_no_value():
@@ -266,6 +278,8 @@ def test_page07_planning_without_usable_rates_says_why_and_the_ledger_has_no_val
     plan = planning.scenario_table({"trial's estimate (12m)": (p_ips, p_tau), **planning.benchmark_rates()},
                                    n_ips, n_tau).assign(key=["observed_12m", "meta", "design"])
     assert plan.loc[0, ["power_achieved", "n_per_group_80"]].isna().all()
+    assert plan.at[0, "reason"].startswith("not computed") and "nan" not in plan.at[0, "reason"]
+    assert "nan" not in analytic.at[0, "reason"]
     assert plan.loc[1:, "n_per_group_80"].notna().all()  # the review's and the design's rates still plan
     rows = ledger_by_key(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan, {},
                                                    bundled=True))

@@ -99,6 +99,7 @@ captioned(employment.table2_display(table2, bundled=ctx.comparison),
 # %%
 planned = evidence.planned_effect(planned_or)
 Markdown(
+    evidence.not_computed(row, "The comparison") if row["reason"] else
     f"At {follow_up}, {row['a']} of {row['n1']} IPS participants ({row['pct1']:.1f}%) and {row['b']} of "
     f"{row['n2']} TAU participants ({row['pct2']:.1f}%) had been employed: odds ratio {row['odds_ratio']:.2f} "
     f"({100 * level:g}% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {p_statement(row['p_rule'])}. The trial was "
@@ -157,8 +158,10 @@ post = evidence.bayesian_reanalysis(table2, planned=planned, tail=sceptical_tail
 captioned(evidence.bayes_display(post), "Posterior of the odds ratio of employment under each prior")
 
 # %%
-curves = evidence.posterior_curves(table2, follow_up, planned=planned, tail=sceptical_tail, neutral=neutral_prior)
-posterior_figure(curves, planned_or=planned["odds_ratio"], follow_up=follow_up)
+(Markdown(evidence.not_computed(row, "Figure 1")) if row["reason"] else
+ posterior_figure(evidence.posterior_curves(table2, follow_up, planned=planned, tail=sceptical_tail,
+                                            neutral=neutral_prior),
+                  planned_or=planned["odds_ratio"], follow_up=follow_up))
 
 # %% [markdown]
 # *Figure 1. Posterior distribution of the odds ratio of employment under three priors.*
@@ -171,6 +174,7 @@ posterior_figure(curves, planned_or=planned["odds_ratio"], follow_up=follow_up)
 # %%
 p = post[(post["follow_up"] == follow_up) & (post["method"] == "exact")].set_index("prior")
 Markdown(
+    evidence.not_computed(row, "The Bayesian re-analysis") if row["reason"] else
     f"At {follow_up}, the posterior probability that IPS raises employment at all is "
     f"**{p.at['sceptical', 'p_or_above_1']:.0%}** for the sceptic, **{p.at['neutral', 'p_or_above_1']:.0%}** for "
     f"the neutral reader and **{p.at['enthusiastic', 'p_or_above_1']:.0%}** for the enthusiast; the probability "
@@ -225,6 +229,7 @@ captioned(frag.round(4), "Fragility: how many outcomes would have to change for 
 # %%
 f = frag[(frag["follow_up"] == follow_up) & (frag["search"] == "either arm")].iloc[0]
 Markdown(
+    evidence.not_computed(row, "The fragility index") if row["reason"] else
     f"At {follow_up} the reverse fragility index is **{f['index']:.0f}** (fragility quotient "
     f"{f['quotient']:.3f}, i.e. {f['index']:.0f} of {f['n1'] + f['n2']} participants analysed): with "
     f"{f['a_new']:.0f}/{f['n1']} IPS and {f['b_new']:.0f}/{f['n2']} TAU participants employed instead of "
@@ -261,7 +266,8 @@ captioned(evidence.missing_outcomes(ctx.trial, follow_up), "Participants without
 
 # %%
 grid = evidence.tipping_point(ctx.trial, follow_up, alpha=alpha)
-tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up)
+(Markdown(evidence.not_computed(row, "The tipping-point analysis")) if row["reason"] else
+ tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up))
 
 # %% [markdown]
 # *Figure 2. Every way the missing answers could have turned out.* Each cell is one
@@ -280,6 +286,7 @@ n_sig = int(grid["significant"].sum())
 observed_sig = bool(row["p_rule"] < alpha)
 n_changed = int((grid["significant"] != observed_sig).sum())
 Markdown(
+    evidence.not_computed(row, "The tipping-point analysis") if row["reason"] else
     f"Of the {len(grid)} possible completions, **{n_sig}** reach p < {alpha:g}. In the best case for IPS "
     f"(every missing IPS participant employed, no missing TAU participant) the odds ratio would be "
     f"{best['odds_ratio']:.2f} with {p_statement(best['p'])}; in the worst case {worst['odds_ratio']:.2f} with "
@@ -315,7 +322,8 @@ reading = evidence.interval_reading(row, planned=planned, important_rd=important
 captioned(reading.round(3), "Effects the confidence interval of the odds ratio includes or rules out")
 
 # %%
-Markdown(evidence.reading_sentence(reading))
+Markdown(evidence.not_computed(row, "The reading of the interval") if row["reason"] else
+         evidence.reading_sentence(reading))
 
 # %% [markdown]
 # **Reading it** (on the bundled counts). The planned effect sits at the very edge of what
@@ -338,11 +346,7 @@ sizes = evidence.needed_sample_size(row, alpha=alpha, powers=power_targets)
 captioned(sizes.round(2), "Sample size per group that would have detected the observed difference")
 
 # %%
-Markdown(
-    "At the observed rates a trial would need "
-    + " and ".join(f"**{int(s['n_per_group'])} per group** for {s['power']:.0%} power" for _, s in sizes.iterrows())
-    + f", against the {row['n1']} and {row['n2']} the trial analysed at {follow_up}."
-)
+Markdown(evidence.sample_size_sentence(sizes, row, follow_up))
 
 # %% [markdown]
 # ## 5. Reverse Bayes: what would make the result credible?
@@ -363,6 +367,7 @@ enthusiast = post[
     (post["follow_up"] == follow_up) & (post["prior"] == "enthusiastic") & (post["method"] == "exact")
 ].iloc[0]
 Markdown(
+    evidence.not_computed(row, "The Analysis of Credibility") if row["reason"] else
     f"The {follow_up} interval is not significant, and its Advocacy Limit is an odds ratio of **{cred['limit']:.1f}**: "
     f"the result becomes credible evidence of a benefit only for a reader whose prior evidence already put 95% of "
     f"its weight on odds ratios between 1 and {cred['limit']:.1f} (a prior centred on {cred['prior_mean_or']:.2f}). "
@@ -388,6 +393,7 @@ ledger.emit(evidence.interval_ledger(reading, sizes, cred, follow_up, bundled=ct
 # %%
 frag_row = frag[(frag["follow_up"] == follow_up) & (frag["search"] == "either arm")].iloc[0]
 Markdown(
+    evidence.not_computed(row, "Every analysis of this page") if row["reason"] else
     f"* **Posterior probability of any benefit at {follow_up}** (exact): sceptical "
     f"{p.at['sceptical', 'p_or_above_1']:.0%}, neutral {p.at['neutral', 'p_or_above_1']:.0%}, enthusiastic "
     f"{p.at['enthusiastic', 'p_or_above_1']:.0%}; of a benefit at least the planned OR {planned['odds_ratio']:.2f}: "

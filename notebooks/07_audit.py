@@ -420,6 +420,7 @@ observed = planning.observed_rates(ctx.trial, follow_up)
 obs = observed.set_index("group")
 p_ips, p_tau = float(obs.at["IPS", "rate"]), float(obs.at["TAU", "rate"])
 n_ips_obs, n_tau_obs = int(obs.at["IPS", "n"]), int(obs.at["TAU", "n"])
+not_planned = planning.planning_reason(observed)  # "" when the observed rates allow power and sample size
 captioned(observed, "Employment at the follow-up the power is computed for")
 
 # %%
@@ -439,18 +440,21 @@ captioned(planning.n_per_group_analytic(p_ips, p_tau, alpha=alpha, powers=power_
 
 # %%
 simulated = {}
-for target in power_targets:
+for target in [] if not_planned else power_targets:
     simulated[target] = planning.n_per_group_simulated(
         p_ips, p_tau, power=target, alpha=alpha, n_sim=n_sim, seed=seed, progress=show_progress,
         desc=f"simulating {round(100 * target)}% power")
-captioned(pd.DataFrame({"power": list(simulated), "n_per_group_simulated": [n for n, _ in simulated.values()]}),
-          "Sample size per group for the observed rates, simulated")
+(Markdown(f"The simulation at the observed {follow_up} rates was {not_planned}.") if not_planned else
+ captioned(pd.DataFrame({"power": list(simulated), "n_per_group_simulated": [n for n, _ in simulated.values()]}),
+           "Sample size per group for the observed rates, simulated"))
 
 # %%
 top = max(power_targets)
-n_top, sim_table = simulated[top]
+n_top, sim_table = simulated.get(top, (0, None))
 analytic_top = planning.n_per_group_analytic(p_ips, p_tau, alpha=alpha, powers=[top]).set_index("method")
-audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top, analytic=analytic_top.at["pooled", "n_exact"])
+(Markdown(f"Figure 3 is not drawn: the simulation was {not_planned}.") if not_planned else
+ audit_plots.simulated_power_figure(sim_table, target=top, chosen=n_top,
+                                    analytic=analytic_top.at["pooled", "n_exact"]))
 
 # %% [markdown]
 # *Figure 3. Simulated power of the chi-squared test by participants per group.* Each
@@ -476,9 +480,10 @@ plan = planning.scenario_table(scenarios, n_ips_obs, n_tau_obs, alpha=alpha, pow
 captioned(plan, "Power and sample size over plausible true effects")
 
 # %%
-figure_inputs = planning.power_figure_inputs(p_ips, p_tau, n_ips_obs, n_tau_obs, plan, follow_up=follow_up,
-                                            alpha=alpha, powers=power_targets)
-audit_plots.power_figure(**figure_inputs, targets=power_targets)
+(Markdown(f"Figure 4 is not drawn: planning from the observed {follow_up} rates was {not_planned}.") if not_planned
+ else audit_plots.power_figure(**planning.power_figure_inputs(p_ips, p_tau, n_ips_obs, n_tau_obs, plan,
+                                                              follow_up=follow_up, alpha=alpha, powers=power_targets),
+                               targets=power_targets))
 
 # %% [markdown]
 # *Figure 4. Power of the chi-squared test over true effects and over trial sizes.*

@@ -165,15 +165,17 @@ def test_table3_with_no_testable_row_has_no_holm_values(bundled):
 
 
 # --------------------------------------------------------------------------------------
-# Whole builds (slow): pages 01-03 on files validate accepts
+# Whole builds (slow): all ten pages on files validate accepts
 # --------------------------------------------------------------------------------------
-def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_rq2_productivity",
-                                                       "03_rq3_health")):
+ALL_PAGES = tuple(sorted(p.stem for p in (paths.PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.py")))
+
+
+def _build_pages(tmp_path, trial: pd.DataFrame, stems=ALL_PAGES):
     import contextlib
     import io
     import shutil
 
-    from ipsrep.report import build
+    from ipsrep import cli
 
     data = tmp_path / "trial.csv"
     trial.to_csv(data, index=False)
@@ -184,11 +186,15 @@ def _build_pages(tmp_path, trial: pd.DataFrame, stems=("01_rq1_employment", "02_
         shutil.copy(paths.PROJECT_ROOT / "notebooks" / f"{stem}.py", notebooks)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = build.build_command(data=str(data), out=tmp_path / "site", jobs=2, notebooks_dir=notebooks,
+        status = cli.build_command(data=str(data), out=tmp_path / "site", jobs=2, notebooks_dir=notebooks,
                                      cache_dir=tmp_path / "cache")
     assert status == 0, err.getvalue()
     assert "Traceback" not in err.getvalue()
-    return tmp_path / "site"
+    site = tmp_path / "site"
+    for stem in stems:
+        text = (site / f"{stem}.html").read_text(encoding="utf-8")
+        assert "KeyError" not in text and "Traceback" not in text and "nan%" not in text, stem
+    return site
 
 
 @pytest.mark.slow
@@ -196,21 +202,136 @@ def test_a_file_with_no_12_month_answers_builds_and_says_what_was_not_computed(b
     site = _build_pages(tmp_path, emptied(bundled, "_12m"))
     ledger = pd.read_csv(site / "ledger.csv", dtype={"status": str}, keep_default_na=False)
     rows = ledger.set_index("key")
-    for key in ("t2.12m.p", "rq2.hours.p", "rq2.20h.p", "t3.odi.12m.p"):
+    assert len(ALL_PAGES) == 10
+    for key in ("t2.12m.p", "rq2.hours.p", "rq2.20h.p", "t3.odi.12m.p", "evidence.12m.neutral.p_or_above_1",
+                "evidence.12m.fragility.either_arm", "audit.power.achieved_12m"):
         assert rows.at[key, "reproduced"] == "" and rows.at[key, "status"] == "", key
         assert "not computed" in rows.at[key, "note"], key
     for page, said in (("01_rq1_employment.html", "no participant has a value of employed_12m"),
                        ("02_rq2_productivity.html", "no participant has a value of hours_12m"),
-                       ("03_rq3_health.html", "no participant has a value of odi_12m")):
-        text = (site / page).read_text(encoding="utf-8")
-        assert said in text, page
-        assert "KeyError" not in text and "Traceback" not in text and "nan%" not in text, page
+                       ("03_rq3_health.html", "no participant has a value of odi_12m"),
+                       ("04_evidence.html", "The fragility index at 12m was not computed: no participant has"),
+                       ("07_audit.html", "Figure 4 is not drawn: planning from the observed 12m rates was not "
+                                         "computed: no participant has a value of employed_12m")):
+        assert said in (site / page).read_text(encoding="utf-8"), page
 
 
 @pytest.mark.slow
-def test_the_smallest_file_validate_accepts_builds_pages_01_to_03(bundled, tmp_path):
-    """Two participants per arm (the minimum, :data:`ipsrep.inputs.contract.MIN_PER_ARM`)."""
+def test_the_smallest_file_validate_accepts_builds_all_ten_pages(bundled, tmp_path):
+    """Two participants per arm (the minimum, :data:`ipsrep.inputs.contract.MIN_PER_ARM`); the
+    first two complete cases of each arm have 12-month employment rates of 100% and 0%."""
     complete = bundled.dropna()
     trial = pd.concat([complete[complete["group"] == g].head(contract.MIN_PER_ARM) for g in ("IPS", "TAU")])
     site = _build_pages(tmp_path, trial)
-    assert (site / "03_rq3_health.html").is_file()
+    said = "not computed: the observed rates are 100% and 0%"
+    assert said in (site / "04_evidence.html").read_text(encoding="utf-8")
+    assert said in (site / "07_audit.html").read_text(encoding="utf-8")
+
+
+def test_page04_sample_size_at_rates_of_0_or_1_is_said_in_words_and_the_ledger_has_no_value():
+    """Two per arm (the smallest accepted file) can give rates of 100% and 0%: no sample size."""
+    from ipsrep.analyses import evidence
+
+    row = pd.Series({"follow_up": "12m", "a": 2, "n1": 2, "b": 0, "n2": 2, "ci_low": 0.5, "ci_high": 400.0,
+                     "reason": ""})
+    sizes = evidence.needed_sample_size(row, powers=(0.8, 0.9))
+    assert sizes["n_per_group"].isna().all() and sizes["power"].tolist() == [0.8, 0.9]
+    assert evidence.sample_size_sentence(sizes, row, "12m") == (
+        "The sample size at the observed 12m rates was not computed: the observed rates are 100% and 0%; "
+        "a sample size needs two different rates strictly between 0 and 100%.")
+    reading = evidence.interval_reading(row, planned=evidence.planned_effect())
+    rows = ledger_by_key(evidence.interval_ledger(reading, sizes, evidence.credibility(row), "12m", bundled=False))
+    key = "evidence.12m.n_per_group_power80"
+    assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == ""
+    assert rows.at[key, "note"].startswith("not computed: the observed rates are 100% and 0%")
+
+
+def test_page04_sample_size_where_the_rates_allow_it():
+    from ipsrep.analyses import evidence
+
+    row = pd.Series({"a": 19, "n1": 36, "b": 7, "n2": 18, "reason": ""})
+    sizes = evidence.needed_sample_size(row, powers=(0.8,))
+    assert (sizes["reason"] == "").all() and int(sizes.at[0, "n_per_group"]) > 36
+    assert evidence.sample_size_sentence(sizes, row, "12m").startswith(
+        f"At the observed rates a trial would need **{int(sizes.at[0, 'n_per_group'])} per group** for 80% power")
+
+
+@pytest.mark.parametrize(("employed", "reason"), [
+    ((1.0, 0.0), "not computed: the observed rates are 100% and 0%; power and sample size need two different "
+                 "rates strictly between 0 and 100%"),
+    ((math.nan, math.nan), "not computed: no participant has a value of employed_12m (IPS 0, TAU 0)"),
+])
+def test_page07_planning_without_usable_rates_says_why_and_the_ledger_has_no_value(bundled, employed, reason):
+    from ipsrep.audit import ledger_rows, planning
+
+    trial = bundled.copy()
+    for group, value in zip(("IPS", "TAU"), employed, strict=True):
+        trial.loc[trial["group"] == group, "employed_12m"] = value
+    observed = planning.observed_rates(trial, "12m")
+    assert planning.planning_reason(observed) == reason
+    o = observed.set_index("group")
+    p_ips, p_tau, n_ips, n_tau = o.at["IPS", "rate"], o.at["TAU", "rate"], int(o.at["IPS", "n"]), int(o.at["TAU", "n"])
+    achieved = planning.achieved_power(p_ips, p_tau, n_ips, n_tau, n_sim=200)
+    assert achieved["power"].isna().all() and achieved["reason"].str.startswith("not computed").all()
+    analytic = planning.n_per_group_analytic(p_ips, p_tau)
+    assert analytic["n_per_group"].isna().all() and (analytic["reason"] != "").all()
+    plan = planning.scenario_table({"trial's estimate (12m)": (p_ips, p_tau), **planning.benchmark_rates()},
+                                   n_ips, n_tau).assign(key=["observed_12m", "meta", "design"])
+    assert plan.loc[0, ["power_achieved", "n_per_group_80"]].isna().all()
+    assert plan.at[0, "reason"].startswith("not computed") and "nan" not in plan.at[0, "reason"]
+    assert "nan" not in analytic.at[0, "reason"]
+    assert plan.loc[1:, "n_per_group_80"].notna().all()  # the review's and the design's rates still plan
+    rows = ledger_by_key(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan, {},
+                                                   bundled=True))
+    for key in ("audit.power.achieved_12m", "audit.power.achieved_12m_sim", "audit.n_per_group_80.observed_12m",
+                "audit.n_per_group_90_sim.observed_12m"):
+        assert math.isnan(rows.at[key, "reproduced"]) and rows.at[key, "status"] == "", key
+        assert rows.at[key, "note"].startswith("not computed"), key
+    assert rows.at["audit.n_per_group_80.meta", "reproduced"] == plan.at[1, "n_per_group_80"]
+
+
+def test_page07_planning_on_usable_rates_is_unchanged(bundled):
+    from ipsrep.audit import planning
+
+    observed = planning.observed_rates(bundled, "12m")
+    assert planning.planning_reason(observed) == ""
+    o = observed.set_index("group")
+    achieved = planning.achieved_power(o.at["IPS", "rate"], o.at["TAU", "rate"], 36, 18, n_sim=200)
+    assert achieved["power"].notna().all() and (achieved["reason"] == "").all()
+
+
+def test_page04_at_a_follow_up_without_answers_every_analysis_says_why(bundled):
+    from ipsrep.analyses import evidence
+
+    trial = emptied(bundled, "_12m")
+    table2 = employment.employment_table(trial)
+    row = table2.set_index("follow_up").loc["12m"]
+    why = "not computed: no participant has a value of employed_12m (IPS 0, TAU 0)"
+    assert evidence.not_computed(row, "The fragility index") == f"The fragility index at 12m was {why}."
+    planned = evidence.planned_effect()
+    post = evidence.bayesian_reanalysis(table2, planned=planned)
+    at12 = post[post["follow_up"] == "12m"]
+    assert len(at12) == 6 and (at12["reason"] == why).all() and at12["p_or_above_1"].isna().all()
+    assert (post.loc[post["follow_up"] == "6m", "reason"] == "").all()
+    assert (evidence.bayes_display(post).loc[("12m", "neutral")] == "not computed").all()
+    frag = evidence.fragility_table(table2)
+    assert frag.loc[frag["follow_up"] == "12m", "index"].isna().all()
+    assert frag.loc[frag["follow_up"] == "6m", "index"].notna().all()
+    grid = evidence.tipping_point(trial, "12m")
+    assert grid.empty and grid.attrs["reason"] == why
+    tip = evidence.tipping_summary(grid)
+    reading = evidence.interval_reading(row, planned=planned)
+    assert (reading["verdict"] == "not computed").all()
+    cred = evidence.credibility(row)
+    assert math.isnan(cred["limit"]) and cred["reason"] == why
+    sizes = evidence.needed_sample_size(row)
+    ledger_rows = pd.concat([evidence.bayes_ledger(post, bundled=True), evidence.fragility_ledger(frag, bundled=True),
+                             evidence.tipping_ledger(grid, tip, "12m", bundled=True),
+                             evidence.interval_ledger(reading, sizes, cred, "12m", bundled=True)])
+    at12 = ledger_rows[ledger_rows["key"].str.startswith("evidence.12m.")]
+    assert len(at12) > 40
+    assert at12["reproduced"].isna().all() and (at12["status"] == "").all() and (at12["note"] == why).all()
+    for key in ("evidence.12m.neutral.p_or_above_1", "evidence.12m.fragility.either_arm",
+                "evidence.12m.tipping.best_p", "evidence.12m.credibility_limit", "evidence.12m.n_per_group_power80"):
+        assert key in set(at12["key"]), key
+    assert ledger_rows.set_index("key").loc["evidence.6m.neutral.p_or_above_1", "reproduced"] > 0

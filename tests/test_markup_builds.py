@@ -27,8 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipsrep import paths
-from ipsrep.report import build
+from ipsrep import cli, paths
 
 START, END = "qzqA", "qzqZ"
 FRAGMENTS = [
@@ -135,7 +134,7 @@ def test_property_no_fragment_is_live_markup_in_any_page_of_a_build(tmp_path_fac
     shutil.copy(paths.PROJECT_ROOT / "notebooks" / "06_qualitative.py", notebooks)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        status = build.build_command(data=str(data), out=root / "site", jobs=1, notebooks_dir=notebooks,
+        status = cli.build_command(data=str(data), out=root / "site", jobs=1, notebooks_dir=notebooks,
                                      parameters={"codebook_csv": str(codebook)}, cache_dir=cache)
     assert status == 0, err.getvalue()
     pages = sorted((root / "site").rglob("*.html"))

@@ -46,6 +46,8 @@ __all__ = [
     "tipping_summary",
     "interval_reading",
     "needed_sample_size",
+    "sample_size_reason",
+    "sample_size_sentence",
     "credibility",
     "bayes_ledger",
     "fragility_ledger",
@@ -53,6 +55,7 @@ __all__ = [
     "interval_ledger",
     "bayes_display",
     "reading_sentence",
+    "not_computed",
 ]
 
 PRIORS = ("sceptical", "neutral", "enthusiastic")
@@ -159,19 +162,32 @@ def bayesian_reanalysis(table2: pd.DataFrame, *, planned: dict, tail: float = 0.
         ``follow_up, prior, method, or_median, or_low, or_high, p_or_above_1``
         (posterior probability of any benefit), ``p_or_above_planned`` (of a benefit at
         least the planned odds ratio), ``rd_median, rd_low, rd_high, p_rd_above_0,
-        p_rd_above_planned`` (exact rows only; NaN for the normal approximation).
+        p_rd_above_planned`` (exact rows only; NaN for the normal approximation), and
+        ``reason``: empty, or why the follow-up was not computed (every number NaN).
     """
     priors = bayes.prior_settings(planned["odds_ratio"], tail=tail, neutral=neutral)
     rows = []
     for _, r in table2.iterrows():
-        if r.get("reason"):  # nobody (in a group) answered at this follow-up
+        if r.get("reason"):  # nobody (in a group) answered at this follow-up: rows that say so
+            rows += [{"follow_up": r["follow_up"], "prior": prior, "method": method, "reason": str(r["reason"])}
+                     for prior in PRIORS for method in ("exact", "normal")]
             continue
         for prior, (exact, approx) in _posteriors(r, priors).items():
-            rows.append({"follow_up": r["follow_up"], "prior": prior, "method": "exact",
+            rows.append({"follow_up": r["follow_up"], "prior": prior, "method": "exact", "reason": "",
                          **exact.summary(planned_or=planned["odds_ratio"], planned_rd=planned["rd"], level=level)})
-            rows.append({"follow_up": r["follow_up"], "prior": prior, "method": "normal",
+            rows.append({"follow_up": r["follow_up"], "prior": prior, "method": "normal", "reason": "",
                          **approx.summary(planned_or=planned["odds_ratio"], level=level)})
     return pd.DataFrame(rows)
+
+
+def not_computed(row: pd.Series, what: str) -> str:
+    """`what` at the follow-up of a Table 2 `row` that has a ``reason``, in one sentence
+    (the follow-up is the row's ``follow_up``, or its name when indexed by follow-up).
+
+    >>> not_computed(pd.Series({"follow_up": "12m", "reason": "not computed: no answers"}), "The re-analysis")
+    'The re-analysis at 12m was not computed: no answers.'
+    """
+    return f"{what} at {row.get('follow_up', row.name)} was {row['reason']}."
 
 
 def posterior_curves(table2: pd.DataFrame, follow_up: str, *, planned: dict, tail: float = 0.05,
@@ -211,11 +227,17 @@ def fragility_table(table2: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFram
     """Fragility of each follow-up's comparison by the paper's rule (:func:`ipsrep.methods.fragility.fragility_index`).
 
     Returns the rows of :func:`~ipsrep.methods.fragility.fragility_index` for each
-    follow-up, with ``follow_up, a, n1, b, n2`` in front.
+    follow-up, with ``follow_up, a, n1, b, n2`` in front and ``reason`` last: empty, or
+    why a follow-up without answers in a group was not searched (its numbers NaN).
     """
     frames = []
     for _, r in table2.iterrows():
-        fi = fragility.fragility_index(int(r["a"]), int(r["n1"]), int(r["b"]), int(r["n2"]), alpha=alpha)
+        if r.get("reason"):  # no table to search from: one row per search, saying why
+            fi = pd.DataFrame({"search": ["either arm", "group 1 only", "group 2 only"], "direction": "",
+                               "reason": str(r["reason"])})
+        else:
+            fi = fragility.fragility_index(int(r["a"]), int(r["n1"]), int(r["b"]), int(r["n2"]), alpha=alpha)
+            fi["reason"] = ""
         for k in ("n2", "b", "n1", "a"):
             fi.insert(0, k, int(r[k]))
         fi.insert(0, "follow_up", r["follow_up"])
@@ -244,13 +266,18 @@ def tipping_point(trial: pd.DataFrame, follow_up: str = "12m", *, alpha: float =
     Returns :func:`ipsrep.methods.fragility.tipping_grid` for the counts of
     :func:`missing_outcomes` (IPS as group 1): ``x1`` IPS and ``x2`` TAU participants
     among the missing counted as employed, the completed table, its odds ratio and the
-    paper's-rule p.
+    paper's-rule p. Without respondents in a group there is no verdict to tip: an empty
+    grid whose ``attrs["reason"]`` says why.
     """
     counts = missing_outcomes(trial, follow_up).set_index("group")
     ips, tau = counts.loc["IPS"], counts.loc["TAU"]
-    if ips["n"] == 0 or tau["n"] == 0:
-        raise ValueError(f"trial data: column 'employed_{follow_up}' has no answers in a group; "
-                         f"a tipping-point analysis needs respondents in both")
+    reason = employment.no_answers_reason(employment.employment_column(follow_up),
+                                          {"IPS": int(ips["n"]), "TAU": int(tau["n"])})
+    if reason:
+        empty = pd.DataFrame(columns=["x1", "x2", "a_full", "n1_full", "b_full", "n2_full", "rd", "odds_ratio",
+                                      "p", "significant"])
+        empty.attrs["reason"] = reason
+        return empty
     return fragility.tipping_grid(int(ips["employed"]), int(ips["n"]), int(tau["employed"]), int(tau["n"]),
                                   int(ips["missing"]), int(tau["missing"]), alpha=alpha)
 
@@ -261,8 +288,13 @@ def tipping_summary(grid: pd.DataFrame) -> pd.DataFrame:
     Returns one row per case (``"best case for IPS"``: every missing IPS participant
     employed and no missing TAU participant; ``"worst case for IPS"``: the reverse;
     ``"as observed"``: each arm's missing filled at its own observed rate, rounded to
-    whole participants), with ``x1, x2, odds_ratio, rd, p, significant``.
+    whole participants), with ``x1, x2, odds_ratio, rd, p, significant``; on an empty
+    grid (:func:`tipping_point` without respondents) the numbers are NaN.
     """
+    if grid.empty:
+        return pd.DataFrame([{"case": case, "x1": math.nan, "x2": math.nan, "odds_ratio": math.nan, "rd": math.nan,
+                              "p": math.nan, "significant": False}
+                             for case in ("best case for IPS", "worst case for IPS", "as observed")])
     m1, m2 = int(grid["x1"].max()), int(grid["x2"].max())
     first = grid.iloc[0]  # x1 = x2 = 0: the observed counts over the completed group sizes
     n1, n2 = int(first["n1_full"]) - m1, int(first["n2_full"]) - m2
@@ -303,7 +335,8 @@ def interval_reading(row: pd.Series, *, planned: dict, important_rd: float = 0.1
         ratio), ``rd_inside`` (inside Newcombe's hybrid score interval of the risk
         difference), ``verdict`` (``"compatible"`` when inside both, ``"ruled out"``
         when outside both, else ``"borderline"``); the intervals are in ``or_low,
-        or_high, rd_low, rd_high`` on every row.
+        or_high, rd_low, rd_high`` on every row, and ``reason``: empty, or why a follow-up
+        without answers in a group was not read (numbers NaN, verdict ``not computed``).
 
     Notes
     -----
@@ -318,6 +351,12 @@ def interval_reading(row: pd.Series, *, planned: dict, important_rd: float = 0.1
     Newcombe RG. Interval estimation for the difference between independent proportions:
     comparison of eleven methods. Stat Med 1998;17:873-90.
     """
+    if row.get("reason"):  # no answers in a group: every reference effect, not read
+        return pd.DataFrame([{"effect": name, "odds_ratio": math.nan, "rd": math.nan, "or_inside": None,
+                              "rd_inside": None, "verdict": "not computed", "or_low": math.nan, "or_high": math.nan,
+                              "rd_low": math.nan, "rd_high": math.nan, "reason": str(row["reason"])}
+                             for name in ("planned", "smaller but important", "no effect",
+                                          "harm as large as the important benefit")])
     a, n1, b, n2 = (int(row[k]) for k in ("a", "n1", "b", "n2"))
     rd_low, rd_high = confint_proportions_2indep(a, n1, b, n2, method="newcomb", compare="diff", alpha=1 - level)
     control = b / n2
@@ -336,7 +375,7 @@ def interval_reading(row: pd.Series, *, planned: dict, important_rd: float = 0.1
                    else "borderline")
         rows.append({"effect": name, "odds_ratio": odds, "rd": rd, "or_inside": or_in, "rd_inside": rd_in,
                      "verdict": verdict, "or_low": float(row["ci_low"]), "or_high": float(row["ci_high"]),
-                     "rd_low": float(rd_low), "rd_high": float(rd_high)})
+                     "rd_low": float(rd_low), "rd_high": float(rd_high), "reason": ""})
     return pd.DataFrame(rows)
 
 
@@ -346,14 +385,50 @@ def needed_sample_size(row: pd.Series, *, alpha: float = 0.05, powers=(0.8, 0.9)
 
     Rows of :func:`ipsrep.methods.power.n_per_group_two_proportions` for each power
     (``method`` default ``"pooled"``: Fleiss' formula, whose test is the Pearson
-    chi-squared the trial used, and the one page 07 uses for its headline numbers).
+    chi-squared the trial used, and the one page 07 uses for its headline numbers),
+    with ``reason`` empty. When the row has no answers in a group, or the observed rates
+    are equal or one is 0 or 1 (no difference, or a rate with no variance: the formula
+    has no answer), one row per power with ``n_exact`` and ``n_per_group`` NaN and
+    ``reason`` saying why.
     """
-    p1, p2 = row["a"] / row["n1"], row["b"] / row["n2"]
-    if p1 == p2 or not (0 < p1 < 1 and 0 < p2 < 1):
-        raise ValueError(f"the observed rates ({p1:.3f}, {p2:.3f}) must differ and lie strictly between 0 and 1 "
-                         f"for a sample size")
+    reason = str(row.get("reason") or "")
+    p1 = row["a"] / row["n1"] if row["n1"] else math.nan
+    p2 = row["b"] / row["n2"] if row["n2"] else math.nan
+    if not reason:
+        reason = sample_size_reason(p1, p2)
+    if reason:
+        return pd.DataFrame([{"method": method, "p1": p1, "p2": p2, "alpha": alpha, "power": float(pw),
+                              "n_exact": math.nan, "n_per_group": math.nan, "reason": reason} for pw in powers])
     return pd.concat([stats.n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=method)
-                      for pw in powers], ignore_index=True)
+                      for pw in powers], ignore_index=True).assign(reason="")
+
+
+def sample_size_reason(p1: float, p2: float) -> str:
+    """Why no sample size (or power) follows from the rates `p1`, `p2`, in words, or "".
+
+    >>> sample_size_reason(1.0, 0.0)[:50]
+    'not computed: the observed rates are 100% and 0%; '
+    >>> sample_size_reason(0.5, 0.3)
+    ''
+    >>> sample_size_reason(math.nan, 0.3)
+    'not computed: a group has no answers, so there are no observed rates to plan from'
+    """
+    if 0 < p1 < 1 and 0 < p2 < 1 and p1 != p2:
+        return ""
+    if math.isnan(p1) or math.isnan(p2):
+        return "not computed: a group has no answers, so there are no observed rates to plan from"
+    return (f"not computed: the observed rates are {p1:.0%} and {p2:.0%}; a sample size needs two different "
+            f"rates strictly between 0 and 100%")
+
+
+def sample_size_sentence(sizes: pd.DataFrame, row: pd.Series, follow_up: str) -> str:
+    """:func:`needed_sample_size` in one sentence, or why it was not computed."""
+    if sizes["reason"].iloc[0]:
+        return f"The sample size at the observed {follow_up} rates was {sizes['reason'].iloc[0]}."
+    return ("At the observed rates a trial would need "
+            + " and ".join(f"**{int(s['n_per_group'])} per group** for {s['power']:.0%} power"
+                           for _, s in sizes.iterrows())
+            + f", against the {row['n1']} and {row['n2']} the trial analysed at {follow_up}.")
 
 
 # ------------------------------------------------------------------- reverse Bayes
@@ -365,8 +440,12 @@ def credibility(row: pd.Series) -> dict:
     :func:`ipsrep.methods.bayes.advocacy_limit`, :func:`~ipsrep.methods.bayes.scepticism_limit`),
     ``kind`` (``"advocacy"`` or ``"scepticism"``) and ``prior_mean_or``, ``prior_sd``
     (the critical prior on the log odds ratio: 95% interval from 1 to AdL, or from
-    1/SL to SL).
+    1/SL to SL); for a row with a ``reason`` (no answers in a group) the numbers are
+    NaN, ``kind`` is empty and ``reason`` says why.
     """
+    if row.get("reason"):
+        return {"significant": False, "kind": "", "limit": math.nan, "prior_mean_or": math.nan,
+                "prior_sd": math.nan, "reason": str(row["reason"])}
     lo, hi = float(row["ci_low"]), float(row["ci_high"])
     z = float(sps.norm.ppf(0.975))
     if lo < 1 < hi:
@@ -399,29 +478,37 @@ def bayes_ledger(post: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
         "rd_high": "credible interval of the risk difference, upper",
         "p_rd_above_planned": "posterior probability of a risk difference above the planned one",
     }
+    notes = {}
     for _, r in post.iterrows():
         stem = f"evidence.{r['follow_up']}.{r['prior']}." + ("normal." if r["method"] == "normal" else "")
+        reason = str(r.get("reason") or "")
         for q, w in words.items():
-            if q in r and pd.notna(r[q]):
-                values[stem + q] = r[q]
+            normal_rd = r["method"] == "normal" and "rd" in q  # the approximation has no risk difference
+            if (q in r and pd.notna(r[q])) or (reason and not normal_rd):
+                values[stem + q] = r.get(q, math.nan)
                 quantities[stem + q] = (
                     f"{r['follow_up']}, {r['prior']} prior, "
                     f"{'normal approximation' if r['method'] == 'normal' else 'exact'}: {w} (not printed)"
                 )
-    return compare(values, bundled=bundled, quantities=quantities)
+                if reason:
+                    notes[stem + q] = reason
+    return compare(values, bundled=bundled, quantities=quantities, notes=notes)
 
 
 def fragility_ledger(frag: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows ``evidence.<follow-up>.fragility.<search>`` and ``.quotient`` (our own values)."""
-    values, quantities = {}, {}
+    values, quantities, notes = {}, {}, {}
     slug = {"either arm": "either_arm", "group 1 only": "ips_only", "group 2 only": "tau_only"}
     for _, r in frag.iterrows():
         k = f"evidence.{r['follow_up']}.fragility.{slug[r['search']]}"
         values[k], values[k + ".quotient"] = r["index"], r["quotient"]
-        what = f"{r['follow_up']}: {r['direction']} fragility index, changes in {r['search']}, paper's test rule"
+        direction = f"{r['direction']} " if r["direction"] else ""
+        what = f"{r['follow_up']}: {direction}fragility index, changes in {r['search']}, paper's test rule"
         quantities[k] = what + " (not printed)"
         quantities[k + ".quotient"] = what + ", divided by the participants analysed (not printed)"
-    return compare(values, bundled=bundled, quantities=quantities)
+        if r.get("reason"):
+            notes[k] = notes[k + ".quotient"] = str(r["reason"])
+    return compare(values, bundled=bundled, quantities=quantities, notes=notes)
 
 
 def tipping_ledger(grid: pd.DataFrame, summary: pd.DataFrame, follow_up: str, *, bundled: bool) -> pd.DataFrame:
@@ -438,8 +525,12 @@ def tipping_ledger(grid: pd.DataFrame, summary: pd.DataFrame, follow_up: str, *,
                   k + "worst_or": "the same completion: odds ratio",
                   k + "n_significant": "completions of the missing outcomes with p < alpha",
                   k + "n_completions": "completions of the missing outcomes tested"}
+    if grid.empty:  # no respondents in a group: the rows say why
+        values = dict.fromkeys(values, math.nan)
+    reason = grid.attrs.get("reason", "")
     return compare(
-        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()},
+        notes=dict.fromkeys(values, reason) if reason else None,
     )
 
 
@@ -455,29 +546,42 @@ def interval_ledger(reading: pd.DataFrame, sizes: pd.DataFrame, cred: dict, foll
                   k + "rd_ci_high": "Newcombe interval of the risk difference, upper",
                   k + "planned_or": "odds ratio the trial was planned to detect",
                   k + "important_or": "odds ratio of the smaller important difference at the observed control rate"}
+    notes = {}
     for _, s in sizes.iterrows():
         key = k + f"n_per_group_power{round(100 * s['power'])}"
         values[key] = s["n_per_group"]
         quantities[key] = (
             f"participants per group for {s['power']:.0%} power at the observed rates ({s['method']} formula)"
         )
+        if s.get("reason"):
+            notes[key] = str(s["reason"])
     # one key whatever the data, so that two trials' ledgers join on it; the quantity names the limit
     values[k + "credibility_limit"] = cred["limit"]
     quantities[k + "credibility_limit"] = (
-        f"Matthews' {cred['kind']} limit (odds ratio) of the Analysis of Credibility"
+        f"Matthews' {cred['kind'] or 'advocacy or scepticism'} limit (odds ratio) of the Analysis of Credibility"
     )
+    if r0.get("reason"):
+        notes.update({q: str(r0["reason"]) for q in values if q not in notes})
     return compare(
-        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()}
+        values, bundled=bundled, quantities={q: f"{follow_up}: {w} (not printed)" for q, w in quantities.items()},
+        notes=notes,
     )
 
 
 # ------------------------------------------------------------------------ display
+BAYES_COLUMNS = ("OR (95% CrI), exact", "OR (95% CrI), normal", "P(OR > 1) %, exact", "P(OR > 1) %, normal",
+                 "P(OR > planned) %, exact", "P(OR > planned) %, normal", "RD points (95% CrI), exact",
+                 "P(RD > planned) %, exact")
+"""The columns of :func:`bayes_display`."""
+
+
 def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
     """The re-analysis for reading: one row per follow-up and prior, exact and normal side by side.
 
     Columns: ``OR (95% CrI)`` exact and normal, ``P(OR > 1)`` exact and normal,
     ``P(OR > planned)`` exact and normal, ``RD (95% CrI)`` and ``P(RD > planned)``
-    (exact), probabilities in percent, as text with one decimal.
+    (exact), probabilities in percent, as text with one decimal; ``not computed`` in
+    every column of a follow-up with a ``reason`` (the page says why).
     """
     def ci(r, s, scale=1.0, fmt="{:.2f}"):
         return (f"{fmt.format(scale * r[s + '_median'])} ({fmt.format(scale * r[s + '_low'])} to "
@@ -485,6 +589,9 @@ def bayes_display(post: pd.DataFrame) -> pd.DataFrame:
 
     rows = []
     for (fu, prior), g in post.groupby(["follow_up", "prior"], sort=False):
+        if g["reason"].iloc[0] if "reason" in g else False:
+            rows.append({"follow-up": fu, "prior": prior, **dict.fromkeys(BAYES_COLUMNS, "not computed")})
+            continue
         e = g[g["method"] == "exact"].iloc[0]
         n = g[g["method"] == "normal"].iloc[0]
         rows.append({"follow-up": fu, "prior": prior,

@@ -277,24 +277,31 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
                           quantity="n per group for the design's rates, by the formula that matches")]
     a = achieved.set_index("method")
     p1, p2, n1, n2 = (achieved[c].iloc[0] for c in ("p_ips", "p_tau", "n_ips", "n_tau"))
+    reason = str(achieved["reason"].iloc[0]) if "reason" in achieved else ""
     where = f"{p1:.3f} vs {p2:.3f} with {n1} and {n2} respondents at {follow_up}"
     recs.append(ledger_row(f"audit.power.achieved_{follow_up}", a.at["normal, pooled", "power"],
-                           note=f"normal approximation to Pearson's chi-squared, {where}",
+                           note=reason or f"normal approximation to Pearson's chi-squared, {where}",
                            quantity="power the trial had for its observed difference"))
     sim = "simulated, paper's rule" if "simulated, paper's rule" in a.index else "simulated Pearson chi-squared"
     recs.append(ledger_row(f"audit.power.achieved_{follow_up}_sim", a.at[sim, "power"],
-                           note=f"{sim} (Fisher's exact p where an expected count is below 5, else Pearson; "
-                                f"MC SE {a.at[sim, 'mc_se']:.4f}), {where}",
+                           note=reason or f"{sim} (Fisher's exact p where an expected count is below 5, else "
+                                          f"Pearson; MC SE {a.at[sim, 'mc_se']:.4f}), {where}",
                            quantity="simulated power of the paper's test for the observed difference"))
     targets = sorted(int(c.rsplit("_", 1)[1]) for c in scenarios.columns if c.startswith("n_per_group_"))
     for _, r in scenarios.iterrows():
+        rates = f"{r['p_ips']:.3f} vs {r['p_tau']:.3f}"
         for pct in targets:
-            recs.append(ledger_row(f"audit.n_per_group_{pct}.{r['key']}", r[f"n_per_group_{pct}"],
-                                   note=f"pooled formula, {r['p_ips']:.3f} vs {r['p_tau']:.3f}",
+            n = r[f"n_per_group_{pct}"]
+            recs.append(ledger_row(f"audit.n_per_group_{pct}.{r['key']}", n,
+                                   note=str(r["reason"]) if pd.isna(n) else f"pooled formula, {rates}",
                                    quantity=f"n per group for {pct}% power: {r['scenario']}"))
-    for power, n in simulated_n.items():
+    simulated: dict[float, float] = dict(simulated_n)
+    if reason and not simulated:  # nothing simulated: one row per target power says why
+        simulated = {pct / 100: math.nan for pct in targets}
+    for power, n in simulated.items():
+        found = f"smallest simulated size reaching {100 * power:g}% power"
         recs.append(ledger_row(f"audit.n_per_group_{round(100 * power)}_sim.observed_{follow_up}", n,
-                               note=f"smallest simulated size reaching {100 * power:g}% power",
+                               note=reason if pd.isna(n) else found,
                                quantity="n per group by simulating the chi-squared test"))
     return rows(recs, bundled=bundled)
 

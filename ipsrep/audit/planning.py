@@ -33,7 +33,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.employment import employment_counts, sample_size_table
+from ipsrep.analyses.employment import employment_column, employment_counts, no_answers_reason, sample_size_table
+from ipsrep.analyses.evidence import sample_size_reason
+from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import value
 from ipsrep.methods.power import (
     SAMPLE_SIZE_METHODS,
@@ -43,6 +45,7 @@ from ipsrep.methods.power import (
 )
 
 __all__ = [
+    "planning_reason",
     "design_inputs",
     "benchmark_rates",
     "sample_size_reproduction",
@@ -106,15 +109,30 @@ def observed_rates(trial: pd.DataFrame, follow_up: str = "12m") -> pd.DataFrame:
     """Employed respondents per group at a follow-up (:func:`ipsrep.analyses.employment.employment_counts`).
 
     Returns one row per group: ``follow_up, group, employed, n, pct`` and ``rate``
-    (a proportion).
+    (a proportion; NaN for a group without answers, which :func:`planning_reason` names).
     """
     counts = employment_counts(trial, follow_up)
-    empty = counts.loc[counts["n"] == 0, "group"].tolist()
-    if empty:
-        raise ValueError(f"trial data: column 'employed_{follow_up}' has no answers in the {' and '.join(empty)} "
-                         f"group; planning needs an observed rate in both groups (choose another follow_up)")
-    counts["rate"] = counts["employed"] / counts["n"]
+    counts["rate"] = [e / n if n else math.nan for e, n in zip(counts["employed"], counts["n"], strict=True)]
     return counts
+
+
+def planning_reason(observed: pd.DataFrame) -> str:
+    """Why power and sample size cannot start from the rates of :func:`observed_rates`, or "".
+
+    A group without answers leaves no rate; equal rates, or a rate of 0 or 1 (as two
+    participants per arm can give), leave no difference to power a test for.
+    """
+    o = observed.set_index("group")
+    follow_up = str(observed["follow_up"].iloc[0])
+    reason = no_answers_reason(employment_column(follow_up), {g: int(o.at[g, "n"]) for g in GROUPS})
+    return reason or _rates_reason(float(o.at["IPS", "rate"]), float(o.at["TAU", "rate"]))
+
+
+def _rates_reason(p_ips: float, p_tau: float, n_ips: int = 1, n_tau: int = 1) -> str:
+    """:func:`ipsrep.analyses.evidence.sample_size_reason` for power, with group sizes checked."""
+    if n_ips < 1 or n_tau < 1:
+        return f"not computed: power needs participants in both groups ({n_ips} and {n_tau})"
+    return sample_size_reason(p_ips, p_tau).replace("a sample size needs", "power and sample size need")
 
 
 def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha: float = 0.05,
@@ -127,16 +145,24 @@ def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha:
         One row per method: ``method`` (``normal, pooled`` -- the approximation to the
         Pearson chi-squared; ``normal, unpooled``; ``simulated Pearson
         chi-squared``; ``simulated, paper's rule`` -- Fisher's exact p when an expected
-        count is below 5), ``power``, ``mc_se`` (Monte Carlo SE, simulations only).
+        count is below 5), ``power``, ``mc_se`` (Monte Carlo SE, simulations only) and
+        ``reason``: empty, or why the power is not computed (rates equal, 0 or 1, or a
+        group without participants; ``power`` NaN).
     """
-    rows = [
-        {"method": f"normal, {m}", "power": power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
-         "mc_se": math.nan}
-        for m in ("pooled", "unpooled")
-    ]
-    for rule, label in (("pearson", "simulated Pearson chi-squared"), ("paper", "simulated, paper's rule")):
-        sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
-        rows.append({"method": label, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
+    methods = ["normal, pooled", "normal, unpooled", "simulated Pearson chi-squared", "simulated, paper's rule"]
+    reason = _rates_reason(p_ips, p_tau, n_ips, n_tau)
+    if reason:
+        rows = [{"method": m, "power": math.nan, "mc_se": math.nan, "reason": reason} for m in methods]
+    else:
+        rows = [
+            {"method": f"normal, {m}", "power": power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
+             "mc_se": math.nan, "reason": ""}
+            for m in ("pooled", "unpooled")
+        ]
+        for rule, label in (("pearson", methods[2]), ("paper", methods[3])):
+            sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
+            rows.append({"method": label, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"]),
+                         "reason": ""})
     out = pd.DataFrame(rows)
     out.insert(0, "n_tau", int(n_tau))
     out.insert(0, "n_ips", int(n_ips))
@@ -150,11 +176,17 @@ def n_per_group_analytic(p_ips: float, p_tau: float, *, alpha: float = 0.05,
     """Participants per group for each target power, by each textbook formula.
 
     Returns :func:`ipsrep.methods.power.n_per_group_two_proportions` rows for every method and
-    power (``method, p1, p2, alpha, power, n_exact, n_per_group``).
+    power (``method, p1, p2, alpha, power, n_exact, n_per_group``) and ``reason``: empty,
+    or why no size follows from the rates (``n_exact``, ``n_per_group`` NaN).
     """
+    reason = _rates_reason(p_ips, p_tau)
+    if reason:
+        return pd.DataFrame([{"method": m, "p1": p_ips, "p2": p_tau, "alpha": alpha, "power": float(pw),
+                              "n_exact": math.nan, "n_per_group": math.nan, "reason": reason}
+                             for pw in powers for m in SAMPLE_SIZE_METHODS])
     frames = [n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=pw,
                                                 method=list(SAMPLE_SIZE_METHODS)) for pw in powers]
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True).assign(reason="")
 
 
 def _progress(iterable, *, total: int, desc: str, enabled: bool):
@@ -243,15 +275,20 @@ def scenario_table(scenarios: Mapping[str, tuple[float, float]], n_ips: int, n_t
     pandas.DataFrame
         One row per scenario: ``scenario, p_ips, p_tau, difference``,
         ``power_achieved`` (pooled normal approximation), and ``n_per_group_<pct>``
-        (pooled formula) for each target power.
+        (pooled formula) for each target power, and ``reason``: empty, or why a value of
+        the row is not computed (NaN).
     """
     rows = []
     for label, (p1, p2) in scenarios.items():
+        rates, sizes = _rates_reason(p1, p2), _rates_reason(p1, p2, n_ips, n_tau)
         row = {"scenario": label, "p_ips": p1, "p_tau": p2, "difference": p1 - p2,
-               "power_achieved": power_two_proportions(p1, p2, n_ips, n_tau, alpha, method="pooled")}
+               "power_achieved": math.nan if sizes else power_two_proportions(p1, p2, n_ips, n_tau, alpha,
+                                                                              method="pooled")}
         for pw in powers:
-            n = n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=ANALYTIC_METHOD)
-            row[f"n_per_group_{round(100 * pw)}"] = int(n.loc[0, "n_per_group"])
+            row[f"n_per_group_{round(100 * pw)}"] = math.nan if rates else int(
+                n_per_group_two_proportions(p1, p2, alpha=alpha, power=pw, method=ANALYTIC_METHOD)
+                .loc[0, "n_per_group"])
+        row["reason"] = rates or sizes
         rows.append(row)
     return pd.DataFrame(rows)
 

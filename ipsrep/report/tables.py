@@ -584,15 +584,21 @@ def captioned(table, caption: str, *, paper: str | None = None):
     paper's table it reproduces ("Table 4"), said in the caption as "as the paper's
     Table 4". The report adds the number ("Table 3.2") when it renders the page.
     Anything that is not a table (a Markdown note shown instead of one, None) is
-    returned as it is.
+    returned as it is. A ``reason`` column (why an analysis was not computed on these
+    data) is shown only when some row has one.
 
     >>> import pandas as pd
     >>> html = captioned(pd.DataFrame({"n": [1]}), "Adjusted analysis", paper="Table 4")._repr_html_()
     >>> print(html[html.index("<caption"):html.index("</caption>") + 10])
     <caption class="ipsrep-caption">Adjusted analysis, as the paper's Table 4</caption>
+    >>> "reason" in captioned(pd.DataFrame({"n": [1], "reason": [""]}), "x")._repr_html_()
+    False
     """
     if not isinstance(table, pd.DataFrame) and not hasattr(table, "to_html"):
         return table
+    if isinstance(table, pd.DataFrame) and "reason" in table.columns and \
+            not table["reason"].fillna("").astype(str).str.strip().any():
+        table = table.drop(columns="reason")
     text = " ".join(str(caption).split()).rstrip(".")
     if paper:
         text += f", as the paper's {paper}"

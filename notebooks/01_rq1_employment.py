@@ -133,7 +133,7 @@ captioned(employment.table2_display(table2, binary_test=binary_test, bundled=ctx
 # them as not matching.
 
 # %%
-captioned(table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "rule"]].round(4),
+captioned(table2[["follow_up", "min_expected", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "test"]].round(4),
           "Employment at each follow-up: the smallest expected count and the three p-values for a 2x2 table")
 
 # %% [markdown]

@@ -48,7 +48,7 @@
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
 levene_alpha = 0.05  # Levene p below which SPSS users read the Welch line
-hours_test = "rule"  # p reported for hours: "rule" (Levene decides), "student" or "welch"
+t_test = "rule"  # p reported for hours: "rule" (Levene decides), "student" or "welch"
 n_resamples = 10000  # permutation and bootstrap resamples
 seed = 12345  # random seed of the permutation test and the bootstrap
 bin_width = 200  # hours per bar in the distribution figure
@@ -172,12 +172,12 @@ captioned(productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_r
 # ### Ledger: hours worked
 #
 # The printed summaries of hours per group and the printed p. The row `rq2.hours.p`
-# holds the p chosen by `hours_test` (by default, the line Levene's rule picks on the
+# holds the p chosen by `t_test` (by default, the line Levene's rule picks on the
 # data in use); its note says which line that is and which line the printed p belongs
 # to. Our own rows carry all three p-values.
 
 # %%
-ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.comparison, test=hours_test))
+ledger.emit(productivity.hours_ledger(hours, hours_t, bundled=ctx.comparison, t_test=t_test))
 
 # %% [markdown]
 # ## Working 20 hours or more in a week
@@ -198,7 +198,7 @@ captioned(productivity.twenty_hours_display(twenty, bundled=ctx.comparison),
           "Working 20 hours or more in a week per group")
 
 # %%
-captioned(twenty[["min_expected", "rule", "p_chi2", "p_yates", "p_fisher"]].round(4),
+captioned(twenty[["min_expected", "test", "p_chi2", "p_yates", "p_fisher"]].round(4),
           "Working 20 hours or more: the smallest expected count and the three p-values")
 
 # %% [markdown]
@@ -270,12 +270,12 @@ ledger.emit(productivity.jobs_ledger(implied, bundled=ctx.comparison))
 # ## Try it
 
 # %%
-Markdown(teaching.try_it("02_rq2_productivity", "hours_test", "welch"))
+Markdown(teaching.try_it("02_rq2_productivity", "t_test", "welch"))
 
 # %% [markdown]
 # What to try:
 #
-# * **Which t-test.** Set `hours_test = "welch"` (or `"student"`) and see whether the
+# * **Which t-test.** Set `t_test = "welch"` (or `"student"`) and see whether the
 #   ledger's `rq2.hours.p` still matches. Raise `levene_alpha` to 0.5: which line does
 #   the rule pick now?
 # * **Alpha.** Set `alpha = 0.10`: the bootstrap and t intervals for the mean

@@ -89,7 +89,7 @@ Banner(ctx)
 
 # %%
 table3 = health.table3(ctx.trial, alpha=alpha, levene_alpha=levene_alpha)
-captioned(health.table3_display(table3, bundled=ctx.comparison, test=t_test),
+captioned(health.table3_display(table3, bundled=ctx.comparison, t_test=t_test),
           "The groups at 6 and 12 months, unadjusted", paper="Table 3")
 
 # %% [markdown]
@@ -109,7 +109,7 @@ captioned(health.table3_display(table3, bundled=ctx.comparison, test=t_test),
 
 # %%
 check = health.rule_versus_printed(table3)
-captioned(check[["measure", "visit", "levene_p", "rule", "printed", "agrees"]],
+captioned(check[["measure", "visit", "levene_p", "test", "printed", "agrees"]],
           "The t-test the rule picks against the one the printed p matches")
 
 # %%
@@ -150,7 +150,7 @@ Markdown(health.rule_versus_printed_text(check))
 # are **our addition**; they are not in the paper.
 
 # %%
-captioned(table3[["measure", "visit", "p_rule", "p_holm", "significant", "significant_holm"]].round(4),
+captioned(table3[["measure", "visit", "p", "p_holm", "significant", "significant_holm"]].round(4),
           "The 18 unadjusted comparisons with Holm's adjusted p")
 
 # %%
@@ -166,7 +166,7 @@ Markdown(
 # variant the paper printed.
 
 # %%
-ledger.emit(health.table3_ledger(table3, bundled=ctx.comparison, test=t_test))
+ledger.emit(health.table3_ledger(table3, bundled=ctx.comparison, t_test=t_test))
 
 # %% [markdown]
 # ## Trajectories: each group over the year
@@ -289,7 +289,7 @@ captioned(mixed_ranking.ranking_display(ranking) if ranking is not None
           "Candidate model specifications ranked by their distance to the printed estimates")
 
 # %%
-Markdown(mixed_ranking.ranking_text(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
+Markdown(mixed_ranking.ranking_markdown(ranking, data_sha256=ctx.sha256, recomputed=rerank)) if ranking is not None else None
 
 # %%
 if ranking is not None:
@@ -388,7 +388,7 @@ captioned(mixed.table4_display(table4, bundled=ctx.comparison, fit=fit),
           "The adjusted analysis: one mixed model per measure", paper="Table 4")
 
 # %% tags=["bundled-data"]
-Markdown(linkage_outcome.agreement_text(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
+Markdown(linkage_outcome.agreement_markdown(fit, spec_label=spec.words, linkage=linkage_text) if fit is not None
          else "Comparison with the printed table is shown on the bundled data only.")
 
 # %% tags=["bundled-data"]
@@ -403,7 +403,7 @@ table4_distance_figure(fit, tolerance=linkage.ESTIMATE_TOLERANCE) if fit is not 
 # Drawn only on the bundled (synthetic) reconstruction.
 
 # %% tags=["bundled-data"]
-Markdown(linkage_outcome.misses_text(fit)) if fit is not None else None
+Markdown(linkage_outcome.misses_markdown(fit)) if fit is not None else None
 
 # %% [markdown] tags=["bundled-data"]
 # ### What the linkage decides, and what it does not

@@ -102,7 +102,7 @@ Markdown(
     evidence.not_computed(row, "The comparison") if row["reason"] else
     f"At {follow_up}, {row['a']} of {row['n1']} IPS participants ({row['pct1']:.1f}%) and {row['b']} of "
     f"{row['n2']} TAU participants ({row['pct2']:.1f}%) had been employed: odds ratio {row['odds_ratio']:.2f} "
-    f"({100 * level:g}% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {p_statement(row['p_rule'])}. The trial was "
+    f"({100 * level:g}% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), {p_statement(row['p'])}. The trial was "
     f"planned to detect an odds ratio of **{planned['odds_ratio']:.2f}** (a difference of "
     f"{100 * planned['rd']:.0f} percentage points; from {planned['source']})."
 )
@@ -267,7 +267,7 @@ captioned(evidence.missing_outcomes(ctx.trial, follow_up), "Participants without
 # %%
 grid = evidence.tipping_point(ctx.trial, follow_up, alpha=alpha)
 (Markdown(evidence.not_computed(row, "The tipping-point analysis")) if row["reason"] else
- tipping_figure(grid, alpha=alpha, observed_p=row["p_rule"], follow_up=follow_up))
+ tipping_figure(grid, alpha=alpha, observed_p=row["p"], follow_up=follow_up))
 
 # %% [markdown]
 # *Figure 2. Every way the missing answers could have turned out.* Each cell is one
@@ -283,7 +283,7 @@ captioned(tip.round(4), "Best and worst cases for the missing employment outcome
 # %%
 best, worst = tip.set_index("case").loc["best case for IPS"], tip.set_index("case").loc["worst case for IPS"]
 n_sig = int(grid["significant"].sum())
-observed_sig = bool(row["p_rule"] < alpha)
+observed_sig = bool(row["p"] < alpha)
 n_changed = int((grid["significant"] != observed_sig).sum())
 Markdown(
     evidence.not_computed(row, "The tipping-point analysis") if row["reason"] else

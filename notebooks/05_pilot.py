@@ -288,7 +288,7 @@ notes = {
 rows = ledger.compare(values, bundled=ctx.comparison, notes=notes,
                       status={"pilot.extended_followup_discussion": "source_inconsistent"})
 ledger.emit(rows, ledger.compare(interviews, bundled=ctx.comparison, notes=notes, check=True),
-            claims.printed_only_rows(pilot.CONTEXT_KEYS + ("pilot.recruitment_declined",), bundled=ctx.comparison))
+            claims.printed_only_ledger(pilot.CONTEXT_KEYS + ("pilot.recruitment_declined",), bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Try it

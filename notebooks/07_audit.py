@@ -100,9 +100,9 @@ Banner(ctx)
 
 # %%
 n_span = denominators.table1_valid_n_range()
-n_ips = range(n_span["IPS"][0], n_span["IPS"][1] + 1)
-n_tau = range(n_span["TAU"][0], n_span["TAU"][1] + 1)
-checks = recompute.printed_statistic_checks(n_ips=n_ips, n_tau=n_tau, grid_points=grid_points)
+ips_n = range(n_span["IPS"][0], n_span["IPS"][1] + 1)
+tau_n = range(n_span["TAU"][0], n_span["TAU"][1] + 1)
+checks = recompute.printed_statistic_checks(ips_n=ips_n, tau_n=tau_n, grid_points=grid_points)
 captioned(audit.verdict_counts(**{
     family: checks[checks["key"].str.startswith(prefix)]
     for family, prefix in [("Table 1", "t1."), ("Table 2", "t2."), ("hours and ≥ 20 h", "rq2."),
@@ -163,7 +163,7 @@ audit_plots.t_test_variants_figure(t_rows)
 # and whether the full groups of the participant flow do.
 
 # %%
-t1 = recompute.table1_t_test_checks(n_ips, n_tau, grid_points=min(grid_points, 3))
+t1 = recompute.table1_t_test_checks(ips_n, tau_n, grid_points=min(grid_points, 3))
 captioned(t1[["key", "printed", "matched", "verdict", "n_ips_admitted", "n_tau_admitted", "full_n_admitted", "note"]],
           "Baseline p-values recomputed over the group sizes the paper leaves open")
 
@@ -205,7 +205,7 @@ audit_plots.table4_z_figure(checks[checks["key"].str.startswith("t4.")])
 # range the rounding of the printed inputs admits.
 
 # %%
-ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.comparison))
+ledger.emit(ledger_rows.check_ledger(checks, admitted=t1, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 2. Granularity: can these means and SDs exist?
@@ -221,7 +221,7 @@ ledger.emit(ledger_rows.check_rows(checks, admitted=t1, bundled=ctx.comparison))
 # which n the means allow.
 
 # %%
-gran = grim.granularity_checks(n_ips, n_tau)
+gran = grim.granularity_checks(ips_n, tau_n)
 captioned(audit.verdict_counts(**{source.removeprefix("Sveinsdottir et al. 2022, "): g
                                   for source, g in gran.groupby("source", sort=False)}),
           "Granularity of the printed means and SDs: verdicts per table of the paper")
@@ -244,8 +244,8 @@ captioned(gran.loc[gran["source"].str.endswith("Table 1"),
           "Granularity of the baseline means and SDs")
 
 # %%
-ledger.emit(ledger_rows.granularity_rows(gran, bundled=ctx.comparison),
-            ledger_rows.hours_grim_row(grim.hours_granularity(), bundled=ctx.comparison))
+ledger.emit(ledger_rows.granularity_ledger(gran, bundled=ctx.comparison),
+            ledger_rows.hours_grim_ledger(grim.hours_granularity(), bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 3. Implied denominators
@@ -271,7 +271,7 @@ captioned(pct[["key", "group", "count", "printed", "n_rounded", "n_truncated", "
 # rows in the same way:
 
 # %%
-captioned(denominators.table1_admitted_n(n_ips, n_tau), "Group sizes the baseline table admits")
+captioned(denominators.table1_admitted_n(ips_n, tau_n), "Group sizes the baseline table admits")
 
 # %% [markdown]
 # One cross-check is possible directly: the HSCL "above cutoff" row is computed from the
@@ -316,8 +316,8 @@ captioned(jobs, "Job types in the IPS group: printed counts and percentages chec
 
 # %%
 ledger.emit(
-    ledger_rows.denominator_rows(pct, bundled=ctx.comparison),
-    ledger_rows.implied_n_rows(process, jobs, denominators.table1_admitted_n(n_ips, n_tau), rates,
+    ledger_rows.denominator_ledger(pct, bundled=ctx.comparison),
+    ledger_rows.implied_n_ledger(process, jobs, denominators.table1_admitted_n(ips_n, tau_n), rates,
                                ips_n=n_span["IPS"][1], bundled=ctx.comparison),
 )
 
@@ -389,7 +389,7 @@ captioned(reviews, "The fidelity reviews behind the printed mean")
 Markdown(claims.statements_markdown(["T07", "N02", "T24"]))
 
 # %%
-ledger.emit(ledger_rows.fidelity_rows(reviews, bundled=ctx.comparison))
+ledger.emit(ledger_rows.fidelity_ledger(reviews, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## 5. Planning the next trial
@@ -503,7 +503,7 @@ captioned(plan, "Power and sample size over plausible true effects")
 
 # %%
 plan_keys = plan.assign(key=[f"observed_{follow_up}", "meta", "design"])
-ledger.emit(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan_keys,
+ledger.emit(ledger_rows.planning_ledger(planning.sample_size_reproduction(), achieved, plan_keys,
                                       {t: n for t, (n, _) in simulated.items()}, follow_up=follow_up,
                                       bundled=ctx.comparison))
 

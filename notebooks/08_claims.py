@@ -153,7 +153,7 @@ ledger.emit(ledger.compare(values, notes=notes, check=True, bundled=ctx.comparis
 # named in the claims table (00 for the trial, 04 for the pilot).
 
 # %%
-ledger.emit(claims.printed_only_rows(
+ledger.emit(claims.printed_only_ledger(
     ["background.pain_disability_share_max_pct", "background.pain_sick_leave_share_min_pct",
      "background.pain_sick_leave_share_max_pct", "design.ratio_early.ips", "design.ratio_early.tau",
      "design.ratio.ips", "design.ratio.tau", "limits.screening_year", "limits.screening_want_work_pct"],

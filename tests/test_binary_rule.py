@@ -67,10 +67,10 @@ def test_table2_on_a_large_trial_prints_pearson_and_an_override_is_named():
 
 def test_on_the_bundled_data_the_rule_gives_what_the_paper_printed(trial):
     table = employment.employment_table(trial)
-    assert (table["rule"] == "pearson").all()  # the paper printed Pearson's p in Table 2
+    assert (table["test"] == "pearson").all()  # the paper printed Pearson's p in Table 2
     rows = employment.table2_ledger(table, bundled=True).set_index("key")
     assert (rows.loc[["t2.6m.p", "t2.12m.p", "t2.24m.p"], "status"] == "reproduced").all()
     twenty = productivity.worked_20h_table(trial)
-    assert twenty.at[0, "rule"] == "fisher"  # and Fisher's for the 20-hour row
+    assert twenty.at[0, "test"] == "fisher"  # and Fisher's for the 20-hour row
     assert productivity.twenty_hours_ledger(twenty, bundled=True).set_index("key").at["rq2.20h.p", "status"] \
         == "reproduced"

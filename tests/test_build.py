@@ -68,9 +68,9 @@ def test_ledger_rows_in_notebook_order_and_full_precision(site):
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["key", "source", "quantity", "published", "reproduced", "status", "note"]
     assert [r["key"] for r in rows] == ["flow.ips_n", "fixture.mean_age"]
-    n_ips = sum(group == "IPS" for _, group, _ in PARTICIPANTS)
+    ips_n = sum(group == "IPS" for _, group, _ in PARTICIPANTS)
     mean_age = sum(age for *_, age in PARTICIPANTS) / len(PARTICIPANTS)
-    assert float(rows[0]["reproduced"]) == n_ips == 3
+    assert float(rows[0]["reproduced"]) == ips_n == 3
     assert rows[1]["reproduced"] == "13.333333333333334" == repr(mean_age / 3)
     # not the bundled data: nothing is set beside the published numbers
     assert rows[0]["published"] == "" and rows[0]["status"] == ""

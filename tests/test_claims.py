@@ -76,9 +76,9 @@ def test_restated_numbers_are_checked_against_the_paper():
 
 
 def test_printed_only_rows_have_no_status():
-    rows = claims.printed_only_rows(["limits.screening_want_work_pct"])
+    rows = claims.printed_only_ledger(["limits.screening_want_work_pct"])
     assert rows.at[0, "published"] == "61.5" and rows.at[0, "status"] == "" and math.isnan(rows.at[0, "reproduced"])
-    assert claims.printed_only_rows(["limits.screening_want_work_pct"], bundled=False).at[0, "published"] == ""
+    assert claims.printed_only_ledger(["limits.screening_want_work_pct"], bundled=False).at[0, "published"] == ""
     assert rows["key"].tolist() == ["limits.screening_want_work_pct"]
     assert rows.at[0, "source"].startswith("Sveinsdottir et al. 2022, Discussion")
     assert rows.at[0, "note"].startswith("printed only")

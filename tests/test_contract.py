@@ -397,7 +397,7 @@ def test_load_trial_raises_with_every_violation(here):
 
 def test_violations_frame(here):
     three_faults(here)
-    frame = contract.violations_frame(check_trial_file("data.csv"))
+    frame = contract.violations_table(check_trial_file("data.csv"))
     assert list(frame.columns) == ["file", "column", "row", "participant_id", "message"]
     assert frame["row"].tolist() == [2, 3, 5]
     assert frame["participant_id"].tolist() == ["P01", "P02", "P04"]

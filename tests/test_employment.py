@@ -76,7 +76,7 @@ def test_table2_matches_hand_formulas_and_paper(table2_trial):
         assert (r["ci_low"], r["ci_high"]) == pytest.approx((hlo, hhi), rel=1e-8)
         assert round(r["p_chi2"], 3) == p
         assert (round(r["odds_ratio"], 2), round(r["ci_low"], 2), round(r["ci_high"], 2)) == (odds, lo, hi)
-        assert r["rule"] == "pearson"  # every expected count >= 5 in Table 2
+        assert r["test"] == "pearson"  # every expected count >= 5 in Table 2
     assert table["months"].tolist() == [6, 12, 24]
 
 
@@ -147,9 +147,9 @@ def test_group_without_answers(table2_trial):
     table = employment.employment_table(empty).set_index("follow_up")
     row = table.loc["6m"]
     assert row["reason"] == "not computed: a group has no value of employed_6m (IPS 34, TAU 0)"
-    assert row["n2"] == 0 and math.isnan(row["p_rule"]) and math.isnan(row["odds_ratio"])
+    assert row["n2"] == 0 and math.isnan(row["p"]) and math.isnan(row["odds_ratio"])
     assert row["pct1"] == pytest.approx(100 * row["a"] / 34)
-    assert table.loc["12m", "reason"] == "" and not math.isnan(table.loc["12m", "p_rule"])
+    assert table.loc["12m", "reason"] == "" and not math.isnan(table.loc["12m", "p"])
     shown = employment.table2_display(table.reset_index(), bundled=False)
     assert shown.loc[("6m", "recomputed"), "TAU n (%)"] == "no answers"
     assert shown.loc[("6m", "recomputed"), "P"] == "not computed"

@@ -13,16 +13,16 @@ from ipsrep.analyses import health
 from ipsrep.inputs.measures import MEASURES, VISITS
 
 
-def simulated_trial(seed: int = 7, n_ips: int = 30, n_tau: int = 18) -> pd.DataFrame:
+def simulated_trial(seed: int = 7, ips_n: int = 30, tau_n: int = 18) -> pd.DataFrame:
     """Participant table with the nine measures at three visits, ~20% missing at follow-up.
 
     TAU scores are given a three times larger spread than IPS scores so that Levene's
     test rejects for some measures and not for others.
     """
     rng = np.random.default_rng(seed)
-    n = n_ips + n_tau
+    n = ips_n + tau_n
     table = pd.DataFrame({"participant_id": [f"p{i:02d}" for i in range(n)],
-                          "group": ["IPS"] * n_ips + ["TAU"] * n_tau})
+                          "group": ["IPS"] * ips_n + ["TAU"] * tau_n})
     for k, m in enumerate(MEASURES):
         person = rng.normal(0, 1, n)
         spread = np.where(table["group"] == "TAU", 1.0 + 2.0 * (k % 2), 1.0)
@@ -78,24 +78,24 @@ def test_table3_summaries_and_tests_match_scipy_and_pingouin(simulated, table):
 
 
 def test_table3_rule_picks_welch_exactly_when_levene_rejects(table):
-    assert {"student", "welch"} == set(table["rule"])  # the simulation has both kinds of row
+    assert {"student", "welch"} == set(table["test"])  # the simulation has both kinds of row
     welch = table["levene_p"] < 0.05
-    assert (table.loc[welch, "p_rule"] == table.loc[welch, "p_welch"]).all()
-    assert (table.loc[~welch, "p_rule"] == table.loc[~welch, "p_student"]).all()
+    assert (table.loc[welch, "p"] == table.loc[welch, "p_welch"]).all()
+    assert (table.loc[~welch, "p"] == table.loc[~welch, "p_student"]).all()
 
 
 def test_table3_levene_alpha_moves_the_rule_and_alpha_only_the_flags(simulated, table):
     loose = health.table3(simulated, levene_alpha=0.999)
-    assert (loose["rule"] == "welch").all()
+    assert (loose["test"] == "welch").all()
     strict = health.table3(simulated, alpha=0.999)
-    assert (strict["rule"] == table["rule"]).all()  # alpha is the significance level, nothing else
-    assert (strict["significant"] == (strict["p_rule"] < 0.999)).all()
+    assert (strict["test"] == table["test"]).all()  # alpha is the significance level, nothing else
+    assert (strict["significant"] == (strict["p"] < 0.999)).all()
 
 
 def test_table3_holm_matches_statsmodels(table):
-    expected = multipletests(table["p_rule"], method="holm")[1]
+    expected = multipletests(table["p"], method="holm")[1]
     np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-12)
-    assert (table["p_holm"] >= table["p_rule"]).all()
+    assert (table["p_holm"] >= table["p"]).all()
 
 
 def test_printed_variant_from_the_papers_summaries():
@@ -113,7 +113,7 @@ def test_printed_variant_from_the_papers_summaries():
 def test_rule_versus_printed_flags_agreement(table):
     rv = health.rule_versus_printed(table)
     assert len(rv) == 18
-    assert (rv["agrees"] == (rv["printed"] == rv["rule"])).all()
+    assert (rv["agrees"] == (rv["printed"] == rv["test"])).all()
     assert set(rv["printed"]) <= {"student", "welch"}
 
 
@@ -136,16 +136,16 @@ def test_table3_ledger_values_keys(table):
     values = health.table3_ledger_values(table)
     assert len(values) == 18 * 7
     assert values["t3.odi.6m.ips_n"] == table.query("measure == 'odi' and visit == '6m'")["ips_n"].item()
-    assert values["t3.bpi_least.12m.p"] == table.query("measure == 'bpi_least' and visit == '12m'")["p_rule"].item()
+    assert values["t3.bpi_least.12m.p"] == table.query("measure == 'bpi_least' and visit == '12m'")["p"].item()
 
 
 def test_table3_ledger_uses_the_chosen_variant(table):
-    rows = health.table3_ledger(table, bundled=False, test="welch").set_index("key")
+    rows = health.table3_ledger(table, bundled=False, t_test="welch").set_index("key")
     odi = table.query("measure == 'odi' and visit == '6m'").iloc[0]
     assert rows.at["t3.odi.6m.p", "reproduced"] == pytest.approx(odi["p_welch"])
     assert rows.at["t3.odi.6m.p", "note"].startswith("welch t-test")
     with pytest.raises(ValueError, match="test must be"):
-        health.table3_ledger(table, test="mann-whitney")
+        health.table3_ledger(table, t_test="mann-whitney")
 
 
 def test_figures_draw_one_panel_per_measure(simulated):

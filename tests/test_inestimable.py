@@ -92,7 +92,7 @@ def test_one_value_per_group_is_too_few_for_a_t_test(bundled):
     idx = bundled.index[(bundled["group"] == "TAU") & bundled["hours_12m"].notna()]
     trial.loc[idx[:2], "hours_12m"] = bundled.loc[idx[:2], "hours_12m"]
     t = productivity.hours_ttest(trial).iloc[0]
-    assert t["reason"] == "" and not math.isnan(t["p_rule"])
+    assert t["reason"] == "" and not math.isnan(t["p"])
 
 
 @pytest.mark.parametrize("suffix", ["_12m", "_6m"])
@@ -270,18 +270,18 @@ def test_page07_planning_without_usable_rates_says_why_and_the_ledger_has_no_val
     observed = planning.observed_rates(trial, "12m")
     assert planning.planning_reason(observed) == reason
     o = observed.set_index("group")
-    p_ips, p_tau, n_ips, n_tau = o.at["IPS", "rate"], o.at["TAU", "rate"], int(o.at["IPS", "n"]), int(o.at["TAU", "n"])
-    achieved = planning.achieved_power(p_ips, p_tau, n_ips, n_tau, n_sim=200)
+    p_ips, p_tau, ips_n, tau_n = o.at["IPS", "rate"], o.at["TAU", "rate"], int(o.at["IPS", "n"]), int(o.at["TAU", "n"])
+    achieved = planning.achieved_power(p_ips, p_tau, ips_n, tau_n, n_sim=200)
     assert achieved["power"].isna().all() and achieved["reason"].str.startswith("not computed").all()
     analytic = planning.n_per_group_analytic(p_ips, p_tau)
     assert analytic["n_per_group"].isna().all() and (analytic["reason"] != "").all()
     plan = planning.scenario_table({"trial's estimate (12m)": (p_ips, p_tau), **planning.benchmark_rates()},
-                                   n_ips, n_tau).assign(key=["observed_12m", "meta", "design"])
+                                   ips_n, tau_n).assign(key=["observed_12m", "meta", "design"])
     assert plan.loc[0, ["power_achieved", "n_per_group_80"]].isna().all()
     assert plan.at[0, "reason"].startswith("not computed") and "nan" not in plan.at[0, "reason"]
     assert "nan" not in analytic.at[0, "reason"]
     assert plan.loc[1:, "n_per_group_80"].notna().all()  # the review's and the design's rates still plan
-    rows = ledger_by_key(ledger_rows.planning_rows(planning.sample_size_reproduction(), achieved, plan, {},
+    rows = ledger_by_key(ledger_rows.planning_ledger(planning.sample_size_reproduction(), achieved, plan, {},
                                                    bundled=True))
     for key in ("audit.power.achieved_12m", "audit.power.achieved_12m_sim", "audit.n_per_group_80.observed_12m",
                 "audit.n_per_group_90_sim.observed_12m"):

@@ -63,13 +63,13 @@ def test_historical_and_jobs_rows():
 
 def test_audit_rows_on_new_data():
     checks = recompute.printed_statistic_checks()
-    on_bundled = ledger_rows.check_rows(checks, bundled=True)
+    on_bundled = ledger_rows.check_ledger(checks, bundled=True)
     _published_and_status_filled(on_bundled)
     assert on_bundled["key"].str.startswith("audit.").all()
     # the two printed Table 4 numbers that disagree with the rest of the row
     assert on_bundled.loc[on_bundled["status"] == "inconsistent", "key"].tolist() == [
         "audit.t4.bpi_worst.interaction.z", "audit.t4.bpi_worst.interaction.p"]
-    _same_rows_without_the_paper(ledger_rows.check_rows(checks, bundled=False), on_bundled)
+    _same_rows_without_the_paper(ledger_rows.check_ledger(checks, bundled=False), on_bundled)
 
 
 def test_compare_keeps_keys_and_values_on_new_data():
@@ -82,8 +82,8 @@ def test_compared_with_the_paper_new_data_get_the_same_checks_as_the_bundled_fil
     """``--compare-with-paper``: checks of printed numbers read as on the bundled file,
     and the historical, job and audit rows are filled."""
     checks = recompute.printed_statistic_checks()
-    on_data = ledger_rows.check_rows(checks, bundled=Comparison(synthetic=False))
-    on_bundled = ledger_rows.check_rows(checks, bundled=True)
+    on_data = ledger_rows.check_ledger(checks, bundled=Comparison(synthetic=False))
+    on_bundled = ledger_rows.check_ledger(checks, bundled=True)
     assert on_data.equals(on_bundled)
     hist = employment.historical_control_comparison(**employment.published_historical_counts())
     _published_and_status_filled(employment.historical_ledger(hist, bundled=Comparison(synthetic=False)))

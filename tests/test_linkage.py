@@ -189,13 +189,13 @@ def test_readme_section_is_generated_from_the_committed_file(trial):
 
 def test_agreement_and_misses_texts(trial):
     report = linkage_outcome.linkage_report(trial)
-    text = linkage_outcome.agreement_text(report, spec_label="SPEC", linkage="LINKED")
+    text = linkage_outcome.agreement_markdown(report, spec_label="SPEC", linkage="LINKED")
     assert text.startswith("With SPEC (LINKED): **36 of 36** estimates lie within 0.5 printed SE")
     assert "Group-by-time interactions with p < .05: **0 of 9** (printed: 0)" in text
     assert "**35** SEs within 10% of the printed SE" in text
-    assert linkage_outcome.misses_text(report).startswith("Missing a target: eqvas intercept (SE ratio 0.8")
-    assert linkage_outcome.misses_text(report[report["all_ok"]]) == "Every coefficient meets all three targets."
+    assert linkage_outcome.misses_markdown(report).startswith("Missing a target: eqvas intercept (SE ratio 0.8")
+    assert linkage_outcome.misses_markdown(report[report["all_ok"]]) == "Every coefficient meets all three targets."
     bad = report[report["all_ok"]].reset_index(drop=True)
     bad.loc[0, ["se_ok", "all_ok"]] = False
     bad.loc[0, "se_ratio"] = 0.8
-    assert linkage_outcome.misses_text(bad) == "Missing a target: odi group (SE ratio 0.80)."
+    assert linkage_outcome.misses_markdown(bad) == "Missing a target: odi group (SE ratio 0.80)."

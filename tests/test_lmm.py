@@ -215,8 +215,8 @@ def test_few_clusters_match_lmertest_satterthwaite(cases):
     assert (satt.df < 30).all() and (satt.pvalues > wald.pvalues).all()
     np.testing.assert_allclose(satt.tvalues, wald.tvalues)
     ci_w, ci_s = wald.conf_int(), satt.conf_int()
-    assert ((ci_s["upper"] - ci_s["lower"]) > (ci_w["upper"] - ci_w["lower"])).all()
-    assert list(satt.table().columns) == ["term", "estimate", "se", "t", "df", "p", "lower", "upper"]
+    assert ((ci_s["ci_high"] - ci_s["ci_low"]) > (ci_w["ci_high"] - ci_w["ci_low"])).all()
+    assert list(satt.table().columns) == ["term", "estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
 
 
 # ---------------------------------------------------------------------------- statsmodels
@@ -322,8 +322,8 @@ def test_results_are_consistent_pandas_objects():
         assert list(series.index) == names
     np.testing.assert_allclose(fit.tvalues, fit.params / fit.bse)
     ci = fit.conf_int(0.05)
-    assert list(ci.columns) == ["lower", "upper"]
-    np.testing.assert_allclose((ci["upper"] - ci["lower"]) / (2 * fit.bse), 1.959963984540054)
+    assert list(ci.columns) == ["ci_low", "ci_high"]
+    np.testing.assert_allclose((ci["ci_high"] - ci["ci_low"]) / (2 * fit.bse), 1.959963984540054)
     from scipy.stats import norm
 
     np.testing.assert_allclose(fit.pvalues, 2 * norm.sf(np.abs(fit.tvalues)))

@@ -15,7 +15,7 @@ from ipsrep.inputs.measures import MEASURES
 from ipsrep.synthetic import calibration
 
 
-def simulated_long(*, n_ips=24, n_tau=14, missing=0.0, seed=3, person_sd=8.0, noise_sd=6.0,
+def simulated_long(*, ips_n=24, tau_n=14, missing=0.0, seed=3, person_sd=8.0, noise_sd=6.0,
                    means=None) -> pd.DataFrame:
     """One measure (named odi) of a two-arm trial at visits 0/1/2, long format.
 
@@ -26,7 +26,7 @@ def simulated_long(*, n_ips=24, n_tau=14, missing=0.0, seed=3, person_sd=8.0, no
     rng = np.random.default_rng(seed)
     means = means or {"IPS": (38.6, 36.1, 39.2), "TAU": (45.7, 41.0, 37.8)}
     rows = []
-    for group, n in (("IPS", n_ips), ("TAU", n_tau)):
+    for group, n in (("IPS", ips_n), ("TAU", tau_n)):
         for i in range(n):
             u = rng.normal(0, person_sd)
             for k in range(3):
@@ -137,7 +137,7 @@ def test_satterthwaite_df_of_recoded_coefficients_equal_a_direct_fit(spec):
     # (lmerTest's contest1D) equals the df of a direct fit in the spec's own coding.
     from ipsrep.methods.lmm import RandomInterceptModel
 
-    long = simulated_long(missing=0.25, seed=21, n_ips=8, n_tau=6)
+    long = simulated_long(missing=0.25, seed=21, ips_n=8, tau_n=6)
     y, X, clusters, _ = mixed.design(long, spec, with_interaction=True)
     direct = RandomInterceptModel.from_arrays(y, X, clusters).fit(reml=False, inference="satterthwaite")
     fit = mixed.fit_spec(long, spec, inference="satterthwaite").set_index("term")
@@ -229,7 +229,7 @@ def test_rank_specs_puts_the_generating_coding_first():
     a_tau = 42.78 - 1.13 - s_tau
     a_ips = -3.53 + a_tau + s_tau - s_ips
     means = {"IPS": tuple(a_ips + s_ips * k for k in range(3)), "TAU": tuple(a_tau + s_tau * k for k in range(3))}
-    long = simulated_long(n_ips=38, n_tau=20, seed=1, person_sd=12.0, noise_sd=11.5, means=means)
+    long = simulated_long(ips_n=38, tau_n=20, seed=1, person_sd=12.0, noise_sd=11.5, means=means)
     specs = [mixed.Spec(time=t, group=g, interaction="separate")
              for t, g in (("months", "ips1"), ("visit", "tau1"), ("visit", "effect"), ("visit", "ips1"))]
     specs.append(mixed.Spec(interaction="product"))
@@ -244,7 +244,7 @@ def test_rank_specs_puts_the_generating_coding_first():
 def test_calibration_recovers_more_correlation_as_r_grows():
     def reconstruct(seed=None, within_person_r=None):
         r = within_person_r["odi"]
-        long = simulated_long(n_ips=38, n_tau=20, seed=9, person_sd=10 * np.sqrt(r),
+        long = simulated_long(ips_n=38, tau_n=20, seed=9, person_sd=10 * np.sqrt(r),
                               noise_sd=10 * np.sqrt(1 - r), missing=0.2)
         return as_trial(long)
 
@@ -308,7 +308,7 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
         rows.append({"rank": k + 1, "label": spec.label, **asdict(spec), "rms_distance": d,
                      "data_sha256": "abc", "linkage": "rank linkage"})
     ranking = pd.DataFrame(rows)
-    text = mixed_ranking.ranking_text(ranking, data_sha256="abc")
+    text = mixed_ranking.ranking_markdown(ranking, data_sha256="abc")
     assert (
         "Closest candidate: **" + mixed.Spec(random="slope", interaction="separate").words + "** (distance 0.300)"
         in text
@@ -316,6 +316,6 @@ def test_ranking_text_names_the_best_and_the_adopted_rank_and_flags_a_stale_rank
     assert "time=" not in text and "random intercept and time slope per participant" in text
     assert "is ranked **2** of 3" in text and "covariate reaches 0.700, against 0.300" in text
     assert text.startswith("Computed on the reconstruction with its rank linkage")
-    assert "another version of the data" in mixed_ranking.ranking_text(ranking, data_sha256="xyz")
-    fresh = mixed_ranking.ranking_text(ranking.drop(columns=["data_sha256", "linkage"]), recomputed=True)
+    assert "another version of the data" in mixed_ranking.ranking_markdown(ranking, data_sha256="xyz")
+    fresh = mixed_ranking.ranking_markdown(ranking.drop(columns=["data_sha256", "linkage"]), recomputed=True)
     assert fresh.startswith("Closest candidate")

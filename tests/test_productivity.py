@@ -48,7 +48,7 @@ def test_hours_ttest_against_statsmodels(hours_trial):
     dev = [np.abs(np.array(v) - np.mean(v)) for v in (IPS_HOURS, TAU_HOURS)]
     f, fp = sps.f_oneway(*dev)
     assert (r["levene_F"], r["levene_p"]) == pytest.approx((f, fp), rel=1e-9)
-    assert r["rule"] == ("welch" if fp < 0.05 else "student")
+    assert r["test"] == ("welch" if fp < 0.05 else "student")
 
 
 def test_published_hours_ttests_identify_student():
@@ -135,7 +135,7 @@ def test_worked_20h_paper_counts_and_hand_fisher():
     prob = {k: math.comb(34, k) * math.comb(17, 8 - k) / math.comb(51, 8) for k in range(0, 9)}
     fisher = sum(v for v in prob.values() if v <= prob[6] * (1 + 1e-7))
     assert r["p_fisher"] == pytest.approx(fisher, rel=1e-9)
-    assert r["rule"] == "fisher" and r["p_rule"] == r["p_fisher"]
+    assert r["test"] == "fisher" and r["p"] == r["p_fisher"]
     assert round(fisher, 3) == 0.703  # printed
     se = math.sqrt(1 / 6 + 1 / 28 + 1 / 2 + 1 / 15)
     assert r["odds_ratio"] == pytest.approx(6 * 15 / (28 * 2))
@@ -183,14 +183,14 @@ def test_twenty_hours_ledger_on_printed_counts():
 def test_hours_ledger_picks_the_requested_row(hours_trial):
     s, t = productivity.hours_summary(hours_trial), productivity.hours_ttest(hours_trial)
     for test in ("student", "welch"):
-        rows = productivity.hours_ledger(s, t, bundled=False, test=test).set_index("key")
+        rows = productivity.hours_ledger(s, t, bundled=False, t_test=test).set_index("key")
         assert rows.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, f"p_{test}"]))
     rule = productivity.hours_ledger(s, t, bundled=True).set_index("key")
-    assert rule.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, "p_rule"]))
+    assert rule.at["rq2.hours.p", "reproduced"] == pytest.approx(float(t.loc[0, "p"]))
     assert "student row of the printed summaries" in rule.at["rq2.hours.p", "note"]
     assert rule.at["rq2.hours.ips_n", "reproduced"] == 10
     with pytest.raises(ValueError, match="test must be"):
-        productivity.hours_ledger(s, t, bundled=True, test="levene")
+        productivity.hours_ledger(s, t, bundled=True, t_test="levene")
 
 
 def test_jobs_ledger_and_hours_displays(hours_trial):

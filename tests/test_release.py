@@ -196,13 +196,13 @@ def _crafted(tmp_path: Path) -> Path:
     """A trial-shaped table with a zero cell, a small cell, a dominated and a
     p-ratio-failing TAU cell, and a negative-free even IPS cell."""
     rng = np.random.default_rng(18)
-    n_ips, n_tau = 30, 17
+    ips_n, tau_n = 30, 17
     frame = pd.DataFrame({
-        "group": ["IPS"] * n_ips + ["TAU"] * n_tau,
-        "employed_12m": [1] * 12 + [0] * 18 + [1] * 0 + [0] * n_tau,        # TAU has no one employed: a zero
+        "group": ["IPS"] * ips_n + ["TAU"] * tau_n,
+        "employed_12m": [1] * 12 + [0] * 18 + [1] * 0 + [0] * tau_n,        # TAU has no one employed: a zero
         "female": [1] * 25 + [0] * 5 + [1] * 9 + [0] * 8,                    # small cells
-        "hours_12m": list(rng.uniform(100, 900, n_ips)) + [0.0] * 15 + [1500.0, 60.0],
-        "odi_6m": list(rng.uniform(10, 60, n_ips)) + [90.0, 80.0] + [1.0] * 15,
+        "hours_12m": list(rng.uniform(100, 900, ips_n)) + [0.0] * 15 + [1500.0, 60.0],
+        "odi_6m": list(rng.uniform(10, 60, ips_n)) + [90.0, 80.0] + [1.0] * 15,
     })
     path = tmp_path / "crafted.csv"
     frame.to_csv(path, index=False)

@@ -252,7 +252,7 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> d
         return row
     res = _record(proportions.two_by_two(a, n1, b, n2))
     row.update({k: res[k] for k in ("chi2", "p_chi2", "p_fisher", "min_expected")})
-    fisher = res["rule"] == "fisher" if binary_test == "rule" else binary_test == "fisher"
+    fisher = res["test"] == "fisher" if binary_test == "rule" else binary_test == "fisher"
     row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
     row["p"] = res["p_fisher"] if fisher else res["p_chi2"]
     if binary_test != "rule":
@@ -306,7 +306,7 @@ def continuous_row(
         return row
     res = _record(ttests.spss_ttest(x, y, levene_alpha=levene_alpha))
     row.update({k: res[k] for k in ("levene_F", "levene_p", "t_student", "p_student", "t_welch", "p_welch")})
-    welch = res["rule"] == "welch" if t_test == "rule" else t_test == "welch"
+    welch = res["test"] == "welch" if t_test == "rule" else t_test == "welch"
     row["test"] = "Welch t" if welch else "Student t"
     row["p"] = res["p_welch"] if welch else res["p_student"]
     if t_test != "rule":

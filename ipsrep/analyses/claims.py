@@ -21,7 +21,7 @@ The numbers in the Abstract, Discussion and summary repeat numbers of the paper'
 Results, often rounded; :data:`CROSS_CHECKS` pairs them and :func:`cross_check_values`
 gives the paper's value under the claim's key, so that
 ``compare(..., check=True)`` marks each one ``consistent`` or ``inconsistent``.
-Printed numbers with nothing to check them against are listed by :func:`printed_only_rows`
+Printed numbers with nothing to check them against are listed by :func:`printed_only_ledger`
 (ledger rows with the printed number and no status).
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from ipsrep.paths import DATA_DIR
 
 __all__ = ["CLAIMS_CSV", "STATEMENTS_CSV", "VERDICTS", "RUBRIC_RULES", "CLAIM_PREFIXES", "PAGES", "KEY_PAGES",
            "CROSS_CHECKS", "load_claims", "load_statements", "verdict_counts", "rule_counts", "key_link",
-           "claims_markdown", "statements_markdown", "cross_check_values", "printed_only_rows",
+           "claims_markdown", "statements_markdown", "cross_check_values", "printed_only_ledger",
            "PRINCIPLES_CSV", "load_principles", "principles_markdown"]
 
 CLAIMS_CSV = DATA_DIR / "sources" / "claims.csv"
@@ -352,7 +352,7 @@ def cross_check_values(pairs=CROSS_CHECKS) -> tuple[dict[str, float], dict[str, 
     return values, notes
 
 
-def printed_only_rows(keys, *, bundled: bool = True) -> pd.DataFrame:
+def printed_only_ledger(keys, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for printed numbers that nothing else printed or computed can check.
 
     Each row has the printed number under ``published``, no reproduced value and no

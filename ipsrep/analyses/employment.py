@@ -154,14 +154,14 @@ def no_answers_reason(column: str, answers: dict[str, int], minimum: int = 1) ->
 
 
 TWO_BY_TWO_NUMBERS = ("pct1", "pct2", "chi2", "p_chi2", "chi2_yates", "p_yates", "p_fisher", "min_expected",
-                      "p_rule", "odds_ratio", "ci_low", "ci_high")
+                      "p", "odds_ratio", "ci_low", "ci_high")
 """Columns of :func:`ipsrep.methods.stats.two_by_two` that a table without answers leaves empty."""
 
 
 def inestimable_two_by_two(a: int, n1: int, b: int, n2: int, reason: str) -> pd.DataFrame:
     """A row shaped as :func:`ipsrep.methods.stats.two_by_two`'s for a table that cannot be
     tested: the counts kept, every statistic NaN, ``rule`` empty and ``reason`` saying why."""
-    row = {"a": a, "n1": n1, "b": b, "n2": n2, "rule": "", "haldane": False, "reason": reason}
+    row = {"a": a, "n1": n1, "b": b, "n2": n2, "test": "", "haldane": False, "reason": reason}
     row.update(dict.fromkeys(TWO_BY_TWO_NUMBERS, math.nan))
     if n1:
         row["pct1"] = 100.0 * a / n1
@@ -225,7 +225,7 @@ def employment_table(trial: pd.DataFrame, *, level: float = 0.95) -> pd.DataFram
         :func:`ipsrep.methods.proportions.two_by_two` with IPS as group 1 and TAU as group 2:
         ``a, n1, pct1`` (IPS employed, respondents, valid %), ``b, n2, pct2`` (TAU),
         ``chi2, p_chi2`` (Pearson, no continuity correction: the paper's P column),
-        ``chi2_yates, p_yates``, ``p_fisher``, ``min_expected``, ``p_rule, rule``
+        ``chi2_yates, p_yates``, ``p_fisher``, ``min_expected``, ``p, test``
         (the paper's rule: Fisher when an expected count is below 5),
         ``odds_ratio, ci_low, ci_high`` (Woolf), ``haldane``.
 
@@ -376,7 +376,7 @@ HISTORICAL_ROWS = {
     "a": "IPS employed", "n1": "IPS n", "pct1": "IPS employed (%)", "b": "Historical controls employed",
     "n2": "Historical controls n", "pct2": "Historical controls employed (%)", "n_total": "Total n",
     "chi2": "Pearson χ²", "p_chi2": "p (Pearson χ²)", "min_expected": "Smallest expected count",
-    "rule": "Test the paper's rule picks", "p_rule": "p (the rule's test)", "odds_ratio": "Odds ratio",
+    "test": "Test the paper's rule picks", "p": "p (the rule's test)", "odds_ratio": "Odds ratio",
     "ci_low": "OR 95% CI, lower", "ci_high": "OR 95% CI, upper",
 }
 """The rows of :func:`historical_display`, in order, with their labels."""
@@ -408,17 +408,17 @@ def power_on_data(p_ips: float, p_tau: float, table: pd.DataFrame, *, alpha: flo
     12-month answers. `seed` seeds the simulation (page 07 uses the same).
     """
     r = table.set_index("follow_up").loc["12m"]
-    n_ips, n_tau = int(r["n1"]), int(r["n2"])
+    ips_n, tau_n = int(r["n1"]), int(r["n2"])
     if r.get("reason"):
         out = pd.DataFrame(columns=["p_ips", "p_tau", "n_ips", "n_tau", "power_normal", "power_simulated", "mc_se"])
         out.attrs["reason"] = str(r["reason"])
         return out
     o_ips, o_tau = r["pct1"] / 100, r["pct2"] / 100
-    frames = [power_at_trial_size(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed)]
+    frames = [power_at_trial_size(p_ips, p_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed)]
     if 0 < o_ips < 1 and 0 < o_tau < 1 and o_ips != o_tau:
-        frames.append(power_at_trial_size(o_ips, o_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed))
+        frames.append(power_at_trial_size(o_ips, o_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed))
     else:  # no difference to detect, or a rate of 0 or 1: power is not defined
-        frames.append(pd.DataFrame([{"p_ips": o_ips, "p_tau": o_tau, "n_ips": n_ips, "n_tau": n_tau,
+        frames.append(pd.DataFrame([{"p_ips": o_ips, "p_tau": o_tau, "n_ips": ips_n, "n_tau": tau_n,
                                      "power_normal": math.nan, "power_simulated": math.nan, "mc_se": math.nan}]))
     return pd.concat(frames, keys=["design difference", "observed difference"]).droplevel(1)
 
@@ -483,7 +483,7 @@ def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: in
     Notes
     -----
     Pearson chi-squared, odds ratio and Woolf interval, as the paper states; the row
-    also carries ``p_rule`` and ``rule`` (Fisher's exact p if an expected count falls
+    also carries ``p`` and ``test`` (Fisher's exact p if an expected count falls
     below 5, possible when a small IPS arm of other data is set against the controls),
     which a comparison on other data should report. The two
     outcomes differ: *any* job during 12 months for IPS against *current* work at 12
@@ -561,7 +561,7 @@ def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power:
     return table[["method", "formula", "p1", "p2", "alpha", "power", "n_exact", "n_per_group", "n_total"]]
 
 
-def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha: float = 0.05,
+def power_at_trial_size(p_ips: float, p_tau: float, ips_n: int, tau_n: int, *, alpha: float = 0.05,
                         n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """Power of the trial's 2x2 test for given true rates and group sizes.
 
@@ -585,16 +585,16 @@ def power_at_trial_size(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, a
         paper's rule, Pearson or Fisher, :func:`ipsrep.methods.power.simulated_power_chi2`)
         and ``mc_se``.
     """
-    normal = power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method="pooled")
-    sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed,
-                                     rule="paper")
-    return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(n_ips), "n_tau": int(n_tau),
+    normal = power_two_proportions(p_ips, p_tau, ips_n, tau_n, alpha, method="pooled")
+    sim = simulated_power_chi2(p_ips, p_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed,
+                                     binary_test="rule")
+    return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(ips_n), "n_tau": int(tau_n),
                           "power_normal": normal, "power_simulated": float(sim.loc[0, "power"]),
                           "mc_se": float(sim.loc[0, "mc_se"])}])
 
 
 # ------------------------------------------------------- side-by-side and ledger
-P_COLUMNS: dict[str, str] = {"rule": "p_rule", "pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher"}
+P_COLUMNS: dict[str, str] = {"rule": "p", "pearson": "p_chi2", "yates": "p_yates", "fisher": "p_fisher"}
 """Which p of a 2x2 table (:func:`ipsrep.methods.proportions.two_by_two`) a display or ledger
 uses: the paper's rule (Pearson without continuity correction, Fisher's exact p when an
 expected count is below 5; Statistical Analyses, key ``design.fisher_expected_threshold``),
@@ -620,9 +620,9 @@ def which_test(row: pd.Series, binary_test: str = "rule") -> str:
     _p_column(binary_test)
     if row.get("reason"):
         return str(row["reason"])
-    ruled = TEST_NAMES[row["rule"]]
+    ruled = TEST_NAMES[row["test"]]
     if binary_test == "rule":
-        sign = "<" if row["rule"] == "fisher" else "≥"
+        sign = "<" if row["test"] == "fisher" else "≥"
         return f"{ruled} (rule: smallest expected count {row['min_expected']:.2f} {sign} 5)"
     return f"{TEST_NAMES[binary_test]} (override; the rule gives {ruled})"
 

@@ -127,8 +127,8 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
         One row per measure and visit: ``measure, visit, ips_n, ips_mean, ips_sd,
         tau_n, tau_mean, tau_sd, diff`` (IPS minus TAU), ``levene_F, levene_p,
         t_student, df_student, p_student, t_welch, df_welch, p_welch, rule`` (the
-        variant the SPSS rule picks: ``student`` or ``welch``), ``p_rule, p_holm``
-        (our addition, not in the paper), ``significant`` (``p_rule < alpha``) and
+        variant the SPSS rule picks: ``student`` or ``welch``), ``p, p_holm``
+        (our addition, not in the paper), ``significant`` (``p < alpha``) and
         ``significant_holm``.
 
     Notes
@@ -162,7 +162,7 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
                 "tau_sd": tau.std(ddof=1) if len(tau) > 1 else np.nan,
             }
             row["diff"] = row["ips_mean"] - row["tau_mean"]
-            row.update(dict.fromkeys(_TEST_COLUMNS, np.nan), rule="",
+            row.update(dict.fromkeys(_TEST_COLUMNS, np.nan), test="",
                        reason=no_answers_reason(column, {"IPS": len(ips), "TAU": len(tau)}, minimum=2))
             if not row["reason"]:
                 test = spss_ttest(ips, tau, levene_alpha=levene_alpha).iloc[0]
@@ -170,16 +170,16 @@ def table3(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: float = 0.
                     levene_F=test["levene_F"], levene_p=test["levene_p"],
                     t_student=test["t_student"], df_student=test["df_student"], p_student=test["p_student"],
                     t_welch=test["t_welch"], df_welch=test["df_welch"], p_welch=test["p_welch"],
-                    rule=test["rule"], p_rule=test["p_rule"],
+                    test=test["test"], p=test["p"],
                 )
             rows.append(row)
     table = pd.DataFrame(rows)
     if not table.empty:
-        tested = table["p_rule"].notna()
+        tested = table["p"].notna()
         table["p_holm"] = np.nan
         if tested.any():  # none when no row has two values per group
-            table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p_rule"].to_numpy()), dtype=float)
-        table["significant"] = table["p_rule"] < alpha
+            table.loc[tested, "p_holm"] = np.asarray(holm(table.loc[tested, "p"].to_numpy()), dtype=float)
+        table["significant"] = table["p"] < alpha
         table["significant_holm"] = table["p_holm"] < alpha
     return table
 
@@ -264,16 +264,16 @@ def rule_versus_printed(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``measure, visit, levene_p, rule, p_rule, p_printed, printed`` (see
+        ``measure, visit, levene_p, test, p, p_printed, printed`` (see
         :func:`printed_variant`; ``both`` becomes the rule's own pick, since either
         reading fits) and ``agrees`` (the rule picks the variant the paper printed).
     """
     printed = printed_variant(visits=tuple(table["visit"].unique()))
-    both = table[["measure", "visit", "levene_p", "rule", "p_rule"]].merge(
+    both = table[["measure", "visit", "levene_p", "test", "p"]].merge(
         printed[["measure", "visit", "p_printed", "printed", "closest"]], on=["measure", "visit"], how="left")
     paper = np.where(both["printed"] == "neither", both["closest"], both["printed"])
-    both["printed"] = np.where(paper == "both", both["rule"], paper)
-    both["agrees"] = both["printed"] == both["rule"]
+    both["printed"] = np.where(paper == "both", both["test"], paper)
+    both["agrees"] = both["printed"] == both["test"]
     return both.drop(columns="closest")
 
 
@@ -319,7 +319,7 @@ def trajectories(trial: pd.DataFrame, *, level: float = 0.95, measures=None) -> 
 
 
 _TEST_COLUMNS = ("levene_F", "levene_p", "t_student", "df_student", "p_student", "t_welch", "df_welch", "p_welch",
-                 "p_rule")
+                 "p")
 
 
 def _measure_order(col: pd.Series) -> pd.Series:
@@ -332,7 +332,7 @@ def _measure_order(col: pd.Series) -> pd.Series:
 def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
     """Table 3 numbers keyed as in the ledger: ``t3.<measure>.<visit>.<ips_n|...|p>``.
 
-    The ``p`` entry is the SPSS-rule p-value (``p_rule``); the paper does not say which
+    The ``p`` entry is the SPSS-rule p-value (``p``); the paper does not say which
     variant it printed, and :func:`printed_variant` shows which one it was.
     """
     out = {}
@@ -340,11 +340,11 @@ def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
         stem = f"t3.{r['measure']}.{r['visit']}"
         for col in ("ips_n", "ips_mean", "ips_sd", "tau_n", "tau_mean", "tau_sd"):
             out[f"{stem}.{col}"] = float(r[col])
-        out[f"{stem}.p"] = float(r["p_rule"])
+        out[f"{stem}.p"] = float(r["p"])
     return out
 
 
-def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "rule") -> pd.DataFrame:
+def table3_display(table: pd.DataFrame, *, bundled: bool = True, t_test: str = "rule") -> pd.DataFrame:
     """Table 3 as printed beside as recomputed, one text row per source.
 
     Parameters
@@ -353,7 +353,7 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
         Output of :func:`table3`.
     bundled : bool
         Interleave the paper's rows (meaningful on the bundled reconstruction only).
-    test : {"rule", "student", "welch"}
+    t_test : {"rule", "student", "welch"}
         Which recomputed p to show: Levene's rule's pick, or one variant for all rows.
 
     Returns
@@ -365,13 +365,13 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
     """
     from ipsrep.inputs.published import load_published
 
-    if test not in ("rule", "student", "welch"):
-        raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
+    if t_test not in ("rule", "student", "welch"):
+        raise ValueError(f"t_test must be 'rule', 'student' or 'welch', got {t_test!r}")
     pub = load_published() if bundled else None
     rows = []
     for _, r in table.iterrows():
         key = (r["measure"], r["visit"])
-        used = (r["rule"] or "student") if test == "rule" else test
+        used = (r["test"] or "student") if t_test == "rule" else t_test
         if pub is not None:
             k = lambda q, r=r, pub=pub: str(pub.at[f"t3.{r['measure']}.{r['visit']}.{q}", "printed"])  # noqa: E731
             rows.append({"measure": key[0], "visit": key[1], "source": "paper", "IPS n": k("ips_n"),
@@ -386,7 +386,7 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, test: str = "ru
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 
-def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rule") -> pd.DataFrame:
+def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, t_test: str = "rule") -> pd.DataFrame:
     """Ledger rows ``t3.*`` for Table 3, with the p of the chosen t-test variant.
 
     Parameters
@@ -395,7 +395,7 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
         Output of :func:`table3`.
     bundled : bool
         Compare with the printed numbers (True only on the bundled reconstruction).
-    test : {"rule", "student", "welch"}
+    t_test : {"rule", "student", "welch"}
         Which p goes into ``t3.*.p``: the one Levene's rule picks, or one variant for all.
 
     Returns
@@ -406,8 +406,8 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
     """
     from ipsrep.analyses.paper import compare
 
-    if test not in ("rule", "student", "welch"):
-        raise ValueError(f"test must be 'rule', 'student' or 'welch', got {test!r}")
+    if t_test not in ("rule", "student", "welch"):
+        raise ValueError(f"t_test must be 'rule', 'student' or 'welch', got {t_test!r}")
     values = table3_ledger_values(table)
     notes, alternatives = {}, {}
     printed = rule_versus_printed(table).set_index(["measure", "visit"])
@@ -419,7 +419,7 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, test: str = "rul
             notes.update({stem + q: f"{r['measure']} {r['visit']}: {r['reason']}"
                           for q in ("p", "ips_mean", "ips_sd", "tau_mean", "tau_sd") if np.isnan(values[stem + q])})
             continue
-        used = r["rule"] if test == "rule" else test
+        used = r["test"] if t_test == "rule" else t_test
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]
         # pandas-stubs types a cell as any scalar, bytes included; this one holds a test's name

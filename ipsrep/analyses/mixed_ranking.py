@@ -4,7 +4,7 @@ Every candidate specification (:func:`ipsrep.analyses.mixed.candidate_specs`) is
 every measure and ranked by its distance to the printed table in printed standard errors
 (:func:`rank_specs`); the ranking is stored (:func:`write_ranking`, :func:`read_ranking`)
 so that notebook 03 need not refit it, and shown (:func:`ranking_display`,
-:func:`ranking_text`). The models are :mod:`ipsrep.analyses.mixed`, the printed table
+:func:`ranking_markdown`). The models are :mod:`ipsrep.analyses.mixed`, the printed table
 :mod:`ipsrep.analyses.mixed_printed`.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = [
     "read_ranking",
     "read_stored",
     "ranking_display",
-    "ranking_text",
+    "ranking_markdown",
 ]
 
 
@@ -163,7 +163,7 @@ def ranking_display(ranking: pd.DataFrame, rows: int = 12) -> pd.DataFrame:
     )
 
 
-def ranking_text(ranking: pd.DataFrame, *, data_sha256: str | None = None, recomputed: bool = False) -> str:
+def ranking_markdown(ranking: pd.DataFrame, *, data_sha256: str | None = None, recomputed: bool = False) -> str:
     """What the ranking of :func:`rank_specs` says, as Markdown for notebook 03.
 
     Parameters

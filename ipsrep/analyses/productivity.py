@@ -152,7 +152,7 @@ def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float
     pandas.DataFrame
         The row of :func:`ipsrep.methods.ttests.spss_ttest` with IPS as ``x`` and TAU as ``y``:
         Levene's F and p, Student's and Welch's t, df and p, the rule's choice and
-        ``p_rule``, the mean difference and its interval.
+        ``p``, the mean difference and its interval.
 
     References
     ----------
@@ -162,13 +162,13 @@ def hours_ttest(trial: pd.DataFrame, *, levene_alpha: float = 0.05, level: float
     reason = no_answers_reason(HOURS, {g: v.size for g, v in h.items()}, minimum=2)
     if reason:
         row: dict[str, object] = dict.fromkeys(TTEST_NUMBERS, math.nan)
-        row.update(n_x=int(h["IPS"].size), n_y=int(h["TAU"].size), rule="", reason=reason)
+        row.update(n1=int(h["IPS"].size), n2=int(h["TAU"].size), test="", reason=reason)
         return pd.DataFrame([row])
     return ttests.spss_ttest(h["IPS"], h["TAU"], levene_alpha=levene_alpha, level=level).assign(reason="")
 
 
-TTEST_NUMBERS = ("mean_x", "sd_x", "mean_y", "sd_y", "levene_F", "levene_p", "t_student", "df_student", "p_student",
-                 "t_welch", "df_welch", "p_welch", "p_rule", "diff", "ci_low", "ci_high")
+TTEST_NUMBERS = ("mean1", "sd1", "mean2", "sd2", "levene_F", "levene_p", "t_student", "df_student", "p_student",
+                 "t_welch", "df_welch", "p_welch", "p", "diff", "ci_low", "ci_high")
 """Numbers of :func:`ipsrep.methods.ttests.spss_ttest`'s row, NaN when the test cannot be computed."""
 
 
@@ -181,7 +181,7 @@ def hours_test_sentence(ttest: pd.DataFrame, identified: list[str], *, level: fl
     if r.get("reason"):
         return printed + f"On the data in use the t-test was {r['reason']}."
     return (printed + f"On the data in use Levene's p is {r['levene_p']:.3f}, so the rule picks the "
-            f"**{r['rule']}** line (p = {r['p_rule']:.3f}); the mean difference is {r['diff']:.1f} hours "
+            f"**{r['test']}** line (p = {r['p']:.3f}); the mean difference is {r['diff']:.1f} hours "
             f"({100 * level:g}% CI {r['ci_low']:.1f} to {r['ci_high']:.1f}).")
 
 
@@ -508,12 +508,12 @@ def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool = True) -> pd.Data
     if r.get("reason"):
         return pd.DataFrame({"test": ["Levene, Student and Welch"], "result": [r["reason"]]}).set_index("test")
     rows = [
-        {"test": "Levene (equal variances)", "statistic": r["levene_F"], "df": f"1, {r['n_x'] + r['n_y'] - 2}",
+        {"test": "Levene (equal variances)", "statistic": r["levene_F"], "df": f"1, {r['n1'] + r['n2'] - 2}",
          "p": r["levene_p"], "SPSS rule picks": ""},
         {"test": "Student (equal variances assumed)", "statistic": r["t_student"], "df": f"{r['df_student']:.0f}",
-         "p": r["p_student"], "SPSS rule picks": "yes" if r["rule"] == "student" else ""},
+         "p": r["p_student"], "SPSS rule picks": "yes" if r["test"] == "student" else ""},
         {"test": "Welch (not assumed)", "statistic": r["t_welch"], "df": f"{r['df_welch']:.1f}",
-         "p": r["p_welch"], "SPSS rule picks": "yes" if r["rule"] == "welch" else ""},
+         "p": r["p_welch"], "SPSS rule picks": "yes" if r["test"] == "welch" else ""},
     ]
     table = pd.DataFrame(rows)
     if bundled:
@@ -524,7 +524,7 @@ def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool = True) -> pd.Data
     return table.set_index("test")
 
 
-def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, test: str = "rule") -> pd.DataFrame:
+def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t_test: str = "rule") -> pd.DataFrame:
     """Ledger rows ``rq2.hours.*``: per-group n, mean, SD, min, max and the t-test p.
 
     Parameters
@@ -533,25 +533,25 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         Outputs of :func:`hours_summary` and :func:`hours_ttest`.
     bundled : bool
         Whether the data are the bundled reconstruction (else no comparison).
-    test : {"rule", "student", "welch"}, default "rule"
+    t_test : {"rule", "student", "welch"}, default "rule"
         Which p goes under ``rq2.hours.p``: the row SPSS's Levene rule picks, or a
         fixed row. Our own keys ``p_student``, ``p_welch`` and ``levene_p`` carry all three.
     """
-    if test not in ("rule", "student", "welch"):
-        raise ValueError(f"test must be 'rule', 'student' or 'welch'; got {test!r}")
+    if t_test not in ("rule", "student", "welch"):
+        raise ValueError(f"t_test must be 'rule', 'student' or 'welch'; got {t_test!r}")
     t = ttest.iloc[0]
     values = {}
     for _, r in summary.iterrows():
         g = r["group"].lower()
         for q in ("mean", "sd", "n", "min", "max"):
             values[f"rq2.hours.{g}_{q}"] = r[q]
-    chosen = (t["rule"] or "student") if test == "rule" else test
+    chosen = (t["test"] or "student") if t_test == "rule" else t_test
     values["rq2.hours.p"] = t[f"p_{chosen}"] if not t.get("reason") else math.nan
     values.update({"rq2.hours.p_student": t["p_student"], "rq2.hours.p_welch": t["p_welch"],
                    "rq2.hours.levene_p": t["levene_p"]})
     printed_row = published_hours_ttests().query("matches_printed")["test"].tolist()
     notes = {
-        "rq2.hours.p": (f"{chosen} row" + (f" (SPSS rule: Levene p = {t['levene_p']:.3f})" if test == "rule" else "")
+        "rq2.hours.p": (f"{chosen} row" + (f" (SPSS rule: Levene p = {t['levene_p']:.3f})" if t_test == "rule" else "")
                         + (f"; the printed p is the {printed_row[0]} row of the printed summaries"
                            if printed_row else "")),
         "rq2.hours.p_student": "hours, Student t-test p (equal variances assumed)",

@@ -187,7 +187,7 @@ def response_range_check(rates: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] | None = None) -> pd.DataFrame:
+def table1_admitted_n(ips_n: Iterable[int] | None = None, tau_n: Iterable[int] | None = None) -> pd.DataFrame:
     """Respondents behind Table 1's continuous rows, from their p-values and granularity.
 
     For each continuous row, the group sizes (within the range Table 1's percentages
@@ -207,8 +207,8 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
     """
 
     span = table1_valid_n_range()
-    n_ips = list(range(span["IPS"][0], span["IPS"][1] + 1)) if n_ips is None else list(n_ips)
-    n_tau = list(range(span["TAU"][0], span["TAU"][1] + 1)) if n_tau is None else list(n_tau)
+    ips_n = list(range(span["IPS"][0], span["IPS"][1] + 1)) if ips_n is None else list(ips_n)
+    tau_n = list(range(span["TAU"][0], span["TAU"][1] + 1)) if tau_n is None else list(tau_n)
     full = (int(value("flow.ips_n")), int(value("flow.tau_n")))
     pub = load_published()
     rows = []
@@ -216,13 +216,13 @@ def table1_admitted_n(n_ips: Iterable[int] | None = None, n_tau: Iterable[int] |
         k = f"t1.{name}."
         args = [str(pub.at[k + s, "printed"]) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
         m1, s1, m2, s2 = args
-        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), m1, s1, m2, s2, n_ips, n_tau)
+        scan = admitted_sample_sizes(str(pub.at[k + "p", "printed"]), m1, s1, m2, s2, ips_n, tau_n)
         test = "student" if scan["student"].any() else "welch"
         by_p = scan[scan[test]]
         grid = GRIDS[name]
         for step, label in [(grid.step, grid.label), *grid.alternatives]:  # noqa: B007  the grid the loop stops at is reported below
-            grid_ips = admitted_on_grid(args[0], args[1], n_ips, step)
-            grid_tau = admitted_on_grid(args[2], args[3], n_tau, step)
+            grid_ips = admitted_on_grid(args[0], args[1], ips_n, step)
+            grid_tau = admitted_on_grid(args[2], args[3], tau_n, step)
             both = by_p[by_p["n1"].isin(grid_ips) & by_p["n2"].isin(grid_tau)]
             if not both.empty:
                 break

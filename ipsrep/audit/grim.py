@@ -193,7 +193,7 @@ def grid_admitted_n(name: str, mean: str, sd: str | None, n_values: Iterable[int
 
 
 def table1_granularity(
-    n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tuple[int, int] = (38, 20)
+    ips_n: Iterable[int], tau_n: Iterable[int], *, full_n: tuple[int, int] = (38, 20)
 ) -> pd.DataFrame:
     """Table 1's means and SDs: which respondent counts their grids allow.
 
@@ -208,7 +208,7 @@ def table1_granularity(
     """
 
     pub = load_published()
-    n_by = {"ips": list(n_ips), "tau": list(n_tau)}
+    n_by = {"ips": list(ips_n), "tau": list(tau_n)}
     full = {"ips": full_n[0], "tau": full_n[1]}
     rows = []
     for name in CONTINUOUS_ROWS:
@@ -310,12 +310,12 @@ def pilot_interview_granularity() -> pd.DataFrame:
     )
 
 
-def granularity_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, include_pilot: bool = True) -> pd.DataFrame:
+def granularity_checks(ips_n: Iterable[int], tau_n: Iterable[int], *, include_pilot: bool = True) -> pd.DataFrame:
     """All granularity checks: Table 1, Table 3, hours worked and the pilot's interviews.
 
     Returns :data:`GRANULARITY_COLUMNS` plus ``full_n`` (Table 1 rows only).
     """
-    parts = [table1_granularity(n_ips, n_tau), table3_granularity(), hours_granularity()]
+    parts = [table1_granularity(ips_n, tau_n), table3_granularity(), hours_granularity()]
     if include_pilot:
         parts.append(pilot_interview_granularity())
     return pd.concat(parts, ignore_index=True)

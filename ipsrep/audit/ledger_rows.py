@@ -29,7 +29,7 @@ from ipsrep.inputs.published import load_published
 from ipsrep.methods.comparison import LEDGER_COLUMNS, STATUSES
 from ipsrep.methods.rounding import rounds_to
 
-__all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_rows", "granularity_rows", "denominator_rows", "rows"]
+__all__ = ["STATUS_BY_VERDICT", "ledger_row", "check_ledger", "granularity_ledger", "denominator_ledger", "rows"]
 
 STATUS_BY_VERDICT: dict[str, str] = {
     "consistent": "consistent",
@@ -88,7 +88,7 @@ def _range_text(low: float, high: float) -> str:
     return f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
 
 
-def check_rows(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bundled: bool = True) -> pd.DataFrame:
+def check_ledger(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for a table of printed-statistic checks (:mod:`ipsrep.audit.recompute`).
 
     Key ``audit.<key>``; ``published`` the printed text; ``reproduced`` the value
@@ -121,7 +121,7 @@ def check_rows(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bu
     return rows(recs, bundled=bundled)
 
 
-def granularity_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def granularity_ledger(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for granularity checks (:mod:`ipsrep.audit.grim`).
 
     Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD are
@@ -141,7 +141,7 @@ def granularity_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFra
     return rows(recs, bundled=bundled)
 
 
-def denominator_rows(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def denominator_ledger(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for printed count-and-percentage pairs (:mod:`ipsrep.audit.denominators`).
 
     Key ``audit.<pct key>``; ``reproduced`` is the percentage recomputed as
@@ -181,7 +181,7 @@ def printed_match(key: str, reproduced: float, published_key: str, *, note: str 
     )
 
 
-def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
+def implied_n_ledger(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
                    response: pd.DataFrame, *, ips_n: int, bundled: bool = True) -> pd.DataFrame:
     """Headline rows for implied sizes.
 
@@ -221,7 +221,7 @@ def implied_n_rows(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataF
     return rows(recs, bundled=bundled)
 
 
-def hours_grim_row(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def hours_grim_ledger(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible for its n in whole
     hours or, failing that, in half hours (the note says which), else 0."""
     r = hours[hours["key"] == "rq2.hours.ips_mean"].iloc[0]
@@ -234,10 +234,10 @@ def hours_grim_row(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame
                 bundled=bundled)
 
 
-__all__ += ["printed_match", "implied_n_rows", "hours_grim_row"]
+__all__ += ["printed_match", "implied_n_ledger", "hours_grim_ledger"]
 
 
-def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: pd.DataFrame,
+def planning_ledger(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: pd.DataFrame,
                   simulated_n: dict[float, int], *, follow_up: str = "12m", bundled: bool = True) -> pd.DataFrame:
     """Ledger rows for the planning section.
 
@@ -306,10 +306,10 @@ def planning_rows(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: 
     return rows(recs, bundled=bundled)
 
 
-__all__.append("planning_rows")
+__all__.append("planning_ledger")
 
 
-def fidelity_rows(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def fidelity_ledger(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
     """``audit.fidelity.reviews`` (the number of printed scores against the printed number
     of reviews) and ``audit.fidelity.below_threshold`` (the reviews at the lowest score
     against the printed count below threshold), from
@@ -323,7 +323,7 @@ def fidelity_rows(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     return rows(recs, bundled=bundled)
 
 
-__all__.append("fidelity_rows")
+__all__.append("fidelity_ledger")
 
 
 def registry_rows(values: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:

@@ -128,14 +128,14 @@ def planning_reason(observed: pd.DataFrame) -> str:
     return reason or _rates_reason(float(o.at["IPS", "rate"]), float(o.at["TAU", "rate"]))
 
 
-def _rates_reason(p_ips: float, p_tau: float, n_ips: int = 1, n_tau: int = 1) -> str:
+def _rates_reason(p_ips: float, p_tau: float, ips_n: int = 1, tau_n: int = 1) -> str:
     """:func:`ipsrep.analyses.evidence.sample_size_reason` for power, with group sizes checked."""
-    if n_ips < 1 or n_tau < 1:
-        return f"not computed: power needs participants in both groups ({n_ips} and {n_tau})"
+    if ips_n < 1 or tau_n < 1:
+        return f"not computed: power needs participants in both groups ({ips_n} and {tau_n})"
     return sample_size_reason(p_ips, p_tau).replace("a sample size needs", "power and sample size need")
 
 
-def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha: float = 0.05,
+def achieved_power(p_ips: float, p_tau: float, ips_n: int, tau_n: int, *, alpha: float = 0.05,
                    n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """Power to detect p_ips versus p_tau at the given group sizes, three ways.
 
@@ -150,22 +150,23 @@ def achieved_power(p_ips: float, p_tau: float, n_ips: int, n_tau: int, *, alpha:
         group without participants; ``power`` NaN).
     """
     methods = ["normal, pooled", "normal, unpooled", "simulated Pearson chi-squared", "simulated, paper's rule"]
-    reason = _rates_reason(p_ips, p_tau, n_ips, n_tau)
+    reason = _rates_reason(p_ips, p_tau, ips_n, tau_n)
     if reason:
         rows = [{"method": m, "power": math.nan, "mc_se": math.nan, "reason": reason} for m in methods]
     else:
         rows = [
-            {"method": f"normal, {m}", "power": power_two_proportions(p_ips, p_tau, n_ips, n_tau, alpha, method=m),
+            {"method": f"normal, {m}", "power": power_two_proportions(p_ips, p_tau, ips_n, tau_n, alpha, method=m),
              "mc_se": math.nan, "reason": ""}
             for m in ("pooled", "unpooled")
         ]
-        for rule, label in (("pearson", methods[2]), ("paper", methods[3])):
-            sim = simulated_power_chi2(p_ips, p_tau, n_ips, n_tau, alpha=alpha, n_sim=n_sim, seed=seed, rule=rule)
+        for rule, label in (("pearson", methods[2]), ("rule", methods[3])):
+            sim = simulated_power_chi2(p_ips, p_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed,
+                                       binary_test=rule)
             rows.append({"method": label, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"]),
                          "reason": ""})
     out = pd.DataFrame(rows)
-    out.insert(0, "n_tau", int(n_tau))
-    out.insert(0, "n_ips", int(n_ips))
+    out.insert(0, "n_tau", int(tau_n))
+    out.insert(0, "n_ips", int(ips_n))
     out.insert(0, "p_tau", float(p_tau))
     out.insert(0, "p_ips", float(p_ips))
     return out
@@ -249,7 +250,7 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
         rows = []
         for n in _progress(grid, total=len(grid), desc=desc, enabled=progress):
             sim = simulated_power_chi2(
-                p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, rule="pearson"
+                p_ips, p_tau, n, n, alpha=alpha, n_sim=n_sim, seed=seed + n, binary_test="pearson"
             )
             rows.append({"n_per_group": n, "power": float(sim.loc[0, "power"]), "mc_se": float(sim.loc[0, "mc_se"])})
         table = pd.DataFrame(rows)
@@ -259,7 +260,7 @@ def n_per_group_simulated(p_ips: float, p_tau: float, *, power: float = 0.9, alp
     raise ValueError(f"simulated power never reached {power} between {lo} and {hi} per group")
 
 
-def scenario_table(scenarios: Mapping[str, tuple[float, float]], n_ips: int, n_tau: int, *, alpha: float = 0.05,
+def scenario_table(scenarios: Mapping[str, tuple[float, float]], ips_n: int, tau_n: int, *, alpha: float = 0.05,
                    powers: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
     """For each scenario: power at the achieved sizes, and n per group for each target.
 
@@ -280,9 +281,9 @@ def scenario_table(scenarios: Mapping[str, tuple[float, float]], n_ips: int, n_t
     """
     rows = []
     for label, (p1, p2) in scenarios.items():
-        rates, sizes = _rates_reason(p1, p2), _rates_reason(p1, p2, n_ips, n_tau)
+        rates, sizes = _rates_reason(p1, p2), _rates_reason(p1, p2, ips_n, tau_n)
         row = {"scenario": label, "p_ips": p1, "p_tau": p2, "difference": p1 - p2,
-               "power_achieved": math.nan if sizes else power_two_proportions(p1, p2, n_ips, n_tau, alpha,
+               "power_achieved": math.nan if sizes else power_two_proportions(p1, p2, ips_n, tau_n, alpha,
                                                                               method="pooled")}
         for pw in powers:
             row[f"n_per_group_{round(100 * pw)}"] = math.nan if rates else int(
@@ -341,7 +342,7 @@ def power_by_size(scenarios: Mapping[str, tuple[float, float]], n_values: Iterab
     return pd.DataFrame(rows)
 
 
-def power_figure_inputs(p_ips: float, p_tau: float, n_ips: int, n_tau: int, plan: pd.DataFrame, *,
+def power_figure_inputs(p_ips: float, p_tau: float, ips_n: int, tau_n: int, plan: pd.DataFrame, *,
                         follow_up: str = "12m", alpha: float = 0.05,
                         powers: Sequence[float] = (0.8, 0.9)) -> dict[str, pd.DataFrame]:
     """What :func:`ipsrep.plots.audit.power_figure` draws for notebook 07.
@@ -371,7 +372,7 @@ def power_figure_inputs(p_ips: float, p_tau: float, n_ips: int, n_tau: int, plan
         (the size each scenario needs for each target power).
     """
     meta_ips, meta_tau = benchmark_rates()["meta-analysis (ref. 14)"]
-    achieved = f"achieved sizes ({n_ips} and {n_tau})"
+    achieved = f"achieved sizes ({ips_n} and {tau_n})"
     controls = {f"control rate {100 * p_tau:.1f}% (trial)": p_tau,
                 f"control rate {100 * meta_tau:.0f}% (ref. 14)": meta_tau}
     names = list(controls)
@@ -386,7 +387,7 @@ def power_figure_inputs(p_ips: float, p_tau: float, n_ips: int, n_tau: int, plan
         {"scenario": r["scenario"], "n_per_group": r[f"n_per_group_{round(100 * t)}"], "power": t}
         for _, r in plan.iterrows() for t in powers
     ])
-    return {"curve": power_curve(controls, {achieved: (n_ips, n_tau)}, alpha=alpha), "points": points,
+    return {"curve": power_curve(controls, {achieved: (ips_n, tau_n)}, alpha=alpha), "points": points,
             "by_size": power_by_size(scenarios, range(10, 601, 2), alpha=alpha), "size_points": size_points}
 
 

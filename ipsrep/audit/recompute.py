@@ -134,7 +134,7 @@ def _denominators(pub: pd.DataFrame, count_key: str, pct_key: str, n_max: int) -
     return [], ""
 
 
-def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: tuple[int, int] = (38, 20),
+def table1_t_test_checks(ips_n: Iterable[int], tau_n: Iterable[int], *, full_n: tuple[int, int] = (38, 20),
                          grid_points: int = 3) -> pd.DataFrame:
     """Table 1's t-test p-values, checked over the sizes the table leaves open.
 
@@ -154,14 +154,14 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
         admitted). ``low, high`` are the p interval at `full_n` under Student's test.
     """
     pub = _pub()
-    n_ips, n_tau = list(n_ips), list(n_tau)
+    ips_n, tau_n = list(ips_n), list(tau_n)
     rows = []
     for name in CONTINUOUS_ROWS:
         k = f"t1.{name}."
         args = [_printed(pub, k + s) for s in ("ips_mean", "ips_sd", "tau_mean", "tau_sd")]
         p = _printed(pub, k + "p")
         m1, s1, m2, s2 = args
-        scan = admitted_sample_sizes(p, m1, s1, m2, s2, n_ips, n_tau, grid_points=grid_points)
+        scan = admitted_sample_sizes(p, m1, s1, m2, s2, ips_n, tau_n, grid_points=grid_points)
         matched = [v for v in ("student", "welch") if scan[v].any()]
         verdict = "consistent" if "student" in matched else ("consistent_other_variant" if matched else "inconsistent")
         shown = matched[0] if matched else "student"
@@ -174,7 +174,7 @@ def table1_t_test_checks(n_ips: Iterable[int], n_tau: Iterable[int], *, full_n: 
             note = f"only Welch's test reproduces p {p} for some group sizes in the range"
         elif verdict == "inconsistent":
             note = (
-                f"no group sizes in IPS {whole_number_span(n_ips)}, TAU {whole_number_span(n_tau)} "
+                f"no group sizes in IPS {whole_number_span(ips_n)}, TAU {whole_number_span(tau_n)} "
                 f"reproduce p {p} under either test"
             )
         if matched and not full_ok:
@@ -373,7 +373,7 @@ def fidelity_reviews() -> pd.DataFrame:
                          "below_threshold": [s == lowest for s in scores]})
 
 
-def printed_statistic_checks(*, n_ips: Iterable[int] | None = None, n_tau: Iterable[int] | None = None,
+def printed_statistic_checks(*, ips_n: Iterable[int] | None = None, tau_n: Iterable[int] | None = None,
                              grid_points: int = 5) -> pd.DataFrame:
     """Every printed test result of the trial paper, recomputed with rounding windows.
 
@@ -396,12 +396,12 @@ def printed_statistic_checks(*, n_ips: Iterable[int] | None = None, n_tau: Itera
         ``intervals`` (every variant's interval, as text) and ``note`` (the reason,
         for anything not plainly consistent).
     """
-    if n_ips is None or n_tau is None:
+    if ips_n is None or tau_n is None:
         span = table1_valid_n_range()
-        n_ips = range(span["IPS"][0], span["IPS"][1] + 1) if n_ips is None else n_ips
-        n_tau = range(span["TAU"][0], span["TAU"][1] + 1) if n_tau is None else n_tau
+        ips_n = range(span["IPS"][0], span["IPS"][1] + 1) if ips_n is None else ips_n
+        tau_n = range(span["TAU"][0], span["TAU"][1] + 1) if tau_n is None else tau_n
     parts = [
-        table1_t_test_checks(n_ips, n_tau, grid_points=min(grid_points, 3))[CHECK_COLUMNS],
+        table1_t_test_checks(ips_n, tau_n, grid_points=min(grid_points, 3))[CHECK_COLUMNS],
         two_by_two_checks(),
         hours_check(grid_points=grid_points),
         table3_checks(grid_points=grid_points),

@@ -62,7 +62,7 @@ from ipsrep.inputs.parsing import MAX_FILE_BYTES, DataFileError, parse_trial_fil
 from ipsrep.inputs.rules import RULES, Rule
 from ipsrep.inputs.schema import MIN_PER_ARM, trial_schema
 from ipsrep.inputs.terminal import terminal_safe  # re-exported: callers import it from here
-from ipsrep.inputs.violations import ContractError, Violation, violations_frame
+from ipsrep.inputs.violations import ContractError, Violation, violations_table
 
 __all__ = [
     "BENEFITS",
@@ -87,7 +87,7 @@ __all__ = [
     "terminal_safe",
     "trial_schema",
     "MIN_PER_ARM",
-    "violations_frame",
+    "violations_table",
 ]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from ipsrep.inputs.fields import POSITION
 from ipsrep.inputs.terminal import terminal_safe
 
-__all__ = ["ContractError", "Violation", "summary_line", "violations_frame"]
+__all__ = ["ContractError", "Violation", "summary_line", "violations_table"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ContractError(Exception):
         return "\n".join([summary_line(self.violations), *(v.line() for v in self.violations)])
 
 
-def violations_frame(violations: list[Violation]) -> pd.DataFrame:
+def violations_table(violations: list[Violation]) -> pd.DataFrame:
     """Violations as a table: ``file, column, row, participant_id, message``."""
     return pd.DataFrame([asdict(v) for v in violations],
                         columns=["file", "column", "row", "participant_id", "message"])

@@ -55,7 +55,7 @@ def rule_p_values(a, n1, b, n2) -> np.ndarray:
     numpy.ndarray
         Pearson's chi-squared p without continuity correction, or Fisher's exact two-sided
         p where the smallest expected count is below 5 or a margin is empty -- the
-        ``p_rule`` column of :func:`ipsrep.methods.proportions.two_by_two`, for every table.
+        ``p`` column of :func:`ipsrep.methods.proportions.two_by_two`, for every table.
 
     Notes
     -----
@@ -138,7 +138,7 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
     observed = _check(a, n1, b, n2)
     if not 0 < float(alpha) < 1:
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
-    p_obs = float(observed["p_rule"])
+    p_obs = float(observed["p"])
     reverse = p_obs >= alpha
     # per search: (distance, -p or p for ties, a', b') of the nearest crossing table
     nearest: dict[str, tuple[int, float, int, int] | None] = {"either arm": None, "group 1 only": None,
@@ -171,7 +171,7 @@ def fragility_index(a: int, n1: int, b: int, n2: int, *, alpha: float = 0.05) ->
             index, _, a_new, b_new = best
             table = proportions.two_by_two(a_new, n1, b_new, n2).iloc[0]
             row.update({"index": index, "quotient": index / (n1 + n2), "a_new": a_new, "b_new": b_new,
-                        "p_new": float(table["p_rule"]), "odds_ratio_new": float(table["odds_ratio"])})
+                        "p_new": float(table["p"]), "odds_ratio_new": float(table["odds_ratio"])})
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -201,7 +201,7 @@ class RandomInterceptResults:
         Returns
         -------
         DataFrame
-            Columns ``lower, upper`` indexed by term.
+            Columns ``ci_low, ci_high`` indexed by term.
         """
         if not 0.0 < alpha < 1.0:
             raise ValueError(f"conf_int: alpha must lie strictly between 0 and 1, got {alpha!r}")
@@ -209,12 +209,12 @@ class RandomInterceptResults:
             half = student_t.ppf(1.0 - alpha / 2.0, self.df) * self.bse
         else:
             half = norm.ppf(1.0 - alpha / 2.0) * self.bse
-        return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
+        return pd.DataFrame({"ci_low": self.params - half, "ci_high": self.params + half})
 
     def table(self, alpha: float = 0.05) -> pd.DataFrame:
         """Tidy coefficient table, one row per term.
 
-        Columns ``term, estimate, se, z, p, lower, upper`` for a Wald fit; under
+        Columns ``term, estimate, se, z, p, ci_low, ci_high`` for a Wald fit; under
         Satterthwaite ``t`` and ``df`` take the place of ``z``.
         """
         ci = self.conf_int(alpha)
@@ -230,8 +230,8 @@ class RandomInterceptResults:
                 "se": self.bse.to_numpy(),
                 **statistic,
                 "p": self.pvalues.to_numpy(),
-                "lower": ci["lower"].to_numpy(),
-                "upper": ci["upper"].to_numpy(),
+                "ci_low": ci["ci_low"].to_numpy(),
+                "ci_high": ci["ci_high"].to_numpy(),
             }
         )
 
@@ -660,7 +660,7 @@ class RandomInterceptModel:
         >>> round(fit.llf, 4), round(fit.scale, 5), round(fit.group_var, 4)
         (-6.714, 0.04919, 0.8225)
         >>> fit.conf_int().round(3).loc["t"].to_dict()
-        {'lower': 0.783, 'upper': 1.217}
+        {'ci_low': 0.783, 'ci_high': 1.217}
 
         lme4 (``lmer(y ~ arm * t + (1 | id), REML = FALSE)``) prints the same estimates,
         standard errors 0.6570832, 0.9296936, 0.1108918, 0.1786476 and logLik -6.714034.

@@ -176,7 +176,7 @@ def power_two_proportions(p1: float, p2: float, n1: int, n2: int, alpha: float =
 
 
 def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float = 0.05,
-                         n_sim: int = 100_000, seed: int = 0, rule: str = "pearson") -> pd.DataFrame:
+                         n_sim: int = 100_000, seed: int = 0, binary_test: str = "pearson") -> pd.DataFrame:
     """Monte Carlo power of the trial's 2x2 test, vectorised over simulated trials.
 
     Parameters
@@ -191,15 +191,15 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
         Number of simulated trials.
     seed : int, default 0
         Seed of :func:`numpy.random.default_rng`; the same seed gives the same power.
-    rule : {"pearson", "paper"}, default "pearson"
+    binary_test : {"pearson", "rule"}, default "pearson"
         ``"pearson"``: every table tested by Pearson chi-squared without continuity
-        correction. ``"paper"``: Fisher's exact p where an expected count is below 5,
+        correction. ``"rule"``: Fisher's exact p where an expected count is below 5,
         as in the trial paper.
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``p1, p2, n1, n2, alpha, n_sim, seed, rule``, ``power`` (share of
+        One row: ``p1, p2, n1, n2, alpha, n_sim, seed, binary_test``, ``power`` (share of
         simulated trials with p < alpha) and ``mc_se`` (its Monte Carlo standard
         error, :math:`\\sqrt{power(1-power)/n_{sim}}`).
 
@@ -210,7 +210,7 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
     :math:`N(ad - bc)^2 / (r_1 r_2 c_1 c_2)`, computed for all simulated tables in
     one array expression, and p from :func:`scipy.stats.chi2` with 1 df. Tables with
     an empty margin (no events or all events) have no test and count as not
-    rejected. Under ``rule="paper"`` Fisher's p is computed once per distinct
+    rejected. Under ``binary_test="rule"`` Fisher's p is computed once per distinct
     table that needs it (at most :math:`(n_1+1)(n_2+1)`), not once per simulation.
 
     References
@@ -232,8 +232,8 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
     n_sim, seed = check_count("n_sim", n_sim), check_count("seed", seed)
     if n_sim < 1:
         raise ValueError(f"n_sim must be at least 1, got {n_sim}")
-    if rule not in ("pearson", "paper"):
-        raise ValueError(f"rule must be 'pearson' or 'paper', got {rule!r}")
+    if binary_test not in ("pearson", "rule"):
+        raise ValueError(f"binary_test must be 'pearson' or 'rule', got {binary_test!r}")
 
     rng = np.random.default_rng(seed)
     a = rng.binomial(n1, p1, size=n_sim).astype(float)
@@ -246,7 +246,7 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
     chi2 = np.where(defined, total * (a * d - c * b) ** 2 / denom, 0.0)
     p = np.where(defined, sps.chi2.sf(chi2, df=1), 1.0)
 
-    if rule == "paper":
+    if binary_test == "rule":
         min_expected = np.minimum(col1, col2) * min(n1, n2) / total
         exact = defined & (min_expected < 5)
         if exact.any():
@@ -259,5 +259,5 @@ def simulated_power_chi2(p1: float, p2: float, n1: int, n2: int, *, alpha: float
 
     power = float(np.mean(p < alpha))
     return pd.DataFrame([{"p1": p1, "p2": p2, "n1": n1, "n2": n2, "alpha": alpha, "n_sim": n_sim,
-                          "seed": seed, "rule": rule, "power": power,
+                          "seed": seed, "binary_test": binary_test, "power": power,
                           "mc_se": math.sqrt(power * (1 - power) / n_sim)}])

@@ -46,7 +46,7 @@ def two_by_two(a: int, n1: int, b: int, n2: int, *, level: float = 0.95) -> pd.D
         - ``chi2_yates, p_yates``: the same with Yates' continuity correction;
         - ``p_fisher``: Fisher's exact test, two-sided;
         - ``min_expected``: the smallest expected cell count under independence;
-        - ``p_rule, rule``: the p the paper's rule reports and which test gave it
+        - ``p, test``: the p the paper's rule reports and which test gave it
           (``"fisher"`` when an expected count is below 5, else ``"pearson"``);
         - ``odds_ratio, ci_low, ci_high``: odds ratio of the event (group 1 versus
           group 2) with its Woolf (log) confidence interval;
@@ -54,7 +54,7 @@ def two_by_two(a: int, n1: int, b: int, n2: int, *, level: float = 0.95) -> pd.D
           Haldane-Anscombe correction (see Notes).
 
         When a margin of the table is zero (no one, or everyone, had the event) the
-        chi-squared statistics are undefined and reported as NaN; ``p_rule`` is then
+        chi-squared statistics are undefined and reported as NaN; ``p`` is then
         Fisher's p (which is 1).
 
     Notes
@@ -88,9 +88,9 @@ def two_by_two(a: int, n1: int, b: int, n2: int, *, level: float = 0.95) -> pd.D
     >>> row = two_by_two(19, 36, 7, 18)
     >>> row.round(2).loc[0, ["odds_ratio", "ci_low", "ci_high"]].tolist()
     [1.76, 0.56, 5.56]
-    >>> round(float(row.loc[0, "p_rule"]), 3), row.loc[0, "rule"]
+    >>> round(float(row.loc[0, "p"]), 3), row.loc[0, "test"]
     (0.336, 'pearson')
-    >>> two_by_two(6, 34, 2, 17).loc[0, "rule"]
+    >>> two_by_two(6, 34, 2, 17).loc[0, "test"]
     'fisher'
     """
     a, n1, b, n2 = (check_count(k, v) for k, v in (("a", a), ("n1", n1), ("b", b), ("n2", n2)))
@@ -126,7 +126,7 @@ def two_by_two(a: int, n1: int, b: int, n2: int, *, level: float = 0.95) -> pd.D
                 "chi2": float(chi2), "p_chi2": float(p_chi2),
                 "chi2_yates": float(chi2_y), "p_yates": float(p_y),
                 "p_fisher": p_fisher, "min_expected": min_expected,
-                "p_rule": p_rule, "rule": rule,
+                "p": p_rule, "test": rule,
                 "odds_ratio": float(t22.oddsratio),
                 "ci_low": float(ci_low), "ci_high": float(ci_high),
                 "haldane": haldane,

@@ -20,7 +20,7 @@ def mann_whitney(x, y) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row: ``n_x, n_y``; ``U`` (the statistic of `x`: pairs with x above y,
+        One row: ``n1, n2``; ``U`` (the statistic of `x`: pairs with x above y,
         ties counting one half); ``U_min`` (the smaller of the two U's, the one SPSS
         prints); ``p`` (two-sided, normal approximation with tie correction, no
         continuity correction).
@@ -46,5 +46,5 @@ def mann_whitney(x, y) -> pd.DataFrame:
     x, y = sample("x", x), sample("y", y)
     res = sps.mannwhitneyu(x, y, use_continuity=False, alternative="two-sided", method="asymptotic")
     u = float(res.statistic)
-    return pd.DataFrame([{"n_x": int(x.size), "n_y": int(y.size), "U": u,
+    return pd.DataFrame([{"n1": int(x.size), "n2": int(y.size), "U": u,
                           "U_min": min(u, x.size * y.size - u), "p": float(res.pvalue)}])

@@ -18,23 +18,23 @@ from ipsrep.methods.arguments import check_count, check_level, sample
 __all__ = ["spss_ttest", "ttest_from_summary"]
 
 
-def _t_rows(mx, sx, nx, my, sy, ny, level):
+def _t_rows(mx, sx, n1, my, sy, n2, level):
     """Student and Welch t, df, p and CI of mx - my from summary statistics."""
     diff = mx - my
     z = {}
     for kind, equal_var in (("student", True), ("welch", False)):
-        res = sps.ttest_ind_from_stats(mx, sx, nx, my, sy, ny, equal_var=equal_var)
+        res = sps.ttest_ind_from_stats(mx, sx, n1, my, sy, n2, equal_var=equal_var)
         if equal_var:
-            df = nx + ny - 2.0
-            sp2 = ((nx - 1) * sx**2 + (ny - 1) * sy**2) / df
-            se = math.sqrt(sp2 * (1.0 / nx + 1.0 / ny))
+            df = n1 + n2 - 2.0
+            sp2 = ((n1 - 1) * sx**2 + (n2 - 1) * sy**2) / df
+            se = math.sqrt(sp2 * (1.0 / n1 + 1.0 / n2))
         else:
-            vx, vy = sx**2 / nx, sy**2 / ny
+            vx, vy = sx**2 / n1, sy**2 / n2
             se = math.sqrt(vx + vy)
-            df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1)) if se > 0 else math.nan
+            df = (vx + vy) ** 2 / (vx**2 / (n1 - 1) + vy**2 / (n2 - 1)) if se > 0 else math.nan
         half = float(sps.t.ppf(0.5 + level / 2, df)) * se if se > 0 else math.nan
         z[kind] = dict(t=float(res.statistic), df=float(df), p=float(res.pvalue),
-                       lo=diff - half, hi=diff + half)
+                       ci_low=diff - half, ci_high=diff + half)
     return diff, z
 
 
@@ -59,7 +59,7 @@ def spss_ttest(x, y, *, center: str = "mean", levene_alpha: float = 0.05, level:
     pandas.DataFrame
         One row with columns
 
-        - ``n_x, mean_x, sd_x`` and ``n_y, mean_y, sd_y``: group sizes, means and
+        - ``n1, mean1, sd1`` and ``n2, mean2, sd2``: group sizes, means and
           sample standard deviations (n - 1 denominator);
         - ``levene_F, levene_p``: Levene's test for equal variances;
         - ``t_student, df_student, p_student``: the pooled-variance t-test
@@ -67,8 +67,8 @@ def spss_ttest(x, y, *, center: str = "mean", levene_alpha: float = 0.05, level:
         - ``t_welch, df_welch, p_welch``: Welch's test ("not assumed"), with
           Welch-Satterthwaite degrees of freedom;
         - ``rule``: ``"welch"`` when ``levene_p < levene_alpha``, else ``"student"``;
-        - ``p_rule``: the p of that row;
-        - ``diff, ci_low, ci_high``: ``mean_x - mean_y`` and the confidence interval
+        - ``p``: the p of that row;
+        - ``diff, ci_low, ci_high``: ``mean1 - mean2`` and the confidence interval
           of the chosen row.
 
     Notes
@@ -96,7 +96,7 @@ def spss_ttest(x, y, *, center: str = "mean", levene_alpha: float = 0.05, level:
     >>> r = spss_ttest([1, 2, 3, 4, 5], [2, 4, 6, 8, 10, 12])
     >>> r[["t_student", "df_student"]].round(3).iloc[0].tolist()
     [-2.216, 9.0]
-    >>> r.loc[0, "rule"]
+    >>> r.loc[0, "test"]
     'student'
     """
     if center not in ("mean", "median", "trimmed"):
@@ -118,15 +118,15 @@ def spss_ttest(x, y, *, center: str = "mean", levene_alpha: float = 0.05, level:
     return pd.DataFrame(
         [
             {
-                "n_x": int(x.size), "mean_x": mx, "sd_x": sx,
-                "n_y": int(y.size), "mean_y": my, "sd_y": sy,
+                "n1": int(x.size), "mean1": mx, "sd1": sx,
+                "n2": int(y.size), "mean2": my, "sd2": sy,
                 "levene_F": lev_f, "levene_p": lev_p,
                 "t_student": rows["student"]["t"], "df_student": rows["student"]["df"],
                 "p_student": rows["student"]["p"],
                 "t_welch": rows["welch"]["t"], "df_welch": rows["welch"]["df"],
                 "p_welch": rows["welch"]["p"],
-                "rule": rule, "p_rule": chosen["p"],
-                "diff": diff, "ci_low": chosen["lo"], "ci_high": chosen["hi"],
+                "test": rule, "p": chosen["p"],
+                "diff": diff, "ci_low": chosen["ci_low"], "ci_high": chosen["ci_high"],
             }
         ]
     )
@@ -194,5 +194,5 @@ def ttest_from_summary(m1: float, s1: float, n1: int, m2: float, s2: float, n2: 
     for kind in ("student", "welch"):
         r = rows[kind]
         out.update({f"t_{kind}": r["t"], f"df_{kind}": r["df"], f"p_{kind}": r["p"],
-                    f"ci_low_{kind}": r["lo"], f"ci_high_{kind}": r["hi"]})
+                    f"ci_low_{kind}": r["ci_low"], f"ci_high_{kind}": r["ci_high"]})
     return pd.DataFrame([out])

@@ -104,7 +104,7 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
     from ipsrep.analyses.paper import compare
 
     level = 1 - alpha
-    t1 = baseline.table1(trial, levene_alpha=levene_alpha, binary_test="paper", t_test="paper")
+    t1 = baseline.table1(trial, levene_alpha=levene_alpha, binary_test="rule", t_test="rule")
     status, notes = baseline.ledger_annotations()
     table2 = employment.employment_table(trial, level=level)
     hours = productivity.hours_summary(trial)
@@ -138,9 +138,9 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
         compare(baseline.printed_table1_values(t1, trial), bundled=True, status=status, notes=notes),
         compare(flow.flow_ledger_values(trial), bundled=True),
         employment.table2_ledger(table2, bundled=True, binary_test="pearson"),
-        productivity.hours_ledger(hours, hours_t, bundled=True, test="rule"),
+        productivity.hours_ledger(hours, hours_t, bundled=True, t_test="rule"),
         productivity.twenty_hours_ledger(twenty, bundled=True),
-        health.table3_ledger(table3, bundled=True, test="rule"),
+        health.table3_ledger(table3, bundled=True, t_test="rule"),
         mixed.table4_ledger(table4, bundled=True, spec=mixed.ADOPTED, within_person_r="data as loaded"),
         compare(own, bundled=True, quantities=quantities),
     ]

@@ -3,7 +3,7 @@
 The adopted Table 4 refit of a data set beside the linkage search's targets
 (:func:`linkage_report`), its counts (:func:`linkage_summary`), the Markdown of
 ``data/reconstructed/README.md``'s generated section (:func:`readme_section`) and the
-sentences of notebook 03 (:func:`agreement_text`, :func:`misses_text`). The search itself
+sentences of notebook 03 (:func:`agreement_markdown`, :func:`misses_markdown`). The search itself
 is :mod:`ipsrep.synthetic.linkage`.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ __all__ = [
     "linkage_summary",
     "linkage_markdown",
     "search_markdown",
-    "agreement_text",
-    "misses_text",
+    "agreement_markdown",
+    "misses_markdown",
     "README_START",
     "README_END",
     "readme_section",
@@ -144,7 +144,7 @@ def readme_section(search: pd.DataFrame, report: pd.DataFrame, *, budget: int) -
     ])
 
 
-def agreement_text(report: pd.DataFrame, *, spec_label: str, linkage: str) -> str:
+def agreement_markdown(report: pd.DataFrame, *, spec_label: str, linkage: str) -> str:
     """How the Table 4 refit compares with the targets, as Markdown for notebook 03.
 
     Parameters
@@ -167,7 +167,7 @@ def agreement_text(report: pd.DataFrame, *, spec_label: str, linkage: str) -> st
             "have the printed sign.")
 
 
-def misses_text(report: pd.DataFrame) -> str:
+def misses_markdown(report: pd.DataFrame) -> str:
     """The coefficients of :func:`linkage_report` that miss a target, one clause each (Markdown)."""
     bad = report[~report["all_ok"]]
     if not len(bad):

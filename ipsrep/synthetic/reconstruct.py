@@ -275,9 +275,9 @@ def _first_job_times(rng, n: int, resp: dict, counts: dict) -> np.ndarray | None
     return t
 
 
-def _categorical(rng, n_ips: int, n_tau: int) -> pd.DataFrame:
+def _categorical(rng, ips_n: int, tau_n: int) -> pd.DataFrame:
     rows = []
-    for group, n in (("IPS", n_ips), ("TAU", n_tau)):
+    for group, n in (("IPS", ips_n), ("TAU", tau_n)):
         g = group.lower()
         cols: dict[str, list[str] | np.ndarray] = {"group": [group] * n}
         for var in ("female", "higher_education", "married", "has_children", "out_of_work_over_2y"):
@@ -434,8 +434,8 @@ def _age(rng, table: pd.DataFrame, marg: Marginals) -> None:
 @lru_cache(maxsize=4)
 def _marginals(seed: int) -> Marginals:
     rng = np.random.default_rng(seed)
-    n_ips, n_tau = _pn("flow.ips_n"), _pn("flow.tau_n")
-    table = _categorical(rng, n_ips, n_tau)
+    ips_n, tau_n = _pn("flow.ips_n"), _pn("flow.tau_n")
+    table = _categorical(rng, ips_n, tau_n)
     marg = Marginals(table=table)
     _age(rng, table, marg)
     _employment(rng, table)

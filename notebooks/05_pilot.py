@@ -168,8 +168,9 @@ captioned(pilot.extended_followup_statements(participants),
 
 # %%
 rates = pilot.rate_comparison(participants, alpha=alpha)
-captioned(publication_table(rates.drop(columns="kind").round({"pct": 1, "low": 1, "high": 1}),
-                            labels={"pct": "%", "low": "CI low (%)", "high": "CI high (%)", "level": "level"}),
+shown = rates.drop(columns="kind").assign(ci_low=100 * rates["ci_low"], ci_high=100 * rates["ci_high"])
+captioned(publication_table(shown.round({"pct": 1, "ci_low": 1, "ci_high": 1}),
+                            labels={"pct": "%", "ci_low": "CI low (%)", "ci_high": "CI high (%)", "level": "level"}),
           "The pilot's 12-month employment rate beside the trial's arms and earlier studies, with exact intervals")
 
 # %%
@@ -187,9 +188,10 @@ rate_comparison_figure(rates)
 # %%
 pilot_row, trial_row = rates.iloc[0], rates.iloc[1]
 Markdown(
-    f"The pilot's interval runs from {pilot_row['low']:.0f}% to {pilot_row['high']:.0f}%, "
-    f"{pilot_row['high'] - pilot_row['low']:.0f} percentage points wide; the trial's IPS arm, "
-    f"with {trial_row['n']:.0f} respondents, narrows it to {trial_row['high'] - trial_row['low']:.0f} points."
+    f"The pilot's interval runs from {100 * pilot_row['ci_low']:.0f}% to {100 * pilot_row['ci_high']:.0f}%, "
+    f"{100 * (pilot_row['ci_high'] - pilot_row['ci_low']):.0f} percentage points wide; the trial's IPS arm, "
+    f"with {trial_row['n']:.0f} respondents, narrows it to "
+    f"{100 * (trial_row['ci_high'] - trial_row['ci_low']):.0f} points."
 )
 
 # %% [markdown]

@@ -159,8 +159,8 @@ def test_process_counts_and_intervals():
     p = qualitative.process_counts(28, alpha=0.05).set_index("item")
     assert p["count"].tolist() == [25, 22, 16, 8, 27, 25, 23]
     ci = binomtest(16, 28).proportion_ci(confidence_level=0.95, method="exact")
-    assert p.at["hinder_pain", "low"] == pytest.approx(100 * ci.low, abs=1e-9)
-    assert p.at["hinder_pain", "high"] == pytest.approx(100 * ci.high, abs=1e-9)
+    assert p.at["hinder_pain", "ci_low"] == pytest.approx(ci.low, abs=1e-12)  # the 0-1 scale
+    assert p.at["hinder_pain", "ci_high"] == pytest.approx(ci.high, abs=1e-12)
     # 34 respondents cannot give 89 %: 30/34 = 88.2, 31/34 = 91.2
     assert pd.isna(qualitative.process_counts(34).set_index("item").at["satisfied", "count"])
 

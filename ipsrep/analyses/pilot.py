@@ -254,12 +254,12 @@ def rate_row(label: str, count: int, n: int, level: float, source: str) -> dict:
     """One estimate: count/n as a percentage with its Clopper-Pearson interval.
 
     The interval is :func:`ipsrep.methods.proportions.clopper_pearson_interval` at `level` (Clopper
-    and Pearson, Biometrika 1934;26:404-13), in percent; the row has the columns of
-    :func:`rate_comparison`.
+    and Pearson, Biometrika 1934;26:404-13), on the 0-1 scale (``ci_low``, ``ci_high``); the
+    row has the columns of :func:`rate_comparison`.
     """
     low, high = clopper_pearson_interval(count, n, level)
     return {"label": label, "kind": "estimate", "count": count, "n": n, "pct": 100 * count / n,
-            "low": 100 * low, "high": 100 * high, "level": level, "source": source}
+            "ci_low": low, "ci_high": high, "level": level, "source": source}
 
 
 def published_rate(prefix: str) -> tuple[int, int]:
@@ -289,8 +289,9 @@ def rate_comparison(participants: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        ``label, kind (estimate | range), count, n, pct, low, high, level, source``;
-        percentages 0-100; ranges carry only ``low`` and ``high``.
+        ``label, kind (estimate | range), count, n, pct, ci_low, ci_high, level, source``;
+        ``pct`` in percent (0-100), ``ci_low``/``ci_high`` on the 0-1 scale; ranges carry
+        only ``ci_low`` and ``ci_high`` (the printed range, 0-1 scale, not an interval).
 
     References
     ----------
@@ -308,8 +309,8 @@ def rate_comparison(participants: pd.DataFrame, *, alpha: float = 0.05) -> pd.Da
     for stem, label in (("rtw_programmes", "Regular return-to-work, mental disorders"),
                         ("ips_smi", "IPS, mental disorders")):
         rows.append({"label": f"{label} (earlier studies)", "kind": "range", "count": np.nan, "n": np.nan,
-                     "pct": np.nan, "low": published.value(f"pilot.{stem}_pct_min"),
-                     "high": published.value(f"pilot.{stem}_pct_max"), "level": np.nan,
+                     "pct": np.nan, "ci_low": published.value(f"pilot.{stem}_pct_min") / 100,
+                     "ci_high": published.value(f"pilot.{stem}_pct_max") / 100, "level": np.nan,
                      "source": "Rødevand et al. 2017, Discussion"})
     return pd.DataFrame(rows)
 

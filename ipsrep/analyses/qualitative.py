@@ -334,7 +334,8 @@ def process_counts(n: int, *, alpha: float = 0.05, measures: pd.DataFrame | None
     Returns
     -------
     pandas.DataFrame
-        ``key, item, domain, label, printed_pct, count, n, pct, low, high`` (percent);
+        ``key, item, domain, label, printed_pct, count, n, pct, ci_low, ci_high``
+        (``pct`` in percent, the interval ``ci_low``/``ci_high`` on the 0-1 scale);
         ``count`` is missing when no count out of `n` fits.
 
     References
@@ -350,7 +351,7 @@ def process_counts(n: int, *, alpha: float = 0.05, measures: pd.DataFrame | None
         lo, hi = clopper_pearson_interval(count, n, 1 - alpha) if count is not None else (np.nan, np.nan)
         rows.append({"key": r.key, "item": r.item, "domain": r.domain, "label": r.label, "printed_pct": r.pct,
                      "count": count, "n": n, "pct": 100 * count / n if count is not None else np.nan,
-                     "low": 100 * lo, "high": 100 * hi})
+                     "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)
 
 

@@ -93,7 +93,8 @@ def rate_comparison_figure(table: pd.DataFrame) -> Figure:
     ----------
     table : pandas.DataFrame
         Output of :func:`ipsrep.analyses.pilot.rate_comparison` (``label, kind, count, n, pct,
-        low, high, level``; percentages 0-100).
+        ci_low, ci_high, level``; ``pct`` in percent, the interval on the 0-1 scale, drawn
+        in percent).
 
     Returns
     -------
@@ -106,15 +107,16 @@ def rate_comparison_figure(table: pd.DataFrame) -> Figure:
     ax = fig.subplots()
     rows = table.iloc[::-1].reset_index(drop=True)
     for y, r in rows.iterrows():
+        low, high = 100 * r["ci_low"], 100 * r["ci_high"]  # the 0-1 interval, drawn in percent
         if r["kind"] == "range":
-            ax.barh(y, r["high"] - r["low"], left=r["low"], height=0.45, color="#bbbbbb", alpha=0.8)
-            ax.annotate(f"{r['low']:.0f}-{r['high']:.0f}%", (r["high"], y), xytext=(5, -3),
+            ax.barh(y, high - low, left=low, height=0.45, color="#bbbbbb", alpha=0.8)
+            ax.annotate(f"{low:.0f}-{high:.0f}%", (high, y), xytext=(5, -3),
                         textcoords="offset points", fontsize=8)
         else:
             color = GROUP_COLORS["TAU"] if "TAU" in r["label"] else GROUP_COLORS["IPS"]
-            ax.errorbar(r["pct"], y, xerr=[[r["pct"] - r["low"]], [r["high"] - r["pct"]]], fmt="o",
+            ax.errorbar(r["pct"], y, xerr=[[r["pct"] - low], [high - r["pct"]]], fmt="o",
                         color=color, capsize=4, lw=1.8)
-            ax.annotate(f"{int(r['count'])}/{int(r['n'])}", (r["high"], y), xytext=(5, -3),
+            ax.annotate(f"{int(r['count'])}/{int(r['n'])}", (high, y), xytext=(5, -3),
                         textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(rows)), rows["label"])
     ax.set_xlim(0, 100)

@@ -131,7 +131,8 @@ def process_figure(counts: pd.DataFrame) -> Figure:
     ----------
     counts : pandas.DataFrame
         :func:`ipsrep.analyses.qualitative.process_counts` (``domain, label, count, n, pct,
-        low, high``; percentages 0-100, Clopper-Pearson intervals).
+        ci_low, ci_high``; ``pct`` in percent, the Clopper-Pearson interval on the 0-1
+        scale, drawn in percent).
 
     Returns
     -------
@@ -143,10 +144,11 @@ def process_figure(counts: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(8.0, 3.8))
     ax = fig.subplots()
     ax.barh(range(len(rows)), rows["pct"], color=[color[d] for d in rows["domain"]], alpha=0.85, height=0.6)
-    ax.errorbar(rows["pct"], range(len(rows)), xerr=[rows["pct"] - rows["low"], rows["high"] - rows["pct"]],
+    low, high = 100 * rows["ci_low"], 100 * rows["ci_high"]  # the 0-1 interval, drawn in percent
+    ax.errorbar(rows["pct"], range(len(rows)), xerr=[rows["pct"] - low, high - rows["pct"]],
                 fmt="none", ecolor="black", capsize=3, lw=1)
     for y, r in rows.iterrows():
-        ax.annotate(f"{r['count']}/{r['n']}", (min(r["high"], 100), y), xytext=(4, -3), textcoords="offset points",
+        ax.annotate(f"{r['count']}/{r['n']}", (min(high[y], 100), y), xytext=(4, -3), textcoords="offset points",
                     fontsize=8)
     ax.set_yticks(
         range(len(rows)), [f"{d}: {lab}" for d, lab in zip(rows["domain"], rows["label"], strict=True)], fontsize=8.5

@@ -97,7 +97,7 @@ def render_only(report: Path, dest: Path) -> float:
     from ipsrep.report.pages import pages_from_report
     from ipsrep.report.sphinx_site import render_sphinx_site
 
-    pages, parameters = pages_from_report(report)
+    pages, parameters = pages_from_report(report, bundled=True)
     parameters.setdefault("alpha", 0.05)
     dest.mkdir(parents=True)
     render_sphinx_site(pages, data=data_in_use(), parameters=parameters, show_code=False, dest=dest)

@@ -398,7 +398,7 @@ def test_power_curve_point_by_hand():
 # ---------------------------------------------------------------------- ledger rows
 def test_check_rows_statuses_and_notes():
     checks = recompute.table4_checks()
-    rows = ledger_rows.check_ledger(checks).set_index("key")
+    rows = ledger_rows.check_ledger(checks, bundled=True).set_index("key")
     assert rows.at["audit.t4.bpi_worst.interaction.z", "status"] == "inconsistent"
     assert "0.06/0.24" in rows.at["audit.t4.bpi_worst.interaction.z", "note"]
     assert rows.at["audit.t4.bpi_worst.interaction.z", "published"] == "1.60"
@@ -414,11 +414,11 @@ def test_required_headline_keys():
     ips_n, tau_n = range(span["IPS"][0], 39), range(span["TAU"][0], 21)
     head = ledger_rows.implied_n_ledger(denominators.process_denominators(), denominators.jobs_denominators(),
                                       denominators.table1_admitted_n(ips_n, tau_n), denominators.response_rates(),
-                                      ips_n=38).set_index("key")
+                                      ips_n=38, bundled=True).set_index("key")
     assert head.at["audit.process.n_implied", "reproduced"] == 28
     assert head.at["audit.jobs.n_implied", "reproduced"] == 30
     assert head.at["audit.response_rate.max", "status"] == "consistent"
-    hours = ledger_rows.hours_grim_ledger(grim.hours_granularity()).set_index("key")
+    hours = ledger_rows.hours_grim_ledger(grim.hours_granularity(), bundled=True).set_index("key")
     # 216.53 x 35 is not a whole number of hours but is a whole number of half hours
     assert hours.at["audit.hours_ips.grim", "reproduced"] == 1.0
     assert hours.at["audit.hours_ips.grim", "status"] == "consistent"
@@ -427,7 +427,8 @@ def test_required_headline_keys():
     p1, p2 = 19 / 36, 7 / 18
     plan = planning.scenario_table({"o": (p1, p2)}, 36, 18).assign(key=["observed_12m"])
     achieved = planning.achieved_power(p1, p2, 36, 18, n_sim=2000, seed=1)
-    rows = ledger_rows.planning_ledger(planning.sample_size_reproduction(), achieved, plan, {0.9: 270}).set_index("key")
+    rows = ledger_rows.planning_ledger(planning.sample_size_reproduction(), achieved, plan, {0.9: 270},
+                                       bundled=True).set_index("key")
     assert rows.at["audit.ss.n_per_group", "status"] == "consistent"
     assert rows.at["audit.power.achieved_12m", "reproduced"] == pytest.approx(
         achieved.set_index("method").at["normal, pooled", "power"])
@@ -439,7 +440,7 @@ def test_ledger_rows_refuse_bad_status_and_duplicates():
     with pytest.raises(ValueError, match="unknown ledger status"):
         ledger_rows.ledger_row("audit.x", 1.0, status="fine")
     with pytest.raises(ValueError, match="repeated"):
-        ledger_rows.rows([ledger_rows.ledger_row("audit.x", 1.0), ledger_rows.ledger_row("audit.x", 2.0)])
+        ledger_rows.rows([ledger_rows.ledger_row("audit.x", 1.0), ledger_rows.ledger_row("audit.x", 2.0)], bundled=True)
 
 
 def test_verdict_counts():
@@ -534,11 +535,11 @@ def test_pilot_interviews_against_brute_force():
 
 
 def test_denominator_and_granularity_rows():
-    rows = ledger_rows.denominator_ledger(denominators.percentage_denominator_table()).set_index("key")
+    rows = ledger_rows.denominator_ledger(denominators.percentage_denominator_table(), bundled=True).set_index("key")
     married = rows.loc["audit.t1.married.ips_pct"]
     assert married["reproduced"] == pytest.approx(100 * 11 / 34)
     assert married["status"] == "consistent" and "truncated" in married["note"] and "n = 34 of 38" in married["note"]
-    gran = ledger_rows.granularity_ledger(grim.table3_granularity()).set_index("key")
+    gran = ledger_rows.granularity_ledger(grim.table3_granularity(), bundled=True).set_index("key")
     # the ODI mean fails the stated grid but fits the finer one of a form with unanswered items
     assert gran.at["audit.grim.t3.odi.6m.ips_mean", "reproduced"] == 1.0
     assert "fails" in gran.at["audit.grim.t3.odi.6m.ips_mean", "note"]
@@ -574,7 +575,7 @@ def test_table1_check_rows_give_admitted_sizes():
     span = denominators.table1_valid_n_range()
     ips_n, tau_n = range(span["IPS"][0], 39), range(span["TAU"][0], 21)
     t1 = recompute.table1_t_test_checks(ips_n, tau_n, grid_points=3)
-    row = ledger_rows.check_ledger(t1[t1["key"] == "t1.odi.p"], admitted=t1).iloc[0]
+    row = ledger_rows.check_ledger(t1[t1["key"] == "t1.odi.p"], admitted=t1, bundled=True).iloc[0]
     # printed .126 is not reproduced at 38/20 (p about .120) but is at smaller groups
     assert row["status"] == "consistent" and row["published"] == "0.126"
     assert "matched for IPS n" in row["note"] and "at n 38/20" in row["note"]

@@ -242,7 +242,7 @@ def test_printed_values_cover_the_printed_keys_only():
 
 def test_side_by_side_formats_cells():
     table = baseline.table1(paper_like_trial())
-    shown = baseline.side_by_side(table).set_index("Characteristic")
+    shown = baseline.side_by_side(table, bundled=True).set_index("Characteristic")
     assert shown.loc["Female", "IPS paper"] == "29 (76.3)"
     assert shown.loc["Female", "IPS data"] == "29 (76.3)"
     assert shown.loc["Female", "P data"] == "0.602"

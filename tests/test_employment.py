@@ -225,7 +225,7 @@ def test_table2_ledger_on_other_data_has_no_comparison(table2_trial):
 
 
 def test_table2_display_layout(table2_trial):
-    d = employment.table2_display(employment.employment_table(table2_trial))
+    d = employment.table2_display(employment.employment_table(table2_trial), bundled=True)
     assert d.loc[("12m", "recomputed"), "OR (95% CI)"] == "1.76 (0.56-5.56)"
     assert d.loc[("12m", "paper"), "IPS n (%)"] == "19 (52.8)"
     assert len(employment.table2_display(employment.employment_table(table2_trial), bundled=False)) == 3
@@ -242,19 +242,20 @@ def test_interval_comparison_clopper_pearson_by_beta_quantiles(table2_trial):
 
 def test_historical_and_sample_size_ledgers():
     hist = employment.historical_control_comparison(**employment.published_historical_counts())
-    rows = employment.historical_ledger(hist)
+    rows = employment.historical_ledger(hist, bundled=True)
     assert (rows["status"] == "consistent").all() and len(rows) == 12
     design = employment.published_design()
     assert design == pytest.approx({"p_ips": 0.61, "p_tau": 0.23, "alpha": 0.05, "power": 0.9})
     table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
-    ss = employment.sample_size_ledger(table).set_index("key")
+    ss = employment.sample_size_ledger(table, bundled=True).set_index("key")
     assert ss.at["ss.n_per_group", "status"] == "consistent"
     assert (
-        employment.sample_size_ledger(table, method="pooled").set_index("key").at["ss.n_per_group", "status"]
+        employment.sample_size_ledger(table, method="pooled", bundled=True)
+        .set_index("key").at["ss.n_per_group", "status"]
         == "inconsistent"
     )
     with pytest.raises(ValueError, match="method must be one of"):
-        employment.sample_size_ledger(table, method="exact")
+        employment.sample_size_ledger(table, method="exact", bundled=True)
 
 
 def test_figures_carry_the_numbers(table2_trial):

@@ -145,7 +145,7 @@ def test_table3_ledger_uses_the_chosen_variant(table):
     assert rows.at["t3.odi.6m.p", "reproduced"] == pytest.approx(odi["p_welch"])
     assert rows.at["t3.odi.6m.p", "note"].startswith("welch t-test")
     with pytest.raises(ValueError, match="test must be"):
-        health.table3_ledger(table, t_test="mann-whitney")
+        health.table3_ledger(table, t_test="mann-whitney", bundled=True)
 
 
 def test_figures_draw_one_panel_per_measure(simulated):
@@ -174,6 +174,6 @@ def test_table4_fit_is_one_measure_in_table_figure_and_text():
     assert left == pytest.approx(-0.5) and right == pytest.approx(0.5)
     fitted = pd.DataFrame({"measure": ["odi", "odi"], "term": ["group", "time"], "estimate": [1.0, 2.0],
                            "se": [0.5, 0.4], "z": [2.0, 5.0], "p": [0.04, 0.001]})
-    shown = mixed.table4_display(fitted, fit=fit)
+    shown = mixed.table4_display(fitted, fit=fit, bundled=True)
     assert shown["Gap to target (SE)"].tolist() == [0.2, -0.7]
     assert "distance (SE)" not in shown.columns

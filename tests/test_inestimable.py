@@ -61,7 +61,7 @@ def test_no_hours_answers_the_t_tests_and_20h_table_say_why(bundled):
     trial = emptied(bundled, "_12m")
     t = productivity.hours_ttest(trial)
     assert t.iloc[0]["reason"] == "not computed: no participant has a value of hours_12m (IPS 0, TAU 0)"
-    assert productivity.hours_tests_display(t).iloc[0, 0] == t.iloc[0]["reason"]
+    assert productivity.hours_tests_display(t, bundled=True).iloc[0, 0] == t.iloc[0]["reason"]
     sentence = productivity.hours_test_sentence(t, ["student"])
     assert sentence.endswith("the t-test was not computed: no participant has a value of hours_12m (IPS 0, TAU 0).")
     summary = productivity.hours_summary(trial)

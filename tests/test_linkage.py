@@ -152,7 +152,7 @@ def test_worst_pain_interaction_is_fitted_to_its_printed_z_and_stays_flagged(tri
     assert bool(row["source_inconsistent"])
     assert row["target_estimate"] == pytest.approx(1.60 * 0.24)
     assert abs(row["z"] - 1.60) < 0.25 and row["p"] > 0.05  # searched within 0.2 SE of z x SE
-    ledger = mixed.table4_ledger(mixed.table4(trial)).set_index("key")
+    ledger = mixed.table4_ledger(mixed.table4(trial), bundled=True).set_index("key")
     assert ledger.at["t4.bpi_worst.interaction.estimate", "status"] == "source_inconsistent"
     assert ledger.at["t4.bpi_worst.interaction.z", "status"] == "source_inconsistent"
 

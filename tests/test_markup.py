@@ -182,7 +182,7 @@ def hostile_site(request, tmp_path_factory) -> Path:
 
     given = os.environ.get("IPSREP_TEST_REPORT")  # a report built already, as in test_browser.py
     report = Path(given) if given else request.getfixturevalue("bundled_report")
-    pages, parameters = pages_from_report(report)
+    pages, parameters = pages_from_report(report, bundled=True)
     trial = pages[0].notebook
     at = next(i for i, c in enumerate(trial.cells) if "parameters" in c.metadata.get("tags", [])) + 1
     injected = copy.deepcopy(trial.cells[at - 1])

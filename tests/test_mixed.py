@@ -291,7 +291,7 @@ def test_published_consistency_flags_only_the_worst_pain_interaction():
 
 def test_table4_ledger_statuses():
     fitted = mixed_printed.published_table4()
-    rows = mixed.table4_ledger(fitted).set_index("key")
+    rows = mixed.table4_ledger(fitted, bundled=True).set_index("key")
     assert len(rows) == 144
     assert rows.at["t4.odi.group.estimate", "status"] == "approximate"
     assert rows.at["t4.bpi_worst.interaction.estimate", "status"] == "source_inconsistent"

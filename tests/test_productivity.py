@@ -194,13 +194,13 @@ def test_hours_ledger_picks_the_requested_row(hours_trial):
 
 
 def test_jobs_ledger_and_hours_displays(hours_trial):
-    rows = productivity.jobs_ledger(productivity.implied_job_totals()).set_index("key")
+    rows = productivity.jobs_ledger(productivity.implied_job_totals(), bundled=True).set_index("key")
     assert (rows.loc[[k for k in rows.index if k.endswith("_pct")], "status"] == "consistent").all()
     assert rows.at["jobs.n_jobs_implied", "reproduced"] == 30
     assert rows.at["jobs.retail_pct", "note"] == "3 of 30 jobs"
-    d = productivity.hours_display(productivity.hours_summary(hours_trial))
+    d = productivity.hours_display(productivity.hours_summary(hours_trial), bundled=True)
     assert d.loc[("IPS", "paper"), "n"] == "35" and d.loc[("TAU", "recomputed"), "range"] == "0-400"
-    tests = productivity.hours_tests_display(productivity.hours_ttest(hours_trial))
+    tests = productivity.hours_tests_display(productivity.hours_ttest(hours_trial), bundled=True)
     assert tests.loc["Student (equal variances assumed)", "paper printed"] == "yes"
 
 

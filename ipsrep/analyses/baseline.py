@@ -449,7 +449,7 @@ def _printed_cell(published: pd.DataFrame, key: str, kind: str, group: str) -> s
     return f"{first} ({second})"
 
 
-def side_by_side(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def side_by_side(table: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Table 1 for reading: printed cells beside the cells computed from the data.
 
     Parameters

@@ -352,7 +352,7 @@ def cross_check_values(pairs=CROSS_CHECKS) -> tuple[dict[str, float], dict[str, 
     return values, notes
 
 
-def printed_only_ledger(keys, *, bundled: bool = True) -> pd.DataFrame:
+def printed_only_ledger(keys, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows for printed numbers that nothing else printed or computed can check.
 
     Each row has the printed number under ``published``, no reproduced value and no

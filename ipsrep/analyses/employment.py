@@ -633,7 +633,7 @@ def _p_column(binary_test: str) -> str:
     return P_COLUMNS[binary_test]
 
 
-def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: bool = True) -> pd.DataFrame:
+def table2_display(table: pd.DataFrame, *, binary_test: str = "rule", bundled: bool) -> pd.DataFrame:
     """Table 2 as printed beside Table 2 as recomputed, in the paper's layout.
 
     Parameters
@@ -737,7 +737,7 @@ def rates_ledger(rates: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     return compare(values, bundled=bundled, quantities=quantities)
 
 
-def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def historical_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
 
     The comparison uses only printed counts, so the rows check the paper's arithmetic
@@ -755,7 +755,7 @@ def historical_ledger(row: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     return compare(values, bundled=bundled, check=True)
 
 
-def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool = True) -> pd.DataFrame:
+def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool) -> pd.DataFrame:
     """Ledger rows for :func:`sample_size_table`: ``ss.n_per_group`` by the formula `method`,
     plus our own ``ss.n_per_group.<method>`` for every formula in the table.
 

@@ -344,7 +344,7 @@ def table3_ledger_values(table: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def table3_display(table: pd.DataFrame, *, bundled: bool = True, t_test: str = "rule") -> pd.DataFrame:
+def table3_display(table: pd.DataFrame, *, bundled: bool, t_test: str = "rule") -> pd.DataFrame:
     """Table 3 as printed beside as recomputed, one text row per source.
 
     Parameters
@@ -386,7 +386,7 @@ def table3_display(table: pd.DataFrame, *, bundled: bool = True, t_test: str = "
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 
-def table3_ledger(table: pd.DataFrame, *, bundled: bool = True, t_test: str = "rule") -> pd.DataFrame:
+def table3_ledger(table: pd.DataFrame, *, bundled: bool, t_test: str = "rule") -> pd.DataFrame:
     """Ledger rows ``t3.*`` for Table 3, with the p of the chosen t-test variant.
 
     Parameters

@@ -470,7 +470,7 @@ def table4_ledger_values(fitted: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def table4_display(fitted: pd.DataFrame, *, bundled: bool = True, fit: pd.DataFrame | None = None) -> pd.DataFrame:
+def table4_display(fitted: pd.DataFrame, *, bundled: bool, fit: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 4 as printed beside as reproduced.
 
     Parameters
@@ -549,7 +549,7 @@ def inconsistency_text(consistency: pd.DataFrame) -> str:
     ) or "Every printed row is consistent."
 
 
-def table4_ledger(fitted: pd.DataFrame, *, bundled: bool = True, spec: Spec = ADOPTED,
+def table4_ledger(fitted: pd.DataFrame, *, bundled: bool, spec: Spec = ADOPTED,
                   within_person_r: str = "") -> pd.DataFrame:
     """Ledger rows ``t4.*`` for Table 4, all ``approximate``.
 

@@ -63,7 +63,7 @@ def evidence(key: str, status: str, *, synthetic: bool) -> str:
 def compare(
     reproduced: Mapping[str, float],
     *,
-    bundled: bool | Comparison = True,
+    bundled: bool | Comparison,
     status: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
     quantities: Mapping[str, str] | None = None,

@@ -450,7 +450,7 @@ def _printed(key: str) -> str:
     return load_published().at[key, "printed"]
 
 
-def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def hours_display(summary: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Hours worked per group as printed beside as recomputed.
 
     Parameters
@@ -485,7 +485,7 @@ def hours_display(summary: pd.DataFrame, *, bundled: bool = True) -> pd.DataFram
     return pd.DataFrame(rows).set_index(["group", "source"])
 
 
-def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def hours_tests_display(ttest: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Levene, Student and Welch for hours worked, with the SPSS rule's pick and the paper's row.
 
     Parameters
@@ -567,7 +567,7 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
         "Student's t test": float(t["p_student"]), "Welch's t test": float(t["p_welch"])}})
 
 
-def twenty_hours_display(row: pd.DataFrame, *, bundled: bool = True, binary_test: str = "rule") -> pd.DataFrame:
+def twenty_hours_display(row: pd.DataFrame, *, bundled: bool, binary_test: str = "rule") -> pd.DataFrame:
     """Ever >= 20 h in a week, as printed beside as recomputed (p, OR, CI).
 
     The recomputed P is the paper's rule by default (Fisher's exact p where an
@@ -648,7 +648,7 @@ so the percentages are not shares of the 19-21 IPS participants employed by 12 o
                    f"{smallest / low:.1f} jobs per employed participant.")
 
 
-def jobs_ledger(implied: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def jobs_ledger(implied: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows ``jobs.*_pct`` from the smallest consistent number of jobs, and our own
     ``jobs.n_jobs_implied``.
 

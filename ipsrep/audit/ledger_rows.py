@@ -61,7 +61,7 @@ def ledger_row(key: str, reproduced: float, *, published: str = "", status: str 
             "status": status, "note": note}
 
 
-def rows(records: list[dict], *, bundled: bool = True) -> pd.DataFrame:
+def rows(records: list[dict], *, bundled: bool) -> pd.DataFrame:
     """A ledger frame from records, with duplicate keys refused; with ``bundled=False``
     the ``published`` and ``status`` cells are emptied (as :func:`ipsrep.analyses.paper.compare`
     does on data other than the bundled reconstruction)."""
@@ -88,7 +88,7 @@ def _range_text(low: float, high: float) -> str:
     return f"{low:.4g}" if low == high else f"{low:.4g} to {high:.4g}"
 
 
-def check_ledger(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bundled: bool = True) -> pd.DataFrame:
+def check_ledger(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, bundled: bool) -> pd.DataFrame:
     """Ledger rows for a table of printed-statistic checks (:mod:`ipsrep.audit.recompute`).
 
     Key ``audit.<key>``; ``published`` the printed text; ``reproduced`` the value
@@ -121,7 +121,7 @@ def check_ledger(checks: pd.DataFrame, *, admitted: pd.DataFrame | None = None, 
     return rows(recs, bundled=bundled)
 
 
-def granularity_ledger(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def granularity_ledger(table: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows for granularity checks (:mod:`ipsrep.audit.grim`).
 
     Key ``audit.grim.<mean key>``; ``reproduced`` is 1 when the mean and SD are
@@ -141,7 +141,7 @@ def granularity_ledger(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataF
     return rows(recs, bundled=bundled)
 
 
-def denominator_ledger(table: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def denominator_ledger(table: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows for printed count-and-percentage pairs (:mod:`ipsrep.audit.denominators`).
 
     Key ``audit.<pct key>``; ``reproduced`` is the percentage recomputed as
@@ -182,7 +182,7 @@ def printed_match(key: str, reproduced: float, published_key: str, *, note: str 
 
 
 def implied_n_ledger(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.DataFrame,
-                   response: pd.DataFrame, *, ips_n: int, bundled: bool = True) -> pd.DataFrame:
+                   response: pd.DataFrame, *, ips_n: int, bundled: bool) -> pd.DataFrame:
     """Headline rows for implied sizes.
 
     ``audit.process.n_implied`` (IPS respondents behind the process percentages: the
@@ -221,7 +221,7 @@ def implied_n_ledger(process: pd.DataFrame, jobs: pd.DataFrame, table1_n: pd.Dat
     return rows(recs, bundled=bundled)
 
 
-def hours_grim_ledger(hours: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def hours_grim_ledger(hours: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """``audit.hours_ips.grim``: 1 when the IPS mean hours is possible for its n in whole
     hours or, failing that, in half hours (the note says which), else 0."""
     r = hours[hours["key"] == "rq2.hours.ips_mean"].iloc[0]
@@ -238,7 +238,7 @@ __all__ += ["printed_match", "implied_n_ledger", "hours_grim_ledger"]
 
 
 def planning_ledger(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios: pd.DataFrame,
-                  simulated_n: dict[float, int], *, follow_up: str = "12m", bundled: bool = True) -> pd.DataFrame:
+                  simulated_n: dict[float, int], *, follow_up: str = "12m", bundled: bool) -> pd.DataFrame:
     """Ledger rows for the planning section.
 
     Parameters
@@ -309,7 +309,7 @@ def planning_ledger(sample_size: pd.DataFrame, achieved: pd.DataFrame, scenarios
 __all__.append("planning_ledger")
 
 
-def fidelity_ledger(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def fidelity_ledger(reviews: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """``audit.fidelity.reviews`` (the number of printed scores against the printed number
     of reviews) and ``audit.fidelity.below_threshold`` (the reviews at the lowest score
     against the printed count below threshold), from
@@ -326,7 +326,7 @@ def fidelity_ledger(reviews: pd.DataFrame, *, bundled: bool = True) -> pd.DataFr
 __all__.append("fidelity_ledger")
 
 
-def registry_rows(values: pd.DataFrame, *, bundled: bool = True) -> pd.DataFrame:
+def registry_rows(values: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """Ledger rows of the registry comparison, from
     :func:`ipsrep.audit.registry.registry_ledger_values`: one per registered item, a check
     of two published records against each other (``consistent`` / ``inconsistent``)."""

@@ -148,8 +148,8 @@ def process_figure(counts: pd.DataFrame) -> Figure:
     ax.errorbar(rows["pct"], range(len(rows)), xerr=[rows["pct"] - low, high - rows["pct"]],
                 fmt="none", ecolor="black", capsize=3, lw=1)
     for y, r in rows.iterrows():
-        ax.annotate(f"{r['count']}/{r['n']}", (min(high[y], 100), y), xytext=(4, -3), textcoords="offset points",
-                    fontsize=8)
+        ax.annotate(f"{r['count']}/{r['n']}", (min(100 * r["ci_high"], 100), y), xytext=(4, -3),
+                    textcoords="offset points", fontsize=8)
     ax.set_yticks(
         range(len(rows)), [f"{d}: {lab}" for d, lab in zip(rows["domain"], rows["label"], strict=True)], fontsize=8.5
     )

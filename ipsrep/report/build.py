@@ -244,7 +244,7 @@ def ledger_table(notebooks: list[Notebook]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[LEDGER_COLUMNS]
 
 
-def without_comparison(table: pd.DataFrame, bundled: bool) -> pd.DataFrame:
+def without_comparison(table: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     """`table` with ``published`` and ``status`` emptied unless the values are set beside
     the paper's (`bundled`: the bundled reconstruction, or ``--compare-with-paper``).
 
@@ -284,7 +284,8 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
     number of ledger rows."""
     run_with = params.run_parameters({book.stem: book.executed for book in notebooks})
     pages = [Page(book.stem, notebook_title(book.executed, book.stem),
-                  without_comparison(rows_from_notebook(book.executed), data.with_paper), notebook=book.executed)
+                  without_comparison(rows_from_notebook(book.executed), bundled=data.with_paper),
+                  notebook=book.executed)
              for book in notebooks]
     key = None
     if store is not None and all(book.cache_key for book in notebooks):
@@ -307,7 +308,7 @@ def write_site(notebooks: list[Notebook], dest: Path, *, data: DataInUse, show_c
         if (dest / name).exists():
             raise BuildError(f"the renderer wrote {name}, the name of an executed notebook")
         (dest / name).write_text(book.text or notebook_text(book.executed), encoding="utf-8")
-    ledger = without_comparison(ledger_table(notebooks), data.with_paper)
+    ledger = without_comparison(ledger_table(notebooks), bundled=data.with_paper)
     duplicated = sorted(set(ledger.loc[ledger["key"].duplicated(), "key"]))
     if duplicated:
         say(f"ipsrep build: warning: ledger keys shown by more than one cell: {', '.join(duplicated)}")

@@ -104,7 +104,7 @@ def page_title(stem: str, title: str) -> str:
     return f"{number} · {plain}" if number.isdigit() else plain
 
 
-def pages_from_report(report_dir: Path, *, bundled: bool = True) -> tuple[list[Page], dict]:
+def pages_from_report(report_dir: Path, *, bundled: bool) -> tuple[list[Page], dict]:
     """The pages of a built report folder (its executed ``NN_*.ipynb``) and the
     parameters they recorded, to render them again without executing anything."""
     import nbformat

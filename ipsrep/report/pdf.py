@@ -82,7 +82,7 @@ def print_pdf(report_dir: str | os.PathLike = "reports", out: str | os.PathLike 
     if chromium is None:
         raise PdfError("no Chromium found (apt-get install chromium); it prints the PDF")
     target = pdf_target(out)
-    pages, parameters = pages_from_report(report)
+    pages, parameters = pages_from_report(report, bundled=True)  # first to learn the data; re-read below if not bundled
     if not pages:
         raise PdfError(f"no executed notebooks (NN_*.ipynb) in {report}; run make report first")
     data_path, recorded_sha = report_data(pages)

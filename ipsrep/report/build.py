@@ -122,7 +122,8 @@ def build_report(
         for book in notebooks:
             book.defaults = params.source_defaults(book.source)
             defaults[book.stem] = book.defaults
-        params.check_parameters(defaults, parameters or {})
+        parameters = params.renamed_parameters(parameters or {})
+        params.check_parameters(defaults, parameters)
         for book in notebooks:
             book.parameters = params.injected_parameters(book.defaults, data_in_use.parameter, parameters or {})
         if store is not None:

@@ -18,9 +18,32 @@ import re
 from ipsrep import paths
 from ipsrep.inputs.contract import terminal_safe
 from ipsrep.report.context import recorded_parameters
-from ipsrep.report.failures import BuildError, UsageError
+from ipsrep.report.failures import BuildError, UsageError, say
 
-__all__ = ["check_parameters", "injected_parameters", "notebook_defaults", "run_parameters", "source_defaults"]
+__all__ = ["DEPRECATED_PARAMETERS", "check_parameters", "injected_parameters", "notebook_defaults",
+           "renamed_parameters", "run_parameters", "source_defaults"]
+
+DEPRECATED_PARAMETERS: dict[str, str] = {
+    "hours_test": "t_test",  # notebook 02's t-test choice, renamed in issue 24; kept one release  # rename: keep
+}
+"""Former parameter names still accepted for one release: old name -> current name."""
+
+
+def renamed_parameters(parameters: dict) -> dict:
+    """`parameters` (name -> value, as given with ``-p``) with former names
+    (:data:`DEPRECATED_PARAMETERS`) replaced by the current ones, saying so on stderr.
+
+    A former name and its current name given together is refused (which one was meant?).
+    """
+    out = dict(parameters)
+    for old, new in DEPRECATED_PARAMETERS.items():
+        if old in out:
+            if new in out:
+                raise UsageError(f"-p {old} and -p {new}: {old} is the former name of {new}; give {new} only")
+            out[new] = out.pop(old)
+            say(f"ipsrep build: -p {old} is deprecated and will be removed in the next release; "
+                f"use -p {new} (it sets {new} in every notebook that declares it)")
+    return out
 
 
 def _defaults_from_code(source: str) -> dict[str, object]:

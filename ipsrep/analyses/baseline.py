@@ -39,7 +39,7 @@ from ipsrep.analyses.flow import require_columns
 from ipsrep.inputs.measures import GROUPS, HSCL_CUTOFF
 from ipsrep.inputs.published import load_published
 from ipsrep.methods import proportions, ttests
-from ipsrep.methods.formatting import format_p, half_up, mean_sd
+from ipsrep.methods.formatting import format_p, half_up, mean_sd, p_statement
 from ipsrep.methods.rounding import rounds_to
 
 BENEFIT_CODES: dict[str, str] = {
@@ -310,13 +310,14 @@ def continuous_row(
     row["test"] = "Welch t" if welch else "Student t"
     row["p"] = res["p_welch"] if welch else res["p_student"]
     if t_test != "rule":
-        row["why"] = f"{'Welch' if welch else 'Student'} line chosen by the reader (Levene p = {res['levene_p']:.3f})"
+        row["why"] = (f"{'Welch' if welch else 'Student'} line chosen by the reader "
+                      f"(Levene {p_statement(res['levene_p'])})")
     elif np.isnan(res["levene_p"]):
         row["why"] = "Levene's test undefined (no spread in either group): equal variances assumed"
     elif welch:
-        row["why"] = f"Levene p = {res['levene_p']:.3f} < {levene_alpha:g}: equal variances not assumed"
+        row["why"] = f"Levene {p_statement(res['levene_p'])} < {levene_alpha:g}: equal variances not assumed"
     else:
-        row["why"] = f"Levene p = {res['levene_p']:.3f} ≥ {levene_alpha:g}: equal variances assumed"
+        row["why"] = f"Levene {p_statement(res['levene_p'])} ≥ {levene_alpha:g}: equal variances assumed"
     return row
 
 

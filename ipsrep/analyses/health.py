@@ -26,7 +26,7 @@ from scipy import stats as sps
 from ipsrep.analyses.employment import no_answers_reason
 from ipsrep.inputs.measures import GROUPS, MEASURES, VISITS
 from ipsrep.inputs.measures import measure as lookup_measure
-from ipsrep.methods.formatting import half_up, mean_sd
+from ipsrep.methods.formatting import format_p, half_up, mean_sd, p_statement
 
 __all__ = [
     "long_format",
@@ -382,7 +382,7 @@ def table3_display(table: pd.DataFrame, *, bundled: bool, t_test: str = "rule") 
                      "TAU n": str(int(r["tau_n"])),
                      "TAU mean (SD)": mean_sd(r["tau_mean"], r["tau_sd"]) if r["tau_n"] else "no values",
                      "p": f"{half_up(r[f'p_{used}'], 3)} ({used})" if not r["reason"] else r["reason"],
-                     "Holm p (ours)": f"{r['p_holm']:.3f}" if not r["reason"] else ""})
+                     "Holm p (ours)": format_p(r['p_holm']) if not r["reason"] else ""})
     return pd.DataFrame(rows).set_index(["measure", "visit", "source"])
 
 
@@ -423,6 +423,6 @@ def table3_ledger(table: pd.DataFrame, *, bundled: bool, t_test: str = "rule") -
         values[key] = float(r[f"p_{used}"])
         paper = printed.at[(r["measure"], r["visit"]), "printed"]
         # pandas-stubs types a cell as any scalar, bytes included; this one holds a test's name
-        notes[key] = f"{used} t-test (Levene p = {r['levene_p']:.3f}); the paper's p is the {paper} test"  # type: ignore[str-bytes-safe]
+        notes[key] = f"{used} t-test (Levene {p_statement(r['levene_p'])}); the paper's p is the {paper} test"  # type: ignore[str-bytes-safe]
         alternatives[key] = {"Student's t test": float(r["p_student"]), "Welch's t test": float(r["p_welch"])}
     return compare(values, bundled=bundled, notes=notes, alternatives=alternatives)

@@ -39,6 +39,7 @@ from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import load_published
 from ipsrep.methods import proportions, ranks, resampling, ttests
+from ipsrep.methods.formatting import p_statement
 from ipsrep.methods.rounding import rounding_window, rounds_to
 
 __all__ = [
@@ -180,8 +181,8 @@ def hours_test_sentence(ttest: pd.DataFrame, identified: list[str], *, level: fl
     printed = f"From the printed summaries, the printed p is the **{', '.join(identified) or 'neither'}** line. "
     if r.get("reason"):
         return printed + f"On the data in use the t-test was {r['reason']}."
-    return (printed + f"On the data in use Levene's p is {r['levene_p']:.3f}, so the rule picks the "
-            f"**{r['test']}** line (p = {r['p']:.3f}); the mean difference is {r['diff']:.1f} hours "
+    return (printed + f"On the data in use Levene's {p_statement(r['levene_p'])}, so the rule picks the "
+            f"**{r['test']}** line ({p_statement(r['p'])}); the mean difference is {r['diff']:.1f} hours "
             f"({100 * level:g}% CI {r['ci_low']:.1f} to {r['ci_high']:.1f}).")
 
 
@@ -551,7 +552,8 @@ def hours_ledger(summary: pd.DataFrame, ttest: pd.DataFrame, *, bundled: bool, t
                    "rq2.hours.levene_p": t["levene_p"]})
     printed_row = published_hours_ttests().query("matches_printed")["test"].tolist()
     notes = {
-        "rq2.hours.p": (f"{chosen} row" + (f" (SPSS rule: Levene p = {t['levene_p']:.3f})" if t_test == "rule" else "")
+        "rq2.hours.p": (f"{chosen} row"
+                        + (f" (SPSS rule: Levene {p_statement(t['levene_p'])})" if t_test == "rule" else "")
                         + (f"; the printed p is the {printed_row[0]} row of the printed summaries"
                            if printed_row else "")),
         "rq2.hours.p_student": "hours, Student t-test p (equal variances assumed)",

@@ -191,6 +191,7 @@ def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None, *,
         SE within 10%, p on the printed side of .05), naming the measure, term and
         values; empty when every target is met.
     """
+    from ipsrep.methods.formatting import p_statement
     from ipsrep.synthetic.linkage_outcome import linkage_report
 
     report = linkage_report(trial, table4)
@@ -200,7 +201,7 @@ def table4_misses(trial: pd.DataFrame, table4: pd.DataFrame | None = None, *,
             (f"estimate {r['estimate']:.3f} against {r['target_estimate']:.3f}, {r['distance']:+.2f} printed SE",
              r["estimate_ok"]),
             (f"SE {r['se']:.3f} against printed {r['printed_se']:.2f}", r["se_ok"]),
-            (f"p = {r['p']:.3f} against printed {r['printed_p']:.3f}", r["p_ok"])) if not ok]
+            (f"{p_statement(r['p'])} against printed {r['printed_p']:.3f}", r["p_ok"])) if not ok]
         clauses.append(f"{r['measure']} {r['term']} ({'; '.join(why)})")
     return clauses
 

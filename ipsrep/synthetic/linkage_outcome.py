@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ipsrep.analyses.mixed import table4
+from ipsrep.methods.formatting import p_statement
 from ipsrep.synthetic.linkage import BATCH, ESTIMATE_TOLERANCE, SE_TOLERANCE, linkage_targets
 
 __all__ = [
@@ -177,6 +178,6 @@ def misses_markdown(report: pd.DataFrame) -> str:
         est_text = f"estimate {r['estimate']:.2f} against {r['target_estimate']:.2f}, {r['distance']:+.2f} printed SE"
         why = [w for w, ok in ((est_text, r["estimate_ok"]),
                                (f"SE ratio {r['se_ratio']:.2f}", r["se_ok"]),
-                               (f"p = {r['p']:.3f} against printed {r['printed_p']:.3f}", r["p_ok"])) if not ok]
+                               (f"{p_statement(r['p'])} against printed {r['printed_p']:.3f}", r["p_ok"])) if not ok]
         clauses.append(f"{r['measure']} {r['term']} ({'; '.join(why)})")
     return "Missing a target: " + "; ".join(clauses) + "."

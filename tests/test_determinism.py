@@ -18,6 +18,7 @@ import pytest
 
 from ipsrep import paths
 from ipsrep.methods import portable
+from ipsrep.synthetic import ensemble
 
 pytestmark = pytest.mark.slow
 
@@ -105,6 +106,14 @@ def test_an_ensemble_member_is_bit_for_bit_the_same_under_every_kernel(linkage):
         assert member["keys"] == first["keys"], name
         differ = [k for k, a, b in zip(member["keys"], member["values"], first["values"], strict=True) if a != b]
         assert not differ, f"{linkage} member {MEMBER_SEED} differs under {name} in {differ[:5]}"
+    # and the committed ensemble holds exactly these values for this seed (as its file writes them)
+    folder = ensemble.ENSEMBLE_DIR if linkage == "searched" else ensemble.UNSEARCHED_DIR
+    committed = ensemble.read_ensemble(folder).results
+    committed = committed[committed["seed"] == MEMBER_SEED]
+    ours = {k: ensemble.format_value(float.fromhex(v)) for k, v in zip(first["keys"], first["values"], strict=True)}
+    theirs = {k: ("" if v != v else ensemble.format_value(v)) for k, v in zip(committed["key"], committed["value"],
+                                                                             strict=True)}
+    assert len(committed) == len(ours) and theirs == ours
 
 
 def test_portable_functions_agree_with_numpy():

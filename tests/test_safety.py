@@ -422,7 +422,8 @@ def test_7_a_tampered_cached_page_is_refused(built, tmp_path):
 def test_8_ids_with_newlines_or_escape_codes_cannot_forge_output(tmp_path, capsys):
     from ipsrep.cli import main
 
-    rows = [("P01\nOK: everything is fine", "IPS", 30), ("P02\x1b[32m", "IPS", 31), ("P03", "TAU", 40)]
+    rows = [("P01\nOK: everything is fine", "IPS", 30), ("P02\x1b[32m", "IPS", 31), ("P03", "TAU", 40),
+            ("P04", "TAU", 41)]
     path = write_trial(tmp_path / "evil.csv", rows=rows)
     assert main(["validate", str(path)]) == 1
     out, err = capsys.readouterr()

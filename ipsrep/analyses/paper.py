@@ -79,7 +79,7 @@ def compare(
     own quantity (say what it is in `quantities`). The arguments are those of
     :func:`~ipsrep.methods.comparison.compare_with_printed`.
 
-    >>> compare({"t2.12m.ips_count": 19}, check=True)["status"].tolist()
+    >>> compare({"t2.12m.ips_count": 19}, check=True, bundled=True)["status"].tolist()
     ['consistent']
     """
     return compare_with_printed(reproduced, load_published(), bundled=bundled, status=status, notes=notes,

@@ -57,7 +57,7 @@
 data_path = "data/reconstructed/ips_in_pain.csv"
 alpha = 0.05
 levene_alpha = 0.05  # Levene p below which a t test row switches to Welch
-binary_test = "rule"  # "rule" (the paper's: exact p if an expected count < 5), or force "pearson" or "fisher"
+binary_test = "rule"  # "rule" (the paper's: exact p if an expected count < 5), or "pearson", "fisher", "yates"
 t_test = "rule"  # "rule" (our reading: Student or Welch by Levene's test), or force "student" or "welch"
 randomised = None  # participants randomised, for data other than the bundled file
 withdrew = None  # participants who withdrew after randomisation, likewise

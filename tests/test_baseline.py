@@ -258,6 +258,10 @@ def test_reader_can_force_one_test():
     assert forced["p"] == pytest.approx(pearson_p(32, 33, 16, 18), rel=1e-9)
     exact = baseline.binary_row(trial, "female", binary_test="fisher")
     assert exact["p"] == pytest.approx(fisher_p(29, 38, 14, 20), rel=1e-9)
+    yates = baseline.binary_row(trial, "female", binary_test="yates")
+    table = np.array([[29, 38 - 29], [14, 20 - 14]])
+    assert yates["test"] == "chi-squared, Yates"
+    assert yates["p"] == pytest.approx(sps.chi2_contingency(table, correction=True)[1], rel=1e-9)
     x, y = np.array([1.0, 2, 3, 4]), np.array([2.0, 4, 6, 8, 10])
     welch = baseline.continuous_row(two_group_frame(x, y), "age", t_test="welch")
     vx, vy = x.var(ddof=1) / 4, y.var(ddof=1) / 5

@@ -58,7 +58,7 @@ LEVENE_ALPHA = 0.05
 """Levene p below which our reading of SPSS's output takes the Welch t test line (the
 paper does not state a rule)."""
 
-BINARY_TESTS: tuple[str, ...] = ("rule", "pearson", "fisher")
+BINARY_TESTS: tuple[str, ...] = ("rule", "pearson", "fisher", "yates")
 """Choices for yes/no rows: the paper's stated rule (exact p when an expected count is
 below 5, key ``design.fisher_expected_threshold``), always Pearson chi-squared, always
 Fisher's exact test. ``"paper"`` is accepted as the former name of ``"rule"``."""
@@ -226,8 +226,9 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> d
     to the item (among benefit recipients for the benefit types). The test is
     ``ipsrep.methods.proportions.two_by_two``; with ``binary_test="rule"`` (default) the paper's rule:
     Pearson chi-squared without continuity correction, or Fisher's exact p when an
-    expected count is below :data:`MIN_EXPECTED`. ``"pearson"`` or ``"fisher"`` force
-    one test (for comparison; see :data:`BINARY_TESTS`).
+    expected count is below :data:`MIN_EXPECTED`. ``"pearson"``, ``"fisher"`` or
+    ``"yates"`` (chi-squared with Yates' continuity correction) force one test (for
+    comparison; see :data:`BINARY_TESTS`), as on the employment pages.
 
     Returns
     -------
@@ -253,13 +254,12 @@ def binary_row(trial: pd.DataFrame, key: str, *, binary_test: str = "rule") -> d
     res = _record(proportions.two_by_two(a, n1, b, n2))
     row.update({k: res[k] for k in ("chi2", "p_chi2", "p_fisher", "min_expected")})
     fisher = res["test"] == "fisher" if binary_test == "rule" else binary_test == "fisher"
-    row["test"] = "Fisher's exact" if fisher else "Pearson chi-squared"
-    row["p"] = res["p_fisher"] if fisher else res["p_chi2"]
+    yates = binary_test == "yates"
+    row["test"] = "Fisher's exact" if fisher else "chi-squared, Yates" if yates else "Pearson chi-squared"
+    row["p"] = res["p_fisher"] if fisher else res["p_yates"] if yates else res["p_chi2"]
     if binary_test != "rule":
-        row["why"] = (
-            f"{'exact' if fisher else 'chi-squared'} test chosen by the reader "
-            f"(smallest expected count {res['min_expected']:.2f})"
-        )
+        chosen = "exact" if fisher else "Yates-corrected chi-squared" if yates else "chi-squared"
+        row["why"] = f"{chosen} test chosen by the reader (smallest expected count {res['min_expected']:.2f})"
     elif fisher:
         row["why"] = (
             f"{row['cells_below_min']} of 4 expected counts below {MIN_EXPECTED:g} "
@@ -343,7 +343,7 @@ def table1(
         Participant-level table following the data contract (baseline columns).
     levene_alpha : float
         Levene p below which a continuous row reports the Welch t test.
-    binary_test : {"rule", "pearson", "fisher"}
+    binary_test : {"rule", "pearson", "fisher", "yates"}
         Test for yes/no rows: the paper's rule (default; ``"paper"`` is an alias) or
         one test for every row.
     t_test : {"rule", "student", "welch"}

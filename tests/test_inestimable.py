@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from ipsrep import paths
-from ipsrep.analyses import employment, health, productivity
+from ipsrep.analyses import employment, employment_historical, employment_power, health, productivity
 from ipsrep.inputs import contract
 
 
@@ -47,12 +47,12 @@ def test_no_12_month_answers_table2_says_why_and_ledger_has_no_value_no_status(b
         assert rows.at[f"t2.12m.{q}", "status"] == ""
         assert "no participant has a value of employed_12m" in rows.at[f"t2.12m.{q}", "note"]
     assert rows.at["t2.6m.p", "status"] in ("reproduced", "discrepant")
-    hist = employment.historical_on_data(table, employment.published_historical_counts())
-    shown = employment.historical_display({"data": hist}).set_index("Quantity")["data"]
+    hist = employment_historical.historical_on_data(table, employment_historical.published_historical_counts())
+    shown = employment_historical.historical_display({"data": hist}).set_index("Quantity")["data"]
     assert shown["p (Pearson χ²)"] == "not computed" and shown["Historical controls n"] == "315"
-    power = employment.power_on_data(0.5, 0.3, table)
+    power = employment_power.power_on_data(0.5, 0.3, table)
     assert power.empty
-    assert employment.power_sentence(power) == (
+    assert employment_power.power_sentence(power) == (
         "The power at the trial's 12-month size was not computed: no participant has a value of "
         "employed_12m (IPS 0, TAU 0).")
 
@@ -150,10 +150,10 @@ def test_power_at_observed_rates_of_0_or_1_is_said_in_words(bundled):
     trial = bundled[bundled["employed_12m"].notna()].copy()
     trial.loc[trial["group"] == "IPS", "employed_12m"] = 1.0
     table = employment.employment_table(trial)
-    power = employment.power_on_data(0.5, 0.3, table, n_sim=500)
+    power = employment_power.power_on_data(0.5, 0.3, table, n_sim=500)
     assert not math.isnan(power.loc["design difference", "power_simulated"])
     assert math.isnan(power.loc["observed difference", "power_simulated"])
-    assert employment.power_sentence(power).endswith(
+    assert employment_power.power_sentence(power).endswith(
         "and not computed for the observed one (rates 100% and 39%: power needs two different rates strictly "
         "between 0 and 100%).")
 

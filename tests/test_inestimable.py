@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from ipsrep import paths
-from ipsrep.analyses import employment, employment_historical, employment_power, health, productivity
+from ipsrep.analyses import (
+    employment,
+    employment_historical,
+    employment_power,
+    health,
+    productivity,
+    productivity_sensitivity,
+)
 from ipsrep.inputs import contract
 
 
@@ -70,7 +77,7 @@ def test_no_hours_answers_the_t_tests_and_20h_table_say_why(bundled):
     assert rows.at["rq2.hours.p", "note"].startswith("hours: not computed")
     assert rows.at["rq2.hours.ips_mean", "note"] == "hours: no value of hours_12m in the IPS group"
     assert productivity.hours_display(summary, bundled=False).loc[("IPS", "recomputed"), "mean (SD)"] == "no values"
-    sens = productivity.hours_sensitivity(trial, n_resamples=200)
+    sens = productivity_sensitivity.hours_sensitivity(trial, n_resamples=200)
     assert sens.iloc[0]["reason"].startswith("not computed")
     twenty = productivity.worked_20h_table(trial)
     assert twenty.iloc[0]["reason"].startswith("not computed: no participant has a value of worked_20h_week_12m")

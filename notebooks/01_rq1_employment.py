@@ -62,7 +62,7 @@ seed = 2022  # seed of the power simulation (page 07 uses the same seed, n_sim a
 # %%
 from IPython.display import Markdown
 
-from ipsrep.analyses import baseline, claims, employment
+from ipsrep.analyses import baseline, claims, employment, employment_historical, employment_power
 from ipsrep.inputs import published
 from ipsrep.plots.employment import employment_rates_figure, odds_ratio_forest
 from ipsrep.report import ledger, teaching
@@ -288,10 +288,11 @@ captioned(t1_rows[t1_rows["Characteristic"].eq("Higher education")].reset_index(
 # design and should not be read as an estimate of its effect.
 
 # %%
-hist_counts = employment.published_historical_counts()
-hist = employment.historical_control_comparison(**hist_counts, level=level)
-hist_data = employment.historical_on_data(table2, hist_counts, level=level)
-captioned(employment.historical_display({"IPS counts as printed": hist, "IPS counts in the data in use": hist_data}),
+hist_counts = employment_historical.published_historical_counts()
+hist = employment_historical.historical_control_comparison(**hist_counts, level=level)
+hist_data = employment_historical.historical_on_data(table2, hist_counts, level=level)
+captioned(employment_historical.historical_display({"IPS counts as printed": hist,
+                                                     "IPS counts in the data in use": hist_data}),
           "IPS employment against the historical controls, with the printed and the data's counts")
 
 # %% [markdown]
@@ -305,7 +306,7 @@ captioned(employment.historical_display({"IPS counts as printed": hist, "IPS cou
 # On the bundled reconstruction the two columns coincide.
 
 # %%
-ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
+ledger.emit(employment_historical.historical_ledger(hist, bundled=ctx.comparison))
 
 # %% [markdown]
 # ## Sample size
@@ -336,10 +337,10 @@ ledger.emit(employment.historical_ledger(hist, bundled=ctx.comparison))
 #   and statsmodels' power routines.
 
 # %%
-design = employment.published_design()
+design = employment_power.published_design()
 p_ips, p_tau = design_rates if design_rates is not None else (design["p_ips"], design["p_tau"])
 power = design_power if design_power is not None else design["power"]
-sizes = employment.sample_size_table(p_ips, p_tau, alpha=design["alpha"], power=power)
+sizes = employment_power.sample_size_table(p_ips, p_tau, alpha=design["alpha"], power=power)
 captioned(sizes.round(2), "Sample size per group for the planned difference in employment, by formula")
 
 # %%
@@ -366,11 +367,11 @@ Markdown(
 # and a simulation of the test itself.
 
 # %%
-power_table = employment.power_on_data(p_ips, p_tau, table2, alpha=alpha, n_sim=n_sim, seed=seed)
+power_table = employment_power.power_on_data(p_ips, p_tau, table2, alpha=alpha, n_sim=n_sim, seed=seed)
 captioned(power_table.round(3), "Power of the trial for the planned difference, analytic and simulated")
 
 # %%
-Markdown(employment.power_sentence(power_table))
+Markdown(employment_power.power_sentence(power_table))
 
 # %% [markdown]
 # Against the difference the trial was designed for, the smaller, unbalanced sample
@@ -384,8 +385,8 @@ Markdown(employment.power_sentence(power_table))
 # formula's answer.
 
 # %%
-ledger.emit(employment.sample_size_ledger(
-    employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
+ledger.emit(employment_power.sample_size_ledger(
+    employment_power.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"]),
     method=sample_size_formula, bundled=ctx.comparison))
 
 # %% [markdown]

@@ -57,7 +57,7 @@ n_max_jobs = 100  # largest number of jobs tried when decoding the job-type perc
 # %%
 from IPython.display import Markdown
 
-from ipsrep.analyses import employment, productivity
+from ipsrep.analyses import employment, productivity, productivity_sensitivity
 from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
 from ipsrep.report import ledger, teaching
 from ipsrep.report.context import Banner, setup
@@ -90,7 +90,7 @@ captioned(productivity.hours_display(hours, bundled=ctx.comparison),
 # is drawn on its own.
 
 # %%
-hours_distribution_figure(productivity.hours_histogram(ctx.trial, bin_width=bin_width), hours)
+hours_distribution_figure(productivity_sensitivity.hours_histogram(ctx.trial, bin_width=bin_width), hours)
 
 # %% [markdown]
 # *Figure 1. Distribution of hours worked over the 12-month follow-up, by group.* Each
@@ -165,7 +165,8 @@ Markdown(productivity.hours_test_sentence(hours_t, identified, level=level))
 # disagree, the disagreement itself is the finding.
 
 # %%
-captioned(productivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, seed=seed).round(4),
+sensitivity = productivity_sensitivity.hours_sensitivity(ctx.trial, level=level, n_resamples=n_resamples, seed=seed)
+captioned(sensitivity.round(4),
           "Hours worked: the difference under other tests and a bootstrap interval")
 
 # %% [markdown]

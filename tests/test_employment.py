@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipsrep.analyses import employment
+from ipsrep.analyses import employment, employment_historical, employment_power
 
 Z = NormalDist()
 
@@ -162,9 +162,9 @@ def test_group_without_answers(table2_trial):
 
 
 def test_historical_control_counts_and_test():
-    counts = employment.published_historical_counts()
+    counts = employment_historical.published_historical_counts()
     assert counts == {"ips_employed": 19, "ips_n": 36, "hc_employed": 52, "hc_n": 315}
-    r = employment.historical_control_comparison(**counts).iloc[0]
+    r = employment_historical.historical_control_comparison(**counts).iloc[0]
     chi2, _p, odds, lo, hi = hand_pearson(19, 36, 52, 315)
     assert r["chi2"] == pytest.approx(chi2, rel=1e-10)
     assert round(r["chi2"], 2) == 26.34  # printed
@@ -185,7 +185,7 @@ def hand_n(p1, p2, alpha, power):
 
 
 def test_sample_size_formulas():
-    table = employment.sample_size_table(0.61, 0.23, alpha=0.05, power=0.9).set_index("method")
+    table = employment_power.sample_size_table(0.61, 0.23, alpha=0.05, power=0.9).set_index("method")
     hand = hand_n(0.61, 0.23, 0.05, 0.9)
     for method in ("unpooled", "pooled", "pooled_cc"):
         assert table.loc[method, "n_exact"] == pytest.approx(hand[method], rel=1e-9)
@@ -197,7 +197,7 @@ def test_sample_size_formulas():
 
 
 def test_power_at_trial_size_normal_by_hand():
-    r = employment.power_at_trial_size(0.61, 0.23, 36, 18, n_sim=2000).iloc[0]
+    r = employment_power.power_at_trial_size(0.61, 0.23, 36, 18, n_sim=2000).iloc[0]
     p1, p2, n1, n2 = 0.61, 0.23, 36, 18
     pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
     s0 = math.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
@@ -241,21 +241,22 @@ def test_interval_comparison_clopper_pearson_by_beta_quantiles(table2_trial):
 
 
 def test_historical_and_sample_size_ledgers():
-    hist = employment.historical_control_comparison(**employment.published_historical_counts())
-    rows = employment.historical_ledger(hist, bundled=True)
+    hist = employment_historical.historical_control_comparison(**employment_historical.published_historical_counts())
+    rows = employment_historical.historical_ledger(hist, bundled=True)
     assert (rows["status"] == "consistent").all() and len(rows) == 12
-    design = employment.published_design()
+    design = employment_power.published_design()
     assert design == pytest.approx({"p_ips": 0.61, "p_tau": 0.23, "alpha": 0.05, "power": 0.9})
-    table = employment.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"], power=design["power"])
-    ss = employment.sample_size_ledger(table, bundled=True).set_index("key")
+    table = employment_power.sample_size_table(design["p_ips"], design["p_tau"], alpha=design["alpha"],
+                                               power=design["power"])
+    ss = employment_power.sample_size_ledger(table, bundled=True).set_index("key")
     assert ss.at["ss.n_per_group", "status"] == "consistent"
     assert (
-        employment.sample_size_ledger(table, method="pooled", bundled=True)
+        employment_power.sample_size_ledger(table, method="pooled", bundled=True)
         .set_index("key").at["ss.n_per_group", "status"]
         == "inconsistent"
     )
     with pytest.raises(ValueError, match="method must be one of"):
-        employment.sample_size_ledger(table, method="exact", bundled=True)
+        employment_power.sample_size_ledger(table, method="exact", bundled=True)
 
 
 def test_figures_carry_the_numbers(table2_trial):

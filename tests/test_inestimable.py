@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from ipsrep import paths
-from ipsrep.analyses import employment, health, productivity
+from ipsrep.analyses import (
+    employment,
+    employment_historical,
+    employment_power,
+    health,
+    productivity,
+    productivity_sensitivity,
+)
 from ipsrep.inputs import contract
 
 
@@ -47,12 +54,12 @@ def test_no_12_month_answers_table2_says_why_and_ledger_has_no_value_no_status(b
         assert rows.at[f"t2.12m.{q}", "status"] == ""
         assert "no participant has a value of employed_12m" in rows.at[f"t2.12m.{q}", "note"]
     assert rows.at["t2.6m.p", "status"] in ("reproduced", "discrepant")
-    hist = employment.historical_on_data(table, employment.published_historical_counts())
-    shown = employment.historical_display({"data": hist}).set_index("Quantity")["data"]
+    hist = employment_historical.historical_on_data(table, employment_historical.published_historical_counts())
+    shown = employment_historical.historical_display({"data": hist}).set_index("Quantity")["data"]
     assert shown["p (Pearson χ²)"] == "not computed" and shown["Historical controls n"] == "315"
-    power = employment.power_on_data(0.5, 0.3, table)
+    power = employment_power.power_on_data(0.5, 0.3, table)
     assert power.empty
-    assert employment.power_sentence(power) == (
+    assert employment_power.power_sentence(power) == (
         "The power at the trial's 12-month size was not computed: no participant has a value of "
         "employed_12m (IPS 0, TAU 0).")
 
@@ -70,7 +77,7 @@ def test_no_hours_answers_the_t_tests_and_20h_table_say_why(bundled):
     assert rows.at["rq2.hours.p", "note"].startswith("hours: not computed")
     assert rows.at["rq2.hours.ips_mean", "note"] == "hours: no value of hours_12m in the IPS group"
     assert productivity.hours_display(summary, bundled=False).loc[("IPS", "recomputed"), "mean (SD)"] == "no values"
-    sens = productivity.hours_sensitivity(trial, n_resamples=200)
+    sens = productivity_sensitivity.hours_sensitivity(trial, n_resamples=200)
     assert sens.iloc[0]["reason"].startswith("not computed")
     twenty = productivity.worked_20h_table(trial)
     assert twenty.iloc[0]["reason"].startswith("not computed: no participant has a value of worked_20h_week_12m")
@@ -150,10 +157,10 @@ def test_power_at_observed_rates_of_0_or_1_is_said_in_words(bundled):
     trial = bundled[bundled["employed_12m"].notna()].copy()
     trial.loc[trial["group"] == "IPS", "employed_12m"] = 1.0
     table = employment.employment_table(trial)
-    power = employment.power_on_data(0.5, 0.3, table, n_sim=500)
+    power = employment_power.power_on_data(0.5, 0.3, table, n_sim=500)
     assert not math.isnan(power.loc["design difference", "power_simulated"])
     assert math.isnan(power.loc["observed difference", "power_simulated"])
-    assert employment.power_sentence(power).endswith(
+    assert employment_power.power_sentence(power).endswith(
         "and not computed for the observed one (rates 100% and 39%: power needs two different rates strictly "
         "between 0 and 100%).")
 

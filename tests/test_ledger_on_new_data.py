@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ipsrep.analyses import employment, productivity
+from ipsrep.analyses import employment_historical, productivity
 from ipsrep.analyses.paper import compare
 from ipsrep.audit import ledger_rows, recompute
 from ipsrep.inputs.published import load_published
@@ -43,9 +43,9 @@ def _same_rows_without_the_paper(on_new_data, on_bundled):
 
 
 def test_historical_and_jobs_rows():
-    hist = employment.historical_control_comparison(**employment.published_historical_counts())
+    hist = employment_historical.historical_control_comparison(**employment_historical.published_historical_counts())
     jobs = productivity.implied_job_totals(n_max=60)
-    hist_rows = employment.historical_ledger(hist, bundled=True)
+    hist_rows = employment_historical.historical_ledger(hist, bundled=True)
     jobs_rows = productivity.jobs_ledger(jobs, bundled=True)
     _published_and_status_filled(hist_rows)
     _published_and_status_filled(jobs_rows)
@@ -57,7 +57,7 @@ def test_historical_and_jobs_rows():
         "jobs.health_social_pct": "consistent", "jobs.childcare_school_pct": "consistent",
         "jobs.assistant_pct": "consistent", "jobs.retail_pct": "consistent", "jobs.n_jobs_implied": ""}
     assert jobs_rows.set_index("key").at["jobs.n_jobs_implied", "reproduced"] == 30
-    _same_rows_without_the_paper(employment.historical_ledger(hist, bundled=False), hist_rows)
+    _same_rows_without_the_paper(employment_historical.historical_ledger(hist, bundled=False), hist_rows)
     _same_rows_without_the_paper(productivity.jobs_ledger(jobs, bundled=False), jobs_rows)
 
 
@@ -85,8 +85,8 @@ def test_compared_with_the_paper_new_data_get_the_same_checks_as_the_bundled_fil
     on_data = ledger_rows.check_ledger(checks, bundled=Comparison(synthetic=False))
     on_bundled = ledger_rows.check_ledger(checks, bundled=True)
     assert on_data.equals(on_bundled)
-    hist = employment.historical_control_comparison(**employment.published_historical_counts())
-    _published_and_status_filled(employment.historical_ledger(hist, bundled=Comparison(synthetic=False)))
+    hist = employment_historical.historical_control_comparison(**employment_historical.published_historical_counts())
+    _published_and_status_filled(employment_historical.historical_ledger(hist, bundled=Comparison(synthetic=False)))
 
 
 def test_compare_on_new_data_judges_by_the_digits_and_keeps_the_papers_contradictions():

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.weightstats import ttest_ind
 
-from ipsrep.analyses import productivity
+from ipsrep.analyses import productivity, productivity_sensitivity
 
 IPS_HOURS = [0, 0, 0, 0, 0, 12, 40, 300, 950, 1800]
 TAU_HOURS = [0, 0, 0, 0, 25, 110, 400]
@@ -64,7 +64,7 @@ def test_published_hours_ttests_identify_student():
 
 
 def test_sensitivity_against_independent_computations(hours_trial):
-    s = productivity.hours_sensitivity(hours_trial, n_resamples=2000, seed=3).set_index("analysis")
+    s = productivity_sensitivity.hours_sensitivity(hours_trial, n_resamples=2000, seed=3).set_index("analysis")
     diff = np.mean(IPS_HOURS) - np.mean(TAU_HOURS)
     # Mann-Whitney: share of (IPS, TAU) pairs with more IPS hours, and pingouin's asymptotic p
     pairs = sum((x > y) + 0.5 * (x == y) for x in IPS_HOURS for y in TAU_HOURS)
@@ -92,13 +92,13 @@ def test_sensitivity_against_independent_computations(hours_trial):
 
 
 def test_sensitivity_is_seeded(hours_trial):
-    a = productivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
-    b = productivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
+    a = productivity_sensitivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
+    b = productivity_sensitivity.hours_sensitivity(hours_trial, n_resamples=500, seed=1)
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_histogram_counts(hours_trial):
-    h = productivity.hours_histogram(hours_trial, bin_width=500)
+    h = productivity_sensitivity.hours_histogram(hours_trial, bin_width=500)
     ips = h[h["group"] == "IPS"].set_index("bin")["count"].to_dict()
     assert ips == {"0": 5, "0-500": 3, "500-1000": 1, "1000-1500": 0, "1500-2000": 1}
     tau = h[h["group"] == "TAU"].set_index("bin")
@@ -111,7 +111,7 @@ def test_bad_hours_message(hours_trial):
     with pytest.raises(ValueError, match=r"column 'hours_12m', row 3: '-5\.0' is not allowed; allowed: a number >= 0"):
         productivity.hours_summary(bad)
     with pytest.raises(ValueError, match="bin_width must be a positive"):
-        productivity.hours_histogram(hours_trial, bin_width=0)
+        productivity_sensitivity.hours_histogram(hours_trial, bin_width=0)
 
 
 def test_missing_hours_column_and_unknown_group_are_named(hours_trial):
@@ -207,7 +207,7 @@ def test_jobs_ledger_and_hours_displays(hours_trial):
 def test_figures_carry_the_numbers(hours_trial):
     from ipsrep.plots.productivity import hours_distribution_figure, job_types_figure
 
-    hist = productivity.hours_histogram(hours_trial, bin_width=500)
+    hist = productivity_sensitivity.hours_histogram(hours_trial, bin_width=500)
     ax = hours_distribution_figure(hist, productivity.hours_summary(hours_trial)).axes[0]
     assert len(ax.patches) == len(hist)  # one bar per group and band
     assert {t.get_text() for t in ax.texts} >= {"5", "4", "3"}

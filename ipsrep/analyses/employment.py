@@ -27,38 +27,24 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ipsrep.analyses.paper import compare
 from ipsrep.inputs.measures import FOLLOW_UPS, GROUPS
-from ipsrep.inputs.published import load_published, value
+from ipsrep.inputs.published import load_published
 from ipsrep.methods import proportions
 from ipsrep.methods.formatting import format_p
-from ipsrep.methods.power import (
-    SAMPLE_SIZE_METHODS,
-    n_per_group_two_proportions,
-    power_two_proportions,
-    simulated_power_chi2,
-)
 
 __all__ = [
     "INTERVAL_METHODS",
-    "historical_display",
     "employment_column",
     "check_group_and_column",
     "binary_outcome",
     "employment_counts",
     "employment_table",
     "employment_rates",
-    "published_historical_counts",
-    "historical_control_comparison",
     "interval_comparison",
-    "published_design",
-    "sample_size_table",
-    "power_at_trial_size",
     "P_COLUMNS",
     "TEST_NAMES",
     "which_test",
     "table2_display",
     "table2_ledger",
-    "historical_ledger",
-    "sample_size_ledger",
 ]
 
 INTERVAL_METHODS: dict[str, str] = {
@@ -352,245 +338,27 @@ def interval_comparison(trial: pd.DataFrame, *, level: float = 0.95,
 
 
 # ------------------------------------------------------------ historical controls
-def published_historical_counts() -> dict[str, int]:
-    """The counts behind the paper's ancillary analysis, from ``data/published/``.
-
-    Returns
-    -------
-    dict
-        ``ips_employed`` (19), ``ips_n`` (the chi-squared's n, 351, minus the 315
-        registry controls: 36), ``hc_employed`` (52) and ``hc_n`` (315).
-
-    Notes
-    -----
-    The paper prints the IPS count and percentage, the controls' count and
-    percentage, the controls' n (Methods) and the test's total n (Results); the IPS
-    denominator follows from the last two.
-    """
-    hc_n = int(value("hist.hc_n"))
-    return {"ips_employed": int(value("hist.ips_count")), "ips_n": int(value("hist.n_total")) - hc_n,
-            "hc_employed": int(value("hist.hc_count")), "hc_n": hc_n}
 
 
-HISTORICAL_ROWS = {
-    "a": "IPS employed", "n1": "IPS n", "pct1": "IPS employed (%)", "b": "Historical controls employed",
-    "n2": "Historical controls n", "pct2": "Historical controls employed (%)", "n_total": "Total n",
-    "chi2": "Pearson χ²", "p_chi2": "p (Pearson χ²)", "min_expected": "Smallest expected count",
-    "test": "Test the paper's rule picks", "p": "p (the rule's test)", "odds_ratio": "Odds ratio",
-    "ci_low": "OR 95% CI, lower", "ci_high": "OR 95% CI, upper",
-}
-"""The rows of :func:`historical_display`, in order, with their labels."""
 
 
-def historical_on_data(table: pd.DataFrame, counts: dict[str, int], *, level: float = 0.95) -> pd.DataFrame:
-    """The historical-control comparison with the 12-month IPS count of the data in use.
-
-    `table` is :func:`employment_table` output, `counts` :func:`published_historical_counts`.
-    When no IPS participant answered at 12 months the row keeps the counts, leaves every
-    statistic empty and says why in ``reason``.
-    """
-    r = table.set_index("follow_up").loc["12m"]
-    if not int(r["n1"]):
-        return inestimable_two_by_two(int(r["a"]), 0, counts["hc_employed"], counts["hc_n"],
-                                      "not computed: no IPS participant has a value of employed_12m")
-    out = historical_control_comparison(int(r["a"]), int(r["n1"]), counts["hc_employed"], counts["hc_n"],
-                                        level=level)
-    return out.assign(reason="")
 
 
-def power_on_data(p_ips: float, p_tau: float, table: pd.DataFrame, *, alpha: float = 0.05,
-                  n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
-    """Power of the paper's test at the 12-month group sizes of the data in use, for the
-    design difference (`p_ips`, `p_tau`) and the observed one (:func:`power_at_trial_size`).
-
-    Returns the two rows indexed ``design difference`` and ``observed difference``, or an
-    empty frame with a ``reason`` attribute (``.attrs["reason"]``) when a group has no
-    12-month answers. `seed` seeds the simulation (page 07 uses the same).
-    """
-    r = table.set_index("follow_up").loc["12m"]
-    ips_n, tau_n = int(r["n1"]), int(r["n2"])
-    if r.get("reason"):
-        out = pd.DataFrame(columns=["p_ips", "p_tau", "n_ips", "n_tau", "power_normal", "power_simulated", "mc_se"])
-        out.attrs["reason"] = str(r["reason"])
-        return out
-    o_ips, o_tau = r["pct1"] / 100, r["pct2"] / 100
-    frames = [power_at_trial_size(p_ips, p_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed)]
-    if 0 < o_ips < 1 and 0 < o_tau < 1 and o_ips != o_tau:
-        frames.append(power_at_trial_size(o_ips, o_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed))
-    else:  # no difference to detect, or a rate of 0 or 1: power is not defined
-        frames.append(pd.DataFrame([{"p_ips": o_ips, "p_tau": o_tau, "n_ips": ips_n, "n_tau": tau_n,
-                                     "power_normal": math.nan, "power_simulated": math.nan, "mc_se": math.nan}]))
-    return pd.concat(frames, keys=["design difference", "observed difference"]).droplevel(1)
 
 
-def power_sentence(power: pd.DataFrame) -> str:
-    """One sentence on :func:`power_on_data` output: the simulated power for the design
-    and the observed difference, or why it was not computed."""
-    if power.empty:
-        return f"The power at the trial's 12-month size was {power.attrs.get('reason', 'not computed')}."
-    observed = power["power_simulated"].iloc[1]
-    return (f"With {int(power['n_ips'].iloc[0])} IPS and {int(power['n_tau'].iloc[0])} TAU respondents at "
-            f"12 months, the simulated power is {power['power_simulated'].iloc[0]:.0%} for the design difference "
-            + (f"and {observed:.0%} for the observed one." if not math.isnan(observed) else
-               f"and not computed for the observed one (rates {power['p_ips'].iloc[1]:.0%} and "
-               f"{power['p_tau'].iloc[1]:.0%}: power needs two different rates strictly between 0 and 100%)."))
 
 
-def historical_display(comparisons: dict) -> pd.DataFrame:
-    """Comparisons with the historical controls for reading: one column per comparison
-    (`comparisons` maps its heading to a row of :func:`historical_control_comparison`),
-    one labelled row per quantity (:data:`HISTORICAL_ROWS`), counts as whole numbers,
-    percentages to one decimal, p-values as the paper prints them, the rest to two."""
-    from ipsrep.methods.formatting import format_p
-
-    def cell(name, value):
-        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-            return "not computed"
-        if isinstance(value, str):
-            return {"pearson": "Pearson χ²", "fisher": "Fisher's exact"}.get(value, value)
-        if name in ("a", "n1", "b", "n2", "n_total"):
-            return f"{int(value)}"
-        if name.startswith("p_"):
-            return format_p(float(value))
-        if name.startswith("pct"):
-            return f"{float(value):.1f}"
-        return f"{float(value):.2f}"
-
-    out = {heading: [cell(k, (row.iloc[0] if isinstance(row, pd.DataFrame) else row).get(k)) for k in HISTORICAL_ROWS]
-           for heading, row in comparisons.items()}
-    return pd.DataFrame(out, index=pd.Index(list(HISTORICAL_ROWS.values()), name="Quantity")).reset_index()
 
 
-def historical_control_comparison(ips_employed: int, ips_n: int, hc_employed: int, hc_n: int,
-                                  *, level: float = 0.95) -> pd.DataFrame:
-    """IPS group versus the Pain Registry's historical controls (the paper's ancillary analysis).
-
-    Parameters
-    ----------
-    ips_employed, ips_n : int
-        IPS participants employed during the 12-month follow-up, and respondents.
-    hc_employed, hc_n : int
-        Registry patients reporting current employment at 12 months, and respondents.
-    level : float, default 0.95
-        Confidence level of the odds-ratio interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The row of :func:`ipsrep.methods.proportions.two_by_two` (IPS as group 1), plus
-        ``n_total`` (``ips_n + hc_n``) and ``df`` (1).
-
-    Notes
-    -----
-    Pearson chi-squared, odds ratio and Woolf interval, as the paper states; the row
-    also carries ``p`` and ``test`` (Fisher's exact p if an expected count falls
-    below 5, possible when a small IPS arm of other data is set against the controls),
-    which a comparison on other data should report. The two
-    outcomes differ: *any* job during 12 months for IPS against *current* work at 12
-    months for the controls, which flatters IPS; the comparison is also not
-    randomised.
-
-    References
-    ----------
-    Sveinsdottir et al. 2022, Methods and Results, Ancillary Analysis. Granan LP et
-    al. The Oslo University Hospital Pain Registry. Scand J Pain 2019;19:365-73.
-
-    Examples
-    --------
-    >>> r = historical_control_comparison(19, 36, 52, 315)
-    >>> round(float(r.loc[0, "chi2"]), 2), round(float(r.loc[0, "odds_ratio"]), 2)
-    (26.34, 5.65)
-    """
-    row = proportions.two_by_two(ips_employed, ips_n, hc_employed, hc_n, level=level)
-    row["n_total"] = int(ips_n) + int(hc_n)
-    row["df"] = 1
-    return row
 
 
 # ------------------------------------------------------------------- sample size
-_FORMULAS = {
-    "unpooled": "normal approximation, unpooled variance under H0 and H1",
-    "pooled": "Fleiss: pooled variance under H0",
-    "pooled_cc": "Fleiss, Tytun & Ury: pooled, continuity-corrected",
-    "arcsine": "Cohen's h (arcsine transformation)",
-}
 
 
-def published_design() -> dict[str, float]:
-    """The sample-size assumptions the paper prints (Methods, Sample Size), as proportions.
-
-    Returns
-    -------
-    dict
-        ``p_ips``, ``p_tau`` (assumed employment proportions), ``alpha``, ``power``
-        (from the percentages under ``ss.*`` in ``data/published/``).
-    """
-    return {"p_ips": value("ss.ips_rate") / 100, "p_tau": value("ss.tau_rate") / 100,
-            "alpha": value("ss.alpha") / 100, "power": value("ss.power") / 100}
 
 
-def sample_size_table(p_ips: float, p_tau: float, *, alpha: float = 0.05, power: float = 0.9) -> pd.DataFrame:
-    """Participants per group for the trial's design assumptions, by four textbook formulas.
-
-    Parameters
-    ----------
-    p_ips, p_tau : float
-        Assumed employment proportions with IPS and in controls (the paper: 0.61 and
-        0.23, from earlier IPS trials).
-    alpha : float, default 0.05
-        Two-sided significance level.
-    power : float, default 0.9
-        Desired power.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per formula: ``method``, ``formula`` (a short description),
-        ``n_exact``, ``n_per_group`` (rounded up), ``n_total`` (both groups).
-
-    Notes
-    -----
-    Formulas as in :func:`ipsrep.methods.power.n_per_group_two_proportions`. The paper gives
-    only the inputs and the answer (Methods, Sample Size), so which formula it used is
-    found by which one returns its number.
-    """
-    table = n_per_group_two_proportions(p_ips, p_tau, alpha=alpha, power=power,
-                                              method=list(SAMPLE_SIZE_METHODS))
-    table.insert(1, "formula", table["method"].map(_FORMULAS))
-    table["n_total"] = 2 * table["n_per_group"]
-    return table[["method", "formula", "p1", "p2", "alpha", "power", "n_exact", "n_per_group", "n_total"]]
 
 
-def power_at_trial_size(p_ips: float, p_tau: float, ips_n: int, tau_n: int, *, alpha: float = 0.05,
-                        n_sim: int = 20_000, seed: int = 0) -> pd.DataFrame:
-    """Power of the trial's 2x2 test for given true rates and group sizes.
-
-    Parameters
-    ----------
-    p_ips, p_tau : float
-        True employment proportions (e.g. the design's 0.61 and 0.23, or the observed
-        12-month rates).
-    n_ips, n_tau : int
-        Group sizes (e.g. the 12-month respondents).
-    alpha : float, default 0.05
-        Two-sided significance level.
-    n_sim, seed : int
-        Monte Carlo trials and seed of the simulation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``p_ips, p_tau, n_ips, n_tau, power_normal`` (two-proportion z-test,
-        pooled, :func:`ipsrep.methods.power.power_two_proportions`), ``power_simulated`` (the
-        paper's rule, Pearson or Fisher, :func:`ipsrep.methods.power.simulated_power_chi2`)
-        and ``mc_se``.
-    """
-    normal = power_two_proportions(p_ips, p_tau, ips_n, tau_n, alpha, method="pooled")
-    sim = simulated_power_chi2(p_ips, p_tau, ips_n, tau_n, alpha=alpha, n_sim=n_sim, seed=seed,
-                                     binary_test="rule")
-    return pd.DataFrame([{"p_ips": p_ips, "p_tau": p_tau, "n_ips": int(ips_n), "n_tau": int(tau_n),
-                          "power_normal": normal, "power_simulated": float(sim.loc[0, "power"]),
-                          "mc_se": float(sim.loc[0, "mc_se"])}])
 
 
 # ------------------------------------------------------- side-by-side and ledger
@@ -737,41 +505,5 @@ def rates_ledger(rates: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
     return compare(values, bundled=bundled, quantities=quantities)
 
 
-def historical_ledger(row: pd.DataFrame, *, bundled: bool) -> pd.DataFrame:
-    """Ledger rows ``hist.*`` for :func:`historical_control_comparison` on the published counts.
-
-    The comparison uses only printed counts, so the rows check the paper's arithmetic
-    and their values are the same whatever participant data are in use: their status
-    is ``consistent`` or ``inconsistent`` (never ``reproduced``). The test is Pearson's,
-    as the paper names it for this comparison, fixed (its smallest expected count is
-    far above 5). Like every other row, they carry the printed number and a status only
-    when `bundled` (pass ``ctx.bundled``); on other data those cells stay empty.
-    """
-    r = row.iloc[0]
-    values = {"hist.ips_count": r["a"], "hist.ips_pct": r["pct1"], "hist.hc_count": r["b"],
-              "hist.hc_pct": r["pct2"], "hist.hc_n": r["n2"], "hist.n_total": r["n_total"], "hist.df": r["df"],
-              "hist.chi2": r["chi2"], "hist.p": r["p_chi2"], "hist.or": r["odds_ratio"],
-              "hist.or_lo": r["ci_low"], "hist.or_hi": r["ci_high"]}
-    return compare(values, bundled=bundled, check=True)
 
 
-def sample_size_ledger(table: pd.DataFrame, *, method: str = "unpooled", bundled: bool) -> pd.DataFrame:
-    """Ledger rows for :func:`sample_size_table`: ``ss.n_per_group`` by the formula `method`,
-    plus our own ``ss.n_per_group.<method>`` for every formula in the table.
-
-    The rows use only the design's printed assumptions, so they check the paper's
-    arithmetic (status ``consistent`` or ``inconsistent``) and their values are the
-    same whatever participant data are in use; the printed number and status are
-    filled only when `bundled` (pass ``ctx.bundled``). The formula is fixed: the paper
-    does not name it, and the default is the one that gives its printed number.
-    """
-    by_method = table.set_index("method")
-    if method not in by_method.index:
-        raise ValueError(f"method must be one of {', '.join(by_method.index)}; got {method!r}")
-    values = {"ss.n_per_group": by_method.at[method, "n_per_group"]}
-    notes = {"ss.n_per_group": f"{method} formula ({_FORMULAS[method]})"}
-    for m, r in by_method.iterrows():
-        key = f"ss.n_per_group.{m}"
-        values[key] = r["n_per_group"]
-        notes[key] = f"n per group, {_FORMULAS[m]} (unrounded {r['n_exact']:.2f})"
-    return compare(values, bundled=bundled, notes=notes, check=True)

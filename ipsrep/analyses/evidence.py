@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from ipsrep.analyses import employment
+from ipsrep.analyses import employment, employment_power
 from ipsrep.analyses.paper import compare
 from ipsrep.methods import bayes, fragility, stats
 
@@ -89,7 +89,7 @@ def planned_effect(planned_or: float | None = None) -> PlannedEffect:
         ratio gives at the paper's control rate), ``odds_ratio``, ``rd`` (risk
         difference, IPS minus control) and ``source`` (in words).
     """
-    design = employment.published_design()
+    design = employment_power.published_design()
     p_tau = design["p_tau"]
     if planned_or is None:
         p_ips = design["p_ips"]

@@ -3,7 +3,7 @@ the participants a definitive trial would need.
 
 - :func:`sample_size_reproduction`: the paper's 31 per group (61% versus 23%, alpha
   .05, power .90; Methods, Sample Size) under four textbook formulas
-  (:func:`ipsrep.analyses.employment.sample_size_table`), and which one gives 31.
+  (:func:`ipsrep.analyses.employment_power.sample_size_table`), and which one gives 31.
 - :func:`observed_rates`: the 12-month employment rates of the data in use.
 - :func:`achieved_power`: the power the trial had, at the group sizes it achieved, to
   detect a given difference -- normal approximation to the Pearson chi-squared test
@@ -33,7 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ipsrep.analyses.employment import employment_column, employment_counts, no_answers_reason, sample_size_table
+from ipsrep.analyses.employment import employment_column, employment_counts, no_answers_reason
+from ipsrep.analyses.employment_power import sample_size_table
 from ipsrep.analyses.evidence import sample_size_reason
 from ipsrep.inputs.measures import GROUPS
 from ipsrep.inputs.published import value
@@ -95,7 +96,7 @@ def sample_size_reproduction() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :func:`ipsrep.analyses.employment.sample_size_table` for the design inputs, plus
+        :func:`ipsrep.analyses.employment_power.sample_size_table` for the design inputs, plus
         ``published`` (the printed n per group) and ``matches`` (bool).
     """
     d = design_inputs()

@@ -21,7 +21,7 @@ def hours_distribution_figure(histogram: pd.DataFrame, summary: pd.DataFrame | N
     Parameters
     ----------
     histogram : pandas.DataFrame
-        Output of :func:`ipsrep.analyses.productivity.hours_histogram` (``group, bin, count,
+        Output of :func:`ipsrep.analyses.productivity_sensitivity.hours_histogram` (``group, bin, count,
         n, share``), bins in order, the zero bin first.
     summary : pandas.DataFrame, optional
         Output of :func:`ipsrep.analyses.productivity.hours_summary`; when given, each group's

@@ -285,7 +285,7 @@ class FigureRule:
 
 
 def _hours_bins(trial: pd.DataFrame, parameters: dict) -> Evidence:
-    from ipsrep.analyses.productivity import hours_histogram
+    from ipsrep.analyses.productivity_sensitivity import hours_histogram
 
     hist = hours_histogram(trial, bin_width=float(parameters.get("bin_width", 200)))
     # by position: a row's `.count` is the tuple method to the type checker (the column shadows it at run time)

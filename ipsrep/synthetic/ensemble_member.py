@@ -100,7 +100,7 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
     the pilot and qualitative pages, which use other data. The audit's power rows use
     the data only through Table 2's counts, which the ``t2.*`` rows cover.
     """
-    from ipsrep.analyses import baseline, employment, flow, health, mixed, productivity
+    from ipsrep.analyses import baseline, employment, flow, health, mixed, productivity, productivity_sensitivity
     from ipsrep.analyses.paper import compare
 
     level = 1 - alpha
@@ -112,7 +112,7 @@ def member_ledger(trial: pd.DataFrame, *, alpha: float = 0.05, levene_alpha: flo
     twenty = productivity.worked_20h_table(trial, level=level)
     table3 = health.table3(trial, alpha=alpha, levene_alpha=levene_alpha)
     table4 = mixed.table4(trial, mixed.ADOPTED)
-    sens = productivity.hours_sensitivity(trial, level=level, n_resamples=n_resamples, seed=resample_seed)
+    sens = productivity_sensitivity.hours_sensitivity(trial, level=level, n_resamples=n_resamples, seed=resample_seed)
 
     own, quantities = {}, {}
     for _, r in table3.iterrows():

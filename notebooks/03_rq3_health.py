@@ -413,7 +413,7 @@ Markdown(linkage_outcome.misses_markdown(fit)) if fit is not None else None
 # participants answered which visit. The bundled reconstruction settles that *linkage* in
 # two stages: a rank linkage with a within-person correlation calibrated per measure
 # (below), then a search over moves that swap two participants' scores within one group
-# and visit (`ipsrep.synthetic.linkage`); who answered is not searched: all nine
+# and visit; who answered is not searched: all nine
 # measures keep one response status per participant and visit, as far as the printed n
 # allow (the respondent sets are nested; the printed n of a visit differ by up to five
 # between measures at baseline and by one at 6 and 12 months). The

@@ -50,7 +50,9 @@ def test_interrupted_run_resumes_and_same_seeds_give_the_same_table(cluster, tmp
     cmd = [sys.executable, "-m", "ipsrep.cli", "ensemble", "--members", "3", "--first-seed", str(FIRST),
            "--linkage", "unsearched",
            "--scheduler", cluster.scheduler_address, "--work", str(work), "--out", str(out)]
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    # a pytest-xdist worker ignores SIGINT and a child inherits that: restore it, as a terminal's would be
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while time.time() < deadline and not list(work.glob("seed-*.csv")) and proc.poll() is None:
         time.sleep(0.1)

@@ -168,7 +168,7 @@ def test_table4_fit_is_one_measure_in_table_figure_and_text():
                         "source_inconsistent": [False, False, True]})
     fig = table4_distance_figure(fit, tolerance=0.5)
     ax = fig.axes[0]
-    assert ax.get_title() == "Table 4: 2 of 3 estimates within 0.5 printed SE of their target"
+    assert ax.get_title() == "The paper's Table 4: 2 of 3 estimates within 0.5 printed SE of their target"
     band = ax.patches[0].get_window_extent()  # the shaded band, in display units
     left, right = ax.transData.inverted().transform([(band.x0, 0), (band.x1, 0)])[:, 0]
     assert left == pytest.approx(-0.5) and right == pytest.approx(0.5)

@@ -82,7 +82,7 @@ def test_table4_spread_figure_draws_each_member_its_middle_95_and_the_committed_
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == ["group", "interaction"]
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["ODI", "EQ-VAS"]
-    assert fig.texts[0].get_text().startswith("Table 4 refitted on 4 reconstructions")
+    assert fig.texts[0].get_text().startswith("The paper's Table 4 refitted on 4 reconstructions")
     for ax in axes:
         assert ax.get_xlim() == (-2.25, 2.25)  # the farthest member (2.0 SE) plus 0.25
     for ax, term in zip(axes, ("group", "interaction"), strict=True):

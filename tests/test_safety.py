@@ -346,7 +346,10 @@ def test_6_ctrl_c_cancels_queued_notebooks_kills_kernels_and_exits_130(built, tm
               f"sys.exit(build_command(data={str(built['data'])!r}, out={str(out)!r}, "
               f"notebooks_dir={str(notebooks)!r}, jobs=1, cache=False))")
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "SLOW_PID_FILE": str(pid_file)}, cwd=paths.PROJECT_ROOT)
+                            env={**os.environ, "SLOW_PID_FILE": str(pid_file)}, cwd=paths.PROJECT_ROOT,
+                            # a pytest-xdist worker ignores SIGINT and a child inherits that: restore it,
+                            # as a terminal's process would have it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)

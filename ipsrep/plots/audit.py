@@ -107,7 +107,7 @@ def table4_z_figure(checks: pd.DataFrame) -> Figure:
     ax.set_ylim(-lim, lim)
     ax.set_xlabel("estimate / SE from the printed columns")
     ax.set_ylabel('printed "F Score" (z)')
-    ax.set_title("Table 4: printed z against estimate / SE")
+    ax.set_title("The paper's Table 4: printed z against estimate / SE")
     ax.legend(loc="upper left", fontsize=8, frameon=True)
     fig.tight_layout()
     return fig

@@ -94,7 +94,7 @@ def table4_spread_figure(spread: pd.DataFrame, *, reference_seed: int | None = N
     axes[0].set_yticks(np.arange(len(names)), [_short(n) for n in names], fontsize=8)
     axes[0].invert_yaxis()
     n = int(spread["member"].nunique())
-    fig.suptitle(f"Table 4 refitted on {n} reconstructions: distance from the printed estimates",
+    fig.suptitle(f"The paper's Table 4 refitted on {n} reconstructions: distance from the printed estimates",
                  fontweight="bold", fontsize=11)
     handles, _ = axes[0].get_legend_handles_labels()
     key = "\nblack bar: middle 95% of members; red diamond: the committed reconstruction" if handles else ""
@@ -217,7 +217,7 @@ def table4_p_figure(spreads: dict[str, pd.DataFrame], *, alpha: float = 0.05, pr
         ax.tick_params(labelsize=9)
     axes[0].set_yticks(np.arange(len(names)), [_short(n) for n in names], fontsize=10)
     axes[0].invert_yaxis()
-    fig.suptitle("Table 4 p-values over the ensembles", fontweight="bold", fontsize=12)
+    fig.suptitle("The paper's Table 4: p-values over the ensembles", fontweight="bold", fontsize=12)
     fig.supxlabel(f"p (log scale; dashed line: {alpha:g}; below 1e-4 drawn at 1e-4)", fontsize=10)
     handles, texts = axes[0].get_legend_handles_labels()
     fig.tight_layout(rect=(0, 0, 1, 0.9 if handles else 1))

@@ -120,7 +120,7 @@ def table4_distance_figure(fit: pd.DataFrame, *, tolerance: float) -> Figure:
     ax.set_xlim(-reach, reach)  # the band shows as a band, with room on either side
     ax.set_xlabel("(reproduced - target) / printed SE")
     n_in = int(fit["estimate_ok"].sum())
-    ax.set_title(f"Table 4: {n_in} of {len(fit)} estimates within {tolerance:g} printed SE of their target")
+    ax.set_title(f"The paper's Table 4: {n_in} of {len(fit)} estimates within {tolerance:g} printed SE of their target")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=9, frameon=False)
     fig.tight_layout()
     return fig

@@ -320,7 +320,7 @@ captioned(best_by_coding, "The smallest distance to the printed estimates for ea
 
 
 # %%
-captioned(mixed.published_se_ratios(table3["measure"].unique()), "Ratios of the printed standard errors")
+captioned(mixed_printed.published_se_ratios(table3["measure"].unique()), "Ratios of the printed standard errors")
 
 # %% [markdown]
 # Effect coding (-1/+1) would make both ratios about 1; the textbook
@@ -344,11 +344,11 @@ captioned(mixed.published_se_ratios(table3["measure"].unique()), "Ratios of the 
 
 # %%
 consistency = mixed_printed.published_consistency()
-captioned(mixed.inconsistent_rows(consistency),
+captioned(mixed_printed.inconsistent_rows(consistency),
           "Rows of the paper's Table 4 whose printed z or p does not follow from their estimate and SE")
 
 # %%
-Markdown(mixed.inconsistency_text(consistency))
+Markdown(mixed_printed.inconsistency_text(consistency))
 
 # %% [markdown]
 # Such a row's estimate, z and p are marked `source_inconsistent` in the ledger, and

@@ -44,7 +44,7 @@ from scipy.stats import t as student_t
 
 from ipsrep.analyses.health import long_format
 from ipsrep.analyses.mixed_printed import published_consistency, published_table4
-from ipsrep.inputs.measures import GROUPS, MEASURE_BY_NAME
+from ipsrep.inputs.measures import GROUPS
 from ipsrep.methods import portable
 from ipsrep.methods.lmm import RandomInterceptModel
 
@@ -60,9 +60,6 @@ __all__ = [
     "table4",
     "table4_ledger_values",
     "table4_display",
-    "published_se_ratios",
-    "inconsistent_rows",
-    "inconsistency_text",
     "table4_ledger",
 ]
 
@@ -499,54 +496,6 @@ def table4_display(fitted: pd.DataFrame, *, bundled: bool, fit: pd.DataFrame | N
         if fit is not None:
             out["Gap to target (SE)"] = fit.set_index(["measure", "term"])["distance"]
     return out
-
-
-def published_se_ratios(measures: Iterable[str] | None = None) -> pd.DataFrame:
-    """Two ratios of the printed Table 4 SEs that tell the codings apart.
-
-    With time a slope pooled over everyone and the interaction a difference between two
-    groups' slopes, the interaction SE is about sqrt(N/n_IPS + N/n_TAU) (about 2) times
-    the time SE; with group 0/1 and the intercept the reference group's level, the
-    group SE is about sqrt(1 + n_TAU/n_IPS) (about 1.2) times the intercept SE. Effect
-    coding makes both about 1.
-
-    Parameters
-    ----------
-    measures : iterable of str, optional
-        Measures in the order shown (default: the order of the printed table).
-
-    Returns
-    -------
-    DataFrame
-        ``measure, interaction SE / time SE, group SE / intercept SE``.
-    """
-    se = published_table4().pivot(index="measure", columns="term", values="se")
-    if measures is not None:
-        se = se.reindex(list(measures))
-    return pd.DataFrame({"measure": se.index,
-                         "interaction SE / time SE": (se["interaction"] / se["time"]).to_numpy(),
-                         "group SE / intercept SE": (se["group"] / se["intercept"]).to_numpy()})
-
-
-def inconsistent_rows(consistency: pd.DataFrame) -> pd.DataFrame:
-    """The printed Table 4 rows of :func:`published_consistency` whose z or p does not
-    follow from their other numbers, with the columns a reader needs."""
-    bad = consistency[~consistency["consistent"].astype(bool) | ~consistency["p_consistent"].astype(bool)]
-    return bad[["measure", "term", "estimate", "se", "z", "p", "z_low", "z_high", "p_consistent",
-                "z_implied_estimate"]].reset_index(drop=True)
-
-
-def inconsistency_text(consistency: pd.DataFrame) -> str:
-    """One sentence per printed Table 4 row whose estimate and SE cannot give its printed
-    z (:func:`published_consistency`), as Markdown."""
-    bad = consistency[~consistency["consistent"].astype(bool)]
-    return " ".join(
-        f"For {MEASURE_BY_NAME[r['measure']].label if r['measure'] in MEASURE_BY_NAME else r['measure']} "
-        f"({r['term']}), the printed estimate {r['estimate']:g} with SE {r['se']:g} gives a z "
-        f"between {r['z_low']:.2f} and {r['z_high']:.2f}, not the printed {r['z']:.2f}; the printed z and p point "
-        f"to an estimate near {r['z_implied_estimate']:.2f}, so the printed estimate looks like a misprint."
-        for _, r in bad.iterrows()
-    ) or "Every printed row is consistent."
 
 
 def table4_ledger(fitted: pd.DataFrame, *, bundled: bool, spec: Spec = ADOPTED,

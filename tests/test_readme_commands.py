@@ -46,7 +46,10 @@ commands moved to. docs/disclosure-control.md repeats the README's build and rel
 ``trial.sav`` into the same folders (``release`` refuses to write into the README's
 ``my_release/``), so it would need a folder of its own; the developers' documents
 (docs/README.md, releasing.md, lint-baseline.md) hold make, git and pip-compile steps."""
-BIN = Path(sys.executable).parent
+BIN = (paths.PROJECT_ROOT / ".venv" / "bin") if (paths.PROJECT_ROOT / ".venv" / "bin").is_dir() \
+    else Path(os.path.abspath(sys.executable)).parent
+"""The README's `.venv/bin/...` means the project's own virtual environment, wherever the
+test runs from (a pytest-xdist worker in a fresh clone resolved sys.executable elsewhere)."""
 SHELL_BLOCK = re.compile(r"^(\s*)```(?:sh|bash|shell|console)\s*$")
 
 

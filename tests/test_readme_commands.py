@@ -46,10 +46,7 @@ commands moved to. docs/disclosure-control.md repeats the README's build and rel
 ``trial.sav`` into the same folders (``release`` refuses to write into the README's
 ``my_release/``), so it would need a folder of its own; the developers' documents
 (docs/README.md, releasing.md, lint-baseline.md) hold make, git and pip-compile steps."""
-BIN = (paths.PROJECT_ROOT / ".venv" / "bin") if (paths.PROJECT_ROOT / ".venv" / "bin").is_dir() \
-    else Path(os.path.abspath(sys.executable)).parent
-"""The README's `.venv/bin/...` means the project's own virtual environment, wherever the
-test runs from (a pytest-xdist worker in a fresh clone resolved sys.executable elsewhere)."""
+BIN = Path(sys.executable).parent
 SHELL_BLOCK = re.compile(r"^(\s*)```(?:sh|bash|shell|console)\s*$")
 
 
@@ -196,7 +193,7 @@ def cheap(command: str, work: Path, scheduler: str) -> list[str]:
             w = "1"
         elif i and words[i - 1] == "--scheduler":
             w = scheduler
-        elif w.startswith("/tmp/"):
+        elif i and w.startswith("/tmp/"):  # an argument (the program may itself live under /tmp)
             w = str(work / w.removeprefix("/tmp/"))
         out.append(re.sub(r"\bn=\d+", "n=120", w) if words[0].endswith("python") else w)
     if Path(out[0]).name == "ipsrep" and out[1] == "ensemble" and "--out" not in out:
